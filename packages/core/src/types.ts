@@ -454,6 +454,8 @@ export interface Switchyard {
   /** Start the tries of one proxied request (picking, failover, retry policy and budget). */
   forward(route: ProxyRoute, request: RequestInfo, options: ForwardOptions): Forwarding;
   status(): StatusSnapshot;
+  /** Whether X-Forwarded-* sent by this peer address are kept (per `trustProxy`). */
+  isTrustedProxy(peerIp: string): boolean;
   addServer(upstream: string, server: ServerOptions | string): void;
   removeServer(upstream: string, url: string): boolean;
   setServer(upstream: string, url: string, patch: ServerPatch): void;
