@@ -153,6 +153,8 @@ export interface SwitchyardOptions {
   trustProxy?: boolean | string[];
   /** Serve the status JSON/HTML at this path. Default off. */
   status?: { path: string };
+  /** Serve Prometheus metrics at this path (needs the optional peer `prom-client`). Default off. */
+  metrics?: { path: string };
 }
 
 /** Result of `parseNginxConfig`. */
@@ -246,6 +248,7 @@ export interface ResolvedConfig {
   readonly locations: readonly Location[];
   readonly trustProxy: boolean | readonly string[];
   readonly status: { readonly path: string } | undefined;
+  readonly metrics: { readonly path: string } | undefined;
   /** Warnings carried over from nginx parsing. */
   readonly warnings: readonly string[];
 }
@@ -297,6 +300,8 @@ export interface PickContext {
   clientIp?: string;
   /** Server urls already tried for this request: never picked again. */
   tried?: ReadonlySet<string>;
+  /** Statuses that count as a server failure for this request (a location's `retry.on`); default the upstream's. */
+  failOn?: ReadonlySet<number>;
 }
 
 /** What happened to one try, reported exactly once through `release()`. */

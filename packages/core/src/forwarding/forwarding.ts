@@ -1,0 +1,142 @@
+/** @module The tries of one proxied request: picking, failover and nginx's proxy_next_upstream rules, decided once for both adapters. */
+import type {
+  Attempt,
+  Decision,
+  FailureKind,
+  Forwarding,
+  Outcome,
+  Pick,
+  PickContext,
+  ProxyRoute,
+  RequestInfo,
+  ResolvedRetry,
+  SwitchyardEvents,
+  TryProgress,
+} from '../types.js';
+import type { PoolControl } from '../internal.js';
+import type { RetryBudget } from './retry-budget.js';
+
+/** nginx treats these as non-idempotent: never retried once sent unless `nonIdempotent`. */
+const NON_IDEMPOTENT = new Set(['POST', 'LOCK', 'PATCH']);
+
+const FAILURE_REASON: Record<FailureKind, string> = {
+  error: 'upstream connection failed',
+  timeout: 'upstream timed out',
+  invalid_header: 'invalid response from upstream',
+};
+
+export interface ForwardingEnv {
+  now(): number;
+  emit<E extends 'retry'>(event: E, payload: SwitchyardEvents[E]): void;
+}
+
+function isRetryable(retry: ResolvedRetry, outcome: Outcome): boolean {
+  if (outcome.failure === 'error') return retry.onError;
+  if (outcome.failure === 'timeout') return retry.onTimeout;
+  if (outcome.failure === 'invalid_header') return retry.onInvalidHeader;
+  if (outcome.status !== undefined) return retry.onStatus.has(outcome.status);
+  return false;
+}
+
+class TryAttempt implements Attempt {
+  readonly server: Pick['server'];
+  readonly number: number;
+  readonly #pick: Pick;
+  readonly #owner: RequestForwarding;
+  readonly #isRetry: boolean;
+  #decision: Decision | undefined;
+
+  constructor(owner: RequestForwarding, pick: Pick, number: number, isRetry: boolean) {
+    this.#owner = owner;
+    this.#pick = pick;
+    this.server = pick.server;
+    this.number = number;
+    this.#isRetry = isRetry;
+  }
+
+  end(outcome: Outcome, progress: TryProgress): Decision {
+    if (this.#decision !== undefined) return this.#decision;
+    this.#pick.release(outcome);
+    if (this.#isRetry) this.#owner.budget.release();
+    this.#decision = this.#owner.decide(this, outcome, progress);
+    return this.#decision;
+  }
+}
+
+export class RequestForwarding implements Forwarding {
+  readonly route: ProxyRoute;
+  readonly budget: RetryBudget;
+  readonly #pool: PoolControl;
+  readonly #env: ForwardingEnv;
+  readonly #retry: ResolvedRetry;
+  readonly #ctx: PickContext & { tried: Set<string> };
+  readonly #replayable: boolean;
+  readonly #nonIdempotent: boolean;
+  readonly #started: number;
+  #tries = 0;
+
+  constructor(pool: PoolControl, budget: RetryBudget, env: ForwardingEnv, route: ProxyRoute, request: RequestInfo, replayableBody: boolean) {
+    this.route = route;
+    this.budget = budget;
+    this.#pool = pool;
+    this.#env = env;
+    this.#retry = route.location.retry;
+    this.#ctx = { request, tried: new Set(), failOn: this.#retry.onStatus };
+    this.#replayable = replayableBody;
+    this.#nonIdempotent = NON_IDEMPOTENT.has(request.method.toUpperCase());
+    this.#started = env.now();
+  }
+
+  first(): Attempt | undefined {
+    if (this.#tries > 0) throw new Error('Forwarding.first() may be called once; follow Decision.retry for further tries');
+    return this.#next(false);
+  }
+
+  #next(isRetry: boolean): Attempt | undefined {
+    const pick = this.#pool.pick(this.#ctx);
+    if (pick === undefined) return undefined;
+    this.#ctx.tried.add(pick.server.url);
+    this.#tries++;
+    return new TryAttempt(this, pick, this.#tries, isRetry);
+  }
+
+  /** nginx's ngx_http_upstream_next, plus the retry budget; called once per try by TryAttempt.end. */
+  decide(attempt: Attempt, outcome: Outcome, progress: TryProgress): Decision {
+    if (outcome.aborted) return { action: 'fail', status: 502, reason: 'client closed request' };
+    const retry = this.#retry;
+    const retryable = isRetryable(retry, outcome);
+    if (outcome.status !== undefined && !retryable) return { action: 'deliver' };
+    if (retryable && this.#mayRetry(progress)) {
+      if (this.budget.tryAcquire(retry.budget, this.#pool.active)) {
+        const next = this.#next(true);
+        if (next !== undefined) {
+          this.#env.emit('retry', {
+            upstream: this.#pool.name,
+            from: attempt.server.url,
+            to: next.server.url,
+            attempt: next.number,
+            reason: outcome.failure ?? `http_${outcome.status}`,
+          });
+          return { action: 'retry', attempt: next };
+        }
+        this.budget.release();
+      }
+    }
+    // No further try: a real upstream response beats a made-up 502 (DESIGN.md, "Retries on a status").
+    if (outcome.status !== undefined) return { action: 'deliver' };
+    const failure = outcome.failure ?? 'error';
+    return { action: 'fail', status: failure === 'timeout' ? 504 : 502, reason: FAILURE_REASON[failure] };
+  }
+
+  #mayRetry(progress: TryProgress): boolean {
+    if (progress.responseStarted) return false;
+    const retry = this.#retry;
+    if (retry.tries > 0 && this.#tries >= retry.tries) return false;
+    if (retry.timeoutMs > 0 && this.#env.now() - this.#started >= retry.timeoutMs) return false;
+    if (progress.requestSent) {
+      if (this.#nonIdempotent && !retry.nonIdempotent) return false;
+      if (!this.#replayable) return false;
+    }
+    return true;
+  }
+}

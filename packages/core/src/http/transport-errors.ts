@@ -1,0 +1,57 @@
+/** @module Maps transport errors (node:http, undici, http-proxy) to nginx failure kinds and short client-facing bodies. */
+import type { FailureKind } from '../types.js';
+
+const TIMEOUT_CODES = new Set([
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'FST_REPLY_FROM_GATEWAY_TIMEOUT',
+  'SWITCHYARD_UPSTREAM_TIMEOUT',
+]);
+
+const INVALID_CODES = new Set([
+  'UND_ERR_INFO',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_RES_EXCEEDED_MAX_SIZE',
+  'HPE_HEADER_OVERFLOW',
+  'SWITCHYARD_INVALID_UPSTREAM_RESPONSE',
+]);
+
+function codeOf(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** `timeout` for timeouts, `invalid_header` for malformed responses, `error` for the rest (refused, reset, ...). */
+export function classifyTransportError(err: unknown): FailureKind {
+  for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
+    const code = codeOf(e);
+    if (code !== undefined) {
+      if (TIMEOUT_CODES.has(code)) return 'timeout';
+      if (INVALID_CODES.has(code) || code.startsWith('HPE_')) return 'invalid_header';
+    }
+    if (e instanceof Error && e.name === 'TimeoutError') return 'timeout';
+    e = typeof e === 'object' && e !== null ? (e as { cause?: unknown }).cause : undefined;
+  }
+  return 'error';
+}
+
+const STATUS_TEXT: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+
+/** A short plain-text body: status line and reason, nothing internal (no addresses, no stacks). */
+export function gatewayErrorBody(status: number, reason: string): string {
+  return `${status} ${STATUS_TEXT[status] ?? 'Error'}: ${reason}\n`;
+}
+
+/** An error carrying a code that `classifyTransportError` understands. */
+export class UpstreamTransportError extends Error {
+  readonly code: 'SWITCHYARD_UPSTREAM_TIMEOUT' | 'SWITCHYARD_INVALID_UPSTREAM_RESPONSE';
+  constructor(code: UpstreamTransportError['code'], message: string) {
+    super(message);
+    this.name = 'UpstreamTransportError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,151 @@
+/** @module createSwitchyard: validates the configuration and wires pools, routing, retries and health checks into one instance. */
+import type {
+  Forwarding,
+  ForwardOptions,
+  Location,
+  ProxyRoute,
+  RequestInfo,
+  ResolvedConfig,
+  RouteMatch,
+  RouteToOptions,
+  ServerOptions,
+  ServerPatch,
+  StatusSnapshot,
+  Switchyard,
+  SwitchyardEventName,
+  SwitchyardEvents,
+  SwitchyardHooks,
+  SwitchyardInput,
+  Upstream,
+  UpstreamStatus,
+} from './types.js';
+import type { PoolControl, PoolEnv } from './internal.js';
+import { SwitchyardLookupError } from './errors.js';
+import { SwitchyardEmitter } from './events.js';
+import { createPool } from './balancer/index.js';
+import { resolveConfig, resolveServer, resolveCodeLocation } from './config/index.js';
+import { createTrustPredicate } from './config/trust-proxy.js';
+import { createRouter, routeForLocation } from './routing/index.js';
+import { toSwitchyardOptions } from './nginx/load-input.js';
+import { RequestForwarding } from './forwarding/forwarding.js';
+import { RetryBudget } from './forwarding/retry-budget.js';
+import { startHealthChecks, type HealthChecks } from './health/health-checks.js';
+
+const monotonicNow = (): number => performance.now();
+
+class SwitchyardInstance implements Switchyard {
+  readonly config: ResolvedConfig;
+  readonly warnings: readonly string[];
+  readonly #emitter = new SwitchyardEmitter();
+  readonly #pools = new Map<string, PoolControl>();
+  readonly #budgets = new Map<string, RetryBudget>();
+  readonly #router: ReturnType<typeof createRouter>;
+  readonly #trusted: (ip: string) => boolean;
+  readonly #env: PoolEnv;
+  readonly #health: HealthChecks;
+  #closed = false;
+
+  constructor(input: SwitchyardInput, hooks: SwitchyardHooks) {
+    const { options, warnings } = toSwitchyardOptions(input);
+    this.config = resolveConfig(options, warnings);
+    this.warnings = this.config.warnings;
+    const emitter = this.#emitter;
+    this.#env = {
+      now: hooks.now ?? monotonicNow,
+      random: hooks.random ?? Math.random,
+      emit: (event, payload) => emitter.emit(event, payload),
+    };
+    for (const [name, upstream] of this.config.upstreams) {
+      this.#pools.set(name, createPool(upstream, this.#env));
+      this.#budgets.set(name, new RetryBudget());
+    }
+    this.#router = createRouter(this.config.locations);
+    this.#trusted = createTrustPredicate(this.config.trustProxy);
+    this.#health = startHealthChecks(this.config, this.#pools, this.#env);
+  }
+
+  match(method: string, url: string): RouteMatch | undefined {
+    return this.#router.match(method, url);
+  }
+
+  createLocation(upstream: string, options: RouteToOptions = {}, where = 'proxyTo'): Location {
+    const config = this.config.upstreams.get(upstream);
+    if (config === undefined) throw new SwitchyardLookupError(`${where}: unknown upstream "${upstream}" (known: ${[...this.#pools.keys()].join(', ')})`);
+    return resolveCodeLocation(config, options, where);
+  }
+
+  route(location: Location, url: string): ProxyRoute | undefined {
+    return routeForLocation(location, url);
+  }
+
+  upstream(name: string): Upstream {
+    return this.#pool(name);
+  }
+
+  forward(route: ProxyRoute, request: RequestInfo, options: ForwardOptions): Forwarding {
+    const pool = this.#pool(route.upstream);
+    const budget = this.#budgets.get(route.upstream) as RetryBudget;
+    return new RequestForwarding(pool, budget, this.#env, route, request, options.replayableBody);
+  }
+
+  status(): StatusSnapshot {
+    const upstreams: Record<string, UpstreamStatus> = {};
+    for (const [name, pool] of this.#pools) upstreams[name] = pool.status();
+    return { upstreams };
+  }
+
+  isTrustedProxy(peerIp: string): boolean {
+    return this.#trusted(peerIp);
+  }
+
+  addServer(upstream: string, server: ServerOptions | string): void {
+    const pool = this.#pool(upstream);
+    const resolved = resolveServer(server, `addServer("${upstream}")`);
+    pool.addServer(resolved);
+    this.#health.watch(upstream, resolved.url);
+  }
+
+  removeServer(upstream: string, url: string): boolean {
+    const removed = this.#pool(upstream).removeServer(url);
+    if (removed) this.#health.unwatch(upstream, url);
+    return removed;
+  }
+
+  setServer(upstream: string, url: string, patch: ServerPatch): void {
+    this.#pool(upstream).setServer(url, patch);
+  }
+
+  on<E extends SwitchyardEventName>(event: E, listener: (payload: SwitchyardEvents[E]) => void): this {
+    this.#emitter.on(event, listener);
+    return this;
+  }
+
+  off<E extends SwitchyardEventName>(event: E, listener: (payload: SwitchyardEvents[E]) => void): this {
+    this.#emitter.off(event, listener);
+    return this;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#health.stop();
+  }
+
+  #pool(name: string): PoolControl {
+    const pool = this.#pools.get(name);
+    if (pool === undefined) throw new SwitchyardLookupError(`unknown upstream "${name}" (known: ${[...this.#pools.keys()].join(', ')})`);
+    return pool;
+  }
+}
+
+/**
+ * Validates the whole configuration (plain options, a `parseNginxConfig` result or `{ nginx }`)
+ * and returns the instance, or throws a SwitchyardConfigError naming the exact field.
+ *
+ * @example
+ * const sy = createSwitchyard({ upstreams: { backend: ['http://127.0.0.1:8001', 'http://127.0.0.1:8002'] }, locations: { '/': 'backend' } })
+ * const route = sy.match('GET', '/users')
+ */
+export function createSwitchyard(input: SwitchyardInput, hooks: SwitchyardHooks = {}): Switchyard {
+  return new SwitchyardInstance(input, hooks);
+}
