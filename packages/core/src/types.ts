@@ -348,6 +348,12 @@ export interface Attempt {
   readonly server: ServerInfo;
   /** 1 for the first try. */
   readonly number: number;
+  /**
+   * Response headers arrived with this status. `retry`: this try is over (discard the response,
+   * forward to the new attempt). `deliver`: send the response, then call `end()` once its body is
+   * done (so the server counts as active while it streams).
+   */
+  responded(status: number, headerMs: number, progress: TryProgress): Decision;
   /** Release the server with this outcome and decide what happens next. Only the first call counts. */
   end(outcome: Outcome, progress: TryProgress): Decision;
 }

@@ -38,6 +38,8 @@ function isRetryable(retry: ResolvedRetry, outcome: Outcome): boolean {
   return false;
 }
 
+const DELIVER: Decision = { action: 'deliver' };
+
 class TryAttempt implements Attempt {
   readonly server: Pick['server'];
   readonly number: number;
@@ -45,6 +47,7 @@ class TryAttempt implements Attempt {
   readonly #owner: RequestForwarding;
   readonly #isRetry: boolean;
   #decision: Decision | undefined;
+  #delivering = false;
 
   constructor(owner: RequestForwarding, pick: Pick, number: number, isRetry: boolean) {
     this.#owner = owner;
@@ -54,12 +57,35 @@ class TryAttempt implements Attempt {
     this.#isRetry = isRetry;
   }
 
+  responded(status: number, headerMs: number, progress: TryProgress): Decision {
+    if (this.#decision !== undefined) return this.#decision;
+    if (this.#delivering) return DELIVER;
+    const outcome: Outcome = { status, headerMs };
+    const decision = this.#owner.decide(this, outcome, progress);
+    if (decision.action === 'retry') {
+      this.#release(outcome);
+      this.#decision = decision;
+    } else {
+      this.#delivering = true;
+    }
+    return decision;
+  }
+
   end(outcome: Outcome, progress: TryProgress): Decision {
     if (this.#decision !== undefined) return this.#decision;
+    this.#release(outcome);
+    if (this.#delivering) {
+      // The response was already being delivered: a late failure can only cut it short.
+      this.#decision = outcome.failure === undefined ? DELIVER : { action: 'fail', status: outcome.failure === 'timeout' ? 504 : 502, reason: FAILURE_REASON[outcome.failure] };
+    } else {
+      this.#decision = this.#owner.decide(this, outcome, progress);
+    }
+    return this.#decision;
+  }
+
+  #release(outcome: Outcome): void {
     this.#pick.release(outcome);
     if (this.#isRetry) this.#owner.budget.release();
-    this.#decision = this.#owner.decide(this, outcome, progress);
-    return this.#decision;
   }
 }
 
@@ -105,7 +131,7 @@ export class RequestForwarding implements Forwarding {
     if (outcome.aborted) return { action: 'fail', status: 502, reason: 'client closed request' };
     const retry = this.#retry;
     const retryable = isRetryable(retry, outcome);
-    if (outcome.status !== undefined && !retryable) return { action: 'deliver' };
+    if (outcome.status !== undefined && !retryable) return DELIVER;
     if (retryable && this.#mayRetry(progress)) {
       if (this.budget.tryAcquire(retry.budget, this.#pool.active)) {
         const next = this.#next(true);
@@ -123,7 +149,7 @@ export class RequestForwarding implements Forwarding {
       }
     }
     // No further try: a real upstream response beats a made-up 502 (DESIGN.md, "Retries on a status").
-    if (outcome.status !== undefined) return { action: 'deliver' };
+    if (outcome.status !== undefined) return DELIVER;
     const failure = outcome.failure ?? 'error';
     return { action: 'fail', status: failure === 'timeout' ? 504 : 502, reason: FAILURE_REASON[failure] };
   }
