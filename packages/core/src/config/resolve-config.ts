@@ -1,0 +1,184 @@
+/** @module Whole-configuration validation: `SwitchyardOptions` in, a new frozen `ResolvedConfig` out, or one error naming the exact path. */
+import type { BalanceStrategyName, Location, RequestInfo, ResolvedConfig, ResolvedUpstream, SwitchyardOptions } from '../types.js';
+import { DEFAULT_BALANCE, DEFAULT_KEEPALIVE, DEFAULT_RETRY, DEFAULT_TIMEOUTS } from './defaults.js';
+import { checkKeys, child, describe, expectObject, fail, isPlainObject, optionalBoolean, optionalInteger, suggest } from './describe.js';
+import { FrozenMap } from './frozen.js';
+import { compileHashKey } from './hash-key.js';
+import { resolveLocation } from './resolve-location.js';
+import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-policies.js';
+import { resolveServer } from './resolve-server.js';
+import { parseTrustEntry } from './trust-proxy.js';
+
+const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics'] as const;
+const UPSTREAM_KEYS = ['servers', 'balance', 'hash', 'retry', 'healthCheck', 'timeouts', 'keepalive'] as const;
+const HASH_KEYS = ['key', 'consistent'] as const;
+const ROUTE_PATH_KEYS = ['path'] as const;
+
+/** Every `balance` name. */
+export const BALANCE_STRATEGIES: readonly BalanceStrategyName[] = Object.freeze([
+  'round-robin',
+  'least-conn',
+  'least-time',
+  'random',
+  'random-two',
+  'ip-hash',
+  'hash',
+]);
+
+/**
+ * Validate the whole configuration at once and apply the defaults. Never writes into `options`:
+ * the result is made of new frozen objects. The first problem throws a `SwitchyardConfigError`
+ * whose message names the exact path, what was expected and what was given, e.g.
+ * `upstreams.backend.servers[2].weight must be a positive integer, got -1`; unknown keys are
+ * refused with a suggestion. The array shorthand `upstreams.api: [a, b]` reports
+ * `upstreams.api.servers[1]`.
+ *
+ * @example resolveConfig({ upstreams: { api: ['http://127.0.0.1:8001'] }, locations: { '/api/': 'api' } })
+ */
+export function resolveConfig(options: SwitchyardOptions, warnings: readonly string[] = []): ResolvedConfig {
+  const top = expectObject(options, '', 'an options object { upstreams, locations?, ... }');
+  checkKeys(top, TOP_KEYS, '');
+  if (top.upstreams === undefined) fail('upstreams', 'is required (at least one upstream)');
+  const upstreamsInput = expectObject(top.upstreams, 'upstreams', 'an object of upstream name to options');
+  const names = Object.keys(upstreamsInput);
+  if (names.length === 0) fail('upstreams', 'must define at least one upstream');
+
+  const upstreams = new Map<string, ResolvedUpstream>();
+  for (const name of names) {
+    const path = child('upstreams', name);
+    if (name.trim() === '' || /\s/.test(name)) fail(path, 'is not a valid upstream name (empty or with spaces)');
+    upstreams.set(name, resolveUpstream(name, upstreamsInput[name], path));
+  }
+
+  const locations: Location[] = [];
+  if (top.locations !== undefined) {
+    const input = expectObject(top.locations, 'locations', 'an object of nginx location key to upstream name or options');
+    const seen = new Map<string, string>();
+    for (const [key, value] of Object.entries(input)) {
+      const path = child('locations', key);
+      const location = resolveLocation(key, value, upstreams, path);
+      // nginx: "duplicate location" for two exact, or two prefix (`/a/` and `^~ /a/`), locations of one name.
+      if (location.kind !== 'regex' && location.kind !== 'regex-i') {
+        const id = `${location.kind === 'exact' ? '=' : ''} ${location.pattern}`;
+        const other = seen.get(id);
+        if (other !== undefined) fail(path, `duplicates the location ${JSON.stringify(other)}`);
+        seen.set(id, key);
+      }
+      locations.push(location);
+    }
+  }
+
+  const status = resolveRoutePath(top.status, 'status');
+  const metrics = resolveRoutePath(top.metrics, 'metrics');
+  if (status !== undefined && metrics !== undefined && status.path === metrics.path) {
+    fail('metrics.path', `must differ from status.path, both are ${JSON.stringify(status.path)}`);
+  }
+
+  if (!Array.isArray(warnings)) fail('', `warnings must be an array of strings, got ${describe(warnings)}`);
+  return Object.freeze({
+    upstreams: new FrozenMap(upstreams),
+    locations: Object.freeze(locations),
+    trustProxy: resolveTrustProxy(top.trustProxy),
+    status,
+    metrics,
+    warnings: Object.freeze([...warnings]),
+  });
+}
+
+function resolveUpstream(name: string, input: unknown, path: string): ResolvedUpstream {
+  let obj: Record<string, unknown>;
+  if (Array.isArray(input)) obj = { servers: input };
+  else if (isPlainObject(input)) obj = input;
+  else fail(path, `must be an array of servers or an object { servers, balance?, ... }, got ${describe(input)}`);
+  checkKeys(obj, UPSTREAM_KEYS, path);
+
+  const serversPath = `${path}.servers`;
+  if (obj.servers === undefined) fail(serversPath, 'is required (at least one server)');
+  if (!Array.isArray(obj.servers)) fail(serversPath, `must be an array of servers, got ${describe(obj.servers)}`);
+  if (obj.servers.length === 0) fail(serversPath, 'must list at least one server');
+  const urls = new Map<string, number>();
+  const servers = obj.servers.map((server: unknown, i) => {
+    const resolved = resolveServer(server, `${serversPath}[${i}]`);
+    const first = urls.get(resolved.url);
+    if (first !== undefined) fail(`${serversPath}[${i}]`, `repeats the url ${resolved.url} of ${serversPath}[${first}]`);
+    urls.set(resolved.url, i);
+    return resolved;
+  });
+
+  let balance = DEFAULT_BALANCE;
+  if (obj.balance !== undefined) {
+    if (typeof obj.balance !== 'string' || !(BALANCE_STRATEGIES as readonly string[]).includes(obj.balance)) {
+      const hint = typeof obj.balance === 'string' ? suggest(obj.balance, BALANCE_STRATEGIES) : undefined;
+      fail(
+        `${path}.balance`,
+        `must be one of ${BALANCE_STRATEGIES.map((s) => `'${s}'`).join(', ')}, got ${describe(obj.balance)}${hint ? ` (did you mean ${hint}?)` : ''}`,
+      );
+    }
+    balance = obj.balance as BalanceStrategyName;
+  }
+
+  let hash: ResolvedUpstream['hash'];
+  if (balance === 'hash') {
+    if (obj.hash === undefined) fail(`${path}.hash`, "is required with balance 'hash' (e.g. { key: '$request_uri' })");
+    hash = resolveHash(obj.hash, `${path}.hash`);
+  } else if (obj.hash !== undefined) {
+    fail(`${path}.hash`, `only applies to balance 'hash', but balance is '${balance}'`);
+  }
+
+  return Object.freeze({
+    name,
+    balance,
+    hash,
+    servers: Object.freeze(servers),
+    retry: resolveRetry(obj.retry, `${path}.retry`, DEFAULT_RETRY),
+    timeouts: resolveTimeouts(obj.timeouts, `${path}.timeouts`, DEFAULT_TIMEOUTS),
+    keepalive: optionalInteger(obj.keepalive, `${path}.keepalive`, DEFAULT_KEEPALIVE, 0),
+    healthCheck: resolveHealthCheck(obj.healthCheck, `${path}.healthCheck`),
+  });
+}
+
+function resolveHash(input: unknown, path: string): NonNullable<ResolvedUpstream['hash']> {
+  const obj = expectObject(input, path, "an object { key, consistent? }");
+  checkKeys(obj, HASH_KEYS, path);
+  const consistent = optionalBoolean(obj.consistent, `${path}.consistent`, false);
+  const key = obj.key;
+  if (typeof key === 'function') {
+    const fn = key as (req: RequestInfo) => unknown;
+    const wrapped = (req: RequestInfo): string => {
+      const v = fn(req);
+      return typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
+    };
+    return Object.freeze({ key: wrapped, source: fn.name ? `[function ${fn.name}]` : '[function]', consistent });
+  }
+  if (key === undefined) fail(`${path}.key`, "is required (an nginx variable string like '$request_uri', or a function)");
+  if (typeof key !== 'string') fail(`${path}.key`, `must be a string of nginx variables or a function, got ${describe(key)}`);
+  return Object.freeze({ key: compileHashKey(key, `${path}.key`), source: key, consistent });
+}
+
+function resolveRoutePath(input: unknown, path: string): { readonly path: string } | undefined {
+  if (input === undefined) return undefined;
+  const obj = expectObject(input, path, "an object { path: '/...' }");
+  checkKeys(obj, ROUTE_PATH_KEYS, path);
+  const value = obj.path;
+  if (typeof value !== 'string' || !/^\/[^\s?#]*$/.test(value)) {
+    fail(`${path}.path`, `must be a path starting with '/' (no spaces, '?' or '#'), got ${describe(value)}`);
+  }
+  return Object.freeze({ path: value });
+}
+
+function resolveTrustProxy(input: unknown): boolean | readonly string[] {
+  if (input === undefined) return false;
+  if (typeof input === 'boolean') return input;
+  if (!Array.isArray(input)) fail('trustProxy', `must be a boolean or an array of IP addresses / CIDR ranges, got ${describe(input)}`);
+  const list = input.map((entry: unknown, i) => {
+    const at = `trustProxy[${i}]`;
+    if (typeof entry !== 'string') fail(at, `must be an IP address, a CIDR range or a keyword, got ${describe(entry)}`);
+    try {
+      parseTrustEntry(entry);
+    } catch (err) {
+      fail(at, `${(err as Error).message}, got ${describe(entry)}`);
+    }
+    return entry;
+  });
+  return Object.freeze(list);
+}

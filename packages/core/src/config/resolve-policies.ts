@@ -1,0 +1,150 @@
+/** @module `retry`, `timeouts` and `healthCheck` blocks, each resolved over a base (the defaults, or an upstream's for a location). */
+import type { ResolvedHealthCheck, ResolvedRetry, ResolvedTimeouts } from '../types.js';
+import { DEFAULT_HEALTH_CHECK, DEFAULT_RETRY_BUDGET, RETRYABLE_STATUSES } from './defaults.js';
+import { checkKeys, describe, expectObject, fail, optionalBoolean, optionalInteger } from './describe.js';
+import { optionalDuration, parseDuration } from './duration.js';
+import { FrozenSet } from './frozen.js';
+
+const RETRY_KEYS = ['on', 'tries', 'timeout', 'nonIdempotent', 'budget'] as const;
+const BUDGET_KEYS = ['percent', 'minConcurrent'] as const;
+const TIMEOUT_KEYS = ['connect', 'read', 'send'] as const;
+const HEALTH_KEYS = ['path', 'interval', 'timeout', 'fails', 'passes', 'status', 'body', 'mandatory'] as const;
+const FAILURE_KINDS = ['error', 'timeout', 'invalid_header'] as const;
+
+/** Resolve `retry` field by field over `base` (a field left out keeps the base's value). */
+export function resolveRetry(input: unknown, path: string, base: ResolvedRetry): ResolvedRetry {
+  if (input === undefined) return base;
+  const obj = expectObject(input, path, 'an object { on?, tries?, timeout?, nonIdempotent?, budget? }');
+  checkKeys(obj, RETRY_KEYS, path);
+  let { onError, onTimeout, onInvalidHeader, onStatus } = base;
+  if (obj.on !== undefined) {
+    if (!Array.isArray(obj.on)) fail(`${path}.on`, `must be an array of conditions, got ${describe(obj.on)}`);
+    onError = onTimeout = onInvalidHeader = false;
+    const statuses = new Set<number>();
+    obj.on.forEach((condition: unknown, i) => {
+      if (condition === 'error') onError = true;
+      else if (condition === 'timeout') onTimeout = true;
+      else if (condition === 'invalid_header') onInvalidHeader = true;
+      else if (typeof condition === 'number' && RETRYABLE_STATUSES.includes(condition)) statuses.add(condition);
+      else {
+        const hint = typeof condition === 'string' && /^http_\d{3}$/.test(condition) ? ` (write ${condition.slice(5)})` : '';
+        fail(
+          `${path}.on[${i}]`,
+          `must be ${FAILURE_KINDS.map((k) => `'${k}'`).join(', ')} or one of the statuses ${RETRYABLE_STATUSES.join(', ')}, got ${describe(condition)}${hint}`,
+        );
+      }
+    });
+    onStatus = new FrozenSet(statuses);
+  }
+  let budget = base.budget;
+  if (obj.budget === false) budget = false;
+  else if (obj.budget !== undefined) {
+    const b = expectObject(obj.budget, `${path}.budget`, 'an object { percent?, minConcurrent? } or false');
+    checkKeys(b, BUDGET_KEYS, `${path}.budget`);
+    const over = budget === false ? DEFAULT_RETRY_BUDGET : budget;
+    let percent = over.percent;
+    if (b.percent !== undefined) {
+      if (typeof b.percent !== 'number' || !Number.isFinite(b.percent) || b.percent < 0 || b.percent > 100) {
+        fail(`${path}.budget.percent`, `must be a number from 0 to 100, got ${describe(b.percent)}`);
+      }
+      percent = b.percent;
+    }
+    const minConcurrent = optionalInteger(b.minConcurrent, `${path}.budget.minConcurrent`, over.minConcurrent, 0);
+    budget = Object.freeze({ percent, minConcurrent });
+  }
+  return Object.freeze({
+    onError,
+    onTimeout,
+    onInvalidHeader,
+    onStatus,
+    tries: optionalInteger(obj.tries, `${path}.tries`, base.tries, 0),
+    timeoutMs: optionalDuration(obj.timeout, `${path}.timeout`, base.timeoutMs),
+    nonIdempotent: optionalBoolean(obj.nonIdempotent, `${path}.nonIdempotent`, base.nonIdempotent),
+    budget,
+  });
+}
+
+/** Resolve `timeouts` field by field over `base`; 0 means no limit. */
+export function resolveTimeouts(input: unknown, path: string, base: ResolvedTimeouts): ResolvedTimeouts {
+  if (input === undefined) return base;
+  const obj = expectObject(input, path, 'an object { connect?, read?, send? }');
+  checkKeys(obj, TIMEOUT_KEYS, path);
+  return Object.freeze({
+    connectMs: optionalDuration(obj.connect, `${path}.connect`, base.connectMs),
+    readMs: optionalDuration(obj.read, `${path}.read`, base.readMs),
+    sendMs: optionalDuration(obj.send, `${path}.send`, base.sendMs),
+  });
+}
+
+/** Resolve `healthCheck` over `DEFAULT_HEALTH_CHECK`; `undefined` (no active checks) when not given. */
+export function resolveHealthCheck(input: unknown, path: string): ResolvedHealthCheck | undefined {
+  if (input === undefined) return undefined;
+  const obj = expectObject(input, path, 'an object { path?, interval?, timeout?, ... }');
+  checkKeys(obj, HEALTH_KEYS, path);
+  const d = DEFAULT_HEALTH_CHECK;
+  let probePath = d.path;
+  if (obj.path !== undefined) {
+    if (typeof obj.path !== 'string' || !/^\/[^\s#]*$/.test(obj.path)) {
+      fail(`${path}.path`, `must be a path starting with '/' (no spaces or '#'), got ${describe(obj.path)}`);
+    }
+    probePath = obj.path;
+  }
+  const intervalMs = positiveDuration(obj.interval, `${path}.interval`, d.intervalMs);
+  const timeoutMs = positiveDuration(obj.timeout, `${path}.timeout`, d.timeoutMs);
+  let body = d.body;
+  if (obj.body !== undefined) {
+    if (obj.body instanceof RegExp) {
+      // A global or sticky RegExp keeps lastIndex between probes and would fail every other one.
+      body = new RegExp(obj.body.source, obj.body.flags.replace(/[gy]/g, ''));
+    } else if (typeof obj.body === 'string') {
+      body = obj.body;
+    } else {
+      fail(`${path}.body`, `must be a RegExp or a string, got ${describe(obj.body)}`);
+    }
+  }
+  return Object.freeze({
+    path: probePath,
+    intervalMs,
+    timeoutMs,
+    fails: optionalInteger(obj.fails, `${path}.fails`, d.fails, 1),
+    passes: optionalInteger(obj.passes, `${path}.passes`, d.passes, 1),
+    status: obj.status === undefined ? d.status : parseStatusRanges(obj.status, `${path}.status`),
+    body,
+    mandatory: optionalBoolean(obj.mandatory, `${path}.mandatory`, d.mandatory),
+  });
+}
+
+function positiveDuration(value: unknown, path: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const ms = parseDuration(value, path);
+  if (ms <= 0) fail(path, `must be a duration above 0, got ${describe(value)}`);
+  return ms;
+}
+
+/**
+ * Parse a health-check status list: `'200'`, `'200-399'`, `'2xx'`, or a comma list of those
+ * (`'200-299, 404'`). Statuses are 100..599; a range must not run backwards.
+ *
+ * @example parseStatusRanges('2xx,304', 'healthCheck.status') // [[200, 299], [304, 304]]
+ */
+export function parseStatusRanges(value: unknown, path: string): ReadonlyArray<readonly [number, number]> {
+  const expected = "must be statuses like '200', '200-399', '2xx' or a comma list of them";
+  if (typeof value !== 'string') fail(path, `${expected}, got ${describe(value)}`);
+  const ranges: Array<readonly [number, number]> = [];
+  for (const raw of value.split(',')) {
+    const item = raw.trim();
+    let range: readonly [number, number] | undefined;
+    let m: RegExpExecArray | null;
+    if ((m = /^([1-5])xx$/i.exec(item)) !== null) {
+      const c = Number(m[1]) * 100;
+      range = [c, c + 99];
+    } else if ((m = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(item)) !== null) {
+      const lo = Number(m[1]);
+      const hi = m[2] === undefined ? lo : Number(m[2]);
+      if (lo >= 100 && hi <= 599 && lo <= hi) range = [lo, hi];
+    }
+    if (range === undefined) fail(path, `${expected}, got ${describe(value)} (bad item ${JSON.stringify(item)})`);
+    ranges.push(Object.freeze(range));
+  }
+  return Object.freeze(ranges);
+}

@@ -1,0 +1,32 @@
+/** @module Splitting a request target into its raw path and query string. */
+
+export interface RequestTarget {
+  /** The path as received (origin form), without query or fragment. */
+  readonly rawPath: string;
+  /** `'?' + query` as received, `''` when the target had no `?`. */
+  readonly search: string;
+}
+
+const ABSOLUTE = /^https?:\/\/[^/?#]*/i;
+
+/**
+ * Split a request target. Origin form (`/p?q`) is taken as is; absolute form (`http://h/p?q`,
+ * which RFC 9112 servers must accept) uses its path and query (`/` when it has no path); a fragment
+ * (`#...`, which clients never send) is dropped as nginx does. Anything else (`*`, `h/p`) gives
+ * `undefined`.
+ */
+export function splitTarget(url: string): RequestTarget | undefined {
+  if (typeof url !== 'string') return undefined;
+  let target = url;
+  if (target.charCodeAt(0) !== 0x2f) {
+    const m = ABSOLUTE.exec(target);
+    if (m === null) return undefined;
+    target = target.slice(m[0].length);
+    if (target.charCodeAt(0) !== 0x2f) target = `/${target.charCodeAt(0) === 0x3f ? target : ''}`;
+  }
+  const hash = target.indexOf('#');
+  if (hash !== -1) target = target.slice(0, hash);
+  const q = target.indexOf('?');
+  if (q === -1) return { rawPath: target, search: '' };
+  return { rawPath: target.slice(0, q), search: target.slice(q) };
+}
