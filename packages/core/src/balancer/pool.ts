@@ -1,0 +1,280 @@
+/** @module A pool of servers for one upstream: eligibility, passive health, backups, runtime control and statistics around a strategy. */
+import { SwitchyardConfigError, SwitchyardLookupError } from '../errors.js';
+import type { PoolControl, PoolEnv } from '../internal.js';
+import type {
+  HealthStatus,
+  Outcome,
+  Pick,
+  PickContext,
+  ResolvedServer,
+  ResolvedUpstream,
+  ServerInfo,
+  ServerPatch,
+  ServerStatus,
+  UpstreamStatus,
+} from '../types.js';
+import { PickGate, type Chooser } from './chooser.js';
+import { createChooser } from './registry.js';
+import { ServerSlot } from './server-slot.js';
+
+/** nginx never counts these as an unsuccessful attempt, whatever proxy_next_upstream says. */
+const NEVER_FAILS = (status: number): boolean => status === 403 || status === 404;
+
+/** Weight of each new sample in least-time's moving average (DESIGN.md "least-time in full"). */
+const SAMPLE_WEIGHT = 0.05;
+
+const responseClass = ['1xx', '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+
+/** One try on one server; `release` settles it once. */
+class PoolPick implements Pick {
+  readonly server: ServerInfo;
+  #slot: ServerSlot | undefined;
+  readonly #pool: Pool;
+  readonly #failOn: ReadonlySet<number> | undefined;
+  /** Picked as the one trial after a failure window. */
+  readonly #trial: boolean;
+
+  constructor(pool: Pool, slot: ServerSlot, failOn: ReadonlySet<number> | undefined) {
+    this.server = slot.info;
+    this.#slot = slot;
+    this.#pool = pool;
+    this.#failOn = failOn;
+    this.#trial = slot.failed;
+  }
+
+  release(outcome: Outcome): void {
+    const slot = this.#slot;
+    if (slot === undefined) return;
+    this.#slot = undefined;
+    this.#pool.settle(slot, outcome, this.#failOn, this.#trial);
+  }
+}
+
+export class Pool implements PoolControl {
+  readonly name: string;
+  readonly config: ResolvedUpstream;
+  readonly #env: PoolEnv;
+  readonly #gate: PickGate;
+  readonly #mandatory: boolean;
+  /** Every server in configuration (then insertion) order. */
+  #all: ServerSlot[] = [];
+  #primary: ServerSlot[] = [];
+  #backup: ServerSlot[] = [];
+  readonly #primaryChooser: Chooser;
+  readonly #backupChooser: Chooser;
+  #infos: readonly ServerInfo[] = [];
+  #active = 0;
+
+  constructor(config: ResolvedUpstream, env: PoolEnv) {
+    this.name = config.name;
+    this.config = config;
+    this.#env = env;
+    this.#gate = new PickGate(config, () => env.random());
+    this.#mandatory = config.healthCheck?.mandatory === true;
+    this.#primaryChooser = createChooser(config);
+    this.#backupChooser = createChooser(config);
+    const now = env.now();
+    for (const server of config.servers) this.#all.push(new ServerSlot(server, !this.#mandatory, now));
+    this.#reindex(true, true);
+  }
+
+  get active(): number {
+    return this.#active;
+  }
+
+  servers(): readonly ServerInfo[] {
+    return this.#infos;
+  }
+
+  pick(ctx?: PickContext): Pick | undefined {
+    const now = this.#env.now();
+    const gate = this.#gate;
+    gate.begin(ctx, now);
+    let slot = this.#primaryChooser.choose(this.#primary, gate);
+    if (slot === undefined && this.#backup.length > 0) slot = this.#backupChooser.choose(this.#backup, gate);
+    if (slot === undefined) {
+      this.#reportNoLive(ctx, now);
+      return undefined;
+    }
+    slot.active++;
+    slot.requests++;
+    slot.lastChosen = now;
+    this.#active++;
+    // nginx: picking a server after its window starts a new one, so exactly one trial is in flight.
+    if (now - slot.checked > slot.failTimeoutMs) slot.checked = now;
+    return new PoolPick(this, slot, ctx?.failOn);
+  }
+
+  /** Called once per pick by PoolPick.release. */
+  settle(slot: ServerSlot, outcome: Outcome, failOn: ReadonlySet<number> | undefined, trial: boolean): void {
+    if (slot.active > 0) slot.active--;
+    if (this.#active > 0) this.#active--;
+    if (outcome.aborted === true) return;
+
+    let failed = outcome.failure !== undefined;
+    const status = outcome.status;
+    if (status !== undefined) {
+      const cls = responseClass[Math.floor(status / 100)];
+      if (cls !== undefined) slot.responses[cls]++;
+      if (!NEVER_FAILS(status) && (failOn ?? this.config.retry.onStatus).has(status)) failed = true;
+    }
+    if (failed) {
+      slot.failsTotal++;
+    } else {
+      this.#recordTimes(slot, outcome);
+    }
+    if (slot.removed || this.#gate.single) return;
+
+    const now = this.#env.now();
+    if (failed) {
+      slot.fails++;
+      slot.accessed = now;
+      slot.checked = now;
+      if (slot.maxFails > 0) {
+        slot.effectiveWeight -= Math.floor(slot.weight / slot.maxFails);
+        if (slot.fails >= slot.maxFails) {
+          if (!slot.failed) {
+            slot.failed = true;
+            slot.unavailable++;
+            this.#env.emit('server:down', { upstream: this.name, url: slot.url, state: 'failed', reason: 'passive' });
+          } else if (trial) {
+            slot.unavailable++;
+          }
+        }
+      }
+      if (slot.effectiveWeight < 0) slot.effectiveWeight = 0;
+    } else if (slot.accessed < slot.checked) {
+      // nginx: "mark peer live if check passed".
+      slot.fails = 0;
+      if (slot.failed) {
+        slot.failed = false;
+        slot.recovered(now);
+        this.#env.emit('server:up', { upstream: this.name, url: slot.url, reason: 'passive' });
+      }
+    }
+  }
+
+  #recordTimes(slot: ServerSlot, outcome: Outcome): void {
+    const { headerMs, totalMs } = outcome;
+    if (headerMs !== undefined) {
+      slot.headerSum += headerMs;
+      slot.headerCount++;
+    }
+    if (totalMs !== undefined) {
+      slot.totalSum += totalMs;
+      slot.totalCount++;
+    }
+    const sample = headerMs ?? totalMs;
+    if (sample !== undefined) slot.avgMs = (1 - SAMPLE_WEIGHT) * slot.avgMs + SAMPLE_WEIGHT * sample;
+  }
+
+  #reportNoLive(ctx: PickContext | undefined, now: number): void {
+    if (ctx?.tried !== undefined && ctx.tried.size > 0) {
+      // Only "no live upstreams" when it is not just that this request already tried the live ones.
+      const gate = this.#gate;
+      gate.begin(undefined, now);
+      for (const s of this.#all) if (gate.bindable(s)) return;
+    }
+    this.#env.emit('no-live-upstream', { upstream: this.name });
+  }
+
+  addServer(server: ResolvedServer): void {
+    if (this.#find(server.url) !== undefined) throw new SwitchyardLookupError(`upstream "${this.name}" already has server ${server.url}`);
+    const slot = new ServerSlot(server, !this.#mandatory, this.#env.now());
+    this.#all.push(slot);
+    this.#reindex(!slot.backup, slot.backup);
+    this.#env.emit('server:added', { upstream: this.name, url: slot.url });
+  }
+
+  removeServer(url: string): boolean {
+    const slot = this.#find(url);
+    if (slot === undefined) return false;
+    slot.removed = true;
+    this.#all = this.#all.filter((s) => s !== slot);
+    this.#reindex(!slot.backup, slot.backup);
+    this.#env.emit('server:removed', { upstream: this.name, url });
+    return true;
+  }
+
+  setServer(url: string, patch: ServerPatch): void {
+    const slot = this.#find(url);
+    if (slot === undefined) throw new SwitchyardLookupError(`upstream "${this.name}" has no server ${url}`);
+    const { weight, down, drain } = patch;
+    if (weight !== undefined && !(Number.isInteger(weight) && weight > 0)) {
+      throw new SwitchyardConfigError(`setServer(${this.name}, ${url}).weight`, `must be a positive integer, got ${String(weight)}`);
+    }
+    const now = this.#env.now();
+    if (weight !== undefined && weight !== slot.weight) {
+      slot.weight = weight;
+      if (slot.effectiveWeight > weight) slot.effectiveWeight = weight;
+      this.#reindex(!slot.backup, slot.backup);
+    }
+    if (drain !== undefined) slot.drain = drain;
+    const wasDown = slot.down;
+    if (down !== undefined) slot.down = down;
+    this.#env.emit('server:updated', { upstream: this.name, url, patch: { ...patch } });
+    if (!wasDown && slot.down) {
+      this.#env.emit('server:down', { upstream: this.name, url, state: 'down', reason: 'admin' });
+    } else if (wasDown && !slot.down) {
+      slot.recovered(now);
+      this.#env.emit('server:up', { upstream: this.name, url, reason: 'admin' });
+    }
+  }
+
+  setHealth(url: string, healthy: boolean, last: HealthStatus): void {
+    const slot = this.#find(url);
+    // A probe may finish after its server was removed.
+    if (slot === undefined) return;
+    slot.health = last;
+    if (healthy) {
+      const wasOut = !slot.healthy || slot.failed;
+      slot.healthy = true;
+      // A passing check re-admits a passively failed server at once.
+      slot.fails = 0;
+      slot.failed = false;
+      if (wasOut) {
+        slot.recovered(this.#env.now());
+        this.#env.emit('server:up', { upstream: this.name, url, reason: 'health' });
+      }
+    } else if (slot.healthy) {
+      slot.healthy = false;
+      this.#env.emit('server:down', { upstream: this.name, url, state: 'unhealthy', reason: 'health' });
+    }
+  }
+
+  status(): UpstreamStatus {
+    const servers: ServerStatus[] = this.#all.map((s) => {
+      const status: ServerStatus = {
+        url: s.url,
+        state: s.state(),
+        backup: s.backup,
+        weight: s.weight,
+        active: s.active,
+        requests: s.requests,
+        responses: { ...s.responses },
+        fails: s.failsTotal,
+        unavailable: s.unavailable,
+        headerMs: s.headerCount > 0 ? s.headerSum / s.headerCount : 0,
+        totalMs: s.totalCount > 0 ? s.totalSum / s.totalCount : 0,
+        ...(s.health !== undefined ? { health: s.health } : {}),
+      };
+      return status;
+    });
+    return { balance: this.config.balance, servers };
+  }
+
+  #find(url: string): ServerSlot | undefined {
+    for (const s of this.#all) if (s.url === url) return s;
+    return undefined;
+  }
+
+  /** Rebuild tiers (and the strategy state of the tiers that changed) after membership or weights changed. */
+  #reindex(primaryChanged: boolean, backupChanged: boolean): void {
+    this.#primary = this.#all.filter((s) => !s.backup);
+    this.#backup = this.#all.filter((s) => s.backup);
+    if (primaryChanged) this.#primaryChooser.rebuild(this.#primary);
+    if (backupChanged) this.#backupChooser.rebuild(this.#backup);
+    this.#gate.single = this.#primary.length === 1 && this.#backup.length === 0;
+    this.#infos = Object.freeze(this.#all.map((s) => s.info));
+  }
+}
