@@ -78,7 +78,11 @@ export function resolveRouteLocation(
   options: RouteToOptions | undefined,
   where: string,
 ): Location {
-  const resolved = lookupUpstream(upstream, upstreams, where);
+  return resolveCodeLocation(lookupUpstream(upstream, upstreams, where), options, where);
+}
+
+/** `resolveRouteLocation` for an upstream already looked up (what `Switchyard.createLocation` uses). */
+export function resolveCodeLocation(upstream: ResolvedUpstream, options: RouteToOptions | undefined, where: string): Location {
   const obj = options === undefined ? {} : expectObject(options, where, 'an options object');
   checkKeys(obj, ROUTE_KEYS, where);
   let prefix = '/';
@@ -87,7 +91,7 @@ export function resolveRouteLocation(
     checkRoutePath(obj.prefix, `${where}.prefix`, 'is not a valid prefix');
     prefix = obj.prefix;
   }
-  return build(where, 'prefix', prefix, resolved, obj, where);
+  return build(where, 'prefix', prefix, upstream, obj, where);
 }
 
 function lookupUpstream(name: unknown, upstreams: ReadonlyMap<string, ResolvedUpstream>, path: string): ResolvedUpstream {

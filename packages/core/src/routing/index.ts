@@ -1,0 +1,5 @@
+/** @module Location routing: path normalisation, nginx-order matching and upstream path rewriting. */
+export { createRouter, type Router } from './router.js';
+export { routeWithin, routeForLocation, withinSegment } from './rewrite.js';
+export { normalizePath, encodePath } from './normalize-path.js';
+export { splitTarget, type RequestTarget } from './request-target.js';
