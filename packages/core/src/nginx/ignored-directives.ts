@@ -1,0 +1,34 @@
+/** @module Why a directive that switchyard does not map is ignored: the reason text of each warning. */
+
+const ACCESS = 'access control is left to the app';
+const REASONS: Record<string, string> = {
+  include: 'switchyard reads one file; paste the included upstream and location blocks in',
+  allow: ACCESS,
+  deny: ACCESS,
+  auth_basic: ACCESS,
+  auth_basic_user_file: ACCESS,
+  auth_request: ACCESS,
+  satisfy: ACCESS,
+  limit_except: ACCESS,
+  if: 'nginx conditions are not evaluated',
+  rewrite: 'URL rewriting and redirects are left to the app',
+  return: 'answering from the proxy is left to the app',
+  set_real_ip_from: 'use the trustProxy option to trust X-Forwarded-For from proxies',
+  real_ip_header: 'use the trustProxy option to trust X-Forwarded-For from proxies',
+};
+
+const OTHER_PASS = new Set(['fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass']);
+
+/** The `*_pass` directives of nginx's non-HTTP upstream protocols: a location using one cannot be proxied. */
+export function isOtherPass(name: string): boolean {
+  return OTHER_PASS.has(name);
+}
+
+/** The reason given in the warning for an ignored directive. */
+export function ignoredReason(name: string): string {
+  const known = REASONS[name];
+  if (known !== undefined) return known;
+  if (name.startsWith('proxy_ssl_')) return 'switchyard verifies upstream TLS with Node defaults';
+  if (name.startsWith('proxy_')) return 'proxy option not supported by switchyard';
+  return 'not about load balancing';
+}

@@ -1,0 +1,65 @@
+/** @module Turns whatever createSwitchyard or an adapter was given (options, a parseNginxConfig result, or { nginx: text | path }) into plain options plus warnings. */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { NginxParseError, SwitchyardConfigError } from '../errors.js';
+import type { NginxParseResult, SwitchyardInput, SwitchyardOptions } from '../types.js';
+import { parseNginxConfig } from './parse-nginx-config.js';
+
+/**
+ * Normalise the accepted inputs:
+ * - plain `SwitchyardOptions` pass through with no warnings;
+ * - a `parseNginxConfig` result (`{ options, warnings }`) is unwrapped;
+ * - `{ nginx }` is parsed: the string is nginx text when it holds a `{`, a `;`
+ *   or a line break (no file path does in practice), otherwise the path of a
+ *   file to read (relative to the working directory). Other keys given next to
+ *   `nginx` (`status`, `trustProxy`, `metrics`) are laid over the parsed options.
+ *
+ * Throws `SwitchyardConfigError` (path `nginx`) for a file that cannot be read,
+ * naming the resolved path, and `NginxParseError` for a file nginx would reject
+ * (the message then starts with the file path).
+ */
+export function toSwitchyardOptions(input: SwitchyardInput): { options: SwitchyardOptions; warnings: string[] } {
+  if (input === null || typeof input !== 'object') {
+    throw new SwitchyardConfigError('', `options must be an object, got ${input === null ? 'null' : typeof input}`);
+  }
+  if ('nginx' in input) {
+    const { nginx, ...rest } = input as { nginx: unknown } & Partial<SwitchyardOptions>;
+    if (typeof nginx !== 'string' || nginx.trim() === '') {
+      throw new SwitchyardConfigError('nginx', 'must be nginx configuration text or the path of an nginx file');
+    }
+    const parsed = looksLikeText(nginx) ? parseNginxConfig(nginx) : parseFile(nginx);
+    return { options: { ...parsed.options, ...rest }, warnings: parsed.warnings };
+  }
+  if (isParseResult(input)) return { options: input.options, warnings: [...input.warnings] };
+  return { options: input, warnings: [] };
+}
+
+function looksLikeText(s: string): boolean {
+  return s.includes('{') || s.includes(';') || s.includes('\n');
+}
+
+function isParseResult(input: SwitchyardInput): input is NginxParseResult {
+  const r = input as Partial<NginxParseResult>;
+  return 'options' in input && 'warnings' in input && Array.isArray(r.warnings) && typeof r.options === 'object' && r.options !== null;
+}
+
+function parseFile(path: string): NginxParseResult {
+  const full = resolve(path);
+  let text: string;
+  try {
+    text = readFileSync(full, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String((err as Error).message);
+    throw new SwitchyardConfigError('nginx', `file "${full}" cannot be read: ${why}`);
+  }
+  try {
+    return parseNginxConfig(text);
+  } catch (err) {
+    if (err instanceof NginxParseError) {
+      const bare = err.message.replace(/ \(line \d+, column \d+\)$/, '');
+      throw new NginxParseError(`${full}: ${bare}`, err.line, err.column);
+    }
+    throw err;
+  }
+}

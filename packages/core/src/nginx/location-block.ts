@@ -1,0 +1,193 @@
+/** @module Reads one nginx `location [=|^~|~|~*] PATH { ... }` block: its key, its proxy_pass target and its proxy settings. */
+import type { HealthCheckOptions, LocationKind } from '../types.js';
+import { nginxDuration } from './durations.js';
+import { ignoredReason, isOtherPass } from './ignored-directives.js';
+import { fail, ImportNotes } from './notes.js';
+import { mergeSettings, readProxyDirective, type ProxySettings } from './proxy-settings.js';
+import type { Directive } from './syntax-tree.js';
+import type { Position, WordToken } from './tokenizer.js';
+
+/** Where `proxy_pass` sends requests: an upstream block, or a host:port nginx would make an implicit pool of. */
+export interface ProxyTarget extends Position {
+  readonly scheme: 'http' | 'https';
+  readonly host: string;
+  readonly port: string | undefined;
+  /** The URI part (`/v1/` in `http://app/v1/`), which makes nginx replace the matched prefix. */
+  readonly uri: string | undefined;
+}
+
+export interface ImportedLocation extends Position {
+  /** The switchyard key: `'= /x'`, `'^~ /s/'`, `'/api/'`, `'~ re'`, `'~* re'`. */
+  readonly key: string;
+  readonly kind: LocationKind;
+  readonly target: ProxyTarget;
+  /** Inherited and own proxy settings, merged. */
+  readonly settings: ProxySettings;
+  readonly healthCheck: { readonly options: HealthCheckOptions; readonly at: Position } | undefined;
+}
+
+/** A location's key, as nginx reads `location` arguments (ngx_http_core_location). */
+export function locationKey(d: Directive): { key: string; kind: LocationKind | 'named'; pattern: string } {
+  const [first, second, extra] = d.args;
+  if (first === undefined || extra !== undefined) fail(d, 'invalid number of arguments in "location" directive');
+  if (second !== undefined) {
+    const mods: Record<string, LocationKind> = { '=': 'exact', '^~': 'prefix-priority', '~': 'regex', '~*': 'regex-i' };
+    const kind = mods[first.value];
+    if (kind === undefined) fail(first, `invalid location modifier "${first.value}"`);
+    return { key: `${first.value} ${second.value}`, kind, pattern: second.value };
+  }
+  // nginx also accepts the modifier glued to the path: "=/x", "~re", "~*re" (but not "^~/x").
+  const v = first.value;
+  if (v.startsWith('=') && v.length > 1) return { key: `= ${v.slice(1)}`, kind: 'exact', pattern: v.slice(1) };
+  if (v.startsWith('~*') && v.length > 2) return { key: `~* ${v.slice(2)}`, kind: 'regex-i', pattern: v.slice(2) };
+  if (v.startsWith('~') && v.length > 1) return { key: `~ ${v.slice(1)}`, kind: 'regex', pattern: v.slice(1) };
+  if (v === '=' || v === '~' || v === '~*' || v === '^~') fail(first, `location "${v}" has no path`);
+  if (v.startsWith('@')) return { key: v, kind: 'named', pattern: v };
+  return { key: v, kind: 'prefix', pattern: v };
+}
+
+/**
+ * Read a location block. Returns `undefined` (and one warning) for a location
+ * that does not proxy: switchyard leaves those requests to the app. Warnings
+ * about directives inside such a location are not repeated one by one.
+ */
+export function readLocation(d: Directive, inherited: ProxySettings, notes: ImportNotes): ImportedLocation | undefined {
+  const { key, kind, pattern } = locationKey(d);
+  if (!d.block) fail(d, `"location ${key}" needs a { ... } block`);
+  if (kind !== 'named' && pattern === '') fail(d, 'empty location path');
+  const own: ProxySettings = {};
+  const local = new ImportNotes();
+  let target: ProxyTarget | undefined;
+  let answeredBy: Directive | undefined;
+  let rewrite: Directive | undefined;
+  let healthCheck: ImportedLocation['healthCheck'];
+
+  for (const c of d.block) {
+    if (c.name === 'location') fail(c, `nested location inside "location ${key}" is not supported: write it at server level`);
+    if (readProxyDirective(c, own, local)) continue;
+    if (isOtherPass(c.name)) fail(c, `"${c.name}" is not supported: switchyard proxies HTTP only`);
+    switch (c.name) {
+      case 'proxy_pass': {
+        if (target) fail(c, '"proxy_pass" directive is duplicate');
+        if (c.block) fail(c, '"proxy_pass" cannot have a block');
+        const w = c.args[0];
+        if (w === undefined || c.args.length !== 1) fail(c, 'invalid number of arguments in "proxy_pass" directive');
+        target = parseProxyPass(w);
+        if (target.uri !== undefined && (kind === 'regex' || kind === 'regex-i' || kind === 'named')) {
+          fail(w, `"proxy_pass" cannot have URI part in location given by regular expression, or inside named location`);
+        }
+        break;
+      }
+      case 'if': {
+        if (containsProxyPass(c)) fail(c, '"proxy_pass" inside "if" is not supported: switchyard does not evaluate nginx conditions');
+        local.ignored(c, 'if', 'nginx conditions are not evaluated; the location proxies every request');
+        break;
+      }
+      case 'return':
+        answeredBy ??= c;
+        break;
+      case 'rewrite':
+        rewrite ??= c;
+        break;
+      case 'health_check':
+        healthCheck = { options: readHealthCheck(c, local), at: c };
+        break;
+      default:
+        if (c.block && c.name !== 'limit_except') {
+          if (containsProxyPass(c)) fail(c, `"proxy_pass" inside "${c.name}" is not supported`);
+        }
+        local.ignored(c, c.name, ignoredReason(c.name));
+    }
+  }
+  if (kind === 'named') {
+    notes.warn(d, `location ${key} is not proxied; named locations are reached only through try_files/error_page, which switchyard leaves to the app`);
+    return undefined;
+  }
+  if (!target || answeredBy) {
+    notes.warn(d, `location ${key} is not proxied; switchyard leaves it to the app`);
+    return undefined;
+  }
+  if (rewrite) fail(rewrite, `"rewrite" in proxied "location ${key}" is not supported: switchyard would send the original path`);
+  notes.absorb(local);
+  return { key, kind, target, settings: mergeSettings(inherited, own), healthCheck, line: d.line, column: d.column };
+}
+
+function containsProxyPass(d: Directive): boolean {
+  return (d.block ?? []).some((c) => c.name === 'proxy_pass' || containsProxyPass(c));
+}
+
+/** `http://NAME[:PORT][/URI]` without variables: nginx resolves such a target when it reads the config. */
+export function parseProxyPass(w: WordToken): ProxyTarget {
+  const text = w.value;
+  const m = /^(https?):\/\/([^/?#]*)(.*)$/i.exec(text);
+  if (!m) fail(w, `invalid URL prefix in "${text}": proxy_pass takes http:// or https://`);
+  const scheme = (m[1] as string).toLowerCase() as 'http' | 'https';
+  const hostPort = m[2] as string;
+  const rest = m[3] as string;
+  if (text.includes('$')) fail(w, `"proxy_pass ${text}" uses nginx variables, which switchyard cannot resolve per request`);
+  if (hostPort.toLowerCase().startsWith('unix:')) fail(w, `UNIX-domain socket targets ("${text}") are not supported`);
+  let host: string;
+  let port: string | undefined;
+  const v6 = /^(\[[0-9a-fA-F:.]+\])(?::(.*))?$/.exec(hostPort);
+  if (v6) {
+    host = v6[1] as string;
+    port = v6[2];
+  } else {
+    const parts = hostPort.split(':');
+    if (parts.length > 2) fail(w, `invalid host in "${text}"`);
+    host = parts[0] as string;
+    port = parts[1];
+    if (!/^[A-Za-z0-9_.-]+$/.test(host)) fail(w, `invalid host in "${text}"`);
+  }
+  if (port !== undefined && (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535)) fail(w, `invalid port in "${text}"`);
+  if (rest !== '' && !rest.startsWith('/')) fail(w, `invalid URI part in "${text}"`);
+  return { scheme, host, port, uri: rest === '' ? undefined : rest, line: w.line, column: w.column };
+}
+
+/** NGINX Plus `health_check [interval=T] [fails=N] [passes=N] [uri=U] [mandatory] ...` for the location's upstream. */
+function readHealthCheck(d: Directive, notes: ImportNotes): HealthCheckOptions {
+  const out: HealthCheckOptions = {};
+  for (const a of d.args) {
+    const eq = a.value.indexOf('=');
+    const key = eq === -1 ? a.value : a.value.slice(0, eq);
+    const val = eq === -1 ? '' : a.value.slice(eq + 1);
+    const count = (): number => {
+      if (!/^\d+$/.test(val) || Number(val) < 1) fail(a, `invalid parameter "${a.value}" in "health_check" directive`);
+      return Number(val);
+    };
+    switch (key) {
+      case 'interval': {
+        const dur = nginxDuration(val);
+        if (dur === undefined) fail(a, `invalid parameter "${a.value}" in "health_check" directive`);
+        out.interval = dur;
+        break;
+      }
+      case 'fails':
+        out.fails = count();
+        break;
+      case 'passes':
+        out.passes = count();
+        break;
+      case 'uri':
+        if (!val.startsWith('/')) fail(a, `invalid parameter "${a.value}" in "health_check" directive`);
+        out.path = val;
+        break;
+      case 'mandatory':
+        out.mandatory = true;
+        break;
+      case 'type':
+        fail(a, `"health_check ${a.value}" is not supported: switchyard probes over HTTP`);
+      // falls through (fail never returns)
+      case 'jitter':
+      case 'persistent':
+      case 'match':
+      case 'port':
+      case 'keepalive_time':
+        notes.warn(a, `"health_check ${key}" ignored (not supported by switchyard's health checks)`);
+        break;
+      default:
+        fail(a, `invalid parameter "${a.value}" in "health_check" directive`);
+    }
+  }
+  return out;
+}

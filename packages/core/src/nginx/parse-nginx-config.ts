@@ -1,0 +1,202 @@
+/** @module parseNginxConfig: an nginx configuration (upstream and location blocks, bare or inside http/server) turned into switchyard options plus warnings. */
+import type { LocationOptions, NginxParseResult, RetryOptions, ServerOptions, SwitchyardOptions, TimeoutOptions, UpstreamOptions } from '../types.js';
+import { ignoredReason, isOtherPass } from './ignored-directives.js';
+import { readLocation, type ImportedLocation, type ProxyTarget } from './location-block.js';
+import { fail, ImportNotes } from './notes.js';
+import { mergeSettings, PROXY_DIRECTIVES, readProxyDirective, type ProxySettings } from './proxy-settings.js';
+import { parseSyntaxTree, type Directive } from './syntax-tree.js';
+import { readUpstream, type ImportedServer, type ImportedUpstream } from './upstream-block.js';
+
+type Context = 'main' | 'http' | 'server';
+
+/**
+ * Read an nginx configuration and return switchyard options plus warnings.
+ *
+ * What is an error and what is a warning:
+ * - syntax errors (unbalanced braces, missing `;`, unterminated quotes) and
+ *   values nginx itself would reject are `NginxParseError`s with line and column;
+ * - anything that would change *where* a request goes, or how it fails over, and
+ *   that switchyard cannot reproduce is an error too: any unknown directive
+ *   inside `upstream`, `sticky`/`ntlm`/`queue`, `server ... resolve`, UNIX
+ *   sockets, `proxy_pass` with variables or inside `if`, `rewrite` in a proxied
+ *   location, nested locations, non-HTTP `*_pass`, `stream {}`;
+ * - directives that do not concern balancing (`listen`, `server_name`, `root`,
+ *   `events {}`, ...) and proxy options switchyard handles its own way are
+ *   ignored with a warning `line N: "name" ignored (why)`, never silently;
+ * - a location that does not proxy (`return`, `root`, `try_files`, ...) is left
+ *   to the app, with one warning.
+ *
+ * Durations stay nginx strings (`'30s'`), bare numbers become seconds (`'30s'`).
+ * `proxy_*` settings are written on each location (nginx has no upstream-level
+ * retry or timeout), inherited from `http`/`server` level as nginx does.
+ *
+ * @example
+ * const { options, warnings } = parseNginxConfig(`
+ *   upstream app { least_conn; server 10.0.0.1:8080 weight=2; server 10.0.0.2:8080; }
+ *   server { location /api/ { proxy_pass http://app/; } }`)
+ * // options.upstreams.app.balance === 'least-conn'
+ * // options.locations['/api/'] deep-equals { upstream: 'app', rewritePrefix: '/' }
+ */
+export function parseNginxConfig(text: string): NginxParseResult {
+  if (typeof text !== 'string') throw new TypeError(`parseNginxConfig expects the configuration text, got ${typeof text}`);
+  return new Importer().run(parseSyntaxTree(text));
+}
+
+class Importer {
+  readonly #notes = new ImportNotes();
+  readonly #upstreams = new Map<string, ImportedUpstream>();
+  readonly #locations = new Map<string, ImportedLocation>();
+  #serverBlocks = 0;
+
+  run(tree: readonly Directive[]): NginxParseResult {
+    this.#walk(tree, 'main', {});
+    if (this.#upstreams.size === 0 && this.#locations.size === 0) {
+      fail({ line: 1, column: 1 }, 'no "upstream" block and no proxied "location" found: nothing for switchyard to balance');
+    }
+    return { options: this.#options(), warnings: this.#notes.list() };
+  }
+
+  #walk(block: readonly Directive[], ctx: Context, inherited: ProxySettings): void {
+    // Settings of one level apply to every location of that level, wherever they are written in it.
+    const level: ProxySettings = {};
+    for (const d of block) readProxyDirective(d, level, this.#notes);
+    const settings = mergeSettings(inherited, level);
+
+    for (const d of block) {
+      if (PROXY_DIRECTIVES.has(d.name)) continue;
+      switch (d.name) {
+        case 'http':
+          if (ctx !== 'main') fail(d, '"http" directive is not allowed here');
+          if (!d.block) fail(d, '"http" needs a { ... } block');
+          this.#walk(d.block, 'http', settings);
+          break;
+        case 'server':
+          if (ctx === 'server') fail(d, '"server" directive is not allowed here');
+          if (!d.block) fail(d, '"server ADDRESS" belongs inside an "upstream" block; outside, "server" needs a { ... } block');
+          if (d.args.length > 0) fail(d.args[0] ?? d, 'invalid number of arguments in "server" directive');
+          if (++this.#serverBlocks > 1) {
+            this.#notes.warn(d, 'another "server" block: its locations join the others (switchyard has one set of locations; listen and server_name are not matched)');
+          }
+          this.#walk(d.block, 'server', settings);
+          break;
+        case 'upstream': {
+          if (ctx === 'server') fail(d, '"upstream" directive is not allowed here');
+          const up = readUpstream(d, this.#notes);
+          if (this.#upstreams.has(up.name.toLowerCase())) fail(d, `duplicate upstream "${up.name}"`);
+          this.#upstreams.set(up.name.toLowerCase(), up);
+          break;
+        }
+        case 'location': {
+          // nginx allows locations only in server; a bare file of upstreams and locations reads like a server snippet.
+          if (ctx === 'http') fail(d, '"location" directive is not allowed here (write it inside a "server" block)');
+          const loc = readLocation(d, settings, this.#notes);
+          if (!loc) break;
+          if (this.#locations.has(loc.key)) fail(d, `duplicate location "${loc.key}"`);
+          this.#locations.set(loc.key, loc);
+          break;
+        }
+        case 'stream':
+          fail(d, '"stream" (TCP/UDP proxying) is not supported: switchyard balances HTTP');
+        // falls through (fail never returns)
+        case 'proxy_pass':
+        case 'health_check':
+          fail(d, `"${d.name}" directive is not allowed here (only inside a location)`);
+        // falls through
+        default:
+          if (isOtherPass(d.name)) fail(d, `"${d.name}" is not supported: switchyard proxies HTTP only`);
+          if (d.block && containsProxyPass(d)) fail(d, `"proxy_pass" inside "${d.name}" is not supported`);
+          this.#notes.ignored(d, d.name, ignoredReason(d.name));
+      }
+    }
+  }
+
+  #options(): SwitchyardOptions {
+    const schemes = new Map<ImportedUpstream, { scheme: 'http' | 'https'; at: ProxyTarget }>();
+    const healthChecks = new Map<ImportedUpstream, NonNullable<ImportedLocation['healthCheck']>>();
+    const locations: Record<string, LocationOptions> = {};
+    const implicit = new Map<string, ImportedUpstream>();
+
+    for (const loc of this.#locations.values()) {
+      const t = loc.target;
+      let up = this.#upstreams.get(t.host.toLowerCase());
+      if (up && t.port !== undefined) fail(t, `upstream "${up.name}" may not have port ${t.port}`);
+      if (!up) {
+        // nginx makes an implicit one-server pool of a proxy_pass host:port with no upstream block.
+        const name = t.port === undefined ? t.host : `${t.host}:${t.port}`;
+        up = implicit.get(name.toLowerCase());
+        if (!up) {
+          const server: ImportedServer = { host: t.host, port: t.port, options: {}, line: t.line, column: t.column };
+          up = { name, servers: [server], balance: undefined, hash: undefined, keepalive: undefined, line: t.line, column: t.column };
+          implicit.set(name.toLowerCase(), up);
+        }
+      }
+      const seen = schemes.get(up);
+      if (seen && seen.scheme !== t.scheme) {
+        fail(t, `upstream "${up.name}" is reached over ${t.scheme} here and over ${seen.scheme} on line ${seen.at.line}: switchyard gives each pool one scheme`);
+      }
+      schemes.set(up, { scheme: t.scheme, at: t });
+      if (loc.healthCheck) {
+        const prev = healthChecks.get(up);
+        if (prev) this.#notes.warn(loc.healthCheck.at, `"health_check" ignored (upstream "${up.name}" already has one, line ${prev.at.line})`);
+        else healthChecks.set(up, loc.healthCheck);
+      }
+      locations[loc.key] = locationOptions(loc, up.name);
+    }
+
+    const upstreams: Record<string, UpstreamOptions> = {};
+    for (const up of [...this.#upstreams.values(), ...implicit.values()]) {
+      const scheme = schemes.get(up)?.scheme ?? 'http';
+      const out: UpstreamOptions = { servers: up.servers.map((s) => serverEntry(s, scheme)) };
+      if (up.balance !== undefined) out.balance = up.balance;
+      if (up.hash !== undefined) out.hash = up.hash.consistent ? { key: up.hash.key, consistent: true } : { key: up.hash.key };
+      if (up.keepalive !== undefined) out.keepalive = up.keepalive;
+      const hc = healthChecks.get(up);
+      if (hc) out.healthCheck = hc.options;
+      upstreams[up.name] = out;
+    }
+    const options: SwitchyardOptions = { upstreams };
+    if (Object.keys(locations).length > 0) options.locations = locations;
+    return options;
+  }
+}
+
+function containsProxyPass(d: Directive): boolean {
+  return (d.block ?? []).some((c) => c.name === 'proxy_pass' || containsProxyPass(c));
+}
+
+/**
+ * The server url. nginx connects to port 80 when a server has no port, whatever
+ * the scheme of the proxy_pass; `http://h` keeps the port empty for consistent
+ * hashing as nginx's `server h;` does, and `https://h` needs `:80` spelt out.
+ */
+function serverEntry(s: ImportedServer, scheme: 'http' | 'https'): ServerOptions | string {
+  const port = s.port !== undefined ? `:${s.port}` : scheme === 'https' ? ':80' : '';
+  const url = `${scheme}://${s.host}${port}`;
+  return Object.keys(s.options).length === 0 ? url : { url, ...s.options };
+}
+
+function locationOptions(loc: ImportedLocation, upstream: string): LocationOptions {
+  const out: LocationOptions = { upstream };
+  if (loc.target.uri !== undefined) out.rewritePrefix = loc.target.uri;
+  const s = loc.settings;
+  const headers: Record<string, string> = {};
+  for (const h of s.headers ?? []) {
+    if (h.kind === 'preserve-host') out.preserveHost = true;
+    else headers[h.name] = h.value;
+  }
+  if (Object.keys(headers).length > 0) out.headers = headers;
+  const retry: RetryOptions = {};
+  if (s.nextUpstream) {
+    retry.on = [...s.nextUpstream.on];
+    if (s.nextUpstream.nonIdempotent) retry.nonIdempotent = true;
+  }
+  if (s.tries !== undefined) retry.tries = s.tries;
+  if (s.retryTimeout !== undefined) retry.timeout = s.retryTimeout;
+  if (Object.keys(retry).length > 0) out.retry = retry;
+  const timeouts: TimeoutOptions = {};
+  if (s.connect !== undefined) timeouts.connect = s.connect;
+  if (s.read !== undefined) timeouts.read = s.read;
+  if (s.send !== undefined) timeouts.send = s.send;
+  if (Object.keys(timeouts).length > 0) out.timeouts = timeouts;
+  return out;
+}

@@ -1,0 +1,189 @@
+/** @module The proxy_* directives switchyard maps (retries, timeouts, request headers), read at http, server or location level and inherited as nginx does. */
+import type { RetryCondition } from '../types.js';
+import { nginxDuration } from './durations.js';
+import { fail, type ImportNotes } from './notes.js';
+import type { Directive } from './syntax-tree.js';
+
+/** What one `proxy_set_header` turns into. */
+export type HeaderEffect =
+  | { readonly kind: 'preserve-host' }
+  | { readonly kind: 'set'; readonly name: string; readonly value: string };
+
+/**
+ * The proxy settings written at one level. Each field inherits separately from
+ * the enclosing level when unset (ngx_conf_merge_*), except the
+ * `proxy_set_header` list, which nginx inherits only as a whole: a location
+ * with one `proxy_set_header` of its own drops every one of its server's.
+ */
+export interface ProxySettings {
+  nextUpstream?: { on: RetryCondition[]; nonIdempotent: boolean };
+  tries?: number;
+  retryTimeout?: string;
+  connect?: string;
+  read?: string;
+  send?: string;
+  headers?: HeaderEffect[];
+}
+
+/** Child fields over parent fields. */
+export function mergeSettings(parent: ProxySettings, child: ProxySettings): ProxySettings {
+  const out: ProxySettings = { ...parent };
+  for (const [k, v] of Object.entries(child) as Array<[keyof ProxySettings, ProxySettings[keyof ProxySettings]]>) {
+    if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  }
+  return out;
+}
+
+const NEXT_UPSTREAM: Record<string, RetryCondition> = {
+  error: 'error',
+  timeout: 'timeout',
+  invalid_header: 'invalid_header',
+  http_500: 500,
+  http_502: 502,
+  http_503: 503,
+  http_504: 504,
+  http_403: 403,
+  http_404: 404,
+  http_429: 429,
+};
+
+/** Headers switchyard writes itself on every proxied request (DESIGN: headers). */
+const SET_BY_SWITCHYARD = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
+const WEBSOCKET_HEADERS = new Set(['upgrade', 'connection']);
+
+/** The proxy_* directives this module understands; `readProxyDirective` returns false for any other. */
+export const PROXY_DIRECTIVES = new Set([
+  'proxy_next_upstream', 'proxy_next_upstream_tries', 'proxy_next_upstream_timeout',
+  'proxy_connect_timeout', 'proxy_read_timeout', 'proxy_send_timeout', 'proxy_set_header', 'proxy_http_version',
+]);
+
+/** Apply one proxy_* directive to `level`; returns false when the directive is not one of `PROXY_DIRECTIVES`. */
+export function readProxyDirective(d: Directive, level: ProxySettings, notes: ImportNotes): boolean {
+  if (!PROXY_DIRECTIVES.has(d.name)) return false;
+  if (d.block) fail(d, `"${d.name}" cannot have a block`);
+  const one = (): string => {
+    const a = d.args[0];
+    if (a === undefined || d.args.length !== 1) fail(d, `invalid number of arguments in "${d.name}" directive`);
+    return a.value;
+  };
+  const duplicate = (set: unknown): void => {
+    if (set !== undefined) fail(d, `"${d.name}" directive is duplicate`);
+  };
+  const duration = (): string => {
+    const v = one();
+    const ms = nginxDuration(v);
+    if (ms === undefined) fail(d.args[0] ?? d, `invalid value "${v}" in "${d.name}" directive`);
+    return ms;
+  };
+  switch (d.name) {
+    case 'proxy_next_upstream': {
+      if (d.args.length === 0) fail(d, 'invalid number of arguments in "proxy_next_upstream" directive');
+      // nginx ORs repeated proxy_next_upstream lines of one level into one bitmask; "off" wins over the rest.
+      const acc = level.nextUpstream ?? { on: [], nonIdempotent: false };
+      let off = false;
+      for (const a of d.args) {
+        const cond = NEXT_UPSTREAM[a.value];
+        if (cond !== undefined) {
+          if (!acc.on.includes(cond)) acc.on.push(cond);
+        } else if (a.value === 'non_idempotent') {
+          acc.nonIdempotent = true;
+        } else if (a.value === 'off') {
+          off = true;
+        } else if (a.value === 'updating') {
+          notes.warn(a, '"proxy_next_upstream updating" ignored (switchyard has no cache)');
+        } else {
+          fail(a, `invalid value "${a.value}" in "proxy_next_upstream" directive`);
+        }
+      }
+      level.nextUpstream = off ? { on: [], nonIdempotent: false } : acc;
+      return true;
+    }
+    case 'proxy_next_upstream_tries': {
+      duplicate(level.tries);
+      const v = one();
+      if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) fail(d.args[0] ?? d, `invalid value "${v}" in "${d.name}" directive`);
+      level.tries = Number(v);
+      return true;
+    }
+    case 'proxy_next_upstream_timeout':
+      duplicate(level.retryTimeout);
+      level.retryTimeout = duration();
+      return true;
+    case 'proxy_connect_timeout':
+      duplicate(level.connect);
+      level.connect = duration();
+      return true;
+    case 'proxy_read_timeout':
+      duplicate(level.read);
+      level.read = duration();
+      return true;
+    case 'proxy_send_timeout':
+      duplicate(level.send);
+      level.send = duration();
+      return true;
+    case 'proxy_http_version': {
+      const v = one();
+      if (v !== '1.0' && v !== '1.1') fail(d.args[0] ?? d, `invalid value "${v}" in "proxy_http_version" directive`);
+      notes.ignored(d, `proxy_http_version ${v}`, 'switchyard always speaks HTTP/1.1 with keep-alive to upstreams');
+      return true;
+    }
+    default: {
+      readSetHeader(d, level, notes);
+      return true;
+    }
+  }
+}
+
+/**
+ * `proxy_set_header NAME VALUE`. nginx variables cannot be evaluated outside
+ * nginx, so a value that uses any (other than the few below that switchyard
+ * reproduces itself) drops the header with a warning: sending the literal text
+ * `$msec` upstream would be worse than not sending the header.
+ */
+function readSetHeader(d: Directive, level: ProxySettings, notes: ImportNotes): void {
+  const [nameWord, valueWord, extra] = d.args;
+  if (nameWord === undefined || valueWord === undefined || extra !== undefined) {
+    fail(d, 'invalid number of arguments in "proxy_set_header" directive');
+  }
+  const headers = (level.headers ??= []);
+  const name = nameWord.value;
+  const value = valueWord.value;
+  const lower = name.toLowerCase();
+  const what = `proxy_set_header ${name}`;
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) fail(nameWord, `invalid header name "${name}" in "proxy_set_header" directive`);
+  if (lower === 'host') {
+    if (value === '$host' || value === '$http_host') headers.push({ kind: 'preserve-host' });
+    else if (value === '$proxy_host') return;
+    else if (hasVariable(value)) notes.ignored(d, what, `nginx variables are not expanded: ${value}; Host stays the upstream's`);
+    else headers.push({ kind: 'set', name, value });
+    return;
+  }
+  if (SET_BY_SWITCHYARD.has(lower)) {
+    notes.ignored(d, what, `switchyard sets ${name} itself`);
+    return;
+  }
+  if (lower === 'x-real-ip') {
+    notes.ignored(d, what, 'switchyard passes the client address in X-Forwarded-For');
+    return;
+  }
+  if (WEBSOCKET_HEADERS.has(lower)) {
+    const reason = lower === 'connection' && value === ''
+      ? 'switchyard keeps upstream connections alive itself'
+      : 'switchyard proxies WebSocket upgrades itself';
+    notes.ignored(d, what, reason);
+    return;
+  }
+  if (value === '') {
+    notes.ignored(d, what, 'removing a request header is not supported');
+    return;
+  }
+  if (hasVariable(value)) {
+    notes.ignored(d, what, `nginx variables are not expanded: ${value}`);
+    return;
+  }
+  headers.push({ kind: 'set', name, value });
+}
+
+function hasVariable(value: string): boolean {
+  return /\$(?:\{?[A-Za-z_0-9])/.test(value);
+}
