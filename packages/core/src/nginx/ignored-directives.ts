@@ -13,8 +13,7 @@ const REASONS: Record<string, string> = {
   if: 'nginx conditions are not evaluated',
   rewrite: 'URL rewriting and redirects are left to the app',
   return: 'answering from the proxy is left to the app',
-  set_real_ip_from: 'use the trustProxy option to trust X-Forwarded-For from proxies',
-  real_ip_header: 'use the trustProxy option to trust X-Forwarded-For from proxies',
+  real_ip_recursive: 'switchyard keeps X-Forwarded-For from trusted peers as it is',
 };
 
 const OTHER_PASS = new Set(['fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass']);

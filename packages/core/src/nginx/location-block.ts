@@ -20,6 +20,8 @@ export interface ImportedLocation extends Position {
   /** The switchyard key: `'= /x'`, `'^~ /s/'`, `'/api/'`, `'~ re'`, `'~* re'`. */
   readonly key: string;
   readonly kind: LocationKind;
+  /** The path or regex without the modifier. */
+  readonly pattern: string;
   readonly target: ProxyTarget;
   /** Inherited and own proxy settings, merged. */
   readonly settings: ProxySettings;
@@ -109,7 +111,7 @@ export function readLocation(d: Directive, inherited: ProxySettings, notes: Impo
   }
   if (rewrite) fail(rewrite, `"rewrite" in proxied "location ${key}" is not supported: switchyard would send the original path`);
   notes.absorb(local);
-  return { key, kind, target, settings: mergeSettings(inherited, own), healthCheck, line: d.line, column: d.column };
+  return { key, kind, pattern, target, settings: mergeSettings(inherited, own), healthCheck, line: d.line, column: d.column };
 }
 
 function containsProxyPass(d: Directive): boolean {

@@ -46,6 +46,10 @@ class Importer {
   readonly #notes = new ImportNotes();
   readonly #upstreams = new Map<string, ImportedUpstream>();
   readonly #locations = new Map<string, ImportedLocation>();
+  /** nginx's "duplicate location" identity: `/a/` and `^~ /a/` are the same prefix location. */
+  readonly #locationIds = new Set<string>();
+  /** `set_real_ip_from` entries: the peers whose X-Forwarded-For nginx believes, i.e. switchyard's `trustProxy`. */
+  readonly #trusted: string[] = [];
   #serverBlocks = 0;
 
   run(tree: readonly Directive[]): NginxParseResult {
@@ -91,8 +95,23 @@ class Importer {
           if (ctx === 'http') fail(d, '"location" directive is not allowed here (write it inside a "server" block)');
           const loc = readLocation(d, settings, this.#notes);
           if (!loc) break;
-          if (this.#locations.has(loc.key)) fail(d, `duplicate location "${loc.key}"`);
+          const id = loc.kind === 'prefix' || loc.kind === 'prefix-priority' ? `prefix ${loc.pattern}` : loc.key;
+          if (this.#locationIds.has(id)) fail(d, `duplicate location "${loc.key}"`);
+          this.#locationIds.add(id);
           this.#locations.set(loc.key, loc);
+          break;
+        }
+        case 'set_real_ip_from': {
+          const from = d.args[0];
+          if (from === undefined || d.args.length !== 1) fail(d, 'invalid number of arguments in "set_real_ip_from" directive');
+          if (from.value.startsWith('unix:')) this.#notes.ignored(d, 'set_real_ip_from unix:', 'switchyard listens on TCP only');
+          else if (!/^[0-9A-Fa-f:.]+(?:\/\d+)?$/.test(from.value)) fail(from, `invalid address "${from.value}" in "set_real_ip_from" directive`);
+          else if (!this.#trusted.includes(from.value)) this.#trusted.push(from.value);
+          break;
+        }
+        case 'real_ip_header': {
+          const header = d.args[0]?.value ?? '';
+          if (header.toLowerCase() !== 'x-forwarded-for') this.#notes.ignored(d, `real_ip_header ${header}`, 'switchyard takes the client address from X-Forwarded-For of trusted peers');
           break;
         }
         case 'stream':
@@ -156,6 +175,7 @@ class Importer {
     }
     const options: SwitchyardOptions = { upstreams };
     if (Object.keys(locations).length > 0) options.locations = locations;
+    if (this.#trusted.length > 0) options.trustProxy = [...this.#trusted];
     return options;
   }
 }

@@ -1,0 +1,195 @@
+/** @module Every nginx fixture parses to exactly these options and warnings, and the options pass config validation. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { parseNginxConfig } from '../../../packages/core/src/nginx/index.js';
+import { resolveConfig } from '../../../packages/core/src/config/index.js';
+import type { NginxParseResult } from '@switchyard/core';
+
+const dir = new URL('../../fixtures/nginx/', import.meta.url);
+const read = (name: string): string => readFileSync(new URL(name, dir), 'utf8');
+const local = (ports: number[]): string[] => ports.map((p) => `http://localhost:${p}`);
+
+const expected: Record<string, NginxParseResult> = {
+  'three-servers.conf': {
+    options: { upstreams: { backend: { servers: local([8000, 8001, 8002]) } }, locations: { '/': { upstream: 'backend' } } },
+    warnings: [],
+  },
+  'four-servers-http.conf': {
+    options: {
+      upstreams: { myproject: { servers: local([8000, 8001, 8002, 8003]) } },
+      locations: { '/': { upstream: 'myproject' } },
+    },
+    warnings: [
+      'line 10: "listen" ignored (not about load balancing)',
+      'line 11: "server_name" ignored (not about load balancing)',
+    ],
+  },
+  'server-pool.conf': {
+    options: {
+      upstreams: { server_pool: { servers: local([8000, 8001, 8002, 8003]) } },
+      locations: { '/': { upstream: 'server_pool' } },
+    },
+    warnings: [
+      'line 9: "server_name" ignored (not about load balancing)',
+      'line 11: location /static/ is not proxied; switchyard leaves it to the app',
+    ],
+  },
+  'weighted-failover.conf': {
+    options: {
+      upstreams: {
+        app: {
+          balance: 'least-conn',
+          servers: [
+            { url: 'http://10.0.0.11:8080', weight: 5, maxFails: 3, failTimeout: '30s' },
+            { url: 'http://10.0.0.12:8080', weight: 1, maxConns: 100 },
+            { url: 'http://10.0.0.13:8080', backup: true },
+            { url: 'http://10.0.0.14:8080', down: true },
+          ],
+          keepalive: 16,
+        },
+        cache: {
+          balance: 'hash',
+          hash: { key: '$request_uri', consistent: true },
+          servers: ['http://10.0.1.1:6081', { url: 'http://10.0.1.2:6081', weight: 2 }],
+        },
+      },
+      locations: {
+        '^~ /assets/': { upstream: 'cache' },
+        '/api/': {
+          upstream: 'app',
+          rewritePrefix: '/v1/',
+          retry: { on: ['error', 'timeout', 502, 503], tries: 2 },
+          timeouts: { connect: '2s', read: '30s' },
+        },
+        '~* \\.(png|jpg)$': { upstream: 'cache' },
+      },
+    },
+    warnings: [
+      'line 17: "listen" ignored (not about load balancing)',
+      'line 19: location = /healthz is not proxied; switchyard leaves it to the app',
+      'line 33: "proxy_set_header X-Request-Start" ignored (nginx variables are not expanded: t=${msec})',
+    ],
+  },
+  'full-http.conf': {
+    options: {
+      upstreams: {
+        sessions: {
+          balance: 'ip-hash',
+          servers: ['http://10.1.0.1:3000', { url: 'http://10.1.0.2:3000', maxFails: 0 }, { url: 'http://[fd00::3]:3000', down: true }],
+        },
+        sampled: {
+          balance: 'random-two',
+          servers: [{ url: 'http://app1.internal', weight: 3, slowStart: '30s' }, { url: 'http://app2.internal', drain: true }],
+          keepalive: 8,
+        },
+        timed: {
+          balance: 'least-time',
+          servers: [{ url: 'https://10.2.0.1:9000', failTimeout: '1m30s' }, 'https://10.2.0.2:9000'],
+          healthCheck: { interval: '10s', fails: 3, passes: 2, path: '/healthz' },
+        },
+        '127.0.0.1:8080': { servers: ['http://127.0.0.1:8080'] },
+      },
+      locations: {
+        '/': {
+          upstream: 'sessions',
+          preserveHost: true,
+          retry: { on: ['error', 'timeout', 503], nonIdempotent: true },
+          timeouts: { connect: '5s' },
+        },
+        // Its own proxy_set_header lines replace the inherited ones (Host $host included), as in nginx.
+        '/ws/': {
+          upstream: 'sessions',
+          retry: { on: ['error', 'timeout', 503], nonIdempotent: true },
+          timeouts: { connect: '5s', read: '1h' },
+        },
+        '= /login': {
+          upstream: 'sampled',
+          rewritePrefix: '/auth/login',
+          headers: { 'X-Env': 'prod' },
+          retry: { on: [] },
+          timeouts: { connect: '5s' },
+        },
+        '^~ /reports/': {
+          upstream: 'timed',
+          rewritePrefix: '/',
+          preserveHost: true,
+          retry: { on: ['error', 'timeout', 503], nonIdempotent: true, timeout: '10s' },
+          timeouts: { connect: '5s', send: '20s' },
+        },
+        '~ ^/legacy/': {
+          upstream: '127.0.0.1:8080',
+          preserveHost: true,
+          retry: { on: ['error', 'timeout', 503], nonIdempotent: true },
+          timeouts: { connect: '5s' },
+        },
+      },
+      trustProxy: ['10.0.0.0/8'],
+    },
+    warnings: [
+      'line 3: "worker_processes" ignored (not about load balancing)',
+      'line 5: "events" ignored (not about load balancing)',
+      'line 10: "include" ignored (switchyard reads one file; paste the included upstream and location blocks in)',
+      'line 11: "map" ignored (not about load balancing)',
+      'line 22: "proxy_set_header X-Forwarded-For" ignored (switchyard sets X-Forwarded-For itself)',
+      'line 26: "zone" ignored (switchyard keeps pool state in the process; no shared memory zone is needed)',
+      "line 37: \"keepalive_timeout\" ignored (switchyard's upstream agent manages idle connection lifetime)",
+      'line 41: "least_time last_byte" uses the time to the response header: switchyard averages header times',
+      'line 47: "listen" ignored (not about load balancing)',
+      'line 48: "server_name" ignored (not about load balancing)',
+      'line 56: "proxy_http_version 1.1" ignored (switchyard always speaks HTTP/1.1 with keep-alive to upstreams)',
+      'line 57: "proxy_set_header Upgrade" ignored (switchyard proxies WebSocket upgrades itself)',
+      'line 58: "proxy_set_header Connection" ignored (switchyard proxies WebSocket upgrades itself)',
+      'line 77: "proxy_buffering" ignored (proxy option not supported by switchyard)',
+      'line 81: another "server" block: its locations join the others (switchyard has one set of locations; listen and server_name are not matched)',
+      'line 82: "listen" ignored (not about load balancing)',
+      'line 83: "return" ignored (answering from the proxy is left to the app)',
+    ],
+  },
+};
+
+test('every .conf fixture has an expectation', () => {
+  const confs = readdirSync(dir).filter((f) => f.endsWith('.conf')).sort();
+  assert.deepEqual(confs, Object.keys(expected).sort());
+});
+
+for (const [name, want] of Object.entries(expected)) {
+  test(`${name}: options and warnings`, () => {
+    assert.deepEqual(parseNginxConfig(read(name)), want);
+  });
+
+  test(`${name}: options pass resolveConfig`, () => {
+    const { options, warnings } = parseNginxConfig(read(name));
+    const config = resolveConfig(options, warnings);
+    assert.deepEqual([...config.upstreams.keys()].sort(), Object.keys(want.options.upstreams).sort());
+    assert.deepEqual(config.locations.map((l) => l.key), Object.keys(want.options.locations ?? {}));
+    assert.deepEqual(config.warnings, want.warnings);
+  });
+}
+
+test('weighted-failover.conf resolves to the documented semantics', () => {
+  const { options, warnings } = parseNginxConfig(read('weighted-failover.conf'));
+  const config = resolveConfig(options, warnings);
+  const app = config.upstreams.get('app');
+  assert.ok(app);
+  assert.equal(app.balance, 'least-conn');
+  assert.equal(app.keepalive, 16);
+  assert.deepEqual(
+    app.servers.map((s) => [s.weight, s.maxFails, s.failTimeoutMs, s.backup, s.down, s.maxConns]),
+    [
+      [5, 3, 30_000, false, false, 0],
+      [1, 1, 10_000, false, false, 100],
+      [1, 1, 10_000, true, false, 0],
+      [1, 1, 10_000, false, true, 0],
+    ],
+  );
+  const api = config.locations.find((l) => l.key === '/api/');
+  assert.ok(api);
+  assert.equal(api.rewritePrefix, '/v1/');
+  assert.deepEqual([...api.retry.onStatus].sort(), [502, 503]);
+  assert.equal(api.retry.onError && api.retry.onTimeout, true);
+  assert.equal(api.retry.tries, 2);
+  assert.equal(api.timeouts.connectMs, 2000);
+  assert.equal(api.timeouts.readMs, 30_000);
+  assert.equal(config.upstreams.get('cache')?.hash?.consistent, true);
+});
