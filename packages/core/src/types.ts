@@ -431,6 +431,8 @@ export interface SwitchyardEvents {
   retry: { upstream: string; from: string; to: string; attempt: number; reason: string };
   'no-live-upstream': { upstream: string };
   'health:probe': { upstream: string; url: string; ok: boolean; status?: number; error?: string };
+  /** One try ended (emitted by the pool on release): feeds the response-time histogram of the metrics. */
+  response: { upstream: string; url: string; status?: number; failure?: FailureKind; aborted?: boolean; headerMs?: number; totalMs?: number };
 }
 
 export type SwitchyardEventName = keyof SwitchyardEvents;
