@@ -55,6 +55,11 @@ function editDistance(a: string, b: string): number {
 
 /** The closest known name when it is close enough to be a typo. */
 export function suggest(input: string, known: readonly string[]): string | undefined {
+  // A truncated name (`rewrite` for `rewritePrefix`) is a typo too.
+  if (input.length >= 4) {
+    const extended = known.find((name) => name.toLowerCase().startsWith(input.toLowerCase()));
+    if (extended !== undefined) return extended;
+  }
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const name of known) {
@@ -64,7 +69,7 @@ export function suggest(input: string, known: readonly string[]): string | undef
       bestDistance = d;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(best.length / 3)) ? best : undefined;
+  return best !== undefined && bestDistance <= Math.max(1, Math.floor(Math.max(best.length, input.length) / 3)) ? best : undefined;
 }
 
 /** Rejects keys outside `known`: a typo must not be silently ignored. */
