@@ -81,7 +81,8 @@ function keys() {
 function addresses() {
   const rnd = mulberry32(2);
   const byte = () => Math.floor(rnd() * 256);
-  const out = ['127.0.0.1', '10.0.0.1', '10.0.0.200', '192.168.1.1', '0.0.0.0', '255.255.255.255'];
+  // (255.255.255.255 is left out: nginx's realip cannot parse it, it is INADDR_NONE.)
+  const out = ['127.0.0.1', '10.0.0.1', '10.0.0.200', '192.168.1.1', '0.0.0.0', '255.255.255.254'];
   while (out.length < 200) out.push(`${byte()}.${byte()}.${byte()}.${byte()}`);
   out.push('::1', '::', '2001:db8::1', '2001:db8::2', 'fe80::1', '64:ff9b::192.0.2.33', '2001:db8:0:0:1:0:0:1');
   const word = () => Math.floor(rnd() * 65536).toString(16);

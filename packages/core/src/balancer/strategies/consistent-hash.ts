@@ -84,7 +84,10 @@ export class ConsistentHash implements Chooser {
     const n = this.#hashes.length;
     if (n === 0) return undefined;
     if (servers.length < 2) return smoothWeighted(servers, gate, true);
-    let point = this.#find(crc32(gate.hashKey()));
+    const key = gate.hashKey();
+    // nginx: an empty key is no key, the request goes round robin.
+    if (key === '') return smoothWeighted(servers, gate, false);
+    let point = this.#find(crc32(key));
     for (let tries = 0; ; ) {
       const group = this.#groups[this.#owners[point % n] as number] as ServerSlot[];
       const s = smoothWeighted(group, gate, true);

@@ -25,6 +25,8 @@ export class KeyHash implements Chooser {
   choose(servers: readonly ServerSlot[], gate: PickGate): ServerSlot | undefined {
     if (servers.length < 2) return smoothWeighted(servers, gate, true);
     const key = gate.hashKey();
+    // nginx (since 1.11): an empty key is no key, the request goes round robin.
+    if (key === '') return smoothWeighted(servers, gate, false);
     const total = this.#index.total;
     let hash = 0;
     for (let rehash = 0, tries = 0; ; rehash++) {
