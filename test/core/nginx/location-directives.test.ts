@@ -1,0 +1,324 @@
+/** @module nginx `location` blocks and proxy_* directives: keys, proxy_pass (URI part, implicit pools), retries, timeouts, headers, inheritance, and every error with its position. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { NginxParseError, type LocationOptions, type SwitchyardOptions } from '@switchyard/core';
+import { parseNginxConfig } from '../../../packages/core/src/nginx/index.js';
+
+const POOL = 'upstream app { server a:1; }\n';
+
+/** Parse `server { BODY }` after a one-line upstream `app` (so BODY starts on line 3). */
+function server(body: string): { options: SwitchyardOptions; warnings: string[] } {
+  return parseNginxConfig(`${POOL}server {\n${body}\n}\n`);
+}
+/** The options of the only location of `server { location / { BODY } }`. */
+function location(body: string): { loc: LocationOptions | string | undefined; warnings: string[] } {
+  const { options, warnings } = server(`location / {\n${body}\n}`);
+  return { loc: options.locations?.['/'], warnings };
+}
+
+function throwsAt(text: string, line: number, column: number, message: RegExp): void {
+  assert.throws(
+    () => parseNginxConfig(text),
+    (err: unknown) => {
+      assert.ok(err instanceof NginxParseError, String(err));
+      assert.deepEqual([err.line, err.column], [line, column], err.message);
+      assert.match(err.message, message);
+      return true;
+    },
+  );
+}
+/** Errors inside `location / { BODY }` (BODY starts on line 4). */
+const inLocation = (body: string, line: number, column: number, message: RegExp): void =>
+  throwsAt(`${POOL}server {\nlocation / {\n${body}\n}\n}\n`, line, column, message);
+
+test('location keys: every modifier, spaced or glued as nginx allows', () => {
+  const { options } = server(
+    [
+      'location = /exact { proxy_pass http://app; }',
+      'location =/glued { proxy_pass http://app; }',
+      'location ^~ /static/ { proxy_pass http://app; }',
+      'location /api/ { proxy_pass http://app; }',
+      'location ~ ^/re/ { proxy_pass http://app; }',
+      'location ~* \\.(gif|jpg)$ { proxy_pass http://app; }',
+      'location ~^/glued-re { proxy_pass http://app; }',
+      'location ~*^/glued-rei { proxy_pass http://app; }',
+      'location "~*" "\\.(a|b){2}$" { proxy_pass http://app; }',
+    ].join('\n'),
+  );
+  assert.deepEqual(Object.keys(options.locations ?? {}), [
+    '= /exact', '= /glued', '^~ /static/', '/api/', '~ ^/re/', '~* \\.(gif|jpg)$', '~ ^/glued-re', '~* ^/glued-rei', '~* \\.(a|b){2}$',
+  ]);
+});
+
+test('proxy_pass with a URI part sets rewritePrefix; without one the path goes as is', () => {
+  const { options } = server(
+    [
+      'location /api/ { proxy_pass http://app/v1/; }',
+      'location /root/ { proxy_pass http://app/; }',
+      'location /plain/ { proxy_pass http://app; }',
+      'location = /one { proxy_pass http://app/other; }',
+    ].join('\n'),
+  );
+  assert.deepEqual(options.locations, {
+    '/api/': { upstream: 'app', rewritePrefix: '/v1/' },
+    '/root/': { upstream: 'app', rewritePrefix: '/' },
+    '/plain/': { upstream: 'app' },
+    '= /one': { upstream: 'app', rewritePrefix: '/other' },
+  });
+});
+
+test('proxy_pass to a host:port without an upstream block makes an implicit one-server pool named after it', () => {
+  const { options } = parseNginxConfig(
+    [
+      'location /a/ { proxy_pass http://127.0.0.1:8080/; }',
+      'location /b/ { proxy_pass http://127.0.0.1:8080; }',
+      'location /c/ { proxy_pass http://backend; }',
+      'location /d/ { proxy_pass https://api.example.com/v2/; }',
+      'location /e/ { proxy_pass http://[::1]:9000; }',
+    ].join('\n'),
+  );
+  assert.deepEqual(options, {
+    upstreams: {
+      '127.0.0.1:8080': { servers: ['http://127.0.0.1:8080'] },
+      backend: { servers: ['http://backend'] },
+      'api.example.com': { servers: ['https://api.example.com:80'] },
+      '[::1]:9000': { servers: ['http://[::1]:9000'] },
+    },
+    locations: {
+      '/a/': { upstream: '127.0.0.1:8080', rewritePrefix: '/' },
+      '/b/': { upstream: '127.0.0.1:8080' },
+      '/c/': { upstream: 'backend' },
+      '/d/': { upstream: 'api.example.com', rewritePrefix: '/v2/' },
+      '/e/': { upstream: '[::1]:9000' },
+    },
+  });
+});
+
+test('an upstream block may be declared after the location that uses it; names match case-insensitively', () => {
+  const { options } = parseNginxConfig('location / { proxy_pass http://APP; }\nupstream app { server a:1; }');
+  assert.deepEqual(options, { upstreams: { app: { servers: ['http://a:1'] } }, locations: { '/': { upstream: 'app' } } });
+});
+
+test('proxy_next_upstream: conditions in order, statuses as numbers, non_idempotent, off, repeated lines add up', () => {
+  assert.deepEqual(location('proxy_pass http://app;\nproxy_next_upstream error timeout invalid_header http_500 http_502 http_503 http_504 http_403 http_404 http_429;').loc, {
+    upstream: 'app',
+    retry: { on: ['error', 'timeout', 'invalid_header', 500, 502, 503, 504, 403, 404, 429] },
+  });
+  assert.deepEqual(location('proxy_pass http://app;\nproxy_next_upstream error non_idempotent;\nproxy_next_upstream http_502 error;').loc, {
+    upstream: 'app',
+    retry: { on: ['error', 502], nonIdempotent: true },
+  });
+  assert.deepEqual(location('proxy_pass http://app;\nproxy_next_upstream error off;').loc, { upstream: 'app', retry: { on: [] } });
+  const updating = location('proxy_pass http://app;\nproxy_next_upstream error updating;');
+  assert.deepEqual(updating.loc, { upstream: 'app', retry: { on: ['error'] } });
+  assert.deepEqual(updating.warnings, ['line 5: "proxy_next_upstream updating" ignored (switchyard has no cache)']);
+});
+
+test('proxy_next_upstream_tries, _timeout and the three proxy timeouts (bare number = seconds)', () => {
+  assert.deepEqual(
+    location('proxy_pass http://app;\nproxy_next_upstream_tries 3;\nproxy_next_upstream_timeout 15;\nproxy_connect_timeout 500ms;\nproxy_read_timeout 2m;\nproxy_send_timeout 1h30m;').loc,
+    { upstream: 'app', retry: { tries: 3, timeout: '15s' }, timeouts: { connect: '500ms', read: '2m', send: '1h30m' } },
+  );
+  assert.deepEqual(location('proxy_pass http://app;\nproxy_next_upstream_tries 0;').loc, { upstream: 'app', retry: { tries: 0 } });
+});
+
+test('proxy_set_header: Host $host / $http_host preserve the host, $proxy_host is the default, literals become headers', () => {
+  assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header Host $host;').loc, { upstream: 'app', preserveHost: true });
+  assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header Host $http_host;').loc, { upstream: 'app', preserveHost: true });
+  assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header Host $proxy_host;'), { loc: { upstream: 'app' }, warnings: [] });
+  assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header Host api.internal;').loc, { upstream: 'app', headers: { Host: 'api.internal' } });
+  assert.deepEqual(
+    location('proxy_pass http://app;\nproxy_set_header X-A "one two";\nproxy_set_header X-B \'3\';\nproxy_set_header X-A again;').loc,
+    { upstream: 'app', headers: { 'X-A': 'again', 'X-B': '3' } },
+  );
+});
+
+test('proxy_set_header: forwarding, WebSocket and variable values are warnings; the header is not sent', () => {
+  const { loc, warnings } = location(
+    [
+      'proxy_pass http://app;',
+      'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+      'proxy_set_header X-Forwarded-Proto $scheme;',
+      'proxy_set_header X-Forwarded-Host $host;',
+      'proxy_set_header X-Real-IP $remote_addr;',
+      'proxy_set_header Upgrade $http_upgrade;',
+      'proxy_set_header Connection "upgrade";',
+      'proxy_set_header Connection "";',
+      'proxy_set_header X-Start "t=${msec}";',
+      'proxy_set_header X-Id $request_id;',
+      'proxy_set_header Accept-Encoding "";',
+      'proxy_set_header Host $host:$server_port;',
+      'proxy_set_header X-Price "costs $";',
+    ].join('\n'),
+  );
+  assert.deepEqual(loc, { upstream: 'app', headers: { 'X-Price': 'costs $' } });
+  assert.deepEqual(warnings, [
+    'line 5: "proxy_set_header X-Forwarded-For" ignored (switchyard sets X-Forwarded-For itself)',
+    'line 6: "proxy_set_header X-Forwarded-Proto" ignored (switchyard sets X-Forwarded-Proto itself)',
+    'line 7: "proxy_set_header X-Forwarded-Host" ignored (switchyard sets X-Forwarded-Host itself)',
+    'line 8: "proxy_set_header X-Real-IP" ignored (switchyard passes the client address in X-Forwarded-For)',
+    'line 9: "proxy_set_header Upgrade" ignored (switchyard proxies WebSocket upgrades itself)',
+    'line 10: "proxy_set_header Connection" ignored (switchyard proxies WebSocket upgrades itself)',
+    'line 11: "proxy_set_header Connection" ignored (switchyard keeps upstream connections alive itself)',
+    'line 12: "proxy_set_header X-Start" ignored (nginx variables are not expanded: t=${msec})',
+    'line 13: "proxy_set_header X-Id" ignored (nginx variables are not expanded: $request_id)',
+    'line 14: "proxy_set_header Accept-Encoding" ignored (removing a request header is not supported)',
+    "line 15: \"proxy_set_header Host\" ignored (nginx variables are not expanded: $host:$server_port; Host stays the upstream's)",
+  ]);
+});
+
+test('proxy_http_version and other proxy_* options are warnings', () => {
+  const { loc, warnings } = location(
+    'proxy_pass http://app;\nproxy_http_version 1.0;\nproxy_buffering off;\nproxy_ssl_verify on;\nproxy_redirect off;',
+  );
+  assert.deepEqual(loc, { upstream: 'app' });
+  assert.deepEqual(warnings, [
+    'line 5: "proxy_http_version 1.0" ignored (switchyard always speaks HTTP/1.1 with keep-alive to upstreams)',
+    'line 6: "proxy_buffering" ignored (proxy option not supported by switchyard)',
+    'line 7: "proxy_ssl_verify" ignored (switchyard verifies upstream TLS with Node defaults)',
+    'line 8: "proxy_redirect" ignored (proxy option not supported by switchyard)',
+  ]);
+});
+
+test('inheritance: each setting inherits from server and http (bare top level too); proxy_set_header only as a whole list', () => {
+  const { options } = parseNginxConfig(
+    [
+      'proxy_read_timeout 7s;',
+      'http {',
+      '  proxy_connect_timeout 3s;',
+      '  proxy_next_upstream error;',
+      '  upstream app { server a:1; }',
+      '  server {',
+      '    proxy_next_upstream_tries 2;',
+      '    location /a/ { proxy_pass http://app; }',
+      '    location /b/ { proxy_pass http://app; proxy_connect_timeout 1s; proxy_next_upstream http_503; }',
+      '    location /c/ { proxy_pass http://app; proxy_set_header X-C c; }',
+      '    proxy_set_header Host $host;',
+      '    proxy_set_header X-S s;',
+      '  }',
+      '}',
+    ].join('\n'),
+  );
+  assert.deepEqual(options.locations, {
+    '/a/': { upstream: 'app', preserveHost: true, headers: { 'X-S': 's' }, retry: { on: ['error'], tries: 2 }, timeouts: { connect: '3s', read: '7s' } },
+    '/b/': { upstream: 'app', preserveHost: true, headers: { 'X-S': 's' }, retry: { on: [503], tries: 2 }, timeouts: { connect: '1s', read: '7s' } },
+    '/c/': { upstream: 'app', headers: { 'X-C': 'c' }, retry: { on: ['error'], tries: 2 }, timeouts: { connect: '3s', read: '7s' } },
+  });
+});
+
+test('non-proxied locations: one warning each, nothing emitted, inner directives not repeated', () => {
+  const { options, warnings } = server(
+    [
+      'location / { proxy_pass http://app; }',
+      'location = /healthz { return 200 "ok"; }',
+      'location /static/ { root /srv; expires 1d; }',
+      'location /files/ { alias /data/; }',
+      'location /spa/ { try_files $uri /index.html; }',
+      'location /both/ { return 403; proxy_pass http://app; }',
+      'location @fallback { proxy_pass http://app; }',
+      'location /empty/ { }',
+    ].join('\n'),
+  );
+  assert.deepEqual(options.locations, { '/': { upstream: 'app' } });
+  assert.deepEqual(warnings, [
+    'line 4: location = /healthz is not proxied; switchyard leaves it to the app',
+    'line 5: location /static/ is not proxied; switchyard leaves it to the app',
+    'line 6: location /files/ is not proxied; switchyard leaves it to the app',
+    'line 7: location /spa/ is not proxied; switchyard leaves it to the app',
+    'line 8: location /both/ is not proxied; switchyard leaves it to the app',
+    'line 9: location @fallback is not proxied; named locations are reached only through try_files/error_page, which switchyard leaves to the app',
+    'line 10: location /empty/ is not proxied; switchyard leaves it to the app',
+  ]);
+});
+
+test('directives that do not concern balancing inside a proxied location or server are warnings', () => {
+  const { options, warnings } = server(
+    'listen 80;\nserver_name a.example;\naccess_log off;\nlocation / {\nproxy_pass http://app;\nallow 10.0.0.0/8;\ndeny all;\nif ($bad) { return 403; }\nlimit_except GET { deny all; }\nadd_header X-A b;\n}',
+  );
+  assert.deepEqual(options.locations, { '/': { upstream: 'app' } });
+  assert.deepEqual(warnings, [
+    'line 3: "listen" ignored (not about load balancing)',
+    'line 4: "server_name" ignored (not about load balancing)',
+    'line 5: "access_log" ignored (not about load balancing)',
+    'line 8: "allow" ignored (access control is left to the app)',
+    'line 9: "deny" ignored (access control is left to the app)',
+    'line 10: "if" ignored (nginx conditions are not evaluated; the location proxies every request)',
+    'line 11: "limit_except" ignored (access control is left to the app)',
+    'line 12: "add_header" ignored (not about load balancing)',
+  ]);
+});
+
+test('health_check maps to the upstream healthCheck; unsupported parameters warn', () => {
+  const { options, warnings } = server(
+    'location / { proxy_pass http://app; health_check interval=2s fails=2 passes=3 uri=/ping mandatory persistent match=ok jitter=1s; }\n' +
+      'location /x/ { proxy_pass http://app; health_check; }',
+  );
+  assert.deepEqual(options.upstreams.app, {
+    servers: ['http://a:1'],
+    healthCheck: { interval: '2s', fails: 2, passes: 3, path: '/ping', mandatory: true },
+  });
+  assert.deepEqual(warnings, [
+    '"health_check persistent" ignored (not supported by switchyard\'s health checks)',
+    '"health_check match" ignored (not supported by switchyard\'s health checks)',
+    '"health_check jitter" ignored (not supported by switchyard\'s health checks)',
+  ].map((w) => `line 3: ${w}`).concat(['line 4: "health_check" ignored (upstream "app" already has one, line 3)']));
+});
+
+test('set_real_ip_from becomes trustProxy; real_ip_header other than X-Forwarded-For warns', () => {
+  const { options, warnings } = parseNginxConfig(`${POOL}set_real_ip_from 10.0.0.0/8;\nset_real_ip_from ::1;\nreal_ip_header X-Real-IP;\nreal_ip_recursive on;\nlocation / { proxy_pass http://app; }`);
+  assert.deepEqual(options.trustProxy, ['10.0.0.0/8', '::1']);
+  assert.deepEqual(warnings, [
+    'line 4: "real_ip_header X-Real-IP" ignored (switchyard takes the client address from X-Forwarded-For of trusted peers)',
+    'line 5: "real_ip_recursive" ignored (switchyard keeps X-Forwarded-For from trusted peers as it is)',
+  ]);
+});
+
+test('several server blocks: locations join, with a warning', () => {
+  const { options, warnings } = parseNginxConfig(`${POOL}server { location /a/ { proxy_pass http://app; } }\nserver { location /b/ { proxy_pass http://app; } }`);
+  assert.deepEqual(Object.keys(options.locations ?? {}), ['/a/', '/b/']);
+  assert.deepEqual(warnings, [
+    'line 3: another "server" block: its locations join the others (switchyard has one set of locations; listen and server_name are not matched)',
+  ]);
+});
+
+test('proxy_pass errors point at the URL', () => {
+  inLocation('proxy_pass app;', 4, 12, /invalid URL prefix in "app"/);
+  inLocation('proxy_pass ftp://app;', 4, 12, /invalid URL prefix/);
+  inLocation('proxy_pass http://$backend;', 4, 12, /uses nginx variables/);
+  inLocation('proxy_pass http://app$request_uri;', 4, 12, /uses nginx variables/);
+  inLocation('proxy_pass http://unix:/tmp/s.sock:/;', 4, 12, /UNIX-domain socket targets/);
+  inLocation('proxy_pass http://app:99999;', 4, 12, /invalid port/);
+  inLocation('proxy_pass http://a:b:c;', 4, 12, /invalid host/);
+  inLocation('proxy_pass http://;', 4, 12, /invalid host/);
+  inLocation('proxy_pass http://app;\nproxy_pass http://app;', 5, 1, /"proxy_pass" directive is duplicate/);
+  inLocation('proxy_pass;', 4, 1, /invalid number of arguments in "proxy_pass"/);
+  inLocation('proxy_pass http://app:8080;', 4, 12, /upstream "app" may not have port 8080/);
+  throwsAt(`${POOL}location ~ \\.php$ { proxy_pass http://app/x; }`, 2, 32, /cannot have URI part in location given by regular expression/);
+  throwsAt(`${POOL}location @named { proxy_pass http://app/; }`, 2, 30, /cannot have URI part/);
+  throwsAt(`${POOL}location /a/ { proxy_pass http://app; }\nlocation /b/ { proxy_pass https://app; }`, 3, 27, /upstream "app" is reached over https here and over http on line 2/);
+});
+
+test('location structure errors', () => {
+  throwsAt(`${POOL}location / { proxy_pass http://app; }\nlocation / { proxy_pass http://app; }`, 3, 1, /duplicate location "\/"/);
+  throwsAt(`${POOL}location /a/ { proxy_pass http://app; }\nlocation ^~ /a/ { proxy_pass http://app; }`, 3, 1, /duplicate location "\^~ \/a\/"/);
+  throwsAt(`${POOL}location / { proxy_pass http://app;\n  location /in/ { proxy_pass http://app; } }`, 3, 3, /nested location inside "location \/" is not supported/);
+  throwsAt(`${POOL}location / proxy_pass;`, 2, 10, /invalid location modifier "\/"/);
+  throwsAt(`${POOL}location /;`, 2, 1, /"location \/" needs a \{ \.\.\. \} block/);
+  throwsAt(`${POOL}location { }`, 2, 1, /invalid number of arguments in "location"/);
+  throwsAt(`${POOL}location a b c { }`, 2, 1, /invalid number of arguments in "location"/);
+  throwsAt(`${POOL}location ~~ /x { }`, 2, 10, /invalid location modifier "~~"/);
+  throwsAt(`${POOL}location = { }`, 2, 10, /location "=" has no path/);
+  throwsAt(`${POOL}location "" { }`, 2, 1, /empty location path/);
+  throwsAt(`${POOL}http { location / { proxy_pass http://app; } }`, 2, 8, /"location" directive is not allowed here/);
+});
+
+test('directives that change routing in a way switchyard cannot honour are errors', () => {
+  inLocation('proxy_pass http://app;\nrewrite ^/(.*)$ /v2/$1 break;', 5, 1, /"rewrite" in proxied "location \/" is not supported/);
+  inLocation('if ($x) { proxy_pass http://app; }', 4, 1, /"proxy_pass" inside "if" is not supported/);
+  inLocation('fastcgi_pass 127.0.0.1:9000;', 4, 1, /"fastcgi_pass" is not supported: switchyard proxies HTTP only/);
+  inLocation('grpc_pass grpc://a:1;', 4, 1, /"grpc_pass" is not supported/);
+  inLocation('proxy_pass http://app;\nhealth_check type=grpc;', 5, 14, /"health_check type=grpc" is not supported/);
+  inLocation('proxy_pass http://app;\nhealth_check fails=0;', 5, 14, /invalid parameter "fails=0" in "health_check"/);
+  inLocation('proxy_pass http://app;\nhealth_check interval=x;', 5, 14, /invalid parameter "interval=x"/);
+  inLocation('proxy_pass http://app;\nhealth_check uri=ping;', 5, 14, /invalid parameter "uri=ping"/);
+});
