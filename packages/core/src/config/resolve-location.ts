@@ -1,6 +1,6 @@
 /** @module Locations: nginx-syntax keys (`= /x`, `^~ /s/`, `/p/`, `~ re`, `~* re`) and their options merged over the upstream's. */
 import type { Location, LocationKind, ResolvedUpstream, RouteToOptions } from '../types.js';
-import { normalizePath } from '../routing/normalize-path.js';
+import { encodePath, normalizePath } from '../routing/normalize-path.js';
 import { DEFAULT_PRESERVE_HOST, DEFAULT_WEBSOCKET } from './defaults.js';
 import { checkKeys, child, describe, expectObject, fail, isPlainObject, optionalBoolean, suggest } from './describe.js';
 import { resolveRetry, resolveTimeouts } from './resolve-policies.js';
@@ -36,10 +36,19 @@ export function parseLocationKey(key: string, path: string): { kind: LocationKin
   return { kind, pattern };
 }
 
+/**
+ * Location names are compared with the decoded, normalised request path, so they are written
+ * decoded (`/a b/`, `/café/`) and must already be normal: no `//`, `.` or `..` segment, `\\`,
+ * `%XX` escape or control character, any of which would make the location unreachable.
+ */
 function checkRoutePath(pattern: string, path: string, what: string): void {
   if (!pattern.startsWith('/')) fail(path, `${what}: the path must start with '/', got ${JSON.stringify(pattern)}`);
-  const normal = normalizePath(pattern);
-  if (normal !== pattern) {
+  if (/[\x00-\x1f\x7f]/.test(pattern)) fail(path, `${what}: the path contains control characters`);
+  const escaped = /%[0-9A-Fa-f]{2}/.test(pattern);
+  const inner = pattern.slice(1, pattern.endsWith('/') ? -1 : undefined);
+  const badSegment = pattern !== '/' && inner.split('/').some((seg) => seg === '' || seg === '.' || seg === '..');
+  if (escaped || badSegment || pattern.includes('\\')) {
+    const normal = normalizePath(escaped ? pattern : encodePath(pattern));
     fail(
       path,
       `${what}: ${JSON.stringify(pattern)} is not a normalised path (requests are matched after decoding %XX and resolving '.', '..' and '//'${normal === undefined ? '' : `; write ${JSON.stringify(normal)}`})`,
