@@ -5,3 +5,7 @@ export { createSwitchyard } from './switchyard.js';
 export * from './http/index.js';
 export { adminResponse, type AdminResponse } from './admin/admin-routes.js';
 export { attachStateLogger } from './admin/state-logger.js';
+export { type AdminResponseOptions } from './admin/admin-routes.js';
+export { type StateLoggerOptions, NO_LIVE_UPSTREAM_LOG_INTERVAL_MS } from './admin/state-logger.js';
+export { createPrometheusMetrics, DEFAULT_RESPONSE_BUCKETS, type PrometheusMetrics, type PrometheusMetricsOptions } from './metrics/prometheus-metrics.js';
+export type { PromClientLike, PromRegistry, PromCounter, PromGauge, PromHistogram, PromLabels, PromMetricConfig } from './metrics/prom-client-types.js';

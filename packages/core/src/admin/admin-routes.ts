@@ -1,5 +1,10 @@
 /** @module The status (JSON/HTML) and metrics responses that both adapters serve at the configured paths. */
 import type { Switchyard } from '../types.js';
+import type { PromClientLike } from '../metrics/prom-client-types.js';
+import { createPrometheusMetrics, type PrometheusMetrics } from '../metrics/prometheus-metrics.js';
+import { loadPromClient } from '../metrics/load-prom-client.js';
+import { prefersHtml } from './accept.js';
+import { renderStatusPage, STATUS_PAGE_CSP } from './status-page.js';
 
 export interface AdminResponse {
   status: number;
@@ -7,17 +12,74 @@ export interface AdminResponse {
   body: string;
 }
 
+export interface AdminResponseOptions {
+  /** How to get prom-client for the metrics path (tests, bundled apps). Default: import it, or resolve it from the cwd. */
+  loadPromClient?: () => Promise<PromClientLike>;
+}
+
+/** Never cached by a proxy or browser, never sniffed into another type: the data is live and internal. */
+const COMMON_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
+
+/** One metrics set per instance, made at the first scrape; a failed load is remembered too (no import per scrape). */
+const metricsByInstance = new WeakMap<Switchyard, Promise<PrometheusMetrics>>();
+
+function metricsFor(sy: Switchyard, load: () => Promise<PromClientLike>): Promise<PrometheusMetrics> {
+  let metrics = metricsByInstance.get(sy);
+  if (metrics === undefined) {
+    metrics = load().then((promClient) => createPrometheusMetrics(sy, promClient));
+    // Keeps an unscraped rejection from being reported as unhandled; callers still see it.
+    metrics.catch(() => {});
+    metricsByInstance.set(sy, metrics);
+  }
+  return metrics;
+}
+
 /**
  * The answer for a request to `status.path` (JSON unless the client prefers text/html) or
- * `metrics.path`; `undefined` when `path` is neither. Adapters register routes for both paths.
+ * `metrics.path` (Prometheus text); `undefined` when `path` is neither. A query string is ignored.
+ * Adapters register routes for both paths that win over any location.
  */
-export async function adminResponse(sy: Switchyard, path: string, _accept: string | undefined): Promise<AdminResponse | undefined> {
-  if (sy.config.status !== undefined && path === sy.config.status.path) {
+export async function adminResponse(
+  sy: Switchyard,
+  path: string,
+  accept: string | undefined,
+  options: AdminResponseOptions = {},
+): Promise<AdminResponse | undefined> {
+  const q = path.indexOf('?');
+  const pathname = q >= 0 ? path.slice(0, q) : path;
+  if (sy.config.status !== undefined && pathname === sy.config.status.path) {
+    const snapshot = sy.status();
+    if (prefersHtml(accept)) {
+      return {
+        status: 200,
+        headers: {
+          'content-type': 'text/html; charset=utf-8',
+          ...COMMON_HEADERS,
+          vary: 'accept',
+          'content-security-policy': STATUS_PAGE_CSP,
+          'x-frame-options': 'DENY',
+          'referrer-policy': 'no-referrer',
+        },
+        body: renderStatusPage(snapshot),
+      };
+    }
     return {
       status: 200,
-      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-      body: JSON.stringify(sy.status()),
+      headers: { 'content-type': 'application/json; charset=utf-8', ...COMMON_HEADERS, vary: 'accept' },
+      body: JSON.stringify(snapshot, null, 2),
     };
+  }
+  if (sy.config.metrics !== undefined && pathname === sy.config.metrics.path) {
+    try {
+      const metrics = await metricsFor(sy, options.loadPromClient ?? loadPromClient);
+      return { status: 200, headers: { 'content-type': metrics.contentType, ...COMMON_HEADERS }, body: await metrics.render() };
+    } catch (err) {
+      return {
+        status: 500,
+        headers: { 'content-type': 'text/plain; charset=utf-8', ...COMMON_HEADERS },
+        body: `${err instanceof Error ? err.message : String(err)}\n`,
+      };
+    }
   }
   return undefined;
 }

@@ -1,16 +1,45 @@
 /** @module Logs one line per server state change (never per request) to a pino/console-style logger. */
-import type { Switchyard, SwitchyardLogger } from '../types.js';
+import type { ServerPatch, Switchyard, SwitchyardEvents, SwitchyardLogger } from '../types.js';
+
+/** "No live upstream" can happen on every request of an outage: log it at most this often per upstream. */
+export const NO_LIVE_UPSTREAM_LOG_INTERVAL_MS = 1000;
+
+export interface StateLoggerOptions {
+  /** Milliseconds for the rate limit (tests). Default `performance.now()`. */
+  now?: () => number;
+}
+
+function describePatch(patch: ServerPatch): string {
+  return Object.entries(patch)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
+}
 
 /** Subscribes the logger to state-change events; returns a function that unsubscribes. */
-export function attachStateLogger(sy: Switchyard, logger: SwitchyardLogger): () => void {
-  const down = (e: { upstream: string; url: string; state: string; reason: string }): void =>
-    logger.warn(`switchyard: ${e.upstream} ${e.url} is ${e.state} (${e.reason})`);
-  const up = (e: { upstream: string; url: string; reason: string }): void => logger.info(`switchyard: ${e.upstream} ${e.url} is up (${e.reason})`);
-  const added = (e: { upstream: string; url: string }): void => logger.info(`switchyard: ${e.upstream} ${e.url} added`);
-  const removed = (e: { upstream: string; url: string }): void => logger.info(`switchyard: ${e.upstream} ${e.url} removed`);
-  const none = (e: { upstream: string }): void => logger.error(`switchyard: no live upstream in ${e.upstream}`);
-  sy.on('server:down', down).on('server:up', up).on('server:added', added).on('server:removed', removed).on('no-live-upstream', none);
+export function attachStateLogger(sy: Switchyard, logger: SwitchyardLogger, options: StateLoggerOptions = {}): () => void {
+  const now = options.now ?? (() => performance.now());
+  const lastNoLive = new Map<string, { at: number; suppressed: number }>();
+
+  const down = (e: SwitchyardEvents['server:down']): void => logger.warn(`switchyard: ${e.upstream} ${e.url} is ${e.state} (${e.reason})`);
+  const up = (e: SwitchyardEvents['server:up']): void => logger.info(`switchyard: ${e.upstream} ${e.url} is up (${e.reason})`);
+  const added = (e: SwitchyardEvents['server:added']): void => logger.info(`switchyard: ${e.upstream} ${e.url} added`);
+  const removed = (e: SwitchyardEvents['server:removed']): void => logger.info(`switchyard: ${e.upstream} ${e.url} removed`);
+  const updated = (e: SwitchyardEvents['server:updated']): void => logger.info(`switchyard: ${e.upstream} ${e.url} updated (${describePatch(e.patch)})`);
+  const none = (e: SwitchyardEvents['no-live-upstream']): void => {
+    const t = now();
+    const last = lastNoLive.get(e.upstream);
+    if (last !== undefined && t - last.at < NO_LIVE_UPSTREAM_LOG_INTERVAL_MS) {
+      last.suppressed++;
+      return;
+    }
+    const more = last !== undefined && last.suppressed > 0 ? ` (${last.suppressed} more since the last message)` : '';
+    lastNoLive.set(e.upstream, { at: t, suppressed: 0 });
+    logger.error(`switchyard: no live upstream in ${e.upstream}${more}`);
+  };
+
+  sy.on('server:down', down).on('server:up', up).on('server:added', added).on('server:removed', removed).on('server:updated', updated).on('no-live-upstream', none);
   return () => {
-    sy.off('server:down', down).off('server:up', up).off('server:added', added).off('server:removed', removed).off('no-live-upstream', none);
+    sy.off('server:down', down).off('server:up', up).off('server:added', added).off('server:removed', removed).off('server:updated', updated).off('no-live-upstream', none);
   };
 }
