@@ -56,3 +56,14 @@ test('invalid entries throw', () => {
     assert.throws(() => parseTrustEntry(bad), TypeError, bad);
   }
 });
+
+test('verdicts stay right past the bounded cache', () => {
+  const trust = createTrustPredicate(['10.0.0.0/16']);
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 1500; i++) {
+      const a = `${i >> 8}.${i & 255}`;
+      assert.equal(trust(`10.0.${a}`), true);
+      assert.equal(trust(`10.1.${a}`), false);
+    }
+  }
+});

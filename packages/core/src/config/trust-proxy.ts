@@ -35,12 +35,25 @@ export function createTrustPredicate(value: boolean | readonly string[]): (peerI
     for (const range of parseTrustEntry(entry)) (range.bytes.length === 4 ? v4 : v6).push(range);
   }
   if (v4.length === 0 && v6.length === 0) return () => false;
+  // Peers are few (the proxies in front, or a bounded set of clients): remember verdicts instead
+  // of parsing the address on every request. Cleared when full so memory stays bounded.
+  const cache = new Map<string, boolean>();
   return (peerIp) => {
-    const bytes = parseAddress(peerIp);
-    if (bytes === undefined) return false;
-    const list = bytes.length === 4 ? v4 : v6;
-    for (const range of list) if (inRange(bytes, range)) return true;
-    return false;
+    const known = cache.get(peerIp);
+    if (known !== undefined) return known;
+    const bytes = typeof peerIp === 'string' ? parseAddress(peerIp) : undefined;
+    let trusted = false;
+    if (bytes !== undefined) {
+      for (const range of bytes.length === 4 ? v4 : v6) {
+        if (inRange(bytes, range)) {
+          trusted = true;
+          break;
+        }
+      }
+    }
+    if (cache.size >= 1024) cache.clear();
+    cache.set(peerIp, trusted);
+    return trusted;
   };
 }
 

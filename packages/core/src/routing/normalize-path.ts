@@ -62,6 +62,13 @@ function decode(raw: string): string | undefined {
       for (const b of encoder.encode(String.fromCodePoint(cp))) bytes.push(b);
     }
   }
+  let ascii = true;
+  for (const b of bytes) if (b >= 0x80) ascii = false;
+  if (ascii) {
+    let out = '';
+    for (const b of bytes) out += String.fromCharCode(b);
+    return out;
+  }
   try {
     return decoder.decode(Uint8Array.from(bytes));
   } catch {
