@@ -1,1 +1,11 @@
-export {};
+/** @module Public entry point of @switchyard/express: nginx-style upstream pools and locations as an Express middleware on http-proxy. */
+export {
+  switchyard,
+  type SwitchyardMiddleware,
+  type ExpressSwitchyardOptions,
+  type ProxyToOptions,
+  type ProxyHandler,
+  type NextFunction,
+} from './switchyard-middleware.js';
+export { MAX_HELD_BODY } from './request-body.js';
+export type { SwitchyardInput, SwitchyardOptions, Switchyard, SwitchyardLogger } from '@switchyard/core';

@@ -1,0 +1,366 @@
+/** @module One proxied request: the core's tries moved over http-proxy, with timeouts, body replay, and exactly one release per try. */
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { PassThrough, type Readable } from 'node:stream';
+import type HttpProxy from 'http-proxy';
+import {
+  UpstreamTransportError,
+  buildUpstreamHeaders,
+  classifyTransportError,
+  filterResponseHeaders,
+  gatewayErrorBody,
+  isEncrypted,
+  toRequestInfo,
+  type Attempt,
+  type Decision,
+  type FailureKind,
+  type ProxyRoute,
+  type Switchyard,
+} from '@switchyard/core';
+import { withClaim, type RequestClaim, type UpstreamAgents } from './upstream-agents.js';
+import { bufferStream, holdBody, planBody, type BodyPlan } from './request-body.js';
+
+/** What every exchange of one middleware shares (created once per `switchyard()` call). */
+export interface ExchangeContext {
+  readonly sy: Switchyard;
+  readonly proxy: HttpProxy;
+  readonly agents: UpstreamAgents;
+}
+
+const kExchange = Symbol('switchyard.exchange');
+type Tagged<T> = T & { [kExchange]?: Exchange };
+
+const noop = (): void => {};
+const now = (): number => performance.now();
+
+/** Errors are handled on the upstream request itself; http-proxy only needs a callback so it never emits (or throws) them. */
+const ignoreProxyCallback = noop;
+
+function timeoutError(message: string): UpstreamTransportError {
+  return new UpstreamTransportError('SWITCHYARD_UPSTREAM_TIMEOUT', message);
+}
+
+export class Exchange implements RequestClaim {
+
+  // Shared listeners (no closures per request); each finds its exchange through the tag.
+  static readonly #onUpstreamSocket = function (this: Tagged<ClientRequest>, socket: Socket): void {
+    const exchange = this[kExchange];
+    if (exchange !== undefined) exchange.#onSocket(this, socket);
+  };
+  static readonly #onUpstreamResponse = function (this: Tagged<ClientRequest>, proxyRes: IncomingMessage): void {
+    const exchange = this[kExchange];
+    if (exchange === undefined) proxyRes.resume();
+    else exchange.#onResponse(this, proxyRes);
+  };
+  static readonly #onUpstreamError = function (this: Tagged<ClientRequest>, err: Error): void {
+    const exchange = this[kExchange];
+    if (exchange !== undefined) exchange.#onError(this, err);
+  };
+  static readonly #onUpstreamFinish = function (this: Tagged<ClientRequest>): void {
+    const exchange = this[kExchange];
+    if (exchange !== undefined) exchange.#onWritten(this);
+  };
+  static readonly #onUpstreamEnd = function (this: Tagged<IncomingMessage>): void {
+    const exchange = this[kExchange];
+    if (exchange !== undefined) exchange.#onBodyEnd(this);
+  };
+  static readonly #onUpstreamClose = function (this: Tagged<IncomingMessage>): void {
+    const exchange = this[kExchange];
+    if (exchange !== undefined) exchange.#onBodyClose(this);
+  };
+
+  readonly #ctx: ExchangeContext;
+  readonly #req: IncomingMessage;
+  readonly #res: ServerResponse;
+  readonly #route: ProxyRoute;
+  /** The URL the core sees for hash keys (`$request_uri`): the original one, even under a mount path. */
+  readonly #requestUrl: string;
+  readonly #headers: IncomingHttpHeaders;
+  #plan: BodyPlan = { kind: 'none' };
+  #data: Buffer | undefined;
+  #reserialized = false;
+
+  #attempt: Attempt | undefined;
+  #proxyReq: ClientRequest | undefined;
+  #proxyRes: IncomingMessage | undefined;
+  #socket: Socket | undefined;
+  #gate: PassThrough | undefined;
+  #connectTimer: NodeJS.Timeout | undefined;
+  #t0 = 0;
+  #headerMs = 0;
+  #status = 0;
+  #connected = false;
+  #written = false;
+  #delivering = false;
+  /** The current try was released (or never started). */
+  #settled = true;
+  #clientGone = false;
+  path = '';
+
+  constructor(ctx: ExchangeContext, req: IncomingMessage, res: ServerResponse, route: ProxyRoute, requestUrl: string) {
+    this.#ctx = ctx;
+    this.#req = req;
+    this.#res = res;
+    this.#route = route;
+    this.#requestUrl = requestUrl;
+    this.#headers = req.headers;
+  }
+
+  start(): void {
+    this.#res.once('close', this.#onClientClose);
+    const plan = planBody(this.#req);
+    this.#plan = plan;
+    if (plan.kind === 'hold') {
+      holdBody(this.#req).then((data) => {
+        if (data === undefined || this.#clientGone) return;
+        this.#data = data;
+        this.#begin(true);
+      }, noop);
+      return;
+    }
+    if (plan.kind === 'buffer') {
+      this.#data = plan.data;
+      this.#reserialized = plan.reserialized;
+    }
+    this.#begin(plan.kind !== 'stream');
+  }
+
+  #begin(replayableBody: boolean): void {
+    const forwarding = this.#ctx.sy.forward(this.#route, toRequestInfo(this.#req, this.#requestUrl), { replayableBody });
+    const attempt = forwarding.first();
+    if (attempt === undefined) {
+      this.#reply(502, 'no live upstream');
+      return;
+    }
+    this.#try(attempt);
+  }
+
+  #try(attempt: Attempt): void {
+    const req = this.#req;
+    if (this.#clientGone) {
+      attempt.end({ aborted: true }, { requestSent: false, responseStarted: false });
+      return;
+    }
+    const { sy, proxy, agents } = this.#ctx;
+    const server = attempt.server;
+    const location = this.#route.location;
+    this.#attempt = attempt;
+    this.#proxyReq = undefined;
+    this.#proxyRes = undefined;
+    this.#socket = undefined;
+    this.#connected = false;
+    this.#written = false;
+    this.#delivering = false;
+    this.#settled = false;
+    this.#t0 = now();
+
+    const peerIp = req.socket.remoteAddress;
+    const headers = buildUpstreamHeaders(this.#headers, {
+      peerIp,
+      encrypted: isEncrypted(req),
+      trusted: sy.isTrustedProxy(peerIp ?? ''),
+      location,
+      server,
+      bodyLength: this.#reserialized ? (this.#data as Buffer).length : undefined,
+    });
+    // The body was decoded by the parser and is sent as plain bytes now.
+    if (this.#reserialized && headers['content-encoding'] !== undefined) delete headers['content-encoding'];
+    // Node would send a body of unknown length unframed for DELETE/OPTIONS unless told.
+    if (this.#plan.kind === 'stream' && this.#plan.chunked) headers['transfer-encoding'] = 'chunked';
+    // Node's server already answered `100 Continue`; upstream must not wait for one.
+    if (headers.expect !== undefined) delete headers.expect;
+
+    let buffer: Readable | undefined;
+    if (this.#data !== undefined) buffer = bufferStream(this.#data);
+    else if (this.#plan.kind === 'stream') buffer = this.#gate = new PassThrough();
+
+    if (attempt.number > 5) req.setMaxListeners(req.getMaxListeners() + 2);
+    const { agent, target } = agents.get(this.#route.upstream, server);
+    this.path = server.basePath + this.#route.path;
+    let thrown = false;
+    // http-proxy copies `req.headers` synchronously while building the request; the client's own
+    // headers are back in place as soon as `web()` returns.
+    req.headers = headers as IncomingHttpHeaders;
+    try {
+      withClaim(this, () => proxy.web(req, this.#res, { target, agent, buffer }, ignoreProxyCallback));
+    } catch {
+      // Invalid characters in a header (client-sent or configured): not the server's fault.
+      thrown = true;
+    } finally {
+      req.headers = this.#headers;
+    }
+    const claimed = this.#proxyReq as ClientRequest | undefined;
+    if (thrown || claimed === undefined) {
+      this.#settled = true;
+      claimed?.destroy();
+      attempt.end({ aborted: true }, { requestSent: false, responseStarted: false });
+      this.#reply(502, 'invalid request header');
+    }
+  }
+
+  /** Called by the agent hook with the request http-proxy just created for the current try. */
+  claim(proxyReq: ClientRequest): void {
+    this.#proxyReq = proxyReq;
+    (proxyReq as Tagged<ClientRequest>)[kExchange] = this;
+    proxyReq
+      .on('socket', Exchange.#onUpstreamSocket)
+      .on('response', Exchange.#onUpstreamResponse)
+      .on('error', Exchange.#onUpstreamError)
+      .on('finish', Exchange.#onUpstreamFinish);
+  }
+
+  #isCurrent(proxyReq: ClientRequest): boolean {
+    return this.#proxyReq === proxyReq && !this.#settled;
+  }
+
+  #onSocket(proxyReq: ClientRequest, socket: Socket): void {
+    if (!this.#isCurrent(proxyReq)) return;
+    this.#socket = socket;
+    if (proxyReq.reusedSocket) {
+      this.#onConnected(proxyReq);
+      return;
+    }
+    const { connectMs } = this.#route.location.timeouts;
+    if (connectMs > 0) {
+      // proxy_connect_timeout: http-proxy's proxyTimeout is an idle timer and cannot tell connecting apart.
+      this.#connectTimer = setTimeout(() => proxyReq.destroy(Object.assign(timeoutError('upstream connect timed out'), { code: 'ETIMEDOUT' })), connectMs);
+    }
+    socket.once(this.#attempt?.server.protocol === 'https:' ? 'secureConnect' : 'connect', () => this.#onConnected(proxyReq));
+  }
+
+  #onConnected(proxyReq: ClientRequest): void {
+    if (!this.#isCurrent(proxyReq)) return;
+    if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
+    this.#connectTimer = undefined;
+    this.#connected = true;
+    const socket = this.#socket as Socket;
+    const { sendMs, readMs } = this.#route.location.timeouts;
+    socket.setTimeout(this.#written ? readMs : sendMs);
+    socket.on('timeout', this.#onIdle);
+    // A streamed body starts flowing only now, so a refused connection leaves it untouched for the next try.
+    if (this.#gate !== undefined) this.#req.pipe(this.#gate);
+  }
+
+  #onWritten(proxyReq: ClientRequest): void {
+    if (!this.#isCurrent(proxyReq)) return;
+    this.#written = true;
+    if (this.#connected) this.#socket?.setTimeout(this.#route.location.timeouts.readMs);
+  }
+
+  /** proxy_send_timeout / proxy_read_timeout: no byte moved on the upstream socket for that long. */
+  readonly #onIdle = (): void => {
+    if (this.#settled) return;
+    // The client is the slow side (the response is paused on it): not the upstream's fault.
+    if (this.#delivering && this.#res.writableNeedDrain) return;
+    this.#proxyReq?.destroy(timeoutError(this.#written ? 'upstream read timed out' : 'upstream send timed out'));
+  };
+
+  #onError(proxyReq: ClientRequest, err: unknown): void {
+    if (!this.#isCurrent(proxyReq)) return;
+    this.#fail(classifyTransportError(err));
+  }
+
+  /** The current try failed in transport (refused, reset, timeout, malformed response). */
+  #fail(failure: FailureKind): void {
+    const attempt = this.#attempt as Attempt;
+    this.#settle();
+    const decision = attempt.end(
+      { failure, headerMs: this.#delivering ? this.#headerMs : undefined, totalMs: now() - this.#t0 },
+      { requestSent: this.#connected, responseStarted: this.#res.headersSent },
+    );
+    this.#proxyReq?.destroy();
+    this.#follow(decision);
+  }
+
+  #follow(decision: Decision): void {
+    if (decision.action === 'retry') this.#try(decision.attempt);
+    else if (decision.action === 'fail') this.#reply(decision.status, decision.reason);
+  }
+
+  #onResponse(proxyReq: ClientRequest, proxyRes: IncomingMessage): void {
+    if (!this.#isCurrent(proxyReq)) {
+      proxyRes.resume();
+      return;
+    }
+    const attempt = this.#attempt as Attempt;
+    const status = proxyRes.statusCode ?? 502;
+    this.#headerMs = now() - this.#t0;
+    this.#status = status;
+    proxyRes.on('error', noop);
+    const decision = attempt.responded(status, this.#headerMs, { requestSent: true, responseStarted: false });
+    if (decision.action === 'retry') {
+      // nginx closes the connection of a response it discards; draining could hold the socket for long.
+      this.#settle();
+      proxyReq.destroy();
+      this.#try(decision.attempt);
+      return;
+    }
+    this.#delivering = true;
+    const res = this.#res;
+    if (this.#clientGone || res.destroyed) return;
+    try {
+      res.writeHead(status, filterResponseHeaders(proxyRes.headers));
+    } catch {
+      // A header value Node refuses to write: the upstream answered something unusable.
+      this.#fail('invalid_header');
+      return;
+    }
+    this.#proxyRes = proxyRes;
+    (proxyRes as Tagged<IncomingMessage>)[kExchange] = this;
+    proxyRes.on('end', Exchange.#onUpstreamEnd).on('close', Exchange.#onUpstreamClose);
+    proxyRes.pipe(res);
+  }
+
+  #onBodyEnd(proxyRes: IncomingMessage): void {
+    if (this.#settled || proxyRes !== this.#proxyRes) return;
+    const attempt = this.#attempt as Attempt;
+    this.#settle();
+    const totalMs = now() - this.#t0;
+    attempt.end({ status: this.#status, headerMs: this.#headerMs, totalMs }, { requestSent: true, responseStarted: true });
+  }
+
+  #onBodyClose(proxyRes: IncomingMessage): void {
+    if (this.#settled || proxyRes.complete || proxyRes !== this.#proxyRes) return;
+    // The upstream went away in the middle of the body: cut the client's response short too.
+    this.#fail('error');
+  }
+
+  readonly #onClientClose = (): void => {
+    if (this.#res.writableFinished) return;
+    this.#clientGone = true;
+    if (this.#settled) return;
+    const attempt = this.#attempt as Attempt;
+    this.#settle();
+    this.#proxyReq?.destroy();
+    attempt.end({ aborted: true, totalMs: now() - this.#t0 }, { requestSent: this.#connected, responseStarted: this.#res.headersSent });
+  };
+
+  /** Ends the current try's bookkeeping: timers, the idle listener on a (possibly reused) socket, the body pipe. */
+  #settle(): void {
+    this.#settled = true;
+    if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
+    this.#connectTimer = undefined;
+    this.#socket?.off('timeout', this.#onIdle);
+    if (this.#gate !== undefined) {
+      this.#req.unpipe(this.#gate);
+      this.#gate = undefined;
+    }
+  }
+
+  #reply(status: number, reason: string): void {
+    const res = this.#res;
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (this.#clientGone || res.writableEnded) return;
+    replyError(res, status, reason);
+  }
+}
+
+/** A short plain-text gateway error (no stack, no internal address). */
+export function replyError(res: ServerResponse, status: number, reason: string): void {
+  const body = gatewayErrorBody(status, reason);
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}

@@ -1,0 +1,211 @@
+/** @module `switchyard(options)`: the Express/node:http middleware, `proxyTo` for mounted prefixes, the `upgrade` handler and `close`. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import HttpProxy from 'http-proxy';
+import {
+  adminResponse,
+  attachStateLogger,
+  createSwitchyard,
+  createWebSocketProxy,
+  type Location,
+  type RouteToOptions,
+  type Switchyard,
+  type SwitchyardInput,
+  type SwitchyardLogger,
+} from '@switchyard/core';
+import { Exchange, replyError, type ExchangeContext } from './proxy-exchange.js';
+import { UpstreamAgents } from './upstream-agents.js';
+
+/** Express's `next` (or any callback taking an optional error). */
+export type NextFunction = (err?: unknown) => void;
+
+/** A middleware usable with Express 4, Express 5 and plain `node:http` (`next` optional). */
+export type ProxyHandler = (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void;
+
+export interface ExpressSwitchyardOptions {
+  /** Receives one line per server state change (never per request); pino, console, ... */
+  logger?: SwitchyardLogger;
+}
+
+/** `lb.proxyTo()` options: a location's options for one mounted prefix. */
+export interface ProxyToOptions extends RouteToOptions {
+  /**
+   * The prefix the app matched; default: where the handler is mounted (`req.baseUrl`), or `/`.
+   * With `rewritePrefix` it is replaced by that (`app.use('/api', lb.proxyTo('b', { rewritePrefix: '/' }))`
+   * sends `/api/users` as `/users`); without it the original path goes upstream unchanged.
+   */
+  prefix?: string;
+}
+
+export interface SwitchyardMiddleware extends ProxyHandler {
+  /** The core instance: status, runtime control (`addServer`, `setServer`, ...), events. */
+  readonly switchyard: Switchyard;
+  /** A middleware that proxies everything it receives to `upstream` (for `app.use('/api', ...)`). */
+  proxyTo(upstream: string, options?: ProxyToOptions): ProxyHandler;
+  /** `server.on('upgrade', lb.upgrade)`: proxies WebSocket upgrades for the configured locations. */
+  readonly upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** Stops health checks, closes WebSocket tunnels and destroys every upstream connection. */
+  close(): Promise<void>;
+}
+
+interface ExpressRequest extends IncomingMessage {
+  originalUrl?: string;
+  baseUrl?: string;
+}
+
+/** Distinct mount paths remembered per `proxyTo` handler; beyond this a location is made per request. */
+const MAX_MOUNTS = 64;
+
+function createProxy(): HttpProxy {
+  const proxy = HttpProxy.createProxyServer({
+    // switchyard sets every upstream header itself (X-Forwarded-*, Host) and reads the response
+    // before anything reaches the client, so retries stay possible.
+    xfwd: false,
+    changeOrigin: false,
+    selfHandleResponse: true,
+    // The path comes from the core exactly; this only spares http-proxy a `url.parse` per request.
+    toProxy: true,
+    prependPath: false,
+    secure: true,
+    ws: false,
+  });
+  // Only the `stream` pass is kept: `deleteLength` would frame a chunked DELETE body as
+  // `Content-Length: 0`, and `timeout`/`XHeaders` are replaced by switchyard's own.
+  const internals = proxy as unknown as { webPasses: Array<(...args: unknown[]) => unknown> };
+  const stream = internals.webPasses.filter((pass) => pass.name === 'stream');
+  if (stream.length !== 1) throw new Error('@switchyard/express: unexpected http-proxy version (no `stream` pass)');
+  internals.webPasses = stream;
+  // Without a listener http-proxy rethrows; every error is already handled per request.
+  proxy.on('error', () => {});
+  return proxy;
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/**
+ * Creates the middleware for a configuration (options, a `parseNginxConfig` result, or
+ * `{ nginx }`); an invalid configuration throws here, naming the field.
+ *
+ * @example
+ * const lb = switchyard({ upstreams: { api: ['http://127.0.0.1:8001', 'http://127.0.0.1:8002'] }, locations: { '/api/': 'api' } })
+ * app.use(lb)                                   // configured locations, next() for the rest
+ * app.use('/v2', lb.proxyTo('api', { rewritePrefix: '/' }))
+ * server.on('upgrade', lb.upgrade)
+ * await lb.close()
+ */
+export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOptions = {}): SwitchyardMiddleware {
+  const sy = createSwitchyard(input);
+  const detachLogger = options.logger !== undefined ? attachStateLogger(sy, options.logger) : undefined;
+  const ctx: ExchangeContext = { sy, proxy: createProxy(), agents: new UpstreamAgents(sy) };
+  const ws = createWebSocketProxy(sy);
+  const adminPaths = new Set<string>();
+  if (sy.config.status !== undefined) adminPaths.add(sy.config.status.path);
+  if (sy.config.metrics !== undefined) adminPaths.add(sy.config.metrics.path);
+  let closed = false;
+
+  function serveAdmin(req: IncomingMessage, res: ServerResponse, path: string, next: NextFunction | undefined): void {
+    adminResponse(sy, path, req.headers.accept).then(
+      (answer) => {
+        if (answer === undefined) {
+          if (next !== undefined) next();
+          else replyNotFound(res);
+          return;
+        }
+        res.writeHead(answer.status, answer.headers);
+        res.end(answer.body);
+      },
+      (err: unknown) => {
+        if (next !== undefined) next(err);
+        else if (!res.headersSent) replyError(res, 502, 'status unavailable');
+      },
+    );
+  }
+
+  const middleware: ProxyHandler = (req, res, next) => {
+    const url = req.url ?? '/';
+    if (adminPaths.size > 0) {
+      const path = pathOf(url);
+      if (adminPaths.has(path)) {
+        serveAdmin(req, res, path, next);
+        return;
+      }
+    }
+    const route = sy.match(req.method ?? 'GET', url);
+    if (route === undefined) {
+      if (next !== undefined) next();
+      else replyNotFound(res);
+      return;
+    }
+    if (route.redirect !== undefined) {
+      res.writeHead(301, { location: route.redirect, 'content-length': 0 });
+      res.end();
+      return;
+    }
+    new Exchange(ctx, req, res, route, (req as ExpressRequest).originalUrl ?? url).start();
+  };
+
+  function proxyTo(upstream: string, routeOptions: ProxyToOptions = {}): ProxyHandler {
+    const where = `proxyTo("${upstream}")`;
+    // Validates now (unknown upstream, bad options), not at the first request.
+    const fixed = routeOptions.prefix !== undefined ? sy.createLocation(upstream, routeOptions, where) : undefined;
+    if (fixed === undefined) sy.createLocation(upstream, { ...routeOptions, prefix: '/' }, where);
+    const byMount = new Map<string, Location>();
+    const locationFor = (mount: string): Location => {
+      let location = byMount.get(mount);
+      if (location === undefined) {
+        location = sy.createLocation(upstream, { ...routeOptions, prefix: mount === '' ? '/' : mount }, where);
+        if (byMount.size < MAX_MOUNTS) byMount.set(mount, location);
+      }
+      return location;
+    };
+    return (req, res) => {
+      const express = req as ExpressRequest;
+      const url = express.originalUrl ?? req.url ?? '/';
+      let route;
+      try {
+        route = sy.route(fixed ?? locationFor(express.baseUrl ?? ''), url);
+      } catch {
+        route = undefined;
+      }
+      if (route === undefined) {
+        // The normalised path leaves the mounted prefix (`/api/../admin`): never forwarded.
+        replyPlain(res, 400, 'Bad Request\n');
+        return;
+      }
+      new Exchange(ctx, req, res, route, url).start();
+    };
+  }
+
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (!closed && ws.handle(req, socket, head)) return;
+    // Not ours: leave the socket to other `upgrade` listeners, or refuse it when there are none.
+    const server = (req.socket as { server?: EventEmitter }).server;
+    if (server !== undefined && server.listenerCount('upgrade') > 1) return;
+    socket.on('error', () => socket.destroy());
+    socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+  };
+
+  async function close(): Promise<void> {
+    if (closed) return;
+    closed = true;
+    detachLogger?.();
+    ws.close();
+    ctx.agents.destroyAll();
+    await sy.close();
+  }
+
+  return Object.assign(middleware, { switchyard: sy, proxyTo, upgrade, close });
+}
+
+function replyPlain(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function replyNotFound(res: ServerResponse): void {
+  replyPlain(res, 404, 'Not Found\n');
+}
