@@ -157,3 +157,25 @@ test('removing a server stops its probes; close() stops all of them', async (t) 
   assert.equal(a.seen.length, aSeen);
   assert.equal(probes.count(), total);
 });
+
+test('a failing probe below the `fails` threshold does not re-admit a passively failed server', async (t) => {
+  const a = await healthBackend('a');
+  const b = await healthBackend('b');
+  t.after(() => Promise.all([a.stop(), b.stop()]));
+  const sy = createSwitchyard({
+    upstreams: {
+      api: { servers: [{ url: a.url, maxFails: 1, failTimeout: '1h' }, b.url], healthCheck: { path: '/health', interval: 20, fails: 3 } },
+    },
+  });
+  t.after(() => sy.close());
+  const probes = probeCount(sy);
+  a.health.status = 500;
+  await waitFor(() => sy.status().upstreams.api?.servers[0]?.health?.ok === false, 'a failing probe of a');
+  const p = sy.upstream('api').pick();
+  assert.equal(p?.server.url, a.url);
+  p?.release({ failure: 'error' });
+  const seen = probes.of(a.url);
+  // Two failing probes: the health verdict stays "healthy" (fails: 3), but nothing passed.
+  await waitFor(() => probes.of(a.url) >= seen + 2, 'two failing probes');
+  assert.equal(stateOf(sy, a.url), 'failed');
+});
