@@ -164,18 +164,19 @@ test('a failing probe below the `fails` threshold does not re-admit a passively 
   t.after(() => Promise.all([a.stop(), b.stop()]));
   const sy = createSwitchyard({
     upstreams: {
-      api: { servers: [{ url: a.url, maxFails: 1, failTimeout: '1h' }, b.url], healthCheck: { path: '/health', interval: 20, fails: 3 } },
+      api: { servers: [{ url: a.url, maxFails: 1, failTimeout: '1h' }, b.url], healthCheck: { path: '/health', interval: 50, fails: 10 } },
     },
   });
   t.after(() => sy.close());
-  const probes = probeCount(sy);
+  const healthOfA = () => sy.status().upstreams.api?.servers[0]?.health;
   a.health.status = 500;
-  await waitFor(() => sy.status().upstreams.api?.servers[0]?.health?.ok === false, 'a failing probe of a');
+  await waitFor(() => healthOfA()?.ok === false, 'a failing probe of a');
   const p = sy.upstream('api').pick();
   assert.equal(p?.server.url, a.url);
   p?.release({ failure: 'error' });
-  const seen = probes.of(a.url);
-  // Two failing probes: the health verdict stays "healthy" (fails: 3), but nothing passed.
-  await waitFor(() => probes.of(a.url) >= seen + 2, 'two failing probes');
+  const before = healthOfA()?.consecutiveFails ?? 0;
+  // More failing probes: the health verdict stays "healthy" (fails: 10), but nothing passed.
+  await waitFor(() => (healthOfA()?.consecutiveFails ?? 0) >= before + 2, 'two more failing probes');
+  assert.ok((healthOfA()?.consecutiveFails ?? 0) < 10);
   assert.equal(stateOf(sy, a.url), 'failed');
 });
