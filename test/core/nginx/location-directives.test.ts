@@ -322,3 +322,13 @@ test('directives that change routing in a way switchyard cannot honour are error
   inLocation('proxy_pass http://app;\nhealth_check interval=x;', 5, 14, /invalid parameter "interval=x"/);
   inLocation('proxy_pass http://app;\nhealth_check uri=ping;', 5, 14, /invalid parameter "uri=ping"/);
 });
+
+test('regex locations JavaScript cannot compile are errors at the regex; a BOM is skipped', () => {
+  throwsAt(`${POOL}location ~ a++ { proxy_pass http://app; }`, 2, 12, /location regex "a\+\+" is not valid in JavaScript/);
+  throwsAt(`${POOL}location ~*(x { proxy_pass http://app; }`, 2, 10, /location regex "\(x" is not valid/);
+  assert.deepEqual(parseNginxConfig(`\uFEFF${POOL}`).options, { upstreams: { app: { servers: ['http://a:1'] } } });
+});
+
+test('proxy_pass hidden in limit_except is an error, not a silent drop', () => {
+  inLocation('limit_except GET { proxy_pass http://app; }', 4, 1, /"proxy_pass" inside "limit_except" is not supported/);
+});

@@ -173,3 +173,9 @@ test('upstream block errors', () => {
   throwsAt('upstream u { server a:1; }\nupstream U { server b:1; }', 2, 1, /duplicate upstream "U"/);
   throwsAt('server { upstream u { server a:1; } }', 1, 10, /"upstream" directive is not allowed here/);
 });
+
+test('hash keys are checked where they are written', () => {
+  inUpstream('hash $scheme;\nserver a:1;', 2, 6, /invalid key "\$scheme" in "hash" directive: uses the unknown variable \$scheme/);
+  inUpstream('hash "a$";\nserver a:1;', 2, 6, /invalid key "a\$" in "hash" directive/);
+  assert.deepEqual(upstream('hash $http_x_tenant$cookie_uid;\nserver a:1;').up.hash, { key: '$http_x_tenant$cookie_uid' });
+});

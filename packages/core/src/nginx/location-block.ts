@@ -36,16 +36,32 @@ export function locationKey(d: Directive): { key: string; kind: LocationKind | '
     const mods: Record<string, LocationKind> = { '=': 'exact', '^~': 'prefix-priority', '~': 'regex', '~*': 'regex-i' };
     const kind = mods[first.value];
     if (kind === undefined) fail(first, `invalid location modifier "${first.value}"`);
+    if (kind === 'regex' || kind === 'regex-i') checkRegex(second, second.value, kind);
     return { key: `${first.value} ${second.value}`, kind, pattern: second.value };
   }
   // nginx also accepts the modifier glued to the path: "=/x", "~re", "~*re" (but not "^~/x").
   const v = first.value;
   if (v.startsWith('=') && v.length > 1) return { key: `= ${v.slice(1)}`, kind: 'exact', pattern: v.slice(1) };
-  if (v.startsWith('~*') && v.length > 2) return { key: `~* ${v.slice(2)}`, kind: 'regex-i', pattern: v.slice(2) };
-  if (v.startsWith('~') && v.length > 1) return { key: `~ ${v.slice(1)}`, kind: 'regex', pattern: v.slice(1) };
+  if (v.startsWith('~*') && v.length > 2) {
+    checkRegex(first, v.slice(2), 'regex-i');
+    return { key: `~* ${v.slice(2)}`, kind: 'regex-i', pattern: v.slice(2) };
+  }
+  if (v.startsWith('~') && v.length > 1) {
+    checkRegex(first, v.slice(1), 'regex');
+    return { key: `~ ${v.slice(1)}`, kind: 'regex', pattern: v.slice(1) };
+  }
   if (v === '=' || v === '~' || v === '~*' || v === '^~') fail(first, `location "${v}" has no path`);
   if (v.startsWith('@')) return { key: v, kind: 'named', pattern: v };
   return { key: v, kind: 'prefix', pattern: v };
+}
+
+/** nginx regexes are PCRE; the few PCRE-only forms (possessive `a++`, `\\Z`...) JavaScript rejects are reported here, with their position. */
+function checkRegex(at: WordToken, pattern: string, kind: 'regex' | 'regex-i'): void {
+  try {
+    new RegExp(pattern, kind === 'regex-i' ? 'i' : '');
+  } catch (err) {
+    fail(at, `location regex "${pattern}" is not valid in JavaScript: ${(err as Error).message}`);
+  }
 }
 
 /**
@@ -95,9 +111,7 @@ export function readLocation(d: Directive, inherited: ProxySettings, notes: Impo
         healthCheck = { options: readHealthCheck(c, local), at: c };
         break;
       default:
-        if (c.block && c.name !== 'limit_except') {
-          if (containsProxyPass(c)) fail(c, `"proxy_pass" inside "${c.name}" is not supported`);
-        }
+        if (containsProxyPass(c)) fail(c, `"proxy_pass" inside "${c.name}" is not supported`);
         local.ignored(c, c.name, ignoredReason(c.name));
     }
   }

@@ -26,6 +26,9 @@ type Context = 'main' | 'http' | 'server';
  * - a location that does not proxy (`return`, `root`, `try_files`, ...) is left
  *   to the app, with one warning.
  *
+ * `set_real_ip_from` ranges become `trustProxy`; NGINX Plus `health_check` in a
+ * location becomes the `healthCheck` of its upstream.
+ *
  * Durations stay nginx strings (`'30s'`), bare numbers become seconds (`'30s'`).
  * `proxy_*` settings are written on each location (nginx has no upstream-level
  * retry or timeout), inherited from `http`/`server` level as nginx does.
@@ -39,7 +42,8 @@ type Context = 'main' | 'http' | 'server';
  */
 export function parseNginxConfig(text: string): NginxParseResult {
   if (typeof text !== 'string') throw new TypeError(`parseNginxConfig expects the configuration text, got ${typeof text}`);
-  return new Importer().run(parseSyntaxTree(text));
+  // A UTF-8 byte order mark would otherwise glue itself to the first directive name.
+  return new Importer().run(parseSyntaxTree(text.startsWith('\uFEFF') ? text.slice(1) : text));
 }
 
 class Importer {

@@ -1,4 +1,6 @@
 /** @module Reads one nginx `upstream NAME { ... }` block: servers with their parameters, the balancing method, keepalive. */
+import { compileHashKey } from '../config/hash-key.js';
+import { SwitchyardConfigError } from '../errors.js';
 import type { BalanceStrategyName, ServerOptions } from '../types.js';
 import { nginxDuration } from './durations.js';
 import { fail, type ImportNotes } from './notes.js';
@@ -93,6 +95,7 @@ export function readUpstream(d: Directive, notes: ImportNotes): ImportedUpstream
         const flag = c.args[1];
         if (key === undefined || c.args.length > 2) fail(c, 'invalid number of arguments in "hash" directive');
         if (flag !== undefined && flag.value !== 'consistent') fail(flag, `invalid parameter "${flag.value}" in "hash" directive`);
+        checkHashKey(key);
         setMethod(c, 'hash');
         up.hash = { key: key.value, consistent: flag !== undefined };
         break;
@@ -125,6 +128,16 @@ export function readUpstream(d: Directive, notes: ImportNotes): ImportedUpstream
   }
   if (up.servers.length === 0) fail(d, `no servers are inside upstream "${up.name}"`);
   return up;
+}
+
+/** The key is compiled by config validation later; checking it here gives the error a line and column. */
+function checkHashKey(key: WordToken): void {
+  try {
+    compileHashKey(key.value, 'hash');
+  } catch (err) {
+    if (!(err instanceof SwitchyardConfigError)) throw err;
+    fail(key, `invalid key "${key.value}" in "hash" directive: ${err.message.replace(/^hash /, '')}`);
+  }
 }
 
 function noArgs(c: Directive): void {
