@@ -1,0 +1,123 @@
+/** @module The Fastify plugin: location routes, `app.switchyard`, `reply.proxyTo`, WebSocket upgrades, status routes and cleanup. */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  adminResponse,
+  attachStateLogger,
+  createSwitchyard,
+  createWebSocketProxy,
+  type Location,
+  type RouteToOptions,
+  type SwitchyardInput,
+} from '@switchyard/core';
+import { UpstreamPools } from './upstream-pools.js';
+import { loadReplyFrom } from './reply-from.js';
+import { proxyRequest, type ProxyContext } from './proxy-call.js';
+import { bodyFromParsed, proxyBodyParser } from './request-body.js';
+import { locationRoutePaths, staticPrefix } from './route-paths.js';
+
+/** Options of `reply.proxyTo`: a location built in code; `prefix` defaults to the route's static prefix. */
+export type ProxyToOptions = RouteToOptions;
+
+/** Locations made by `reply.proxyTo`, kept per (route, upstream, options); a cap guards against options built per request. */
+const MAX_CACHED_LOCATIONS = 1000;
+
+const NOT_FOUND_UPGRADE = 'HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n';
+
+export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardInput): Promise<void> {
+  // Throws SwitchyardConfigError naming the field: `register` rejects with the core's message.
+  const sy = createSwitchyard(input);
+  const pools = new UpstreamPools();
+  const ctx: ProxyContext = { sy, pools, from: loadReplyFrom(pools.dispatcher) };
+  const onRemoved = (event: { url: string }): void => pools.release(event.url);
+  sy.on('server:removed', onRemoved);
+  const log = app.log;
+  const stopLogger = attachStateLogger(sy, {
+    info: (msg) => log.info(msg),
+    warn: (msg) => log.warn(msg),
+    error: (msg) => log.error(msg),
+  });
+
+  const locations = new Map<string, Location>();
+  function locationFor(upstream: string, options: ProxyToOptions | undefined, routeUrl: string): Location {
+    const key = options === undefined ? `${routeUrl}\n${upstream}` : `${routeUrl}\n${upstream}\n${JSON.stringify(options)}`;
+    let location = locations.get(key);
+    if (location === undefined) {
+      const prefix = options?.prefix ?? staticPrefix(routeUrl);
+      location = sy.createLocation(upstream, { ...options, prefix }, `proxyTo("${upstream}")`);
+      if (locations.size >= MAX_CACHED_LOCATIONS) locations.clear();
+      locations.set(key, location);
+    }
+    return location;
+  }
+
+  app.decorate('switchyard', sy);
+  app.decorateReply('proxyTo', function proxyTo(this: FastifyReply, upstream: string, options?: ProxyToOptions): FastifyReply {
+    const request = this.request;
+    const location = locationFor(upstream, options, request.routeOptions.url ?? '/');
+    const route = sy.route(location, request.raw.url ?? '/');
+    // The normalised path left the route's prefix (`/api/../admin`): not this route's to proxy.
+    if (route === undefined) this.callNotFound();
+    else proxyRequest(ctx, request, this, route, bodyFromParsed(request.body, request.headers['content-type']));
+    return this;
+  });
+
+  const websockets = createWebSocketProxy(sy);
+  const server = app.server;
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (websockets.handle(req, socket, head)) return;
+    // Not ours: leave it to other upgrade listeners (e.g. @fastify/websocket), or refuse it.
+    if (server.listenerCount('upgrade') > 1) return;
+    socket.on('error', () => socket.destroy());
+    socket.end(NOT_FOUND_UPGRADE);
+  };
+  server.on('upgrade', onUpgrade);
+
+  app.addHook('preClose', (done) => {
+    // Open tunnels would keep server.close() waiting.
+    server.off('upgrade', onUpgrade);
+    websockets.close();
+    done();
+  });
+  app.addHook('onClose', async () => {
+    stopLogger();
+    sy.off('server:removed', onRemoved);
+    await sy.close();
+    await pools.destroy();
+  });
+
+  function handleLocation(request: FastifyRequest, reply: FastifyReply): void {
+    const route = sy.match(request.method, request.raw.url ?? '/');
+    if (route === undefined) {
+      reply.callNotFound();
+    } else if (route.redirect !== undefined) {
+      reply.code(301).header('location', route.redirect).send();
+    } else {
+      proxyRequest(ctx, request, reply, route, bodyFromParsed(request.body, request.headers['content-type']));
+    }
+  }
+
+  const adminPaths = new Set<string>();
+  if (sy.config.status !== undefined) adminPaths.add(sy.config.status.path);
+  if (sy.config.metrics !== undefined) adminPaths.add(sy.config.metrics.path);
+  const methods = app.supportedMethods;
+
+  // An encapsulated context: its content-type parsers (hold small bodies, stream the rest) never
+  // change how the app's own routes parse bodies.
+  await app.register(async function switchyardRoutes(child) {
+    child.removeAllContentTypeParsers();
+    child.addContentTypeParser('*', proxyBodyParser);
+    for (const path of adminPaths) {
+      // Static routes: they win over any location wildcard.
+      child.get(path, async (request, reply) => {
+        const answer = await adminResponse(sy, path, request.headers.accept);
+        if (answer === undefined) return reply.callNotFound();
+        return reply.code(answer.status).headers(answer.headers).send(answer.body);
+      });
+    }
+    for (const url of locationRoutePaths(sy.config.locations, adminPaths)) {
+      child.route({ method: methods, url, handler: handleLocation });
+    }
+  });
+}

@@ -1,0 +1,138 @@
+/** @module Request bodies for proxying: small ones held for retries, large ones streamed through a per-try wrapper that knows whether a byte was sent. */
+import { Readable, Stream } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { UpstreamTransportError } from '@switchyard/core';
+
+/** Bodies up to this size are held in memory so a retry can resend them (DESIGN.md "Bodies"). */
+export const MAX_HELD_BODY = 64 * 1024;
+
+/** What is sent upstream: nothing, bytes that can be resent, or a stream that can be read once. */
+export type ProxyBody =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'buffer'; readonly data: Buffer; readonly contentType: string | undefined }
+  | { readonly kind: 'stream'; readonly source: Readable };
+
+export const NO_BODY: ProxyBody = { kind: 'none' };
+
+type ParserDone = (err: Error | null, body?: unknown) => void;
+
+/**
+ * The catch-all content-type parser of the proxy's own encapsulated context: a body with a
+ * Content-Length up to 64 KiB is read into a Buffer (replayable); anything larger or chunked is
+ * handed over unread as the raw stream, so uploads of any size pass without Fastify's bodyLimit
+ * and without being held in memory.
+ */
+export function proxyBodyParser(request: { headers: IncomingMessage['headers'] }, payload: IncomingMessage, done: ParserDone): void {
+  const header = request.headers['content-length'];
+  const length = header === undefined ? NaN : Number(header);
+  if (!(length <= MAX_HELD_BODY)) {
+    done(null, payload);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  payload.on('data', (chunk: Buffer) => chunks.push(chunk));
+  payload.once('end', () => done(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+  payload.once('error', (err) => done(err));
+}
+
+/** A raw request stream handed over by the parser is forwarded as a stream; everything else was read. */
+export function bodyFromParsed(body: unknown, contentType: string | undefined): ProxyBody {
+  if (body === undefined) return NO_BODY;
+  if (Buffer.isBuffer(body)) return { kind: 'buffer', data: body, contentType };
+  if (body instanceof Stream) return { kind: 'stream', source: body as Readable };
+  if (typeof body === 'string') return { kind: 'buffer', data: Buffer.from(body), contentType };
+  // Parsed by the app (JSON, or a form parser producing an object): re-serialised as JSON.
+  const json = Buffer.from(JSON.stringify(body));
+  const isJson = contentType !== undefined && contentType.toLowerCase().includes('json');
+  return { kind: 'buffer', data: json, contentType: isJson ? contentType : 'application/json' };
+}
+
+/** Set by TryBody when the upstream connection starts reading the body. */
+export interface BodyProgress {
+  bodyStarted: boolean;
+}
+
+/**
+ * A one-try view of the client's body stream. Nothing is taken from the source until undici
+ * reads (which it only does once connected and the head is written), so a try that failed
+ * before that leaves the source untouched for the next try. `sendMs` is nginx's
+ * proxy_send_timeout: how long the upstream may leave a pending write unread.
+ */
+export class TryBody extends Readable {
+  readonly #source: Readable;
+  readonly #progress: BodyProgress;
+  readonly #sendMs: number;
+  #attached = false;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(source: Readable, progress: BodyProgress, sendMs: number) {
+    super();
+    this.#source = source;
+    this.#progress = progress;
+    this.#sendMs = sendMs;
+  }
+
+  override _read(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    if (!this.#attached) {
+      this.#attached = true;
+      this.#progress.bodyStarted = true;
+      const source = this.#source;
+      if (source.readableEnded) {
+        this.push(null);
+        return;
+      }
+      source.on('data', this.#onData);
+      source.once('end', this.#onEnd);
+      source.once('error', this.#onError);
+      source.once('close', this.#onClose);
+    }
+    this.#source.resume();
+  }
+
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#detach();
+    callback(err);
+  }
+
+  #detach(): void {
+    if (!this.#attached) return;
+    const source = this.#source;
+    source.off('data', this.#onData);
+    source.off('end', this.#onEnd);
+    source.off('error', this.#onError);
+    source.off('close', this.#onClose);
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    if (!this.push(chunk)) {
+      this.#source.pause();
+      if (this.#sendMs > 0 && this.#timer === undefined) {
+        this.#timer = setTimeout(this.#onSendTimeout, this.#sendMs);
+      }
+    }
+  };
+
+  readonly #onEnd = (): void => {
+    this.#detach();
+    this.push(null);
+  };
+
+  readonly #onError = (err: Error): void => {
+    this.destroy(err);
+  };
+
+  readonly #onClose = (): void => {
+    // The client went away mid-upload: the upstream request cannot complete.
+    if (!this.#source.readableEnded) this.destroy(new Error('client closed the request body'));
+  };
+
+  readonly #onSendTimeout = (): void => {
+    this.#timer = undefined;
+    this.destroy(new UpstreamTransportError('SWITCHYARD_UPSTREAM_TIMEOUT', 'upstream send timed out'));
+  };
+}

@@ -1,0 +1,54 @@
+/** @module The Fastify route paths that catch a configuration's locations, and the static prefix of an app route. */
+import type { Location } from '@switchyard/core';
+
+/** find-my-way reads `:` as a parameter and `*` as a wildcard; such paths are left to the catch-all. */
+function isPlainPath(path: string): boolean {
+  return !/[:*()?#\s]/.test(path);
+}
+
+/**
+ * One Fastify path per location, so the app's own routes keep the priority Fastify's router
+ * gives them (a static `/api/health` beats our `/api*`). The handler behind every path asks the
+ * core (`sy.match`) which location applies, so nginx's order (regex over plain prefix, longest
+ * prefix, `^~`) decides, not find-my-way's. A prefix `/api/` is caught as `/api*` so `/api`
+ * reaches nginx's slash redirect and no second route is needed. Regex locations, and paths
+ * find-my-way cannot hold literally, need the catch-all `/*`.
+ */
+export function locationRoutePaths(locations: readonly Location[], taken: ReadonlySet<string>): string[] {
+  const paths = new Set<string>();
+  for (const location of locations) {
+    const pattern = location.pattern;
+    if (location.kind === 'regex' || location.kind === 'regex-i' || !isPlainPath(pattern)) {
+      paths.add('/*');
+    } else if (location.kind === 'exact') {
+      paths.add(pattern);
+    } else {
+      const base = pattern.endsWith('/') ? pattern.slice(0, -1) : pattern;
+      paths.add(`${base}*`);
+    }
+  }
+  for (const path of taken) paths.delete(path);
+  return [...paths];
+}
+
+/**
+ * The static part of a Fastify route path, as the prefix `reply.proxyTo` strips: `/api/*` and
+ * `/api/:id` give `/api`, `/files/*` gives `/files`, `/exact` gives itself, `/*` gives `/`.
+ */
+export function staticPrefix(routeUrl: string): string {
+  let end = routeUrl.length;
+  for (let i = 0; i < routeUrl.length; i++) {
+    const c = routeUrl.charCodeAt(i);
+    if (c === 0x3a /* : */ || c === 0x2a /* * */) {
+      if (c === 0x3a && routeUrl.charCodeAt(i + 1) === 0x3a) {
+        i++; // `::` is a literal colon
+        continue;
+      }
+      end = i;
+      break;
+    }
+  }
+  let prefix = routeUrl.slice(0, end).replaceAll('::', ':');
+  if (prefix.length > 1 && prefix.endsWith('/')) prefix = prefix.slice(0, -1);
+  return prefix === '' ? '/' : prefix;
+}

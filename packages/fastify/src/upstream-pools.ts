@@ -1,0 +1,115 @@
+/** @module One keep-alive undici Pool per upstream server (and connect timeout), and the dispatcher reply-from sends through. */
+import { Pool, type Dispatcher } from 'undici';
+import type { ServerInfo } from '@switchyard/core';
+
+/** What one try needs from the transport; the dispatcher finds it on the request headers under `TRY_KEY`. */
+export interface TryTarget {
+  pool: Pool;
+  /** Server base path + route path (+ query), sent as is. */
+  path: string;
+  /** undici headersTimeout and bodyTimeout (nginx proxy_read_timeout); 0 = none. */
+  readMs: number;
+  /** The upstream's `keepalive`: idle connections to keep per server. */
+  keepalive: number;
+  /** An EventEmitter-like abort signal (the per-request ProxyCall). */
+  signal: unknown;
+}
+
+/**
+ * Carried on the header object reply-from hands to the dispatcher (reply-from copies headers with
+ * Object.assign, which keeps symbol keys; undici reads headers with Object.keys, which skips them).
+ * This avoids per-request URL building: reply-from gets one constant source URL and the
+ * dispatcher swaps in the real pool and path.
+ */
+export const TRY_KEY: unique symbol = Symbol('switchyard.try');
+
+interface PoolEntry {
+  readonly connectMs: number;
+  readonly pool: Pool;
+}
+
+interface ReplyFromRequest {
+  method: string;
+  headers: Record<string | symbol, unknown>;
+  body?: unknown;
+}
+
+type ReplyFromCallback = (err: Error | null, data?: Dispatcher.ResponseData) => void;
+
+/** The `undici` option handed to reply-from: anything with `request(opts, cb)` is used as is. */
+export interface ReplyFromDispatcher {
+  request(opts: ReplyFromRequest, callback: ReplyFromCallback): void;
+}
+
+export class UpstreamPools {
+  readonly #pools = new Map<string, PoolEntry[]>();
+  #closed = false;
+
+  /**
+   * reply-from's undici handler calls `request` synchronously with the headers our
+   * rewriteRequestHeaders returned (plus its own `connection`/`transfer-encoding` set to undefined).
+   */
+  readonly dispatcher: ReplyFromDispatcher = {
+    request(opts, callback) {
+      const headers = opts.headers;
+      const target = headers[TRY_KEY] as TryTarget;
+      const pool = target.pool;
+      pool.request(
+        {
+          path: target.path,
+          method: opts.method as Dispatcher.HttpMethod,
+          headers: headers as Record<string, string>,
+          body: opts.body as Dispatcher.DispatchOptions['body'],
+          headersTimeout: target.readMs,
+          bodyTimeout: target.readMs,
+          // nginx keeps at most `keepalive` idle connections per server; undici cannot cap idle
+          // ones, so a request that needs a connection beyond that many busy ones closes it after use.
+          reset: target.keepalive === 0 || pool.stats.running >= target.keepalive,
+          signal: target.signal as Dispatcher.RequestOptions['signal'],
+        },
+        callback,
+      );
+    },
+  };
+
+  /** The pool for `server` (created on first use; servers can be added at run time). */
+  poolFor(server: ServerInfo, connectMs: number): Pool {
+    const list = this.#pools.get(server.url);
+    if (list !== undefined) {
+      for (const entry of list) if (entry.connectMs === connectMs) return entry.pool;
+    }
+    const pool = new Pool(server.origin, {
+      // No cap on concurrent connections (that is `maxConns`, decided by the core); idle ones
+      // live for undici's keep-alive timeout (4 s, or less if the server says so).
+      connections: null,
+      pipelining: 1,
+      connect: {
+        timeout: connectMs,
+        // reply-from's own transports default to rejectUnauthorized: false; DESIGN.md wants TLS verified.
+        rejectUnauthorized: true,
+      },
+    });
+    if (this.#closed) void pool.destroy();
+    const entry: PoolEntry = { connectMs, pool };
+    if (list === undefined) this.#pools.set(server.url, [entry]);
+    else list.push(entry);
+    return pool;
+  }
+
+  /** A server was removed: let its pools finish their requests, then close. */
+  release(url: string): void {
+    const list = this.#pools.get(url);
+    if (list === undefined) return;
+    this.#pools.delete(url);
+    for (const entry of list) entry.pool.close().catch(() => undefined);
+  }
+
+  /** Destroys every pool and its sockets (Fastify close). */
+  async destroy(): Promise<void> {
+    this.#closed = true;
+    const all: Array<Promise<void>> = [];
+    for (const list of this.#pools.values()) for (const entry of list) all.push(entry.pool.destroy().catch(() => undefined));
+    this.#pools.clear();
+    await Promise.all(all);
+  }
+}
