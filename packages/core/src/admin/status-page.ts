@@ -93,7 +93,7 @@ const SCRIPT = `
     var table = el('table');
     var thead = el('thead');
     var hr = el('tr');
-    HEAD.forEach(function (t, i) { hr.appendChild(el('th', i === 1 || i === 15 ? 'l' : '', t)); });
+    HEAD.forEach(function (t, i) { hr.appendChild(el('th', i === 1 || i === 14 ? 'l' : '', t)); });
     thead.appendChild(hr);
     table.appendChild(thead);
     var tbody = el('tbody');
@@ -182,7 +182,7 @@ function serverRow(s: ServerStatus, now: number): string {
 
 function poolSection(name: string, u: UpstreamStatus, now: number): string {
   const up = u.servers.filter((s) => s.state === 'up').length;
-  const head = HEAD.map((t, i) => `<th${i === 1 || i === 15 ? ' class="l"' : ''}>${escapeHtml(t)}</th>`).join('');
+  const head = HEAD.map((t, i) => `<th${i === 1 || i === 14 ? ' class="l"' : ''}>${escapeHtml(t)}</th>`).join('');
   return (
     `<section class="pool" data-upstream="${escapeHtml(name)}"><h2>${escapeHtml(name)}<span class="info">${escapeHtml(u.balance)} \u00b7 ${up} of ${u.servers.length} up</span></h2>` +
     `<table><thead><tr>${head}</tr></thead><tbody>${u.servers.map((s) => serverRow(s, now)).join('')}</tbody></table></section>`
