@@ -332,3 +332,22 @@ test('regex locations JavaScript cannot compile are errors at the regex; a BOM i
 test('proxy_pass hidden in limit_except is an error, not a silent drop', () => {
   inLocation('limit_except GET { proxy_pass http://app; }', 4, 1, /"proxy_pass" inside "limit_except" is not supported/);
 });
+
+test('the same location in two server blocks: kept once when identical, an error when different', () => {
+  const same = parseNginxConfig(`${POOL}server { listen 80; location / { proxy_pass http://app; } }\nserver { listen 443; location / { proxy_pass http://app; } }`);
+  assert.deepEqual(same.options.locations, { '/': { upstream: 'app' } });
+  assert.deepEqual(same.warnings, [
+    'line 2: "listen" ignored (not about load balancing)',
+    'line 3: another "server" block: its locations join the others (switchyard has one set of locations; listen and server_name are not matched)',
+    'line 3: "listen" ignored (not about load balancing)',
+    'line 3: location / repeats the one on line 2 of another server block; one is kept',
+  ]);
+  throwsAt(
+    `${POOL}server { location / { proxy_pass http://app; } }\nserver { location / { proxy_pass http://app/v2/; } }`,
+    3, 10, /location "\/" differs from the one on line 2 in another server block/,
+  );
+  throwsAt(
+    `${POOL}server { location /a/ { proxy_pass http://app; } }\nserver { location ^~ /a/ { proxy_pass http://app; } }`,
+    3, 10, /location "\^~ \/a\/" differs from the one on line 2/,
+  );
+});

@@ -193,7 +193,6 @@ function readHealthCheck(d: Directive, notes: ImportNotes): HealthCheckOptions {
         break;
       case 'type':
         fail(a, `"health_check ${a.value}" is not supported: switchyard probes over HTTP`);
-      // falls through (fail never returns)
       case 'jitter':
       case 'persistent':
       case 'match':

@@ -51,7 +51,7 @@ class Importer {
   readonly #upstreams = new Map<string, ImportedUpstream>();
   readonly #locations = new Map<string, ImportedLocation>();
   /** nginx's "duplicate location" identity: `/a/` and `^~ /a/` are the same prefix location. */
-  readonly #locationIds = new Set<string>();
+  readonly #locationIds = new Map<string, { loc: ImportedLocation; server: number }>();
   /** `set_real_ip_from` entries: the peers whose X-Forwarded-For nginx believes, i.e. switchyard's `trustProxy`. */
   readonly #trusted: string[] = [];
   #serverBlocks = 0;
@@ -100,8 +100,18 @@ class Importer {
           const loc = readLocation(d, settings, this.#notes);
           if (!loc) break;
           const id = loc.kind === 'prefix' || loc.kind === 'prefix-priority' ? `prefix ${loc.pattern}` : loc.key;
-          if (this.#locationIds.has(id)) fail(d, `duplicate location "${loc.key}"`);
-          this.#locationIds.add(id);
+          const prev = this.#locationIds.get(id);
+          if (prev && prev.server === this.#serverBlocks) fail(d, `duplicate location "${loc.key}"`);
+          if (prev) {
+            // The same location in two server blocks (typically the :80 and :443 copies of one site) is one
+            // location for switchyard when both say the same; when they differ there is no right answer.
+            if (prev.loc.key !== loc.key || sameRouting(prev.loc) !== sameRouting(loc)) {
+              fail(d, `location "${loc.key}" differs from the one on line ${prev.loc.line} in another server block: switchyard has one set of locations`);
+            }
+            this.#notes.warn(d, `location ${loc.key} repeats the one on line ${prev.loc.line} of another server block; one is kept`);
+            break;
+          }
+          this.#locationIds.set(id, { loc, server: this.#serverBlocks });
           this.#locations.set(loc.key, loc);
           break;
         }
@@ -120,11 +130,9 @@ class Importer {
         }
         case 'stream':
           fail(d, '"stream" (TCP/UDP proxying) is not supported: switchyard balances HTTP');
-        // falls through (fail never returns)
         case 'proxy_pass':
         case 'health_check':
           fail(d, `"${d.name}" directive is not allowed here (only inside a location)`);
-        // falls through
         default:
           if (isOtherPass(d.name)) fail(d, `"${d.name}" is not supported: switchyard proxies HTTP only`);
           if (d.block && containsProxyPass(d)) fail(d, `"proxy_pass" inside "${d.name}" is not supported`);
@@ -182,6 +190,12 @@ class Importer {
     if (this.#trusted.length > 0) options.trustProxy = [...this.#trusted];
     return options;
   }
+}
+
+/** What decides where and how a location proxies, without source positions. */
+function sameRouting(loc: ImportedLocation): string {
+  const { scheme, host, port, uri } = loc.target;
+  return JSON.stringify([scheme, host.toLowerCase(), port, uri, loc.settings, loc.healthCheck?.options]);
 }
 
 function containsProxyPass(d: Directive): boolean {

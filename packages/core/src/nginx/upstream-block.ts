@@ -234,11 +234,9 @@ function readServer(c: Directive, up: ImportedUpstream): ImportedServer {
         break;
       case 'resolve':
         fail(p, '"server ... resolve" (re-resolving the name at run time) is not supported');
-      // falls through (fail never returns)
       case 'service=':
       case 'route=':
         fail(p, `"server ... ${key}" is not supported (NGINX Plus DNS SRV / sticky route)`);
-      // falls through
       default:
         fail(p, `invalid parameter "${p.value}" in "server" directive`);
     }
