@@ -351,3 +351,9 @@ test('the same location in two server blocks: kept once when identical, an error
     3, 10, /location "\^~ \/a\/" differs from the one on line 2/,
   );
 });
+
+test('set_real_ip_from with an invalid address is an error at the address', () => {
+  throwsAt(`${POOL}set_real_ip_from 1.2.3.4.5;`, 2, 18, /invalid address "1.2.3.4.5" in "set_real_ip_from"/);
+  throwsAt(`${POOL}set_real_ip_from 10.0.0.0/99;`, 2, 18, /invalid address/);
+  throwsAt(`${POOL}set_real_ip_from;`, 2, 1, /invalid number of arguments in "set_real_ip_from"/);
+});

@@ -1,4 +1,5 @@
 /** @module parseNginxConfig: an nginx configuration (upstream and location blocks, bare or inside http/server) turned into switchyard options plus warnings. */
+import { parseTrustEntry } from '../config/trust-proxy.js';
 import type { LocationOptions, NginxParseResult, RetryOptions, ServerOptions, SwitchyardOptions, TimeoutOptions, UpstreamOptions } from '../types.js';
 import { ignoredReason, isOtherPass } from './ignored-directives.js';
 import { readLocation, type ImportedLocation, type ProxyTarget } from './location-block.js';
@@ -119,7 +120,7 @@ class Importer {
           const from = d.args[0];
           if (from === undefined || d.args.length !== 1) fail(d, 'invalid number of arguments in "set_real_ip_from" directive');
           if (from.value.startsWith('unix:')) this.#notes.ignored(d, 'set_real_ip_from unix:', 'switchyard listens on TCP only');
-          else if (!/^[0-9A-Fa-f:.]+(?:\/\d+)?$/.test(from.value)) fail(from, `invalid address "${from.value}" in "set_real_ip_from" directive`);
+          else if (!validTrustEntry(from.value)) fail(from, `invalid address "${from.value}" in "set_real_ip_from" directive`);
           else if (!this.#trusted.includes(from.value)) this.#trusted.push(from.value);
           break;
         }
@@ -189,6 +190,15 @@ class Importer {
     if (Object.keys(locations).length > 0) options.locations = locations;
     if (this.#trusted.length > 0) options.trustProxy = [...this.#trusted];
     return options;
+  }
+}
+
+function validTrustEntry(entry: string): boolean {
+  try {
+    parseTrustEntry(entry);
+    return true;
+  } catch {
+    return false;
   }
 }
 
