@@ -1,0 +1,90 @@
+/** @module Micro-benchmark of pick + release for every strategy at 3, 100 and 1000 servers (run: pnpm bench:core). */
+import { performance } from 'node:perf_hooks';
+import { createPool } from '../packages/core/src/balancer/index.js';
+import type { PoolEnv } from '../packages/core/src/internal.js';
+import type { BalanceStrategyName, Outcome, PickContext, ResolvedUpstream } from '../packages/core/src/types.js';
+
+interface Case {
+  label: string;
+  balance: BalanceStrategyName;
+  consistent?: boolean;
+  contexts(n: number): PickContext[];
+}
+
+const keys = (n: number): PickContext[] => Array.from({ length: n }, (_, i) => ({ key: `/api/users/${i}?session=${(i * 7919) % 1000}` }));
+const ips = (n: number): PickContext[] => Array.from({ length: n }, (_, i) => ({ clientIp: `10.${(i >> 8) & 255}.${i & 255}.${(i * 31) & 255}` }));
+const none = (n: number): PickContext[] => Array.from({ length: n }, () => ({}));
+
+const CASES: Case[] = [
+  { label: 'round-robin', balance: 'round-robin', contexts: none },
+  { label: 'least-conn', balance: 'least-conn', contexts: none },
+  { label: 'least-time', balance: 'least-time', contexts: none },
+  { label: 'random', balance: 'random', contexts: none },
+  { label: 'random-two', balance: 'random-two', contexts: none },
+  { label: 'ip-hash', balance: 'ip-hash', contexts: ips },
+  { label: 'hash', balance: 'hash', contexts: keys },
+  { label: 'hash consistent', balance: 'hash', consistent: true, contexts: keys },
+];
+const SIZES = [3, 100, 1000];
+const MEASURE_MS = Number(process.env.BENCH_MS ?? 300);
+
+function config(c: Case, size: number): ResolvedUpstream {
+  return {
+    name: 'bench',
+    balance: c.balance,
+    hash: c.balance === 'hash' ? { key: (req) => req.url, source: '$request_uri', consistent: c.consistent === true } : undefined,
+    servers: Array.from({ length: size }, (_, i) => ({
+      url: `http://10.0.${i >> 8}.${i & 255}:8080`,
+      weight: 1 + (i % 3),
+      maxFails: 1,
+      failTimeoutMs: 10_000,
+      backup: false,
+      down: false,
+      drain: false,
+      maxConns: 0,
+      slowStartMs: 0,
+    })),
+    retry: { onError: true, onTimeout: true, onInvalidHeader: false, onStatus: new Set([502]), tries: 0, timeoutMs: 0, nonIdempotent: false, budget: false },
+    timeouts: { connectMs: 0, readMs: 0, sendMs: 0 },
+    keepalive: 32,
+    healthCheck: undefined,
+  };
+}
+
+const env: PoolEnv = { now: () => performance.now(), random: Math.random, emit: () => {} };
+const OK: Outcome = { status: 200, headerMs: 2, totalMs: 3 };
+
+function run(c: Case, size: number): number {
+  const pool = createPool(config(c, size), env);
+  const contexts = c.contexts(1024);
+  let i = 0;
+  const batch = (n: number): void => {
+    for (let k = 0; k < n; k++) {
+      const pick = pool.pick(contexts[i++ & 1023]);
+      pick?.release(OK);
+    }
+  };
+  batch(20_000); // warm up
+  let ops = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  while (elapsed < MEASURE_MS) {
+    batch(5_000);
+    ops += 5_000;
+    elapsed = performance.now() - start;
+  }
+  return (elapsed * 1e6) / ops;
+}
+
+const rows: string[][] = [['strategy', ...SIZES.map((s) => `${s} servers`)]];
+for (const c of CASES) {
+  const cells = [c.label];
+  for (const size of SIZES) {
+    const ns = run(c, size);
+    cells.push(`${ns.toFixed(0).padStart(6)} ns/op ${(1e9 / ns / 1e6).toFixed(2).padStart(6)} M/s`);
+  }
+  rows.push(cells);
+}
+const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
+for (const r of rows) console.log(r.map((cell, col) => cell.padEnd(widths[col]!)).join('  |  '));
+console.log(`\npick + release({ status: 200 }) per op; node ${process.version}; ${MEASURE_MS} ms per cell`);
