@@ -65,6 +65,9 @@ describe('pool runtime control', () => {
       p?.release(nameOf(p) === 'a' ? { failure: 'error' } : { status: 200 });
     }
     assert.equal(pool.status().servers[0]?.state, 'failed');
+    // a failing probe below the `fails` threshold keeps the verdict healthy but re-admits nothing
+    pool.setHealth('http://a', true, probe(false));
+    assert.equal(pool.status().servers[0]?.state, 'failed');
     pool.setHealth('http://a', true, probe(true));
     assert.equal(pool.status().servers[0]?.state, 'up');
     assert.ok(sequence(pool, 4).includes('a'));

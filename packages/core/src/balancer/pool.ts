@@ -227,11 +227,15 @@ export class Pool implements PoolControl {
     if (slot === undefined) return;
     slot.health = last;
     if (healthy) {
-      const wasOut = !slot.healthy || slot.failed;
+      // A passing probe re-admits a passively failed server at once; a failing one below the
+      // `fails` threshold leaves the verdict healthy but proves nothing.
+      const readmit = last.ok && slot.failed;
+      const wasOut = !slot.healthy || readmit;
       slot.healthy = true;
-      // A passing check re-admits a passively failed server at once.
-      slot.fails = 0;
-      slot.failed = false;
+      if (last.ok) {
+        slot.fails = 0;
+        slot.failed = false;
+      }
       if (wasOut) {
         slot.recovered(this.#env.now());
         this.#env.emit('server:up', { upstream: this.name, url, reason: 'health' });
