@@ -9,3 +9,17 @@ export { type AdminResponseOptions } from './admin/admin-routes.js';
 export { type StateLoggerOptions, NO_LIVE_UPSTREAM_LOG_INTERVAL_MS } from './admin/state-logger.js';
 export { createPrometheusMetrics, DEFAULT_RESPONSE_BUCKETS, type PrometheusMetrics, type PrometheusMetricsOptions } from './metrics/prometheus-metrics.js';
 export type { PromClientLike, PromRegistry, PromCounter, PromGauge, PromHistogram, PromLabels, PromMetricConfig } from './metrics/prom-client-types.js';
+export { parseNginxConfig, toSwitchyardOptions } from './nginx/index.js';
+export {
+  parseDuration,
+  DEFAULT_RETRY,
+  DEFAULT_TIMEOUTS,
+  DEFAULT_KEEPALIVE,
+  DEFAULT_HEALTH_CHECK,
+  DEFAULT_FAIL_TIMEOUT_MS,
+  DEFAULT_RETRY_BUDGET,
+  DEFAULT_BALANCE,
+  DEFAULT_WEIGHT,
+  DEFAULT_MAX_FAILS,
+} from './config/index.js';
+export { normalizePath } from './routing/index.js';
