@@ -1,0 +1,119 @@
+/** @module Reliability: connect/read timeouts against slow but working peers, silent peers, and clients that send headers byte by byte (both adapters). */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { guardProcess } from './support/process-guard.js';
+import { loadDrivers, startWithServerTimeouts } from './support/drivers.js';
+import { behaviours, response, startRawBackend, type RawBackend, type RawBehaviour } from './support/raw-backend.js';
+import { rawSend } from './support/raw-client.js';
+import { pool, send, startProxy, sumOf, totalRequests } from './support/scenario.js';
+
+guardProcess();
+const drivers = await loadDrivers();
+
+async function raw(t: { after(fn: () => Promise<void>): void }, behaviour: RawBehaviour, count = 1): Promise<RawBackend[]> {
+  const list: RawBackend[] = [];
+  for (let i = 0; i < count; i++) list.push(await startRawBackend(`T${i + 1}`, behaviour));
+  t.after(async () => {
+    await Promise.all(list.map((b) => b.stop()));
+  });
+  return list;
+}
+
+const BODY = 'x'.repeat(20);
+
+for (const driver of drivers) {
+  describe(`timeouts (${driver.name})`, () => {
+    test('the connect timeout does not cap a slow but working response', async (t) => {
+      const slow: RawBehaviour = async (_req, conn) => {
+        await delay(600);
+        conn.write(response(200, 'late but fine'));
+      };
+      const list = await raw(t, slow);
+      const proxy = await startProxy(t, driver, {
+        upstreams: { pool: { servers: pool(list), timeouts: { connect: 100, read: 5000 } } },
+        locations: { '/': 'pool' },
+      });
+      const res = await send(`${proxy.url}/slow`);
+      assert.equal(res.status, 200);
+      assert.equal(res.body.toString(), 'late but fine');
+      assert.equal(totalRequests(list), 1);
+    });
+
+    test('the read timeout is between two reads: a trickle longer than it completes', async (t) => {
+      // 20 body bytes, 2 per 100 ms: about 1 s in total against a 400 ms read timeout.
+      const trickle: RawBehaviour = async (_req, conn) => {
+        const head = `HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${BODY.length}\r\n\r\n`;
+        conn.write(head);
+        await conn.trickle(BODY, 2, 100);
+      };
+      const list = await raw(t, trickle);
+      const proxy = await startProxy(t, driver, {
+        upstreams: { pool: { servers: pool(list), timeouts: { connect: 1000, read: 400 } } },
+        locations: { '/': 'pool' },
+      });
+      const res = await send(`${proxy.url}/trickle`);
+      assert.equal(res.status, 200);
+      assert.equal(res.body.toString(), BODY);
+      assert.equal(sumOf(proxy.switchyard, 'pool', 'fails'), 0);
+    });
+
+    test('a trickled status line and headers (slower than the read timeout in total) complete', async (t) => {
+      const list = await raw(t, behaviours.trickle('head-trickled', 8, 100));
+      const proxy = await startProxy(t, driver, {
+        upstreams: { pool: { servers: pool(list), timeouts: { connect: 1000, read: 400 } } },
+        locations: { '/': 'pool' },
+      });
+      const res = await send(`${proxy.url}/trickle-head`);
+      assert.equal(res.status, 200);
+      assert.equal(res.body.toString(), 'head-trickled');
+    });
+
+    test('silence longer than the read timeout gets 504 and counts as a failure', async (t) => {
+      const list = await raw(t, behaviours.hang(), 2);
+      const proxy = await startProxy(t, driver, {
+        upstreams: { pool: { servers: pool(list, { maxFails: 1 }), timeouts: { connect: 1000, read: 300 }, retry: { tries: 1 } } },
+        locations: { '/': 'pool' },
+      });
+      const res = await send(`${proxy.url}/silent`);
+      assert.equal(res.status, 504);
+      assert.equal(totalRequests(list), 1);
+      assert.equal(sumOf(proxy.switchyard, 'pool', 'fails'), 1);
+      assert.equal(sumOf(proxy.switchyard, 'pool', 'active'), 0);
+    });
+
+    test('silence in the middle of a body cuts the response and counts as a failure', async (t) => {
+      const stall: RawBehaviour = (_req, conn) => conn.write(`HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n${'s'.repeat(10)}`);
+      const list = await raw(t, stall, 2);
+      const proxy = await startProxy(t, driver, {
+        upstreams: { pool: { servers: pool(list, { maxFails: 1 }), timeouts: { connect: 1000, read: 300 }, retry: { tries: 1 } } },
+        locations: { '/': 'pool' },
+      });
+      const ex = await rawSend(proxy.port, 'GET /stall HTTP/1.1\r\nHost: proxy\r\n\r\n', { maxMs: 5000 });
+      assert.equal(ex.closed, true, 'the client connection is closed, not left hanging');
+      assert.equal(ex.responses.length, 1);
+      assert.equal(ex.responses[0]!.truncated, true);
+      assert.equal(totalRequests(list), 1);
+      assert.equal(sumOf(proxy.switchyard, 'pool', 'fails'), 1);
+      assert.equal(sumOf(proxy.switchyard, 'pool', 'active'), 0);
+    });
+
+    test('a client sending headers one byte at a time is dropped by the header timeout without an upstream connection', async (t) => {
+      const list = await raw(t, behaviours.ok());
+      const { proxy } = await startWithServerTimeouts(
+        driver,
+        { upstreams: { pool: pool(list) }, locations: { '/': 'pool' } },
+        { headersTimeout: 1500, requestTimeout: 3000, checkIntervalMs: 250 },
+      );
+      t.after(() => proxy.close());
+      const head = 'GET /slowloris HTTP/1.1\r\nHost: proxy\r\nX-Padding: ' + 'p'.repeat(60) + '\r\n\r\n';
+      const ex = await rawSend(proxy.port, [...head], { pauseMs: 250, maxMs: 15_000 });
+      assert.equal(ex.closed, true, 'the server dropped the slow client');
+      assert.ok(ex.responses.every((r) => r.status === 408), `only a 408 may be sent: ${ex.data.toString('latin1')}`);
+      assert.equal(list[0]!.connections, 0, 'no upstream connection was taken');
+      // The server keeps serving everyone else.
+      const res = await send(`${proxy.url}/after`);
+      assert.equal(res.status, 200);
+    });
+  });
+}
