@@ -118,7 +118,7 @@ test('everything that comes from data is HTML-escaped', () => {
   assert.doesNotMatch(body, /<script>alert/);
   assert.ok(body.includes(escapeHtml(evil)));
   assert.equal(escapeHtml(evil), '&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;&#39;');
-  assert.match(body, /<td class="l bad">✗ &quot;&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;&amp;&#39;<\/td><td>1m ago<\/td>/);
+  assert.match(body, /<td class="l check bad" title="&quot;&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;&amp;&#39;">✗ &quot;&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;&amp;&#39;<\/td><td>1m ago<\/td>/);
 });
 
 test('health columns: the last result and its age', () => {
@@ -138,6 +138,6 @@ test('health columns: the last result and its age', () => {
   const html = renderStatusPage({ upstreams: { api: { balance: 'round-robin', servers: [{ ...base, health: { ok: true, status: 204, checkedAt: 10_000, consecutiveFails: 0, consecutivePasses: 4 } }] } } }, 15_400);
   assert.match(
     html,
-    /<td>3<\/td><td>2<\/td><td>10<\/td><td class="zero">0<\/td><td>9<\/td><td class="zero">0<\/td><td>1<\/td><td class="zero">0<\/td><td class="zero">0<\/td><td class="zero">0<\/td><td>1.2<\/td><td>2.5<\/td><td class="l ok">✓ 204<\/td><td>5s ago<\/td><\/tr>/,
+    /<td>3<\/td><td>2<\/td><td>10<\/td><td class="zero">0<\/td><td>9<\/td><td class="zero">0<\/td><td>1<\/td><td class="zero">0<\/td><td class="zero">0<\/td><td class="zero">0<\/td><td>1.2<\/td><td>2.5<\/td><td class="l check ok" title="204">✓ 204<\/td><td>5s ago<\/td><\/tr>/,
   );
 });

@@ -18,7 +18,7 @@ section.pool{background:#fff;border:1px solid var(--line);border-radius:8px;over
 section.pool h2{margin:0;padding:10px 14px;font-size:15px;display:flex;gap:12px;align-items:baseline;border-bottom:1px solid var(--line)}
 section.pool h2 .info{font-weight:400;color:var(--muted);font-size:13px}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
-th,td{padding:6px 10px;text-align:right;white-space:nowrap;border-bottom:1px solid #eaeef2}
+th,td{padding:6px 9px;text-align:right;white-space:nowrap;border-bottom:1px solid #eaeef2}
 th{font-size:12px;font-weight:600;color:var(--muted);background:#fafbfc}
 th:first-child,td:first-child,th.l,td.l{text-align:left}
 tr:last-child td{border-bottom:0}
@@ -36,6 +36,7 @@ tr.state-draining td{background:#fff8c5}
 .bad{color:var(--bad)}
 .zero{color:#afb8c1}
 .empty{padding:24px;color:var(--muted)}
+td.check{max-width:220px;overflow:hidden;text-overflow:ellipsis}
 `;
 
 /** The browser half: the same table as `renderPools`, built with DOM calls (text only, never innerHTML). */
@@ -75,7 +76,10 @@ const SCRIPT = `
     tr.appendChild(el('td', '', ms(s.totalMs)));
     if (s.health) {
       var h = s.health;
-      tr.appendChild(el('td', 'l ' + (h.ok ? 'ok' : 'bad'), (h.ok ? '\\u2713 ' : '\\u2717 ') + (h.ok ? h.status : (h.error || h.status || 'failed'))));
+      var result = h.ok ? String(h.status) : String(h.error || h.status || 'failed');
+      var check = el('td', 'l check ' + (h.ok ? 'ok' : 'bad'), (h.ok ? '\\u2713 ' : '\\u2717 ') + result);
+      check.title = result;
+      tr.appendChild(check);
       tr.appendChild(el('td', '', age(h.checkedAt, now)));
     } else {
       tr.appendChild(el('td', 'l zero', '-'));
@@ -161,13 +165,17 @@ function age(at: number, now: number): string {
   return s < 60 ? `${s}s ago` : s < 3600 ? `${Math.floor(s / 60)}m ago` : `${Math.floor(s / 3600)}h ago`;
 }
 
+function checkCells(ok: boolean, result: string, ago: string): string {
+  return `<td class="l check ${ok ? 'ok' : 'bad'}" title="${escapeHtml(result)}">${ok ? '\u2713 ' : '\u2717 '}${escapeHtml(result)}</td><td>${ago}</td>`;
+}
+
 function serverRow(s: ServerStatus, now: number): string {
   const badges = `<span class="badge b-${escapeHtml(s.state)}">${escapeHtml(s.state)}</span>${s.backup ? '<span class="badge b-backup">backup</span>' : ''}`;
   const h = s.health;
   const check =
     h === undefined
       ? '<td class="l zero">-</td><td class="zero">-</td>'
-      : `<td class="l ${h.ok ? 'ok' : 'bad'}">${h.ok ? '\u2713 ' : '\u2717 '}${escapeHtml(h.ok ? h.status : (h.error ?? h.status ?? 'failed'))}</td><td>${age(h.checkedAt, now)}</td>`;
+      : checkCells(h.ok, h.ok ? String(h.status) : String(h.error ?? h.status ?? 'failed'), age(h.checkedAt, now));
   return (
     `<tr class="state-${escapeHtml(s.state)}" data-url="${escapeHtml(s.url)}">` +
     `<td class="url">${escapeHtml(s.url)}</td><td class="l state">${badges}</td><td>${s.weight}</td>` +
