@@ -45,6 +45,36 @@ for (const driver of drivers) {
       await waitFor(() => totalActive(proxy) === 0);
     });
 
+    it('resends a streamed upload to the next server when the first refused the connection', async (t) => {
+      const [dead, alive] = await backendsFor(t, 2);
+      await dead!.stop();
+      alive!.handle((req, res) => {
+        const hash = createHash('sha256');
+        let bytes = 0;
+        req.on('data', (c: Buffer) => {
+          bytes += c.length;
+          hash.update(c);
+        });
+        req.on('end', () => res.end(JSON.stringify({ bytes, sha: hash.digest('hex') })));
+      });
+      const proxy = await startProxy(t, driver, { upstreams: { app: [dead!.url, alive!.url] }, locations: { '/': 'app' } });
+      const payload = randomBytes(MB);
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(`${proxy.url}/upload`, { method: 'POST', agent: false, headers: { 'content-type': 'application/octet-stream', 'content-length': payload.length } });
+        req.on('error', reject);
+        req.on('response', (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.end(payload);
+      });
+      assert.equal(answer.status, 200);
+      assert.deepEqual(JSON.parse(answer.body), { bytes: MB, sha: sha(payload) });
+      assert.equal(proxy.switchyard.status().upstreams.app!.servers[0]!.fails, 1);
+    });
+
     it('streams a 5 MB download: the client has the first MB before the upstream sends the rest', async (t) => {
       const [backend] = await backendsFor(t, 1);
       const payload = randomBytes(5 * MB);
