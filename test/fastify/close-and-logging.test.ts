@@ -2,6 +2,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
 import { backendsFor } from '../adapters/support/setup.js';
 import { bodies, waitFor } from '../adapters/support/http.js';
 import { startApp } from './support.js';
@@ -18,6 +21,27 @@ describe('close and logging', () => {
     const probes = backend!.seen.length;
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(backend!.seen.length, probes);
+  });
+
+  it('closes while a WebSocket tunnel is open, and closes the tunnel', async (t) => {
+    const server = createServer();
+    const wss = new WebSocketServer({ server });
+    wss.on('connection', (socket) => socket.on('message', (m) => socket.send(m.toString())));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(async () => {
+      for (const c of wss.clients) c.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    const upstream = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { app, url } = await startApp(t, { upstreams: { ws: [upstream] }, locations: { '/': 'ws' } });
+    const client = new WebSocket(url.replace('http://', 'ws://') + '/live');
+    await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
+    const closed = new Promise((resolve) => client.once('close', resolve));
+    await app.close();
+    await closed;
+    assert.equal(app.switchyard.status().upstreams.ws!.servers[0]!.active, 0);
   });
 
   it('logs a server going down once, and nothing for the requests themselves', async (t) => {
