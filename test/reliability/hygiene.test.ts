@@ -48,6 +48,7 @@ const MALFORMED: Array<[string, string]> = [
   ['CL and TE together', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n'],
   ['two different Content-Length', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\nok'],
   ['oversized headers (96 KiB)', `HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Huge: ${'h'.repeat(96 * 1024)}\r\n\r\nok`],
+  ['DEL character in a header value', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Del: a\x7fb\r\n\r\nok'],
   ['obs-fold in a header', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Fold: a\r\n b\r\n\r\nok'],
 ];
 

@@ -82,6 +82,20 @@ for (const driver of drivers) {
       assert.equal(sumOf(proxy.switchyard, 'pool', 'active'), 0);
     });
 
+    test('a GET that times out on a silent server fails over to the next one', async (t) => {
+      const [silent] = await raw(t, behaviours.hang());
+      const [ok] = await raw(t, behaviours.ok('second'));
+      const proxy = await startProxy(t, driver, {
+        upstreams: { pool: { servers: [{ url: silent!.url, weight: 100 }, { url: ok!.url }], timeouts: { connect: 1000, read: 300 } } },
+        locations: { '/': 'pool' },
+      });
+      const res = await send(`${proxy.url}/x`);
+      assert.equal(res.status, 200);
+      assert.equal(res.body.toString(), 'second');
+      assert.deepEqual([silent!.requests.length, ok!.requests.length], [1, 1]);
+      assert.equal(proxy.switchyard.status().upstreams.pool!.servers[0]!.fails, 1);
+    });
+
     test('silence in the middle of a body cuts the response and counts as a failure', async (t) => {
       const stall: RawBehaviour = (_req, conn) => conn.write(`HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n${'s'.repeat(10)}`);
       const list = await raw(t, stall, 2);

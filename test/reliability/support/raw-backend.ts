@@ -51,6 +51,8 @@ export interface RawBackend {
   readonly connections: number;
   /** Connections open right now. */
   readonly openConnections: number;
+  /** Whether connection `id` (see RawRequest.connection) is still open. */
+  isOpen(id: number): boolean;
   /** Requests fully received (head and body), in order. */
   readonly requests: RawRequest[];
   /** Connections closed because the bytes were not parseable HTTP/1.1. */
@@ -124,9 +126,11 @@ export const behaviours = {
 export async function startRawBackend(name: string, behaviour?: RawBehaviour, port = 0): Promise<RawBackend> {
   let current: RawBehaviour = behaviour ?? defaultBehaviour;
   const sockets = new Set<Socket>();
+  const openIds = new Set<number>();
   let server: Server | undefined;
   let boundPort = port;
   let connections = 0;
+  let nextId = 0;
   let parseErrors = 0;
   const requests: RawRequest[] = [];
 
@@ -143,6 +147,9 @@ export async function startRawBackend(name: string, behaviour?: RawBehaviour, po
     },
     get openConnections() {
       return sockets.size;
+    },
+    isOpen(id) {
+      return openIds.has(id);
     },
     requests,
     get parseErrors() {
@@ -179,9 +186,14 @@ export async function startRawBackend(name: string, behaviour?: RawBehaviour, po
   };
 
   function onConnection(socket: Socket): void {
-    const id = ++connections;
+    const id = ++nextId;
+    connections++;
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    openIds.add(id);
+    socket.on('close', () => {
+      sockets.delete(socket);
+      openIds.delete(id);
+    });
     socket.on('error', () => undefined);
     const conn: RawConnection = {
       id,
@@ -210,12 +222,21 @@ export async function startRawBackend(name: string, behaviour?: RawBehaviour, po
     };
     let buffered: Buffer = Buffer.alloc(0);
     let index = 0;
+    let continued = -1;
     let chain: Promise<void> = Promise.resolve();
     socket.on('data', (chunk: Buffer) => {
       buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
       for (;;) {
         const parsed = parseRequest(buffered);
-        if (parsed === 'incomplete') return;
+        if (parsed === 'incomplete') {
+          // Like real servers: a complete head asking `Expect: 100-continue` gets its interim answer once.
+          const headEnd = buffered.indexOf('\r\n\r\n');
+          if (headEnd !== -1 && continued !== index && /\r\nexpect:\s*100-continue/i.test(buffered.subarray(0, headEnd).toString('latin1'))) {
+            continued = index;
+            conn.write('HTTP/1.1 100 Continue\r\n\r\n');
+          }
+          return;
+        }
         if (parsed === 'invalid') {
           parseErrors++;
           buffered = Buffer.alloc(0);
