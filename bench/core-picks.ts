@@ -51,7 +51,7 @@ function config(c: Case, size: number): ResolvedUpstream {
   };
 }
 
-const env: PoolEnv = { now: () => performance.now(), random: Math.random, emit: () => {} };
+const env: PoolEnv = { now: () => performance.now(), random: Math.random, emit: () => {}, listening: () => false };
 const OK: Outcome = { status: 200, headerMs: 2, totalMs: 3 };
 
 function run(c: Case, size: number): number {

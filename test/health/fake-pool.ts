@@ -53,6 +53,7 @@ export function recordingEnv(events: Array<SwitchyardEvents['health:probe']>): P
   return {
     now: () => performance.now(),
     random: () => 0.5,
+    listening: () => true,
     emit<E extends SwitchyardEventName>(event: E, payload: SwitchyardEvents[E]) {
       if (event === 'health:probe') events.push(payload as SwitchyardEvents['health:probe']);
     },

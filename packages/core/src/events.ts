@@ -18,6 +18,10 @@ export class SwitchyardEmitter {
     this.#emitter.off(event, listener);
   }
 
+  listening(event: SwitchyardEventName): boolean {
+    return this.#emitter.listenerCount(event) > 0;
+  }
+
   /** A throwing listener is reported on `process` as a warning; the caller (a pick, a release) goes on. */
   emit<E extends SwitchyardEventName>(event: E, payload: SwitchyardEvents[E]): void {
     if (this.#emitter.listenerCount(event) === 0) return;

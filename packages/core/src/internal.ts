@@ -14,6 +14,8 @@ export interface PoolEnv {
   now(): number;
   random(): number;
   emit<E extends SwitchyardEventName>(event: E, payload: SwitchyardEvents[E]): void;
+  /** Whether anyone listens, so hot paths build event payloads only when needed. */
+  listening(event: SwitchyardEventName): boolean;
 }
 
 /** A pool as the rest of the core drives it (runtime control, health, status). */

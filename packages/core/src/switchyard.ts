@@ -54,6 +54,7 @@ class SwitchyardInstance implements Switchyard {
       now: hooks.now ?? monotonicNow,
       random: hooks.random ?? Math.random,
       emit: (event, payload) => emitter.emit(event, payload),
+      listening: (event) => emitter.listening(event),
     };
     for (const [name, upstream] of this.config.upstreams) {
       this.#pools.set(name, createPool(upstream, this.#env));

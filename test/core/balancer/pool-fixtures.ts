@@ -91,7 +91,7 @@ export interface TestPool {
   emitted<E extends SwitchyardEventName>(event: E): Array<SwitchyardEvents[E]>;
 }
 
-export function makePool(config: ResolvedUpstream, seed = 1): TestPool {
+export function makePool(config: ResolvedUpstream, seed = 1, recordResponses = false): TestPool {
   const clock = {
     now: 1_000_000,
     advance(ms: number) {
@@ -103,6 +103,8 @@ export function makePool(config: ResolvedUpstream, seed = 1): TestPool {
   const env: PoolEnv = {
     now: () => clock.now,
     random,
+    // 'response' fires once per release; tests that count it opt in through `recordResponses`.
+    listening: (event) => event !== 'response' || recordResponses,
     emit: (event, payload) => {
       events.push({ event, payload } as Recorded);
     },

@@ -109,6 +109,17 @@ export class Pool implements PoolControl {
   settle(slot: ServerSlot, outcome: Outcome, failOn: ReadonlySet<number> | undefined, trial: boolean): void {
     if (slot.active > 0) slot.active--;
     if (this.#active > 0) this.#active--;
+    if (this.#env.listening('response')) {
+      this.#env.emit('response', {
+        upstream: this.name,
+        url: slot.url,
+        status: outcome.status,
+        failure: outcome.failure,
+        aborted: outcome.aborted,
+        headerMs: outcome.headerMs,
+        totalMs: outcome.totalMs,
+      });
+    }
     if (outcome.aborted === true) return;
 
     let failed = outcome.failure !== undefined;
