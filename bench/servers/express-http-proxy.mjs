@@ -1,0 +1,17 @@
+/** @module Peer: Express 5 + http-proxy with a keep-alive agent and a hand-written round robin. */
+import http from 'node:http';
+import express from 'express';
+import httpProxy from 'http-proxy';
+import { port, upstreams, roundRobin, onTerm, ready } from './common.mjs';
+
+const next = roundRobin(upstreams);
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256 });
+const proxy = httpProxy.createProxyServer({ agent });
+proxy.on('error', (_err, _req, res) => {
+  if (res && 'writeHead' in res && !res.headersSent) res.writeHead(502).end();
+  else res?.destroy?.();
+});
+const app = express();
+app.use((req, res) => proxy.web(req, res, { target: next() }));
+const server = app.listen(port, '127.0.0.1', () => ready('express + http-proxy'));
+onTerm(() => new Promise((res) => { agent.destroy(); server.close(() => res()); server.closeAllConnections(); }));
