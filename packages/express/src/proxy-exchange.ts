@@ -297,7 +297,13 @@ export class Exchange implements RequestClaim {
     }
     this.#delivering = true;
     const res = this.#res;
-    if (this.#clientGone || res.destroyed) return;
+    if (res.destroyed) {
+      // The client connection died without a 'close' on the response yet: nobody to deliver to.
+      this.#settle();
+      proxyReq.destroy();
+      attempt.end({ aborted: true, headerMs: this.#headerMs, totalMs: now() - this.#t0 }, { requestSent: true, responseStarted: false });
+      return;
+    }
     try {
       res.writeHead(status, filterResponseHeaders(proxyRes.headers));
     } catch {
