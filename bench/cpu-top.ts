@@ -38,6 +38,8 @@ export interface ProfileSummary {
   busyMs: number;
   categories: Array<{ category: string; selfMs: number; share: number }>;
   top: FrameTime[];
+  /** The top frames of switchyard's own packages (core and adapters): where its per-request work goes. */
+  switchyardTop: FrameTime[];
   /** Self time of frames from packages/core (match, pick, release, forwarding decisions). */
   coreSelfMs: number;
   coreSelfShare: number;
@@ -124,6 +126,14 @@ export function analyzeProfile(file: string, topN = 25): ProfileSummary {
   }
   const busyUs = totalUs - idleUs;
   const share = (us: number): number => (busyUs > 0 ? us / busyUs : 0);
+  const frameTime = ({ f, us }: { f: CallFrame; us: number }): FrameTime => ({
+    name: f.functionName || '(anonymous)',
+    where: whereOf(f),
+    category: categoryOf(f),
+    selfMs: us / 1000,
+    share: share(us),
+  });
+  const sorted = [...frames.values()].sort((a, b) => b.us - a.us);
   return {
     file,
     totalMs: totalUs / 1000,
@@ -132,16 +142,11 @@ export function analyzeProfile(file: string, topN = 25): ProfileSummary {
     categories: [...cats]
       .sort((a, b) => b[1] - a[1])
       .map(([category, us]) => ({ category, selfMs: us / 1000, share: share(us) })),
-    top: [...frames.values()]
-      .sort((a, b) => b.us - a.us)
-      .slice(0, topN)
-      .map(({ f, us }) => ({
-        name: f.functionName || '(anonymous)',
-        where: whereOf(f),
-        category: categoryOf(f),
-        selfMs: us / 1000,
-        share: share(us),
-      })),
+    top: sorted.slice(0, topN).map(frameTime),
+    switchyardTop: sorted
+      .filter(({ f }) => /^(switchyard core|@switchyard\/)/.test(categoryOf(f)))
+      .slice(0, 15)
+      .map(frameTime),
     coreSelfMs: coreSelfUs / 1000,
     coreSelfShare: share(coreSelfUs),
     coreInclusiveMs: coreInclUs / 1000,
@@ -165,10 +170,18 @@ export function formatProfile(s: ProfileSummary, requests?: number): string {
   );
   lines.push('', '| category | self ms | share of busy |', '|---|---:|---:|');
   for (const c of s.categories.slice(0, 15)) lines.push(`| ${c.category} | ${c.selfMs.toFixed(1)} | ${pct(c.share)} |`);
-  lines.push('', '| # | frame | where | self ms | share |', '|---:|---|---|---:|---:|');
-  s.top.forEach((f, i) => {
-    lines.push(`| ${i + 1} | \`${f.name}\` | ${f.where || f.category} | ${f.selfMs.toFixed(1)} | ${pct(f.share)} |`);
-  });
+  const table = (frames: readonly FrameTime[]): void => {
+    lines.push('| # | frame | where | self ms | share |', '|---:|---|---|---:|---:|');
+    frames.forEach((f, i) => {
+      lines.push(`| ${i + 1} | \`${f.name}\` | ${f.where || f.category} | ${f.selfMs.toFixed(1)} | ${pct(f.share)} |`);
+    });
+  };
+  lines.push('', 'Top frames by self time:', '');
+  table(s.top);
+  if (s.switchyardTop.length > 0) {
+    lines.push('', "switchyard's own frames (core and adapter):", '');
+    table(s.switchyardTop);
+  }
   return lines.join('\n');
 }
 

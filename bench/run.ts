@@ -24,8 +24,8 @@ function log(msg: string): void {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 }
 
-/** Starts a Node candidate server (or the nginx proxy) on `port`; `nodeArgs` come before the script (--cpu-prof). */
-async function startCandidate(c: Candidate, port: number, nodeArgs: readonly string[] = []): Promise<Running | undefined> {
+/** Starts a Node candidate server (or the nginx proxy) on `port`; `nodeArgs` come before the script. */
+async function startCandidate(c: Candidate, port: number, nodeArgs: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Running | undefined> {
   if (c.id === 'direct') return undefined;
   if (c.id === 'nginx') {
     return startNginx(join(tmp, `nginx-${port}`), 'nginx-proxy', proxyConf(join(tmp, `nginx-${port}`), port, backendPorts, S.nginxKeepalive), port, S.proxyCore);
@@ -37,7 +37,7 @@ async function startCandidate(c: Candidate, port: number, nodeArgs: readonly str
   }
   const loader = S.source && c.role === 'switchyard' ? ['--conditions=switchyard-source', '--import', 'tsx'] : [];
   const r = start(c.id, S.proxyCore, process.execPath, [...loader, ...nodeArgs, join(ROOT, 'bench', 'servers', c.script)], {
-    env: { ...process.env, NODE_ENV: 'production', BENCH_PORT: String(port), BENCH_UPSTREAMS: upstreamUrls.join(',') },
+    env: { ...process.env, ...env, NODE_ENV: 'production', BENCH_PORT: String(port), BENCH_UPSTREAMS: upstreamUrls.join(',') },
     logFile: join(tmp, `${c.id}-${port}.log`),
     cwd: ROOT,
   });
@@ -124,15 +124,16 @@ async function main(): Promise<void> {
         await waitForPort(backendPorts[1] as number);
         // Warm the pools so the kill hits live keep-alive connections, as it would in production.
         await wrk({ url: urlOf(entry.c, entry.port), core: S.loadCore, connections: S.connections, durationS: 1 });
-        const load = wrk({ url: urlOf(entry.c, entry.port), core: S.loadCore, connections: S.connections, durationS: S.failover.durationS });
+        const script = join(ROOT, 'bench', 'wrk', 'count-status.lua');
+        const load = wrk({ url: urlOf(entry.c, entry.port), core: S.loadCore, connections: S.connections, durationS: S.failover.durationS, script });
         await sleep(S.failover.killAtS * 1000);
         // SIGKILL the master first: a live master would respawn its worker at once.
         await backends[1]?.stop('SIGKILL');
         const r = await load;
         const s = r.socketErrors;
         const socketErrors = s.connect + s.read + s.write + s.timeout;
-        results.failover.push({ id, requests: r.requests, rps: r.rps, non2xx: r.non2xx, socketErrors, failed: r.non2xx + socketErrors });
-        log(`failover ${id}: ${r.requests} requests, ${r.non2xx} non-2xx, ${socketErrors} socket errors`);
+        results.failover.push({ id, requests: r.requests, rps: r.rps, non2xx: r.non2xx, socketErrors, failed: r.non2xx + socketErrors, statuses: r.statuses });
+        log(`failover ${id}: ${r.requests} requests, ${r.non2xx} non-2xx, ${socketErrors} socket errors, statuses ${JSON.stringify(r.statuses)}`);
       } catch (e) {
         results.failover.push({ id, requests: 0, rps: 0, non2xx: 0, socketErrors: 0, failed: 0, error: (e as Error).message.split('\n')[0] });
       } finally {
@@ -186,7 +187,10 @@ async function main(): Promise<void> {
       rmSync(file, { force: true });
       let proc: Running | undefined;
       try {
-        proc = await startCandidate(c, port, ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${id}.cpuprofile`]);
+        proc = await startCandidate(c, port, [], { BENCH_CPU_PROFILE: file });
+        if (!proc) throw new Error('no process to profile');
+        await wrk({ url: urlOf(c, port), core: S.loadCore, connections: S.connections, durationS: Math.max(1, S.warmupS) });
+        process.kill(proc.pid, 'SIGUSR2'); // start sampling now that the JIT is warm
         const r = await wrk({ url: urlOf(c, port), core: S.loadCore, connections: S.connections, durationS: S.profile.durationS });
         await proc?.stop('SIGTERM', 15000); // the profile is written on a clean exit
         proc = undefined;

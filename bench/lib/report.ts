@@ -29,6 +29,7 @@ export interface FailoverResult {
   non2xx: number;
   socketErrors: number;
   failed: number;
+  statuses?: Record<string, number>;
   error?: string;
 }
 
@@ -215,11 +216,11 @@ export function markdown(results: Results): string {
     L.push(
       `## Failover: backend 2 killed ${s.failover.killAtS} s into a ${s.failover.durationS} s load`,
       '',
-      '| candidate | requests | req/s | non-2xx | socket errors | failed |',
-      '|---|---:|---:|---:|---:|---:|',
+      '| candidate | requests | req/s | non-2xx | socket errors | failed | statuses |',
+      '|---|---:|---:|---:|---:|---:|---|',
     );
     for (const f of results.failover) {
-      L.push(f.error ? `| ${f.id} | error: ${f.error} |||||` : `| ${f.id} | ${f.requests} | ${k(f.rps)} | ${f.non2xx} | ${f.socketErrors} | **${f.failed}** |`);
+      L.push(f.error ? `| ${f.id} | error: ${f.error} |||||` : `| ${f.id} | ${f.requests} | ${k(f.rps)} | ${f.non2xx} | ${f.socketErrors} | **${f.failed}** | ${Object.entries(f.statuses ?? {}).map(([code, n]) => `${code}: ${n}`).join(', ')} |`);
     }
   }
   if (results.memory.length) {
@@ -240,7 +241,7 @@ export function markdown(results: Results): string {
     }
   }
   for (const p of results.profiles) {
-    L.push('', `## CPU profile: ${p.id} (node --cpu-prof, ${s.profile.durationS} s of load)`, '');
+    L.push('', `## CPU profile: ${p.id} (V8 sampling profiler as in node --cpu-prof, 1 ms interval, ${s.profile.durationS} s of load after warm-up)`, '');
     L.push(p.summary ? formatProfile(p.summary, p.requests) : `error: ${p.error ?? 'no profile'}`);
   }
   L.push('', '## Targets (issue 7)', '', '| target | measured | met |', '|---|---|---|');

@@ -12,6 +12,8 @@ export interface WrkResult {
   /** Responses with a status >= 400 (wrk's "Non-2xx or 3xx" line). */
   non2xx: number;
   socketErrors: { connect: number; read: number; write: number; timeout: number };
+  /** Responses by status code, when run with wrk/count-status.lua. */
+  statuses: Record<string, number>;
   raw: string;
 }
 
@@ -56,6 +58,7 @@ export function parseWrk(raw: string): WrkResult {
       write: Number(sock?.[3] ?? 0),
       timeout: Number(sock?.[4] ?? 0),
     },
+    statuses: Object.fromEntries([...raw.matchAll(/^STATUS (\d+) (\d+)$/gm)].map((m) => [m[1] as string, Number(m[2])])),
     raw,
   };
 }

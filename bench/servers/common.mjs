@@ -6,8 +6,16 @@ if (!port || upstreams.length === 0) {
   process.exit(2);
 }
 
-/** The switchyard configuration every adapter candidate runs: the seed pool on '/'. */
-export const seedOptions = { upstreams: { seed: upstreams }, locations: { '/': 'seed' } };
+/**
+ * The switchyard configuration every adapter candidate runs: the seed pool on '/'.
+ * BENCH_SEED_RETRY (JSON, diagnostics only) sets the pool's `retry`, e.g. '{"budget":false}'.
+ */
+export const seedOptions = {
+  upstreams: {
+    seed: process.env.BENCH_SEED_RETRY ? { servers: upstreams, retry: JSON.parse(process.env.BENCH_SEED_RETRY) } : upstreams,
+  },
+  locations: { '/': 'seed' },
+};
 
 /** A hand-written round robin, as a user of a bare proxy library would write it. */
 export function roundRobin(items) {
@@ -19,6 +27,34 @@ export function roundRobin(items) {
   };
 }
 
+/**
+ * BENCH_CPU_PROFILE=file: V8's sampling profiler (what `node --cpu-prof` runs) through node:inspector,
+ * started by SIGUSR2 once the harness has warmed the server up, so module loading and JIT warm-up
+ * stay out of the profile; it is written on SIGTERM.
+ */
+let stopProfile = async () => {};
+if (process.env.BENCH_CPU_PROFILE) {
+  const file = process.env.BENCH_CPU_PROFILE;
+  const { Session } = await import('node:inspector');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  const post = (method, params = {}) =>
+    new Promise((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: Number(process.env.BENCH_CPU_PROFILE_INTERVAL_US ?? 1000) });
+  let started = false;
+  process.on('SIGUSR2', () => {
+    started = true;
+    void post('Profiler.start');
+  });
+  stopProfile = async () => {
+    if (!started) return;
+    const { profile } = await post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+  };
+}
+
 export function onTerm(close) {
   let closing = false;
   const exit = async () => {
@@ -27,6 +63,7 @@ export function onTerm(close) {
     const force = setTimeout(() => process.exit(0), 2000);
     force.unref();
     try {
+      await stopProfile();
       await close();
     } finally {
       process.exit(0);
