@@ -219,6 +219,24 @@ for (const driver of drivers) {
       assert.equal(createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64').length, 28);
     });
 
+    for (const [name, value] of [
+      ['DEL', 'a\x7fb'],
+      ['obs-text', 'caf\xe9\xff'],
+      ['a tab inside', 'a\tb'],
+      ['nothing', ''],
+    ] as const) {
+      test(`a request header value with ${name} is forwarded intact or refused, never crashes`, async (t) => {
+        const [up] = await raw(t, undefined);
+        const proxy = await startProxy(t, driver, { upstreams: { pool: [up!.url] }, locations: { '/': 'pool' } });
+        const ex = await rawSend(proxy.port, Buffer.from(`GET /hv HTTP/1.1\r\nHost: p\r\nX-Odd: ${value}\r\n\r\n`, 'latin1'), { responses: 1, maxMs: 3000 });
+        const status = ex.responses[0]?.status;
+        assert.ok(status === 200 || status === 400, `got ${status ?? 'no answer'}: ${ex.data.toString('latin1').slice(0, 200)}`);
+        if (status === 200) assert.equal(headerOf(up!.requests[0]!, 'x-odd'), value);
+        else assert.equal(up!.requests.length, 0);
+        assert.equal((await send(`${proxy.url}/after`)).status, 200);
+      });
+    }
+
     test('oversized request headers are refused without touching an upstream', async (t) => {
       const [up] = await raw(t, undefined);
       const proxy = await startProxy(t, driver, { upstreams: { pool: [up!.url] }, locations: { '/': 'pool' } });

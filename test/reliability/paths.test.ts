@@ -50,6 +50,11 @@ const ATTACKS = [
   '/files/%2f%2fevil.example/x',
   '/files/x/../../secret',
   '/files\\..\\secret',
+  '/api/%0d%0aX-Injected:%20yes',
+  '/files/%0d%0aX-Injected:%20yes',
+  '/api/caf\u00e9',
+  '/files/caf\u00e9',
+  '/files/a\u007fb',
   '*',
 ];
 
@@ -80,6 +85,7 @@ function assertInside(b: RawBackend, prefix: string, attacks: string[]): void {
     assert.ok(lenientResolve(target).startsWith(prefix), `upstream path resolves outside ${prefix}: ${where} -> ${lenientResolve(target)}`);
     assert.ok(!/^[a-z]+:/i.test(target), `absolute-form upstream target: ${where}`);
     assert.ok(!(headerOf(req, 'host') ?? '').includes('evil'), `Host taken from the attack: ${where}`);
+    assert.equal(headerOf(req, 'x-injected'), undefined, `a header was injected through the path: ${where}`);
   }
 }
 

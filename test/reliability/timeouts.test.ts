@@ -6,7 +6,8 @@ import { guardProcess } from './support/process-guard.js';
 import { loadDrivers, startWithServerTimeouts } from './support/drivers.js';
 import { behaviours, response, startRawBackend, type RawBackend, type RawBehaviour } from './support/raw-backend.js';
 import { rawSend } from './support/raw-client.js';
-import { pool, send, startProxy, sumOf, totalRequests } from './support/scenario.js';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
+import { eventually, pool, send, startProxy, sumOf, totalRequests } from './support/scenario.js';
 
 guardProcess();
 const drivers = await loadDrivers();
@@ -21,6 +22,24 @@ async function raw(t: { after(fn: () => Promise<void>): void }, behaviour: RawBe
 }
 
 const BODY = 'x'.repeat(20);
+
+/** Node's own defaults, for scenarios that only need the app's http.Server in hand. */
+const NODE_DEFAULT_TIMEOUTS = { headersTimeout: 60_000, requestTimeout: 300_000, checkIntervalMs: 30_000 };
+
+/** Resolves 'done' when `p` settles, or 'hung' after `ms` (a ref'd timer, so a hang is reported, not a silent empty loop). */
+async function withGuard(p: Promise<unknown>, ms: number): Promise<'done' | 'hung'> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), ms)));
+  const result = await Promise.race([p.then(() => 'done' as const, () => 'done' as const), hung]);
+  clearTimeout(timer);
+  return result;
+}
+
+async function connectionCount(servers: ReadonlyArray<{ getConnections(cb: (err: Error | null, n: number) => void): void }>): Promise<number> {
+  let n = 0;
+  for (const s of servers) n += await new Promise<number>((resolve) => s.getConnections((_e, c) => resolve(c)));
+  return n;
+}
 
 for (const driver of drivers) {
   describe(`timeouts (${driver.name})`, () => {
@@ -110,6 +129,51 @@ for (const driver of drivers) {
       assert.equal(totalRequests(list), 1);
       assert.equal(sumOf(proxy.switchyard, 'pool', 'fails'), 1);
       assert.equal(sumOf(proxy.switchyard, 'pool', 'active'), 0);
+    });
+
+    // Both adapters leave the client's request stream paused once the try failed with the body half
+    // read, so the proxy never notices the client leaving (the socket is kept until requestTimeout or
+    // close()): Fastify's close() then hangs, Express's forces it. Fix in each adapter: on a failed try
+    // with an unfinished streamed body, answer with `Connection: close` and resume() the request to
+    // discard the rest (what Node's own _dump does). Left to the adapter owners (still committing).
+    test('an upstream that stops reading the request body hits the send timeout: 504, counted as a failure, client connection released', { todo: 'adapters keep the half-read client request paused after the failed try (see comment)' }, async (t) => {
+      // Accepts connections and never reads a byte: the proxy's writes stall once the socket buffers fill.
+      const sockets = new Set<Socket>();
+      let closing = false;
+      const deaf = createTcpServer((s) => {
+        s.on('error', () => undefined);
+        // A paused socket does not keep the event loop alive: connections arriving while closing go at once.
+        if (closing) return void s.destroy();
+        s.pause();
+        sockets.add(s);
+      });
+      await new Promise<void>((resolve) => deaf.listen(0, '127.0.0.1', resolve));
+      t.after(async () => {
+        closing = true;
+        const closed = new Promise<void>((resolve) => deaf.close(() => resolve()));
+        for (const s of sockets) s.destroy();
+        await closed;
+      });
+      const url = `http://127.0.0.1:${(deaf.address() as AddressInfo).port}`;
+      const { proxy, servers } = await startWithServerTimeouts(
+        driver,
+        { upstreams: { pool: { servers: [{ url, maxFails: 0 }], timeouts: { connect: 1000, send: 300, read: 60_000 } } }, locations: { '/': 'pool' } },
+        NODE_DEFAULT_TIMEOUTS,
+      );
+      let closed = false;
+      t.after(async () => {
+        if (!closed) await withGuard(proxy.close(), 5000);
+      });
+      const size = 32 * 1024 * 1024;
+      const head = `POST /upload HTTP/1.1\r\nHost: p\r\nContent-Type: application/octet-stream\r\nContent-Length: ${size}\r\n\r\n`;
+      const ex = await rawSend(proxy.port, [head, Buffer.alloc(size, 0x75)], { responses: 1, maxMs: 15_000 });
+      assert.equal(ex.responses[0]?.status, 504, `got ${ex.responses[0]?.status ?? (ex.closed ? 'a closed connection' : 'nothing')}`);
+      assert.ok(await eventually(() => sumOf(proxy.switchyard, 'pool', 'active') === 0));
+      assert.equal(sumOf(proxy.switchyard, 'pool', 'fails'), 1);
+      // The client has gone (rawSend closed its socket): the proxy must notice, even with the body half read.
+      assert.ok(await eventually(async () => (await connectionCount(servers)) === 0), `the proxy still holds ${await connectionCount(servers)} client connection(s) after the client left`);
+      assert.equal(await withGuard(proxy.close(), 10_000), 'done', 'close() must complete');
+      closed = true;
     });
 
     test('a client sending headers one byte at a time is dropped by the header timeout without an upstream connection', async (t) => {
