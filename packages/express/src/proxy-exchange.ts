@@ -360,13 +360,17 @@ export class Exchange implements RequestClaim {
       return;
     }
     if (this.#clientGone || res.writableEnded) return;
-    replyError(res, status, reason);
+    // Part of a streamed body is still unread: close after answering (as nginx does) rather than
+    // keep a paused request, which would also hide the client leaving.
+    replyError(res, status, reason, this.#plan.kind === 'stream' && !this.#req.readableEnded);
   }
 }
 
 /** A short plain-text gateway error (no stack, no internal address). */
-export function replyError(res: ServerResponse, status: number, reason: string): void {
+export function replyError(res: ServerResponse, status: number, reason: string, close = false): void {
   const body = gatewayErrorBody(status, reason);
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  const headers: Record<string, string | number> = { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) };
+  if (close) headers.connection = 'close';
+  res.writeHead(status, headers);
   res.end(body);
 }
