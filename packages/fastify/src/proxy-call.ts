@@ -283,6 +283,14 @@ class ProxyCall implements TryTarget, BodyProgress {
     this.state = DONE;
     const reply = this.#reply;
     if (reply.sent || reply.raw.headersSent) return;
+    const body = this.#body;
+    if (body.kind === 'stream' && !body.source.readableEnded) {
+      // The failed try left the client's upload half read and paused: discard the rest (as Node's
+      // own _dump does) and close the connection after the answer, or the client socket would
+      // stay open until requestTimeout.
+      reply.header('connection', 'close');
+      body.source.resume();
+    }
     reply.code(status).header('content-type', 'text/plain; charset=utf-8').send(gatewayErrorBody(status, reason));
   }
 
