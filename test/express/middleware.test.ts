@@ -76,7 +76,7 @@ test('proxyTo on a mounted prefix: original path by default, rewritten with rewr
   assert.equal(await urlOf('/outer/deep/x'), '/x');
   const seenBefore = backend.seen.length;
   const escape = await send(`${app.url}/v2/%2e%2e/admin`);
-  assert.equal(escape.status, 400);
+  assert.equal(escape.status, 404, 'left to the app (next()), as Fastify does with callNotFound()');
   assert.equal(backend.seen.length, seenBefore);
 });
 

@@ -162,7 +162,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       }
       return location;
     };
-    return (req, res) => {
+    return (req, res, next) => {
       const express = req as ExpressRequest;
       const url = express.originalUrl ?? req.url ?? '/';
       let route;
@@ -172,8 +172,10 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
         route = undefined;
       }
       if (route === undefined) {
-        // The normalised path leaves the mounted prefix (`/api/../admin`): never forwarded.
-        replyPlain(res, 400, 'Bad Request\n');
+        // The normalised path leaves the mounted prefix (`/api/../admin`): never forwarded; not this
+        // route's request, as Fastify's `reply.proxyTo` answers with callNotFound().
+        if (next !== undefined) next();
+        else replyNotFound(res);
         return;
       }
       new Exchange(ctx, req, res, route, url).start();
