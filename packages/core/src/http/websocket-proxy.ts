@@ -86,15 +86,23 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
       servername: server.protocol === 'https:' ? server.hostname : undefined,
     });
     let connected = false;
-    upstreamReq.once('socket', (sock) => sock.once('connect', () => (connected = true)));
     let timer: NodeJS.Timeout | undefined;
-    if (connectMs > 0) {
-      timer = setTimeout(() => {
-        const err = Object.assign(new Error('upstream connect timed out'), { code: 'ETIMEDOUT' });
-        upstreamReq?.destroy(err);
-      }, connectMs);
+    const arm = (ms: number, message: string): void => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (ms <= 0) return;
+      timer = setTimeout(() => upstreamReq?.destroy(Object.assign(new Error(message), { code: 'ETIMEDOUT' })), ms);
       timer.unref();
-    }
+    };
+    // connect timeout until the (TLS) connection is up, then the read timeout for the handshake
+    // answer: an upstream that accepts and never answers must not hold the client for long.
+    arm(connectMs, 'upstream connect timed out');
+    upstreamReq.once('socket', (sock) =>
+      sock.once(server.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
+        connected = true;
+        arm(route.location.timeouts.readMs, 'upstream handshake timed out');
+      }),
+    );
     upstreamReq.on('error', (err) => {
       if (timer) clearTimeout(timer);
       if (settled) return;
