@@ -29,8 +29,19 @@ for (const driver of drivers) {
     ] as const) {
       // undici (under reply-from) destroys the connection on any 100 it did not ask for (client-h1.js
       // onHeadersComplete: 'bad response'), although RFC 9110 15.2 says clients must parse unexpected 1xx.
-      const todo = driver.name === 'fastify' && name.startsWith('unsolicited 100') ? 'undici rejects an unsolicited 100 Continue (502); not fixable in the adapter' : undefined;
-      test(`${name} is delivered whole`, { todo }, async (t) => {
+      // That known limit is asserted separately below, so a future undici that fixes it shows up.
+      if (driver.name === 'fastify' && name.startsWith('unsolicited 100')) {
+        test(`${name}: undici refuses it, so the client gets a clean 502 (documented limit)`, async (t) => {
+          const up = await raw(t, behaviours.raw(bytes));
+          const proxy = await startProxy(t, driver, { upstreams: { pool: [up.url] }, locations: { '/': 'pool' } });
+          const res = await send(`${proxy.url}/x`);
+          assert.equal(res.status, 502);
+          assert.equal(sumOf(proxy.switchyard, 'pool', 'fails'), 1);
+          assert.equal(sumOf(proxy.switchyard, 'pool', 'active'), 0);
+        });
+        continue;
+      }
+      test(`${name} is delivered whole`, async (t) => {
         const up = await raw(t, behaviours.raw(bytes));
         const proxy = await startProxy(t, driver, { upstreams: { pool: [up.url] }, locations: { '/': 'pool' } });
         const res = await send(`${proxy.url}/x`);
