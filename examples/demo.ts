@@ -188,6 +188,11 @@ async function main(): Promise<void> {
   const sy = lb.switchyard;
   const stateOf2 = (): string | undefined => sy.status().upstreams.seed?.servers[1]?.state;
 
+  const nameOf = (url: string): string => backends.find((b) => url.endsWith(`:${b.port}`))?.name ?? url;
+  sy.on('retry', (e) => console.log(`  (${nameOf(e.from)} failed: ${e.reason}; retried on ${nameOf(e.to)})`));
+  sy.on('server:down', (e) => console.log(`  [${nameOf(e.url)} is now ${e.state}, by ${e.reason === 'passive' ? 'a failed request' : 'a health check'}]`));
+  sy.on('server:up', (e) => console.log(`  [${nameOf(e.url)} is up again, by ${e.reason === 'passive' ? 'a successful request' : 'a health check'}]`));
+
   console.log(`\nswitchyard demo (${args.adapter} adapter): balancer on http://127.0.0.1:${args.port}, servers on ${args.backendPorts.join(', ')}\n`);
   console.log('1. Round robin over three servers:');
   await burst(args.port, 6);
