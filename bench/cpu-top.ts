@@ -161,7 +161,7 @@ export function formatProfile(s: ProfileSummary, requests?: number): string {
   const lines: string[] = [];
   lines.push(
     `busy ${s.busyMs.toFixed(0)} ms of ${s.totalMs.toFixed(0)} ms profiled (idle ${s.idleMs.toFixed(0)} ms)` +
-      (requests ? `, ${requests} requests, ${((s.busyMs * 1000) / requests).toFixed(1)} µs CPU per request` : ''),
+      (requests ? `, ${requests} requests, ${((s.busyMs * 1000) / requests).toFixed(1)} µs busy per request (wall time on the JS thread)` : ''),
   );
   lines.push(
     `switchyard core: self ${s.coreSelfMs.toFixed(1)} ms = **${pct(s.coreSelfShare)}** of busy time` +

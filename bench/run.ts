@@ -6,7 +6,7 @@ import { analyzeProfile } from './cpu-top.js';
 import { CANDIDATES, type Candidate } from './lib/candidates.js';
 import { checkReuse, checkSpread } from './lib/checks.js';
 import { backendConf, proxyConf, startNginx } from './lib/nginx.js';
-import { memoryOf, sleep, start, stopAll, waitForPort, type Running } from './lib/proc.js';
+import { groupCpuMs, memoryOf, sleep, start, stopAll, waitForPort, type Running } from './lib/proc.js';
 import { markdown, rows, type CandidateResult, type Results } from './lib/report.js';
 import { readSettings } from './lib/settings.js';
 import { buildPackages, describeMachine, ensureTools } from './lib/tools.js';
@@ -98,11 +98,16 @@ async function main(): Promise<void> {
 
   if (!S.skip.has('rounds')) {
     for (let round = 1; round <= S.rounds; round++) {
-      for (const { c, port } of live.values()) {
+      for (const { c, port, proc } of live.values()) {
+        const cpu0 = proc ? groupCpuMs(proc.pid) : 0;
         const r = await wrk({ url: urlOf(c, port), core: S.loadCore, connections: S.connections, durationS: S.durationS });
+        const cpuUs = proc && r.requests > 0 ? ((groupCpuMs(proc.pid) - cpu0) * 1000) / r.requests : undefined;
         const res = results.candidates.find((x) => x.id === c.id);
-        res?.rounds.push({ rps: r.rps, p50: r.p50, p99: r.p99, failed: failures(r) });
-        log(`round ${round}/${S.rounds} ${c.id}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms${failures(r) ? `, ${failures(r)} failed` : ''}`);
+        res?.rounds.push({ rps: r.rps, p50: r.p50, p99: r.p99, failed: failures(r), cpuUs });
+        log(
+          `round ${round}/${S.rounds} ${c.id}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms` +
+            `${cpuUs !== undefined ? `, ${cpuUs.toFixed(1)} µs CPU/req` : ''}${failures(r) ? `, ${failures(r)} failed` : ''}`,
+        );
       }
       save();
     }
@@ -110,7 +115,8 @@ async function main(): Promise<void> {
     console.log('');
     for (const r of table) {
       console.log(
-        `${r.id.padEnd(24)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${r.p50.toFixed(2).padStart(6)}  p99 ${r.p99.toFixed(2).padStart(6)}  vs nginx ${r.vsNginx.toFixed(2)}x` +
+        `${r.id.padEnd(24)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${r.p50.toFixed(2).padStart(6)}  p99 ${r.p99.toFixed(2).padStart(6)}  ` +
+          `cpu ${(r.cpuUs ?? NaN).toFixed(1).padStart(6)} µs/req  vs nginx ${r.vsNginx.toFixed(2)}x` +
           (r.vsBestPeer !== undefined && r.bestPeer !== r.id ? `  vs ${r.bestPeer} ${r.vsBestPeer.toFixed(2)}x` : ''),
       );
     }
@@ -191,12 +197,14 @@ async function main(): Promise<void> {
         if (!proc) throw new Error('no process to profile');
         await wrk({ url: urlOf(c, port), core: S.loadCore, connections: S.connections, durationS: Math.max(1, S.warmupS) });
         process.kill(proc.pid, 'SIGUSR2'); // start sampling now that the JIT is warm
+        const cpu0 = groupCpuMs(proc.pid);
         const r = await wrk({ url: urlOf(c, port), core: S.loadCore, connections: S.connections, durationS: S.profile.durationS });
+        const cpuUs = r.requests > 0 ? ((groupCpuMs(proc.pid) - cpu0) * 1000) / r.requests : undefined;
         await proc?.stop('SIGTERM', 15000); // the profile is written on a clean exit
         proc = undefined;
         const summary = analyzeProfile(file);
-        results.profiles.push({ id, file, requests: r.requests, summary });
-        log(`profile ${id}: ${r.requests} requests, core self ${(summary.coreSelfShare * 100).toFixed(2)}% of busy time`);
+        results.profiles.push({ id, file, requests: r.requests, cpuUs, summary });
+        log(`profile ${id}: ${r.requests} requests, ${(cpuUs ?? NaN).toFixed(1)} µs CPU/req (profiler on), core self ${(summary.coreSelfShare * 100).toFixed(2)}% of busy time`);
       } catch (e) {
         results.profiles.push({ id, file, requests: 0, error: (e as Error).message.split('\n')[0] });
       } finally {

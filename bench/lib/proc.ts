@@ -1,6 +1,6 @@
 /** @module Child processes of the benchmark: pinned to a core, each in its own process group, all stopped on exit. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 
 export interface Running {
@@ -149,4 +149,28 @@ export function memoryOf(pid: number): { rssKb: number; hwmKb: number } {
 export function output(cmd: string, args: readonly string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   return `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+}
+
+let clockTicks: number | undefined;
+
+/**
+ * CPU time (user + system, all threads) used so far by every process of a process group, in ms.
+ * Unlike req/s it barely moves when other work shares the machine, so it is the steadier figure.
+ */
+export function groupCpuMs(pgid: number): number {
+  clockTicks ??= Number(output('getconf', ['CLK_TCK'])) || 100;
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Fields after "pid (comm) ": state ppid pgrp ... utime (14th field) stime (15th).
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return (ticks * 1000) / clockTicks;
 }

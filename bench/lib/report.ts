@@ -11,6 +11,8 @@ export interface Round {
   p50: number;
   p99: number;
   failed: number;
+  /** CPU time of the proxy's processes per request, in µs (undefined for the direct ceiling). */
+  cpuUs?: number;
 }
 
 export interface CandidateResult {
@@ -44,6 +46,8 @@ export interface ProfileResult {
   id: string;
   file: string;
   requests: number;
+  /** Process CPU time per request while profiling (the sampler itself adds a little). */
+  cpuUs?: number;
   summary?: ProfileSummary;
   error?: string;
 }
@@ -74,7 +78,10 @@ export interface Row {
   min: number;
   max: number;
   vsNginx: number;
+  cpuUs?: number;
   bestPeer?: string;
+  /** CPU per request relative to the best peer's (lower is better). */
+  cpuVsBestPeer?: number;
   vsBestPeer?: number;
   p99VsBestPeer?: number;
 }
@@ -85,7 +92,9 @@ export function rows(results: Results): Row[] {
     const c = byId.get(id);
     if (!c || c.rounds.length === 0) return undefined;
     const rps = c.rounds.map((r) => r.rps);
+    const cpu = c.rounds.map((r) => r.cpuUs).filter((v): v is number => v !== undefined);
     return {
+      cpuUs: cpu.length ? median(cpu) : undefined,
       id,
       label: c.label,
       rps: median(rps),
@@ -111,6 +120,7 @@ export function rows(results: Results): Row[] {
       row.bestPeer = best.id;
       row.vsBestPeer = row.rps / best.rps;
       row.p99VsBestPeer = row.p99 / best.p99;
+      if (row.cpuUs !== undefined && best.cpuUs !== undefined) row.cpuVsBestPeer = row.cpuUs / best.cpuUs;
     }
     out.push(row);
   }
@@ -145,6 +155,15 @@ export function targets(results: Results): Array<{ target: string; measured: str
   ratio('Fastify adapter req/s >= 1.1x @fastify/http-proxy', 'switchyard-fastify', 'fastify-http-proxy', 'rps', 1.1);
   ratio('Express adapter req/s >= 1.0x Express + http-proxy', 'switchyard-express', 'express-http-proxy', 'rps', 1.0);
   ratio('Express adapter req/s >= 1.1x http-proxy-middleware', 'switchyard-express', 'http-proxy-middleware', 'rps', 1.1);
+  for (const [id, peer] of [['switchyard-fastify', 'reply-from-array'], ['switchyard-express', 'express-http-proxy']] as const) {
+    const a = rows(results).find((row) => row.id === id)?.cpuUs;
+    const b = rows(results).find((row) => row.id === peer)?.cpuUs;
+    t.push({
+      target: `(steadier on a shared machine) ${id} CPU per request <= 1.0x ${peer}`,
+      measured: a !== undefined && b !== undefined ? `${a.toFixed(1)} vs ${b.toFixed(1)} µs = ${(a / b).toFixed(2)}x` : 'not measured',
+      met: a !== undefined && b !== undefined ? a <= b : undefined,
+    });
+  }
   for (const id of ['switchyard-fastify', 'switchyard-express']) {
     const f = results.failover.find((r) => r.id === id);
     t.push({
@@ -191,9 +210,9 @@ export function markdown(results: Results): string {
   );
   L.push('');
   L.push(
-    '| candidate | median req/s | p50 ms | p99 ms | min–max req/s | vs nginx | vs best peer (req/s, p99) | spreads 1-2-3 | new upstream conns / 1k req (total, verdict) |',
+    '| candidate | median req/s | p50 ms | p99 ms | min–max req/s | vs nginx | vs best peer (req/s, p99) | proxy CPU µs/req (vs best peer) | spreads 1-2-3 | new upstream conns / 1k req (total, verdict) |',
   );
-  L.push('|---|---:|---:|---:|---:|---:|---:|---|---:|');
+  L.push('|---|---:|---:|---:|---:|---:|---:|---:|---|---:|');
   const byId = new Map(results.candidates.map((c) => [c.id, c]));
   for (const r of rows(results)) {
     const c = byId.get(r.id);
@@ -201,11 +220,12 @@ export function markdown(results: Results): string {
     const spread = !c?.spread ? '-' : r.id === 'direct' ? `n/a (${order})` : `${c.spread.roundRobin ? 'yes' : '**NO**'} (${order})`;
     const reuse = c?.reuse ? `${c.reuse.perThousand.toFixed(2)} (${c.reuse.newConnections}, ${c.reuse.verdict})` : '-';
     const peer = r.bestPeer && r.bestPeer !== r.id ? `${x(r.vsBestPeer)}, ${x(r.p99VsBestPeer)} (${r.bestPeer})` : r.bestPeer ? 'best peer' : '-';
+    const cpu = r.cpuUs === undefined ? '-' : `${r.cpuUs.toFixed(1)}${r.cpuVsBestPeer !== undefined && r.bestPeer !== r.id ? ` (${x(r.cpuVsBestPeer)})` : ''}`;
     L.push(
-      `| ${r.label} | ${k(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${k(r.min)}–${k(r.max)} (${(((r.max - r.min) / r.rps) * 100).toFixed(0)}%) | ${x(r.vsNginx)} | ${peer} | ${spread} | ${reuse} |`,
+      `| ${r.label} | ${k(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${k(r.min)}–${k(r.max)} (${(((r.max - r.min) / r.rps) * 100).toFixed(0)}%) | ${x(r.vsNginx)} | ${peer} | ${cpu} | ${spread} | ${reuse} |`,
     );
   }
-  for (const c of results.candidates.filter((c) => c.unavailable)) L.push(`| ${c.label} | unavailable: ${c.unavailable} ||||||||`);
+  for (const c of results.candidates.filter((c) => c.unavailable)) L.push(`| ${c.label} | unavailable: ${c.unavailable} |||||||||`);
   const failedRounds = results.candidates.filter((c) => c.rounds.some((r) => r.failed > 0));
   if (failedRounds.length) {
     L.push('');
@@ -242,6 +262,7 @@ export function markdown(results: Results): string {
   }
   for (const p of results.profiles) {
     L.push('', `## CPU profile: ${p.id} (V8 sampling profiler as in node --cpu-prof, 1 ms interval, ${s.profile.durationS} s of load after warm-up)`, '');
+    if (p.cpuUs !== undefined) L.push(`process CPU ${p.cpuUs.toFixed(1)} µs per request (from /proc, profiler on)`, '');
     L.push(p.summary ? formatProfile(p.summary, p.requests) : `error: ${p.error ?? 'no profile'}`);
   }
   L.push('', '## Targets (issue 7)', '', '| target | measured | met |', '|---|---|---|');
