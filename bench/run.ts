@@ -6,7 +6,7 @@ import { analyzeProfile } from './cpu-top.js';
 import { CANDIDATES, type Candidate } from './lib/candidates.js';
 import { checkReuse, checkSpread } from './lib/checks.js';
 import { backendConf, proxyConf, startNginx } from './lib/nginx.js';
-import { groupCpuMs, memoryOf, sleep, start, stopAll, waitForPort, type Running } from './lib/proc.js';
+import { groupCpuMs, memoryOf, portOpen, sleep, start, stopAll, waitForPort, type Running } from './lib/proc.js';
 import { markdown, rows, type CandidateResult, type Results } from './lib/report.js';
 import { readSettings } from './lib/settings.js';
 import { buildPackages, describeMachine, ensureTools } from './lib/tools.js';
@@ -35,6 +35,7 @@ async function startCandidate(c: Candidate, port: number, nodeArgs: readonly str
     const pkg = c.id === 'switchyard-fastify' ? 'fastify' : 'express';
     if (!existsSync(join(ROOT, 'packages', pkg, 'dist', 'index.js'))) throw new Error(`packages/${pkg}/dist is missing (build failed?)`);
   }
+  if (await portOpen(port)) throw new Error(`port ${port} is already in use (another run? set BENCH_PORT_BASE)`);
   const loader = S.source && c.role === 'switchyard' ? ['--conditions=switchyard-source', '--import', 'tsx'] : [];
   const r = start(c.id, S.proxyCore, process.execPath, [...loader, ...nodeArgs, join(ROOT, 'bench', 'servers', c.script)], {
     env: { ...process.env, ...env, NODE_ENV: 'production', BENCH_PORT: String(port), BENCH_UPSTREAMS: upstreamUrls.join(',') },
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
         const res = results.candidates.find((x) => x.id === c.id);
         res?.rounds.push({ rps: r.rps, p50: r.p50, p99: r.p99, failed: failures(r), cpuUs });
         log(
-          `round ${round}/${S.rounds} ${c.id}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms` +
+          `round ${round}/${S.rounds} ${c.id}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms` +
             `${cpuUs !== undefined ? `, ${cpuUs.toFixed(1)} µs CPU/req` : ''}${failures(r) ? `, ${failures(r)} failed` : ''}`,
         );
       }

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { start, waitForPort, type Running } from './proc.js';
+import { portOpen, start, waitForPort, type Running } from './proc.js';
 
 /**
  * Shared `http` settings. nginx closes a keep-alive connection after 1000 requests by default
@@ -80,6 +80,7 @@ export async function startNginx(
   port: number,
   core: number | null,
 ): Promise<Running> {
+  if (await portOpen(port)) throw new Error(`port ${port} is already in use (another run? set BENCH_PORT_BASE)`);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.conf`);
   writeFileSync(file, conf);
