@@ -23,9 +23,14 @@ export interface TryTarget {
  */
 export const TRY_KEY: unique symbol = Symbol('switchyard.try');
 
+/** A pool that knows how many requests it is serving (head sent until the body closed). */
+class CountingPool extends Pool {
+  inFlight = 0;
+}
+
 interface PoolEntry {
   readonly connectMs: number;
-  readonly pool: Pool;
+  readonly pool: CountingPool;
 }
 
 interface ReplyFromRequest {
@@ -53,7 +58,19 @@ export class UpstreamPools {
     request(opts, callback) {
       const headers = opts.headers;
       const target = headers[TRY_KEY] as TryTarget;
-      const pool = target.pool;
+      const pool = target.pool as CountingPool;
+      // nginx keeps at most `keepalive` idle connections per server; undici cannot cap idle
+      // ones, so a request that needs a connection beyond that many busy ones closes it after use.
+      // (Counted here: undici's pool.stats.running walks every client six times per read.)
+      const reset = target.keepalive === 0 || pool.inFlight >= target.keepalive;
+      pool.inFlight++;
+      let counted = true;
+      const done = (): void => {
+        if (counted) {
+          counted = false;
+          pool.inFlight--;
+        }
+      };
       pool.request(
         {
           path: target.path,
@@ -62,12 +79,14 @@ export class UpstreamPools {
           body: opts.body as Dispatcher.DispatchOptions['body'],
           headersTimeout: target.readMs,
           bodyTimeout: target.readMs,
-          // nginx keeps at most `keepalive` idle connections per server; undici cannot cap idle
-          // ones, so a request that needs a connection beyond that many busy ones closes it after use.
-          reset: target.keepalive === 0 || pool.stats.running >= target.keepalive,
+          reset,
           signal: target.signal as Dispatcher.RequestOptions['signal'],
         },
-        callback,
+        (err, data) => {
+          if (err !== null || data === undefined) done();
+          else data.body.once('close', done);
+          callback(err, data);
+        },
       );
     },
   };
@@ -78,7 +97,7 @@ export class UpstreamPools {
     if (list !== undefined) {
       for (const entry of list) if (entry.connectMs === connectMs) return entry.pool;
     }
-    const pool = new Pool(server.origin, {
+    const pool = new CountingPool(server.origin, {
       // No cap on concurrent connections (that is `maxConns`, decided by the core); idle ones
       // live for undici's keep-alive timeout (4 s, or less if the server says so).
       connections: null,
