@@ -49,7 +49,11 @@ export interface RetryOptions {
   timeout?: Duration;
   /** Also retry POST/PATCH/LOCK once they were sent. Default false. */
   nonIdempotent?: boolean;
-  /** Envoy-style retry budget per pool; `false` disables it. Default `{ percent: 20, minConcurrent: 3 }`. */
+  /**
+   * Envoy-style retry budget per pool for retries after a timeout, an invalid answer or a status
+   * (connection errors fail over without it, as in nginx); `false` disables it.
+   * Default `{ percent: 20, minConcurrent: 3 }`.
+   */
   budget?: RetryBudgetOptions | false;
 }
 

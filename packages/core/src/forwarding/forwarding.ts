@@ -45,16 +45,17 @@ class TryAttempt implements Attempt {
   readonly number: number;
   readonly #pick: Pick;
   readonly #owner: RequestForwarding;
-  readonly #isRetry: boolean;
+  /** This try holds a retry-budget slot, given back when it ends. */
+  readonly #budgeted: boolean;
   #decision: Decision | undefined;
   #delivering = false;
 
-  constructor(owner: RequestForwarding, pick: Pick, number: number, isRetry: boolean) {
+  constructor(owner: RequestForwarding, pick: Pick, number: number, budgeted: boolean) {
     this.#owner = owner;
     this.#pick = pick;
     this.server = pick.server;
     this.number = number;
-    this.#isRetry = isRetry;
+    this.#budgeted = budgeted;
   }
 
   responded(status: number, headerMs: number, progress: TryProgress): Decision {
@@ -85,7 +86,7 @@ class TryAttempt implements Attempt {
 
   #release(outcome: Outcome): void {
     this.#pick.release(outcome);
-    if (this.#isRetry) this.#owner.budget.release();
+    if (this.#budgeted) this.#owner.budget.release();
   }
 }
 
@@ -118,12 +119,12 @@ export class RequestForwarding implements Forwarding {
     return this.#next(false);
   }
 
-  #next(isRetry: boolean): Attempt | undefined {
+  #next(budgeted: boolean): Attempt | undefined {
     const pick = this.#pool.pick(this.#ctx);
     if (pick === undefined) return undefined;
     this.#ctx.tried.add(pick.server.url);
     this.#tries++;
-    return new TryAttempt(this, pick, this.#tries, isRetry);
+    return new TryAttempt(this, pick, this.#tries, budgeted);
   }
 
   /** nginx's ngx_http_upstream_next, plus the retry budget; called once per try by TryAttempt.end. */
@@ -133,8 +134,13 @@ export class RequestForwarding implements Forwarding {
     const retryable = isRetryable(retry, outcome);
     if (outcome.status !== undefined && !retryable) return DELIVER;
     if (retryable && this.#mayRetry(progress)) {
-      if (this.budget.tryAcquire(retry.budget, this.#pool.active)) {
-        const next = this.#next(true);
+      // The budget guards against retry storms, which come from slow or overloaded servers
+      // (timeouts, bad answers, 5xx). A connection error means the server is gone or refused:
+      // moving its requests elsewhere is plain failover (nginx does it unbounded), and charging
+      // it would turn a dead server into 502s for everything in flight to it.
+      const budgeted = outcome.failure !== 'error';
+      if (!budgeted || this.budget.tryAcquire(retry.budget, this.#pool.active)) {
+        const next = this.#next(budgeted);
         if (next !== undefined) {
           this.#env.emit('retry', {
             upstream: this.#pool.name,
@@ -145,7 +151,7 @@ export class RequestForwarding implements Forwarding {
           });
           return { action: 'retry', attempt: next };
         }
-        this.budget.release();
+        if (budgeted) this.budget.release();
       }
     }
     // No further try: a real upstream response beats a made-up 502 (DESIGN.md, "Retries on a status").
