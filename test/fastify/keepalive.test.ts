@@ -46,4 +46,32 @@ describe('upstream keep-alive', () => {
     assert.equal(new Set(ports).size, 4);
     assert.equal(backend.connections, 4);
   });
+
+  it('keeps the per-server in-flight count exact through failed tries (keepalive 1 still reuses afterwards)', async (t) => {
+    const open = new Set<Socket>();
+    let connections = 0;
+    // Resets the connection for /boom (a failed try on this very pool), echoes the client port otherwise.
+    const server = createServer((req, res) => {
+      if (req.url === '/boom') req.socket.destroy();
+      else res.end(String(req.socket.remotePort));
+    });
+    server.on('connection', (socket) => {
+      connections++;
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    const backend = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { url } = await startApp(t, { upstreams: { app: { servers: [backend], keepalive: 1 } }, locations: { '/': 'app' } });
+    for (let i = 0; i < 3; i++) assert.equal((await fetch(`${url}/boom`)).status, 502);
+    // Had a failed try leaked its count, keepalive 1 would now close the connection after every request.
+    const before = connections;
+    const ports = await bodies(`${url}/`, 6);
+    assert.equal(new Set(ports).size, 1, `ports: ${ports.join(',')}`);
+    assert.ok(connections - before <= 1, `${connections - before} new connections for 6 requests`);
+  });
 });

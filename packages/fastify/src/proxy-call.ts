@@ -2,7 +2,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { Pool } from 'undici';
 import {
   buildUpstreamHeaders,
   classifyTransportError,
@@ -16,7 +15,7 @@ import {
   type Switchyard,
   type TryProgress,
 } from '@switchyard/core';
-import { TRY_KEY, type TryTarget, type UpstreamPools } from './upstream-pools.js';
+import { TRY_KEY, type CountingPool, type TryTarget, type UpstreamPools } from './upstream-pools.js';
 import { TryBody, type BodyProgress, type ProxyBody } from './request-body.js';
 import type { FromFn, FromOptions, FromResponse } from './reply-from.js';
 
@@ -128,7 +127,8 @@ class ProxyCall implements TryTarget, BodyProgress {
   skipResponse = false;
   bodyStarted = false;
   aborted = false;
-  pool!: Pool;
+  counted = false;
+  pool!: CountingPool;
   path = '';
   readMs = 0;
   readonly keepalive: number;
@@ -199,6 +199,7 @@ class ProxyCall implements TryTarget, BodyProgress {
       this.#ctx.from.call(this.#reply, SOURCE, this.#options);
     } catch {
       // reply-from refused the request itself (e.g. a GET carrying a body): not the server's fault.
+      this.#uncount();
       this.attempt.end({ aborted: true }, NOT_SENT);
       this.#fail(502, 'proxy error');
     }
@@ -209,12 +210,14 @@ class ProxyCall implements TryTarget, BodyProgress {
     const decision = this.attempt.responded(res.statusCode, headerMs, SENT);
     if (decision.action === 'retry') {
       discard(res.stream);
+      this.#uncount();
       this.attempt = decision.attempt;
       this.send();
       return;
     }
     if (decision.action === 'fail') {
       discard(res.stream);
+      this.#uncount();
       this.#fail(decision.status, decision.reason);
       return;
     }
@@ -231,6 +234,7 @@ class ProxyCall implements TryTarget, BodyProgress {
   }
 
   failed(error: Error): void {
+    this.#uncount();
     let failure: FailureKind;
     let progress: TryProgress;
     if ((error as { code?: unknown }).code === 'FST_REPLY_FROM_BAD_GATEWAY') {
@@ -257,6 +261,7 @@ class ProxyCall implements TryTarget, BodyProgress {
   bodyFailed(err: Error): void {
     if (this.state !== STREAMING) return;
     this.state = DONE;
+    this.#uncount();
     const now = performance.now();
     const decision = this.attempt.end({ failure: classifyTransportError(err), headerMs: this.#headerMs, totalMs: now - this.#tryStart }, STARTED);
     // Fastify answers an error before the first body byte with its error handler: make it a 502/504.
@@ -268,6 +273,7 @@ class ProxyCall implements TryTarget, BodyProgress {
     const state = this.state;
     if (state === DONE) return;
     this.state = DONE;
+    this.#uncount();
     const totalMs = performance.now() - this.#tryStart;
     if (state === WAITING) {
       this.#abort();
@@ -276,6 +282,14 @@ class ProxyCall implements TryTarget, BodyProgress {
       this.attempt.end({ status: this.#status, headerMs: this.#headerMs, totalMs }, STARTED);
     } else {
       this.attempt.end({ aborted: true, headerMs: this.#headerMs, totalMs }, STARTED);
+    }
+  }
+
+  /** The try is over: it no longer counts against the server pool's keep-alive budget. */
+  #uncount(): void {
+    if (this.counted) {
+      this.counted = false;
+      this.pool.inFlight--;
     }
   }
 

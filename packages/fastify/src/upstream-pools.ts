@@ -13,6 +13,8 @@ export interface TryTarget {
   keepalive: number;
   /** An EventEmitter-like abort signal (the per-request ProxyCall). */
   signal: unknown;
+  /** Set when the dispatcher counted this try in `pool.inFlight`; the owner uncounts it when the try ends. */
+  counted: boolean;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface TryTarget {
 export const TRY_KEY: unique symbol = Symbol('switchyard.try');
 
 /** A pool that knows how many requests it is serving (head sent until the body closed). */
-class CountingPool extends Pool {
+export class CountingPool extends Pool {
   inFlight = 0;
 }
 
@@ -63,14 +65,9 @@ export class UpstreamPools {
       // ones, so a request that needs a connection beyond that many busy ones closes it after use.
       // (Counted here: undici's pool.stats.running walks every client six times per read.)
       const reset = target.keepalive === 0 || pool.inFlight >= target.keepalive;
+      // Given back by the try's owner when the try ends (ProxyCall.uncount), without a listener here.
       pool.inFlight++;
-      let counted = true;
-      const done = (): void => {
-        if (counted) {
-          counted = false;
-          pool.inFlight--;
-        }
-      };
+      target.counted = true;
       pool.request(
         {
           path: target.path,
@@ -82,17 +79,13 @@ export class UpstreamPools {
           reset,
           signal: target.signal as Dispatcher.RequestOptions['signal'],
         },
-        (err, data) => {
-          if (err !== null || data === undefined) done();
-          else data.body.once('close', done);
-          callback(err, data);
-        },
+        callback,
       );
     },
   };
 
   /** The pool for `server` (created on first use; servers can be added at run time). */
-  poolFor(server: ServerInfo, connectMs: number): Pool {
+  poolFor(server: ServerInfo, connectMs: number): CountingPool {
     const list = this.#pools.get(server.url);
     if (list !== undefined) {
       for (const entry of list) if (entry.connectMs === connectMs) return entry.pool;
