@@ -1,12 +1,2 @@
-// Build config: ESM + CJS bundles with .d.ts/.d.cts declarations for the exports map.
-import { defineConfig } from 'tsup';
-
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  platform: 'node',
-});
+// Build config: the workspace's shared one (ESM + CJS + declarations).
+export { default } from '../../tsup.config.base';

@@ -1,0 +1,12 @@
+// Shared build config of every package: ESM + CJS bundles with .d.ts/.d.cts declarations for the exports map.
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  target: 'node20',
+  platform: 'node',
+});
