@@ -1,36 +1,13 @@
 /** @module Runs the README's demo end to end (both adapters) on free ports and checks what a newcomer sees. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+import { freePort, runScript } from '../helpers/child-scripts.js';
 
 async function runDemo(extra: string[]): Promise<{ code: number | null; out: string }> {
   const ports = [await freePort(), await freePort(), await freePort()];
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['--conditions=switchyard-source', '--import', 'tsx', 'examples/demo.ts', '--port', String(port), '--backend-ports', ports.join(','), ...extra],
-    { cwd: root, env: { ...process.env, DEMO_EXIT: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  clearTimeout(timer);
-  return { code, out };
+  return runScript('examples/demo.ts', ['--port', String(port), '--backend-ports', ports.join(','), ...extra], { DEMO_EXIT: '1' });
 }
 
 for (const adapter of ['fastify', 'express'] as const) {
@@ -54,15 +31,7 @@ test('demo: a taken port gives a clear message', async () => {
   const address = blocker.address();
   assert.ok(address !== null && typeof address !== 'string');
   const ports = [address.port, await freePort(), await freePort()];
-  const child = spawn(process.execPath, ['--conditions=switchyard-source', '--import', 'tsx', 'examples/demo.ts', '--backend-ports', ports.join(',')], {
-    cwd: root,
-    env: { ...process.env, DEMO_EXIT: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const { code, out } = await runScript('examples/demo.ts', ['--backend-ports', ports.join(',')], { DEMO_EXIT: '1' });
   await new Promise<void>((resolve) => blocker.close(() => resolve()));
   assert.equal(code, 1);
   assert.match(out, new RegExp(`Port ${address.port} \\(Server 1\\) is already taken`));

@@ -1,6 +1,7 @@
 /** @module The selection loop nginx's least_conn uses, over a cost each strategy puts in `slot.cost` / `slot.costWeight`. */
 import type { PickGate } from '../chooser.js';
 import type { ServerSlot } from '../server-slot.js';
+import { advance } from '../smooth-weighted.js';
 
 /**
  * The admitted server with the lowest cost/weight (compared by cross-multiplying); when several tie,
@@ -30,14 +31,7 @@ export function pickLeastCost(servers: readonly ServerSlot[], gate: PickGate): S
     const s = servers[i] as ServerSlot;
     if (!gate.usable(s)) continue;
     if (s.cost * best.costWeight !== best.cost * s.costWeight) continue;
-    let ew = s.effectiveWeight;
-    if (s.rampEnd > now) {
-      const cap = s.weightAt(now);
-      if (cap < ew) ew = cap;
-    }
-    s.currentWeight += ew;
-    total += ew;
-    if (s.effectiveWeight < s.weight) s.effectiveWeight++;
+    total += advance(s, now);
     if (s.currentWeight > best.currentWeight) best = s;
   }
   best.currentWeight -= total;
