@@ -67,7 +67,7 @@ test('proxy_pass with a URI part sets rewritePrefix; without one the path goes a
   });
 });
 
-test('proxy_pass to a host:port without an upstream block makes an implicit one-server pool named after it', () => {
+test('proxy_pass to a host:port without an upstream block makes an implicit one-server pool named after it (https defaults to 443 there)', () => {
   const { options } = parseNginxConfig(
     [
       'location /a/ { proxy_pass http://127.0.0.1:8080/; }',
@@ -81,7 +81,7 @@ test('proxy_pass to a host:port without an upstream block makes an implicit one-
     upstreams: {
       '127.0.0.1:8080': { servers: ['http://127.0.0.1:8080'] },
       backend: { servers: ['http://backend'] },
-      'api.example.com': { servers: ['https://api.example.com:80'] },
+      'api.example.com': { servers: ['https://api.example.com'] },
       '[::1]:9000': { servers: ['http://[::1]:9000'] },
     },
     locations: {

@@ -112,3 +112,9 @@ test('stray ; or { with no directive', () => {
   throwsAt('upstream a { server x:1; };', 1, 27, /unexpected ";"/);
   throwsAt('{ }', 1, 1, /unexpected "{"/);
 });
+
+test('a long run of digits in a duration fails fast (no exponential regex backtracking)', () => {
+  // The old anchored `(\d+unit?\s*)+` pattern took seconds on ~30 digits followed by a bad unit.
+  const digits = '1'.repeat(5000);
+  assert.throws(() => parseNginxConfig(`upstream u { server a:1; } server { location / { proxy_read_timeout ${digits}x; proxy_pass http://u; } }`), NginxParseError);
+});

@@ -25,8 +25,15 @@ const KEEP_AS_WRITTEN = new Set(['h', 'm', 's', 'ms']);
 export function nginxDuration(value: string): string | undefined {
   const text = value.trim();
   if (text === '') return undefined;
-  const parts = /^(?:\d+(?:ms|[yMwdhms])?\s*)+$/.test(text) ? [...text.matchAll(/(\d+)(ms|[yMwdhms])?\s*/g)] : undefined;
-  if (!parts) return undefined;
+  // Tokenise with a sticky regex instead of one anchored `(...)+` pattern: that one backtracks
+  // exponentially on a long run of digits followed by a bad character.
+  const parts: RegExpMatchArray[] = [];
+  const token = /(\d+)(ms|[yMwdhms])?\s*/y;
+  while (token.lastIndex < text.length) {
+    const m = token.exec(text);
+    if (m === null) return undefined;
+    parts.push(m);
+  }
   let rank = -1;
   let ms = 0;
   let keep = !/\s/.test(text);

@@ -176,9 +176,11 @@ class Importer {
     }
 
     const upstreams: Record<string, UpstreamOptions> = {};
+    const implicitPools = new Set(implicit.values());
     for (const up of [...this.#upstreams.values(), ...implicit.values()]) {
       const scheme = schemes.get(up)?.scheme ?? 'http';
-      const out: UpstreamOptions = { servers: up.servers.map((s) => serverEntry(s, scheme)) };
+      const fromBlock = !implicitPools.has(up);
+      const out: UpstreamOptions = { servers: up.servers.map((s) => serverEntry(s, scheme, fromBlock)) };
       if (up.balance !== undefined) out.balance = up.balance;
       if (up.hash !== undefined) out.hash = up.hash.consistent ? { key: up.hash.key, consistent: true } : { key: up.hash.key };
       if (up.keepalive !== undefined) out.keepalive = up.keepalive;
@@ -213,12 +215,13 @@ function containsProxyPass(d: Directive): boolean {
 }
 
 /**
- * The server url. nginx connects to port 80 when a server has no port, whatever
- * the scheme of the proxy_pass; `http://h` keeps the port empty for consistent
- * hashing as nginx's `server h;` does, and `https://h` needs `:80` spelt out.
+ * The server url. A `server h;` of an upstream block has port 80 whatever the
+ * scheme of the proxy_pass: `http://h` keeps the port empty for consistent hashing
+ * as nginx does, and `https://h` needs `:80` spelt out. An implicit pool comes from
+ * the proxy_pass url itself, where the scheme's default port applies (443 for https).
  */
-function serverEntry(s: ImportedServer, scheme: 'http' | 'https'): ServerOptions | string {
-  const port = s.port !== undefined ? `:${s.port}` : scheme === 'https' ? ':80' : '';
+function serverEntry(s: ImportedServer, scheme: 'http' | 'https', fromBlock: boolean): ServerOptions | string {
+  const port = s.port !== undefined ? `:${s.port}` : scheme === 'https' && fromBlock ? ':80' : '';
   const url = `${scheme}://${s.host}${port}`;
   return Object.keys(s.options).length === 0 ? url : { url, ...s.options };
 }
