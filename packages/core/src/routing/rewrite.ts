@@ -17,16 +17,30 @@ import { splitTarget } from './request-target.js';
  *
  * `search` is `'?' + query` as received (or `''`) and is passed through untouched.
  */
-export function routeWithin(location: Location, rawPath: string, normalizedPath: string, search: string): ProxyRoute {
+export function routeWithin(location: Location, rawPath: string, normalizedPath: string, search: string): ProxyRoute | undefined {
   const rewrite = location.rewritePrefix;
   let path: string;
   if (rewrite === undefined) {
     path = collapseLeadingSlashes(rawPath);
   } else {
     const rest = location.kind === 'exact' ? '' : normalizedPath.slice(location.pattern.length);
+    // nginx's "off-by-slash": location `/api` + rewrite `/v1/` turns `/api../x` into `/v1/../x`,
+    // which the upstream resolves outside `/v1/`. The normalised path has no dot segment, so only
+    // the junction of the two parts can make one: such a request is not this location's.
+    if (rest !== '' && isDotSegment(junction(rewrite, rest))) return undefined;
     path = rewrite + encodePath(rest);
   }
   return { location, upstream: location.upstream, path: path + search };
+}
+
+/** The path segment formed where `rewrite` and `rest` are joined. */
+function junction(rewrite: string, rest: string): string {
+  const cut = rest.indexOf('/');
+  return rewrite.slice(rewrite.lastIndexOf('/') + 1) + (cut === -1 ? rest : rest.slice(0, cut));
+}
+
+function isDotSegment(segment: string): boolean {
+  return segment === '.' || segment === '..';
 }
 
 /**
