@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage, type ClientRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Duplex } from 'node:stream';
+import { pipeline, type Duplex } from 'node:stream';
 import type { Attempt, ProxyRoute, Switchyard } from '../types.js';
 import { buildUpstreamHeaders, filterResponseHeaders } from './upstream-headers.js';
 import { classifyTransportError, gatewayErrorBody } from './transport-errors.js';
@@ -129,8 +129,11 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
       const out = filterResponseHeaders(res.headers);
       out.connection = 'close';
       socket.write(rawHead(res.statusCode ?? 502, res.statusMessage ?? '', out));
-      res.pipe(socket);
-      res.on('error', () => socket.destroy());
+      // pipeline, not pipe: a client that leaves mid-answer must also end the upstream request.
+      pipeline(res, socket, () => {
+        upstreamReq?.destroy();
+        socket.destroy();
+      });
     });
     upstreamReq.on('upgrade', (res: IncomingMessage, upstream: Duplex, upstreamHead: Buffer) => {
       if (timer) clearTimeout(timer);
