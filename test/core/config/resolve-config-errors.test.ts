@@ -124,6 +124,8 @@ const CASES: Array<[unknown, string]> = [
   [loc({ '/api/': { upstream: 'api', headers: { 'x-a': 1 } } }), 'locations["/api/"].headers["x-a"] must be a string, got 1'],
   [loc({ '/api/': { upstream: 'api', headers: { 'x-a': 'a\r\nb: c' } } }), 'locations["/api/"].headers["x-a"] must not contain CR, LF or NUL'],
   [loc({ '/api/': { upstream: 'api', headers: { 'X-A': 'a', 'x-a': 'b' } } }), 'locations["/api/"].headers["x-a"] repeats the header x-a (names are case-insensitive)'],
+  [loc({ '/api/': { upstream: 'api', headers: { 'Keep-Alive': 'timeout=5' } } }), 'locations["/api/"].headers["Keep-Alive"] is a hop-by-hop/framing header switchyard manages itself and cannot be set'],
+  [loc({ '/api/': { upstream: 'api', headers: { 'Transfer-Encoding': 'chunked' } } }), 'locations["/api/"].headers["Transfer-Encoding"] is a hop-by-hop/framing header switchyard manages itself and cannot be set'],
   [{ upstreams: { api: [S] }, locations: [] }, 'locations must be an object of nginx location key to upstream name or options, got an array'],
   // trustProxy, status, metrics
   [{ upstreams: { api: [S] }, trustProxy: 'yes' }, 'trustProxy must be a boolean or an array of IP addresses / CIDR ranges, got "yes"'],

@@ -147,6 +147,12 @@ function build(
 
 const EMPTY_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
+/**
+ * Connection-level headers: the transports set them per connection (undici refuses some outright),
+ * so a configured value would break requests or framing. Host is `preserveHost`'s business.
+ */
+const CONNECTION_LEVEL = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'content-length', 'host']);
+
 /** Header names are lower-cased (HTTP names are case-insensitive), so two spellings of one name are refused. */
 function resolveHeaders(input: unknown, path: string): Readonly<Record<string, string>> {
   if (input === undefined) return EMPTY_HEADERS;
@@ -158,6 +164,7 @@ function resolveHeaders(input: unknown, path: string): Readonly<Record<string, s
     if (typeof value !== 'string') fail(at, `must be a string, got ${describe(value)}`);
     if (/[\r\n\0]/.test(value)) fail(at, 'must not contain CR, LF or NUL');
     const lower = name.toLowerCase();
+    if (CONNECTION_LEVEL.has(lower)) fail(at, `is a hop-by-hop/framing header switchyard manages itself and cannot be set`);
     if (lower in out) fail(at, `repeats the header ${lower} (names are case-insensitive)`);
     out[lower] = value;
   }
