@@ -86,7 +86,27 @@ class SwitchyardInstance implements Switchyard {
   forward(route: ProxyRoute, request: RequestInfo, options: ForwardOptions): Forwarding {
     const pool = this.#pool(route.upstream);
     const budget = this.#budgets.get(route.upstream) as RetryBudget;
-    return new RequestForwarding(pool, budget, this.#env, route, request, options.replayableBody);
+    return new RequestForwarding(pool, budget, this.#env, route, this.#realClient(request), options.replayableBody);
+  }
+
+  /**
+   * nginx's realip with `real_ip_recursive on`: behind trusted proxies the client is the rightmost
+   * X-Forwarded-For address that is not trusted, so ip-hash and `$remote_addr` keys see the real
+   * client instead of the load balancer in front.
+   */
+  #realClient(request: RequestInfo): RequestInfo {
+    if (this.config.trustProxy === false || !this.#trusted(request.clientIp)) return request;
+    const header = request.headers['x-forwarded-for'];
+    if (header === undefined) return request;
+    const hops = (Array.isArray(header) ? header.join(',') : header).split(',');
+    let client = request.clientIp;
+    for (let i = hops.length - 1; i >= 0; i--) {
+      const hop = (hops[i] as string).trim();
+      if (hop === '') continue;
+      client = hop;
+      if (!this.#trusted(hop)) break;
+    }
+    return client === request.clientIp ? request : { ...request, clientIp: client };
   }
 
   status(): StatusSnapshot {

@@ -19,15 +19,16 @@ export interface UpstreamHeaderContext {
   bodyLength?: number;
 }
 
-const FORWARDED = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
+/** Client-address headers: replaced for untrusted peers, so nobody can choose the address an upstream sees. */
+const FORWARDED = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip', 'forwarded']);
 
 function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
 /**
- * Builds a new header object for the upstream request. Client-sent X-Forwarded-* are replaced
- * unless the peer is trusted; headers named in Connection are dropped, but can never remove
+ * Builds a new header object for the upstream request. Client-sent X-Forwarded-*, X-Real-IP and
+ * Forwarded are replaced (or dropped) unless the peer is trusted; headers named in Connection are dropped, but can never remove
  * the X-Forwarded-* headers the proxy itself adds (they are set after filtering).
  */
 export function buildUpstreamHeaders(incoming: IncomingHttpHeaders, ctx: UpstreamHeaderContext): OutgoingHttpHeaders {
@@ -49,6 +50,11 @@ export function buildUpstreamHeaders(incoming: IncomingHttpHeaders, ctx: Upstrea
   const priorHost = ctx.trusted ? first(incoming['x-forwarded-host']) : undefined;
   const forwardedHost = priorHost ?? clientHost;
   if (forwardedHost !== undefined) out['x-forwarded-host'] = forwardedHost;
+  // X-Real-IP as nginx configs usually set it (`proxy_set_header X-Real-IP $remote_addr`); an RFC 7239
+  // Forwarded header is only passed on from a trusted peer (switchyard does not write one).
+  const priorRealIp = ctx.trusted ? first(incoming['x-real-ip']) : undefined;
+  out['x-real-ip'] = priorRealIp ?? clientIp;
+  if (ctx.trusted && incoming.forwarded !== undefined) out.forwarded = incoming.forwarded;
   out.host = ctx.location.preserveHost && clientHost !== undefined ? clientHost : ctx.server.host;
   if (ctx.websocket) {
     out.connection = 'upgrade';
