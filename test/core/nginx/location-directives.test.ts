@@ -156,7 +156,7 @@ test('proxy_set_header: forwarding, WebSocket and variable values are warnings; 
     'line 5: "proxy_set_header X-Forwarded-For" ignored (switchyard sets X-Forwarded-For itself)',
     'line 6: "proxy_set_header X-Forwarded-Proto" ignored (switchyard sets X-Forwarded-Proto itself)',
     'line 7: "proxy_set_header X-Forwarded-Host" ignored (switchyard sets X-Forwarded-Host itself)',
-    'line 8: "proxy_set_header X-Real-IP" ignored (switchyard passes the client address in X-Forwarded-For)',
+    'line 8: "proxy_set_header X-Real-IP" ignored (switchyard sets X-Real-IP itself)',
     'line 9: "proxy_set_header Upgrade" ignored (switchyard proxies WebSocket upgrades itself)',
     'line 10: "proxy_set_header Connection" ignored (switchyard proxies WebSocket upgrades itself)',
     'line 11: "proxy_set_header Connection" ignored (switchyard keeps upstream connections alive itself)',

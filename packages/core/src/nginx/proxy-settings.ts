@@ -48,7 +48,7 @@ const NEXT_UPSTREAM: Record<string, RetryCondition> = {
 };
 
 /** Headers switchyard writes itself on every proxied request (DESIGN: headers). */
-const SET_BY_SWITCHYARD = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
+const SET_BY_SWITCHYARD = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip']);
 const WEBSOCKET_HEADERS = new Set(['upgrade', 'connection']);
 
 /** The proxy_* directives this module understands; `readProxyDirective` returns false for any other. */
@@ -160,10 +160,6 @@ function readSetHeader(d: Directive, level: ProxySettings, notes: ImportNotes): 
   }
   if (SET_BY_SWITCHYARD.has(lower)) {
     notes.ignored(d, what, `switchyard sets ${name} itself`);
-    return;
-  }
-  if (lower === 'x-real-ip') {
-    notes.ignored(d, what, 'switchyard passes the client address in X-Forwarded-For');
     return;
   }
   if (WEBSOCKET_HEADERS.has(lower)) {
