@@ -247,13 +247,26 @@ export class Exchange implements RequestClaim {
     if (this.#connected) this.#socket?.setTimeout(this.#route.location.timeouts.readMs);
   }
 
-  /** proxy_send_timeout / proxy_read_timeout: no byte moved on the upstream socket for that long. */
+  /**
+   * proxy_send_timeout / proxy_read_timeout: no byte moved on the upstream socket for that long.
+   * The socket's idle timer restarts with every write and every completed write, so while the
+   * request is being sent it counts as a send timeout only when a write to the upstream is blocked
+   * (as nginx arms proxy_send_timeout only on a blocked write): a client slow to upload leaves the
+   * upstream socket idle with nothing pending, which is not the upstream's fault. The next write
+   * re-arms the timer.
+   */
   readonly #onIdle = (): void => {
     if (this.#settled) return;
     // The client is the slow side (the response is paused on it): not the upstream's fault.
     if (this.#delivering && this.#res.writableNeedDrain) return;
+    if (!this.#written && !this.#delivering && !this.#sendBlocked()) return;
     this.#proxyReq?.destroy(timeoutError(this.#written ? 'upstream read timed out' : 'upstream send timed out'));
   };
+
+  /** Bytes for the upstream are waiting: the request is backpressured, or the socket has unsent data. */
+  #sendBlocked(): boolean {
+    return this.#proxyReq?.writableNeedDrain === true || (this.#socket?.writableLength ?? 0) > 0;
+  }
 
   #onError(proxyReq: ClientRequest, err: unknown): void {
     if (!this.#isCurrent(proxyReq)) return;
@@ -304,8 +317,13 @@ export class Exchange implements RequestClaim {
       attempt.end({ aborted: true, headerMs: this.#headerMs, totalMs: now() - this.#t0 }, { requestSent: true, responseStarted: false });
       return;
     }
+    const headers = filterResponseHeaders(proxyRes.headers);
+    // The upstream answered before the whole streamed upload arrived: the rest is discarded once the
+    // try settles, and the connection closes after the response (as nginx does), so a keep-alive or
+    // pipelined next request never waits behind an unread body.
+    if (this.#gate !== undefined && !this.#req.complete) headers.connection = 'close';
     try {
-      res.writeHead(status, filterResponseHeaders(proxyRes.headers));
+      res.writeHead(status, headers);
     } catch {
       // A header value Node refuses to write: the upstream answered something unusable.
       this.#fail('invalid_header');
@@ -350,6 +368,9 @@ export class Exchange implements RequestClaim {
     if (this.#gate !== undefined) {
       this.#req.unpipe(this.#gate);
       this.#gate = undefined;
+      // Part of the body went upstream, so no other try can send it: discard the rest (nginx does)
+      // instead of leaving the request paused, which would hold the client connection.
+      if (this.#connected && !this.#req.complete) this.#req.resume();
     }
   }
 
