@@ -24,6 +24,7 @@ import { SwitchyardLookupError } from './errors.js';
 import { SwitchyardEmitter } from './events.js';
 import { createPool } from './balancer/index.js';
 import { resolveConfig, resolveServer, resolveCodeLocation } from './config/index.js';
+import { canonicalServerUrl } from './config/resolve-server.js';
 import { createTrustPredicate } from './config/trust-proxy.js';
 import { createRouter, routeForLocation } from './routing/index.js';
 import { toSwitchyardOptions } from './nginx/load-input.js';
@@ -127,13 +128,15 @@ class SwitchyardInstance implements Switchyard {
   }
 
   removeServer(upstream: string, url: string): boolean {
-    const removed = this.#pool(upstream).removeServer(url);
-    if (removed) this.#health.unwatch(upstream, url);
+    // Spelled as addServer accepted it ('127.0.0.1:9000', 'http://Host:1/'): look up the stored form.
+    const key = canonicalServerUrl(url);
+    const removed = this.#pool(upstream).removeServer(key);
+    if (removed) this.#health.unwatch(upstream, key);
     return removed;
   }
 
   setServer(upstream: string, url: string, patch: ServerPatch): void {
-    this.#pool(upstream).setServer(url, patch);
+    this.#pool(upstream).setServer(canonicalServerUrl(url), patch);
   }
 
   on<E extends SwitchyardEventName>(event: E, listener: (payload: SwitchyardEvents[E]) => void): this {

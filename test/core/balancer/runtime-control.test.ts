@@ -167,3 +167,15 @@ describe('slow start', () => {
     for (const h of held) h?.release({ status: 200 });
   });
 });
+
+it('removeServer and setServer find a server however addServer was given its url', async () => {
+  const { createSwitchyard } = await import('@switchyard/core');
+  const sy = createSwitchyard({ upstreams: { b: ['http://127.0.0.1:9001'] } });
+  sy.addServer('b', '127.0.0.1:9000');
+  sy.addServer('b', 'http://Backend:9002/');
+  sy.setServer('b', 'http://Backend:9002/', { down: true });
+  assert.equal(sy.status().upstreams.b?.servers.find((s) => s.url === 'http://backend:9002')?.state, 'down');
+  assert.equal(sy.removeServer('b', '127.0.0.1:9000'), true);
+  assert.deepEqual(sy.status().upstreams.b?.servers.map((s) => s.url), ['http://127.0.0.1:9001', 'http://backend:9002']);
+  await sy.close();
+});

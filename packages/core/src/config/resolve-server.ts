@@ -60,6 +60,15 @@ const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 /** scheme://authority path: the authority is kept exactly as written (URL would drop a default port). */
 const PARTS = /^([a-z]+):\/\/([^/?#]*)(.*)$/s;
 
+/** The url as pools store it (`'127.0.0.1:9000'` -> `'http://127.0.0.1:9000'`), or the input when it is not a valid server url. */
+export function canonicalServerUrl(value: string): string {
+  try {
+    return resolveUrl(value, 'url');
+  } catch {
+    return value;
+  }
+}
+
 function resolveUrl(value: unknown, path: string): string {
   const expected = "must be an http(s) url like 'http://127.0.0.1:8080'";
   if (typeof value !== 'string' || value.trim() === '') fail(path, `${expected}, got ${describe(value)}`);
