@@ -14,7 +14,7 @@ import {
 import { UpstreamPools } from './upstream-pools.js';
 import { loadReplyFrom } from './reply-from.js';
 import { proxyRequest, type ProxyContext } from './proxy-call.js';
-import { bodyFromParsed, proxyBodyParser } from './request-body.js';
+import { proxyBodyParser, requestBody } from './request-body.js';
 import { locationRoutePaths, staticPrefix } from './route-paths.js';
 
 /** Options of `reply.proxyTo`: a location built in code; `prefix` defaults to the route's static prefix. */
@@ -59,7 +59,7 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     const route = sy.route(location, request.raw.url ?? '/');
     // The normalised path left the route's prefix (`/api/../admin`): not this route's to proxy.
     if (route === undefined) this.callNotFound();
-    else proxyRequest(ctx, request, this, route, bodyFromParsed(request.body, request.headers['content-type']));
+    else proxyRequest(ctx, request, this, route, requestBody(request));
     return this;
   });
 
@@ -94,7 +94,7 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     } else if (route.redirect !== undefined) {
       reply.code(301).header('location', route.redirect).send();
     } else {
-      proxyRequest(ctx, request, reply, route, bodyFromParsed(request.body, request.headers['content-type']));
+      proxyRequest(ctx, request, reply, route, requestBody(request));
     }
   }
 

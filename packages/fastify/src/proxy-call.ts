@@ -133,6 +133,7 @@ class ProxyCall implements TryTarget, BodyProgress {
   readMs = 0;
   readonly keepalive: number;
   readonly signal: this = this;
+  body: Buffer | Readable | undefined = undefined;
   headers: OutgoingHttpHeaders = NO_HEADERS;
   attempt: Attempt;
   readonly #ctx: ProxyContext;
@@ -144,6 +145,8 @@ class ProxyCall implements TryTarget, BodyProgress {
   readonly #peerIp: string | undefined;
   readonly #encrypted: boolean;
   readonly #trusted: boolean;
+  /** reply-from refuses a body on GET/HEAD: the dispatcher sends it instead (`body`). */
+  readonly #bodyAside: boolean;
   #abortListener: (() => void) | undefined;
   #stream: UndiciBody | undefined;
   #tryStart = 0;
@@ -162,8 +165,10 @@ class ProxyCall implements TryTarget, BodyProgress {
     this.#encrypted = isEncrypted(raw);
     this.#trusted = ctx.sy.isTrustedProxy(this.#peerIp ?? '');
     this.keepalive = ctx.sy.config.upstreams.get(route.upstream)?.keepalive ?? 32;
+    const method = raw.method;
+    this.#bodyAside = body.kind !== 'none' && (method === 'GET' || method === 'HEAD');
     this.#options =
-      body.kind === 'buffer'
+      body.kind === 'buffer' && !this.#bodyAside
         ? { body: body.data, contentType: body.contentType ?? 'application/octet-stream', rewriteRequestHeaders, rewriteHeaders, onResponse, onError, retryDelay, retriesCount: 0 }
         : NO_BODY_OPTIONS;
     (request as CallHolder)[kCall] = this;
@@ -193,7 +198,13 @@ class ProxyCall implements TryTarget, BodyProgress {
     if (body.kind === 'buffer' && body.contentType !== undefined) headers['content-type'] = body.contentType;
     (headers as Record<symbol, unknown>)[TRY_KEY] = this;
     this.headers = headers;
-    if (body.kind === 'stream') (this.#request as { body: unknown }).body = new TryBody(body.source, this, location.timeouts.sendMs);
+    if (body.kind === 'stream') {
+      const tryBody = new TryBody(body.source, this, location.timeouts.sendMs);
+      if (this.#bodyAside) this.body = tryBody;
+      else (this.#request as { body: unknown }).body = tryBody;
+    } else if (this.#bodyAside && body.kind === 'buffer') {
+      this.body = body.data;
+    }
     this.#tryStart = performance.now();
     try {
       this.#ctx.from.call(this.#reply, SOURCE, this.#options);
@@ -278,7 +289,12 @@ class ProxyCall implements TryTarget, BodyProgress {
     if (state === WAITING) {
       this.#abort();
       this.attempt.end({ aborted: true, totalMs }, this.bodyStarted ? SENT : NOT_SENT);
-    } else if ((this.#stream as UndiciBody).readableEnded) {
+    } else if ((this.#stream as UndiciBody).readableEnded || this.#reply.raw.writableFinished) {
+      // The response was delivered in full. For a 204 (and 1xx) Fastify ends the response first
+      // and only then resumes the upstream body, so that may not have ended yet: make sure it is
+      // read (connection reused) or destroyed rather than left paused.
+      const stream = this.#stream as UndiciBody;
+      if (!stream.readableEnded && stream.readableFlowing !== true) discard(stream);
       this.attempt.end({ status: this.#status, headerMs: this.#headerMs, totalMs }, STARTED);
     } else {
       this.attempt.end({ aborted: true, headerMs: this.#headerMs, totalMs }, STARTED);
@@ -335,7 +351,19 @@ class ProxyCall implements TryTarget, BodyProgress {
  * Proxy one request along `route`. `body` is what to send: nothing, held bytes (replayable) or
  * a stream (retried only if not a byte of it was sent).
  */
-export function proxyRequest(ctx: ProxyContext, request: FastifyRequest, reply: FastifyReply, route: ProxyRoute, body: ProxyBody): void {
+export function proxyRequest(ctx: ProxyContext, request: FastifyRequest, reply: FastifyReply, route: ProxyRoute, body: ProxyBody | Promise<ProxyBody>): void {
+  if (body instanceof Promise) {
+    // A small body Fastify did not parse (GET) is read first, so that a retry can resend it.
+    body.then(
+      (read) => proxyRequest(ctx, request, reply, route, read),
+      () => {
+        // The client aborted or broke its upload: nothing reached an upstream.
+        if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
+        reply.code(400).header('connection', 'close').header('content-type', 'text/plain; charset=utf-8').send('Bad Request\n');
+      },
+    );
+    return;
+  }
   const forwarding = ctx.sy.forward(route, toRequestInfo(request.raw), { replayableBody: body.kind !== 'stream' });
   const attempt = forwarding.first();
   if (attempt === undefined) {

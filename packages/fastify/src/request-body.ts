@@ -35,6 +35,61 @@ export function proxyBodyParser(request: { headers: IncomingMessage['headers'] }
   payload.once('error', (err) => done(err));
 }
 
+/**
+ * The body of a request Fastify did not parse: Fastify 5 runs no content-type parser for its
+ * bodyless methods (GET, HEAD, TRACE), so `request.body` is undefined even when the client sent
+ * one (Elasticsearch-style `GET _search`). Read from the raw request as `proxyBodyParser` would:
+ * up to 64 KiB with a Content-Length into a Buffer (replayable), anything larger or chunked as the
+ * unread stream. `undefined` when the request carries no body at all.
+ */
+export function unparsedBody(raw: IncomingMessage): ProxyBody | Promise<ProxyBody> | undefined {
+  const headers = raw.headers;
+  const header = headers['content-length'];
+  const length = header === undefined ? NaN : Number(header);
+  if (headers['transfer-encoding'] === undefined && !(length > 0)) return undefined;
+  // Already consumed by someone else (an app hook or parser): nothing left to forward.
+  if (raw.readableEnded || raw.readableDidRead) return undefined;
+  const contentType = headers['content-type'];
+  if (!(length <= MAX_HELD_BODY)) return { kind: 'stream', source: raw };
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve({ kind: 'buffer', data: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), contentType });
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      reject(err);
+    };
+    const onClose = (): void => {
+      if (!raw.readableEnded) onError(new Error('client closed the request body'));
+    };
+    function cleanup(): void {
+      raw.off('data', onData);
+      raw.off('end', onEnd);
+      raw.off('error', onError);
+      raw.off('close', onClose);
+    }
+    raw.on('data', onData);
+    raw.once('end', onEnd);
+    raw.once('error', onError);
+    raw.once('close', onClose);
+  });
+}
+
+/**
+ * What to send upstream for `request`: the body Fastify parsed, or, when it parsed none, whatever
+ * the raw request still carries (a GET body). A Promise when a small raw body has to be read first.
+ */
+export function requestBody(request: { body: unknown; raw: IncomingMessage }): ProxyBody | Promise<ProxyBody> {
+  const body = request.body;
+  if (body === undefined) return unparsedBody(request.raw) ?? NO_BODY;
+  return bodyFromParsed(body, request.raw.headers['content-type']);
+}
+
 /** A raw request stream handed over by the parser is forwarded as a stream; everything else was read. */
 export function bodyFromParsed(body: unknown, contentType: string | undefined): ProxyBody {
   if (body === undefined) return NO_BODY;

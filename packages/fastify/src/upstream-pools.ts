@@ -1,5 +1,6 @@
 /** @module One keep-alive undici Pool per upstream server (and connect timeout), and the dispatcher reply-from sends through. */
 import { Pool, type Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
 import type { ServerInfo } from '@switchyard/core';
 
 /** What one try needs from the transport; the dispatcher finds it on the request headers under `TRY_KEY`. */
@@ -13,6 +14,11 @@ export interface TryTarget {
   keepalive: number;
   /** An EventEmitter-like abort signal (the per-request ProxyCall). */
   signal: unknown;
+  /**
+   * A request body reply-from refuses to carry (it throws for a GET or HEAD with a body): sent by
+   * the dispatcher in place of reply-from's empty one. Undefined for every other request.
+   */
+  body: Buffer | Readable | undefined;
   /** Set when the dispatcher counted this try in `pool.inFlight`; the owner uncounts it when the try ends. */
   counted: boolean;
 }
@@ -73,7 +79,7 @@ export class UpstreamPools {
           path: target.path,
           method: opts.method as Dispatcher.HttpMethod,
           headers: headers as Record<string, string>,
-          body: opts.body as Dispatcher.DispatchOptions['body'],
+          body: (target.body ?? opts.body) as Dispatcher.DispatchOptions['body'],
           headersTimeout: target.readMs,
           bodyTimeout: target.readMs,
           reset,
