@@ -83,7 +83,8 @@ const CASES: Array<[unknown, string]> = [
   [up({ timeouts: 5 }), 'upstreams.api.timeouts must be an object { connect?, read?, send? }, got 5'],
   // healthCheck
   [up({ healthCheck: true }), 'upstreams.api.healthCheck must be an object { path?, interval?, timeout?, ... }, got true'],
-  [up({ healthCheck: { path: 'health' } }), `upstreams.api.healthCheck.path must be a path starting with '/' (no spaces or '#'), got "health"`],
+  [up({ healthCheck: { path: 'health' } }), `upstreams.api.healthCheck.path must be a path starting with '/' (printable ASCII, percent-encode the rest; no spaces or '#'), got "health"`],
+  [up({ healthCheck: { path: '/日本' } }), `upstreams.api.healthCheck.path must be a path starting with '/' (printable ASCII, percent-encode the rest; no spaces or '#'), got "/日本"`],
   [up({ healthCheck: { interval: 0 } }), 'upstreams.api.healthCheck.interval must be a duration above 0, got 0'],
   [up({ healthCheck: { timeout: '0s' } }), 'upstreams.api.healthCheck.timeout must be a duration above 0, got "0s"'],
   [up({ healthCheck: { fails: 0 } }), 'upstreams.api.healthCheck.fails must be a positive integer, got 0'],

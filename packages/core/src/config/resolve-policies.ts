@@ -84,8 +84,9 @@ export function resolveHealthCheck(input: unknown, path: string): ResolvedHealth
   const d = DEFAULT_HEALTH_CHECK;
   let probePath = d.path;
   if (obj.path !== undefined) {
-    if (typeof obj.path !== 'string' || !/^\/[^\s#]*$/.test(obj.path)) {
-      fail(`${path}.path`, `must be a path starting with '/' (no spaces or '#'), got ${describe(obj.path)}`);
+    // Printable ASCII only: node:http refuses other characters in a request path on every probe.
+    if (typeof obj.path !== 'string' || !/^\/[\x21-\x22\x24-\x7e]*$/.test(obj.path)) {
+      fail(`${path}.path`, `must be a path starting with '/' (printable ASCII, percent-encode the rest; no spaces or '#'), got ${describe(obj.path)}`);
     }
     probePath = obj.path;
   }
