@@ -16,7 +16,7 @@ export interface WebSocketProxy {
    * untouched) otherwise, so the caller can leave it to other `upgrade` listeners.
    */
   handle(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
-  /** Closes every open tunnel. */
+  /** Closes every open tunnel and every handshake still under way; later upgrades are not handled. */
   close(): void;
 }
 
@@ -45,6 +45,9 @@ function writeError(socket: Duplex, status: 502 | 504, reason: string): void {
 /** Creates the upgrade handler for a switchyard instance (used for `server.on('upgrade', ...)`). */
 export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
   const tunnels = new Set<Duplex>();
+  /** Client sockets whose handshake with an upstream is still under way (closed by close() too). */
+  const handshakes = new Set<Duplex>();
+  let closed = false;
 
   function tryAttempt(req: IncomingMessage, socket: Duplex, head: Buffer, route: ProxyRoute, attempt: Attempt, started: number): void {
     const { server } = attempt;
@@ -153,6 +156,7 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
       socket.write(rawHead(101, 'Switching Protocols', filterResponseHeaders(res.headers, true)));
       if (upstreamHead.length > 0) socket.write(upstreamHead);
       if (head.length > 0) upstream.write(head);
+      handshakes.delete(socket);
       tunnels.add(socket);
       let closed = false;
       const close = (): void => {
@@ -179,8 +183,11 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
       if (!isWebSocketUpgrade(req)) return false;
       const route = sy.match(req.method ?? 'GET', req.url ?? '/');
       if (route === undefined || route.redirect !== undefined || !route.location.websocket) return false;
+      if (closed) return false;
       // A client socket error before the upgrade completes must never crash the process.
       socket.on('error', () => socket.destroy());
+      handshakes.add(socket);
+      socket.once('close', () => handshakes.delete(socket));
       const forwarding = sy.forward(route, toRequestInfo(req), { replayableBody: true });
       const attempt = forwarding.first();
       if (attempt === undefined) {
@@ -191,7 +198,11 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
       return true;
     },
     close() {
+      closed = true;
+      // Destroying a handshaking client socket aborts its upstream request and releases its try.
+      for (const socket of handshakes) socket.destroy();
       for (const socket of tunnels) socket.destroy();
+      handshakes.clear();
       tunnels.clear();
     },
   };
