@@ -66,3 +66,12 @@ test('unknown variables and stray dollars are config errors naming the path', ()
   }
   assert.throws(() => compileHashKey('$nope', 'upstreams.api.hash.key'), /upstreams\.api\.hash\.key uses the unknown variable \$nope \(known: \$request_uri/);
 });
+
+test('$uri is the decoded, normalised path, as nginx computes it', () => {
+  const key = compileHashKey('$uri', 'k');
+  const at = (url: string): string => key({ method: 'GET', url, headers: {}, clientIp: '127.0.0.1' });
+  assert.equal(at('/a/%62c//d/../e?x=1'), '/a/bc/e');
+  assert.equal(at('/caf%C3%A9'), '/café');
+  assert.equal(at('/plain'), '/plain');
+});
+

@@ -1,14 +1,21 @@
 /** @module `hash.key` strings: nginx variables in literal text, compiled once into a cheap per-request function. */
 import type { RequestInfo } from '../types.js';
 import { fail } from './describe.js';
+import { normalizePath } from '../routing/normalize-path.js';
+
+/** nginx's `$uri`: the decoded, normalised path (dot segments and duplicate slashes resolved); the raw path if it cannot be normalised. */
+function nginxUri(url: string): string {
+  const path = pathOf(url);
+  return normalizePath(path) ?? path;
+}
 
 type Part = string | ((req: RequestInfo) => string);
 
 /** Variables with a fixed name; `$http_*`, `$cookie_*` and `$arg_*` are families. */
 const FIXED: Readonly<Record<string, (req: RequestInfo) => string>> = {
   request_uri: (req) => req.url,
-  uri: (req) => pathOf(req.url),
-  document_uri: (req) => pathOf(req.url),
+  uri: (req) => nginxUri(req.url),
+  document_uri: (req) => nginxUri(req.url),
   args: (req) => argsOf(req.url),
   query_string: (req) => argsOf(req.url),
   is_args: (req) => (req.url.includes('?') ? '?' : ''),
@@ -28,7 +35,7 @@ export const HASH_KEY_VARIABLES: readonly string[] = Object.freeze([
 /**
  * Compile an nginx-style hash key such as `'$host$request_uri'`, `'user:${cookie_uid}'` or
  * `'$http_x_tenant'`. Variables: `$request_uri` (path and query as received), `$uri` (the path
- * without query, not decoded), `$args`, `$is_args`, `$remote_addr` (`::ffff:` mapped addresses as
+ * without query, decoded and normalised as nginx's), `$args`, `$is_args`, `$remote_addr` (`::ffff:` mapped addresses as
  * IPv4), `$host` (Host header, lowercased, without port), `$request_method`, `$http_<name>` (header,
  * dashes written as underscores), `$cookie_<name>` and `$arg_<name>` (first match, names
  * case-insensitive, values not decoded, as nginx). A missing value is `''`. An unknown variable or a
