@@ -37,20 +37,7 @@ interface Echo {
 
 /** A request whose body is sent chunked (no Content-Length; Node only chunks a GET when told). */
 function chunked(url: string, method: string, parts: string[]): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method, agent: false, headers: { 'transfer-encoding': 'chunked' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const bytes = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: bytes.toString('utf8'), bytes });
-      });
-    });
-    req.on('error', reject);
-    for (const part of parts) req.write(part);
-    req.end();
-  });
+  return call(url, { method, headers: { 'transfer-encoding': 'chunked' }, parts });
 }
 
 describe('fastify review fixes', () => {

@@ -13,6 +13,8 @@ export interface CallOptions {
   method?: string;
   headers?: OutgoingHttpHeaders;
   body?: string | Buffer;
+  /** Written one by one after the head (set `transfer-encoding: chunked` to send them as chunks). */
+  parts?: Array<string | Buffer>;
 }
 
 /** One HTTP request; resolves with the whole answer (bounded by the test timeout). */
@@ -30,6 +32,7 @@ export function call(url: string, options: CallOptions = {}): Promise<Answer> {
       });
     });
     req.on('error', reject);
+    for (const part of options.parts ?? []) req.write(part);
     req.end(options.body);
   });
 }

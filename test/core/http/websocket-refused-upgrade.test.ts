@@ -2,8 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer as createHttpServer, type ServerResponse } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
-import { createSwitchyard, createWebSocketProxy } from '@switchyard/core';
+import type { AddressInfo, Socket } from 'node:net';
+import { createSwitchyard } from '@switchyard/core';
+import { startFront } from './tunnel-harness.js';
 
 test('a client leaving during a refused handshake answer closes the upstream request too', async (t) => {
   const upstreamSockets = new Set<Socket>();
@@ -21,24 +22,15 @@ test('a client leaving during a refused handshake answer closes the upstream req
   });
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   const sy = createSwitchyard({ upstreams: { ws: [`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`] }, locations: { '/': 'ws' } });
-  const tunnel = createWebSocketProxy(sy);
-  const front = createHttpServer((_req, res) => res.end());
-  front.on('upgrade', (req, socket, head) => {
-    if (!tunnel.handle(req, socket, head)) socket.destroy();
-  });
-  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+  const front = await startFront(sy);
   t.after(async () => {
     for (const timer of timers) clearInterval(timer);
-    tunnel.close();
-    await sy.close();
-    front.closeAllConnections();
+    await front.close();
     upstream.closeAllConnections();
-    await new Promise<void>((resolve) => front.close(() => resolve()));
     await new Promise<void>((resolve) => upstream.close(() => resolve()));
   });
 
-  const client = connect((front.address() as AddressInfo).port, '127.0.0.1');
-  client.write('GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+  const client = front.upgrade();
   const first = await new Promise<string>((resolve) => client.once('data', (c: Buffer) => resolve(c.toString())));
   assert.match(first, /^HTTP\/1\.1 403 /);
   assert.equal(upstreamSockets.size, 1);
