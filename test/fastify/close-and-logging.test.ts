@@ -44,7 +44,7 @@ describe('close and logging', () => {
     assert.equal(app.switchyard.status().upstreams.ws!.servers[0]!.active, 0);
   });
 
-  it('logs a server going down once, and nothing for the requests themselves', async (t) => {
+  it('logs a failed try in one line and a server going down once, and nothing for the other requests', async (t) => {
     const backends = await backendsFor(t, 2);
     const lines: Array<{ level: number; msg: string }> = [];
     const stream = new Writable({
@@ -62,8 +62,13 @@ describe('close and logging', () => {
     );
     assert.deepEqual(await bodies(`${url}/`, 6), Array(6).fill('Server 1'));
     const ours = lines.filter((l) => l.msg.startsWith('switchyard:'));
-    assert.deepEqual(ours.map((l) => l.msg), [`switchyard: app ${backends[1]!.url} is failed (passive)`]);
-    assert.equal(ours[0]!.level, 40);
+    // The failed try: one line at info, then the state change at warn, as before.
+    assert.deepEqual(ours.map((l) => `${l.level} ${l.msg}`), [
+      `30 switchyard: app ${backends[1]!.url} try failed (connection error)`,
+      `40 switchyard: app ${backends[1]!.url} is failed (passive)`,
+    ]);
+    // reply-from's own warning with a stack for the failed try is not logged.
+    assert.equal(lines.filter((l) => l.msg === 'response errored').length, 0);
     // reply-from's own per-request lines are off.
     assert.equal(lines.filter((l) => l.msg === 'fetching from remote server' || l.msg === 'response received').length, 0);
     assert.equal(lines.filter((l) => l.msg === 'incoming request').length, 6);

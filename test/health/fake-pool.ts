@@ -46,6 +46,7 @@ export function configWith(urls: string[], check: Partial<ResolvedHealthCheck>):
     status: undefined,
     metrics: undefined,
     warnings: [],
+    closeTimeoutMs: 10000,
   };
 }
 

@@ -123,7 +123,7 @@ test('stop() unsubscribes and removes the metrics, so a second set can register 
   assert.match(await two.render(), /switchyard_upstream_requests_total\{upstream="api",server="http:\/\/127.0.0.1:8001",code_class="2xx"\} 0/);
 });
 
-test('the metrics route: loads prom-client once per instance and serves the exposition; a missing prom-client is a clear 500', async (t) => {
+test('the metrics route: loads prom-client once per instance and serves the exposition; a missing prom-client is a clear 503', async (t) => {
   const sy = createSwitchyard({ upstreams: { api: [A] }, metrics: { path: '/metrics' }, status: { path: '/status' } });
   t.after(() => sy.close());
   let loads = 0;
@@ -151,7 +151,7 @@ test('the metrics route: loads prom-client once per instance and serves the expo
     throw new Error(PROM_CLIENT_MISSING);
   };
   const res = await adminResponse(sy3, '/metrics', undefined, { loadPromClient: missing });
-  assert.equal(res?.status, 500);
+  assert.equal(res?.status, 503);
   assert.equal(res?.headers['content-type'], 'text/plain; charset=utf-8');
   assert.match(res?.body ?? '', /^prom-client is not installed/);
 });

@@ -15,7 +15,7 @@ function recorder() {
   };
 }
 
-test('one line per change: added, updated, down/up (admin and passive), removed; nothing for ordinary requests', async (t) => {
+test('one line per change: added, updated, down/up (admin and passive), removed; one per failed try; nothing for ordinary requests', async (t) => {
   const a = 'http://127.0.0.1:8001';
   const b = 'http://127.0.0.1:8002';
   const c = 'http://127.0.0.1:8003';
@@ -41,11 +41,13 @@ test('one line per change: added, updated, down/up (admin and passive), removed;
     `info switchyard: api ${c} updated (down=false weight=2)`,
     `info switchyard: api ${c} is up (admin)`,
     `info switchyard: api ${c} removed`,
+    // A failed try: one line, at info (a logger at warn keeps only the state changes).
+    `info switchyard: api ${a} try failed (timed out)`,
     `warn switchyard: api ${a} is failed (passive)`,
   ]);
   detach();
   sy.addServer('api', c);
-  assert.equal(lines.length, 8);
+  assert.equal(lines.length, 9);
 });
 
 test('no live upstream: logged at most once per second per upstream, with the count of the ones left out', async (t) => {

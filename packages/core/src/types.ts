@@ -147,6 +147,8 @@ export interface SwitchyardLogger {
   info(msg: string): void;
   warn(msg: string): void;
   error(msg: string): void;
+  /** Optional: details logged once at start (the nginx import warnings one by one). */
+  debug?(msg: string): void;
 }
 
 export interface SwitchyardOptions {
@@ -159,6 +161,11 @@ export interface SwitchyardOptions {
   status?: { path: string };
   /** Serve Prometheus metrics at this path (needs the optional peer `prom-client`). Default off. */
   metrics?: { path: string };
+  /**
+   * nginx's `worker_shutdown_timeout`: at close, proxied requests still open (long-polls, SSE)
+   * get this long to finish, then are cut. Default `'10s'`; 0 cuts them at once.
+   */
+  closeTimeout?: Duration;
 }
 
 /** Result of `parseNginxConfig`. */
@@ -255,6 +262,8 @@ export interface ResolvedConfig {
   readonly metrics: { readonly path: string } | undefined;
   /** Warnings carried over from nginx parsing. */
   readonly warnings: readonly string[];
+  /** Grace for open proxied requests at close, ms. */
+  readonly closeTimeoutMs: number;
 }
 
 // ---------------------------------------------------------------------------

@@ -9,3 +9,4 @@ export {
 } from './switchyard-middleware.js';
 export { MAX_HELD_BODY } from './request-body.js';
 export type { SwitchyardInput, SwitchyardOptions, Switchyard, SwitchyardLogger } from '@switchyard/core';
+export { defineConfig } from '@switchyard/core';

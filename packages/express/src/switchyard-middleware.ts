@@ -6,8 +6,12 @@ import HttpProxy from 'http-proxy';
 import {
   adminResponse,
   attachStateLogger,
+  consoleLogger,
   createSwitchyard,
   createWebSocketProxy,
+  logStartupNotes,
+  OpenExchanges,
+  prepareMetrics,
   type Location,
   type RouteToOptions,
   type Switchyard,
@@ -24,8 +28,12 @@ export type NextFunction = (err?: unknown) => void;
 export type ProxyHandler = (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void;
 
 export interface ExpressSwitchyardOptions {
-  /** Receives one line per server state change (never per request); pino, console, ... */
-  logger?: SwitchyardLogger;
+  /**
+   * Receives one line per server state change and per failed try (never per successful
+   * request), and the nginx import warnings once; pino, console, ... Default `console`
+   * (as nginx logs upstream errors by default); `false` logs nothing.
+   */
+  logger?: SwitchyardLogger | false;
 }
 
 /** `lb.proxyTo()` options: a location's options for one mounted prefix. */
@@ -45,7 +53,10 @@ export interface SwitchyardMiddleware extends ProxyHandler {
   proxyTo(upstream: string, options?: ProxyToOptions): ProxyHandler;
   /** `server.on('upgrade', lb.upgrade)`: proxies WebSocket upgrades for the configured locations. */
   readonly upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
-  /** Stops health checks, closes WebSocket tunnels and destroys every upstream connection. */
+  /**
+   * Closes WebSocket tunnels, gives proxied requests still open `closeTimeout` (default 10s) to
+   * finish and then cuts them, stops health checks and destroys every upstream connection.
+   */
   close(): Promise<void>;
 }
 
@@ -99,7 +110,14 @@ function pathOf(url: string): string {
  */
 export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOptions = {}): SwitchyardMiddleware {
   const sy = createSwitchyard(input);
-  const detachLogger = options.logger !== undefined ? attachStateLogger(sy, options.logger) : undefined;
+  const logger = options.logger === undefined ? consoleLogger : options.logger;
+  const detachLogger = logger !== false ? attachStateLogger(sy, logger) : undefined;
+  if (logger !== false) logStartupNotes(sy, logger);
+  // The factory is synchronous: a missing prom-client is logged once now, and the path answers 503.
+  prepareMetrics(sy).catch((err: unknown) => {
+    if (logger !== false) logger.error(`switchyard: metrics.path ${sy.config.metrics?.path ?? ''} is unavailable (503): ${err instanceof Error ? err.message : String(err)}`);
+  });
+  const open = new OpenExchanges();
   const ctx: ExchangeContext = { sy, proxy: createProxy(), agents: new UpstreamAgents(sy) };
   const ws = createWebSocketProxy(sy);
   const adminPaths = new Set<string>();
@@ -145,6 +163,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       res.end();
       return;
     }
+    open.add(res);
     new Exchange(ctx, req, res, route, (req as ExpressRequest).originalUrl ?? url).start();
   };
 
@@ -178,6 +197,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
         else replyNotFound(res);
         return;
       }
+      open.add(res);
       new Exchange(ctx, req, res, route, url).start();
     };
   }
@@ -194,8 +214,9 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
   async function close(): Promise<void> {
     if (closed) return;
     closed = true;
-    detachLogger?.();
     ws.close();
+    await open.close(sy.config.closeTimeoutMs);
+    detachLogger?.();
     ctx.agents.destroyAll();
     await sy.close();
   }

@@ -4,13 +4,31 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Switchyard, SwitchyardInput } from '@switchyard/core';
 import { switchyardPlugin, type ProxyToOptions } from './plugin.js';
 
+import type { SwitchyardRouteHandler } from './proxy-handler.js';
+
 export type { ProxyToOptions } from './plugin.js';
+export type { SwitchyardRouteHandler } from './proxy-handler.js';
 export type { Switchyard, SwitchyardInput, SwitchyardOptions } from '@switchyard/core';
+export { defineConfig } from '@switchyard/core';
+export { proxyBodies } from './proxy-bodies.js';
+
+/** `app.switchyard`: the core instance, plus the route-handler factory. */
+export interface FastifySwitchyard extends Switchyard {
+  /**
+   * A route handler that proxies to `upstream` (as `reply.proxyTo(upstream, options)`); an
+   * unknown upstream or invalid options throw here, when the route is made. Register it in a
+   * scope with `proxyBodies` to forward bodies of any content type.
+   *
+   * @example
+   * app.all('/api/*', app.switchyard.handler('backend', { rewritePrefix: '/' }))
+   */
+  handler(upstream: string, options?: ProxyToOptions): SwitchyardRouteHandler;
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The switchyard instance behind the plugin: `status()`, runtime control, events. */
-    switchyard: Switchyard;
+    switchyard: FastifySwitchyard;
   }
   interface FastifyReply {
     /**

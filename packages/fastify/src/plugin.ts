@@ -7,7 +7,13 @@ import {
   attachStateLogger,
   createSwitchyard,
   createWebSocketProxy,
+  logStartupNotes,
+  OpenExchanges,
+  prepareMetrics,
+  SwitchyardConfigError,
+  SwitchyardError,
   type Location,
+  type ProxyRoute,
   type RouteToOptions,
   type SwitchyardInput,
 } from '@switchyard/core';
@@ -16,6 +22,9 @@ import { loadReplyFrom } from './reply-from.js';
 import { proxyRequest, type ProxyContext } from './proxy-call.js';
 import { proxyBodyParser, requestBody } from './request-body.js';
 import { locationRoutePaths, staticPrefix } from './route-paths.js';
+import { quietReplyFromLog } from './quiet-log.js';
+import { handlerFactory } from './proxy-handler.js';
+import { forgottenReturnHint } from './forgotten-return.js';
 
 /** Options of `reply.proxyTo`: a location built in code; `prefix` defaults to the route's static prefix. */
 export type ProxyToOptions = RouteToOptions;
@@ -28,8 +37,15 @@ const NOT_FOUND_UPGRADE = 'HTTP/1.1 404 Not Found\r\nconnection: close\r\nconten
 export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardInput): Promise<void> {
   // Throws SwitchyardConfigError naming the field: `register` rejects with the core's message.
   const sy = createSwitchyard(input);
+  try {
+    await prepareMetrics(sy);
+  } catch (err) {
+    await sy.close();
+    throw new SwitchyardConfigError('metrics.path', `needs the optional peer dependency prom-client, which cannot be loaded (npm install prom-client): ${err instanceof Error ? err.message : String(err)}`);
+  }
   const pools = new UpstreamPools();
-  const ctx: ProxyContext = { sy, pools, from: loadReplyFrom(pools.dispatcher) };
+  const ctx: ProxyContext = { sy, pools, from: loadReplyFrom(pools.dispatcher), onPreempted: forgottenReturnHint(app.log) };
+  const open = new OpenExchanges();
   const onRemoved = (event: { url: string }): void => pools.release(event.url);
   sy.on('server:removed', onRemoved);
   const log = app.log;
@@ -38,6 +54,14 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     warn: (msg) => log.warn(msg),
     error: (msg) => log.error(msg),
   });
+  logStartupNotes(sy, { info: (msg) => log.info(msg), warn: (msg) => log.warn(msg), error: (msg) => log.error(msg), debug: (msg) => log.debug(msg) });
+
+  /** Every proxied request: reply-from's per-try warnings off (switchyard logs failed tries), and counted for the grace at close. */
+  function proxy(request: FastifyRequest, reply: FastifyReply, route: ProxyRoute): void {
+    quietReplyFromLog(request);
+    open.add(reply.raw);
+    proxyRequest(ctx, request, reply, route, requestBody(request));
+  }
 
   const locations = new Map<string, Location>();
   function locationFor(upstream: string, options: ProxyToOptions | undefined, routeUrl: string): Location {
@@ -52,14 +76,22 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     return location;
   }
 
-  app.decorate('switchyard', sy);
+  app.decorate('switchyard', Object.assign(sy, { handler: handlerFactory(sy) }));
   app.decorateReply('proxyTo', function proxyTo(this: FastifyReply, upstream: string, options?: ProxyToOptions): FastifyReply {
     const request = this.request;
-    const location = locationFor(upstream, options, request.routeOptions.url ?? '/');
+    let location: Location;
+    try {
+      location = locationFor(upstream, options, request.routeOptions.url ?? '/');
+    } catch (err) {
+      // A typo in the upstream name or bad options: the detail (pool names) is for the log only.
+      if (!(err instanceof SwitchyardError)) throw err;
+      request.log.error(`switchyard: ${err.message}`);
+      return this.code(500).type('text/plain; charset=utf-8').send('Internal Server Error\n');
+    }
     const route = sy.route(location, request.raw.url ?? '/');
     // The normalised path left the route's prefix (`/api/../admin`): not this route's to proxy.
     if (route === undefined) this.callNotFound();
-    else proxyRequest(ctx, request, this, route, requestBody(request));
+    else proxy(request, this, route);
     return this;
   });
 
@@ -78,6 +110,8 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     // Open tunnels would keep server.close() waiting.
     server.off('upgrade', onUpgrade);
     websockets.close();
+    // Not awaited: server.close() waits for these; after closeTimeout they are cut.
+    void open.close(sy.config.closeTimeoutMs);
     done();
   });
   app.addHook('onClose', async () => {
@@ -94,7 +128,7 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     } else if (route.redirect !== undefined) {
       reply.code(301).header('location', route.redirect).send();
     } else {
-      proxyRequest(ctx, request, reply, route, requestBody(request));
+      proxy(request, reply, route);
     }
   }
 

@@ -24,6 +24,8 @@ export interface ProxyContext {
   readonly sy: Switchyard;
   readonly pools: UpstreamPools;
   readonly from: FromFn;
+  /** The response was finished by someone else while the proxy waited (a handler without `return reply.proxyTo(...)`). */
+  readonly onPreempted?: (request: FastifyRequest) => void;
 }
 
 /**
@@ -287,6 +289,7 @@ class ProxyCall implements TryTarget, BodyProgress {
     this.#uncount();
     const totalMs = performance.now() - this.#tryStart;
     if (state === WAITING) {
+      if (this.#reply.raw.writableFinished) this.#ctx.onPreempted?.(this.#request);
       this.#abort();
       this.attempt.end({ aborted: true, totalMs }, this.bodyStarted ? SENT : NOT_SENT);
     } else if ((this.#stream as UndiciBody).readableEnded || this.#reply.raw.writableFinished) {

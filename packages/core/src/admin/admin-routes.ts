@@ -35,6 +35,16 @@ function metricsFor(sy: Switchyard, load: () => Promise<PromClientLike>): Promis
 }
 
 /**
+ * Load prom-client for `sy`'s metrics path now (the load is cached for the scrapes), so that a
+ * missing prom-client is reported at start instead of at the first scrape. Rejects with the
+ * install hint; resolves at once when no metrics path is configured.
+ */
+export async function prepareMetrics(sy: Switchyard, options: AdminResponseOptions = {}): Promise<void> {
+  if (sy.config.metrics === undefined) return;
+  await metricsFor(sy, options.loadPromClient ?? loadPromClient);
+}
+
+/**
  * The answer for a request to `status.path` (JSON unless the client prefers text/html) or
  * `metrics.path` (Prometheus text); `undefined` when `path` is neither. A query string is ignored.
  * Adapters register routes for both paths that win over any location.
@@ -74,8 +84,9 @@ export async function adminResponse(
       const metrics = await metricsFor(sy, options.loadPromClient ?? loadPromClient);
       return { status: 200, headers: { 'content-type': metrics.contentType, ...COMMON_HEADERS }, body: await metrics.render() };
     } catch (err) {
+      // A missing optional dependency: the endpoint is unavailable, not broken per request.
       return {
-        status: 500,
+        status: 503,
         headers: { 'content-type': 'text/plain; charset=utf-8', ...COMMON_HEADERS },
         body: `${err instanceof Error ? err.message : String(err)}\n`,
       };

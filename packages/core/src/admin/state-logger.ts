@@ -1,5 +1,5 @@
 /** @module Logs one line per server state change (never per request) to a pino/console-style logger. */
-import type { ServerPatch, Switchyard, SwitchyardEvents, SwitchyardLogger } from '../types.js';
+import type { FailureKind, ServerPatch, Switchyard, SwitchyardEvents, SwitchyardLogger } from '../types.js';
 
 /** "No live upstream" can happen on every request of an outage: log it at most this often per upstream. */
 export const NO_LIVE_UPSTREAM_LOG_INTERVAL_MS = 1000;
@@ -8,6 +8,8 @@ export interface StateLoggerOptions {
   /** Milliseconds for the rate limit (tests). Default `performance.now()`. */
   now?: () => number;
 }
+
+const FAILURE_TEXT: Record<FailureKind, string> = { error: 'connection error', timeout: 'timed out', invalid_header: 'invalid response' };
 
 function describePatch(patch: ServerPatch): string {
   return Object.entries(patch)
@@ -26,6 +28,11 @@ export function attachStateLogger(sy: Switchyard, logger: SwitchyardLogger, opti
   const added = (e: SwitchyardEvents['server:added']): void => logger.info(`switchyard: ${e.upstream} ${e.url} added`);
   const removed = (e: SwitchyardEvents['server:removed']): void => logger.info(`switchyard: ${e.upstream} ${e.url} removed`);
   const updated = (e: SwitchyardEvents['server:updated']): void => logger.info(`switchyard: ${e.upstream} ${e.url} updated (${describePatch(e.patch)})`);
+  // A failed try is an expected event (the next server takes the request): one line, no stack, at
+  // info so that a logger at `warn` keeps only the state changes.
+  const tried = (e: SwitchyardEvents['response']): void => {
+    if (e.failure !== undefined) logger.info(`switchyard: ${e.upstream} ${e.url} try failed (${FAILURE_TEXT[e.failure]})`);
+  };
   const none = (e: SwitchyardEvents['no-live-upstream']): void => {
     const t = now();
     const last = lastNoLive.get(e.upstream);
@@ -38,8 +45,8 @@ export function attachStateLogger(sy: Switchyard, logger: SwitchyardLogger, opti
     logger.error(`switchyard: no live upstream in ${e.upstream}${more}`);
   };
 
-  sy.on('server:down', down).on('server:up', up).on('server:added', added).on('server:removed', removed).on('server:updated', updated).on('no-live-upstream', none);
+  sy.on('server:down', down).on('server:up', up).on('server:added', added).on('server:removed', removed).on('server:updated', updated).on('no-live-upstream', none).on('response', tried);
   return () => {
-    sy.off('server:down', down).off('server:up', up).off('server:added', added).off('server:removed', removed).off('server:updated', updated).off('no-live-upstream', none);
+    sy.off('server:down', down).off('server:up', up).off('server:added', added).off('server:removed', removed).off('server:updated', updated).off('no-live-upstream', none).off('response', tried);
   };
 }

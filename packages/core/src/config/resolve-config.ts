@@ -8,8 +8,9 @@ import { resolveLocation } from './resolve-location.js';
 import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { resolveServer } from './resolve-server.js';
 import { parseTrustEntry } from './trust-proxy.js';
+import { resolveCloseTimeout } from './close-timeout.js';
 
-const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics'] as const;
+const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout'] as const;
 const UPSTREAM_KEYS = ['servers', 'balance', 'hash', 'retry', 'healthCheck', 'timeouts', 'keepalive'] as const;
 const HASH_KEYS = ['key', 'consistent'] as const;
 const ROUTE_PATH_KEYS = ['path'] as const;
@@ -82,6 +83,7 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     status,
     metrics,
     warnings: Object.freeze([...warnings]),
+    closeTimeoutMs: resolveCloseTimeout(top.closeTimeout),
   });
 }
 

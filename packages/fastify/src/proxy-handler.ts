@@ -1,0 +1,20 @@
+/** @module `app.switchyard.handler(upstream, options)`: a route handler that proxies to a pool, checked when the route is made. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Switchyard } from '@switchyard/core';
+import type { ProxyToOptions } from './plugin.js';
+
+/** A Fastify route handler made by `app.switchyard.handler()`. */
+export type SwitchyardRouteHandler = (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
+
+/**
+ * The factory behind `app.switchyard.handler`: an unknown upstream or invalid options throw here,
+ * while the app is being built (as Express's `lb.proxyTo` does), not at the first request.
+ */
+export function handlerFactory(sy: Switchyard): (upstream: string, options?: ProxyToOptions) => SwitchyardRouteHandler {
+  return function handler(upstream, options) {
+    sy.createLocation(upstream, { ...options, prefix: options?.prefix ?? '/' }, `app.switchyard.handler("${upstream}")`);
+    return function proxyHandler(_request, reply) {
+      return reply.proxyTo(upstream, options);
+    };
+  };
+}
