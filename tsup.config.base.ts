@@ -7,6 +7,11 @@ export default defineConfig({
   dts: true,
   clean: true,
   sourcemap: true,
+  // The maps point at src/, which is published beside dist/ (and the exports' `switchyard-source`
+  // condition needs it): embedding the sources again in every map would ship them three times.
+  esbuildOptions(options) {
+    options.sourcesContent = false;
+  },
   target: 'node20',
   platform: 'node',
 });
