@@ -153,7 +153,7 @@ async function startBalancer(adapter: DemoArgs['adapter'], options: SwitchyardOp
   const { default: express } = await import('express');
   const { switchyard } = await import('@switchyard/express');
   const app = express();
-  const lb = switchyard(options);
+  const lb = switchyard(options, { logger: false }); // as the Fastify app above: the demo prints its own story
   app.use(lb);
   const server = createServer(app);
   server.on('upgrade', lb.upgrade);
