@@ -81,23 +81,33 @@ interface Running {
   url: string;
   /** The adapter's documented shutdown. */
   close(): Promise<void>;
+  /** Lines logged at warn or above. */
+  readonly warnings: string[];
 }
 
 const adapters: Array<{ name: string; start(t: TestContext, options: SwitchyardOptions): Promise<Running> }> = [
   {
     name: 'fastify',
     async start(t, options) {
-      const app = Fastify();
+      const warnings: string[] = [];
+      const stream = {
+        write(line: string) {
+          const entry = JSON.parse(line) as { level: number; msg: string; err?: { message?: string } };
+          if (entry.level >= 40) warnings.push(`${entry.msg} ${entry.err?.message ?? ''}`);
+        },
+      };
+      const app = Fastify({ logger: { level: 'info', stream } });
       t.after(() => app.close());
       await app.register(switchyardPlugin, options);
       await app.listen({ port: 0, host: '127.0.0.1' });
-      return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+      return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close(), warnings };
     },
   },
   {
     name: 'express',
     async start(t, options) {
-      const lb = switchyard(options, { logger: false });
+      const warnings: string[] = [];
+      const lb = switchyard(options, { logger: { info: () => {}, warn: (m) => void warnings.push(m), error: (m) => void warnings.push(m) } });
       const app = express();
       app.use(lb);
       const server = createServer(app);
@@ -108,6 +118,7 @@ const adapters: Array<{ name: string; start(t: TestContext, options: SwitchyardO
       });
       return {
         url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        warnings,
         async close() {
           // The README's shutdown: stop accepting, let open requests finish (within closeTimeout), close.
           const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -134,6 +145,8 @@ for (const adapter of adapters) {
       for (let i = 0; i < 100 && backend.open > 0; i++) await new Promise((r) => setTimeout(r, 20));
       assert.equal(backend.open, 0);
       assert.equal(backend.released, 1);
+      // An expected cut: nothing logged as a warning or an error (no ClientDestroyedError).
+      assert.deepEqual(proxy.warnings, []);
     });
 
     it('lets a request that finishes within the grace complete before close() resolves', async (t) => {

@@ -118,6 +118,8 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     stopLogger();
     sy.off('server:removed', onRemoved);
     await sy.close();
+    // Requests cut at closeTimeout have let go of their upstream responses before the pools go.
+    await open.close(sy.config.closeTimeoutMs);
     await pools.destroy();
   });
 

@@ -301,6 +301,11 @@ class ProxyCall implements TryTarget, BodyProgress {
       this.attempt.end({ status: this.#status, headerMs: this.#headerMs, totalMs }, STARTED);
     } else {
       this.attempt.end({ aborted: true, headerMs: this.#headerMs, totalMs }, STARTED);
+      // The client is gone (or was cut at close): let go of the upstream response now, before the
+      // pools are destroyed under it.
+      const stream = this.#stream as UndiciBody;
+      stream.on('error', noop);
+      stream.destroy();
     }
   }
 

@@ -33,14 +33,18 @@ export class OpenExchanges {
         resolve();
         return;
       }
+      let fallback: NodeJS.Timeout | undefined;
       const timer = setTimeout(() => {
-        this.#drained = undefined;
+        // Resolve once each cut response has emitted 'close' (the adapters release their upstream
+        // side on it), so that what the caller destroys next is no longer in use.
         for (const res of this.#open) res.destroy();
-        this.#open.clear();
-        resolve();
+        fallback = setTimeout(() => this.#drained?.(), 1000);
       }, graceMs);
       this.#drained = () => {
+        this.#drained = undefined;
         clearTimeout(timer);
+        if (fallback !== undefined) clearTimeout(fallback);
+        this.#open.clear();
         resolve();
       };
     });
@@ -49,10 +53,6 @@ export class OpenExchanges {
 
   #remove(res: ServerResponse): void {
     this.#open.delete(res);
-    if (this.#open.size === 0 && this.#drained !== undefined) {
-      const drained = this.#drained;
-      this.#drained = undefined;
-      drained();
-    }
+    if (this.#open.size === 0) this.#drained?.();
   }
 }
