@@ -211,8 +211,8 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
     socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
   };
 
-  async function close(): Promise<void> {
-    if (closed) return;
+  let closing: Promise<void> | undefined;
+  async function shutdown(): Promise<void> {
     closed = true;
     ws.close();
     await open.close(sy.config.closeTimeoutMs);
@@ -220,6 +220,8 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
     ctx.agents.destroyAll();
     await sy.close();
   }
+  // A second call (a signal handler and a test cleanup) waits for the same shutdown.
+  const close = (): Promise<void> => (closing ??= shutdown());
 
   return Object.assign(middleware, { switchyard: sy, proxyTo, upgrade, close });
 }
