@@ -8,9 +8,10 @@ import { resolveLocation } from './resolve-location.js';
 import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { resolveServer } from './resolve-server.js';
 import { parseTrustEntry } from './trust-proxy.js';
+import { checkStickyRoutes, resolveSticky } from '../sticky/resolve-sticky.js';
 
 const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics'] as const;
-const UPSTREAM_KEYS = ['servers', 'balance', 'hash', 'retry', 'healthCheck', 'timeouts', 'keepalive'] as const;
+const UPSTREAM_KEYS = ['servers', 'balance', 'hash', 'retry', 'healthCheck', 'timeouts', 'keepalive', 'sticky'] as const;
 const HASH_KEYS = ['key', 'consistent'] as const;
 const ROUTE_PATH_KEYS = ['path'] as const;
 
@@ -104,6 +105,7 @@ function resolveUpstream(name: string, input: unknown, path: string): ResolvedUp
     urls.set(resolved.url, i);
     return resolved;
   });
+  checkStickyRoutes(servers, serversPath);
 
   let balance = DEFAULT_BALANCE;
   if (obj.balance !== undefined) {
@@ -134,6 +136,7 @@ function resolveUpstream(name: string, input: unknown, path: string): ResolvedUp
     timeouts: resolveTimeouts(obj.timeouts, `${path}.timeouts`, DEFAULT_TIMEOUTS),
     keepalive: optionalInteger(obj.keepalive, `${path}.keepalive`, DEFAULT_KEEPALIVE, 0),
     healthCheck: resolveHealthCheck(obj.healthCheck, `${path}.healthCheck`),
+    ...(obj.sticky !== undefined ? { sticky: resolveSticky(obj.sticky, `${path}.sticky`) } : {}),
   });
 }
 
