@@ -143,9 +143,10 @@ function requestCookie(name: string): (req: RequestInfo) => string {
 /** nginx `$upstream_cookie_<name>`: the value of that cookie in the upstream's Set-Cookie headers. */
 function upstreamCookie(name: string): ResponseVariable {
   return (headers: IncomingHttpHeaders) => {
-    const lines = headers['set-cookie'];
+    const lines: unknown = headers['set-cookie'];
     if (lines === undefined) return '';
-    for (const line of lines) {
+    // node:http gives an array; undici (Fastify's transport) a plain string for a single header.
+    for (const line of typeof lines === 'string' ? [lines] : (lines as string[])) {
       const eq = line.indexOf('=');
       if (eq === -1 || line.slice(0, eq).trim().toLowerCase() !== name) continue;
       const end = line.indexOf(';', eq);
