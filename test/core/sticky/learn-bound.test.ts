@@ -39,3 +39,23 @@ test('1M distinct learned sessions: the table holds maxSessions, the most recent
   assert.equal(forgotten?.server.url, 'http://127.0.0.1:8001', 'a forgotten session is balanced as unbound (never to the draining server)');
   forgotten?.release({ status: 200 });
 });
+
+test('the status page shows the learned sessions of an upstream with sticky learn (and nothing for others)', async () => {
+  const { adminResponse } = await import('@switchyard/core');
+  const sy = createSwitchyard({
+    upstreams: {
+      web: { servers: ['http://127.0.0.1:8001'], sticky: { learn: { create: '$upstream_cookie_sid', lookup: '$cookie_sid' } } },
+      api: ['http://127.0.0.1:8002'],
+    },
+    status: { path: '/status' },
+  });
+  const pick = sy.upstream('web').pick({ request: { method: 'GET', url: '/', headers: {}, clientIp: '127.0.0.1' } });
+  pick?.responseCookie({ 'set-cookie': ['sid=one'] });
+  pick?.release({ status: 200 });
+  const page = await adminResponse(sy, '/status', 'text/html');
+  assert.match(String(page?.body), /data-upstream="web"><h2>web<span class="info">round-robin · 1 of 1 up · 1 sessions<\/span>/);
+  assert.match(String(page?.body), /data-upstream="api"><h2>api<span class="info">round-robin · 1 of 1 up<\/span>/);
+  const json = await adminResponse(sy, '/status', 'application/json');
+  assert.equal(JSON.parse(String(json?.body)).upstreams.web.sessions, 1);
+  await sy.close();
+});
