@@ -189,3 +189,15 @@ test('ctx.sticky false ignores the binding for one pick', () => {
   bound?.release({ status: 200 });
   unbound?.release({ status: 200 });
 });
+
+test('learn from a response header ($upstream_http_<name>) and look up from a request header; cookie expires given in ms', () => {
+  const learn = setup({ learn: { create: '$upstream_http_x_session', lookup: ['$http_x_session', '$arg_session'] } });
+  assert.equal(learn.go({}, '/', { 'x-session': 'abc' }).server, 'a');
+  learn.sy.setServer('pool', A, { drain: true });
+  assert.equal(learn.go({ 'x-session': 'abc' }).server, 'a');
+  assert.equal(learn.go({}, '/?session=abc').server, 'a');
+  assert.notEqual(learn.go({ 'x-session': 'other' }).server, 'a');
+
+  const timed = setup({ cookie: { name: 's', expires: 3_600_000, secure: true } });
+  assert.match(timed.go().cookie ?? '', new RegExp(`^s=${ID.a}; expires=\\w{3}, \\d\\d-\\w{3}-\\d\\d \\d\\d:\\d\\d:\\d\\d GMT; max-age=3600; secure$`));
+});
