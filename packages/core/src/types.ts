@@ -1,5 +1,8 @@
 /** @module Public types of @switchyard/core: configuration input, resolved configuration, per-request API, status. */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ResolvedSticky, StickyOptions } from './sticky/sticky-types.js';
+
+export type * from './sticky/sticky-types.js';
 
 // ---------------------------------------------------------------------------
 // Configuration as users write it (validated by createSwitchyard)
@@ -98,12 +101,14 @@ export interface ServerOptions {
   backup?: boolean;
   /** Never used. */
   down?: boolean;
-  /** Takes only requests already bound to it (hash / ip-hash keys). */
+  /** Takes only requests already bound to it (sticky cookie, route or learned session, hash / ip-hash keys), no new ones. */
   drain?: boolean;
   /** Concurrent requests cap; 0 = unlimited. Default 0. */
   maxConns?: number;
   /** After recovering, weight ramps from 0 to `weight` over this long. Default 0. */
   slowStart?: Duration;
+  /** nginx `route=`: this server's sticky value (default: MD5 of its address, as nginx). */
+  route?: string;
 }
 
 export interface HashOptions {
@@ -124,6 +129,8 @@ export interface UpstreamOptions {
   timeouts?: TimeoutOptions;
   /** Idle upstream connections kept per server. Default 32. */
   keepalive?: number;
+  /** Session persistence (nginx `sticky cookie | route | learn`). */
+  sticky?: StickyOptions;
 }
 
 export interface LocationOptions {
@@ -210,6 +217,8 @@ export interface ResolvedServer {
   readonly drain: boolean;
   readonly maxConns: number;
   readonly slowStartMs: number;
+  /** nginx `route=` (sticky value); absent: MD5 of the address. */
+  readonly route?: string | undefined;
 }
 
 export interface ResolvedHealthCheck {
@@ -233,6 +242,7 @@ export interface ResolvedUpstream {
   readonly timeouts: ResolvedTimeouts;
   readonly keepalive: number;
   readonly healthCheck: ResolvedHealthCheck | undefined;
+  readonly sticky?: ResolvedSticky | undefined;
 }
 
 export type LocationKind = 'exact' | 'prefix-priority' | 'prefix' | 'regex' | 'regex-i';
@@ -315,6 +325,8 @@ export interface PickContext {
   tried?: ReadonlySet<string>;
   /** Statuses that count as a server failure for this request (a location's `retry.on`); default the upstream's. */
   failOn?: ReadonlySet<number>;
+  /** `false`: ignore the upstream's sticky binding for this pick (balance as unbound). Default true. */
+  sticky?: boolean;
 }
 
 /** What happened to one try, reported exactly once through `release()`. */
@@ -328,6 +340,11 @@ export interface Pick {
   readonly server: ServerInfo;
   /** Report the outcome; the first call counts, later calls are ignored. */
   release(outcome: Outcome): void;
+  /**
+   * Sticky sessions: call with the upstream's response headers when delivering this try's response.
+   * Learns the session (`sticky.learn`) and returns the `Set-Cookie` value to add (`sticky.cookie`).
+   */
+  responseCookie(headers: IncomingHttpHeaders): string | undefined;
 }
 
 export interface Upstream {
@@ -369,6 +386,8 @@ export interface Attempt {
   responded(status: number, headerMs: number, progress: TryProgress): Decision;
   /** Release the server with this outcome and decide what happens next. Only the first call counts. */
   end(outcome: Outcome, progress: TryProgress): Decision;
+  /** The sticky `Set-Cookie` value to add to the response being delivered (see `Pick.responseCookie`). */
+  responseCookie(headers: IncomingHttpHeaders): string | undefined;
 }
 
 export interface ForwardOptions {
@@ -421,6 +440,8 @@ export interface ServerStatus {
 export interface UpstreamStatus {
   readonly balance: BalanceStrategyName;
   readonly servers: readonly ServerStatus[];
+  /** Sessions remembered by `sticky.learn` (only with it). */
+  readonly sessions?: number;
 }
 
 export interface StatusSnapshot {

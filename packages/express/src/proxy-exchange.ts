@@ -5,6 +5,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import type HttpProxy from 'http-proxy';
 import {
   UpstreamTransportError,
+  addSetCookie,
   buildUpstreamHeaders,
   classifyTransportError,
   filterResponseHeaders,
@@ -317,7 +318,7 @@ export class Exchange implements RequestClaim {
       attempt.end({ aborted: true, headerMs: this.#headerMs, totalMs: now() - this.#t0 }, { requestSent: true, responseStarted: false });
       return;
     }
-    const headers = filterResponseHeaders(proxyRes.headers);
+    const headers = addSetCookie(filterResponseHeaders(proxyRes.headers), attempt.responseCookie(proxyRes.headers));
     // The upstream answered before the whole streamed upload arrived: the rest is discarded once the
     // try settles, and the connection closes after the response (as nginx does), so a keep-alive or
     // pipelined next request never waits behind an unread body.

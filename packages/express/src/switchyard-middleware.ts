@@ -9,9 +9,12 @@ import {
   consoleLogger,
   createSwitchyard,
   createWebSocketProxy,
+  isWebSocketRequest,
   logStartupNotes,
   OpenExchanges,
   prepareMetrics,
+  takeUpgrade,
+  upgradeResponse,
   type Location,
   type RouteToOptions,
   type Switchyard,
@@ -51,7 +54,11 @@ export interface SwitchyardMiddleware extends ProxyHandler {
   readonly switchyard: Switchyard;
   /** A middleware that proxies everything it receives to `upstream` (for `app.use('/api', ...)`). */
   proxyTo(upstream: string, options?: ProxyToOptions): ProxyHandler;
-  /** `server.on('upgrade', lb.upgrade)`: proxies WebSocket upgrades for the configured locations. */
+  /**
+   * `server.on('upgrade', lb.upgrade)`: proxies WebSocket upgrades for the configured locations, and
+   * (when it is the server's only upgrade listener) sends the others through the app, so that
+   * `proxyTo` routes tunnel them too.
+   */
   readonly upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /**
    * Closes WebSocket tunnels, gives proxied requests still open `closeTimeout` (default 10s) to
@@ -124,6 +131,8 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
   if (sy.config.status !== undefined) adminPaths.add(sy.config.status.path);
   if (sy.config.metrics !== undefined) adminPaths.add(sy.config.metrics.path);
   let closed = false;
+  /** Some `proxyTo` handler exists: unmatched WebSocket upgrades go through the app to find it. */
+  let routedUpgrades = false;
 
   function serveAdmin(req: IncomingMessage, res: ServerResponse, path: string, next: NextFunction | undefined): void {
     adminResponse(sy, path, req.headers.accept).then(
@@ -172,6 +181,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
     // Validates now (unknown upstream, bad options), not at the first request.
     const fixed = routeOptions.prefix !== undefined ? sy.createLocation(upstream, routeOptions, where) : undefined;
     if (fixed === undefined) sy.createLocation(upstream, { ...routeOptions, prefix: '/' }, where);
+    routedUpgrades = true;
     const byMount = new Map<string, Location>();
     const locationFor = (mount: string): Location => {
       let location = byMount.get(mount);
@@ -197,8 +207,13 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
         else replyNotFound(res);
         return;
       }
-      open.add(res);
-      new Exchange(ctx, req, res, route, url).start();
+      const upgrade = takeUpgrade(req);
+      // A WebSocket upgrade that `upgrade` sent through the app: tunnel it along this route.
+      if (upgrade !== undefined) ws.proxy(req, upgrade.socket, upgrade.head, route);
+      else {
+        open.add(res);
+        new Exchange(ctx, req, res, route, url).start();
+      }
     };
   }
 
@@ -207,6 +222,12 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
     // Not ours: leave the socket to other `upgrade` listeners, or refuse it when there are none.
     const server = (req.socket as { server?: EventEmitter }).server;
     if (server !== undefined && server.listenerCount('upgrade') > 1) return;
+    if (!closed && routedUpgrades && server !== undefined && isWebSocketRequest(req)) {
+      // Through the app (Express has no upgrade routing): a `proxyTo` handler on the way tunnels
+      // it; any other answer (404, an auth middleware's 401) is written to the socket, which closes.
+      server.emit('request', req, upgradeResponse(req, socket, head));
+      return;
+    }
     socket.on('error', () => socket.destroy());
     socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
   };

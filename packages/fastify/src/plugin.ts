@@ -7,11 +7,14 @@ import {
   attachStateLogger,
   createSwitchyard,
   createWebSocketProxy,
+  isWebSocketRequest,
   logStartupNotes,
   OpenExchanges,
   prepareMetrics,
   SwitchyardConfigError,
   SwitchyardError,
+  takeUpgrade,
+  upgradeResponse,
   type Location,
   type ProxyRoute,
   type RouteToOptions,
@@ -91,7 +94,15 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     const route = sy.route(location, request.raw.url ?? '/');
     // The normalised path left the route's prefix (`/api/../admin`): not this route's to proxy.
     if (route === undefined) this.callNotFound();
-    else proxy(request, this, route);
+    else {
+      const upgrade = takeUpgrade(request.raw);
+      if (upgrade === undefined) proxy(request, this, route);
+      else {
+        // A WebSocket upgrade routed here by onUpgrade: tunnel it, Fastify sends nothing.
+        this.hijack();
+        websockets.proxy(request.raw, upgrade.socket, upgrade.head, route);
+      }
+    }
     return this;
   });
 
@@ -101,6 +112,12 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     if (websockets.handle(req, socket, head)) return;
     // Not ours: leave it to other upgrade listeners (e.g. @fastify/websocket), or refuse it.
     if (server.listenerCount('upgrade') > 1) return;
+    if (isWebSocketRequest(req)) {
+      // Through Fastify's router, hooks included: a route calling reply.proxyTo tunnels it; any
+      // other answer (404, an auth hook's 401) is written to the socket, which then closes.
+      app.routing(req, upgradeResponse(req, socket, head));
+      return;
+    }
     socket.on('error', () => socket.destroy());
     socket.end(NOT_FOUND_UPGRADE);
   };

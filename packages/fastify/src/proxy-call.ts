@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import {
+  addSetCookie,
   buildUpstreamHeaders,
   classifyTransportError,
   filterResponseHeaders,
@@ -242,7 +243,8 @@ class ProxyCall implements TryTarget, BodyProgress {
     stream[kCall] = this;
     stream.on('error', onUpstreamBodyError);
     const reply = this.#reply;
-    reply.headers(filterResponseHeaders(res.headers as IncomingHttpHeaders));
+    const upstreamHeaders = res.headers as IncomingHttpHeaders;
+    reply.headers(addSetCookie(filterResponseHeaders(upstreamHeaders), this.attempt.responseCookie(upstreamHeaders)));
     reply.send(stream);
   }
 

@@ -92,7 +92,7 @@ const SCRIPT = `
     sec.setAttribute('data-upstream', name);
     var h2 = el('h2', '', name);
     var up = u.servers.filter(function (s) { return s.state === 'up'; }).length;
-    h2.appendChild(el('span', 'info', u.balance + ' \\u00b7 ' + up + ' of ' + u.servers.length + ' up'));
+    h2.appendChild(el('span', 'info', u.balance + ' \\u00b7 ' + up + ' of ' + u.servers.length + ' up' + (u.sessions !== undefined ? ' \\u00b7 ' + u.sessions + ' sessions' : '')));
     sec.appendChild(h2);
     var table = el('table');
     var thead = el('thead');
@@ -192,7 +192,7 @@ function poolSection(name: string, u: UpstreamStatus, now: number): string {
   const up = u.servers.filter((s) => s.state === 'up').length;
   const head = HEAD.map((t, i) => `<th${i === 1 || i === 14 ? ' class="l"' : ''}>${escapeHtml(t)}</th>`).join('');
   return (
-    `<section class="pool" data-upstream="${escapeHtml(name)}"><h2>${escapeHtml(name)}<span class="info">${escapeHtml(u.balance)} \u00b7 ${up} of ${u.servers.length} up</span></h2>` +
+    `<section class="pool" data-upstream="${escapeHtml(name)}"><h2>${escapeHtml(name)}<span class="info">${escapeHtml(u.balance)} \u00b7 ${up} of ${u.servers.length} up${u.sessions !== undefined ? ` \u00b7 ${u.sessions} sessions` : ''}</span></h2>` +
     `<table><thead><tr>${head}</tr></thead><tbody>${u.servers.map((s) => serverRow(s, now)).join('')}</tbody></table></section>`
   );
 }

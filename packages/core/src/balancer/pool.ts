@@ -16,6 +16,10 @@ import type {
 import { PickGate, type Chooser } from './chooser.js';
 import { createChooser } from './registry.js';
 import { ServerSlot } from './server-slot.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { RequestInfo } from '../types.js';
+import { StickyBinding } from '../sticky/sticky-binding.js';
+import { accountBoundPick, boundSlot } from '../sticky/bound-pick.js';
 
 /** nginx never counts these as an unsuccessful attempt, whatever proxy_next_upstream says. */
 const NEVER_FAILS = (status: number): boolean => status === 403 || status === 404;
@@ -33,13 +37,21 @@ class PoolPick implements Pick {
   readonly #failOn: ReadonlySet<number> | undefined;
   /** Picked as the one trial after a failure window. */
   readonly #trial: boolean;
+  readonly #stickyId: string;
+  readonly #request: RequestInfo | undefined;
 
-  constructor(pool: Pool, slot: ServerSlot, failOn: ReadonlySet<number> | undefined) {
+  constructor(pool: Pool, slot: ServerSlot, failOn: ReadonlySet<number> | undefined, request?: RequestInfo) {
     this.server = slot.info;
     this.#slot = slot;
     this.#pool = pool;
     this.#failOn = failOn;
     this.#trial = slot.failed;
+    this.#stickyId = slot.stickyId;
+    this.#request = request;
+  }
+
+  responseCookie(headers: IncomingHttpHeaders): string | undefined {
+    return this.#pool.stickyResponse(this.#stickyId, this.#request, headers);
   }
 
   release(outcome: Outcome): void {
@@ -64,6 +76,9 @@ export class Pool implements PoolControl {
   readonly #backupChooser: Chooser;
   #infos: readonly ServerInfo[] = [];
   #active = 0;
+  readonly #sticky: StickyBinding | undefined;
+  /** Servers by sticky id (only with `sticky`). */
+  #byId = new Map<string, ServerSlot>();
 
   constructor(config: ResolvedUpstream, env: PoolEnv) {
     this.name = config.name;
@@ -73,6 +88,7 @@ export class Pool implements PoolControl {
     this.#mandatory = config.healthCheck?.mandatory === true;
     this.#primaryChooser = createChooser(config);
     this.#backupChooser = createChooser(config);
+    this.#sticky = config.sticky !== undefined ? new StickyBinding(config.sticky) : undefined;
     const now = env.now();
     for (const server of config.servers) this.#all.push(new ServerSlot(server, !this.#mandatory, now));
     this.#reindex(true, true);
@@ -90,7 +106,8 @@ export class Pool implements PoolControl {
     const now = this.#env.now();
     const gate = this.#gate;
     gate.begin(ctx, now);
-    let slot = this.#primaryChooser.choose(this.#primary, gate);
+    let slot = this.#sticky !== undefined && ctx?.request !== undefined && ctx.sticky !== false ? this.#boundPick(ctx.request, now) : undefined;
+    if (slot === undefined) slot = this.#primaryChooser.choose(this.#primary, gate);
     if (slot === undefined && this.#backup.length > 0) slot = this.#backupChooser.choose(this.#backup, gate);
     if (slot === undefined) {
       this.#reportNoLive(ctx, now);
@@ -102,7 +119,21 @@ export class Pool implements PoolControl {
     this.#active++;
     // nginx: picking a server after its window starts a new one, so exactly one trial is in flight.
     if (now - slot.checked > slot.failTimeoutMs) slot.checked = now;
-    return new PoolPick(this, slot, ctx?.failOn);
+    return new PoolPick(this, slot, ctx?.failOn, ctx?.request);
+  }
+
+  /** A request bound to a server (sticky) that may take it, counted as the balancer's choice; else undefined. */
+  #boundPick(request: RequestInfo, now: number): ServerSlot | undefined {
+    const id = (this.#sticky as StickyBinding).boundId(request, now);
+    if (id === undefined) return undefined;
+    const slot = boundSlot(this.#byId.get(id), this.#gate, this.#primary);
+    if (slot !== undefined) accountBoundPick(slot, slot.backup ? this.#backup : this.#primary, this.#gate);
+    return slot;
+  }
+
+  /** PoolPick.responseCookie: sticky learning and the Set-Cookie value for the server `stickyId`. */
+  stickyResponse(stickyId: string, request: RequestInfo | undefined, headers: IncomingHttpHeaders): string | undefined {
+    return this.#sticky?.respond(stickyId, request, headers, this.#env.now());
   }
 
   /** Called once per pick by PoolPick.release. */
@@ -191,6 +222,9 @@ export class Pool implements PoolControl {
 
   addServer(server: ResolvedServer): void {
     if (this.#find(server.url) !== undefined) throw new SwitchyardLookupError(`upstream "${this.name}" already has server ${server.url}`);
+    if (server.route !== undefined && this.#all.some((s) => s.stickyId === server.route)) {
+      throw new SwitchyardConfigError(`addServer(${this.name}, ${server.url}).route`, `repeats the route ${JSON.stringify(server.route)} of another server`);
+    }
     const slot = new ServerSlot(server, !this.#mandatory, this.#env.now());
     this.#all.push(slot);
     this.#reindex(!slot.backup, slot.backup);
@@ -275,7 +309,8 @@ export class Pool implements PoolControl {
       };
       return status;
     });
-    return { balance: this.config.balance, servers };
+    const sessions = this.#sticky?.sessions(this.#env.now());
+    return { balance: this.config.balance, servers, ...(sessions !== undefined ? { sessions } : {}) };
   }
 
   #find(url: string): ServerSlot | undefined {
@@ -291,5 +326,10 @@ export class Pool implements PoolControl {
     if (backupChanged) this.#backupChooser.rebuild(this.#backup);
     this.#gate.single = this.#primary.length === 1 && this.#backup.length === 0;
     this.#infos = Object.freeze(this.#all.map((s) => s.info));
+    if (this.#sticky !== undefined) {
+      // The first server keeps an id two share (one address written as http and https).
+      this.#byId = new Map();
+      for (const s of this.#all) if (!this.#byId.has(s.stickyId)) this.#byId.set(s.stickyId, s);
+    }
   }
 }

@@ -1,6 +1,7 @@
 /** @module One server's live state in a pool: admin flags, passive-health counters, smooth-RR weights and statistics. */
 import type { HealthStatus, ResolvedServer, ServerInfo, ServerState } from '../types.js';
 import { serverInfo, writtenAuthority } from './server-info.js';
+import { stickyServerId } from '../sticky/peer-name.js';
 
 /** A server that is ramping up (slow start) never gets less than this share of its weight. */
 const SLOW_START_FLOOR = 0.01;
@@ -15,6 +16,8 @@ export class ServerSlot {
   readonly failTimeoutMs: number;
   readonly maxConns: number;
   readonly slowStartMs: number;
+  /** nginx's `peer->sid`: the sticky value naming this server (its `route`, else MD5 of its address). */
+  readonly stickyId: string;
   weight: number;
   down: boolean;
   drain: boolean;
@@ -63,6 +66,7 @@ export class ServerSlot {
     this.failTimeoutMs = config.failTimeoutMs;
     this.maxConns = config.maxConns;
     this.slowStartMs = config.slowStartMs;
+    this.stickyId = stickyServerId(config.url, config.route);
     this.weight = config.weight;
     this.effectiveWeight = config.weight;
     this.down = config.down;

@@ -9,9 +9,10 @@ import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-pol
 import { resolveServer } from './resolve-server.js';
 import { parseTrustEntry } from './trust-proxy.js';
 import { resolveCloseTimeout } from './close-timeout.js';
+import { checkStickyRoutes, resolveSticky } from '../sticky/resolve-sticky.js';
 
 const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout'] as const;
-const UPSTREAM_KEYS = ['servers', 'balance', 'hash', 'retry', 'healthCheck', 'timeouts', 'keepalive'] as const;
+const UPSTREAM_KEYS = ['servers', 'balance', 'hash', 'retry', 'healthCheck', 'timeouts', 'keepalive', 'sticky'] as const;
 const HASH_KEYS = ['key', 'consistent'] as const;
 const ROUTE_PATH_KEYS = ['path'] as const;
 
@@ -106,6 +107,7 @@ function resolveUpstream(name: string, input: unknown, path: string): ResolvedUp
     urls.set(resolved.url, i);
     return resolved;
   });
+  checkStickyRoutes(servers, serversPath);
 
   let balance = DEFAULT_BALANCE;
   if (obj.balance !== undefined) {
@@ -136,6 +138,7 @@ function resolveUpstream(name: string, input: unknown, path: string): ResolvedUp
     timeouts: resolveTimeouts(obj.timeouts, `${path}.timeouts`, DEFAULT_TIMEOUTS),
     keepalive: optionalInteger(obj.keepalive, `${path}.keepalive`, DEFAULT_KEEPALIVE, 0),
     healthCheck: resolveHealthCheck(obj.healthCheck, `${path}.healthCheck`),
+    ...(obj.sticky !== undefined ? { sticky: resolveSticky(obj.sticky, `${path}.sticky`) } : {}),
   });
 }
 

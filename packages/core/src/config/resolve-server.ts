@@ -9,8 +9,9 @@ import {
 } from './defaults.js';
 import { checkKeys, child, describe, fail, isPlainObject, optionalBoolean, optionalInteger } from './describe.js';
 import { optionalDuration } from './duration.js';
+import { resolveServerRoute } from '../sticky/resolve-sticky.js';
 
-const SERVER_KEYS = ['url', 'weight', 'maxFails', 'failTimeout', 'backup', 'down', 'drain', 'maxConns', 'slowStart'] as const;
+const SERVER_KEYS = ['url', 'weight', 'maxFails', 'failTimeout', 'backup', 'down', 'drain', 'maxConns', 'slowStart', 'route'] as const;
 
 /**
  * Validate one server and apply defaults. A string is the url. Urls are `http://` or `https://`
@@ -40,7 +41,13 @@ export function resolveServer(input: unknown, path: string): ResolvedServer {
     drain: optionalBoolean(input.drain, `${path}.drain`, false),
     maxConns: optionalInteger(input.maxConns, `${path}.maxConns`, DEFAULT_MAX_CONNS, 0),
     slowStartMs: optionalDuration(input.slowStart, `${path}.slowStart`, DEFAULT_SLOW_START_MS),
+    ...optionalRoute(resolveServerRoute(input.route, `${path}.route`)),
   });
+}
+
+/** `route` only when set, so servers without one resolve exactly as before. */
+function optionalRoute(route: string | undefined): { route?: string } {
+  return route === undefined ? {} : { route };
 }
 
 function defaults(): Omit<ResolvedServer, 'url'> {

@@ -1,4 +1,5 @@
 /** @module The tries of one proxied request: picking, failover and nginx's proxy_next_upstream rules, decided once for both adapters. */
+import type { IncomingHttpHeaders } from 'node:http';
 import type {
   Attempt,
   Decision,
@@ -82,6 +83,10 @@ class TryAttempt implements Attempt {
       this.#decision = this.#owner.decide(this, outcome, progress);
     }
     return this.#decision;
+  }
+
+  responseCookie(headers: IncomingHttpHeaders): string | undefined {
+    return this.#pick.responseCookie(headers);
   }
 
   #release(outcome: Outcome): void {

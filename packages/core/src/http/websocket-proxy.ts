@@ -7,8 +7,11 @@ import type { Attempt, ProxyRoute, Switchyard } from '../types.js';
 import { buildUpstreamHeaders, filterResponseHeaders } from './upstream-headers.js';
 import { classifyTransportError, gatewayErrorBody } from './transport-errors.js';
 import { isEncrypted, toRequestInfo } from './request-info.js';
+import { addSetCookie } from '../sticky/add-set-cookie.js';
 
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+const NOT_FOUND = 'HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n';
+const NOT_PROXIED = 'HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n';
 
 export interface WebSocketProxy {
   /**
@@ -16,6 +19,11 @@ export interface WebSocketProxy {
    * untouched) otherwise, so the caller can leave it to other `upgrade` listeners.
    */
   handle(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /**
+   * Proxies the upgrade along a route the caller resolved (a `proxyTo` location); a closed proxy
+   * or a request that is not a WebSocket upgrade gets its socket ended with a 404 / 400.
+   */
+  proxy(req: IncomingMessage, socket: Duplex, head: Buffer, route: ProxyRoute): void;
   /** Closes every open tunnel and every handshake still under way; later upgrades are not handled. */
   close(): void;
 }
@@ -129,7 +137,7 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
         tryAttempt(req, socket, head, route, decision.attempt, started);
         return;
       }
-      const out = filterResponseHeaders(res.headers);
+      const out = addSetCookie(filterResponseHeaders(res.headers), attempt.responseCookie(res.headers));
       out.connection = 'close';
       socket.write(rawHead(res.statusCode ?? 502, res.statusMessage ?? '', out));
       // pipeline, not pipe: a client that leaves mid-answer must also end the upstream request.
@@ -153,7 +161,8 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
         finish(attempt.end({ failure: 'invalid_header', totalMs: performance.now() - started }, { requestSent: true, responseStarted: false }));
         return;
       }
-      socket.write(rawHead(101, 'Switching Protocols', filterResponseHeaders(res.headers, true)));
+      // The upgrade answer carries the sticky cookie too: the binding follows the WebSocket.
+      socket.write(rawHead(101, 'Switching Protocols', addSetCookie(filterResponseHeaders(res.headers, true), attempt.responseCookie(res.headers))));
       if (upstreamHead.length > 0) socket.write(upstreamHead);
       if (head.length > 0) upstream.write(head);
       handshakes.delete(socket);
@@ -178,24 +187,41 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
     upstreamReq.end();
   }
 
+  function start(req: IncomingMessage, socket: Duplex, head: Buffer, route: ProxyRoute): void {
+    // A client socket error before the upgrade completes must never crash the process.
+    socket.on('error', () => socket.destroy());
+    handshakes.add(socket);
+    socket.once('close', () => handshakes.delete(socket));
+    const forwarding = sy.forward(route, toRequestInfo(req), { replayableBody: true });
+    const attempt = forwarding.first();
+    if (attempt === undefined) {
+      writeError(socket, 502, 'no live upstream');
+      return;
+    }
+    tryAttempt(req, socket, head, route, attempt, performance.now());
+  }
+
   return {
     handle(req, socket, head) {
       if (!isWebSocketUpgrade(req)) return false;
       const route = sy.match(req.method ?? 'GET', req.url ?? '/');
       if (route === undefined || route.redirect !== undefined || !route.location.websocket) return false;
       if (closed) return false;
-      // A client socket error before the upgrade completes must never crash the process.
-      socket.on('error', () => socket.destroy());
-      handshakes.add(socket);
-      socket.once('close', () => handshakes.delete(socket));
-      const forwarding = sy.forward(route, toRequestInfo(req), { replayableBody: true });
-      const attempt = forwarding.first();
-      if (attempt === undefined) {
-        writeError(socket, 502, 'no live upstream');
-        return true;
-      }
-      tryAttempt(req, socket, head, route, attempt, performance.now());
+      start(req, socket, head, route);
       return true;
+    },
+    proxy(req, socket, head, route) {
+      if (closed) {
+        socket.destroy();
+        return;
+      }
+      if (!isWebSocketUpgrade(req) || !route.location.websocket) {
+        // Not a WebSocket (h2c...), or the route turned WebSockets off: refused, never tunnelled.
+        socket.on('error', () => socket.destroy());
+        socket.end(isWebSocketUpgrade(req) ? NOT_FOUND : NOT_PROXIED);
+        return;
+      }
+      start(req, socket, head, route);
     },
     close() {
       closed = true;

@@ -184,6 +184,7 @@ class Importer {
       if (up.balance !== undefined) out.balance = up.balance;
       if (up.hash !== undefined) out.hash = up.hash.consistent ? { key: up.hash.key, consistent: true } : { key: up.hash.key };
       if (up.keepalive !== undefined) out.keepalive = up.keepalive;
+      if (up.sticky !== undefined) out.sticky = up.sticky;
       const hc = healthChecks.get(up);
       if (hc) out.healthCheck = hc.options;
       upstreams[up.name] = out;

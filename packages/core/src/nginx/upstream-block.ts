@@ -6,6 +6,8 @@ import { nginxDuration } from './durations.js';
 import { fail, type ImportNotes } from './notes.js';
 import type { Directive } from './syntax-tree.js';
 import type { Position, WordToken } from './tokenizer.js';
+import type { StickyOptions } from '../sticky/sticky-types.js';
+import { readSticky } from './sticky-directive.js';
 
 /** A server address as written: the scheme comes later, from the `proxy_pass` that uses the pool. */
 export interface ImportedServer extends Position {
@@ -22,6 +24,8 @@ export interface ImportedUpstream extends Position {
   balance: BalanceStrategyName | undefined;
   hash: { key: string; consistent: boolean } | undefined;
   keepalive: number | undefined;
+  /** nginx `sticky` (see sticky-directive.ts). */
+  sticky?: StickyOptions;
 }
 
 /** Methods whose nginx module does not accept `backup` servers (no NGX_HTTP_UPSTREAM_BACKUP flag). */
@@ -30,7 +34,7 @@ const NO_BACKUP: ReadonlySet<BalanceStrategyName> = new Set(['ip-hash', 'hash', 
 /**
  * Directives that are valid nginx but change nothing switchyard decides: reported as warnings.
  * Everything else inside `upstream` is an error: an upstream block is all about
- * balancing, so a directive we cannot honour there (`sticky`, `ntlm`, `queue`,
+ * balancing, so a directive we cannot honour there (`ntlm`, `queue`,
  * `state`, or a typo) would change where requests go, and must not be dropped.
  */
 const IGNORED_IN_UPSTREAM: Record<string, string> = {
@@ -43,8 +47,7 @@ const IGNORED_IN_UPSTREAM: Record<string, string> = {
 };
 
 const UNSUPPORTED_IN_UPSTREAM: Record<string, string> = {
-  sticky: 'session persistence ("sticky") is not supported; use "hash" or "ip_hash" for affinity',
-  sticky_cookie_insert: 'session persistence ("sticky_cookie_insert") is not supported; use "hash" or "ip_hash" for affinity',
+  sticky_cookie_insert: '"sticky_cookie_insert" (the pre-1.5.7 NGINX Plus syntax) is not supported: write "sticky cookie NAME ..."',
   ntlm: '"ntlm" (client-bound upstream connections) is not supported',
   queue: '"queue" (waiting for a free server) is not supported: switchyard answers 502 when no server is live',
   state: '"state" (servers kept in a file) is not supported: list the servers in the block',
@@ -106,6 +109,10 @@ export function readUpstream(d: Directive, notes: ImportNotes): ImportedUpstream
       case 'least_time':
         readLeastTime(c, notes);
         setMethod(c, 'least-time');
+        break;
+      case 'sticky':
+        if (up.sticky !== undefined) fail(c, '"sticky" directive is duplicate');
+        up.sticky = readSticky(c, notes);
         break;
       case 'keepalive': {
         const n = c.args[0];
@@ -234,9 +241,12 @@ function readServer(c: Directive, up: ImportedUpstream): ImportedServer {
         break;
       case 'resolve':
         fail(p, '"server ... resolve" (re-resolving the name at run time) is not supported');
-      case 'service=':
       case 'route=':
-        fail(p, `"server ... ${key}" is not supported (NGINX Plus DNS SRV / sticky route)`);
+        if (val === '') fail(p, `invalid parameter "${p.value}" in "server" directive`);
+        options.route = val;
+        break;
+      case 'service=':
+        fail(p, `"server ... ${key}" is not supported (NGINX Plus DNS SRV)`);
       default:
         fail(p, `invalid parameter "${p.value}" in "server" directive`);
     }

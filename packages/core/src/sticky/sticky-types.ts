@@ -1,0 +1,70 @@
+/** @module Public types of sticky sessions (nginx `sticky cookie | route | learn`): options as written and as resolved. */
+import type { Duration, RequestInfo } from '../types.js';
+
+/** nginx `sticky cookie name [expires=] [domain=] [httponly] [samesite=] [secure] [path=]`. */
+export interface StickyCookie {
+  /** The cookie's name, e.g. `'srv_id'`. */
+  name: string;
+  /** Lifetime (`'1h'`) or `'max'` (31 Dec 2037); without it a session cookie. */
+  expires?: Duration | 'max';
+  domain?: string;
+  path?: string;
+  httpOnly?: boolean;
+  secure?: boolean;
+  sameSite?: 'strict' | 'lax' | 'none';
+}
+
+/**
+ * Session persistence for one upstream (nginx `sticky`). One of:
+ * - `{ cookie }`: switchyard sets a cookie naming the server (its `route`, else nginx's MD5 of
+ *   its address); `secret` signs it (HMAC-SHA256) so clients cannot choose a server;
+ * - `{ route }`: nginx variables read in order, the first non-empty one names a server's `route`;
+ * - `{ learn }`: the session id an upstream sets (`create`) is remembered against that server, and
+ *   later requests carrying it (`lookup`) go there.
+ */
+export type StickyOptions =
+  | { cookie: StickyCookie; secret?: string }
+  | { route: string[] | string }
+  | { learn: StickyLearnOptions };
+
+export interface StickyLearnOptions {
+  /** Where the upstream's response names the session: `'$upstream_cookie_<name>'` or `'$upstream_http_<name>'` (or a list). */
+  create: string | string[];
+  /** Where a request carries it: request variables such as `'$cookie_<name>'` (or a list, first non-empty wins). */
+  lookup: string | string[];
+  /** A session unused this long is forgotten. Default `'10m'` (nginx's). */
+  timeout?: Duration;
+  /** At most this many sessions are remembered; the least recently used goes first. Default 100000. */
+  maxSessions?: number;
+}
+
+export interface ResolvedStickyCookie {
+  readonly name: string;
+  /** Seconds, `'max'`, or undefined for a session cookie. */
+  readonly expires: number | 'max' | undefined;
+  readonly domain: string | undefined;
+  readonly path: string | undefined;
+  readonly httpOnly: boolean;
+  readonly secure: boolean;
+  readonly sameSite: 'strict' | 'lax' | 'none' | undefined;
+}
+
+/** Reads a value from the upstream's response headers (`$upstream_cookie_x`, `$upstream_http_x`). */
+export type ResponseVariable = (headers: import('node:http').IncomingHttpHeaders) => string;
+
+export type ResolvedSticky =
+  | {
+      readonly mode: 'cookie';
+      readonly cookie: ResolvedStickyCookie;
+      readonly secret: string | undefined;
+      /** `$cookie_<name>` of the request. */
+      readonly lookup: readonly ((req: RequestInfo) => string)[];
+    }
+  | { readonly mode: 'route'; readonly lookup: readonly ((req: RequestInfo) => string)[] }
+  | {
+      readonly mode: 'learn';
+      readonly lookup: readonly ((req: RequestInfo) => string)[];
+      readonly create: readonly ResponseVariable[];
+      readonly timeoutMs: number;
+      readonly maxSessions: number;
+    };
