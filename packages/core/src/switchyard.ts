@@ -31,6 +31,7 @@ import { toSwitchyardOptions } from './nginx/load-input.js';
 import { RequestForwarding } from './forwarding/forwarding.js';
 import { RetryBudget } from './forwarding/retry-budget.js';
 import { startHealthChecks, type HealthChecks } from './health/health-checks.js';
+import { putOwn } from './config/own.js';
 
 const monotonicNow = (): number => performance.now();
 
@@ -112,7 +113,8 @@ class SwitchyardInstance implements Switchyard {
 
   status(): StatusSnapshot {
     const upstreams: Record<string, UpstreamStatus> = {};
-    for (const [name, pool] of this.#pools) upstreams[name] = pool.status();
+    // An upstream named `__proto__` is a key like any other.
+    for (const [name, pool] of this.#pools) putOwn(upstreams, name, pool.status());
     return { upstreams };
   }
 

@@ -1,5 +1,6 @@
 /** @module `trustProxy`: which peer addresses may send X-Forwarded-* that we keep. */
 import { isIPv4, isIPv6 } from 'node:net';
+import { own } from './own.js';
 
 /** A parsed address range: 4 or 16 bytes and a prefix length. */
 export interface Range {
@@ -60,7 +61,7 @@ export function createTrustPredicate(value: boolean | readonly string[]): (peerI
 /** Parse one `trustProxy` entry; throws `TypeError` with the reason when it is invalid. */
 export function parseTrustEntry(entry: string): Range[] {
   if (typeof entry !== 'string') throw new TypeError('must be an IP address, a CIDR range or a keyword');
-  const keyword = KEYWORDS[entry.toLowerCase()];
+  const keyword = own(KEYWORDS, entry.toLowerCase());
   if (keyword !== undefined) return keyword.map((cidr) => parseCidr(cidr));
   return [parseCidr(entry)];
 }
