@@ -124,7 +124,7 @@ const CASES: Array<[unknown, string]> = [
   [loc({ '/api/': { upstream: 'api', headers: { 'x y': 'a' } } }), `locations["/api/"].headers["x y"] is not a valid header name (node:http refuses ' ' U+0020 in a name)`],
   [loc({ '/api/': { upstream: 'api', headers: { 'X-Env': 'prod – eu' } } }), `locations["/api/"].headers["X-Env"] has a character node:http refuses ('–' U+2013)`],
   [loc({ '/api/': { upstream: 'api', headers: { 'X-Emoji': 'ok 🙂' } } }), `locations["/api/"].headers["X-Emoji"] has a character node:http refuses ('🙂' U+1F642)`],
-  [loc({ '/api/': { upstream: 'api', headers: { 'X-Bell': 'a\x07b' } } }), `locations["/api/"].headers["X-Bell"] has a character node:http refuses ("\u0007" U+0007)`],
+  [loc({ '/api/': { upstream: 'api', headers: { 'X-Bell': 'a\x07b' } } }), `locations["/api/"].headers["X-Bell"] has a character node:http refuses ("\\u0007" U+0007)`],
   [loc({ '/api/': { upstream: 'api', headers: { 'X-É': 'a' } } }), `locations["/api/"].headers["X-É"] is not a valid header name (node:http refuses 'É' U+00C9 in a name)`],
   [loc({ '/api/': { upstream: 'api', headers: { 'x-a': 1 } } }), 'locations["/api/"].headers["x-a"] must be a string, got 1'],
   [loc({ '/api/': { upstream: 'api', headers: { 'x-a': 'a\r\nb: c' } } }), 'locations["/api/"].headers["x-a"] must not contain CR, LF or NUL'],
