@@ -16,6 +16,9 @@ const KEYWORDS: Readonly<Record<string, readonly string[]>> = {
   private: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
 };
 
+/** Longer text is never an address, so it is refused without parsing or caching it. */
+const MAX_ADDRESS_LENGTH = 64;
+
 /** The accepted keywords for `trustProxy` entries. */
 export const TRUST_PROXY_KEYWORDS: readonly string[] = Object.freeze(Object.keys(KEYWORDS));
 
@@ -40,9 +43,11 @@ export function createTrustPredicate(value: boolean | readonly string[]): (peerI
   // of parsing the address on every request. Cleared when full so memory stays bounded.
   const cache = new Map<string, boolean>();
   return (peerIp) => {
+    // No address is this long (45 characters plus a zone id); X-Forwarded-For hops can be anything.
+    if (typeof peerIp !== 'string' || peerIp.length > MAX_ADDRESS_LENGTH) return false;
     const known = cache.get(peerIp);
     if (known !== undefined) return known;
-    const bytes = typeof peerIp === 'string' ? parseAddress(peerIp) : undefined;
+    const bytes = parseAddress(peerIp);
     let trusted = false;
     if (bytes !== undefined) {
       for (const range of bytes.length === 4 ? v4 : v6) {
