@@ -20,6 +20,7 @@ export {
   DEFAULT_RETRY_BUDGET,
   DEFAULT_BALANCE,
   DEFAULT_WEIGHT,
+  MAX_WEIGHT,
   DEFAULT_MAX_FAILS,
 } from './config/index.js';
 export { normalizePath } from './routing/index.js';
