@@ -35,7 +35,7 @@ test('10,000 nested blocks give a parse error with the line of the block too dee
 test(`exactly ${MAX_BLOCK_DEPTH} levels are read`, () => {
   const tree = parseSyntaxTree(nested(MAX_BLOCK_DEPTH));
   let depth = 0;
-  for (let level = tree; level.length > 0; level = level[0]!.block ?? []) depth++;
+  for (let level: readonly (typeof tree)[number][] = tree; level.length > 0; level = level[0]!.block ?? []) depth++;
   assert.equal(depth, MAX_BLOCK_DEPTH);
   assert.throws(() => parseSyntaxTree(nested(MAX_BLOCK_DEPTH + 1)), NginxParseError);
 });
