@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createSwitchyard } from '../../packages/core/src/switchyard.js';
 import { SwitchyardConfigError, SwitchyardError } from '../../packages/core/src/errors.js';
 import { compileHashKey } from '../../packages/core/src/config/hash-key.js';
+import { HASH_KEY_ERROR_CODE } from '../../packages/core/src/index.js';
 import { parseNginxConfig } from '../../packages/core/src/nginx/index.js';
 import type { RequestInfo, Switchyard } from '../../packages/core/src/types.js';
 
@@ -58,6 +59,7 @@ test('a key function that throws leaves pick() as one SWITCHYARD_HASH_KEY error 
       return (req.headers['x-tenant'] as string).toLowerCase();
     }, consistent);
     const pool = sy.upstream('api');
+    assert.equal(HASH_KEY_ERROR_CODE, 'SWITCHYARD_HASH_KEY');
     assert.throws(
       () => pool.pick({ request: request() }),
       (err: unknown) => {

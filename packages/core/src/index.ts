@@ -24,3 +24,4 @@ export {
   DEFAULT_MAX_FAILS,
 } from './config/index.js';
 export { normalizePath } from './routing/index.js';
+export { HASH_KEY_ERROR_CODE } from './config/hash-key-error.js';
