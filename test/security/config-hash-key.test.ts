@@ -35,7 +35,10 @@ test('a hash key naming an Object.prototype member is refused at configuration t
     );
   }
   // The same in an nginx file, with the line.
-  assert.throws(() => createSwitchyard({ nginx: 'upstream api {\n  hash $http_constructor;\n  server 127.0.0.1:1;\n}' }), /constructor/);
+  assert.throws(() => createSwitchyard({ nginx: 'upstream api {\n  hash $http_constructor;\n  server 127.0.0.1:1;\n}' }), {
+    name: 'NginxParseError',
+    message: 'invalid key "$http_constructor" in "hash" directive: uses $http_constructor, which is refused: "constructor" names a JavaScript Object.prototype member, not a request value (line 2, column 8)',
+  });
   // Names that only contain such a word are ordinary headers.
   assert.doesNotThrow(() => hashed('$http_x_constructor_id'));
   assert.doesNotThrow(() => parseNginxConfig('upstream api { hash $http_x_proto; server 127.0.0.1:1; }'));
