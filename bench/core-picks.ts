@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { createPool } from '../packages/core/src/balancer/index.js';
 import type { PoolEnv } from '../packages/core/src/internal.js';
 import type { BalanceStrategyName, Outcome, PickContext, ResolvedUpstream } from '../packages/core/src/types.js';
+import { runScaleCases } from './lib/scale-cases.js';
 
 interface Case {
   label: string;
@@ -88,3 +89,5 @@ for (const c of CASES) {
 const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
 for (const r of rows) console.log(r.map((cell, col) => cell.padEnd(widths[col]!)).join('  |  '));
 console.log(`\npick + release({ status: 200 }) per op; node ${process.version}; ${MEASURE_MS} ms per cell`);
+
+runScaleCases();

@@ -24,9 +24,11 @@ export {
   DEFAULT_RETRY_BUDGET,
   DEFAULT_BALANCE,
   DEFAULT_WEIGHT,
+  MAX_WEIGHT,
   DEFAULT_MAX_FAILS,
 } from './config/index.js';
 export { normalizePath } from './routing/index.js';
 export { stickyPeerName, stickyServerId } from './sticky/peer-name.js';
 export { addSetCookie } from './sticky/add-set-cookie.js';
 export { DEFAULT_STICKY_LEARN_TIMEOUT_MS, DEFAULT_STICKY_MAX_SESSIONS } from './sticky/resolve-sticky.js';
+export { HASH_KEY_ERROR_CODE } from './config/hash-key-error.js';

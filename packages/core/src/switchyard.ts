@@ -29,8 +29,10 @@ import { createTrustPredicate } from './config/trust-proxy.js';
 import { createRouter, routeForLocation } from './routing/index.js';
 import { toSwitchyardOptions } from './nginx/load-input.js';
 import { RequestForwarding } from './forwarding/forwarding.js';
+import { realClientIp } from './forwarding/real-client.js';
 import { RetryBudget } from './forwarding/retry-budget.js';
 import { startHealthChecks, type HealthChecks } from './health/health-checks.js';
+import { putOwn } from './config/own.js';
 
 const monotonicNow = (): number => performance.now();
 
@@ -93,26 +95,20 @@ class SwitchyardInstance implements Switchyard {
   /**
    * nginx's realip with `real_ip_recursive on`: behind trusted proxies the client is the rightmost
    * X-Forwarded-For address that is not trusted, so ip-hash and `$remote_addr` keys see the real
-   * client instead of the load balancer in front.
+   * client instead of the load balancer in front (bounded: see forwarding/real-client.ts).
    */
   #realClient(request: RequestInfo): RequestInfo {
     if (this.config.trustProxy === false || !this.#trusted(request.clientIp)) return request;
     const header = request.headers['x-forwarded-for'];
     if (header === undefined) return request;
-    const hops = (Array.isArray(header) ? header.join(',') : header).split(',');
-    let client = request.clientIp;
-    for (let i = hops.length - 1; i >= 0; i--) {
-      const hop = (hops[i] as string).trim();
-      if (hop === '') continue;
-      client = hop;
-      if (!this.#trusted(hop)) break;
-    }
+    const client = realClientIp(request.clientIp, header, this.#trusted);
     return client === request.clientIp ? request : { ...request, clientIp: client };
   }
 
   status(): StatusSnapshot {
     const upstreams: Record<string, UpstreamStatus> = {};
-    for (const [name, pool] of this.#pools) upstreams[name] = pool.status();
+    // An upstream named `__proto__` is a key like any other.
+    for (const [name, pool] of this.#pools) putOwn(upstreams, name, pool.status());
     return { upstreams };
   }
 

@@ -1,5 +1,6 @@
 /** @module The one interface every balancing strategy implements, and the eligibility gate the pool hands it. */
 import type { PickContext, ResolvedUpstream } from '../types.js';
+import { hashKeyError } from '../config/hash-key-error.js';
 import type { ServerSlot } from './server-slot.js';
 
 /**
@@ -14,9 +15,11 @@ export class PickGate {
   #tried: ReadonlySet<string> | undefined;
   #ctx: PickContext | undefined;
   readonly #hash: ResolvedUpstream['hash'];
+  readonly #upstream: string;
 
   constructor(config: ResolvedUpstream, random: () => number) {
     this.#hash = config.hash;
+    this.#upstream = config.name;
     this.random = random;
   }
 
@@ -40,12 +43,23 @@ export class PickGate {
     return !s.drain && this.bindable(s);
   }
 
-  /** The hash key: `ctx.key`, else the upstream's `hash.key` applied to the request, else ''. */
+  /**
+   * The hash key: `ctx.key`, else the upstream's `hash.key` applied to the request, else ''.
+   * A key that throws or returns an object leaves `pick()` as one SwitchyardError
+   * `SWITCHYARD_HASH_KEY` naming the upstream (the adapters answer it with a 500).
+   */
   hashKey(): string {
     const ctx = this.#ctx;
     if (ctx?.key !== undefined) return ctx.key;
-    if (ctx?.request !== undefined && this.#hash !== undefined) return this.#hash.key(ctx.request);
-    return '';
+    if (ctx?.request === undefined || this.#hash === undefined) return '';
+    let key: unknown;
+    try {
+      key = this.#hash.key(ctx.request);
+    } catch (err) {
+      throw hashKeyError(this.#upstream, this.#hash.source, err);
+    }
+    if (typeof key !== 'string') throw hashKeyError(this.#upstream, this.#hash.source, undefined, key);
+    return key;
   }
 
   clientIp(): string | undefined {

@@ -1,5 +1,6 @@
 /** @module A pool of servers for one upstream: eligibility, passive health, backups, runtime control and statistics around a strategy. */
 import { SwitchyardConfigError, SwitchyardLookupError } from '../errors.js';
+import { MAX_WEIGHT } from '../config/defaults.js';
 import type { PoolControl, PoolEnv } from '../internal.js';
 import type {
   HealthStatus,
@@ -247,6 +248,9 @@ export class Pool implements PoolControl {
     const { weight, down, drain } = patch;
     if (weight !== undefined && !(Number.isInteger(weight) && weight > 0)) {
       throw new SwitchyardConfigError(`setServer(${this.name}, ${url}).weight`, `must be a positive integer, got ${String(weight)}`);
+    }
+    if (weight !== undefined && weight > MAX_WEIGHT) {
+      throw new SwitchyardConfigError(`setServer(${this.name}, ${url}).weight`, `must be at most ${MAX_WEIGHT}, got ${weight}`);
     }
     const now = this.#env.now();
     if (weight !== undefined && weight !== slot.weight) {

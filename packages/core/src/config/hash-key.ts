@@ -11,8 +11,13 @@ function nginxUri(url: string): string {
 
 type Part = string | ((req: RequestInfo) => string);
 
-/** Variables with a fixed name; `$http_*`, `$cookie_*` and `$arg_*` are families. */
-const FIXED: Readonly<Record<string, (req: RequestInfo) => string>> = {
+/** A copy of `entries` without a prototype, so only its own names are found. */
+function nullPrototype<T>(entries: Record<string, T>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries);
+}
+
+/** Variables with a fixed name; `$http_*`, `$cookie_*` and `$arg_*` are families. Null prototype: `$constructor` is unknown, not Object. */
+const FIXED: Readonly<Record<string, (req: RequestInfo) => string>> = nullPrototype<(req: RequestInfo) => string>({
   request_uri: (req) => req.url,
   uri: (req) => nginxUri(req.url),
   document_uri: (req) => nginxUri(req.url),
@@ -22,7 +27,7 @@ const FIXED: Readonly<Record<string, (req: RequestInfo) => string>> = {
   remote_addr: (req) => unmapIPv4(req.clientIp),
   host: (req) => hostOf(req),
   request_method: (req) => req.method,
-};
+});
 
 /** The variable names a key may use, for error messages and docs. */
 export const HASH_KEY_VARIABLES: readonly string[] = Object.freeze([
@@ -84,17 +89,32 @@ export function compileHashKey(source: string, path: string): (req: RequestInfo)
   };
 }
 
+/**
+ * Names refused as a variable or as the `<name>` of `$http_`, `$cookie_`, `$arg_`: every member of
+ * `Object.prototype` (`__proto__`, `constructor`, `hasOwnProperty`, ...) and `prototype`, compared
+ * lower-cased. These are exactly the names where a JavaScript object lookup and nginx's hash table
+ * part ways; lookups here read own properties only, but a key naming one is a typo or a probe, and
+ * RequestInfo objects built by other code (user `forward` calls) may still have a prototype.
+ */
+export const REFUSED_KEY_NAMES: ReadonlySet<string> = new Set(
+  [...Object.getOwnPropertyNames(Object.prototype), 'prototype'].map((n) => n.toLowerCase()),
+);
+
 function variable(name: string, path: string): (req: RequestInfo) => string {
   const lower = name.toLowerCase();
-  const fixed = FIXED[lower];
-  if (fixed !== undefined) return fixed;
+  const family = /^(http|cookie|arg)_(.+)$/.exec(lower);
+  const bare = family === null ? lower : family[2]!;
+  if (REFUSED_KEY_NAMES.has(bare)) {
+    fail(path, `uses $${name}, which is refused: "${bare}" names a JavaScript Object.prototype member, not a request value`);
+  }
+  if (Object.hasOwn(FIXED, lower)) return FIXED[lower]!;
   if (lower.startsWith('http_') && lower.length > 5) {
     const header = lower.slice(5).replaceAll('_', '-');
-    return (req) => headerValue(req.headers[header], header);
+    return (req) => headerValue(ownValue(req.headers, header), header);
   }
   if (lower.startsWith('cookie_') && lower.length > 7) {
     const cookie = lower.slice(7);
-    return (req) => cookieValue(req.headers.cookie, cookie);
+    return (req) => cookieValue(headerValue(ownValue(req.headers, 'cookie'), 'cookie'), cookie);
   }
   if (lower.startsWith('arg_') && lower.length > 4) {
     const arg = lower.slice(4);
@@ -117,8 +137,13 @@ function unmapIPv4(ip: string): string {
   return ip.length > 7 && ip.slice(0, 7).toLowerCase() === '::ffff:' && ip.includes('.') ? ip.slice(7) : ip;
 }
 
+/** A header's value read as an own property only: `req.headers` may have Object's prototype. */
+function ownValue(headers: RequestInfo['headers'], name: string): unknown {
+  return typeof headers === 'object' && headers !== null && Object.hasOwn(headers, name) ? (headers as Record<string, unknown>)[name] : undefined;
+}
+
 function hostOf(req: RequestInfo): string {
-  const host = req.headers.host;
+  const host = ownValue(req.headers, 'host');
   if (typeof host !== 'string') return '';
   const lower = host.toLowerCase();
   // Keep an IPv6 literal's brackets, drop a trailing port.
@@ -130,15 +155,15 @@ function hostOf(req: RequestInfo): string {
   return colon === -1 ? lower : lower.slice(0, colon);
 }
 
-function headerValue(value: string | string[] | undefined, name: string): string {
-  if (value === undefined) return '';
+function headerValue(value: unknown, name: string): string {
   if (typeof value === 'string') return value;
   // nginx >= 1.23 joins repeated headers with ', ' (and cookies with '; ').
-  return value.join(name === 'cookie' ? '; ' : ', ');
+  if (Array.isArray(value)) return value.filter((v) => typeof v === 'string').join(name === 'cookie' ? '; ' : ', ');
+  return '';
 }
 
-function cookieValue(header: string | undefined, name: string): string {
-  if (header === undefined) return '';
+function cookieValue(header: string, name: string): string {
+  if (header === '') return '';
   for (const pair of header.split(';')) {
     const eq = pair.indexOf('=');
     if (eq === -1) continue;

@@ -4,6 +4,7 @@ import { DEFAULT_BALANCE, DEFAULT_KEEPALIVE, DEFAULT_RETRY, DEFAULT_TIMEOUTS } f
 import { checkKeys, child, describe, expectObject, fail, isPlainObject, optionalBoolean, optionalInteger, suggest } from './describe.js';
 import { FrozenMap } from './frozen.js';
 import { compileHashKey } from './hash-key.js';
+import { keyString } from './hash-key-error.js';
 import { resolveLocation } from './resolve-location.js';
 import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { resolveServer } from './resolve-server.js';
@@ -149,10 +150,7 @@ function resolveHash(input: unknown, path: string): NonNullable<ResolvedUpstream
   const key = obj.key;
   if (typeof key === 'function') {
     const fn = key as (req: RequestInfo) => unknown;
-    const wrapped = (req: RequestInfo): string => {
-      const v = fn(req);
-      return typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
-    };
+    const wrapped = (req: RequestInfo): string => keyString(fn(req));
     return Object.freeze({ key: wrapped, source: fn.name ? `[function ${fn.name}]` : '[function]', consistent });
   }
   if (key === undefined) fail(`${path}.key`, "is required (an nginx variable string like '$request_uri', or a function)");

@@ -4,10 +4,10 @@ import { encodePath, normalizePath } from '../routing/normalize-path.js';
 import { DEFAULT_PRESERVE_HOST, DEFAULT_WEBSOCKET } from './defaults.js';
 import { checkKeys, child, describe, expectObject, fail, isPlainObject, optionalBoolean, suggest } from './describe.js';
 import { resolveRetry, resolveTimeouts } from './resolve-policies.js';
+import { checkHeader } from './header-check.js';
 
 const LOCATION_KEYS = ['upstream', 'rewritePrefix', 'preserveHost', 'headers', 'retry', 'timeouts', 'websocket'] as const;
 const ROUTE_KEYS = ['prefix', 'rewritePrefix', 'preserveHost', 'headers', 'retry', 'timeouts', 'websocket'] as const;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
  * Read an nginx location key. Modifiers may be followed by spaces or not (`=/x` is `= /x`, as in
@@ -160,12 +160,12 @@ function resolveHeaders(input: unknown, path: string): Readonly<Record<string, s
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(obj)) {
     const at = child(path, name);
-    if (!TOKEN.test(name)) fail(at, `is not a valid header name`);
     if (typeof value !== 'string') fail(at, `must be a string, got ${describe(value)}`);
     if (/[\r\n\0]/.test(value)) fail(at, 'must not contain CR, LF or NUL');
+    checkHeader(name, value, at);
     const lower = name.toLowerCase();
     if (CONNECTION_LEVEL.has(lower)) fail(at, `is a hop-by-hop/framing header switchyard manages itself and cannot be set`);
-    if (lower in out) fail(at, `repeats the header ${lower} (names are case-insensitive)`);
+    if (Object.hasOwn(out, lower)) fail(at, `repeats the header ${lower} (names are case-insensitive)`);
     out[lower] = value;
   }
   return Object.freeze(out);

@@ -6,6 +6,7 @@ import {
   DEFAULT_MAX_FAILS,
   DEFAULT_SLOW_START_MS,
   DEFAULT_WEIGHT,
+  MAX_WEIGHT,
 } from './defaults.js';
 import { checkKeys, child, describe, fail, isPlainObject, optionalBoolean, optionalInteger } from './describe.js';
 import { optionalDuration } from './duration.js';
@@ -31,6 +32,7 @@ export function resolveServer(input: unknown, path: string): ResolvedServer {
   if (input.url === undefined) fail(`${path}.url`, 'is required');
   const url = resolveUrl(input.url, `${path}.url`);
   const weight = optionalInteger(input.weight, `${path}.weight`, DEFAULT_WEIGHT, 1);
+  if (weight > MAX_WEIGHT) fail(`${path}.weight`, `must be at most ${MAX_WEIGHT} (consistent hashing places 160 ring points per unit of weight), got ${weight}`);
   return Object.freeze({
     url,
     weight,

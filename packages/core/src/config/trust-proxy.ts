@@ -1,5 +1,6 @@
 /** @module `trustProxy`: which peer addresses may send X-Forwarded-* that we keep. */
 import { isIPv4, isIPv6 } from 'node:net';
+import { own } from './own.js';
 
 /** A parsed address range: 4 or 16 bytes and a prefix length. */
 export interface Range {
@@ -14,6 +15,9 @@ const KEYWORDS: Readonly<Record<string, readonly string[]>> = {
   uniquelocal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
   private: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
 };
+
+/** Longer text is never an address, so it is refused without parsing or caching it. */
+const MAX_ADDRESS_LENGTH = 64;
 
 /** The accepted keywords for `trustProxy` entries. */
 export const TRUST_PROXY_KEYWORDS: readonly string[] = Object.freeze(Object.keys(KEYWORDS));
@@ -39,9 +43,11 @@ export function createTrustPredicate(value: boolean | readonly string[]): (peerI
   // of parsing the address on every request. Cleared when full so memory stays bounded.
   const cache = new Map<string, boolean>();
   return (peerIp) => {
+    // No address is this long (45 characters plus a zone id); X-Forwarded-For hops can be anything.
+    if (typeof peerIp !== 'string' || peerIp.length > MAX_ADDRESS_LENGTH) return false;
     const known = cache.get(peerIp);
     if (known !== undefined) return known;
-    const bytes = typeof peerIp === 'string' ? parseAddress(peerIp) : undefined;
+    const bytes = parseAddress(peerIp);
     let trusted = false;
     if (bytes !== undefined) {
       for (const range of bytes.length === 4 ? v4 : v6) {
@@ -60,7 +66,7 @@ export function createTrustPredicate(value: boolean | readonly string[]): (peerI
 /** Parse one `trustProxy` entry; throws `TypeError` with the reason when it is invalid. */
 export function parseTrustEntry(entry: string): Range[] {
   if (typeof entry !== 'string') throw new TypeError('must be an IP address, a CIDR range or a keyword');
-  const keyword = KEYWORDS[entry.toLowerCase()];
+  const keyword = own(KEYWORDS, entry.toLowerCase());
   if (keyword !== undefined) return keyword.map((cidr) => parseCidr(cidr));
   return [parseCidr(entry)];
 }

@@ -1,4 +1,5 @@
 /** @module Why a directive that switchyard does not map is ignored: the reason text of each warning. */
+import { own } from '../config/own.js';
 
 const ACCESS = 'access control is left to the app';
 const REASONS: Record<string, string> = {
@@ -25,7 +26,7 @@ export function isOtherPass(name: string): boolean {
 
 /** The reason given in the warning for an ignored directive. */
 export function ignoredReason(name: string): string {
-  const known = REASONS[name];
+  const known = own(REASONS, name);
   if (known !== undefined) return known;
   if (name.startsWith('proxy_ssl_')) return 'switchyard verifies upstream TLS with Node defaults';
   if (name.startsWith('proxy_')) return 'proxy option not supported by switchyard';

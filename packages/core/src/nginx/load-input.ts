@@ -1,5 +1,5 @@
 /** @module Turns whatever createSwitchyard or an adapter was given (options, a parseNginxConfig result, or { nginx: text | path }) into plain options plus warnings. */
-import { readFileSync } from 'node:fs';
+import { readConfigFile } from './read-config-file.js';
 import { resolve } from 'node:path';
 import { NginxParseError, SwitchyardConfigError } from '../errors.js';
 import type { NginxParseResult, SwitchyardInput, SwitchyardOptions } from '../types.js';
@@ -15,7 +15,7 @@ import { parseNginxConfig } from './parse-nginx-config.js';
  *   `nginx` (`status`, `trustProxy`, `metrics`) are laid over the parsed options.
  *
  * Throws `SwitchyardConfigError` (path `nginx`) for a file that cannot be read,
- * naming the resolved path, and `NginxParseError` for a file nginx would reject
+ * is not a regular file or is larger than `MAX_NGINX_FILE_BYTES` (1 MiB), naming the resolved path, and `NginxParseError` for a file nginx would reject
  * (the message then starts with the file path).
  */
 export function toSwitchyardOptions(input: SwitchyardInput): { options: SwitchyardOptions; warnings: string[] } {
@@ -47,8 +47,9 @@ function parseFile(path: string): NginxParseResult {
   const full = resolve(path);
   let text: string;
   try {
-    text = readFileSync(full, 'utf8');
+    text = readConfigFile(full);
   } catch (err) {
+    if (err instanceof SwitchyardConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String((err as Error).message);
     throw new SwitchyardConfigError('nginx', `file "${full}" cannot be read: ${why}`);

@@ -6,6 +6,7 @@ import { fail, ImportNotes } from './notes.js';
 import { mergeSettings, readProxyDirective, type ProxySettings } from './proxy-settings.js';
 import type { Directive } from './syntax-tree.js';
 import type { Position, WordToken } from './tokenizer.js';
+import { own } from '../config/own.js';
 
 /** Where `proxy_pass` sends requests: an upstream block, or a host:port nginx would make an implicit pool of. */
 export interface ProxyTarget extends Position {
@@ -34,7 +35,7 @@ export function locationKey(d: Directive): { key: string; kind: LocationKind | '
   if (first === undefined || extra !== undefined) fail(d, 'invalid number of arguments in "location" directive');
   if (second !== undefined) {
     const mods: Record<string, LocationKind> = { '=': 'exact', '^~': 'prefix-priority', '~': 'regex', '~*': 'regex-i' };
-    const kind = mods[first.value];
+    const kind = own(mods, first.value);
     if (kind === undefined) fail(first, `invalid location modifier "${first.value}"`);
     if (kind === 'regex' || kind === 'regex-i') checkRegex(second, second.value, kind);
     return { key: `${first.value} ${second.value}`, kind, pattern: second.value };

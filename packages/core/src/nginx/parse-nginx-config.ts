@@ -7,6 +7,7 @@ import { fail, ImportNotes } from './notes.js';
 import { mergeSettings, PROXY_DIRECTIVES, readProxyDirective, type ProxySettings } from './proxy-settings.js';
 import { parseSyntaxTree, type Directive } from './syntax-tree.js';
 import { readUpstream, type ImportedServer, type ImportedUpstream } from './upstream-block.js';
+import { putOwn } from '../config/own.js';
 
 type Context = 'main' | 'http' | 'server';
 
@@ -100,6 +101,11 @@ class Importer {
           if (ctx === 'http') fail(d, '"location" directive is not allowed here (write it inside a "server" block)');
           const loc = readLocation(d, settings, this.#notes);
           if (!loc) break;
+          if (loc.kind !== 'regex' && loc.kind !== 'regex-i' && !loc.pattern.startsWith('/')) {
+            // nginx accepts `location foo` (or `location __proto__`) but no request path can match it.
+            this.#notes.warn(d, `location "${loc.key}" ignored: its path does not start with "/", so no request can match it`);
+            break;
+          }
           const id = loc.kind === 'prefix' || loc.kind === 'prefix-priority' ? `prefix ${loc.pattern}` : loc.key;
           const prev = this.#locationIds.get(id);
           if (prev && prev.server === this.#serverBlocks) fail(d, `duplicate location "${loc.key}"`);
@@ -172,7 +178,8 @@ class Importer {
         if (prev) this.#notes.warn(loc.healthCheck.at, `"health_check" ignored (upstream "${up.name}" already has one, line ${prev.at.line})`);
         else healthChecks.set(up, loc.healthCheck);
       }
-      locations[loc.key] = locationOptions(loc, up.name);
+      // putOwn: `location __proto__` and `upstream __proto__` are names like any other.
+      putOwn(locations, loc.key, locationOptions(loc, up.name));
     }
 
     const upstreams: Record<string, UpstreamOptions> = {};
@@ -187,7 +194,7 @@ class Importer {
       if (up.sticky !== undefined) out.sticky = up.sticky;
       const hc = healthChecks.get(up);
       if (hc) out.healthCheck = hc.options;
-      upstreams[up.name] = out;
+      putOwn(upstreams, up.name, out);
     }
     const options: SwitchyardOptions = { upstreams };
     if (Object.keys(locations).length > 0) options.locations = locations;
@@ -234,7 +241,7 @@ function locationOptions(loc: ImportedLocation, upstream: string): LocationOptio
   const headers: Record<string, string> = {};
   for (const h of s.headers ?? []) {
     if (h.kind === 'preserve-host') out.preserveHost = true;
-    else headers[h.name] = h.value;
+    else putOwn(headers, h.name, h.value);
   }
   if (Object.keys(headers).length > 0) out.headers = headers;
   const retry: RetryOptions = {};

@@ -3,6 +3,7 @@ import type { RetryCondition } from '../types.js';
 import { nginxDuration } from './durations.js';
 import { fail, type ImportNotes } from './notes.js';
 import type { Directive } from './syntax-tree.js';
+import { own } from '../config/own.js';
 
 /** What one `proxy_set_header` turns into. */
 export type HeaderEffect =
@@ -82,7 +83,7 @@ export function readProxyDirective(d: Directive, level: ProxySettings, notes: Im
       const acc = level.nextUpstream ?? { on: [], nonIdempotent: false };
       let off = false;
       for (const a of d.args) {
-        const cond = NEXT_UPSTREAM[a.value];
+        const cond = own(NEXT_UPSTREAM, a.value);
         if (cond !== undefined) {
           if (!acc.on.includes(cond)) acc.on.push(cond);
         } else if (a.value === 'non_idempotent') {

@@ -25,12 +25,22 @@ const LIKELY_DIRECTIVES = new Set([
   'return', 'try_files', 'http', 'events', 'include', 'index', 'alias', 'rewrite',
 ]);
 
+/**
+ * Deepest block nesting read. Real files nest a handful of levels (http > server > location >
+ * location > if); the cap keeps a hostile file from exhausting the stack (the reader recurses).
+ */
+export const MAX_BLOCK_DEPTH = 64;
+
 /** Parse nginx text into a directive tree; syntax errors throw `NginxParseError` with line and column. */
 export function parseSyntaxTree(text: string): Directive[] {
   const tokens = tokenize(text);
   let k = 0;
+  let depth = 0;
 
   const readBlock = (opener: { name: string; at: Position } | undefined): Directive[] => {
+    if (opener !== undefined && ++depth > MAX_BLOCK_DEPTH) {
+      throw new NginxParseError(`"${opener.name}" block nested deeper than ${MAX_BLOCK_DEPTH} levels`, opener.at.line, opener.at.column);
+    }
     const out: Directive[] = [];
     for (;;) {
       const tok = tokens[k];
@@ -43,6 +53,7 @@ export function parseSyntaxTree(text: string): Directive[] {
       if (tok.type === '}') {
         if (!opener) throw new NginxParseError('unexpected "}" (no block is open)', tok.line, tok.column);
         k++;
+        depth--;
         return out;
       }
       if (tok.type !== 'word') throw new NginxParseError(`unexpected "${tok.type}"`, tok.line, tok.column);

@@ -8,6 +8,7 @@ import type { Directive } from './syntax-tree.js';
 import type { Position, WordToken } from './tokenizer.js';
 import type { StickyOptions } from '../sticky/sticky-types.js';
 import { readSticky } from './sticky-directive.js';
+import { own } from '../config/own.js';
 
 /** A server address as written: the scheme comes later, from the `proxy_pass` that uses the pool. */
 export interface ImportedServer extends Position {
@@ -123,12 +124,12 @@ export function readUpstream(d: Directive, notes: ImportNotes): ImportedUpstream
         break;
       }
       default: {
-        const ignored = IGNORED_IN_UPSTREAM[c.name];
+        const ignored = own(IGNORED_IN_UPSTREAM, c.name);
         if (ignored !== undefined) {
           notes.ignored(c, c.name, ignored);
           break;
         }
-        const unsupported = UNSUPPORTED_IN_UPSTREAM[c.name];
+        const unsupported = own(UNSUPPORTED_IN_UPSTREAM, c.name);
         fail(c, unsupported ?? `unknown directive "${c.name}" in upstream "${up.name}"`);
       }
     }

@@ -4,6 +4,7 @@ import { CRC32_INIT, crc32, crc32Final, crc32Update, crc32UpdateBytes } from '..
 import { ringHostPort } from '../server-info.js';
 import type { ServerSlot } from '../server-slot.js';
 import { smoothWeighted } from '../smooth-weighted.js';
+import { HashRing } from './hash-ring.js';
 
 const MAX_TRIES = 20;
 const POINTS_PER_WEIGHT = 160;
@@ -31,38 +32,19 @@ export function ringPoints(name: string, weight: number): number[] {
 }
 
 export class ConsistentHash implements Chooser {
+  readonly #ring = new HashRing((s) => ringPoints(s.ringName, s.weight));
   #hashes = new Uint32Array(0);
   /** For each point, the index of its server-name group. */
   #owners = new Int32Array(0);
   /** Servers sharing one name (nginx compares points to peers by name). */
   #groups: ServerSlot[][] = [];
 
+  /** Incremental: a server added, removed or reweighted moves only its own points (HashRing). */
   rebuild(servers: readonly ServerSlot[]): void {
-    const groupOf = new Map<string, number>();
-    const groups: ServerSlot[][] = [];
-    const points: Array<{ hash: number; owner: number }> = [];
-    for (const s of servers) {
-      let g = groupOf.get(s.ringName);
-      if (g === undefined) {
-        g = groups.length;
-        groupOf.set(s.ringName, g);
-        groups.push([]);
-      }
-      (groups[g] as ServerSlot[]).push(s);
-      for (const hash of ringPoints(s.ringName, s.weight)) points.push({ hash, owner: g });
-    }
-    points.sort((a, b) => a.hash - b.hash);
-    const hashes: number[] = [];
-    const owners: number[] = [];
-    for (const p of points) {
-      // nginx keeps one point per hash value.
-      if (hashes.length > 0 && hashes[hashes.length - 1] === p.hash) continue;
-      hashes.push(p.hash);
-      owners.push(p.owner);
-    }
-    this.#hashes = Uint32Array.from(hashes);
-    this.#owners = Int32Array.from(owners);
-    this.#groups = groups;
+    this.#ring.update(servers);
+    this.#hashes = this.#ring.hashes;
+    this.#owners = this.#ring.owners;
+    this.#groups = this.#ring.groups;
   }
 
   /** Index of the first point >= hash (may be the point count: the ring wraps). */
