@@ -3,6 +3,7 @@ export * from './types.js';
 export * from './errors.js';
 export { createSwitchyard } from './switchyard.js';
 export * from './http/index.js';
+export * from './hooks/index.js';
 export { adminResponse, type AdminResponse } from './admin/admin-routes.js';
 export { attachStateLogger } from './admin/state-logger.js';
 export { type AdminResponseOptions } from './admin/admin-routes.js';

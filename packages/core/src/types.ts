@@ -1,5 +1,6 @@
 /** @module Public types of @switchyard/core: configuration input, resolved configuration, per-request API, status. */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { LocationHooks, ResolvedHooks } from './hooks/hook-types.js';
 
 // ---------------------------------------------------------------------------
 // Configuration as users write it (validated by createSwitchyard)
@@ -113,7 +114,8 @@ export interface HashOptions {
   consistent?: boolean;
 }
 
-export interface UpstreamOptions {
+/** Hooks given on an upstream are the defaults of its locations. */
+export interface UpstreamOptions extends LocationHooks {
   servers: Array<ServerOptions | string>;
   /** Default `'round-robin'`. */
   balance?: BalanceStrategyName;
@@ -126,7 +128,7 @@ export interface UpstreamOptions {
   keepalive?: number;
 }
 
-export interface LocationOptions {
+export interface LocationOptions extends LocationHooks {
   upstream: string;
   /** nginx `proxy_pass http://pool/new/;`: the matched prefix is replaced by this. */
   rewritePrefix?: string;
@@ -226,6 +228,8 @@ export interface ResolvedUpstream {
   readonly timeouts: ResolvedTimeouts;
   readonly keepalive: number;
   readonly healthCheck: ResolvedHealthCheck | undefined;
+  /** Default hooks of the upstream's locations; `undefined` when none. */
+  readonly hooks?: ResolvedHooks | undefined;
 }
 
 export type LocationKind = 'exact' | 'prefix-priority' | 'prefix' | 'regex' | 'regex-i';
@@ -244,6 +248,8 @@ export interface Location {
   readonly retry: ResolvedRetry;
   readonly timeouts: ResolvedTimeouts;
   readonly websocket: boolean;
+  /** The effective hooks (the location's over its upstream's); `undefined` when none is set. */
+  readonly hooks?: ResolvedHooks | undefined;
 }
 
 export interface ResolvedConfig {

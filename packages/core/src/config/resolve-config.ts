@@ -8,9 +8,10 @@ import { resolveLocation } from './resolve-location.js';
 import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { resolveServer } from './resolve-server.js';
 import { parseTrustEntry } from './trust-proxy.js';
+import { HOOK_KEYS, resolveUpstreamHooks } from '../hooks/resolve-hooks.js';
 
 const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics'] as const;
-const UPSTREAM_KEYS = ['servers', 'balance', 'hash', 'retry', 'healthCheck', 'timeouts', 'keepalive'] as const;
+const UPSTREAM_KEYS = ['servers', 'balance', 'hash', 'retry', 'healthCheck', 'timeouts', 'keepalive', ...HOOK_KEYS] as const;
 const HASH_KEYS = ['key', 'consistent'] as const;
 const ROUTE_PATH_KEYS = ['path'] as const;
 
@@ -134,6 +135,7 @@ function resolveUpstream(name: string, input: unknown, path: string): ResolvedUp
     timeouts: resolveTimeouts(obj.timeouts, `${path}.timeouts`, DEFAULT_TIMEOUTS),
     keepalive: optionalInteger(obj.keepalive, `${path}.keepalive`, DEFAULT_KEEPALIVE, 0),
     healthCheck: resolveHealthCheck(obj.healthCheck, `${path}.healthCheck`),
+    hooks: resolveUpstreamHooks(obj, path),
   });
 }
 
