@@ -100,7 +100,7 @@ function pathOf(url: string): string {
 export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOptions = {}): SwitchyardMiddleware {
   const sy = createSwitchyard(input);
   const detachLogger = options.logger !== undefined ? attachStateLogger(sy, options.logger) : undefined;
-  const ctx: ExchangeContext = { sy, proxy: createProxy(), agents: new UpstreamAgents(sy) };
+  const ctx: ExchangeContext = { sy, proxy: createProxy(), agents: new UpstreamAgents(sy), logger: options.logger };
   const ws = createWebSocketProxy(sy);
   const adminPaths = new Set<string>();
   if (sy.config.status !== undefined) adminPaths.add(sy.config.status.path);

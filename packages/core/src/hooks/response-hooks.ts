@@ -126,3 +126,40 @@ function checkAnswer(answer: unknown, fallbackStatus: number): GatewayAnswer {
 export function intercepts(hooks: ResolvedHooks | undefined, status: number): boolean {
   return hooks !== undefined && hooks.interceptErrors.has(status);
 }
+
+/** The answer when `rewriteRequest` or `rewriteResponseHeaders` failed: nothing internal in it (the error goes to the log). */
+export function hookFailureAnswer(): GatewayAnswer {
+  const body = '500 Internal Server Error: proxy hook failed\n';
+  return { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) }, body };
+}
+
+/** What an adapter does with an upstream response about to be delivered, when its location has hooks. */
+export type ResponsePlan =
+  /** Send the upstream response with these headers. */
+  | { readonly answer?: undefined; readonly headers: OutgoingHttpHeaders }
+  /** Discard the upstream response (its try ends with its status) and send this instead. */
+  | { readonly answer: GatewayAnswer; readonly headers?: undefined };
+
+/**
+ * `interceptErrors` first (an intercepted answer never reaches the header hook), then
+ * `rewriteResponseHeaders`; a failing header hook turns into a 500 (`report` hears why).
+ */
+export function planResponse(
+  hooks: ResolvedHooks,
+  status: number,
+  headers: OutgoingHttpHeaders,
+  request: RequestInfo,
+  report?: (err: unknown) => void,
+): ResponsePlan {
+  if (hooks.interceptErrors.has(status)) {
+    const answer = hookErrorAnswer(hooks, 'intercepted', status, request, report);
+    if (answer !== undefined) return { answer };
+  }
+  if (hooks.rewriteResponseHeaders === undefined) return { headers };
+  try {
+    return { headers: runResponseHook(hooks, headers, request, status) };
+  } catch (err) {
+    report?.(err);
+    return { answer: hookFailureAnswer() };
+  }
+}

@@ -7,6 +7,8 @@ import type { Attempt, ProxyRoute, Switchyard } from '../types.js';
 import { buildUpstreamHeaders, filterResponseHeaders } from './upstream-headers.js';
 import { classifyTransportError, gatewayErrorBody } from './transport-errors.js';
 import { isEncrypted, toRequestInfo } from './request-info.js';
+import { applyRequestRewrite, rewrittenRoute, type RequestRewrite } from '../hooks/request-hook.js';
+import { STATUS_TEXT, runUpgradeRewrite, upgradeErrorAnswer, upgradeResponseHeaders } from '../hooks/websocket-hooks.js';
 
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
@@ -35,8 +37,15 @@ function rawHead(status: number, message: string, headers: Record<string, string
   return head + '\r\n';
 }
 
-function writeError(socket: Duplex, status: 502 | 504, reason: string): void {
+function writeError(socket: Duplex, status: 502 | 504, reason: string, route?: ProxyRoute, req?: IncomingMessage): void {
   if (socket.destroyed) return;
+  // onError's answer when the location has one.
+  const answer = route?.location.hooks !== undefined && req !== undefined ? upgradeErrorAnswer(route.location.hooks, status, reason, req) : undefined;
+  if (answer !== undefined) {
+    socket.write(rawHead(answer.status, STATUS_TEXT[answer.status] ?? '', { ...answer.headers, connection: 'close' }));
+    socket.end(answer.body);
+    return;
+  }
   const body = gatewayErrorBody(status, reason);
   const text = status === 502 ? 'Bad Gateway' : 'Gateway Timeout';
   socket.end(rawHead(status, text, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), connection: 'close' }) + body);
@@ -49,7 +58,7 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
   const handshakes = new Set<Duplex>();
   let closed = false;
 
-  function tryAttempt(req: IncomingMessage, socket: Duplex, head: Buffer, route: ProxyRoute, attempt: Attempt, started: number): void {
+  function tryAttempt(req: IncomingMessage, socket: Duplex, head: Buffer, route: ProxyRoute, attempt: Attempt, started: number, rewrite?: RequestRewrite): void {
     const { server } = attempt;
     const headers = buildUpstreamHeaders(req.headers, {
       peerIp: req.socket.remoteAddress,
@@ -59,6 +68,7 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
       server,
       websocket: true,
     });
+    if (rewrite !== undefined) applyRequestRewrite(headers, rewrite);
     const send = server.protocol === 'https:' ? httpsRequest : httpRequest;
     let settled = false;
     let upstreamReq: ClientRequest | undefined;
@@ -66,9 +76,9 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
 
     const finish = (decision: ReturnType<Attempt['end']>): void => {
       if (decision.action === 'retry') {
-        tryAttempt(req, socket, head, route, decision.attempt, started);
+        tryAttempt(req, socket, head, route, decision.attempt, started, rewrite);
       } else if (decision.action === 'fail') {
-        writeError(socket, decision.status, decision.reason);
+        writeError(socket, decision.status, decision.reason, route, req);
       }
     };
     const onClientGone = (): void => {
@@ -126,7 +136,7 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
       const decision = attempt.end({ status: res.statusCode ?? 502, totalMs: performance.now() - started }, { requestSent: true, responseStarted: false });
       if (decision.action === 'retry') {
         res.resume();
-        tryAttempt(req, socket, head, route, decision.attempt, started);
+        tryAttempt(req, socket, head, route, decision.attempt, started, rewrite);
         return;
       }
       const out = filterResponseHeaders(res.headers);
@@ -153,7 +163,15 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
         finish(attempt.end({ failure: 'invalid_header', totalMs: performance.now() - started }, { requestSent: true, responseStarted: false }));
         return;
       }
-      socket.write(rawHead(101, 'Switching Protocols', filterResponseHeaders(res.headers, true)));
+      const answerHeaders = upgradeResponseHeaders(route.location.hooks, filterResponseHeaders(res.headers, true), req);
+      if (answerHeaders === undefined) {
+        // rewriteResponseHeaders failed: no tunnel.
+        upstream.destroy();
+        socket.destroy();
+        attempt.end({ aborted: true, totalMs: performance.now() - started }, { requestSent: true, responseStarted: false });
+        return;
+      }
+      socket.write(rawHead(101, 'Switching Protocols', answerHeaders));
       if (upstreamHead.length > 0) socket.write(upstreamHead);
       if (head.length > 0) upstream.write(head);
       handshakes.delete(socket);
@@ -178,6 +196,16 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
     upstreamReq.end();
   }
 
+  function start(req: IncomingMessage, socket: Duplex, head: Buffer, route: ProxyRoute, rewrite: RequestRewrite | undefined): void {
+    const forwarding = sy.forward(route, toRequestInfo(req), { replayableBody: true });
+    const attempt = forwarding.first();
+    if (attempt === undefined) {
+      writeError(socket, 502, 'no live upstream', route, req);
+      return;
+    }
+    tryAttempt(req, socket, head, route, attempt, performance.now(), rewrite);
+  }
+
   return {
     handle(req, socket, head) {
       if (!isWebSocketUpgrade(req)) return false;
@@ -188,13 +216,16 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
       socket.on('error', () => socket.destroy());
       handshakes.add(socket);
       socket.once('close', () => handshakes.delete(socket));
-      const forwarding = sy.forward(route, toRequestInfo(req), { replayableBody: true });
-      const attempt = forwarding.first();
-      if (attempt === undefined) {
-        writeError(socket, 502, 'no live upstream');
+      const hooks = route.location.hooks;
+      if (hooks !== undefined && hooks.rewriteRequest !== undefined) {
+        // Auth headers matter most here: the hook runs once before the first try, as for requests.
+        runUpgradeRewrite(sy, hooks, req, socket, route, (rewrite) => {
+          if (closed || socket.destroyed) return;
+          start(req, socket, head, rewrittenRoute(route, rewrite), rewrite);
+        });
         return true;
       }
-      tryAttempt(req, socket, head, route, attempt, performance.now());
+      start(req, socket, head, route, undefined);
       return true;
     },
     close() {

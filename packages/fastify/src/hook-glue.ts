@@ -1,0 +1,73 @@
+/** @module Fastify side of the location hooks: runs rewriteRequest before the first try, writes hook and error answers. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  hookFailureAnswer,
+  isEncrypted,
+  runRequestHook,
+  type GatewayAnswer,
+  type ProxyRoute,
+  type RequestInfo,
+  type RequestRewrite,
+  type ResolvedHooks,
+  type Switchyard,
+} from '@switchyard/core';
+import type { ProxyBody } from './request-body.js';
+
+/** A logger for hook failures (the request's pino logger). */
+export function hookReporter(request: FastifyRequest, hook: string): (err: unknown) => void {
+  return (err) => request.log.error({ err }, `switchyard: ${hook} hook failed`);
+}
+
+/**
+ * Write an answer switchyard makes itself (error line, onError's, hook failure). A streamed upload
+ * still half read is discarded and the connection closed after the answer, as for a failed try.
+ */
+export function sendAnswer(reply: FastifyReply, body: ProxyBody, answer: GatewayAnswer): void {
+  if (reply.sent || reply.raw.headersSent) return;
+  if (body.kind === 'stream' && !body.source.readableEnded) {
+    reply.header('connection', 'close');
+    body.source.resume();
+  }
+  reply.code(answer.status).headers(answer.headers).send(answer.body);
+}
+
+/**
+ * Run `rewriteRequest` once for this request, then `proceed` with its rewrite; a throw or rejection
+ * answers 500 and nothing is sent upstream. A client gone meanwhile gets nothing.
+ */
+export function rewriteThenProxy(
+  sy: Switchyard,
+  hooks: ResolvedHooks,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  route: ProxyRoute,
+  body: ProxyBody,
+  info: RequestInfo,
+  proceed: (rewrite: RequestRewrite) => void,
+): void {
+  const raw = request.raw;
+  const peerIp = raw.socket.remoteAddress;
+  runRequestHook(hooks, {
+    incoming: raw.headers,
+    headerContext: {
+      peerIp,
+      encrypted: isEncrypted(raw),
+      trusted: sy.isTrustedProxy(peerIp ?? ''),
+      location: route.location,
+      bodyLength: body.kind === 'buffer' ? body.data.length : undefined,
+    },
+    route,
+    request: info,
+    req: request,
+  }).then(
+    (rewrite) => {
+      if (reply.sent || reply.raw.destroyed) return;
+      proceed(rewrite);
+    },
+    (err: unknown) => {
+      hookReporter(request, 'rewriteRequest')(err);
+      if (reply.raw.destroyed) return;
+      sendAnswer(reply, body, hookFailureAnswer());
+    },
+  );
+}
