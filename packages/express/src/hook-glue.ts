@@ -1,5 +1,5 @@
 /** @module Express side of the location hooks: runs rewriteRequest before the first try, writes hook and error answers, drops intercepted upstream answers. */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import {
   isEncrypted,
   runRequestHook,
@@ -61,4 +61,18 @@ export function runRewrite(
     hookReporter(logger, 'rewriteRequest')?.(err);
     failed();
   });
+}
+
+/**
+ * With a header hook, the hook sees what the client would get: headers the app already set on the
+ * response (Express's own X-Powered-By, a CORS middleware's) under the upstream's.
+ */
+export function withAppHeaders(res: ServerResponse, headers: OutgoingHttpHeaders, hooks: ResolvedHooks): OutgoingHttpHeaders {
+  if (hooks.rewriteResponseHeaders === undefined || res.getHeaderNames().length === 0) return headers;
+  return { ...res.getHeaders(), ...headers };
+}
+
+/** Headers the app set that the hook removed are taken off the response too. */
+export function dropRemovedAppHeaders(res: ServerResponse, headers: OutgoingHttpHeaders): void {
+  for (const name of res.getHeaderNames()) if (!(name in headers)) res.removeHeader(name);
 }

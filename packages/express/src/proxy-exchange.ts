@@ -28,7 +28,7 @@ import {
 } from '@switchyard/core';
 import { withClaim, type RequestClaim, type UpstreamAgents } from './upstream-agents.js';
 import { bufferStream, holdBody, planBody, type BodyPlan } from './request-body.js';
-import { drainable, hookReporter, runRewrite, writeAnswer } from './hook-glue.js';
+import { drainable, dropRemovedAppHeaders, hookReporter, runRewrite, withAppHeaders, writeAnswer } from './hook-glue.js';
 
 /** What every exchange of one middleware shares (created once per `switchyard()` call). */
 export interface ExchangeContext {
@@ -360,7 +360,7 @@ export class Exchange implements RequestClaim {
     let headers = filterResponseHeaders(proxyRes.headers);
     const hooks = this.#route.location.hooks;
     if (hooks !== undefined) {
-      const plan = planResponse(hooks, status, headers, this.#info as RequestInfo, hookReporter(this.#ctx.logger, 'response'));
+      const plan = planResponse(hooks, status, withAppHeaders(res, headers, hooks), this.#info as RequestInfo, hookReporter(this.#ctx.logger, 'response'));
       if (plan.answer !== undefined) {
         // Intercepted (or the header hook failed): the upstream answer is over, its body discarded;
         // a small one is read out so the connection is reused, otherwise the connection is cut.
@@ -372,6 +372,7 @@ export class Exchange implements RequestClaim {
         return;
       }
       headers = plan.headers;
+      if (hooks.rewriteResponseHeaders !== undefined) dropRemovedAppHeaders(res, headers);
     }
     // The upstream answered before the whole streamed upload arrived: the rest is discarded once the
     // try settles, and the connection closes after the response (as nginx does), so a keep-alive or

@@ -1,4 +1,5 @@
 /** @module Fastify side of the location hooks: runs rewriteRequest before the first try, writes hook and error answers. */
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   hookFailureAnswer,
@@ -28,7 +29,8 @@ export function sendAnswer(reply: FastifyReply, body: ProxyBody, answer: Gateway
     reply.header('connection', 'close');
     body.source.resume();
   }
-  reply.code(answer.status).headers(answer.headers).send(answer.body);
+  // A Buffer: Fastify would append a charset to the hook's Content-Type for a string.
+  reply.code(answer.status).headers(answer.headers).send(typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body);
 }
 
 /**
@@ -70,4 +72,18 @@ export function rewriteThenProxy(
       sendAnswer(reply, body, hookFailureAnswer());
     },
   );
+}
+
+/**
+ * With a header hook, the hook sees what the client would get: headers the app already set on the
+ * reply (a CORS hook's, say) under the upstream's; those it removes are taken off the reply too.
+ */
+export function withAppHeaders(reply: FastifyReply, headers: OutgoingHttpHeaders, hooks: ResolvedHooks): OutgoingHttpHeaders {
+  if (hooks.rewriteResponseHeaders === undefined) return headers;
+  const own = reply.getHeaders();
+  return Object.keys(own).length === 0 ? headers : ({ ...own, ...headers } as OutgoingHttpHeaders);
+}
+
+export function dropRemovedAppHeaders(reply: FastifyReply, headers: OutgoingHttpHeaders): void {
+  for (const name of Object.keys(reply.getHeaders())) if (!(name in headers)) reply.removeHeader(name);
 }

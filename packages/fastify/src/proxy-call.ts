@@ -24,7 +24,7 @@ import {
 import { TRY_KEY, type CountingPool, type TryTarget, type UpstreamPools } from './upstream-pools.js';
 import { TryBody, type BodyProgress, type ProxyBody } from './request-body.js';
 import type { FromFn, FromOptions, FromResponse } from './reply-from.js';
-import { hookReporter, rewriteThenProxy, sendAnswer } from './hook-glue.js';
+import { dropRemovedAppHeaders, hookReporter, rewriteThenProxy, sendAnswer, withAppHeaders } from './hook-glue.js';
 
 /** What every request of one plugin instance shares. */
 export interface ProxyContext {
@@ -246,7 +246,7 @@ class ProxyCall implements TryTarget, BodyProgress {
     let headers = filterResponseHeaders(res.headers as IncomingHttpHeaders);
     const hooks = this.#route.location.hooks;
     if (hooks !== undefined) {
-      const plan = planResponse(hooks, res.statusCode, headers, this.info, hookReporter(this.#request, 'response'));
+      const plan = planResponse(hooks, res.statusCode, withAppHeaders(this.#reply, headers, hooks), this.info, hookReporter(this.#request, 'response'));
       if (plan.answer !== undefined) {
         // Intercepted (or the header hook failed): the upstream answer is over, its body discarded.
         discard(res.stream);
@@ -256,6 +256,7 @@ class ProxyCall implements TryTarget, BodyProgress {
         return;
       }
       headers = plan.headers;
+      if (hooks.rewriteResponseHeaders !== undefined) dropRemovedAppHeaders(this.#reply, headers);
     }
     this.state = STREAMING;
     this.#headerMs = headerMs;
