@@ -2,6 +2,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
+  HOOK_KEYS,
   hookFailureAnswer,
   isEncrypted,
   runRequestHook,
@@ -86,4 +87,23 @@ export function withAppHeaders(reply: FastifyReply, headers: OutgoingHttpHeaders
 
 export function dropRemovedAppHeaders(reply: FastifyReply, headers: OutgoingHttpHeaders): void {
   for (const name of Object.keys(reply.getHeaders())) if (!(name in headers)) reply.removeHeader(name);
+}
+
+const hookIds = new WeakMap<object, number>();
+let lastHookId = 0;
+
+/**
+ * The part of a `proxyTo` location cache key that JSON.stringify loses: which hook functions the
+ * options carry, so two routes with the same options but different hooks never share a location.
+ */
+export function hookIdentity(options: object): string {
+  let out = '';
+  for (const key of HOOK_KEYS) {
+    const value = (options as Record<string, unknown>)[key];
+    if (typeof value !== 'function') continue;
+    let id = hookIds.get(value);
+    if (id === undefined) hookIds.set(value, (id = ++lastHookId));
+    out += `\n${key}#${id}`;
+  }
+  return out;
 }

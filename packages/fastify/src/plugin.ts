@@ -16,6 +16,7 @@ import { loadReplyFrom } from './reply-from.js';
 import { proxyRequest, type ProxyContext } from './proxy-call.js';
 import { proxyBodyParser, requestBody } from './request-body.js';
 import { locationRoutePaths, staticPrefix } from './route-paths.js';
+import { hookIdentity } from './hook-glue.js';
 
 /** Options of `reply.proxyTo`: a location built in code; `prefix` defaults to the route's static prefix. */
 export type ProxyToOptions = RouteToOptions;
@@ -41,7 +42,7 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
 
   const locations = new Map<string, Location>();
   function locationFor(upstream: string, options: ProxyToOptions | undefined, routeUrl: string): Location {
-    const key = options === undefined ? `${routeUrl}\n${upstream}` : `${routeUrl}\n${upstream}\n${JSON.stringify(options)}`;
+    const key = options === undefined ? `${routeUrl}\n${upstream}` : `${routeUrl}\n${upstream}\n${JSON.stringify(options)}${hookIdentity(options)}`;
     let location = locations.get(key);
     if (location === undefined) {
       const prefix = options?.prefix ?? staticPrefix(routeUrl);
