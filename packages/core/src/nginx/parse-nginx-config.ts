@@ -2,7 +2,8 @@
 import { parseTrustEntry } from '../config/trust-proxy.js';
 import type { LocationOptions, NginxParseResult, RetryOptions, ServerOptions, SwitchyardOptions, TimeoutOptions, UpstreamOptions } from '../types.js';
 import { ignoredReason, isOtherPass } from './ignored-directives.js';
-import { readLocation, type ImportedLocation, type ProxyTarget } from './location-block.js';
+import { locationKey, readLocation, type ImportedLocation, type ProxyTarget } from './location-block.js';
+import { responseHookOptions, type PageLocation, type PageScope } from './error-pages.js';
 import { fail, ImportNotes } from './notes.js';
 import { mergeSettings, PROXY_DIRECTIVES, readProxyDirective, type ProxySettings } from './proxy-settings.js';
 import { parseSyntaxTree, type Directive } from './syntax-tree.js';
@@ -56,6 +57,9 @@ class Importer {
   /** `set_real_ip_from` entries: the peers whose X-Forwarded-For nginx believes, i.e. switchyard's `trustProxy`. */
   readonly #trusted: string[] = [];
   #serverBlocks = 0;
+  /** Every location of each server block, proxied or not: where error_page URIs are looked up. */
+  readonly #pageScopes = new Map<number, { locations: PageLocation[]; server: ProxySettings }>();
+  readonly #scopeOf = new Map<ImportedLocation, PageScope>();
 
   run(tree: readonly Directive[]): NginxParseResult {
     this.#walk(tree, 'main', {});
@@ -99,7 +103,10 @@ class Importer {
           // nginx allows locations only in server; a bare file of upstreams and locations reads like a server snippet.
           if (ctx === 'http') fail(d, '"location" directive is not allowed here (write it inside a "server" block)');
           const loc = readLocation(d, settings, this.#notes);
+          const scope = this.#pageScope(settings);
+          scope.locations.push({ ...locationKey(d), proxied: loc !== undefined, block: d.block ?? [], inherited: settings });
           if (!loc) break;
+          this.#scopeOf.set(loc, scope);
           const id = loc.kind === 'prefix' || loc.kind === 'prefix-priority' ? `prefix ${loc.pattern}` : loc.key;
           const prev = this.#locationIds.get(id);
           if (prev && prev.server === this.#serverBlocks) fail(d, `duplicate location "${loc.key}"`);
@@ -142,6 +149,12 @@ class Importer {
     }
   }
 
+  #pageScope(server: ProxySettings): { locations: PageLocation[]; server: ProxySettings } {
+    let scope = this.#pageScopes.get(this.#serverBlocks);
+    if (scope === undefined) this.#pageScopes.set(this.#serverBlocks, (scope = { locations: [], server }));
+    return scope;
+  }
+
   #options(): SwitchyardOptions {
     const schemes = new Map<ImportedUpstream, { scheme: 'http' | 'https'; at: ProxyTarget }>();
     const healthChecks = new Map<ImportedUpstream, NonNullable<ImportedLocation['healthCheck']>>();
@@ -173,6 +186,8 @@ class Importer {
         else healthChecks.set(up, loc.healthCheck);
       }
       locations[loc.key] = locationOptions(loc, up.name);
+      const scope = this.#scopeOf.get(loc);
+      if (scope !== undefined) Object.assign(locations[loc.key] as LocationOptions, responseHookOptions(loc.settings, scope, this.#notes));
     }
 
     const upstreams: Record<string, UpstreamOptions> = {};
