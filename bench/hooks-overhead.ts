@@ -85,8 +85,12 @@ async function child(adapter: AdapterName, variant: Variant, upstream: string): 
 
 function nextMessage(proc: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
-    proc.once('message', (m) => resolve(String(m)));
-    proc.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
+    const onExit = (code: number | null): void => reject(new Error(`child exited with ${code}`));
+    proc.once('message', (m) => {
+      proc.off('exit', onExit);
+      resolve(String(m));
+    });
+    proc.once('exit', onExit);
   });
 }
 
