@@ -178,5 +178,34 @@ for (const driver of drivers) {
       client.close();
       await waitFor(() => totalActive(proxy) === 0);
     });
+
+    it('refuses a WebSocket upgrade with 500 when the hook rejects; no handshake reaches the upstream', async (t) => {
+      const ws = await startWsServer(t);
+      const proxy = await startProxy(t, driver, {
+        upstreams: { ws: [ws.url] },
+        locations: {
+          '/chat/': {
+            upstream: 'ws',
+            async rewriteRequest() {
+              throw new Error('no token');
+            },
+          },
+        },
+      });
+      const client = new WebSocket(`${proxy.url.replace('http://', 'ws://')}/chat/room`);
+      // After a refused handshake `ws` reports the end of the attempt as an error: expected here.
+      client.on('error', () => {});
+      t.after(() => client.terminate());
+      const status = await new Promise<number>((resolve, reject) => {
+        client.once('unexpected-response', (_req, res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        client.once('open', () => reject(new Error('opened')));
+      });
+      assert.equal(status, 500);
+      assert.equal(ws.handshakes.length, 0);
+      assert.equal(totalActive(proxy), 0);
+    });
   });
 }
