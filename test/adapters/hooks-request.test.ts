@@ -133,9 +133,16 @@ for (const driver of drivers) {
               ctx.path = 'no-slash';
             },
           },
+          // Node and undici refuse control characters: a 500 here, never a "failed" upstream.
+          '/badheader/': {
+            upstream: 'app',
+            rewriteRequest(ctx) {
+              ctx.headers['x-token'] = 'a\u0001b';
+            },
+          },
         },
       });
-      for (const path of ['/sync/x', '/async/x', '/badpath/x']) {
+      for (const path of ['/sync/x', '/async/x', '/badpath/x', '/badheader/x']) {
         const answer = await call(`${proxy.url}${path}`, { method: 'POST', body: 'payload' });
         assert.equal(answer.status, 500, path);
         assert.match(answer.body, /^500 Internal Server Error/);
@@ -143,6 +150,7 @@ for (const driver of drivers) {
       }
       assert.equal(backend!.seen.length, 0);
       assert.equal(totalActive(proxy), 0);
+      assert.equal(proxy.switchyard.status().upstreams.app!.servers[0]!.fails, 0);
     });
 
     it('runs on WebSocket upgrades: the handshake carries the hook header', async (t) => {

@@ -33,6 +33,8 @@ for (const driver of drivers) {
               headers.upgrade = 'h2c';
               headers['x-named-hop'] = 'drop me';
               headers.connection = 'x-named-hop';
+              // The body streams as sent: a length from the hook would cut it, so it is ignored.
+              headers['Content-Length'] = '3';
             },
           },
         },
@@ -50,6 +52,7 @@ for (const driver of drivers) {
       assert.equal(answer.headers['x-named-hop'], undefined);
       assert.notEqual(answer.headers['keep-alive'], 'timeout=1');
       assert.notEqual(answer.headers.connection, 'x-named-hop');
+      assert.equal(answer.headers['content-length'], undefined);
       assert.deepEqual(seen, [{ status: 200, url: '/page?q=1' }]);
     });
 

@@ -31,7 +31,8 @@ export interface RequestHookInput {
 const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'expect']);
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const BAD_VALUE = /[\r\n\0]/;
+/** What Node's http (and undici) refuse in a header value: a hook's bad value is a 500, never an upstream failure. */
+const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 /** A path the upstream URL can be built from: starts with one `/`, no spaces, control characters or fragment. */
 const VALID_PATH = /^\/(?!\/)[^\s#\x00-\x1f\x7f]*$/;
 
@@ -101,7 +102,7 @@ function diff(before: Record<string, string | string[]>, ctx: RequestHookContext
 function checkValue(value: unknown, name: string): string | string[] {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'string') {
-    if (BAD_VALUE.test(value)) throw new HookResultError(`rewriteRequest set header ${name} with CR, LF or NUL`);
+    if (BAD_VALUE.test(value)) throw new HookResultError(`rewriteRequest set header ${name} with a character HTTP does not allow (CR, LF, control characters)`);
     return value;
   }
   if (Array.isArray(value) && value.every((v) => typeof v === 'string' && !BAD_VALUE.test(v))) return [...(value as string[])];

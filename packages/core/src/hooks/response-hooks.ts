@@ -7,7 +7,8 @@ import type { ErrorReason, HookHeaders, ResolvedHooks } from './hook-types.js';
 import { HookResultError } from './request-hook.js';
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const BAD_VALUE = /[\r\n\0]/;
+/** What Node's http refuses in a header value. */
+const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 /**
  * Run `rewriteResponseHeaders` (which must be set) on the filtered upstream response headers and
@@ -23,7 +24,11 @@ export function runResponseHook(
   websocket = false,
 ): OutgoingHttpHeaders {
   const given = headers as HookHeaders;
+  const length = headers['content-length'];
   (hooks.rewriteResponseHeaders as NonNullable<ResolvedHooks['rewriteResponseHeaders']>)(given, { request, status });
+  // The body streams as the upstream sent it: its length is not the hook's to change.
+  for (const name of Object.keys(given)) if (name.toLowerCase() === 'content-length') delete given[name];
+  if (length !== undefined) given['content-length'] = length as string;
   const out: OutgoingHttpHeaders = {};
   const named = connectionTokens(given.connection ?? given.Connection);
   for (const rawName of Object.keys(given)) {
