@@ -1,6 +1,7 @@
 /** @module Scenario: rewriteResponseHeaders (remove, add, hop-by-hop still stripped, a throwing hook) and interceptErrors replacing an upstream 503. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { drivers } from './drivers/index.js';
 import { backendsFor, startProxy, totalActive } from './support/setup.js';
 import { call } from './support/http.js';
@@ -54,6 +55,55 @@ for (const driver of drivers) {
       assert.notEqual(answer.headers.connection, 'x-named-hop');
       assert.equal(answer.headers['content-length'], undefined);
       assert.deepEqual(seen, [{ status: 200, url: '/page?q=1' }]);
+    });
+
+    it('streams with every hook set: the client reads the first chunk before the upstream ends the body', async (t) => {
+      const [backend] = await backendsFor(t, 1);
+      let release: () => void = () => {};
+      const released = new Promise<void>((resolve) => (release = resolve));
+      backend!.handle((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('first chunk;');
+        // The rest only once the client has seen the first chunk: a buffering proxy would never get here.
+        void released.then(() => res.end('rest'));
+      });
+      const proxy = await startProxy(t, driver, {
+        upstreams: { app: [backend!.url] },
+        locations: {
+          '/': {
+            upstream: 'app',
+            rewriteRequest(ctx) {
+              ctx.headers['x-a'] = '1';
+            },
+            rewriteResponseHeaders(headers) {
+              headers['x-b'] = '2';
+            },
+            onError: () => undefined,
+            interceptErrors: [503],
+          },
+        },
+      });
+      t.after(() => release());
+      const body = await new Promise<string>((resolve, reject) => {
+        // Bounded: a proxy that buffered the body would never show the first chunk.
+        const guard = setTimeout(() => reject(new Error('no first chunk while the upstream body was open: buffered?')), 10_000);
+        t.after(() => clearTimeout(guard));
+        const req = request(`${proxy.url}/stream`, { agent: false }, (res) => {
+          assert.equal(res.headers['x-b'], '2');
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            text += chunk;
+            if (text === 'first chunk;') release();
+          });
+          res.on('end', () => resolve(text));
+          res.on('error', reject);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      assert.equal(body, 'first chunk;rest');
+      assert.equal(backend!.seen[0]!.headers['x-a'], '1');
     });
 
     it('answers 500 when the header hook throws, and the try is released', async (t) => {
