@@ -109,6 +109,31 @@ for (const driver of drivers) {
       assert.equal(backend!.seen[0]!.headers.host, new URL(backend!.url).host);
     });
 
+    it('streams a large upload after an async hook', async (t) => {
+      const [backend] = await backendsFor(t, 1);
+      backend!.handle((req, res) => {
+        let size = 0;
+        req.on('data', (chunk: Buffer) => (size += chunk.length));
+        req.on('end', () => res.end(`${size} ${String(req.headers['x-signed'])}`));
+      });
+      const proxy = await startProxy(t, driver, {
+        upstreams: { app: [backend!.url] },
+        locations: {
+          '/upload/': {
+            upstream: 'app',
+            async rewriteRequest(ctx) {
+              await new Promise((resolve) => setTimeout(resolve, 20));
+              ctx.headers['x-signed'] = 'yes';
+            },
+          },
+        },
+      });
+      const body = Buffer.alloc(300 * 1024, 'a');
+      const answer = await call(`${proxy.url}/upload/file`, { method: 'PUT', body, headers: { 'content-type': 'application/octet-stream' } });
+      assert.equal(answer.status, 200);
+      assert.equal(answer.body, `${body.length} yes`);
+    });
+
     it('answers 500 and sends nothing upstream when the hook throws or rejects', async (t) => {
       const [backend] = await backendsFor(t, 1);
       const proxy = await startProxy(t, driver, {
