@@ -8,6 +8,7 @@ export { logStartupNotes, consoleLogger } from './admin/startup-notes.js';
 export { defineConfig } from './define-config.js';
 export { DEFAULT_CLOSE_TIMEOUT_MS } from './config/close-timeout.js';
 export { OpenExchanges } from './http/open-exchanges.js';
+export * from './hooks/index.js';
 export { attachStateLogger } from './admin/state-logger.js';
 export { type AdminResponseOptions } from './admin/admin-routes.js';
 export { type StateLoggerOptions, NO_LIVE_UPSTREAM_LOG_INTERVAL_MS } from './admin/state-logger.js';

@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ResolvedSticky, StickyOptions } from './sticky/sticky-types.js';
 
 export type * from './sticky/sticky-types.js';
+import type { LocationHooks, ResolvedHooks } from './hooks/hook-types.js';
 
 // ---------------------------------------------------------------------------
 // Configuration as users write it (validated by createSwitchyard)
@@ -118,7 +119,8 @@ export interface HashOptions {
   consistent?: boolean;
 }
 
-export interface UpstreamOptions {
+/** Hooks given on an upstream are the defaults of its locations. */
+export interface UpstreamOptions extends LocationHooks {
   servers: Array<ServerOptions | string>;
   /** Default `'round-robin'`. */
   balance?: BalanceStrategyName;
@@ -133,7 +135,7 @@ export interface UpstreamOptions {
   sticky?: StickyOptions;
 }
 
-export interface LocationOptions {
+export interface LocationOptions extends LocationHooks {
   upstream: string;
   /** nginx `proxy_pass http://pool/new/;`: the matched prefix is replaced by this. */
   rewritePrefix?: string;
@@ -243,6 +245,8 @@ export interface ResolvedUpstream {
   readonly keepalive: number;
   readonly healthCheck: ResolvedHealthCheck | undefined;
   readonly sticky?: ResolvedSticky | undefined;
+  /** Default hooks of the upstream's locations; `undefined` when none. */
+  readonly hooks?: ResolvedHooks | undefined;
 }
 
 export type LocationKind = 'exact' | 'prefix-priority' | 'prefix' | 'regex' | 'regex-i';
@@ -261,6 +265,8 @@ export interface Location {
   readonly retry: ResolvedRetry;
   readonly timeouts: ResolvedTimeouts;
   readonly websocket: boolean;
+  /** The effective hooks (the location's over its upstream's); `undefined` when none is set. */
+  readonly hooks?: ResolvedHooks | undefined;
 }
 
 export interface ResolvedConfig {

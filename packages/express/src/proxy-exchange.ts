@@ -6,26 +6,38 @@ import type HttpProxy from 'http-proxy';
 import {
   UpstreamTransportError,
   addSetCookie,
+  applyRequestRewrite,
   buildUpstreamHeaders,
   classifyTransportError,
   filterResponseHeaders,
+  gatewayAnswer,
   gatewayErrorBody,
+  hookFailureAnswer,
   isEncrypted,
+  planResponse,
+  rewrittenRoute,
   toRequestInfo,
   type Attempt,
   type Decision,
   type FailureKind,
+  type GatewayAnswer,
   type ProxyRoute,
+  type RequestInfo,
+  type RequestRewrite,
   type Switchyard,
+  type SwitchyardLogger,
 } from '@switchyard/core';
 import { withClaim, type RequestClaim, type UpstreamAgents } from './upstream-agents.js';
 import { bufferStream, holdBody, planBody, type BodyPlan } from './request-body.js';
+import { drainable, dropRemovedAppHeaders, hookReporter, runRewrite, withAppHeaders, writeAnswer } from './hook-glue.js';
 
 /** What every exchange of one middleware shares (created once per `switchyard()` call). */
 export interface ExchangeContext {
   readonly sy: Switchyard;
   readonly proxy: HttpProxy;
   readonly agents: UpstreamAgents;
+  /** Hears hook failures (the middleware's `logger` option). */
+  readonly logger?: SwitchyardLogger | undefined;
 }
 
 const kExchange = Symbol('switchyard.exchange');
@@ -73,7 +85,10 @@ export class Exchange implements RequestClaim {
   readonly #ctx: ExchangeContext;
   readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
-  readonly #route: ProxyRoute;
+  #route: ProxyRoute;
+  /** What `rewriteRequest` changed, applied to every try; `undefined` without that hook. */
+  #rewrite: RequestRewrite | undefined;
+  #info: RequestInfo | undefined;
   /** The URL the core sees for hash keys (`$request_uri`): the original one, even under a mount path. */
   readonly #requestUrl: string;
   readonly #headers: IncomingHttpHeaders;
@@ -127,10 +142,34 @@ export class Exchange implements RequestClaim {
   }
 
   #begin(replayableBody: boolean): void {
-    const forwarding = this.#ctx.sy.forward(this.#route, toRequestInfo(this.#req, this.#requestUrl), { replayableBody });
+    const info = (this.#info = toRequestInfo(this.#req, this.#requestUrl));
+    const hooks = this.#route.location.hooks;
+    if (hooks !== undefined && hooks.rewriteRequest !== undefined && this.#rewrite === undefined) {
+      // Once per request, before the first try; the tries apply its result.
+      const { sy, logger } = this.#ctx;
+      const bodyLength = this.#reserialized ? (this.#data as Buffer).length : undefined;
+      runRewrite(
+        sy,
+        hooks,
+        this.#req,
+        this.#route,
+        info,
+        bodyLength,
+        logger,
+        (rewrite) => {
+          if (this.#clientGone) return;
+          this.#rewrite = rewrite;
+          this.#route = rewrittenRoute(this.#route, rewrite);
+          this.#begin(replayableBody);
+        },
+        () => this.#reply(500, '', hookFailureAnswer()),
+      );
+      return;
+    }
+    const forwarding = this.#ctx.sy.forward(this.#route, info, { replayableBody });
     const attempt = forwarding.first();
     if (attempt === undefined) {
-      this.#reply(502, 'no live upstream');
+      this.#reply(502, 'no live upstream', gatewayAnswer(hooks, 502, 'no live upstream', info, 'no-live-upstream', hookReporter(this.#ctx.logger, 'onError')));
       return;
     }
     this.#try(attempt);
@@ -170,6 +209,7 @@ export class Exchange implements RequestClaim {
     if (this.#plan.kind === 'stream' && this.#plan.chunked) headers['transfer-encoding'] = 'chunked';
     // Node's server already answered `100 Continue`; upstream must not wait for one.
     if (headers.expect !== undefined) delete headers.expect;
+    if (this.#rewrite !== undefined) applyRequestRewrite(headers, this.#rewrite);
 
     let buffer: Readable | undefined;
     if (this.#data !== undefined) buffer = bufferStream(this.#data);
@@ -318,7 +358,23 @@ export class Exchange implements RequestClaim {
       attempt.end({ aborted: true, headerMs: this.#headerMs, totalMs: now() - this.#t0 }, { requestSent: true, responseStarted: false });
       return;
     }
-    const headers = addSetCookie(filterResponseHeaders(proxyRes.headers), attempt.responseCookie(proxyRes.headers));
+    let headers = addSetCookie(filterResponseHeaders(proxyRes.headers), attempt.responseCookie(proxyRes.headers));
+    const hooks = this.#route.location.hooks;
+    if (hooks !== undefined) {
+      const plan = planResponse(hooks, status, withAppHeaders(res, headers, hooks), this.#info as RequestInfo, hookReporter(this.#ctx.logger, 'response'));
+      if (plan.answer !== undefined) {
+        // Intercepted (or the header hook failed): the upstream answer is over, its body discarded;
+        // a small one is read out so the connection is reused, otherwise the connection is cut.
+        this.#settle();
+        if (drainable(proxyRes)) proxyRes.resume();
+        else proxyReq.destroy();
+        attempt.end({ status, headerMs: this.#headerMs, totalMs: this.#headerMs }, { requestSent: true, responseStarted: false });
+        this.#reply(plan.answer.status, '', plan.answer);
+        return;
+      }
+      headers = plan.headers;
+      if (hooks.rewriteResponseHeaders !== undefined) dropRemovedAppHeaders(res, headers);
+    }
     // The upstream answered before the whole streamed upload arrived: the rest is discarded once the
     // try settles, and the connection closes after the response (as nginx does), so a keep-alive or
     // pipelined next request never waits behind an unread body.
@@ -375,7 +431,7 @@ export class Exchange implements RequestClaim {
     }
   }
 
-  #reply(status: number, reason: string): void {
+  #reply(status: number, reason: string, answer?: GatewayAnswer): void {
     const res = this.#res;
     if (res.headersSent) {
       res.destroy();
@@ -384,7 +440,13 @@ export class Exchange implements RequestClaim {
     if (this.#clientGone || res.writableEnded) return;
     // Part of a streamed body is still unread: close after answering (as nginx does) rather than
     // keep a paused request, which would also hide the client leaving.
-    replyError(res, status, reason, this.#plan.kind === 'stream' && !this.#req.readableEnded);
+    const close = this.#plan.kind === 'stream' && !this.#req.readableEnded;
+    const info = this.#info;
+    if (answer === undefined && info !== undefined && this.#route.location.hooks !== undefined) {
+      answer = gatewayAnswer(this.#route.location.hooks, status, reason, info, undefined, hookReporter(this.#ctx.logger, 'onError'));
+    }
+    if (answer !== undefined) writeAnswer(res, answer, close);
+    else replyError(res, status, reason, close);
   }
 }
 

@@ -125,7 +125,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
     if (logger !== false) logger.error(`switchyard: metrics.path ${sy.config.metrics?.path ?? ''} is unavailable (503): ${err instanceof Error ? err.message : String(err)}`);
   });
   const open = new OpenExchanges();
-  const ctx: ExchangeContext = { sy, proxy: createProxy(), agents: new UpstreamAgents(sy) };
+  const ctx: ExchangeContext = { sy, proxy: createProxy(), agents: new UpstreamAgents(sy), logger: logger === false ? undefined : logger };
   const ws = createWebSocketProxy(sy);
   const adminPaths = new Set<string>();
   if (sy.config.status !== undefined) adminPaths.add(sy.config.status.path);

@@ -28,6 +28,7 @@ import { locationRoutePaths, staticPrefix } from './route-paths.js';
 import { quietReplyFromLog } from './quiet-log.js';
 import { handlerFactory } from './proxy-handler.js';
 import { forgottenReturnHint } from './forgotten-return.js';
+import { hookIdentity } from './hook-glue.js';
 
 /** Options of `reply.proxyTo`: a location built in code; `prefix` defaults to the route's static prefix. */
 export type ProxyToOptions = RouteToOptions;
@@ -68,7 +69,7 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
 
   const locations = new Map<string, Location>();
   function locationFor(upstream: string, options: ProxyToOptions | undefined, routeUrl: string): Location {
-    const key = options === undefined ? `${routeUrl}\n${upstream}` : `${routeUrl}\n${upstream}\n${JSON.stringify(options)}`;
+    const key = options === undefined ? `${routeUrl}\n${upstream}` : `${routeUrl}\n${upstream}\n${JSON.stringify(options)}${hookIdentity(options)}`;
     let location = locations.get(key);
     if (location === undefined) {
       const prefix = options?.prefix ?? staticPrefix(routeUrl);

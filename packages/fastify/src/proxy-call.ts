@@ -4,21 +4,28 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'n
 import type { Readable } from 'node:stream';
 import {
   addSetCookie,
+  applyRequestRewrite,
   buildUpstreamHeaders,
   classifyTransportError,
   filterResponseHeaders,
-  gatewayErrorBody,
+  gatewayAnswer,
   isEncrypted,
+  planResponse,
+  rewrittenRoute,
   toRequestInfo,
   type Attempt,
   type FailureKind,
+  type GatewayAnswer,
   type ProxyRoute,
+  type RequestInfo,
+  type RequestRewrite,
   type Switchyard,
   type TryProgress,
 } from '@switchyard/core';
 import { TRY_KEY, type CountingPool, type TryTarget, type UpstreamPools } from './upstream-pools.js';
 import { TryBody, type BodyProgress, type ProxyBody } from './request-body.js';
 import type { FromFn, FromOptions, FromResponse } from './reply-from.js';
+import { dropRemovedAppHeaders, hookReporter, rewriteThenProxy, sendAnswer, withAppHeaders } from './hook-glue.js';
 
 /** What every request of one plugin instance shares. */
 export interface ProxyContext {
@@ -139,6 +146,9 @@ class ProxyCall implements TryTarget, BodyProgress {
   body: Buffer | Readable | undefined = undefined;
   headers: OutgoingHttpHeaders = NO_HEADERS;
   attempt: Attempt;
+  /** What `rewriteRequest` changed, applied to every try; `undefined` without that hook. */
+  rewrite: RequestRewrite | undefined = undefined;
+  info!: RequestInfo;
   readonly #ctx: ProxyContext;
   readonly #request: FastifyRequest;
   readonly #reply: FastifyReply;
@@ -199,6 +209,7 @@ class ProxyCall implements TryTarget, BodyProgress {
     // The client's 100-continue was already answered by Node; undici refuses an Expect header.
     if (headers.expect !== undefined) delete headers.expect;
     if (body.kind === 'buffer' && body.contentType !== undefined) headers['content-type'] = body.contentType;
+    if (this.rewrite !== undefined) applyRequestRewrite(headers, this.rewrite);
     (headers as Record<symbol, unknown>)[TRY_KEY] = this;
     this.headers = headers;
     if (body.kind === 'stream') {
@@ -235,6 +246,22 @@ class ProxyCall implements TryTarget, BodyProgress {
       this.#fail(decision.status, decision.reason);
       return;
     }
+    const upstreamHeaders = res.headers as IncomingHttpHeaders;
+    let headers = addSetCookie(filterResponseHeaders(upstreamHeaders), this.attempt.responseCookie(upstreamHeaders));
+    const hooks = this.#route.location.hooks;
+    if (hooks !== undefined) {
+      const plan = planResponse(hooks, res.statusCode, withAppHeaders(this.#reply, headers, hooks), this.info, hookReporter(this.#request, 'response'));
+      if (plan.answer !== undefined) {
+        // Intercepted (or the header hook failed): the upstream answer is over, its body discarded.
+        discard(res.stream);
+        this.#uncount();
+        this.attempt.end({ status: res.statusCode, headerMs, totalMs: headerMs }, SENT);
+        this.#fail(plan.answer.status, '', plan.answer);
+        return;
+      }
+      headers = plan.headers;
+      if (hooks.rewriteResponseHeaders !== undefined) dropRemovedAppHeaders(this.#reply, headers);
+    }
     this.state = STREAMING;
     this.#headerMs = headerMs;
     this.#status = res.statusCode;
@@ -243,8 +270,7 @@ class ProxyCall implements TryTarget, BodyProgress {
     stream[kCall] = this;
     stream.on('error', onUpstreamBodyError);
     const reply = this.#reply;
-    const upstreamHeaders = res.headers as IncomingHttpHeaders;
-    reply.headers(addSetCookie(filterResponseHeaders(upstreamHeaders), this.attempt.responseCookie(upstreamHeaders)));
+    reply.headers(headers);
     reply.send(stream);
   }
 
@@ -319,19 +345,14 @@ class ProxyCall implements TryTarget, BodyProgress {
     }
   }
 
-  #fail(status: number, reason: string): void {
+  #fail(status: number, reason: string, answer?: GatewayAnswer): void {
     this.state = DONE;
     const reply = this.#reply;
     if (reply.sent || reply.raw.headersSent) return;
-    const body = this.#body;
-    if (body.kind === 'stream' && !body.source.readableEnded) {
-      // The failed try left the client's upload half read and paused: discard the rest (as Node's
-      // own _dump does) and close the connection after the answer, or the client socket would
-      // stay open until requestTimeout.
-      reply.header('connection', 'close');
-      body.source.resume();
-    }
-    reply.code(status).header('content-type', 'text/plain; charset=utf-8').send(gatewayErrorBody(status, reason));
+    // The failed try left the client's upload half read and paused: sendAnswer discards the rest (as
+    // Node's own _dump does) and closes the connection after the answer, or the client socket would
+    // stay open until requestTimeout.
+    sendAnswer(reply, this.#body, answer ?? gatewayAnswer(this.#route.location.hooks, status, reason, this.info, undefined, hookReporter(this.#request, 'onError')));
   }
 
   #abort(): void {
@@ -361,7 +382,14 @@ class ProxyCall implements TryTarget, BodyProgress {
  * Proxy one request along `route`. `body` is what to send: nothing, held bytes (replayable) or
  * a stream (retried only if not a byte of it was sent).
  */
-export function proxyRequest(ctx: ProxyContext, request: FastifyRequest, reply: FastifyReply, route: ProxyRoute, body: ProxyBody | Promise<ProxyBody>): void {
+export function proxyRequest(
+  ctx: ProxyContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  route: ProxyRoute,
+  body: ProxyBody | Promise<ProxyBody>,
+  rewrite?: RequestRewrite,
+): void {
   if (body instanceof Promise) {
     // A small body Fastify did not parse (GET) is read first, so that a retry can resend it.
     body.then(
@@ -374,11 +402,21 @@ export function proxyRequest(ctx: ProxyContext, request: FastifyRequest, reply: 
     );
     return;
   }
-  const forwarding = ctx.sy.forward(route, toRequestInfo(request.raw), { replayableBody: body.kind !== 'stream' });
-  const attempt = forwarding.first();
-  if (attempt === undefined) {
-    reply.code(502).header('content-type', 'text/plain; charset=utf-8').send(gatewayErrorBody(502, 'no live upstream'));
+  const info = toRequestInfo(request.raw);
+  const hooks = route.location.hooks;
+  if (hooks !== undefined && hooks.rewriteRequest !== undefined && rewrite === undefined) {
+    // Once per request, before the first try; the tries apply its result.
+    rewriteThenProxy(ctx.sy, hooks, request, reply, route, body, info, (done) => proxyRequest(ctx, request, reply, rewrittenRoute(route, done), body, done));
     return;
   }
-  new ProxyCall(ctx, request, reply, route, attempt, body).send();
+  const forwarding = ctx.sy.forward(route, info, { replayableBody: body.kind !== 'stream' });
+  const attempt = forwarding.first();
+  if (attempt === undefined) {
+    sendAnswer(reply, body, gatewayAnswer(hooks, 502, 'no live upstream', info, 'no-live-upstream', hookReporter(request, 'onError')));
+    return;
+  }
+  const call = new ProxyCall(ctx, request, reply, route, attempt, body);
+  call.rewrite = rewrite;
+  call.info = info;
+  call.send();
 }

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { switchyard } from '@switchyard/express';
-import type { AdapterDriver, ProxyUnderTest } from '../driver.js';
+import { userFromHeader, type AdapterDriver, type ProxyUnderTest, type TestUser } from '../driver.js';
 
 export const expressDriver: AdapterDriver = {
   name: 'express',
@@ -11,6 +11,12 @@ export const expressDriver: AdapterDriver = {
     const lb = switchyard(input);
     const app = express();
     if (options.parseJson) app.use(express.json());
+    if (options.auth) {
+      app.use((req, _res, next) => {
+        (req as typeof req & { user: TestUser | null }).user = userFromHeader(req.headers.authorization);
+        next();
+      });
+    }
     app.use(lb);
     const server = createServer(app);
     server.on('upgrade', lb.upgrade);

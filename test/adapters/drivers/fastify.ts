@@ -2,13 +2,19 @@
 import Fastify from 'fastify';
 import type { AddressInfo } from 'node:net';
 import switchyard from '@switchyard/fastify';
-import type { AdapterDriver, ProxyUnderTest } from '../driver.js';
+import { userFromHeader, type AdapterDriver, type ProxyUnderTest, type TestUser } from '../driver.js';
 
 export const fastifyDriver: AdapterDriver = {
   name: 'fastify',
-  async start(input): Promise<ProxyUnderTest> {
+  async start(input, options = {}): Promise<ProxyUnderTest> {
     // Fastify parses JSON by default, so `parseJson` needs nothing here.
     const app = Fastify();
+    if (options.auth) {
+      app.decorateRequest('user', null);
+      app.addHook('onRequest', async (request) => {
+        (request as typeof request & { user: TestUser | null }).user = userFromHeader(request.headers.authorization);
+      });
+    }
     try {
       await app.register(switchyard, input);
       await app.listen({ port: 0, host: '127.0.0.1' });

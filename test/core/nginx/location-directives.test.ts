@@ -233,7 +233,7 @@ test('non-proxied locations: one warning each, nothing emitted, inner directives
 
 test('directives that do not concern balancing inside a proxied location or server are warnings', () => {
   const { options, warnings } = server(
-    'listen 80;\nserver_name a.example;\naccess_log off;\nlocation / {\nproxy_pass http://app;\nallow 10.0.0.0/8;\ndeny all;\nif ($bad) { return 403; }\nlimit_except GET { deny all; }\nadd_header X-A b;\n}',
+    'listen 80;\nserver_name a.example;\naccess_log off;\nlocation / {\nproxy_pass http://app;\nallow 10.0.0.0/8;\ndeny all;\nif ($bad) { return 403; }\nlimit_except GET { deny all; }\nmore_set_headers "X-A: b";\n}',
   );
   assert.deepEqual(options.locations, { '/': { upstream: 'app' } });
   assert.deepEqual(warnings, [
@@ -244,7 +244,7 @@ test('directives that do not concern balancing inside a proxied location or serv
     'line 9: "deny" ignored (access control is left to the app)',
     'line 10: "if" ignored (nginx conditions are not evaluated; the location proxies every request)',
     'line 11: "limit_except" ignored (access control is left to the app)',
-    'line 12: "add_header" ignored (not about load balancing)',
+    'line 12: "more_set_headers" ignored (third-party headers-more module; write a rewriteResponseHeaders hook)',
   ]);
 });
 

@@ -12,8 +12,10 @@ import { parseTrustEntry } from './trust-proxy.js';
 import { resolveCloseTimeout } from './close-timeout.js';
 import { checkStickyRoutes, resolveSticky } from '../sticky/resolve-sticky.js';
 
+import { HOOK_KEYS, resolveUpstreamHooks } from '../hooks/resolve-hooks.js';
+
 const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout'] as const;
-const UPSTREAM_KEYS = ['servers', 'balance', 'hash', 'retry', 'healthCheck', 'timeouts', 'keepalive', 'sticky'] as const;
+const UPSTREAM_KEYS = ['servers', 'balance', 'hash', 'retry', 'healthCheck', 'timeouts', 'keepalive', 'sticky', ...HOOK_KEYS] as const;
 const HASH_KEYS = ['key', 'consistent'] as const;
 const ROUTE_PATH_KEYS = ['path'] as const;
 
@@ -140,6 +142,7 @@ function resolveUpstream(name: string, input: unknown, path: string): ResolvedUp
     keepalive: optionalInteger(obj.keepalive, `${path}.keepalive`, DEFAULT_KEEPALIVE, 0),
     healthCheck: resolveHealthCheck(obj.healthCheck, `${path}.healthCheck`),
     ...(obj.sticky !== undefined ? { sticky: resolveSticky(obj.sticky, `${path}.sticky`) } : {}),
+    hooks: resolveUpstreamHooks(obj, path),
   });
 }
 

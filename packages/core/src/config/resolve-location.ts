@@ -6,8 +6,11 @@ import { checkKeys, child, describe, expectObject, fail, isPlainObject, optional
 import { resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { checkHeader } from './header-check.js';
 
-const LOCATION_KEYS = ['upstream', 'rewritePrefix', 'preserveHost', 'headers', 'retry', 'timeouts', 'websocket'] as const;
-const ROUTE_KEYS = ['prefix', 'rewritePrefix', 'preserveHost', 'headers', 'retry', 'timeouts', 'websocket'] as const;
+import { HOOK_KEYS, mergeHooks, readHooks } from '../hooks/resolve-hooks.js';
+
+const LOCATION_KEYS = ['upstream', 'rewritePrefix', 'preserveHost', 'headers', 'retry', 'timeouts', 'websocket', ...HOOK_KEYS] as const;
+const ROUTE_KEYS = ['prefix', 'rewritePrefix', 'preserveHost', 'headers', 'retry', 'timeouts', 'websocket', ...HOOK_KEYS] as const;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
  * Read an nginx location key. Modifiers may be followed by spaces or not (`=/x` is `= /x`, as in
@@ -142,6 +145,7 @@ function build(
     retry: resolveRetry(options.retry, `${path}.retry`, upstream.retry),
     timeouts: resolveTimeouts(options.timeouts, `${path}.timeouts`, upstream.timeouts),
     websocket: optionalBoolean(options.websocket, `${path}.websocket`, DEFAULT_WEBSOCKET),
+    hooks: mergeHooks(readHooks(options, path), upstream.hooks, path),
   });
 }
 

@@ -8,6 +8,8 @@ import { buildUpstreamHeaders, filterResponseHeaders } from './upstream-headers.
 import { classifyTransportError, gatewayErrorBody } from './transport-errors.js';
 import { isEncrypted, toRequestInfo } from './request-info.js';
 import { addSetCookie } from '../sticky/add-set-cookie.js';
+import { applyRequestRewrite, rewrittenRoute, type RequestRewrite } from '../hooks/request-hook.js';
+import { STATUS_TEXT, runUpgradeRewrite, upgradeErrorAnswer, upgradeResponseHeaders } from '../hooks/websocket-hooks.js';
 
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const NOT_FOUND = 'HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n';
@@ -43,8 +45,15 @@ function rawHead(status: number, message: string, headers: Record<string, string
   return head + '\r\n';
 }
 
-function writeError(socket: Duplex, status: 502 | 504, reason: string): void {
+function writeError(socket: Duplex, status: 502 | 504, reason: string, route?: ProxyRoute, req?: IncomingMessage): void {
   if (socket.destroyed) return;
+  // onError's answer when the location has one.
+  const answer = route?.location.hooks !== undefined && req !== undefined ? upgradeErrorAnswer(route.location.hooks, status, reason, req) : undefined;
+  if (answer !== undefined) {
+    socket.write(rawHead(answer.status, STATUS_TEXT[answer.status] ?? '', { ...answer.headers, connection: 'close' }));
+    socket.end(answer.body);
+    return;
+  }
   const body = gatewayErrorBody(status, reason);
   const text = status === 502 ? 'Bad Gateway' : 'Gateway Timeout';
   socket.end(rawHead(status, text, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), connection: 'close' }) + body);
@@ -57,7 +66,7 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
   const handshakes = new Set<Duplex>();
   let closed = false;
 
-  function tryAttempt(req: IncomingMessage, socket: Duplex, head: Buffer, route: ProxyRoute, attempt: Attempt, started: number): void {
+  function tryAttempt(req: IncomingMessage, socket: Duplex, head: Buffer, route: ProxyRoute, attempt: Attempt, started: number, rewrite?: RequestRewrite): void {
     const { server } = attempt;
     const headers = buildUpstreamHeaders(req.headers, {
       peerIp: req.socket.remoteAddress,
@@ -67,6 +76,7 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
       server,
       websocket: true,
     });
+    if (rewrite !== undefined) applyRequestRewrite(headers, rewrite);
     const send = server.protocol === 'https:' ? httpsRequest : httpRequest;
     let settled = false;
     let upstreamReq: ClientRequest | undefined;
@@ -74,9 +84,9 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
 
     const finish = (decision: ReturnType<Attempt['end']>): void => {
       if (decision.action === 'retry') {
-        tryAttempt(req, socket, head, route, decision.attempt, started);
+        tryAttempt(req, socket, head, route, decision.attempt, started, rewrite);
       } else if (decision.action === 'fail') {
-        writeError(socket, decision.status, decision.reason);
+        writeError(socket, decision.status, decision.reason, route, req);
       }
     };
     const onClientGone = (): void => {
@@ -134,7 +144,7 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
       const decision = attempt.end({ status: res.statusCode ?? 502, totalMs: performance.now() - started }, { requestSent: true, responseStarted: false });
       if (decision.action === 'retry') {
         res.resume();
-        tryAttempt(req, socket, head, route, decision.attempt, started);
+        tryAttempt(req, socket, head, route, decision.attempt, started, rewrite);
         return;
       }
       const out = addSetCookie(filterResponseHeaders(res.headers), attempt.responseCookie(res.headers));
@@ -161,8 +171,20 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
         finish(attempt.end({ failure: 'invalid_header', totalMs: performance.now() - started }, { requestSent: true, responseStarted: false }));
         return;
       }
-      // The upgrade answer carries the sticky cookie too: the binding follows the WebSocket.
-      socket.write(rawHead(101, 'Switching Protocols', addSetCookie(filterResponseHeaders(res.headers, true), attempt.responseCookie(res.headers))));
+      const answerHeaders = upgradeResponseHeaders(
+        route.location.hooks,
+        // The upgrade answer carries the sticky cookie too: the binding follows the WebSocket.
+        addSetCookie(filterResponseHeaders(res.headers, true), attempt.responseCookie(res.headers)),
+        req,
+      );
+      if (answerHeaders === undefined) {
+        // rewriteResponseHeaders failed: no tunnel.
+        upstream.destroy();
+        socket.destroy();
+        attempt.end({ aborted: true, totalMs: performance.now() - started }, { requestSent: true, responseStarted: false });
+        return;
+      }
+      socket.write(rawHead(101, 'Switching Protocols', answerHeaders));
       if (upstreamHead.length > 0) socket.write(upstreamHead);
       if (head.length > 0) upstream.write(head);
       handshakes.delete(socket);
@@ -187,18 +209,32 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
     upstreamReq.end();
   }
 
-  function start(req: IncomingMessage, socket: Duplex, head: Buffer, route: ProxyRoute): void {
+  function start(req: IncomingMessage, socket: Duplex, head: Buffer, route: ProxyRoute, rewrite: RequestRewrite | undefined): void {
+    const forwarding = sy.forward(route, toRequestInfo(req), { replayableBody: true });
+    const attempt = forwarding.first();
+    if (attempt === undefined) {
+      writeError(socket, 502, 'no live upstream', route, req);
+      return;
+    }
+    tryAttempt(req, socket, head, route, attempt, performance.now(), rewrite);
+  }
+
+  /** A handshake of ours from here on: guarded, tracked for close(), through the request hook when set. */
+  function begin(req: IncomingMessage, socket: Duplex, head: Buffer, route: ProxyRoute): void {
     // A client socket error before the upgrade completes must never crash the process.
     socket.on('error', () => socket.destroy());
     handshakes.add(socket);
     socket.once('close', () => handshakes.delete(socket));
-    const forwarding = sy.forward(route, toRequestInfo(req), { replayableBody: true });
-    const attempt = forwarding.first();
-    if (attempt === undefined) {
-      writeError(socket, 502, 'no live upstream');
+    const hooks = route.location.hooks;
+    if (hooks !== undefined && hooks.rewriteRequest !== undefined) {
+      // Auth headers matter most here: the hook runs once before the first try, as for requests.
+      runUpgradeRewrite(sy, hooks, req, socket, route, (rewrite) => {
+        if (closed || socket.destroyed) return;
+        start(req, socket, head, rewrittenRoute(route, rewrite), rewrite);
+      });
       return;
     }
-    tryAttempt(req, socket, head, route, attempt, performance.now());
+    start(req, socket, head, route, undefined);
   }
 
   return {
@@ -207,7 +243,7 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
       const route = sy.match(req.method ?? 'GET', req.url ?? '/');
       if (route === undefined || route.redirect !== undefined || !route.location.websocket) return false;
       if (closed) return false;
-      start(req, socket, head, route);
+      begin(req, socket, head, route);
       return true;
     },
     proxy(req, socket, head, route) {
@@ -221,7 +257,7 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
         socket.end(isWebSocketUpgrade(req) ? NOT_FOUND : NOT_PROXIED);
         return;
       }
-      start(req, socket, head, route);
+      begin(req, socket, head, route);
     },
     close() {
       closed = true;

@@ -15,6 +15,10 @@ const REASONS: Record<string, string> = {
   rewrite: 'URL rewriting and redirects are left to the app',
   return: 'answering from the proxy is left to the app',
   real_ip_recursive: 'switchyard keeps X-Forwarded-For from trusted peers as it is',
+  more_set_headers: 'third-party headers-more module; write a rewriteResponseHeaders hook',
+  more_clear_headers: 'third-party headers-more module; write a rewriteResponseHeaders hook',
+  more_set_input_headers: 'third-party headers-more module; write a rewriteRequest hook',
+  more_clear_input_headers: 'third-party headers-more module; write a rewriteRequest hook',
 };
 
 const OTHER_PASS = new Set(['fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass']);

@@ -2,7 +2,8 @@
 import { parseTrustEntry } from '../config/trust-proxy.js';
 import type { LocationOptions, NginxParseResult, RetryOptions, ServerOptions, SwitchyardOptions, TimeoutOptions, UpstreamOptions } from '../types.js';
 import { ignoredReason, isOtherPass } from './ignored-directives.js';
-import { readLocation, type ImportedLocation, type ProxyTarget } from './location-block.js';
+import { locationKey, readLocation, type ImportedLocation, type ProxyTarget } from './location-block.js';
+import { responseHookOptions, type PageLocation, type PageScope } from './error-pages.js';
 import { fail, ImportNotes } from './notes.js';
 import { mergeSettings, PROXY_DIRECTIVES, readProxyDirective, type ProxySettings } from './proxy-settings.js';
 import { parseSyntaxTree, type Directive } from './syntax-tree.js';
@@ -57,6 +58,9 @@ class Importer {
   /** `set_real_ip_from` entries: the peers whose X-Forwarded-For nginx believes, i.e. switchyard's `trustProxy`. */
   readonly #trusted: string[] = [];
   #serverBlocks = 0;
+  /** Every location of each server block, proxied or not: where error_page URIs are looked up. */
+  readonly #pageScopes = new Map<number, { locations: PageLocation[]; server: ProxySettings }>();
+  readonly #scopeOf = new Map<ImportedLocation, PageScope>();
 
   run(tree: readonly Directive[]): NginxParseResult {
     this.#walk(tree, 'main', {});
@@ -100,12 +104,15 @@ class Importer {
           // nginx allows locations only in server; a bare file of upstreams and locations reads like a server snippet.
           if (ctx === 'http') fail(d, '"location" directive is not allowed here (write it inside a "server" block)');
           const loc = readLocation(d, settings, this.#notes);
+          const scope = this.#pageScope(settings);
+          scope.locations.push({ ...locationKey(d), proxied: loc !== undefined, block: d.block ?? [], inherited: settings });
           if (!loc) break;
           if (loc.kind !== 'regex' && loc.kind !== 'regex-i' && !loc.pattern.startsWith('/')) {
             // nginx accepts `location foo` (or `location __proto__`) but no request path can match it.
             this.#notes.warn(d, `location "${loc.key}" ignored: its path does not start with "/", so no request can match it`);
             break;
           }
+          this.#scopeOf.set(loc, scope);
           const id = loc.kind === 'prefix' || loc.kind === 'prefix-priority' ? `prefix ${loc.pattern}` : loc.key;
           const prev = this.#locationIds.get(id);
           if (prev && prev.server === this.#serverBlocks) fail(d, `duplicate location "${loc.key}"`);
@@ -148,6 +155,12 @@ class Importer {
     }
   }
 
+  #pageScope(server: ProxySettings): { locations: PageLocation[]; server: ProxySettings } {
+    let scope = this.#pageScopes.get(this.#serverBlocks);
+    if (scope === undefined) this.#pageScopes.set(this.#serverBlocks, (scope = { locations: [], server }));
+    return scope;
+  }
+
   #options(): SwitchyardOptions {
     const schemes = new Map<ImportedUpstream, { scheme: 'http' | 'https'; at: ProxyTarget }>();
     const healthChecks = new Map<ImportedUpstream, NonNullable<ImportedLocation['healthCheck']>>();
@@ -178,8 +191,11 @@ class Importer {
         if (prev) this.#notes.warn(loc.healthCheck.at, `"health_check" ignored (upstream "${up.name}" already has one, line ${prev.at.line})`);
         else healthChecks.set(up, loc.healthCheck);
       }
+      const options = locationOptions(loc, up.name);
+      const scope = this.#scopeOf.get(loc);
+      if (scope !== undefined) Object.assign(options, responseHookOptions(loc.settings, scope, this.#notes));
       // putOwn: `location __proto__` and `upstream __proto__` are names like any other.
-      putOwn(locations, loc.key, locationOptions(loc, up.name));
+      putOwn(locations, loc.key, options);
     }
 
     const upstreams: Record<string, UpstreamOptions> = {};

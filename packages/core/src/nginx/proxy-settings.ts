@@ -4,6 +4,7 @@ import { nginxDuration } from './durations.js';
 import { fail, type ImportNotes } from './notes.js';
 import type { Directive } from './syntax-tree.js';
 import { own } from '../config/own.js';
+import { RESPONSE_DIRECTIVES, readResponseDirective, type ResponseSettings } from './response-directives.js';
 
 /** What one `proxy_set_header` turns into. */
 export type HeaderEffect =
@@ -16,7 +17,7 @@ export type HeaderEffect =
  * `proxy_set_header` list, which nginx inherits only as a whole: a location
  * with one `proxy_set_header` of its own drops every one of its server's.
  */
-export interface ProxySettings {
+export interface ProxySettings extends ResponseSettings {
   nextUpstream?: { on: RetryCondition[]; nonIdempotent: boolean };
   tries?: number;
   retryTimeout?: string;
@@ -56,10 +57,12 @@ const WEBSOCKET_HEADERS = new Set(['upgrade', 'connection']);
 export const PROXY_DIRECTIVES = new Set([
   'proxy_next_upstream', 'proxy_next_upstream_tries', 'proxy_next_upstream_timeout',
   'proxy_connect_timeout', 'proxy_read_timeout', 'proxy_send_timeout', 'proxy_set_header', 'proxy_http_version',
+  ...RESPONSE_DIRECTIVES,
 ]);
 
 /** Apply one proxy_* directive to `level`; returns false when the directive is not one of `PROXY_DIRECTIVES`. */
 export function readProxyDirective(d: Directive, level: ProxySettings, notes: ImportNotes): boolean {
+  if (readResponseDirective(d, level, notes)) return true;
   if (!PROXY_DIRECTIVES.has(d.name)) return false;
   if (d.block) fail(d, `"${d.name}" cannot have a block`);
   const one = (): string => {
