@@ -19,6 +19,7 @@ import {
 } from '@switchyard/core';
 import { withClaim, type RequestClaim, type UpstreamAgents } from './upstream-agents.js';
 import { bufferStream, holdBody, planBody, type BodyPlan } from './request-body.js';
+import { frameBody } from './body-framing.js';
 
 /** What every exchange of one middleware shares (created once per `switchyard()` call). */
 export interface ExchangeContext {
@@ -165,8 +166,8 @@ export class Exchange implements RequestClaim {
     });
     // The body was decoded by the parser and is sent as plain bytes now.
     if (this.#reserialized && headers['content-encoding'] !== undefined) delete headers['content-encoding'];
-    // Node would send a body of unknown length unframed for DELETE/OPTIONS unless told.
-    if (this.#plan.kind === 'stream' && this.#plan.chunked) headers['transfer-encoding'] = 'chunked';
+    // Node would send a body unframed for GET/DELETE/OPTIONS unless told: always its length, or chunked.
+    frameBody(headers, this.#plan, this.#data, this.#headers['content-length']);
     // Node's server already answered `100 Continue`; upstream must not wait for one.
     if (headers.expect !== undefined) delete headers.expect;
 
