@@ -7,13 +7,21 @@ import {
   UpstreamTransportError,
   buildUpstreamHeaders,
   classifyTransportError,
+  endAttempt,
+  firstAttempt,
+  isPickFailure,
+  isRequestBuildError,
+  pickFailureLine,
+  requestErrorLine,
+  respondedAttempt,
   filterResponseHeaders,
   gatewayErrorBody,
   isEncrypted,
   toRequestInfo,
   type Attempt,
-  type Decision,
   type FailureKind,
+  type PickFailure,
+  type SafeDecision,
   type ProxyRoute,
   type Switchyard,
 } from '@switchyard/core';
@@ -26,6 +34,8 @@ export interface ExchangeContext {
   readonly sy: Switchyard;
   readonly proxy: HttpProxy;
   readonly agents: UpstreamAgents;
+  /** One line per request answered 500 because choosing an upstream threw. */
+  readonly log: (line: string) => void;
 }
 
 const kExchange = Symbol('switchyard.exchange');
@@ -112,11 +122,13 @@ export class Exchange implements RequestClaim {
     const plan = planBody(this.#req);
     this.#plan = plan;
     if (plan.kind === 'hold') {
-      holdBody(this.#req).then((data) => {
-        if (data === undefined || this.#clientGone) return;
-        this.#data = data;
-        this.#begin(true);
-      }, noop);
+      holdBody(this.#req)
+        .then((data) => {
+          if (data === undefined || this.#clientGone) return;
+          this.#data = data;
+          this.#begin(true);
+        }, noop)
+        .catch((err: unknown) => this.#crashed(err));
       return;
     }
     if (plan.kind === 'buffer') {
@@ -127,13 +139,13 @@ export class Exchange implements RequestClaim {
   }
 
   #begin(replayableBody: boolean): void {
-    const forwarding = this.#ctx.sy.forward(this.#route, toRequestInfo(this.#req, this.#requestUrl), { replayableBody });
-    const attempt = forwarding.first();
+    const attempt = firstAttempt(this.#ctx.sy, this.#route, toRequestInfo(this.#req, this.#requestUrl), { replayableBody });
     if (attempt === undefined) {
       this.#reply(502, 'no live upstream');
       return;
     }
-    this.#try(attempt);
+    if (isPickFailure(attempt)) this.#pickFailed(attempt);
+    else this.#try(attempt);
   }
 
   #try(attempt: Attempt): void {
@@ -178,23 +190,24 @@ export class Exchange implements RequestClaim {
     if (attempt.number > 5) req.setMaxListeners(req.getMaxListeners() + 2);
     const { agent, target } = agents.get(this.#route.upstream, server);
     this.path = server.basePath + this.#route.path;
-    let thrown = false;
+    let thrown: unknown;
     // http-proxy copies `req.headers` synchronously while building the request; the client's own
     // headers are back in place as soon as `web()` returns.
     req.headers = headers as IncomingHttpHeaders;
     try {
       withClaim(this, () => proxy.web(req, this.#res, { target, agent, buffer }, ignoreProxyCallback));
-    } catch {
+    } catch (err) {
       // Invalid characters in a header (client-sent or configured): not the server's fault.
-      thrown = true;
+      thrown = err ?? new Error('request not built');
     } finally {
       req.headers = this.#headers;
     }
     const claimed = this.#proxyReq as ClientRequest | undefined;
-    if (thrown || claimed === undefined) {
+    if (thrown !== undefined || claimed === undefined) {
       this.#settled = true;
       claimed?.destroy();
       attempt.end({ aborted: true }, { requestSent: false, responseStarted: false });
+      if (thrown !== undefined) this.#ctx.log(requestErrorLine(req.method, this.#requestUrl, 502, 'invalid request header', thrown));
       this.#reply(502, 'invalid request header');
     }
   }
@@ -271,6 +284,16 @@ export class Exchange implements RequestClaim {
 
   #onError(proxyReq: ClientRequest, err: unknown): void {
     if (!this.#isCurrent(proxyReq)) return;
+    if (!this.#connected && isRequestBuildError(err)) {
+      // Node refused to build the request: nothing was sent, not the server's failure.
+      const attempt = this.#attempt as Attempt;
+      this.#settle();
+      proxyReq.destroy();
+      attempt.end({ aborted: true }, { requestSent: false, responseStarted: false });
+      this.#ctx.log(requestErrorLine(this.#req.method, this.#requestUrl, 502, 'invalid request header', err));
+      this.#reply(502, 'invalid request header');
+      return;
+    }
     this.#fail(classifyTransportError(err));
   }
 
@@ -278,7 +301,8 @@ export class Exchange implements RequestClaim {
   #fail(failure: FailureKind): void {
     const attempt = this.#attempt as Attempt;
     this.#settle();
-    const decision = attempt.end(
+    const decision = endAttempt(
+      attempt,
       { failure, headerMs: this.#delivering ? this.#headerMs : undefined, totalMs: now() - this.#t0 },
       { requestSent: this.#connected, responseStarted: this.#res.headersSent },
     );
@@ -286,9 +310,22 @@ export class Exchange implements RequestClaim {
     this.#follow(decision);
   }
 
-  #follow(decision: Decision): void {
+  #follow(decision: SafeDecision): void {
     if (decision.action === 'retry') this.#try(decision.attempt);
+    else if (isPickFailure(decision)) this.#pickFailed(decision);
     else if (decision.action === 'fail') this.#reply(decision.status, decision.reason);
+  }
+
+  /** Choosing an upstream threw (a user hash-key function): one log line, one-line 500, nothing else. */
+  #pickFailed(failure: PickFailure): void {
+    this.#ctx.log(pickFailureLine(this.#req.method, this.#requestUrl, failure));
+    this.#reply(500, failure.reason);
+  }
+
+  /** Anything else thrown on the request path after the exchange started: answered, never a crash. */
+  #crashed(err: unknown): void {
+    this.#ctx.log(requestErrorLine(this.#req.method, this.#requestUrl, 500, 'internal error', err));
+    this.#reply(500, 'internal error');
   }
 
   #onResponse(proxyReq: ClientRequest, proxyRes: IncomingMessage): void {
@@ -301,7 +338,14 @@ export class Exchange implements RequestClaim {
     this.#headerMs = now() - this.#t0;
     this.#status = status;
     proxyRes.on('error', noop);
-    const decision = attempt.responded(status, this.#headerMs, { requestSent: true, responseStarted: false });
+    const decision = respondedAttempt(attempt, status, this.#headerMs, { requestSent: true, responseStarted: false });
+    if (decision.action === 'fail') {
+      // The pick of a retry threw; the try was released by respondedAttempt.
+      this.#settle();
+      proxyReq.destroy();
+      this.#follow(decision);
+      return;
+    }
     if (decision.action === 'retry') {
       // nginx closes the connection of a response it discards; draining could hold the socket for long.
       this.#settle();

@@ -8,7 +8,9 @@ import {
   attachStateLogger,
   createSwitchyard,
   createWebSocketProxy,
+  requestErrorLine,
   type Location,
+  type ProxyRoute,
   type RouteToOptions,
   type Switchyard,
   type SwitchyardInput,
@@ -100,8 +102,9 @@ function pathOf(url: string): string {
 export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOptions = {}): SwitchyardMiddleware {
   const sy = createSwitchyard(input);
   const detachLogger = options.logger !== undefined ? attachStateLogger(sy, options.logger) : undefined;
-  const ctx: ExchangeContext = { sy, proxy: createProxy(), agents: new UpstreamAgents(sy) };
-  const ws = createWebSocketProxy(sy);
+  const log = requestLog(options.logger);
+  const ctx: ExchangeContext = { sy, proxy: createProxy(), agents: new UpstreamAgents(sy), log };
+  const ws = createWebSocketProxy(sy, { log });
   const adminPaths = new Set<string>();
   if (sy.config.status !== undefined) adminPaths.add(sy.config.status.path);
   if (sy.config.metrics !== undefined) adminPaths.add(sy.config.metrics.path);
@@ -145,7 +148,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       res.end();
       return;
     }
-    new Exchange(ctx, req, res, route, (req as ExpressRequest).originalUrl ?? url).start();
+    startExchange(ctx, req, res, route, (req as ExpressRequest).originalUrl ?? url);
   };
 
   function proxyTo(upstream: string, routeOptions: ProxyToOptions = {}): ProxyHandler {
@@ -178,7 +181,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
         else replyNotFound(res);
         return;
       }
-      new Exchange(ctx, req, res, route, url).start();
+      startExchange(ctx, req, res, route, url);
     };
   }
 
@@ -201,6 +204,23 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
   }
 
   return Object.assign(middleware, { switchyard: sy, proxyTo, upgrade, close });
+}
+
+/** Where request errors go: the logger's `error`, else a process warning (one line each). */
+function requestLog(logger: SwitchyardLogger | undefined): (line: string) => void {
+  if (logger !== undefined) return (line) => logger.error(line);
+  return (line) => process.emitWarning(line);
+}
+
+/** Starts an exchange; whatever it throws is answered as a one-line 500 (Express's own handler would show the stack). */
+function startExchange(ctx: ExchangeContext, req: IncomingMessage, res: ServerResponse, route: ProxyRoute, url: string): void {
+  try {
+    new Exchange(ctx, req, res, route, url).start();
+  } catch (err) {
+    ctx.log(requestErrorLine(req.method, url, 500, 'internal error', err));
+    if (!res.headersSent) replyError(res, 500, 'internal error');
+    else res.destroy();
+  }
 }
 
 function replyPlain(res: ServerResponse, status: number, body: string): void {

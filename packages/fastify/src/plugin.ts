@@ -13,9 +13,9 @@ import {
 } from '@switchyard/core';
 import { UpstreamPools } from './upstream-pools.js';
 import { loadReplyFrom } from './reply-from.js';
-import { proxyRequest, type ProxyContext } from './proxy-call.js';
+import { internalError, proxyRequest, type ProxyContext } from './proxy-call.js';
 import { proxyBodyParser, requestBody } from './request-body.js';
-import { locationRoutePaths, staticPrefix } from './route-paths.js';
+import { isExactPath, locationRoutePaths, staticPrefix } from './route-paths.js';
 
 /** Options of `reply.proxyTo`: a location built in code; `prefix` defaults to the route's static prefix. */
 export type ProxyToOptions = RouteToOptions;
@@ -29,7 +29,8 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
   // Throws SwitchyardConfigError naming the field: `register` rejects with the core's message.
   const sy = createSwitchyard(input);
   const pools = new UpstreamPools();
-  const ctx: ProxyContext = { sy, pools, from: loadReplyFrom(pools.dispatcher) };
+  const requestLog = (line: string): void => app.log.error(line);
+  const ctx: ProxyContext = { sy, pools, from: loadReplyFrom(pools.dispatcher), log: requestLog };
   const onRemoved = (event: { url: string }): void => pools.release(event.url);
   sy.on('server:removed', onRemoved);
   const log = app.log;
@@ -56,14 +57,18 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
   app.decorateReply('proxyTo', function proxyTo(this: FastifyReply, upstream: string, options?: ProxyToOptions): FastifyReply {
     const request = this.request;
     const location = locationFor(upstream, options, request.routeOptions.url ?? '/');
-    const route = sy.route(location, request.raw.url ?? '/');
-    // The normalised path left the route's prefix (`/api/../admin`): not this route's to proxy.
-    if (route === undefined) this.callNotFound();
-    else proxyRequest(ctx, request, this, route, requestBody(request));
+    try {
+      const route = sy.route(location, request.raw.url ?? '/');
+      // The normalised path left the route's prefix (`/api/../admin`): not this route's to proxy.
+      if (route === undefined) this.callNotFound();
+      else proxyRequest(ctx, request, this, route, requestBody(request));
+    } catch (err) {
+      internalError(ctx, request, this, err);
+    }
     return this;
   });
 
-  const websockets = createWebSocketProxy(sy);
+  const websockets = createWebSocketProxy(sy, { log: requestLog });
   const server = app.server;
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (websockets.handle(req, socket, head)) return;
@@ -88,13 +93,17 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
   });
 
   function handleLocation(request: FastifyRequest, reply: FastifyReply): void {
-    const route = sy.match(request.method, request.raw.url ?? '/');
-    if (route === undefined) {
-      reply.callNotFound();
-    } else if (route.redirect !== undefined) {
-      reply.code(301).header('location', route.redirect).send();
-    } else {
-      proxyRequest(ctx, request, reply, route, requestBody(request));
+    try {
+      const route = sy.match(request.method, request.raw.url ?? '/');
+      if (route === undefined) {
+        reply.callNotFound();
+      } else if (route.redirect !== undefined) {
+        reply.code(301).header('location', route.redirect).send();
+      } else {
+        proxyRequest(ctx, request, reply, route, requestBody(request));
+      }
+    } catch (err) {
+      internalError(ctx, request, reply, err);
     }
   }
 
@@ -111,6 +120,12 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     for (const path of adminPaths) {
       // Static routes: they win over any location wildcard.
       child.get(path, async (request, reply) => {
+        // find-my-way decodes the path (`/%73witchyard/status` would match): only the exact
+        // configured spelling is the status route, as on Express; other spellings are ordinary requests.
+        if (!isExactPath(request.raw.url, path)) {
+          handleLocation(request, reply);
+          return reply;
+        }
         const answer = await adminResponse(sy, path, request.headers.accept);
         if (answer === undefined) return reply.callNotFound();
         return reply.code(answer.status).headers(answer.headers).send(answer.body);

@@ -5,9 +5,16 @@ import type { Readable } from 'node:stream';
 import {
   buildUpstreamHeaders,
   classifyTransportError,
+  endAttempt,
   filterResponseHeaders,
+  firstAttempt,
   gatewayErrorBody,
   isEncrypted,
+  isPickFailure,
+  isRequestBuildError,
+  pickFailureLine,
+  requestErrorLine,
+  respondedAttempt,
   toRequestInfo,
   type Attempt,
   type FailureKind,
@@ -18,12 +25,15 @@ import {
 import { TRY_KEY, type CountingPool, type TryTarget, type UpstreamPools } from './upstream-pools.js';
 import { TryBody, type BodyProgress, type ProxyBody } from './request-body.js';
 import type { FromFn, FromOptions, FromResponse } from './reply-from.js';
+import { answerCutResponse } from './cut-response.js';
 
 /** What every request of one plugin instance shares. */
 export interface ProxyContext {
   readonly sy: Switchyard;
   readonly pools: UpstreamPools;
   readonly from: FromFn;
+  /** One line per request answered 500/502 because of the request or the configuration. */
+  readonly log: (line: string) => void;
 }
 
 /**
@@ -218,7 +228,7 @@ class ProxyCall implements TryTarget, BodyProgress {
 
   responded(res: FromResponse): void {
     const headerMs = performance.now() - this.#tryStart;
-    const decision = this.attempt.responded(res.statusCode, headerMs, SENT);
+    const decision = respondedAttempt(this.attempt, res.statusCode, headerMs, SENT);
     if (decision.action === 'retry') {
       discard(res.stream);
       this.#uncount();
@@ -229,6 +239,7 @@ class ProxyCall implements TryTarget, BodyProgress {
     if (decision.action === 'fail') {
       discard(res.stream);
       this.#uncount();
+      if (isPickFailure(decision)) this.#ctx.log(pickFailureLine(this.#request.raw.method, this.#request.raw.url, decision));
       this.#fail(decision.status, decision.reason);
       return;
     }
@@ -253,15 +264,23 @@ class ProxyCall implements TryTarget, BodyProgress {
       failure = 'invalid_header';
       progress = SENT;
       this.skipResponse = true;
+    } else if (!this.bodyStarted && isRequestBuildError(error)) {
+      // undici refused to build the request (a header value it rejects): nothing reached the
+      // server, so it is neither a server failure nor worth another server.
+      this.attempt.end({ aborted: true }, NOT_SENT);
+      this.#ctx.log(requestErrorLine(this.#request.raw.method, this.#request.raw.url, 502, 'invalid request header', error));
+      this.#fail(502, 'invalid request header');
+      return;
     } else {
       failure = classifyTransportError(error);
       progress = this.bodyStarted || !neverConnected(error) ? SENT : NOT_SENT;
     }
-    const decision = this.attempt.end({ failure, totalMs: performance.now() - this.#tryStart }, progress);
+    const decision = endAttempt(this.attempt, { failure, totalMs: performance.now() - this.#tryStart }, progress);
     if (decision.action === 'retry') {
       this.attempt = decision.attempt;
       this.send();
     } else if (decision.action === 'fail') {
+      if (isPickFailure(decision)) this.#ctx.log(pickFailureLine(this.#request.raw.method, this.#request.raw.url, decision));
       this.#fail(decision.status, decision.reason);
     } else {
       this.#fail(502, 'upstream connection failed');
@@ -274,9 +293,9 @@ class ProxyCall implements TryTarget, BodyProgress {
     this.state = DONE;
     this.#uncount();
     const now = performance.now();
-    const decision = this.attempt.end({ failure: classifyTransportError(err), headerMs: this.#headerMs, totalMs: now - this.#tryStart }, STARTED);
-    // Fastify answers an error before the first body byte with its error handler: make it a 502/504.
-    if (decision.action === 'fail' && !this.#reply.raw.headersSent) (err as { statusCode?: number }).statusCode = decision.status;
+    const decision = endAttempt(this.attempt, { failure: classifyTransportError(err), headerMs: this.#headerMs, totalMs: now - this.#tryStart }, STARTED);
+    // Before the first body byte Fastify would answer with its JSON error: one plain line instead.
+    if (decision.action === 'fail') answerCutResponse(this.#reply, decision.status, decision.reason);
   }
 
   /** The client's response closed: either the response is complete, or the client went away. */
@@ -354,21 +373,37 @@ class ProxyCall implements TryTarget, BodyProgress {
 export function proxyRequest(ctx: ProxyContext, request: FastifyRequest, reply: FastifyReply, route: ProxyRoute, body: ProxyBody | Promise<ProxyBody>): void {
   if (body instanceof Promise) {
     // A small body Fastify did not parse (GET) is read first, so that a retry can resend it.
-    body.then(
-      (read) => proxyRequest(ctx, request, reply, route, read),
-      () => {
-        // The client aborted or broke its upload: nothing reached an upstream.
-        if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
-        reply.code(400).header('connection', 'close').header('content-type', 'text/plain; charset=utf-8').send('Bad Request\n');
-      },
-    );
+    body
+      .then(
+        (read) => proxyRequest(ctx, request, reply, route, read),
+        () => {
+          // The client aborted or broke its upload: nothing reached an upstream.
+          if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
+          reply.code(400).header('connection', 'close').header('content-type', 'text/plain; charset=utf-8').send('Bad Request\n');
+        },
+      )
+      .catch((err: unknown) => internalError(ctx, request, reply, err));
     return;
   }
-  const forwarding = ctx.sy.forward(route, toRequestInfo(request.raw), { replayableBody: body.kind !== 'stream' });
-  const attempt = forwarding.first();
+  const attempt = firstAttempt(ctx.sy, route, toRequestInfo(request.raw), { replayableBody: body.kind !== 'stream' });
   if (attempt === undefined) {
     reply.code(502).header('content-type', 'text/plain; charset=utf-8').send(gatewayErrorBody(502, 'no live upstream'));
     return;
   }
+  if (isPickFailure(attempt)) {
+    ctx.log(pickFailureLine(request.raw.method, request.raw.url, attempt));
+    reply.code(500).header('content-type', 'text/plain; charset=utf-8').send(gatewayErrorBody(500, attempt.reason));
+    return;
+  }
   new ProxyCall(ctx, request, reply, route, attempt, body).send();
+}
+
+/** Anything else thrown on the request path: one log line and a one-line 500 (Fastify's own would be JSON with the message). */
+export function internalError(ctx: ProxyContext, request: FastifyRequest, reply: FastifyReply, err: unknown): void {
+  ctx.log(requestErrorLine(request.raw.method, request.raw.url, 500, 'internal error', err));
+  if (reply.sent || reply.raw.headersSent) {
+    reply.raw.destroy();
+    return;
+  }
+  reply.code(500).header('content-type', 'text/plain; charset=utf-8').send(gatewayErrorBody(500, 'internal error'));
 }

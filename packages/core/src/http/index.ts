@@ -5,3 +5,15 @@ export { classifyTransportError, gatewayErrorBody, UpstreamTransportError } from
 export { toRequestInfo, isEncrypted } from './request-info.js';
 export { displayAddress } from './client-address.js';
 export { createWebSocketProxy, type WebSocketProxy } from './websocket-proxy.js';
+export {
+  endAttempt,
+  errorLine,
+  firstAttempt,
+  isPickFailure,
+  pickFailureLine,
+  requestErrorLine,
+  respondedAttempt,
+  type PickFailure,
+  type SafeDecision,
+} from './guarded-forwarding.js';
+export { isRequestBuildError } from './request-build-errors.js';
