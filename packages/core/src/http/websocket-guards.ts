@@ -57,3 +57,21 @@ export function closeWhenIdle(client: Duplex, upstream: Duplex, ms: number, onId
     upstream.off('data', refresh);
   };
 }
+
+/**
+ * nginx ends an upgraded connection as soon as either side sends EOF and what it sent was passed
+ * on. Node's sockets here are half-open capable, so without this a client that leaves with a FIN
+ * would keep the tunnel, the upstream socket and the try active until the upstream closes.
+ */
+export function closeOnEitherEnd(client: Duplex, upstream: Duplex, close: () => void): void {
+  const passOn = (other: Duplex) => (): void => {
+    if (other.writableFinished || other.destroyed) {
+      close();
+      return;
+    }
+    other.once('finish', close);
+    other.end();
+  };
+  client.once('end', passOn(upstream));
+  upstream.once('end', passOn(client));
+}

@@ -8,7 +8,7 @@ import { buildUpstreamHeaders, filterResponseHeaders } from './upstream-headers.
 import { classifyTransportError, gatewayErrorBody } from './transport-errors.js';
 import { isEncrypted, toRequestInfo } from './request-info.js';
 import { endAttempt, firstAttempt, isPickFailure, requestErrorLine, type SafeDecision } from './guarded-forwarding.js';
-import { closeWhenIdle, watchHandshakeClient, type HandshakeWatch } from './websocket-guards.js';
+import { closeOnEitherEnd, closeWhenIdle, watchHandshakeClient, type HandshakeWatch } from './websocket-guards.js';
 
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
@@ -206,6 +206,7 @@ export function createWebSocketProxy(sy: Switchyard, options: WebSocketProxyOpti
       upstream.on('close', close);
       socket.on('error', close);
       socket.on('close', close);
+      closeOnEitherEnd(socket, upstream, close);
       upstream.pipe(socket);
       socket.pipe(upstream);
     });
