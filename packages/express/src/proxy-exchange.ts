@@ -28,6 +28,7 @@ import {
 import { withClaim, type RequestClaim, type UpstreamAgents } from './upstream-agents.js';
 import { bufferStream, holdBody, planBody, type BodyPlan } from './request-body.js';
 import { frameBody } from './body-framing.js';
+import { clearResponseHead, setResponseHead } from './response-head.js';
 
 /** What every exchange of one middleware shares (created once per `switchyard()` call). */
 export interface ExchangeContext {
@@ -368,7 +369,7 @@ export class Exchange implements RequestClaim {
     // pipelined next request never waits behind an unread body.
     if (this.#gate !== undefined && !this.#req.complete) headers.connection = 'close';
     try {
-      res.writeHead(status, headers);
+      setResponseHead(res, status, headers);
     } catch {
       // A header value Node refuses to write: the upstream answered something unusable.
       this.#fail('invalid_header');
@@ -437,6 +438,8 @@ export function replyError(res: ServerResponse, status: number, reason: string, 
   const body = gatewayErrorBody(status, reason);
   const headers: Record<string, string | number> = { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) };
   if (close) headers.connection = 'close';
+  // An upstream's head may be set but not written yet (see setResponseHead): it is not this answer's.
+  clearResponseHead(res);
   res.writeHead(status, headers);
   res.end(body);
 }
