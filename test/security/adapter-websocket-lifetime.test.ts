@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createHash } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { SwitchyardInput } from '@switchyard/core';
+import { createSwitchyard, type SwitchyardInput } from '@switchyard/core';
 import { guardProcess } from '../reliability/support/process-guard.js';
 import { loadDrivers } from '../reliability/support/drivers.js';
 import { behaviours, startRawBackend } from '../reliability/support/raw-backend.js';
@@ -174,3 +174,18 @@ for (const driver of drivers) {
     });
   });
 }
+
+test('timeouts.websocketIdle is validated at configuration time, naming the field', () => {
+  assert.throws(
+    () => createSwitchyard({ upstreams: { ws: { servers: ['http://127.0.0.1:9'], timeouts: { websocketIdle: 'soon' } } }, locations: { '/': 'ws' } }),
+    /upstreams\.ws\.timeouts\.websocketIdle/,
+  );
+  const sy = createSwitchyard({ upstreams: { ws: { servers: ['http://127.0.0.1:9'], timeouts: { read: '5s' } } }, locations: { '/a/': 'ws', '/b/': { upstream: 'ws', timeouts: { websocketIdle: '2m' } } } });
+  const a = sy.match('GET', '/a/x');
+  const b = sy.match('GET', '/b/x');
+  assert.ok(a && a.redirect === undefined && b && b.redirect === undefined);
+  assert.equal(a.location.timeouts.websocketIdleMs, undefined, 'unset: idle tunnels follow read');
+  assert.equal(a.location.timeouts.readMs, 5000);
+  assert.equal(b.location.timeouts.websocketIdleMs, 120_000);
+  void sy.close();
+});

@@ -208,8 +208,14 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
 
 /** Where request errors go: the logger's `error`, else a process warning (one line each). */
 function requestLog(logger: SwitchyardLogger | undefined): (line: string) => void {
-  if (logger !== undefined) return (line) => logger.error(line);
-  return (line) => process.emitWarning(line);
+  return (line) => {
+    try {
+      if (logger !== undefined) logger.error(line);
+      else process.emitWarning(line);
+    } catch {
+      // A throwing logger must not turn one bad request into a crash.
+    }
+  };
 }
 
 /** Starts an exchange; whatever it throws is answered as a one-line 500 (Express's own handler would show the stack). */

@@ -216,7 +216,16 @@ export function createWebSocketProxy(sy: Switchyard, options: WebSocketProxyOpti
   return {
     handle(req, socket, head) {
       if (!isWebSocketUpgrade(req)) return false;
-      const route = sy.match(req.method ?? 'GET', req.url ?? '/');
+      let route: ReturnType<Switchyard['match']>;
+      try {
+        route = sy.match(req.method ?? 'GET', req.url ?? '/');
+      } catch (err) {
+        // Inside the server's `upgrade` listener a throw would end the process.
+        socket.on('error', () => socket.destroy());
+        log(requestErrorLine(req.method, req.url, 500, 'internal error', err));
+        writeError(socket, 500, 'internal error');
+        return true;
+      }
       if (route === undefined || route.redirect !== undefined || !route.location.websocket) return false;
       if (closed) return false;
       // A client socket error before the upgrade completes must never crash the process.
