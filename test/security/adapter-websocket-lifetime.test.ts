@@ -19,12 +19,16 @@ const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const UPGRADE = `GET /ws/x HTTP/1.1\r\nHost: proxy\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${KEY}\r\n\r\n`;
 
 /** A WebSocket-ish backend: completes the handshake and echoes raw bytes; counts open upgraded sockets. */
-async function startTunnelBackend(): Promise<{ url: string; open: () => number; stop: () => Promise<void> }> {
+async function startTunnelBackend(handshakeDelayMs = 0): Promise<{ url: string; open: () => number; stop: () => Promise<void> }> {
   const sockets = new Set<Duplex>();
   const server: Server = createServer((_req, res) => res.end('plain'));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
     const accept = createHash('sha1').update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    const answer = (): void => {
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    };
+    if (handshakeDelayMs > 0) setTimeout(answer, handshakeDelayMs);
+    else answer();
     sockets.add(socket);
     socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));
@@ -144,6 +148,29 @@ for (const driver of drivers) {
         await waitUntil('the upstream side is closed', () => backend.open() === 0);
         await waitUntil('active is 0', () => totalActive(proxy) === 0);
       });
+    });
+
+    test('bytes a client sends while the upstream handshake is under way reach the upstream after it, in order', async () => {
+      const driverNow = drivers.find((d) => d.name === driver.name);
+      assert.ok(driverNow);
+      const backend = await startTunnelBackend(200);
+      const proxy = await driverNow.start({ upstreams: { ws: [backend.url] }, locations: { '/ws/': 'ws' } });
+      try {
+        const client = await openSocket(proxy.port);
+        let received = '';
+        client.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+        client.write(UPGRADE);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        client.write('early-1;');
+        client.write('early-2;');
+        await waitUntil('the early bytes come back through the tunnel', () => received.includes('early-1;early-2;'));
+        assert.ok(received.startsWith('HTTP/1.1 101'), 'the 101 first, then the echoed bytes');
+        client.destroy();
+        await waitUntil('active is 0', () => totalActive(proxy) === 0);
+      } finally {
+        await proxy.close();
+        await backend.stop();
+      }
     });
 
     test('100 clients that leave during the upstream handshake leave 0 upstream sockets and active 0', async () => {
