@@ -137,7 +137,15 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
         return;
       }
     }
-    const route = sy.match(req.method ?? 'GET', url);
+    let route: ReturnType<typeof sy.match>;
+    try {
+      route = sy.match(req.method ?? 'GET', url);
+    } catch (err) {
+      // Express's own error handler would show the stack: one line instead.
+      log(requestErrorLine(req.method, url, 500, 'internal error', err));
+      replyError(res, 500, 'internal error');
+      return;
+    }
     if (route === undefined) {
       if (next !== undefined) next();
       else replyNotFound(res);
