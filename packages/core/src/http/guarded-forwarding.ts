@@ -15,12 +15,17 @@ export type SafeDecision = Decision | PickFailure;
 
 const REASON = 'internal error choosing an upstream';
 
+/** Every PickFailure made here (a core Decision never is one). */
+const made = new WeakSet<object>();
+
 function pickFailure(error: unknown): PickFailure {
-  return { action: 'fail', status: 500, reason: REASON, error };
+  const failure: PickFailure = { action: 'fail', status: 500, reason: REASON, error };
+  made.add(failure);
+  return failure;
 }
 
 export function isPickFailure(value: unknown): value is PickFailure {
-  return typeof value === 'object' && value !== null && (value as PickFailure).status === 500 && (value as PickFailure).reason === REASON;
+  return typeof value === 'object' && value !== null && made.has(value);
 }
 
 /** `sy.forward(...).first()`: the first try, `undefined` when no server is live, or the failure of a pick that threw. */
