@@ -87,6 +87,11 @@ export interface TimeoutOptions {
   read?: Duration;
   /** Max time between two writes of the request to the upstream. Default 60s; 0 = none. */
   send?: Duration;
+  /**
+   * An open WebSocket tunnel with no byte in either direction for this long is closed (nginx
+   * applies proxy_read_timeout to idle tunnels). Default: the `read` timeout (60s); 0 = none.
+   */
+  websocketIdle?: Duration;
 }
 
 export interface ServerOptions {
@@ -207,6 +212,8 @@ export interface ResolvedTimeouts {
   readonly connectMs: number;
   readonly readMs: number;
   readonly sendMs: number;
+  /** Set when `websocketIdle` was given; otherwise idle tunnels use `readMs`, as nginx. */
+  readonly websocketIdleMs?: number;
 }
 
 export interface ResolvedServer {

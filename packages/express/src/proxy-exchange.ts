@@ -9,6 +9,13 @@ import {
   applyRequestRewrite,
   buildUpstreamHeaders,
   classifyTransportError,
+  endAttempt,
+  firstAttempt,
+  isPickFailure,
+  isRequestBuildError,
+  pickFailureLine,
+  requestErrorLine,
+  respondedAttempt,
   filterResponseHeaders,
   gatewayAnswer,
   gatewayErrorBody,
@@ -18,9 +25,10 @@ import {
   rewrittenRoute,
   toRequestInfo,
   type Attempt,
-  type Decision,
   type FailureKind,
   type GatewayAnswer,
+  type PickFailure,
+  type SafeDecision,
   type ProxyRoute,
   type RequestInfo,
   type RequestRewrite,
@@ -30,6 +38,8 @@ import {
 import { withClaim, type RequestClaim, type UpstreamAgents } from './upstream-agents.js';
 import { bufferStream, holdBody, planBody, type BodyPlan } from './request-body.js';
 import { drainable, dropRemovedAppHeaders, hookReporter, runRewrite, withAppHeaders, writeAnswer } from './hook-glue.js';
+import { frameBody } from './body-framing.js';
+import { clearResponseHead, setResponseHead } from './response-head.js';
 
 /** What every exchange of one middleware shares (created once per `switchyard()` call). */
 export interface ExchangeContext {
@@ -38,6 +48,8 @@ export interface ExchangeContext {
   readonly agents: UpstreamAgents;
   /** Hears hook failures (the middleware's `logger` option). */
   readonly logger?: SwitchyardLogger | undefined;
+  /** One line per request answered 500 because choosing an upstream threw. */
+  readonly log: (line: string) => void;
 }
 
 const kExchange = Symbol('switchyard.exchange');
@@ -127,11 +139,13 @@ export class Exchange implements RequestClaim {
     const plan = planBody(this.#req);
     this.#plan = plan;
     if (plan.kind === 'hold') {
-      holdBody(this.#req).then((data) => {
-        if (data === undefined || this.#clientGone) return;
-        this.#data = data;
-        this.#begin(true);
-      }, noop);
+      holdBody(this.#req)
+        .then((data) => {
+          if (data === undefined || this.#clientGone) return;
+          this.#data = data;
+          this.#begin(true);
+        }, noop)
+        .catch((err: unknown) => this.#crashed(err));
       return;
     }
     if (plan.kind === 'buffer') {
@@ -166,13 +180,13 @@ export class Exchange implements RequestClaim {
       );
       return;
     }
-    const forwarding = this.#ctx.sy.forward(this.#route, info, { replayableBody });
-    const attempt = forwarding.first();
+    const attempt = firstAttempt(this.#ctx.sy, this.#route, info, { replayableBody });
     if (attempt === undefined) {
       this.#reply(502, 'no live upstream', gatewayAnswer(hooks, 502, 'no live upstream', info, 'no-live-upstream', hookReporter(this.#ctx.logger, 'onError')));
       return;
     }
-    this.#try(attempt);
+    if (isPickFailure(attempt)) this.#pickFailed(attempt);
+    else this.#try(attempt);
   }
 
   #try(attempt: Attempt): void {
@@ -205,8 +219,8 @@ export class Exchange implements RequestClaim {
     });
     // The body was decoded by the parser and is sent as plain bytes now.
     if (this.#reserialized && headers['content-encoding'] !== undefined) delete headers['content-encoding'];
-    // Node would send a body of unknown length unframed for DELETE/OPTIONS unless told.
-    if (this.#plan.kind === 'stream' && this.#plan.chunked) headers['transfer-encoding'] = 'chunked';
+    // Node would send a body unframed for GET/DELETE/OPTIONS unless told: always its length, or chunked.
+    frameBody(headers, this.#plan, this.#data, this.#headers['content-length']);
     // Node's server already answered `100 Continue`; upstream must not wait for one.
     if (headers.expect !== undefined) delete headers.expect;
     if (this.#rewrite !== undefined) applyRequestRewrite(headers, this.#rewrite);
@@ -218,23 +232,24 @@ export class Exchange implements RequestClaim {
     if (attempt.number > 5) req.setMaxListeners(req.getMaxListeners() + 2);
     const { agent, target } = agents.get(this.#route.upstream, server);
     this.path = server.basePath + this.#route.path;
-    let thrown = false;
+    let thrown: unknown;
     // http-proxy copies `req.headers` synchronously while building the request; the client's own
     // headers are back in place as soon as `web()` returns.
     req.headers = headers as IncomingHttpHeaders;
     try {
       withClaim(this, () => proxy.web(req, this.#res, { target, agent, buffer }, ignoreProxyCallback));
-    } catch {
+    } catch (err) {
       // Invalid characters in a header (client-sent or configured): not the server's fault.
-      thrown = true;
+      thrown = err ?? new Error('request not built');
     } finally {
       req.headers = this.#headers;
     }
     const claimed = this.#proxyReq as ClientRequest | undefined;
-    if (thrown || claimed === undefined) {
+    if (thrown !== undefined || claimed === undefined) {
       this.#settled = true;
       claimed?.destroy();
       attempt.end({ aborted: true }, { requestSent: false, responseStarted: false });
+      if (thrown !== undefined) this.#ctx.log(requestErrorLine(req.method, this.#requestUrl, 502, 'invalid request header', thrown));
       this.#reply(502, 'invalid request header');
     }
   }
@@ -311,6 +326,16 @@ export class Exchange implements RequestClaim {
 
   #onError(proxyReq: ClientRequest, err: unknown): void {
     if (!this.#isCurrent(proxyReq)) return;
+    if (!this.#connected && isRequestBuildError(err)) {
+      // Node refused to build the request: nothing was sent, not the server's failure.
+      const attempt = this.#attempt as Attempt;
+      this.#settle();
+      proxyReq.destroy();
+      attempt.end({ aborted: true }, { requestSent: false, responseStarted: false });
+      this.#ctx.log(requestErrorLine(this.#req.method, this.#requestUrl, 502, 'invalid request header', err));
+      this.#reply(502, 'invalid request header');
+      return;
+    }
     this.#fail(classifyTransportError(err));
   }
 
@@ -318,7 +343,8 @@ export class Exchange implements RequestClaim {
   #fail(failure: FailureKind): void {
     const attempt = this.#attempt as Attempt;
     this.#settle();
-    const decision = attempt.end(
+    const decision = endAttempt(
+      attempt,
       { failure, headerMs: this.#delivering ? this.#headerMs : undefined, totalMs: now() - this.#t0 },
       { requestSent: this.#connected, responseStarted: this.#res.headersSent },
     );
@@ -326,9 +352,22 @@ export class Exchange implements RequestClaim {
     this.#follow(decision);
   }
 
-  #follow(decision: Decision): void {
+  #follow(decision: SafeDecision): void {
     if (decision.action === 'retry') this.#try(decision.attempt);
+    else if (isPickFailure(decision)) this.#pickFailed(decision);
     else if (decision.action === 'fail') this.#reply(decision.status, decision.reason);
+  }
+
+  /** Choosing an upstream threw (a user hash-key function): one log line, one-line 500, nothing else. */
+  #pickFailed(failure: PickFailure): void {
+    this.#ctx.log(pickFailureLine(this.#req.method, this.#requestUrl, failure));
+    this.#reply(500, failure.reason);
+  }
+
+  /** Anything else thrown on the request path after the exchange started: answered, never a crash. */
+  #crashed(err: unknown): void {
+    this.#ctx.log(requestErrorLine(this.#req.method, this.#requestUrl, 500, 'internal error', err));
+    this.#reply(500, 'internal error');
   }
 
   #onResponse(proxyReq: ClientRequest, proxyRes: IncomingMessage): void {
@@ -341,7 +380,14 @@ export class Exchange implements RequestClaim {
     this.#headerMs = now() - this.#t0;
     this.#status = status;
     proxyRes.on('error', noop);
-    const decision = attempt.responded(status, this.#headerMs, { requestSent: true, responseStarted: false });
+    const decision = respondedAttempt(attempt, status, this.#headerMs, { requestSent: true, responseStarted: false });
+    if (decision.action === 'fail') {
+      // The pick of a retry threw; the try was released by respondedAttempt.
+      this.#settle();
+      proxyReq.destroy();
+      this.#follow(decision);
+      return;
+    }
     if (decision.action === 'retry') {
       // nginx closes the connection of a response it discards; draining could hold the socket for long.
       this.#settle();
@@ -380,7 +426,7 @@ export class Exchange implements RequestClaim {
     // pipelined next request never waits behind an unread body.
     if (this.#gate !== undefined && !this.#req.complete) headers.connection = 'close';
     try {
-      res.writeHead(status, headers);
+      setResponseHead(res, status, headers);
     } catch {
       // A header value Node refuses to write: the upstream answered something unusable.
       this.#fail('invalid_header');
@@ -455,6 +501,8 @@ export function replyError(res: ServerResponse, status: number, reason: string, 
   const body = gatewayErrorBody(status, reason);
   const headers: Record<string, string | number> = { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) };
   if (close) headers.connection = 'close';
+  // An upstream's head may be set but not written yet (see setResponseHead): it is not this answer's.
+  clearResponseHead(res);
   res.writeHead(status, headers);
   res.end(body);
 }

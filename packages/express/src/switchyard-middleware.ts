@@ -15,7 +15,9 @@ import {
   prepareMetrics,
   takeUpgrade,
   upgradeResponse,
+  requestErrorLine,
   type Location,
+  type ProxyRoute,
   type RouteToOptions,
   type Switchyard,
   type SwitchyardInput,
@@ -124,9 +126,10 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
   prepareMetrics(sy).catch((err: unknown) => {
     if (logger !== false) logger.error(`switchyard: metrics.path ${sy.config.metrics?.path ?? ''} is unavailable (503): ${err instanceof Error ? err.message : String(err)}`);
   });
+  const log = requestLog(logger === false ? undefined : logger);
   const open = new OpenExchanges();
-  const ctx: ExchangeContext = { sy, proxy: createProxy(), agents: new UpstreamAgents(sy), logger: logger === false ? undefined : logger };
-  const ws = createWebSocketProxy(sy);
+  const ctx: ExchangeContext = { sy, proxy: createProxy(), agents: new UpstreamAgents(sy), logger: logger === false ? undefined : logger, log };
+  const ws = createWebSocketProxy(sy, { log });
   const adminPaths = new Set<string>();
   if (sy.config.status !== undefined) adminPaths.add(sy.config.status.path);
   if (sy.config.metrics !== undefined) adminPaths.add(sy.config.metrics.path);
@@ -161,7 +164,15 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
         return;
       }
     }
-    const route = sy.match(req.method ?? 'GET', url);
+    let route: ReturnType<typeof sy.match>;
+    try {
+      route = sy.match(req.method ?? 'GET', url);
+    } catch (err) {
+      // Express's own error handler would show the stack: one line instead.
+      log(requestErrorLine(req.method, url, 500, 'internal error', err));
+      replyError(res, 500, 'internal error');
+      return;
+    }
     if (route === undefined) {
       if (next !== undefined) next();
       else replyNotFound(res);
@@ -173,7 +184,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       return;
     }
     open.add(res);
-    new Exchange(ctx, req, res, route, (req as ExpressRequest).originalUrl ?? url).start();
+    startExchange(ctx, req, res, route, (req as ExpressRequest).originalUrl ?? url);
   };
 
   function proxyTo(upstream: string, routeOptions: ProxyToOptions = {}): ProxyHandler {
@@ -212,7 +223,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       if (upgrade !== undefined) ws.proxy(req, upgrade.socket, upgrade.head, route);
       else {
         open.add(res);
-        new Exchange(ctx, req, res, route, url).start();
+        startExchange(ctx, req, res, route, url);
       }
     };
   }
@@ -245,6 +256,29 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
   const close = (): Promise<void> => (closing ??= shutdown());
 
   return Object.assign(middleware, { switchyard: sy, proxyTo, upgrade, close });
+}
+
+/** Where request errors go: the logger's `error`, else a process warning (one line each). */
+function requestLog(logger: SwitchyardLogger | undefined): (line: string) => void {
+  return (line) => {
+    try {
+      if (logger !== undefined) logger.error(line);
+      else process.emitWarning(line);
+    } catch {
+      // A throwing logger must not turn one bad request into a crash.
+    }
+  };
+}
+
+/** Starts an exchange; whatever it throws is answered as a one-line 500 (Express's own handler would show the stack). */
+function startExchange(ctx: ExchangeContext, req: IncomingMessage, res: ServerResponse, route: ProxyRoute, url: string): void {
+  try {
+    new Exchange(ctx, req, res, route, url).start();
+  } catch (err) {
+    ctx.log(requestErrorLine(req.method, url, 500, 'internal error', err));
+    if (!res.headersSent) replyError(res, 500, 'internal error');
+    else res.destroy();
+  }
 }
 
 function replyPlain(res: ServerResponse, status: number, body: string): void {

@@ -74,7 +74,7 @@ function createAgent(server: ServerInfo, keepalive: number): HttpAgent {
 export class UpstreamAgents {
   readonly #sy: Switchyard;
   readonly #byUpstream = new Map<string, Map<string, UpstreamTarget>>();
-  /** Agents of removed servers: their in-flight sockets finish, then close() still destroys them. */
+  /** Agents of removed servers with requests still in flight: destroyed when the last socket closes (or on close()). */
   readonly #retired = new Set<HttpAgent>();
   #closed = false;
 
@@ -114,8 +114,38 @@ export class UpstreamAgents {
     const entry = servers?.get(url);
     if (entry === undefined) return;
     servers?.delete(url);
-    // Requests in flight keep their sockets; idle ones go now.
-    for (const list of Object.values(entry.agent.freeSockets)) for (const socket of list ?? []) socket.destroy();
-    this.#retired.add(entry.agent);
+    retire(entry.agent, this.#retired);
   }
+}
+
+function hasSockets(agent: HttpAgent): boolean {
+  for (const list of Object.values(agent.sockets)) if (list !== undefined && list.length > 0) return true;
+  for (const list of Object.values(agent.requests)) if (list !== undefined && list.length > 0) return true;
+  return false;
+}
+
+/**
+ * A removed server's agent: idle sockets go now, sockets of requests in flight are closed when
+ * their request is done (not kept alive), and the agent itself is destroyed and forgotten with the
+ * last one. Keeping it (about 2 KB each) would grow memory with every removal in a long-lived
+ * dynamic pool.
+ */
+function retire(agent: HttpAgent, retired: Set<HttpAgent>): void {
+  for (const list of Object.values(agent.freeSockets)) for (const socket of list ?? []) socket.destroy();
+  // Node's agent closes a freed socket instead of keeping it when its free list is "full".
+  agent.maxFreeSockets = 0;
+  if (!hasSockets(agent)) {
+    agent.destroy();
+    return;
+  }
+  retired.add(agent);
+  const onClose = (): void => {
+    // The agent drops the socket in its own 'close' listener: checked on the next tick, whatever the listener order.
+    process.nextTick(() => {
+      if (!retired.has(agent) || hasSockets(agent)) return;
+      retired.delete(agent);
+      agent.destroy();
+    });
+  };
+  for (const list of Object.values(agent.sockets)) for (const socket of list ?? []) socket.once('close', onClose);
 }

@@ -22,9 +22,9 @@ import {
 } from '@switchyard/core';
 import { UpstreamPools } from './upstream-pools.js';
 import { loadReplyFrom } from './reply-from.js';
-import { proxyRequest, type ProxyContext } from './proxy-call.js';
+import { internalError, proxyRequest, type ProxyContext } from './proxy-call.js';
 import { proxyBodyParser, requestBody } from './request-body.js';
-import { locationRoutePaths, staticPrefix } from './route-paths.js';
+import { isExactPath, locationRoutePaths, staticPrefix } from './route-paths.js';
 import { quietReplyFromLog } from './quiet-log.js';
 import { handlerFactory } from './proxy-handler.js';
 import { forgottenReturnHint } from './forgotten-return.js';
@@ -48,7 +48,8 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     throw new SwitchyardConfigError('metrics.path', `needs the optional peer dependency prom-client, which cannot be loaded (npm install prom-client): ${err instanceof Error ? err.message : String(err)}`);
   }
   const pools = new UpstreamPools();
-  const ctx: ProxyContext = { sy, pools, from: loadReplyFrom(pools.dispatcher), onPreempted: forgottenReturnHint(app.log) };
+  const requestLog = (line: string): void => app.log.error(line);
+  const ctx: ProxyContext = { sy, pools, from: loadReplyFrom(pools.dispatcher), onPreempted: forgottenReturnHint(app.log), log: requestLog };
   const open = new OpenExchanges();
   const onRemoved = (event: { url: string }): void => pools.release(event.url);
   sy.on('server:removed', onRemoved);
@@ -92,22 +93,26 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
       request.log.error(`switchyard: ${err.message}`);
       return this.code(500).type('text/plain; charset=utf-8').send('Internal Server Error\n');
     }
-    const route = sy.route(location, request.raw.url ?? '/');
-    // The normalised path left the route's prefix (`/api/../admin`): not this route's to proxy.
-    if (route === undefined) this.callNotFound();
-    else {
-      const upgrade = takeUpgrade(request.raw);
-      if (upgrade === undefined) proxy(request, this, route);
+    try {
+      const route = sy.route(location, request.raw.url ?? '/');
+      // The normalised path left the route's prefix (`/api/../admin`): not this route's to proxy.
+      if (route === undefined) this.callNotFound();
       else {
-        // A WebSocket upgrade routed here by onUpgrade: tunnel it, Fastify sends nothing.
-        this.hijack();
-        websockets.proxy(request.raw, upgrade.socket, upgrade.head, route);
+        const upgrade = takeUpgrade(request.raw);
+        if (upgrade === undefined) proxy(request, this, route);
+        else {
+          // A WebSocket upgrade routed here by onUpgrade: tunnel it, Fastify sends nothing.
+          this.hijack();
+          websockets.proxy(request.raw, upgrade.socket, upgrade.head, route);
+        }
       }
+    } catch (err) {
+      internalError(ctx, request, this, err);
     }
     return this;
   });
 
-  const websockets = createWebSocketProxy(sy);
+  const websockets = createWebSocketProxy(sy, { log: requestLog });
   const server = app.server;
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (websockets.handle(req, socket, head)) return;
@@ -142,13 +147,17 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
   });
 
   function handleLocation(request: FastifyRequest, reply: FastifyReply): void {
-    const route = sy.match(request.method, request.raw.url ?? '/');
-    if (route === undefined) {
-      reply.callNotFound();
-    } else if (route.redirect !== undefined) {
-      reply.code(301).header('location', route.redirect).send();
-    } else {
-      proxy(request, reply, route);
+    try {
+      const route = sy.match(request.method, request.raw.url ?? '/');
+      if (route === undefined) {
+        reply.callNotFound();
+      } else if (route.redirect !== undefined) {
+        reply.code(301).header('location', route.redirect).send();
+      } else {
+        proxy(request, reply, route);
+      }
+    } catch (err) {
+      internalError(ctx, request, reply, err);
     }
   }
 
@@ -165,6 +174,12 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     for (const path of adminPaths) {
       // Static routes: they win over any location wildcard.
       child.get(path, async (request, reply) => {
+        // find-my-way decodes the path (`/%73witchyard/status` would match): only the exact
+        // configured spelling is the status route, as on Express; other spellings are ordinary requests.
+        if (!isExactPath(request.raw.url, path)) {
+          handleLocation(request, reply);
+          return reply;
+        }
         const answer = await adminResponse(sy, path, request.headers.accept);
         if (answer === undefined) return reply.callNotFound();
         return reply.code(answer.status).headers(answer.headers).send(answer.body);

@@ -7,11 +7,19 @@ import {
   applyRequestRewrite,
   buildUpstreamHeaders,
   classifyTransportError,
+  endAttempt,
   filterResponseHeaders,
   gatewayAnswer,
   isEncrypted,
   planResponse,
   rewrittenRoute,
+  firstAttempt,
+  gatewayErrorBody,
+  isPickFailure,
+  isRequestBuildError,
+  pickFailureLine,
+  requestErrorLine,
+  respondedAttempt,
   toRequestInfo,
   type Attempt,
   type FailureKind,
@@ -26,6 +34,7 @@ import { TRY_KEY, type CountingPool, type TryTarget, type UpstreamPools } from '
 import { TryBody, type BodyProgress, type ProxyBody } from './request-body.js';
 import type { FromFn, FromOptions, FromResponse } from './reply-from.js';
 import { dropRemovedAppHeaders, hookReporter, rewriteThenProxy, sendAnswer, withAppHeaders } from './hook-glue.js';
+import { answerCutResponse } from './cut-response.js';
 
 /** What every request of one plugin instance shares. */
 export interface ProxyContext {
@@ -34,6 +43,8 @@ export interface ProxyContext {
   readonly from: FromFn;
   /** The response was finished by someone else while the proxy waited (a handler without `return reply.proxyTo(...)`). */
   readonly onPreempted?: (request: FastifyRequest) => void;
+  /** One line per request answered 500/502 because of the request or the configuration. */
+  readonly log: (line: string) => void;
 }
 
 /**
@@ -232,7 +243,7 @@ class ProxyCall implements TryTarget, BodyProgress {
 
   responded(res: FromResponse): void {
     const headerMs = performance.now() - this.#tryStart;
-    const decision = this.attempt.responded(res.statusCode, headerMs, SENT);
+    const decision = respondedAttempt(this.attempt, res.statusCode, headerMs, SENT);
     if (decision.action === 'retry') {
       discard(res.stream);
       this.#uncount();
@@ -243,6 +254,7 @@ class ProxyCall implements TryTarget, BodyProgress {
     if (decision.action === 'fail') {
       discard(res.stream);
       this.#uncount();
+      if (isPickFailure(decision)) this.#ctx.log(pickFailureLine(this.#request.raw.method, this.#request.raw.url, decision));
       this.#fail(decision.status, decision.reason);
       return;
     }
@@ -283,15 +295,23 @@ class ProxyCall implements TryTarget, BodyProgress {
       failure = 'invalid_header';
       progress = SENT;
       this.skipResponse = true;
+    } else if (!this.bodyStarted && isRequestBuildError(error)) {
+      // undici refused to build the request (a header value it rejects): nothing reached the
+      // server, so it is neither a server failure nor worth another server.
+      this.attempt.end({ aborted: true }, NOT_SENT);
+      this.#ctx.log(requestErrorLine(this.#request.raw.method, this.#request.raw.url, 502, 'invalid request header', error));
+      this.#fail(502, 'invalid request header');
+      return;
     } else {
       failure = classifyTransportError(error);
       progress = this.bodyStarted || !neverConnected(error) ? SENT : NOT_SENT;
     }
-    const decision = this.attempt.end({ failure, totalMs: performance.now() - this.#tryStart }, progress);
+    const decision = endAttempt(this.attempt, { failure, totalMs: performance.now() - this.#tryStart }, progress);
     if (decision.action === 'retry') {
       this.attempt = decision.attempt;
       this.send();
     } else if (decision.action === 'fail') {
+      if (isPickFailure(decision)) this.#ctx.log(pickFailureLine(this.#request.raw.method, this.#request.raw.url, decision));
       this.#fail(decision.status, decision.reason);
     } else {
       this.#fail(502, 'upstream connection failed');
@@ -304,9 +324,9 @@ class ProxyCall implements TryTarget, BodyProgress {
     this.state = DONE;
     this.#uncount();
     const now = performance.now();
-    const decision = this.attempt.end({ failure: classifyTransportError(err), headerMs: this.#headerMs, totalMs: now - this.#tryStart }, STARTED);
-    // Fastify answers an error before the first body byte with its error handler: make it a 502/504.
-    if (decision.action === 'fail' && !this.#reply.raw.headersSent) (err as { statusCode?: number }).statusCode = decision.status;
+    const decision = endAttempt(this.attempt, { failure: classifyTransportError(err), headerMs: this.#headerMs, totalMs: now - this.#tryStart }, STARTED);
+    // Before the first body byte Fastify would answer with its JSON error: one plain line instead.
+    if (decision.action === 'fail') answerCutResponse(this.#reply, decision.status, decision.reason);
   }
 
   /** The client's response closed: either the response is complete, or the client went away. */
@@ -392,14 +412,16 @@ export function proxyRequest(
 ): void {
   if (body instanceof Promise) {
     // A small body Fastify did not parse (GET) is read first, so that a retry can resend it.
-    body.then(
-      (read) => proxyRequest(ctx, request, reply, route, read),
-      () => {
-        // The client aborted or broke its upload: nothing reached an upstream.
-        if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
-        reply.code(400).header('connection', 'close').header('content-type', 'text/plain; charset=utf-8').send('Bad Request\n');
-      },
-    );
+    body
+      .then(
+        (read) => proxyRequest(ctx, request, reply, route, read),
+        () => {
+          // The client aborted or broke its upload: nothing reached an upstream.
+          if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
+          reply.code(400).header('connection', 'close').header('content-type', 'text/plain; charset=utf-8').send('Bad Request\n');
+        },
+      )
+      .catch((err: unknown) => internalError(ctx, request, reply, err));
     return;
   }
   const info = toRequestInfo(request.raw);
@@ -409,14 +431,28 @@ export function proxyRequest(
     rewriteThenProxy(ctx.sy, hooks, request, reply, route, body, info, (done) => proxyRequest(ctx, request, reply, rewrittenRoute(route, done), body, done));
     return;
   }
-  const forwarding = ctx.sy.forward(route, info, { replayableBody: body.kind !== 'stream' });
-  const attempt = forwarding.first();
+  const attempt = firstAttempt(ctx.sy, route, info, { replayableBody: body.kind !== 'stream' });
   if (attempt === undefined) {
     sendAnswer(reply, body, gatewayAnswer(hooks, 502, 'no live upstream', info, 'no-live-upstream', hookReporter(request, 'onError')));
+    return;
+  }
+  if (isPickFailure(attempt)) {
+    ctx.log(pickFailureLine(request.raw.method, request.raw.url, attempt));
+    reply.code(500).header('content-type', 'text/plain; charset=utf-8').send(gatewayErrorBody(500, attempt.reason));
     return;
   }
   const call = new ProxyCall(ctx, request, reply, route, attempt, body);
   call.rewrite = rewrite;
   call.info = info;
   call.send();
+}
+
+/** Anything else thrown on the request path: one log line and a one-line 500 (Fastify's own would be JSON with the message). */
+export function internalError(ctx: ProxyContext, request: FastifyRequest, reply: FastifyReply, err: unknown): void {
+  ctx.log(requestErrorLine(request.raw.method, request.raw.url, 500, 'internal error', err));
+  if (reply.sent || reply.raw.headersSent) {
+    reply.raw.destroy();
+    return;
+  }
+  reply.code(500).header('content-type', 'text/plain; charset=utf-8').send(gatewayErrorBody(500, 'internal error'));
 }

@@ -24,7 +24,8 @@ export function locationRoutePaths(locations: readonly Location[], taken: Readon
       paths.add(pattern);
     } else {
       const base = pattern.endsWith('/') ? pattern.slice(0, -1) : pattern;
-      paths.add(`${base}*`);
+      // `/` gives `/*` (not `*`, which Fastify also reads as `/*`: a duplicate beside a regex location).
+      paths.add(base === '' ? '/*' : `${base}*`);
     }
   }
   for (const path of taken) paths.delete(path);
@@ -51,4 +52,11 @@ export function staticPrefix(routeUrl: string): string {
   let prefix = routeUrl.slice(0, end).replaceAll('::', ':');
   if (prefix.length > 1 && prefix.endsWith('/')) prefix = prefix.slice(0, -1);
   return prefix === '' ? '/' : prefix;
+}
+
+/** The request's path (before `?`) is exactly `path` as configured, byte for byte (no decoding, no case folding). */
+export function isExactPath(url: string | undefined, path: string): boolean {
+  if (url === undefined) return false;
+  const q = url.indexOf('?');
+  return (q === -1 ? url : url.slice(0, q)) === path;
 }

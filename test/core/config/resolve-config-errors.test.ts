@@ -79,8 +79,8 @@ const CASES: Array<[unknown, string]> = [
   [up({ timeouts: { connect: 'soon' } }), `upstreams.api.timeouts.connect must be a duration (ms number or '500ms'/'10s'/'1m'/'1h'), got "soon"`],
   [up({ timeouts: { read: -1 } }), `upstreams.api.timeouts.read must be a duration (ms number or '500ms'/'10s'/'1m'/'1h'), got -1`],
   [up({ timeouts: { send: [] } }), `upstreams.api.timeouts.send must be a duration (ms number or '500ms'/'10s'/'1m'/'1h'), got an array`],
-  [up({ timeouts: { idle: 1 } }), 'upstreams.api.timeouts.idle is not a known option (known: connect, read, send)'],
-  [up({ timeouts: 5 }), 'upstreams.api.timeouts must be an object { connect?, read?, send? }, got 5'],
+  [up({ timeouts: { idle: 1 } }), 'upstreams.api.timeouts.idle is not a known option (known: connect, read, send, websocketIdle)'],
+  [up({ timeouts: 5 }), 'upstreams.api.timeouts must be an object { connect?, read?, send?, websocketIdle? }, got 5'],
   // healthCheck
   [up({ healthCheck: true }), 'upstreams.api.healthCheck must be an object { path?, interval?, timeout?, ... }, got true'],
   [up({ healthCheck: { path: 'health' } }), `upstreams.api.healthCheck.path must be a path starting with '/' (printable ASCII, percent-encode the rest; no spaces or '#'), got "health"`],

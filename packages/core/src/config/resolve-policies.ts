@@ -7,7 +7,7 @@ import { FrozenSet } from './frozen.js';
 
 const RETRY_KEYS = ['on', 'tries', 'timeout', 'nonIdempotent', 'budget'] as const;
 const BUDGET_KEYS = ['percent', 'minConcurrent'] as const;
-const TIMEOUT_KEYS = ['connect', 'read', 'send'] as const;
+const TIMEOUT_KEYS = ['connect', 'read', 'send', 'websocketIdle'] as const;
 const HEALTH_KEYS = ['path', 'interval', 'timeout', 'fails', 'passes', 'status', 'body', 'mandatory'] as const;
 const FAILURE_KINDS = ['error', 'timeout', 'invalid_header'] as const;
 
@@ -67,13 +67,16 @@ export function resolveRetry(input: unknown, path: string, base: ResolvedRetry):
 /** Resolve `timeouts` field by field over `base`; 0 means no limit. */
 export function resolveTimeouts(input: unknown, path: string, base: ResolvedTimeouts): ResolvedTimeouts {
   if (input === undefined) return base;
-  const obj = expectObject(input, path, 'an object { connect?, read?, send? }');
+  const obj = expectObject(input, path, 'an object { connect?, read?, send?, websocketIdle? }');
   checkKeys(obj, TIMEOUT_KEYS, path);
-  return Object.freeze({
+  const resolved: ResolvedTimeouts = {
     connectMs: optionalDuration(obj.connect, `${path}.connect`, base.connectMs),
     readMs: optionalDuration(obj.read, `${path}.read`, base.readMs),
     sendMs: optionalDuration(obj.send, `${path}.send`, base.sendMs),
-  });
+  };
+  // Left out unless given anywhere: idle tunnels then follow the effective `read`, as in nginx.
+  const idle = obj.websocketIdle === undefined ? base.websocketIdleMs : optionalDuration(obj.websocketIdle, `${path}.websocketIdle`, 0);
+  return Object.freeze(idle === undefined ? resolved : { ...resolved, websocketIdleMs: idle });
 }
 
 /** Resolve `healthCheck` over `DEFAULT_HEALTH_CHECK`; `undefined` (no active checks) when not given. */

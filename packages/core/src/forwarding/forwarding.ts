@@ -145,7 +145,14 @@ export class RequestForwarding implements Forwarding {
       // it would turn a dead server into 502s for everything in flight to it.
       const budgeted = outcome.failure !== 'error';
       if (!budgeted || this.budget.tryAcquire(retry.budget, this.#pool.active)) {
-        const next = this.#next(budgeted);
+        let next: Attempt | undefined;
+        try {
+          next = this.#next(budgeted);
+        } catch (err) {
+          // The pick threw (a user hash-key function): the budget slot must not leak with it.
+          if (budgeted) this.budget.release();
+          throw err;
+        }
         if (next !== undefined) {
           this.#env.emit('retry', {
             upstream: this.#pool.name,

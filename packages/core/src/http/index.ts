@@ -6,3 +6,15 @@ export { toRequestInfo, isEncrypted } from './request-info.js';
 export { displayAddress } from './client-address.js';
 export { createWebSocketProxy, type WebSocketProxy } from './websocket-proxy.js';
 export { upgradeResponse, takeUpgrade, isWebSocketRequest, type PendingUpgrade } from './upgrade-dispatch.js';
+export {
+  endAttempt,
+  errorLine,
+  firstAttempt,
+  isPickFailure,
+  pickFailureLine,
+  requestErrorLine,
+  respondedAttempt,
+  type PickFailure,
+  type SafeDecision,
+} from './guarded-forwarding.js';
+export { isRequestBuildError } from './request-build-errors.js';

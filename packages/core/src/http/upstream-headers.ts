@@ -3,6 +3,8 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Location, ServerInfo } from '../types.js';
 import { HOP_BY_HOP_HEADERS, connectionTokens } from './hop-by-hop.js';
 import { displayAddress } from './client-address.js';
+import { isForwardingHeader } from './forwarding-family.js';
+import { putOwn } from '../config/own.js';
 
 export interface UpstreamHeaderContext {
   /** The TCP peer of the client connection. */
@@ -28,15 +30,19 @@ function first(value: string | string[] | undefined): string | undefined {
 
 /**
  * Builds a new header object for the upstream request. Client-sent X-Forwarded-*, X-Real-IP and
- * Forwarded are replaced (or dropped) unless the peer is trusted; headers named in Connection are dropped, but can never remove
- * the X-Forwarded-* headers the proxy itself adds (they are set after filtering).
+ * Forwarded are replaced (or dropped) unless the peer is trusted, as is the rest of the forwarding
+ * family (X-Forwarded-Port, Client-IP, X-Original-URL, ...); headers named in Connection are dropped, but can never remove
+ * the X-Forwarded-* headers the proxy itself adds (they are set after filtering), nor Content-Length:
+ * `Connection: keep-alive, Content-Length` would otherwise send the body unframed, and the upstream
+ * would read it as a second request (request smuggling).
  */
 export function buildUpstreamHeaders(incoming: IncomingHttpHeaders, ctx: UpstreamHeaderContext): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   const named = connectionTokens(incoming.connection);
   for (const name in incoming) {
     if (HOP_BY_HOP_HEADERS.has(name) || FORWARDED.has(name) || name === 'host') continue;
-    if (named !== undefined && named.has(name)) continue;
+    if (!ctx.trusted && isForwardingHeader(name)) continue;
+    if (named !== undefined && named.has(name) && name !== 'content-length') continue;
     if (ctx.bodyLength !== undefined && name === 'content-length') continue;
     const value = incoming[name];
     if (value !== undefined) out[name] = value;
@@ -62,7 +68,8 @@ export function buildUpstreamHeaders(incoming: IncomingHttpHeaders, ctx: Upstrea
   }
   if (ctx.bodyLength !== undefined) out['content-length'] = String(ctx.bodyLength);
   const extra = ctx.location.headers;
-  for (const name in extra) out[name.toLowerCase()] = extra[name];
+  // putOwn: a configured header named `__proto__` is a header like any other, not the object's prototype.
+  for (const name in extra) putOwn(out, name.toLowerCase(), extra[name]);
   return out;
 }
 

@@ -10,6 +10,8 @@ import { isEncrypted, toRequestInfo } from './request-info.js';
 import { addSetCookie } from '../sticky/add-set-cookie.js';
 import { applyRequestRewrite, rewrittenRoute, type RequestRewrite } from '../hooks/request-hook.js';
 import { STATUS_TEXT, runUpgradeRewrite, upgradeErrorAnswer, upgradeResponseHeaders } from '../hooks/websocket-hooks.js';
+import { endAttempt, firstAttempt, isPickFailure, requestErrorLine, type SafeDecision } from './guarded-forwarding.js';
+import { closeOnEitherEnd, closeWhenIdle, watchHandshakeClient, type HandshakeWatch } from './websocket-guards.js';
 
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const NOT_FOUND = 'HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n';
@@ -30,6 +32,11 @@ export interface WebSocketProxy {
   close(): void;
 }
 
+export interface WebSocketProxyOptions {
+  /** One line per upgrade answered 500/502 because of the request or the configuration (default: a process warning). */
+  log?: (line: string) => void;
+}
+
 function isWebSocketUpgrade(req: IncomingMessage): boolean {
   const upgrade = req.headers.upgrade;
   return typeof upgrade === 'string' && upgrade.toLowerCase() === 'websocket';
@@ -45,28 +52,46 @@ function rawHead(status: number, message: string, headers: Record<string, string
   return head + '\r\n';
 }
 
-function writeError(socket: Duplex, status: 502 | 504, reason: string, route?: ProxyRoute, req?: IncomingMessage): void {
+function writeError(socket: Duplex, status: 500 | 502 | 504, reason: string, route?: ProxyRoute, req?: IncomingMessage): void {
   if (socket.destroyed) return;
   // onError's answer when the location has one.
-  const answer = route?.location.hooks !== undefined && req !== undefined ? upgradeErrorAnswer(route.location.hooks, status, reason, req) : undefined;
+  const answer = status !== 500 && route?.location.hooks !== undefined && req !== undefined ? upgradeErrorAnswer(route.location.hooks, status, reason, req) : undefined;
   if (answer !== undefined) {
     socket.write(rawHead(answer.status, STATUS_TEXT[answer.status] ?? '', { ...answer.headers, connection: 'close' }));
     socket.end(answer.body);
     return;
   }
   const body = gatewayErrorBody(status, reason);
-  const text = status === 502 ? 'Bad Gateway' : 'Gateway Timeout';
+  const text = status === 502 ? 'Bad Gateway' : status === 504 ? 'Gateway Timeout' : 'Internal Server Error';
   socket.end(rawHead(status, text, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), connection: 'close' }) + body);
 }
 
 /** Creates the upgrade handler for a switchyard instance (used for `server.on('upgrade', ...)`). */
-export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
+export function createWebSocketProxy(sy: Switchyard, options: WebSocketProxyOptions = {}): WebSocketProxy {
+  const log = options.log ?? ((line: string) => process.emitWarning(line));
   const tunnels = new Set<Duplex>();
+  /** Reads each handshaking client so its leaving is noticed (see watchHandshakeClient). */
+  const watches = new WeakMap<Duplex, HandshakeWatch>();
   /** Client sockets whose handshake with an upstream is still under way (closed by close() too). */
   const handshakes = new Set<Duplex>();
   let closed = false;
 
+  /**
+   * One try. Anything thrown while building the upstream request (a header value node:http refuses)
+   * is answered 502 without counting against the server; this also runs inside event listeners
+   * (a retry), where a throw would end the process.
+   */
   function tryAttempt(req: IncomingMessage, socket: Duplex, head: Buffer, route: ProxyRoute, attempt: Attempt, started: number, rewrite?: RequestRewrite): void {
+    try {
+      sendAttempt(req, socket, head, route, attempt, started, rewrite);
+    } catch (err) {
+      attempt.end({ aborted: true }, { requestSent: false, responseStarted: false });
+      log(requestErrorLine(req.method, req.url, 502, 'invalid request header', err));
+      writeError(socket, 502, 'invalid request header');
+    }
+  }
+
+  function sendAttempt(req: IncomingMessage, socket: Duplex, head: Buffer, route: ProxyRoute, attempt: Attempt, started: number, rewrite?: RequestRewrite): void {
     const { server } = attempt;
     const headers = buildUpstreamHeaders(req.headers, {
       peerIp: req.socket.remoteAddress,
@@ -82,10 +107,11 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
     let upstreamReq: ClientRequest | undefined;
     const connectMs = route.location.timeouts.connectMs;
 
-    const finish = (decision: ReturnType<Attempt['end']>): void => {
+    const finish = (decision: SafeDecision): void => {
       if (decision.action === 'retry') {
         tryAttempt(req, socket, head, route, decision.attempt, started, rewrite);
       } else if (decision.action === 'fail') {
+        if (isPickFailure(decision)) log(requestErrorLine(req.method, req.url, 500, decision.reason, decision.error));
         writeError(socket, decision.status, decision.reason, route, req);
       }
     };
@@ -95,9 +121,7 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
       upstreamReq?.destroy();
       attempt.end({ aborted: true, totalMs: performance.now() - started }, { requestSent: true, responseStarted: false });
     };
-    socket.once('close', onClientGone);
-
-    upstreamReq = send({
+    const sent = send({
       host: server.hostname,
       port: server.port,
       method: req.method,
@@ -106,6 +130,9 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
       agent: false,
       servername: server.protocol === 'https:' ? server.hostname : undefined,
     });
+    upstreamReq = sent;
+    // Only now: a request that could not be built was never under way (tryAttempt ends that try).
+    socket.once('close', onClientGone);
     let connected = false;
     let timer: NodeJS.Timeout | undefined;
     const arm = (ms: number, message: string): void => {
@@ -130,7 +157,7 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
       settled = true;
       socket.off('close', onClientGone);
       const failure = classifyTransportError(err);
-      finish(attempt.end({ failure, totalMs: performance.now() - started }, { requestSent: connected, responseStarted: false }));
+      finish(endAttempt(attempt, { failure, totalMs: performance.now() - started }, { requestSent: connected, responseStarted: false }));
     });
     upstreamReq.on('response', (res: IncomingMessage) => {
       // The upstream refused the upgrade: relay its answer as a normal response and close.
@@ -141,12 +168,13 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
       }
       settled = true;
       socket.off('close', onClientGone);
-      const decision = attempt.end({ status: res.statusCode ?? 502, totalMs: performance.now() - started }, { requestSent: true, responseStarted: false });
-      if (decision.action === 'retry') {
+      const decision = endAttempt(attempt, { status: res.statusCode ?? 502, totalMs: performance.now() - started }, { requestSent: true, responseStarted: false });
+      if (decision.action === 'retry' || isPickFailure(decision)) {
         res.resume();
-        tryAttempt(req, socket, head, route, decision.attempt, started, rewrite);
+        finish(decision);
         return;
       }
+      watches.get(socket)?.release();
       const out = addSetCookie(filterResponseHeaders(res.headers), attempt.responseCookie(res.headers));
       out.connection = 'close';
       socket.write(rawHead(res.statusCode ?? 502, res.statusMessage ?? '', out));
@@ -168,7 +196,7 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
       const expected = typeof key === 'string' ? createHash('sha1').update(key + WS_GUID).digest('base64') : undefined;
       if (res.statusCode !== 101 || (expected !== undefined && res.headers['sec-websocket-accept'] !== expected)) {
         upstream.destroy();
-        finish(attempt.end({ failure: 'invalid_header', totalMs: performance.now() - started }, { requestSent: true, responseStarted: false }));
+        finish(endAttempt(attempt, { failure: 'invalid_header', totalMs: performance.now() - started }, { requestSent: true, responseStarted: false }));
         return;
       }
       const answerHeaders = upgradeResponseHeaders(
@@ -184,15 +212,21 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
         attempt.end({ aborted: true, totalMs: performance.now() - started }, { requestSent: true, responseStarted: false });
         return;
       }
+      const early = watches.get(socket)?.release() ?? [];
       socket.write(rawHead(101, 'Switching Protocols', answerHeaders));
       if (upstreamHead.length > 0) socket.write(upstreamHead);
       if (head.length > 0) upstream.write(head);
+      for (const chunk of early) upstream.write(chunk);
       handshakes.delete(socket);
       tunnels.add(socket);
       let closed = false;
+      // nginx applies proxy_read_timeout to idle tunnels: no byte either way for that long closes it.
+      const timeouts = route.location.timeouts;
+      const stopIdle = closeWhenIdle(socket, upstream, timeouts.websocketIdleMs ?? timeouts.readMs, () => close());
       const close = (): void => {
         if (closed) return;
         closed = true;
+        stopIdle();
         tunnels.delete(socket);
         socket.destroy();
         upstream.destroy();
@@ -203,6 +237,7 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
       upstream.on('close', close);
       socket.on('error', close);
       socket.on('close', close);
+      closeOnEitherEnd(socket, upstream, close);
       upstream.pipe(socket);
       socket.pipe(upstream);
     });
@@ -210,13 +245,21 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
   }
 
   function start(req: IncomingMessage, socket: Duplex, head: Buffer, route: ProxyRoute, rewrite: RequestRewrite | undefined): void {
-    const forwarding = sy.forward(route, toRequestInfo(req), { replayableBody: true });
-    const attempt = forwarding.first();
-    if (attempt === undefined) {
-      writeError(socket, 502, 'no live upstream', route, req);
-      return;
+    try {
+      const attempt = firstAttempt(sy, route, toRequestInfo(req), { replayableBody: true });
+      if (attempt === undefined) {
+        writeError(socket, 502, 'no live upstream', route, req);
+      } else if (isPickFailure(attempt)) {
+        log(requestErrorLine(req.method, req.url, 500, attempt.reason, attempt.error));
+        writeError(socket, 500, attempt.reason);
+      } else {
+        tryAttempt(req, socket, head, route, attempt, performance.now(), rewrite);
+      }
+    } catch (err) {
+      // Inside the server's `upgrade` listener a throw would end the process.
+      log(requestErrorLine(req.method, req.url, 500, 'internal error', err));
+      writeError(socket, 500, 'internal error');
     }
-    tryAttempt(req, socket, head, route, attempt, performance.now(), rewrite);
   }
 
   /** A handshake of ours from here on: guarded, tracked for close(), through the request hook when set. */
@@ -225,6 +268,7 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
     socket.on('error', () => socket.destroy());
     handshakes.add(socket);
     socket.once('close', () => handshakes.delete(socket));
+    watches.set(socket, watchHandshakeClient(socket));
     const hooks = route.location.hooks;
     if (hooks !== undefined && hooks.rewriteRequest !== undefined) {
       // Auth headers matter most here: the hook runs once before the first try, as for requests.
@@ -240,7 +284,16 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
   return {
     handle(req, socket, head) {
       if (!isWebSocketUpgrade(req)) return false;
-      const route = sy.match(req.method ?? 'GET', req.url ?? '/');
+      let route: ReturnType<Switchyard['match']>;
+      try {
+        route = sy.match(req.method ?? 'GET', req.url ?? '/');
+      } catch (err) {
+        // Inside the server's `upgrade` listener a throw would end the process.
+        socket.on('error', () => socket.destroy());
+        log(requestErrorLine(req.method, req.url, 500, 'internal error', err));
+        writeError(socket, 500, 'internal error');
+        return true;
+      }
       if (route === undefined || route.redirect !== undefined || !route.location.websocket) return false;
       if (closed) return false;
       begin(req, socket, head, route);
