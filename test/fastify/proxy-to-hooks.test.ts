@@ -30,14 +30,14 @@ describe('reply.proxyTo with hooks', () => {
     );
   });
 
-  it('refuses a hook that is not a function when the route runs, naming the field', async (t) => {
+  it('refuses a hook that is not a function when the route runs: a plain 500, the detail only in the log', async (t) => {
     const [backend] = await backendsFor(t, 1);
     const { url } = await startApp(t, { upstreams: { backend: [backend!.url] } }, (app) => {
       app.get('/bad', (_req, reply) => reply.proxyTo('backend', { onError: 'nope' as never }));
     });
     const answer = await call(`${url}/bad`);
     assert.equal(answer.status, 500);
-    assert.equal((JSON.parse(answer.body) as { message: string }).message, 'proxyTo("backend").onError must be a function, got "nope"');
+    assert.equal(answer.body, 'Internal Server Error\n');
     assert.equal(backend!.seen.length, 0);
   });
 });

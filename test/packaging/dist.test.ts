@@ -64,7 +64,8 @@ const REPOSITORY = 'https://github.com/switchyard-lb/switchyard';
 
 /** Packed size limits (bytes): a regression (a stray folder, sources twice) fails here. */
 const BUDGET: Record<string, { packed: number; unpacked: number }> = {
-  core: { packed: 320_000, unpacked: 1_100_000 },
+  // core grows with each feature (ESM + CJS + maps + src of ~100 modules); the budget still catches a stray folder or sources twice.
+  core: { packed: 480_000, unpacked: 1_800_000 },
   fastify: { packed: 60_000, unpacked: 240_000 },
   express: { packed: 60_000, unpacked: 240_000 },
 };
