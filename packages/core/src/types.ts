@@ -34,10 +34,12 @@ export type BalanceStrategyName =
   | 'hash';
 
 export interface RetryBudgetOptions {
-  /** Retries in flight may be at most this percent of the pool's active requests. Default 20. */
+  /** Retries may be at most this percent of the pool's requests of the last `window` (plus the reserve). Default 20. */
   percent?: number;
-  /** ...or this many, whichever is larger. Default 3. */
-  minConcurrent?: number;
+  /** How far back requests and retries are counted, 1s to 60s. Default `'10s'`. */
+  window?: Duration;
+  /** A reserve of retries per second that is always allowed (low traffic): minPerSecond x window. Default 10. */
+  minPerSecond?: number;
 }
 
 export interface RetryOptions {
@@ -50,9 +52,10 @@ export interface RetryOptions {
   /** Also retry POST/PATCH/LOCK once they were sent. Default false. */
   nonIdempotent?: boolean;
   /**
-   * Envoy-style retry budget per pool for retries after a timeout, an invalid answer or a status
-   * (connection errors fail over without it, as in nginx); `false` disables it.
-   * Default `{ percent: 20, minConcurrent: 3 }`.
+   * Retry budget by rate per pool (Finagle's RetryBudget): retries of tries that reached a server
+   * stay under `percent`% of the requests of the last `window` plus `minPerSecond` x window (a try
+   * that never reached a server, e.g. connection refused, fails over without it, as in nginx);
+   * `false` disables it. Default `{ percent: 20, window: '10s', minPerSecond: 10 }`.
    */
   budget?: RetryBudgetOptions | false;
 }
@@ -183,7 +186,13 @@ export interface ResolvedRetry {
   readonly tries: number;
   readonly timeoutMs: number;
   readonly nonIdempotent: boolean;
-  readonly budget: { readonly percent: number; readonly minConcurrent: number } | false;
+  readonly budget: ResolvedRetryBudget | false;
+}
+
+export interface ResolvedRetryBudget {
+  readonly percent: number;
+  readonly windowMs: number;
+  readonly minPerSecond: number;
 }
 
 export interface ResolvedTimeouts {
@@ -432,7 +441,13 @@ export interface SwitchyardEvents {
   'server:added': { upstream: string; url: string };
   'server:removed': { upstream: string; url: string };
   'server:updated': { upstream: string; url: string; patch: ServerPatch };
-  retry: { upstream: string; from: string; to: string; attempt: number; reason: string };
+  /**
+   * A try failed and the request moves to `to` (try number `attempt`); or, with `refused: 'budget'`,
+   * it would have been retried but the retry budget was spent (the client gets the failure).
+   */
+  retry:
+    | { upstream: string; from: string; to: string; attempt: number; reason: string; refused?: undefined }
+    | { upstream: string; from: string; to?: undefined; attempt: number; reason: string; refused: 'budget' };
   'no-live-upstream': { upstream: string };
   'health:probe': { upstream: string; url: string; ok: boolean; status?: number; error?: string };
   /** One try ended (emitted by the pool on release): feeds the response-time histogram of the metrics. */
