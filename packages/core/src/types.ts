@@ -88,8 +88,32 @@ export interface TimeoutOptions {
   send?: Duration;
 }
 
+/** TLS versions `tls.minVersion` accepts (Node's names). */
+export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+/**
+ * TLS to `https://` servers (nginx `proxy_ssl_*`): PEM strings or Buffers. Verification is on
+ * unless `rejectUnauthorized: false`. Per upstream, and per server field by field over it.
+ */
+export interface TlsOptions {
+  /** Certificate authorities to trust instead of Node's bundle (nginx `proxy_ssl_trusted_certificate`). */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Client certificate for mTLS (nginx `proxy_ssl_certificate`); needs `key`. */
+  cert?: string | Buffer;
+  /** Its private key (nginx `proxy_ssl_certificate_key`). */
+  key?: string | Buffer;
+  /** Passphrase of an encrypted `key` (nginx `proxy_ssl_password_file`). */
+  passphrase?: string;
+  /** Name sent as SNI and checked in the certificate (nginx `proxy_ssl_name`); default the url's host name (none for an IP). */
+  servername?: string;
+  /** Verify the server's certificate. Default true (nginx's `proxy_ssl_verify` default is off). */
+  rejectUnauthorized?: boolean;
+  /** Oldest TLS version accepted, e.g. `'TLSv1.2'`. Default Node's. */
+  minVersion?: TlsVersion;
+}
+
 export interface ServerOptions {
-  /** `'http://127.0.0.1:8000'`; https is allowed and its certificate is verified. */
+  /** `'http://127.0.0.1:8000'`; https is allowed and its certificate is verified; `'unix:/run/app.sock'` for a unix socket. */
   url: string;
   /** Default 1. */
   weight?: number;
@@ -107,6 +131,8 @@ export interface ServerOptions {
   maxConns?: number;
   /** After recovering, weight ramps from 0 to `weight` over this long. Default 0. */
   slowStart?: Duration;
+  /** TLS for this server, field by field over the upstream's `tls` (an https url only). */
+  tls?: TlsOptions;
 }
 
 export interface HashOptions {
@@ -127,6 +153,8 @@ export interface UpstreamOptions {
   timeouts?: TimeoutOptions;
   /** Idle upstream connections kept per server. Default 32. */
   keepalive?: number;
+  /** TLS to the upstream's https servers (CA, client certificate, SNI name, verification). */
+  tls?: TlsOptions;
 }
 
 export interface LocationOptions {
@@ -202,6 +230,17 @@ export interface ResolvedTimeouts {
   readonly sendMs: number;
 }
 
+/** Validated TLS settings; a field left undefined inherits (server over upstream) or takes Node's default. */
+export interface ResolvedTls {
+  readonly ca?: ReadonlyArray<string | Buffer>;
+  readonly cert?: string | Buffer;
+  readonly key?: string | Buffer;
+  readonly passphrase?: string;
+  readonly servername?: string;
+  readonly rejectUnauthorized?: boolean;
+  readonly minVersion?: TlsVersion;
+}
+
 export interface ResolvedServer {
   readonly url: string;
   readonly weight: number;
@@ -212,6 +251,8 @@ export interface ResolvedServer {
   readonly drain: boolean;
   readonly maxConns: number;
   readonly slowStartMs: number;
+  /** The server's own `tls` (merged over the upstream's when the server joins its pool). */
+  readonly tls?: ResolvedTls;
 }
 
 export interface ResolvedHealthCheck {
@@ -235,6 +276,8 @@ export interface ResolvedUpstream {
   readonly timeouts: ResolvedTimeouts;
   readonly keepalive: number;
   readonly healthCheck: ResolvedHealthCheck | undefined;
+  /** The upstream's `tls`, undefined when not given. */
+  readonly tls?: ResolvedTls;
 }
 
 export type LocationKind = 'exact' | 'prefix-priority' | 'prefix' | 'regex' | 'regex-i';
@@ -302,6 +345,10 @@ export interface ServerInfo {
   /** Path prefix written in the url (`http://h:1/base`), '' when none. */
   readonly basePath: string;
   readonly backup: boolean;
+  /** For `unix:/path` servers: the socket file to connect to (then `hostname` is `localhost`, `host` the upstream's name). */
+  readonly socketPath?: string;
+  /** Effective TLS settings of an https server (the server's over the upstream's); undefined when none are set. */
+  readonly tls?: ResolvedTls;
 }
 
 export interface PickContext {

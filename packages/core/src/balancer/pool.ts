@@ -74,7 +74,7 @@ export class Pool implements PoolControl {
     this.#primaryChooser = createChooser(config);
     this.#backupChooser = createChooser(config);
     const now = env.now();
-    for (const server of config.servers) this.#all.push(new ServerSlot(server, !this.#mandatory, now));
+    for (const server of config.servers) this.#all.push(new ServerSlot(server, !this.#mandatory, now, config));
     this.#reindex(true, true);
   }
 
@@ -191,7 +191,7 @@ export class Pool implements PoolControl {
 
   addServer(server: ResolvedServer): void {
     if (this.#find(server.url) !== undefined) throw new SwitchyardLookupError(`upstream "${this.name}" already has server ${server.url}`);
-    const slot = new ServerSlot(server, !this.#mandatory, this.#env.now());
+    const slot = new ServerSlot(server, !this.#mandatory, this.#env.now(), this.config);
     this.#all.push(slot);
     this.#reindex(!slot.backup, slot.backup);
     this.#env.emit('server:added', { upstream: this.name, url: slot.url });

@@ -7,10 +7,11 @@ import { compileHashKey } from './hash-key.js';
 import { resolveLocation } from './resolve-location.js';
 import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { resolveServer } from './resolve-server.js';
+import { resolveTls } from './resolve-tls.js';
 import { parseTrustEntry } from './trust-proxy.js';
 
 const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics'] as const;
-const UPSTREAM_KEYS = ['servers', 'balance', 'hash', 'retry', 'healthCheck', 'timeouts', 'keepalive'] as const;
+const UPSTREAM_KEYS = ['servers', 'balance', 'hash', 'retry', 'healthCheck', 'timeouts', 'keepalive', 'tls'] as const;
 const HASH_KEYS = ['key', 'consistent'] as const;
 const ROUTE_PATH_KEYS = ['path'] as const;
 
@@ -125,6 +126,7 @@ function resolveUpstream(name: string, input: unknown, path: string): ResolvedUp
     fail(`${path}.hash`, `only applies to balance 'hash', but balance is '${balance}'`);
   }
 
+  const tls = resolveTls(obj.tls, `${path}.tls`);
   return Object.freeze({
     name,
     balance,
@@ -134,6 +136,7 @@ function resolveUpstream(name: string, input: unknown, path: string): ResolvedUp
     timeouts: resolveTimeouts(obj.timeouts, `${path}.timeouts`, DEFAULT_TIMEOUTS),
     keepalive: optionalInteger(obj.keepalive, `${path}.keepalive`, DEFAULT_KEEPALIVE, 0),
     healthCheck: resolveHealthCheck(obj.healthCheck, `${path}.healthCheck`),
+    ...(tls === undefined ? {} : { tls }),
   });
 }
 

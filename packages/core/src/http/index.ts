@@ -5,3 +5,4 @@ export { classifyTransportError, gatewayErrorBody, UpstreamTransportError } from
 export { toRequestInfo, isEncrypted } from './request-info.js';
 export { displayAddress } from './client-address.js';
 export { createWebSocketProxy, type WebSocketProxy } from './websocket-proxy.js';
+export { upstreamTlsOptions, upstreamAddress, upstreamRequestOptions, type UpstreamTlsOptions, type UpstreamAddress } from './upstream-connection.js';

@@ -7,6 +7,7 @@ import type { Attempt, ProxyRoute, Switchyard } from '../types.js';
 import { buildUpstreamHeaders, filterResponseHeaders } from './upstream-headers.js';
 import { classifyTransportError, gatewayErrorBody } from './transport-errors.js';
 import { isEncrypted, toRequestInfo } from './request-info.js';
+import { upstreamRequestOptions } from './upstream-connection.js';
 
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
@@ -80,13 +81,12 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
     socket.once('close', onClientGone);
 
     upstreamReq = send({
-      host: server.hostname,
-      port: server.port,
+      // Address or unix socket, and the server's TLS settings (CA, client certificate, servername).
+      ...upstreamRequestOptions(server),
       method: req.method,
       path: server.basePath + route.path,
       headers,
       agent: false,
-      servername: server.protocol === 'https:' ? server.hostname : undefined,
     });
     let connected = false;
     let timer: NodeJS.Timeout | undefined;
