@@ -45,6 +45,8 @@ function isStream(body: unknown): boolean {
 
 interface PoolEntry {
   readonly connectMs: number;
+  /** The server's TLS settings (one upstream's may differ from another's for the same url). */
+  readonly tls: ServerInfo['tls'];
   readonly pool: CountingPool;
 }
 
@@ -106,7 +108,7 @@ export class UpstreamPools {
   poolFor(server: ServerInfo, connectMs: number): CountingPool {
     const list = this.#pools.get(server.url);
     if (list !== undefined) {
-      for (const entry of list) if (entry.connectMs === connectMs) return entry.pool;
+      for (const entry of list) if (entry.connectMs === connectMs && entry.tls === server.tls) return entry.pool;
     }
     const pool = new CountingPool(server.origin, {
       // No cap on concurrent connections (that is `maxConns`, decided by the core); idle ones
@@ -119,7 +121,7 @@ export class UpstreamPools {
     });
     if (server.protocol === 'https:') pool.servername = upstreamTlsOptions(server).servername || server.hostname;
     if (this.#closed) void pool.destroy();
-    const entry: PoolEntry = { connectMs, pool };
+    const entry: PoolEntry = { connectMs, tls: server.tls, pool };
     if (list === undefined) this.#pools.set(server.url, [entry]);
     else list.push(entry);
     return pool;
