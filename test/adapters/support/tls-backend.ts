@@ -39,7 +39,7 @@ export async function startTlsBackend(t: TestContext, name: string, options: { c
       path: req.url ?? '',
       host: req.headers.host,
       servername: (socket as TLSSocket & { servername?: string | false }).servername ?? false,
-      clientCn: peer !== null && typeof peer === 'object' && peer.subject !== undefined ? peer.subject.CN : undefined,
+      clientCn: peer !== null && typeof peer === 'object' && peer.subject !== undefined ? String(peer.subject.CN) : undefined,
       resumed: socket.isSessionReused(),
     });
     if (options.closeEach === true) res.setHeader('connection', 'close');
