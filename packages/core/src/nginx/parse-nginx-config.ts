@@ -7,6 +7,7 @@ import { fail, ImportNotes } from './notes.js';
 import { mergeSettings, PROXY_DIRECTIVES, readProxyDirective, type ProxySettings } from './proxy-settings.js';
 import { parseSyntaxTree, type Directive } from './syntax-tree.js';
 import { readUpstream, type ImportedServer, type ImportedUpstream } from './upstream-block.js';
+import { tlsFromSsl, warnUnusedSsl } from './proxy-ssl.js';
 
 type Context = 'main' | 'http' | 'server';
 
@@ -18,8 +19,8 @@ type Context = 'main' | 'http' | 'server';
  *   values nginx itself would reject are `NginxParseError`s with line and column;
  * - anything that would change *where* a request goes, or how it fails over, and
  *   that switchyard cannot reproduce is an error too: any unknown directive
- *   inside `upstream`, `sticky`/`ntlm`/`queue`, `server ... resolve`, UNIX
- *   sockets, `proxy_pass` with variables or inside `if`, `rewrite` in a proxied
+ *   inside `upstream`, `sticky`/`ntlm`/`queue`, `server ... resolve`, a UNIX
+ *   socket in `proxy_pass` itself (`server unix:/path;` in an upstream is fine), `proxy_pass` with variables or inside `if`, `rewrite` in a proxied
  *   location, nested locations, non-HTTP `*_pass`, `stream {}`;
  * - directives that do not concern balancing (`listen`, `server_name`, `root`,
  *   `events {}`, ...) and proxy options switchyard handles its own way are
@@ -41,13 +42,20 @@ type Context = 'main' | 'http' | 'server';
  * // options.upstreams.app.balance === 'least-conn'
  * // options.locations['/api/'] deep-equals { upstream: 'app', rewritePrefix: '/' }
  */
-export function parseNginxConfig(text: string): NginxParseResult {
+export function parseNginxConfig(text: string, options: NginxParseOptions = {}): NginxParseResult {
   if (typeof text !== 'string') throw new TypeError(`parseNginxConfig expects the configuration text, got ${typeof text}`);
   // A UTF-8 byte order mark would otherwise glue itself to the first directive name.
-  return new Importer().run(parseSyntaxTree(text.startsWith('\uFEFF') ? text.slice(1) : text));
+  return new Importer(options.baseDir ?? process.cwd()).run(parseSyntaxTree(text.startsWith('\uFEFF') ? text.slice(1) : text));
+}
+
+/** Options of `parseNginxConfig`. */
+export interface NginxParseOptions {
+  /** Directory relative file names (proxy_ssl_certificate ...) are read from: the nginx file's own. Default the working directory. */
+  baseDir?: string;
 }
 
 class Importer {
+  readonly #baseDir: string;
   readonly #notes = new ImportNotes();
   readonly #upstreams = new Map<string, ImportedUpstream>();
   readonly #locations = new Map<string, ImportedLocation>();
@@ -56,6 +64,10 @@ class Importer {
   /** `set_real_ip_from` entries: the peers whose X-Forwarded-For nginx believes, i.e. switchyard's `trustProxy`. */
   readonly #trusted: string[] = [];
   #serverBlocks = 0;
+
+  constructor(baseDir: string) {
+    this.#baseDir = baseDir;
+  }
 
   run(tree: readonly Directive[]): NginxParseResult {
     this.#walk(tree, 'main', {});
@@ -147,6 +159,8 @@ class Importer {
     const healthChecks = new Map<ImportedUpstream, NonNullable<ImportedLocation['healthCheck']>>();
     const locations: Record<string, LocationOptions> = {};
     const implicit = new Map<string, ImportedUpstream>();
+    const sslOf = new Map<ImportedUpstream, { json: string; at: ProxyTarget; loc: ImportedLocation }>();
+    const unusedSsl = new Set<string>();
 
     for (const loc of this.#locations.values()) {
       const t = loc.target;
@@ -167,6 +181,16 @@ class Importer {
         fail(t, `upstream "${up.name}" is reached over ${t.scheme} here and over ${seen.scheme} on line ${seen.at.line}: switchyard gives each pool one scheme`);
       }
       schemes.set(up, { scheme: t.scheme, at: t });
+      if (t.scheme === 'https') {
+        const ssl = JSON.stringify(loc.settings.ssl ?? {});
+        const prevSsl = sslOf.get(up);
+        if (prevSsl !== undefined && prevSsl.json !== ssl) {
+          fail(t, `upstream "${up.name}" gets other proxy_ssl_* settings here than on line ${prevSsl.at.line}: switchyard gives each pool one TLS setting`);
+        }
+        if (prevSsl === undefined) sslOf.set(up, { json: ssl, at: t, loc });
+      } else {
+        warnUnusedSsl(loc.settings.ssl, unusedSsl, this.#notes);
+      }
       if (loc.healthCheck) {
         const prev = healthChecks.get(up);
         if (prev) this.#notes.warn(loc.healthCheck.at, `"health_check" ignored (upstream "${up.name}" already has one, line ${prev.at.line})`);
@@ -181,6 +205,11 @@ class Importer {
       const scheme = schemes.get(up)?.scheme ?? 'http';
       const fromBlock = !implicitPools.has(up);
       const out: UpstreamOptions = { servers: up.servers.map((s) => serverEntry(s, scheme, fromBlock)) };
+      const ssl = sslOf.get(up);
+      if (ssl !== undefined) {
+        const tls = tlsFromSsl(ssl.loc.settings.ssl, up.name, ssl.at, this.#baseDir, this.#notes);
+        if (tls !== undefined) out.tls = tls;
+      }
       if (up.balance !== undefined) out.balance = up.balance;
       if (up.hash !== undefined) out.hash = up.hash.consistent ? { key: up.hash.key, consistent: true } : { key: up.hash.key };
       if (up.keepalive !== undefined) out.keepalive = up.keepalive;
@@ -221,6 +250,10 @@ function containsProxyPass(d: Directive): boolean {
  * the proxy_pass url itself, where the scheme's default port applies (443 for https).
  */
 function serverEntry(s: ImportedServer, scheme: 'http' | 'https', fromBlock: boolean): ServerOptions | string {
+  if (s.host.startsWith('unix:')) {
+    if (scheme === 'https') fail(s, `server "${s.host}" is a unix socket, but its upstream is reached over https: switchyard speaks plain HTTP on unix sockets`);
+    return Object.keys(s.options).length === 0 ? s.host : { url: s.host, ...s.options };
+  }
   const port = s.port !== undefined ? `:${s.port}` : scheme === 'https' && fromBlock ? ':80' : '';
   const url = `${scheme}://${s.host}${port}`;
   return Object.keys(s.options).length === 0 ? url : { url, ...s.options };
