@@ -32,7 +32,7 @@ export interface TryTarget {
  */
 export const TRY_KEY: unique symbol = Symbol('switchyard.try');
 
-/** A pool that knows how many requests it is serving (head sent until the body closed), and times their reads itself. */
+/** A pool that knows how many requests it is serving (head sent until the body closed). */
 export class CountingPool extends Pool {
   inFlight = 0;
   /** The name sent as SNI (constant per server, so undici never reconnects over a changing Host). */

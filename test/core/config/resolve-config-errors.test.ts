@@ -61,6 +61,7 @@ const CASES: Array<[unknown, string]> = [
   [{ upstreams: { api: { servers: ['https://h:1'], tls: { servername: '10.0.0.1' } } } }, 'upstreams.api.tls.servername must be a DNS name (SNI cannot carry an IP address), got "10.0.0.1"'],
   [{ upstreams: { api: { servers: ['https://h:1'], tls: { rejectUnauthorized: 'no' } } } }, 'upstreams.api.tls.rejectUnauthorized must be a boolean, got "no"'],
   [{ upstreams: { api: { servers: ['https://h:1'], tls: { minVersion: 'TLS1.2' } } } }, "upstreams.api.tls.minVersion must be one of 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3', got \"TLS1.2\""],
+  [{ upstreams: { api: { servers: ['http://h:1'], tls: { rejectUnauthorized: false } } } }, "upstreams.api.tls only applies to https servers, and none of upstreams.api.servers is one (write 'https://host:port')"],
   [{ upstreams: { api: { servers: ['https://h:1'], tls: { verify: false } } } }, 'upstreams.api.tls.verify is not a known option (known: ca, cert, key, passphrase, servername, rejectUnauthorized, minVersion)'],
   [{ upstreams: { api: [''] } }, `upstreams.api.servers[0] must be an http(s) url like 'http://127.0.0.1:8080', got ""`],
   [{ upstreams: { api: [{ url: S, maxFails: -1 }] } }, 'upstreams.api.servers[0].maxFails must be a non-negative integer, got -1'],

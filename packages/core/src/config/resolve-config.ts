@@ -127,6 +127,9 @@ function resolveUpstream(name: string, input: unknown, path: string): ResolvedUp
   }
 
   const tls = resolveTls(obj.tls, `${path}.tls`);
+  if (tls !== undefined && !servers.some((s) => s.url.startsWith('https://'))) {
+    fail(`${path}.tls`, `only applies to https servers, and none of ${serversPath} is one (write 'https://host:port')`);
+  }
   return Object.freeze({
     name,
     balance,
