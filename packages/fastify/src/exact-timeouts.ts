@@ -215,7 +215,7 @@ export class ReadTimeoutHandler implements LegacyHandler {
 
   #arm(): void {
     if (this.#timer === undefined) {
-      this.#timer = setTimeout(this.#onTimeout, this.#readMs);
+      this.#timer = setTimeout(onReadTimeout, this.#readMs, this);
       this.#timer.unref();
     } else {
       this.#timer.refresh();
@@ -229,10 +229,16 @@ export class ReadTimeoutHandler implements LegacyHandler {
     }
   }
 
-  readonly #onTimeout = (): void => {
+  /** The upstream was silent for readMs: end the request (undici destroys the socket). */
+  timedOut(): void {
     this.#timer = undefined;
     const abort = this.#abort;
     if (abort === undefined) return;
     abort(this.#phase === WAITING ? new errors.HeadersTimeoutError() : new errors.BodyTimeoutError());
-  };
+  }
+}
+
+/** One shared timer callback (no closure per request). */
+function onReadTimeout(handler: ReadTimeoutHandler): void {
+  handler.timedOut();
 }
