@@ -29,7 +29,9 @@ type Context = 'main' | 'http' | 'server';
  *   to the app, with one warning.
  *
  * `set_real_ip_from` ranges become `trustProxy`; NGINX Plus `health_check` in a
- * location becomes the `healthCheck` of its upstream.
+ * location becomes the `healthCheck` of its upstream; `proxy_ssl_*` of the locations
+ * that reach an https upstream become its `tls` (certificate and key files are read,
+ * relative to `options.baseDir`); `server unix:/path;` becomes a `unix:/path` server.
  *
  * Durations stay nginx strings (`'30s'`), bare numbers become seconds (`'30s'`).
  * `proxy_*` settings are written on each location (nginx has no upstream-level
