@@ -11,6 +11,7 @@ import { markdown, rows, type CandidateResult, type Results } from './lib/report
 import { readSettings } from './lib/settings.js';
 import { buildPackages, describeMachine, ensureTools } from './lib/tools.js';
 import { failures, wrk } from './lib/wrk.js';
+import { startHangingServer } from './lib/hang.js';
 
 const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const S = readSettings(ROOT);
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     settings: { ...S, skip: [...S.skip] },
     candidates: [],
     failover: [],
+    hang: [],
     memory: [],
     profiles: [],
   };
@@ -154,6 +156,11 @@ async function main(): Promise<void> {
   // The remaining phases use fresh processes: stop the long-running candidates to free the proxy core.
   await Promise.all([...live.values()].map((e) => e.proc?.stop()));
 
+  if (!S.skip.has('hang')) {
+    results.hang = await runHang(backends);
+    save();
+  }
+
   if (!S.skip.has('memory')) {
     const lua = join(ROOT, 'bench', 'wrk', 'stop-after.lua');
     for (const id of S.memory.candidates) {
@@ -218,6 +225,52 @@ async function main(): Promise<void> {
   save();
   console.log(`\n${markdown(results)}`);
   log(`written ${join(S.outDir, 'latest.md')} and latest.json`);
+}
+
+/**
+ * Backend 2 is replaced by a server that accepts and never answers, for the whole load; each
+ * candidate starts fresh with a read timeout of S.hang.readTimeoutMs (nginx: proxy_read_timeout).
+ * The requests stuck on it time out together and must all be retried elsewhere.
+ */
+async function runHang(backends: Running[]): Promise<NonNullable<Results['hang']>> {
+  const out: NonNullable<Results['hang']> = [];
+  const port = backendPorts[1] as number;
+  await backends[1]?.stop('SIGKILL');
+  const hanging = await startHangingServer(port);
+  try {
+    for (const id of S.hang.candidates) {
+      const c = CANDIDATES.find((x) => x.id === id);
+      if (!c) continue;
+      const proxyPort = portOf(c, 55);
+      let proc: Running | undefined;
+      try {
+        if (c.id === 'nginx') {
+          const dir = join(tmp, `nginx-hang-${proxyPort}`);
+          proc = await startNginx(dir, 'nginx-hang', proxyConf(dir, proxyPort, backendPorts, S.nginxKeepalive, S.hang.readTimeoutMs), proxyPort, S.proxyCore);
+        } else {
+          proc = await startCandidate(c, proxyPort, [], { BENCH_READ_TIMEOUT_MS: String(S.hang.readTimeoutMs) });
+        }
+        const before = hanging.accepted();
+        const script = join(ROOT, 'bench', 'wrk', 'count-status.lua');
+        // A request stuck on the hung server legitimately takes the read timeout plus its retry:
+        // wrk's own 2 s deadline would count slow successes as errors on a busy machine.
+        const timeoutS = Math.ceil(S.hang.readTimeoutMs / 1000) * 3 + 2;
+        const r = await wrk({ url: urlOf(c, proxyPort), core: S.loadCore, connections: S.connections, durationS: S.hang.durationS, script, timeoutS });
+        const s = r.socketErrors;
+        const socketErrors = s.connect + s.read + s.write + s.timeout;
+        out.push({ id, requests: r.requests, rps: r.rps, non2xx: r.non2xx, socketErrors, failed: r.non2xx + socketErrors, statuses: r.statuses });
+        log(`hang ${id}: ${r.requests} requests, ${r.non2xx} non-2xx, socket errors ${JSON.stringify(s)} (wrk timeout ${timeoutS} s), statuses ${JSON.stringify(r.statuses)}, ${hanging.accepted() - before} connections to the hung server`);
+      } catch (e) {
+        out.push({ id, requests: 0, rps: 0, non2xx: 0, socketErrors: 0, failed: 0, error: (e as Error).message.split('\n')[0] });
+      } finally {
+        await proc?.stop();
+      }
+    }
+  } finally {
+    await hanging.stop();
+    backends[1] = await startNginx(join(tmp, 'backends'), 'backend2', backendConf(join(tmp, 'backends'), 2, port), port, S.loadCore);
+  }
+  return out;
 }
 
 try {

@@ -49,7 +49,7 @@ export function backendConf(dir: string, n: number, port: number): string {
   );
 }
 
-export function proxyConf(dir: string, port: number, backends: readonly number[], keepalive: number): string {
+export function proxyConf(dir: string, port: number, backends: readonly number[], keepalive: number, readTimeoutMs?: number): string {
   const servers = backends.map((p) => `        server 127.0.0.1:${p};`).join('\n');
   return mainConf(
     dir,
@@ -66,7 +66,7 @@ ${servers}
             proxy_pass http://seed;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
-            proxy_next_upstream error timeout;
+            proxy_next_upstream error timeout;${readTimeoutMs === undefined ? '' : `\n            proxy_read_timeout ${readTimeoutMs}ms;`}
         }
     }`,
   );

@@ -57,6 +57,8 @@ export interface Results {
   settings: Omit<Settings, 'skip'> & { skip: string[] };
   candidates: CandidateResult[];
   failover: FailoverResult[];
+  /** The hang scenario (absent in reports written before it existed). */
+  hang?: FailoverResult[];
   memory: MemoryResult[];
   profiles: ProfileResult[];
   loadAverageAtEnd?: number[];
@@ -240,6 +242,18 @@ export function markdown(results: Results): string {
       '|---|---:|---:|---:|---:|---:|---|',
     );
     for (const f of results.failover) {
+      L.push(f.error ? `| ${f.id} | error: ${f.error} |||||` : `| ${f.id} | ${f.requests} | ${k(f.rps)} | ${f.non2xx} | ${f.socketErrors} | **${f.failed}** | ${Object.entries(f.statuses ?? {}).map(([code, n]) => `${code}: ${n}`).join(', ')} |`);
+    }
+  }
+  if (results.hang?.length) {
+    L.push('');
+    L.push(
+      `## Failover: backend 2 hangs (accepts, never answers) for a ${s.hang.durationS} s load, read timeout ${s.hang.readTimeoutMs} ms`,
+      '',
+      '| candidate | requests | req/s | non-2xx | socket errors | failed | statuses |',
+      '|---|---:|---:|---:|---:|---:|---|',
+    );
+    for (const f of results.hang) {
       L.push(f.error ? `| ${f.id} | error: ${f.error} |||||` : `| ${f.id} | ${f.requests} | ${k(f.rps)} | ${f.non2xx} | ${f.socketErrors} | **${f.failed}** | ${Object.entries(f.statuses ?? {}).map(([code, n]) => `${code}: ${n}`).join(', ')} |`);
     }
   }

@@ -14,7 +14,7 @@ function list(name: string, dflt: readonly string[]): string[] {
   return v.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-export type Phase = 'install' | 'build' | 'checks' | 'rounds' | 'failover' | 'memory' | 'profile';
+export type Phase = 'install' | 'build' | 'checks' | 'rounds' | 'failover' | 'hang' | 'memory' | 'profile';
 
 export interface Settings {
   durationS: number;
@@ -30,6 +30,8 @@ export interface Settings {
   /** Run switchyard from its TypeScript sources through tsx instead of the built dist. */
   source: boolean;
   failover: { candidates: string[]; durationS: number; killAtS: number };
+  /** Backend 2 accepts and never answers for the whole load; each candidate runs fresh with this read timeout. */
+  hang: { candidates: string[]; durationS: number; readTimeoutMs: number };
   memory: { candidates: string[]; checkpoints: number[] };
   profile: { candidates: string[]; durationS: number };
   outDir: string;
@@ -58,6 +60,11 @@ export function readSettings(root: string): Settings {
       candidates: list('BENCH_FAILOVER_CANDIDATES', ['nginx', 'switchyard-fastify', 'switchyard-express']),
       durationS: num('BENCH_FAILOVER_DURATION', 10),
       killAtS: num('BENCH_FAILOVER_KILL_AT', 4),
+    },
+    hang: {
+      candidates: list('BENCH_HANG_CANDIDATES', ['nginx', 'switchyard-fastify', 'switchyard-express']),
+      durationS: num('BENCH_HANG_DURATION', 10),
+      readTimeoutMs: num('BENCH_HANG_READ_TIMEOUT_MS', 1000),
     },
     memory: {
       candidates: list('BENCH_MEMORY_CANDIDATES', ['switchyard-fastify', 'switchyard-express']),

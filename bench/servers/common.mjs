@@ -9,11 +9,13 @@ if (!port || upstreams.length === 0) {
 /**
  * The switchyard configuration every adapter candidate runs: the seed pool on '/'.
  * BENCH_SEED_RETRY (JSON, diagnostics only) sets the pool's `retry`, e.g. '{"budget":false}'.
+ * BENCH_READ_TIMEOUT_MS sets its `timeouts.read` (the hang scenario).
  */
+const seed = { servers: upstreams };
+if (process.env.BENCH_SEED_RETRY) seed.retry = JSON.parse(process.env.BENCH_SEED_RETRY);
+if (process.env.BENCH_READ_TIMEOUT_MS) seed.timeouts = { read: Number(process.env.BENCH_READ_TIMEOUT_MS) };
 export const seedOptions = {
-  upstreams: {
-    seed: process.env.BENCH_SEED_RETRY ? { servers: upstreams, retry: JSON.parse(process.env.BENCH_SEED_RETRY) } : upstreams,
-  },
+  upstreams: { seed: Object.keys(seed).length === 1 ? upstreams : seed },
   locations: { '/': 'seed' },
 };
 

@@ -109,6 +109,27 @@ test('retries and no-live-upstream are counted from events', async (t) => {
   assert.equal(m.value('switchyard_no_live_upstream_total', { upstream: 'solo' }), 2);
 });
 
+test('retries the budget refused are counted apart, by reason', async (t) => {
+  const sy = createSwitchyard({
+    upstreams: { api: { servers: [{ url: A, maxFails: 0 }, { url: B, maxFails: 0 }], retry: { budget: { percent: 0, minPerSecond: 0 } } } },
+    locations: { '/': 'api' },
+  });
+  t.after(() => sy.close());
+  const metrics = createPrometheusMetrics(sy, promClient);
+  t.after(() => metrics.stop());
+  const route = sy.match('GET', '/x');
+  assert.ok(route && route.redirect === undefined);
+  const request = { method: 'GET', url: '/x', headers: {}, clientIp: '127.0.0.1' };
+  for (let i = 0; i < 2; i++) {
+    const first = sy.forward(route, request, { replayableBody: true }).first();
+    assert.ok(first);
+    assert.equal(first.end({ failure: 'timeout' }, { requestSent: true, responseStarted: false }).action, 'fail');
+  }
+  const m = parseExposition(await metrics.render());
+  assert.equal(m.value('switchyard_retries_refused_total', { upstream: 'api', reason: 'budget' }), 2);
+  assert.throws(() => m.value('switchyard_retries_total', { upstream: 'api' }), /0 samples/, 'no retry was made');
+});
+
 test('stop() unsubscribes and removes the metrics, so a second set can register in the same registry', async (t) => {
   const sy = createSwitchyard({ upstreams: { api: [A] } });
   t.after(() => sy.close());

@@ -14,7 +14,7 @@ export { type AdminResponseOptions } from './admin/admin-routes.js';
 export { type StateLoggerOptions, NO_LIVE_UPSTREAM_LOG_INTERVAL_MS } from './admin/state-logger.js';
 export { createPrometheusMetrics, DEFAULT_RESPONSE_BUCKETS, type PrometheusMetrics, type PrometheusMetricsOptions } from './metrics/prometheus-metrics.js';
 export type { PromClientLike, PromRegistry, PromCounter, PromGauge, PromHistogram, PromLabels, PromMetricConfig } from './metrics/prom-client-types.js';
-export { parseNginxConfig, toSwitchyardOptions } from './nginx/index.js';
+export { parseNginxConfig, toSwitchyardOptions, type NginxParseOptions } from './nginx/index.js';
 export {
   parseDuration,
   DEFAULT_RETRY,

@@ -6,6 +6,7 @@ import type {
   ProxyRoute,
   RequestInfo,
   ResolvedConfig,
+  ResolvedRetryBudget,
   RouteMatch,
   RouteToOptions,
   ServerOptions,
@@ -41,7 +42,8 @@ class SwitchyardInstance implements Switchyard {
   readonly warnings: readonly string[];
   readonly #emitter = new SwitchyardEmitter();
   readonly #pools = new Map<string, PoolControl>();
-  readonly #budgets = new Map<string, RetryBudget>();
+  /** Retry-budget ledgers by upstream, then by budget setting (a location may set its own). */
+  readonly #budgets = new Map<string, Map<string, RetryBudget>>();
   readonly #router: ReturnType<typeof createRouter>;
   readonly #trusted: (ip: string) => boolean;
   readonly #env: PoolEnv;
@@ -61,7 +63,7 @@ class SwitchyardInstance implements Switchyard {
     };
     for (const [name, upstream] of this.config.upstreams) {
       this.#pools.set(name, createPool(upstream, this.#env));
-      this.#budgets.set(name, new RetryBudget());
+      this.#budgets.set(name, new Map());
     }
     this.#router = createRouter(this.config.locations);
     this.#trusted = createTrustPredicate(this.config.trustProxy);
@@ -88,8 +90,20 @@ class SwitchyardInstance implements Switchyard {
 
   forward(route: ProxyRoute, request: RequestInfo, options: ForwardOptions): Forwarding {
     const pool = this.#pool(route.upstream);
-    const budget = this.#budgets.get(route.upstream) as RetryBudget;
+    const budget = this.#budgetFor(route.upstream, route.location.retry.budget);
     return new RequestForwarding(pool, budget, this.#env, route, this.#realClient(request), options.replayableBody);
+  }
+
+  #budgetFor(upstream: string, settings: ResolvedRetryBudget | false): RetryBudget | undefined {
+    if (settings === false) return undefined;
+    const ledgers = this.#budgets.get(upstream) as Map<string, RetryBudget>;
+    const key = `${settings.percent}/${settings.windowMs}/${settings.minPerSecond}`;
+    let ledger = ledgers.get(key);
+    if (ledger === undefined) {
+      ledger = new RetryBudget(settings);
+      ledgers.set(key, ledger);
+    }
+    return ledger;
   }
 
   /**

@@ -38,10 +38,12 @@ export type BalanceStrategyName =
   | 'hash';
 
 export interface RetryBudgetOptions {
-  /** Retries in flight may be at most this percent of the pool's active requests. Default 20. */
+  /** Retries may be at most this percent of the pool's requests of the last `window` (plus the reserve). Default 20. */
   percent?: number;
-  /** ...or this many, whichever is larger. Default 3. */
-  minConcurrent?: number;
+  /** How far back requests and retries are counted, 1s to 60s. Default `'10s'`. */
+  window?: Duration;
+  /** A reserve of retries per second that is always allowed (low traffic): minPerSecond x window. Default 10. */
+  minPerSecond?: number;
 }
 
 export interface RetryOptions {
@@ -54,9 +56,10 @@ export interface RetryOptions {
   /** Also retry POST/PATCH/LOCK once they were sent. Default false. */
   nonIdempotent?: boolean;
   /**
-   * Envoy-style retry budget per pool for retries after a timeout, an invalid answer or a status
-   * (connection errors fail over without it, as in nginx); `false` disables it.
-   * Default `{ percent: 20, minConcurrent: 3 }`.
+   * Retry budget by rate per pool (Finagle's RetryBudget): retries of tries that reached a server
+   * stay under `percent`% of the requests of the last `window` plus `minPerSecond` x window (a try
+   * that never reached a server, e.g. connection refused, fails over without it, as in nginx);
+   * `false` disables it. Default `{ percent: 20, window: '10s', minPerSecond: 10 }`.
    */
   budget?: RetryBudgetOptions | false;
 }
@@ -94,8 +97,32 @@ export interface TimeoutOptions {
   websocketIdle?: Duration;
 }
 
+/** TLS versions `tls.minVersion` accepts (Node's names). */
+export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+/**
+ * TLS to `https://` servers (nginx `proxy_ssl_*`): PEM strings or Buffers. Verification is on
+ * unless `rejectUnauthorized: false`. Per upstream, and per server field by field over it.
+ */
+export interface TlsOptions {
+  /** Certificate authorities to trust instead of Node's bundle (nginx `proxy_ssl_trusted_certificate`). */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Client certificate for mTLS (nginx `proxy_ssl_certificate`); needs `key`. */
+  cert?: string | Buffer;
+  /** Its private key (nginx `proxy_ssl_certificate_key`). */
+  key?: string | Buffer;
+  /** Passphrase of an encrypted `key` (nginx `proxy_ssl_password_file`). */
+  passphrase?: string;
+  /** Name sent as SNI and checked in the certificate (nginx `proxy_ssl_name`); default the url's host name (none for an IP). */
+  servername?: string;
+  /** Verify the server's certificate. Default true (nginx's `proxy_ssl_verify` default is off). */
+  rejectUnauthorized?: boolean;
+  /** Oldest TLS version accepted, e.g. `'TLSv1.2'`. Default Node's. */
+  minVersion?: TlsVersion;
+}
+
 export interface ServerOptions {
-  /** `'http://127.0.0.1:8000'`; https is allowed and its certificate is verified. */
+  /** `'http://127.0.0.1:8000'`; https is allowed and its certificate is verified; `'unix:/run/app.sock'` for a unix socket. */
   url: string;
   /** Default 1. */
   weight?: number;
@@ -115,6 +142,8 @@ export interface ServerOptions {
   slowStart?: Duration;
   /** nginx `route=`: this server's sticky value (default: MD5 of its address, as nginx). */
   route?: string;
+  /** TLS for this server, field by field over the upstream's `tls` (an https url only). */
+  tls?: TlsOptions;
 }
 
 export interface HashOptions {
@@ -138,6 +167,8 @@ export interface UpstreamOptions extends LocationHooks {
   keepalive?: number;
   /** Session persistence (nginx `sticky cookie | route | learn`). */
   sticky?: StickyOptions;
+  /** TLS to the upstream's https servers (CA, client certificate, SNI name, verification). */
+  tls?: TlsOptions;
 }
 
 export interface LocationOptions extends LocationHooks {
@@ -204,7 +235,13 @@ export interface ResolvedRetry {
   readonly tries: number;
   readonly timeoutMs: number;
   readonly nonIdempotent: boolean;
-  readonly budget: { readonly percent: number; readonly minConcurrent: number } | false;
+  readonly budget: ResolvedRetryBudget | false;
+}
+
+export interface ResolvedRetryBudget {
+  readonly percent: number;
+  readonly windowMs: number;
+  readonly minPerSecond: number;
 }
 
 export interface ResolvedTimeouts {
@@ -214,6 +251,17 @@ export interface ResolvedTimeouts {
   readonly sendMs: number;
   /** Set when `websocketIdle` was given; otherwise idle tunnels use `readMs`, as nginx. */
   readonly websocketIdleMs?: number;
+}
+
+/** Validated TLS settings; a field left undefined inherits (server over upstream) or takes Node's default. */
+export interface ResolvedTls {
+  readonly ca?: ReadonlyArray<string | Buffer>;
+  readonly cert?: string | Buffer;
+  readonly key?: string | Buffer;
+  readonly passphrase?: string;
+  readonly servername?: string;
+  readonly rejectUnauthorized?: boolean;
+  readonly minVersion?: TlsVersion;
 }
 
 export interface ResolvedServer {
@@ -228,6 +276,8 @@ export interface ResolvedServer {
   readonly slowStartMs: number;
   /** nginx `route=` (sticky value); absent: MD5 of the address. */
   readonly route?: string | undefined;
+  /** The server's own `tls` (merged over the upstream's when the server joins its pool). */
+  readonly tls?: ResolvedTls;
 }
 
 export interface ResolvedHealthCheck {
@@ -254,6 +304,8 @@ export interface ResolvedUpstream {
   readonly sticky?: ResolvedSticky | undefined;
   /** Default hooks of the upstream's locations; `undefined` when none. */
   readonly hooks?: ResolvedHooks | undefined;
+  /** The upstream's `tls`, undefined when not given. */
+  readonly tls?: ResolvedTls;
 }
 
 export type LocationKind = 'exact' | 'prefix-priority' | 'prefix' | 'regex' | 'regex-i';
@@ -325,6 +377,10 @@ export interface ServerInfo {
   /** Path prefix written in the url (`http://h:1/base`), '' when none. */
   readonly basePath: string;
   readonly backup: boolean;
+  /** For `unix:/path` servers: the socket file to connect to (then `hostname` is `localhost`, `host` the upstream's name). */
+  readonly socketPath?: string;
+  /** Effective TLS settings of an https server (the server's over the upstream's); undefined when none are set. */
+  readonly tls?: ResolvedTls;
 }
 
 export interface PickContext {
@@ -475,7 +531,13 @@ export interface SwitchyardEvents {
   'server:added': { upstream: string; url: string };
   'server:removed': { upstream: string; url: string };
   'server:updated': { upstream: string; url: string; patch: ServerPatch };
-  retry: { upstream: string; from: string; to: string; attempt: number; reason: string };
+  /**
+   * A try failed and the request moves to `to` (try number `attempt`); or, with `refused: 'budget'`,
+   * it would have been retried but the retry budget was spent (the client gets the failure).
+   */
+  retry:
+    | { upstream: string; from: string; to: string; attempt: number; reason: string; refused?: undefined }
+    | { upstream: string; from: string; to?: undefined; attempt: number; reason: string; refused: 'budget' };
   'no-live-upstream': { upstream: string };
   'health:probe': { upstream: string; url: string; ok: boolean; status?: number; error?: string };
   /** One try ended (emitted by the pool on release): feeds the response-time histogram of the metrics. */

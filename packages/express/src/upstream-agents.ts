@@ -1,8 +1,7 @@
 /** @module Keep-alive agents, one per upstream server, created once and destroyed on close; they also hand each new upstream request to the exchange that asked for it. */
 import { Agent as HttpAgent, type ClientRequest } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { isIP } from 'node:net';
-import type { ServerInfo, Switchyard } from '@switchyard/core';
+import { upstreamTlsOptions, type ServerInfo, type Switchyard } from '@switchyard/core';
 
 /** What http-proxy reads from `options.target` (pre-parsed once, so it never calls `url.parse`). */
 export interface ProxyTarget {
@@ -10,6 +9,8 @@ export interface ProxyTarget {
   readonly host: string;
   readonly hostname: string;
   readonly port: number;
+  /** `unix:` servers: http-proxy copies it into the request options. */
+  readonly socketPath?: string;
 }
 
 export interface UpstreamTarget {
@@ -64,8 +65,9 @@ function createAgent(server: ServerInfo, keepalive: number): HttpAgent {
   const options = { keepAlive: keepalive > 0, maxFreeSockets: Math.max(keepalive, 1), scheduling: 'lifo' as const, timeout: IDLE_SOCKET_MS };
   if (server.protocol === 'https:') {
     // Agent options override request options in Node, so verification cannot be turned off per
-    // request by accident; the name checked is the upstream's own (never the client's Host).
-    return hook(new HttpsAgent({ ...options, rejectUnauthorized: true, servername: isIP(server.hostname) === 0 ? server.hostname : '' }));
+    // request by accident; the name checked is the upstream's own or `tls.servername` (never the
+    // client's Host). The agent caches TLS sessions (maxCachedSessions 100): new connections resume.
+    return hook(new HttpsAgent({ ...options, ...upstreamTlsOptions(server) }));
   }
   return hook(new HttpAgent(options));
 }
@@ -94,7 +96,7 @@ export class UpstreamAgents {
       const keepalive = this.#closed ? 0 : (this.#sy.config.upstreams.get(upstream)?.keepalive ?? 32);
       entry = {
         agent: createAgent(server, keepalive),
-        target: { protocol: server.protocol, host: server.hostname, hostname: server.hostname, port: server.port },
+        target: { protocol: server.protocol, host: server.hostname, hostname: server.hostname, port: server.port, socketPath: server.socketPath },
       };
       servers.set(server.url, entry);
     }

@@ -1,7 +1,8 @@
 /** @module One keep-alive undici Pool per upstream server (and connect timeout), and the dispatcher reply-from sends through. */
 import { Pool, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
-import type { ServerInfo } from '@switchyard/core';
+import { upstreamTlsOptions, type ServerInfo } from '@switchyard/core';
+import { READ_TIMING, timedClientFactory } from './exact-timeouts.js';
 
 /** What one try needs from the transport; the dispatcher finds it on the request headers under `TRY_KEY`. */
 export interface TryTarget {
@@ -34,10 +35,18 @@ export const TRY_KEY: unique symbol = Symbol('switchyard.try');
 /** A pool that knows how many requests it is serving (head sent until the body closed). */
 export class CountingPool extends Pool {
   inFlight = 0;
+  /** The name sent as SNI (constant per server, so undici never reconnects over a changing Host). */
+  servername: string | undefined;
+}
+
+function isStream(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && typeof (body as { pipe?: unknown }).pipe === 'function';
 }
 
 interface PoolEntry {
   readonly connectMs: number;
+  /** The server's TLS settings (one upstream's may differ from another's for the same url). */
+  readonly tls: ServerInfo['tls'];
   readonly pool: CountingPool;
 }
 
@@ -74,17 +83,22 @@ export class UpstreamPools {
       // Given back by the try's owner when the try ends (ProxyCall.uncount), without a listener here.
       pool.inFlight++;
       target.counted = true;
+      const body = (target.body ?? opts.body) as Dispatcher.DispatchOptions['body'];
       pool.request(
         {
           path: target.path,
           method: opts.method as Dispatcher.HttpMethod,
           headers: headers as Record<string, string>,
-          body: (target.body ?? opts.body) as Dispatcher.DispatchOptions['body'],
-          headersTimeout: target.readMs,
-          bodyTimeout: target.readMs,
+          body,
+          // undici's header/body timers tick every ~0.5 s: the read timeout runs on a Node timer
+          // instead (ReadTimeoutHandler, attached by the pool's client from READ_TIMING).
+          headersTimeout: 0,
+          bodyTimeout: 0,
+          [READ_TIMING]: { readMs: target.readMs, streamed: isStream(body) },
           reset,
+          servername: pool.servername,
           signal: target.signal as Dispatcher.RequestOptions['signal'],
-        },
+        } as Dispatcher.RequestOptions,
         callback,
       );
     },
@@ -94,21 +108,20 @@ export class UpstreamPools {
   poolFor(server: ServerInfo, connectMs: number): CountingPool {
     const list = this.#pools.get(server.url);
     if (list !== undefined) {
-      for (const entry of list) if (entry.connectMs === connectMs) return entry.pool;
+      for (const entry of list) if (entry.connectMs === connectMs && entry.tls === server.tls) return entry.pool;
     }
     const pool = new CountingPool(server.origin, {
       // No cap on concurrent connections (that is `maxConns`, decided by the core); idle ones
       // live for undici's keep-alive timeout (4 s, or less if the server says so).
       connections: null,
       pipelining: 1,
-      connect: {
-        timeout: connectMs,
-        // reply-from's own transports default to rejectUnauthorized: false; DESIGN.md wants TLS verified.
-        rejectUnauthorized: true,
-      },
+      // TCP, TLS (verified unless configured off: reply-from's own transports default to
+      // rejectUnauthorized: false) or a unix socket, with exact connect and read timeouts.
+      factory: timedClientFactory(server, connectMs),
     });
+    if (server.protocol === 'https:') pool.servername = upstreamTlsOptions(server).servername || server.hostname;
     if (this.#closed) void pool.destroy();
-    const entry: PoolEntry = { connectMs, pool };
+    const entry: PoolEntry = { connectMs, tls: server.tls, pool };
     if (list === undefined) this.#pools.set(server.url, [entry]);
     else list.push(entry);
     return pool;

@@ -31,7 +31,7 @@ test('defaults are the documented values', () => {
   assert.equal(DEFAULT_SLOW_START_MS, 0);
   assert.equal(DEFAULT_KEEPALIVE, 32);
   assert.deepEqual(DEFAULT_TIMEOUTS, { connectMs: 60_000, readMs: 60_000, sendMs: 60_000 });
-  assert.deepEqual(DEFAULT_RETRY_BUDGET, { percent: 20, minConcurrent: 3 });
+  assert.deepEqual(DEFAULT_RETRY_BUDGET, { percent: 20, windowMs: 10_000, minPerSecond: 10 });
   assert.deepEqual({ ...DEFAULT_RETRY, onStatus: [...DEFAULT_RETRY.onStatus] }, {
     onError: true,
     onTimeout: true,
@@ -40,7 +40,7 @@ test('defaults are the documented values', () => {
     tries: 0,
     timeoutMs: 0,
     nonIdempotent: false,
-    budget: { percent: 20, minConcurrent: 3 },
+    budget: { percent: 20, windowMs: 10_000, minPerSecond: 10 },
   });
   assert.deepEqual({ ...DEFAULT_HEALTH_CHECK }, {
     path: '/',
@@ -130,7 +130,7 @@ test('every field resolved, durations in ms', () => {
     tries: 3,
     timeoutMs: 5000,
     nonIdempotent: true,
-    budget: { percent: 50, minConcurrent: 3 },
+    budget: { percent: 50, windowMs: 10_000, minPerSecond: 10 },
   });
   assert.deepEqual({ ...api.timeouts }, { connectMs: 2000, readMs: 60_000, sendMs: 60_000 });
   assert.equal(api.keepalive, 0);
@@ -221,7 +221,7 @@ test('the result is new and frozen; the input is left untouched', () => {
 test('locations: kinds, config order, options merged field by field over the upstream', () => {
   const config = resolveConfig({
     upstreams: {
-      api: { servers: ['h:1'], retry: { on: ['error', 502], tries: 2, budget: { percent: 10, minConcurrent: 1 } }, timeouts: { read: '30s' } },
+      api: { servers: ['h:1'], retry: { on: ['error', 502], tries: 2, budget: { percent: 10, minPerSecond: 1, window: '5s' } }, timeouts: { read: '30s' } },
       web: ['h:2'],
     },
     locations: {
@@ -269,7 +269,7 @@ test('locations: kinds, config order, options merged field by field over the ups
   assert.equal(loc.retry.onError, true);
   assert.equal(loc.retry.onTimeout, false);
   assert.equal(loc.retry.tries, 5);
-  assert.deepEqual(loc.retry.budget, { percent: 30, minConcurrent: 1 });
+  assert.deepEqual(loc.retry.budget, { percent: 30, windowMs: 5000, minPerSecond: 1 });
   assert.deepEqual({ ...loc.timeouts }, { connectMs: 100, readMs: 30_000, sendMs: 60_000 });
 });
 

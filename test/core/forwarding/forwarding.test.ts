@@ -101,23 +101,62 @@ test('a delivered response keeps its server active until end(), then releases it
   assert.equal(sy.status().upstreams.pool?.servers[0]?.fails, 0, 'a second end() is ignored');
 });
 
-test('the retry budget caps concurrent timeout retries at max(percent of active, minConcurrent)', () => {
-  const sy = setup({ on: ['timeout'], budget: { percent: 20, minConcurrent: 2 } }, 8);
-  // Ten requests in flight; their first tries all time out together.
+test('the retry budget allows percent of the window\'s requests plus the reserve, and says so when it refuses', () => {
+  const clock = { now: 0 };
+  const sy = setup({ on: ['timeout'], budget: { percent: 20, window: '10s', minPerSecond: 0.2 } }, 8, clock);
+  const refusals: unknown[] = [];
+  sy.on('retry', (e) => {
+    if (e.refused !== undefined) refusals.push(e);
+  });
+  // 10 requests deposit 10: 20% of 10 = 2, plus a reserve of 0.2/s x 10 s = 2: 4 retries.
   const firsts = Array.from({ length: 10 }, () => start(sy));
   const decisions = firsts.map((a) => a.end({ failure: 'timeout' }, SENT));
-  const retried = decisions.filter((d) => d.action === 'retry').length;
-  // After the first 10 tries end, 0..n retries are active; the budget allows 2 (minConcurrent)
-  // while 20% of active stays below 2.
-  assert.equal(retried, 2);
+  assert.equal(decisions.filter((d) => d.action === 'retry').length, 4);
   assert.deepEqual(decisions.find((d) => d.action !== 'retry'), { action: 'fail', status: 504, reason: 'upstream timed out' });
+  assert.equal(refusals.length, 6);
+  assert.deepEqual(refusals[0], { upstream: 'pool', from: 'http://10.0.0.5:80', attempt: 2, reason: 'timeout', refused: 'budget' });
 });
 
-test('connection errors are not charged to the retry budget (failover of everything in flight)', () => {
-  const sy = setup({ budget: { percent: 20, minConcurrent: 1 } }, 8);
+test('the budget is a rate: a burst of timeouts is retried in full after enough traffic, and old traffic leaves the window', () => {
+  const clock = { now: 0 };
+  const sy = setup({ on: ['timeout'], budget: { percent: 20, window: '10s', minPerSecond: 0 } }, 4, clock);
+  // 100 requests that succeed: 20 retries in the bank.
+  for (let i = 0; i < 100; i++) start(sy).end({ status: 200 }, SENT);
+  clock.now = 5000;
+  const stuck = Array.from({ length: 20 }, () => start(sy));
+  // 120 deposits now: 24 allowed; the 20 simultaneous timeouts all move on.
+  assert.equal(stuck.map((a) => a.end({ failure: 'timeout' }, SENT)).filter((d) => d.action === 'retry').length, 20);
+  // 10.5 s later the first 100 requests left the window: 20 deposits, 20 withdrawals (the retries
+  // above, still inside): nothing left.
+  clock.now = 10_500;
+  assert.equal(start(sy).end({ failure: 'timeout' }, SENT).action, 'fail');
+  // Once everything left the window, a fresh request has 20% of 1 = 0.2: still no retry without a reserve.
+  clock.now = 30_000;
+  assert.equal(start(sy).end({ failure: 'timeout' }, SENT).action, 'fail');
+});
+
+test('a pool where every server answers 503 cannot multiply its load by more than 1.2 (plus the reserve)', () => {
+  const clock = { now: 0 };
+  const sy = setup({ on: [503] }, 3, clock);
+  let tries = 0;
+  const requests = 1000;
+  for (let i = 0; i < requests; i++) {
+    clock.now = i * 5; // 200 requests per second, 5 s in all: inside one 10 s window
+    tries += drive(start(sy), (a) => a.responded(503, 1, SENT)).tried.length;
+  }
+  const retries = tries - requests;
+  // Defaults: 20% of the window's requests + 10/s x 10 s.
+  assert.ok(retries <= 0.2 * requests + 100, `retries ${retries}`);
+  assert.ok(retries >= 0.2 * requests, `the budget is used, not refused outright (retries ${retries})`);
+});
+
+test('tries that never reached a server (connection refused) are not charged to the retry budget', () => {
+  const sy = setup({ budget: { percent: 0, minPerSecond: 0 } }, 8);
   const firsts = Array.from({ length: 10 }, () => start(sy));
-  const decisions = firsts.map((a) => a.end({ failure: 'error' }, SENT));
-  assert.equal(decisions.filter((d) => d.action === 'retry').length, 10);
+  assert.equal(firsts.map((a) => a.end({ failure: 'error' }, NOT_SENT)).filter((d) => d.action === 'retry').length, 10);
+  // A reset after the request was sent did reach the server: charged, and this budget is empty.
+  const sent = Array.from({ length: 10 }, () => start(sy));
+  assert.equal(sent.map((a) => a.end({ failure: 'error' }, SENT)).filter((d) => d.action === 'retry').length, 0);
 });
 
 test('budget: false never limits retries', () => {

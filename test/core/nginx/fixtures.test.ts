@@ -140,6 +140,7 @@ const expected: Record<string, NginxParseResult> = {
       'line 56: "proxy_http_version 1.1" ignored (switchyard always speaks HTTP/1.1 with keep-alive to upstreams)',
       'line 57: "proxy_set_header Upgrade" ignored (switchyard proxies WebSocket upgrades itself)',
       'line 58: "proxy_set_header Connection" ignored (switchyard proxies WebSocket upgrades itself)',
+      `line 69: upstream "timed" is reached over https: switchyard verifies its certificate (nginx does only with "proxy_ssl_verify on"); add proxy_ssl_trusted_certificate for a private CA, or "proxy_ssl_verify off" to keep nginx's behaviour`,
       'line 77: "proxy_buffering" ignored (proxy option not supported by switchyard)',
       'line 81: another "server" block: its locations join the others (switchyard has one set of locations; listen and server_name are not matched)',
       'line 82: "listen" ignored (not about load balancing)',

@@ -175,7 +175,7 @@ test('proxy_http_version and other proxy_* options are warnings', () => {
   assert.deepEqual(warnings, [
     'line 5: "proxy_http_version 1.0" ignored (switchyard always speaks HTTP/1.1 with keep-alive to upstreams)',
     'line 6: "proxy_buffering" ignored (proxy option not supported by switchyard)',
-    'line 7: "proxy_ssl_verify" ignored (switchyard verifies upstream TLS with Node defaults)',
+    'line 7: "proxy_ssl_verify" ignored (it applies to https upstreams only, and the location it reaches proxies over http)',
     'line 8: "proxy_redirect" ignored (proxy option not supported by switchyard)',
   ]);
 });

@@ -91,7 +91,7 @@ export class Pool implements PoolControl {
     this.#backupChooser = createChooser(config);
     this.#sticky = config.sticky !== undefined ? new StickyBinding(config.sticky) : undefined;
     const now = env.now();
-    for (const server of config.servers) this.#all.push(new ServerSlot(server, !this.#mandatory, now));
+    for (const server of config.servers) this.#all.push(new ServerSlot(server, !this.#mandatory, now, config));
     this.#reindex(true, true);
   }
 
@@ -226,7 +226,7 @@ export class Pool implements PoolControl {
     if (server.route !== undefined && this.#all.some((s) => s.stickyId === server.route)) {
       throw new SwitchyardConfigError(`addServer(${this.name}, ${server.url}).route`, `repeats the route ${JSON.stringify(server.route)} of another server`);
     }
-    const slot = new ServerSlot(server, !this.#mandatory, this.#env.now());
+    const slot = new ServerSlot(server, !this.#mandatory, this.#env.now(), this.config);
     this.#all.push(slot);
     this.#reindex(!slot.backup, slot.backup);
     this.#env.emit('server:added', { upstream: this.name, url: slot.url });

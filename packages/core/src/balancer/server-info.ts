@@ -1,8 +1,11 @@
 /** @module ServerInfo and the hash-ring name of a server url, computed once when the server joins a pool. */
-import type { ServerInfo } from '../types.js';
+import type { ResolvedTls, ServerInfo } from '../types.js';
+import { unixSocketPath } from '../config/resolve-unix-url.js';
 
 /** The authority exactly as written in the url (`h:80` stays `h:80`), as nginx keeps `server h:80;`. */
 export function writtenAuthority(url: string): string {
+  // nginx names a unix server `unix:/path`, and hashes that whole name (no port).
+  if (url.startsWith('unix:')) return url;
   const scheme = url.indexOf('://');
   let rest = scheme >= 0 ? url.slice(scheme + 3) : url;
   const end = rest.search(/[/?#]/);
@@ -24,8 +27,20 @@ export function ringHostPort(name: string): { host: string; port: string } {
   return { host: name, port: '' };
 }
 
+/** Where a server is used: its upstream's name (the Host of unix servers) and the TLS settings in force. */
+export interface ServerContext {
+  readonly upstream?: string;
+  readonly tls?: ResolvedTls;
+}
+
 /** Parse a server url (already validated by the config code) into what adapters need to connect. */
-export function serverInfo(url: string, backup: boolean): ServerInfo {
+export function serverInfo(url: string, backup: boolean, context: ServerContext = {}): ServerInfo {
+  const socketPath = unixSocketPath(url);
+  if (socketPath !== undefined) {
+    // nginx sends `Host: <upstream name>` through `proxy_pass http://<upstream>` whatever the
+    // server's address, and `localhost` when proxy_pass names the socket itself.
+    return Object.freeze({ url, origin: 'http://localhost', protocol: 'http:', hostname: 'localhost', port: 80, host: context.upstream ?? 'localhost', basePath: '', backup, socketPath });
+  }
   const u = new URL(url);
   const protocol = u.protocol === 'https:' ? 'https:' : 'http:';
   const hostname = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
@@ -41,5 +56,6 @@ export function serverInfo(url: string, backup: boolean): ServerInfo {
     host: u.host,
     basePath,
     backup,
+    ...(protocol === 'https:' && context.tls !== undefined ? { tls: context.tls } : {}),
   });
 }

@@ -1,5 +1,6 @@
 /** @module One server's live state in a pool: admin flags, passive-health counters, smooth-RR weights and statistics. */
-import type { HealthStatus, ResolvedServer, ServerInfo, ServerState } from '../types.js';
+import type { HealthStatus, ResolvedServer, ResolvedUpstream, ServerInfo, ServerState } from '../types.js';
+import { mergeTls } from '../config/resolve-tls.js';
 import { serverInfo, writtenAuthority } from './server-info.js';
 import { stickyServerId } from '../sticky/peer-name.js';
 
@@ -57,9 +58,9 @@ export class ServerSlot {
   totalSum = 0;
   totalCount = 0;
 
-  constructor(config: ResolvedServer, healthy: boolean, now: number) {
+  constructor(config: ResolvedServer, healthy: boolean, now: number, upstream?: ResolvedUpstream) {
     this.url = config.url;
-    this.info = serverInfo(config.url, config.backup);
+    this.info = serverInfo(config.url, config.backup, { upstream: upstream?.name, tls: mergeTls(upstream?.tls, config.tls) });
     this.ringName = writtenAuthority(config.url);
     this.backup = config.backup;
     this.maxFails = config.maxFails;

@@ -1,5 +1,5 @@
 /** @module Written defaults of every option (nginx's where nginx has one), exported so tests and docs read them directly. */
-import type { BalanceStrategyName, ResolvedHealthCheck, ResolvedRetry, ResolvedTimeouts } from '../types.js';
+import type { BalanceStrategyName, ResolvedHealthCheck, ResolvedRetry, ResolvedRetryBudget, ResolvedTimeouts } from '../types.js';
 import { FrozenSet } from './frozen.js';
 
 /** `balance` default, as nginx without a balancing directive. */
@@ -22,10 +22,11 @@ export const DEFAULT_MAX_CONNS = 0;
 /** Server `slowStart` default: 0 = none. */
 export const DEFAULT_SLOW_START_MS = 0;
 
-/** `retry.budget` default (Envoy's retry budget). */
-export const DEFAULT_RETRY_BUDGET: { readonly percent: number; readonly minConcurrent: number } = Object.freeze({
+/** `retry.budget` default (Finagle's RetryBudget): 20% of the last 10 s of requests, plus 10 retries per second. */
+export const DEFAULT_RETRY_BUDGET: ResolvedRetryBudget = Object.freeze({
   percent: 20,
-  minConcurrent: 3,
+  windowMs: 10_000,
+  minPerSecond: 10,
 });
 
 /** `retry` default: nginx `proxy_next_upstream error timeout;`, every server once, no time limit. */

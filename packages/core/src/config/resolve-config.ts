@@ -8,6 +8,7 @@ import { keyString } from './hash-key-error.js';
 import { resolveLocation } from './resolve-location.js';
 import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { resolveServer } from './resolve-server.js';
+import { resolveTls } from './resolve-tls.js';
 import { parseTrustEntry } from './trust-proxy.js';
 import { resolveCloseTimeout } from './close-timeout.js';
 import { checkStickyRoutes, resolveSticky } from '../sticky/resolve-sticky.js';
@@ -15,7 +16,7 @@ import { checkStickyRoutes, resolveSticky } from '../sticky/resolve-sticky.js';
 import { HOOK_KEYS, resolveUpstreamHooks } from '../hooks/resolve-hooks.js';
 
 const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout'] as const;
-const UPSTREAM_KEYS = ['servers', 'balance', 'hash', 'retry', 'healthCheck', 'timeouts', 'keepalive', 'sticky', ...HOOK_KEYS] as const;
+const UPSTREAM_KEYS = ['servers', 'balance', 'hash', 'retry', 'healthCheck', 'timeouts', 'keepalive', 'sticky', 'tls', ...HOOK_KEYS] as const;
 const HASH_KEYS = ['key', 'consistent'] as const;
 const ROUTE_PATH_KEYS = ['path'] as const;
 
@@ -132,6 +133,10 @@ function resolveUpstream(name: string, input: unknown, path: string): ResolvedUp
     fail(`${path}.hash`, `only applies to balance 'hash', but balance is '${balance}'`);
   }
 
+  const tls = resolveTls(obj.tls, `${path}.tls`);
+  if (tls !== undefined && !servers.some((s) => s.url.startsWith('https://'))) {
+    fail(`${path}.tls`, `only applies to https servers, and none of ${serversPath} is one (write 'https://host:port')`);
+  }
   return Object.freeze({
     name,
     balance,
@@ -143,6 +148,7 @@ function resolveUpstream(name: string, input: unknown, path: string): ResolvedUp
     healthCheck: resolveHealthCheck(obj.healthCheck, `${path}.healthCheck`),
     ...(obj.sticky !== undefined ? { sticky: resolveSticky(obj.sticky, `${path}.sticky`) } : {}),
     hooks: resolveUpstreamHooks(obj, path),
+    ...(tls === undefined ? {} : { tls }),
   });
 }
 

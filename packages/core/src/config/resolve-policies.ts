@@ -4,9 +4,10 @@ import { DEFAULT_HEALTH_CHECK, DEFAULT_RETRY_BUDGET, RETRYABLE_STATUSES } from '
 import { checkKeys, describe, expectObject, fail, optionalBoolean, optionalInteger } from './describe.js';
 import { optionalDuration, parseDuration } from './duration.js';
 import { FrozenSet } from './frozen.js';
+import { MAX_BUDGET_WINDOW_MS, MIN_BUDGET_WINDOW_MS } from '../forwarding/retry-budget.js';
 
 const RETRY_KEYS = ['on', 'tries', 'timeout', 'nonIdempotent', 'budget'] as const;
-const BUDGET_KEYS = ['percent', 'minConcurrent'] as const;
+const BUDGET_KEYS = ['percent', 'window', 'minPerSecond'] as const;
 const TIMEOUT_KEYS = ['connect', 'read', 'send', 'websocketIdle'] as const;
 const HEALTH_KEYS = ['path', 'interval', 'timeout', 'fails', 'passes', 'status', 'body', 'mandatory'] as const;
 const FAILURE_KINDS = ['error', 'timeout', 'invalid_header'] as const;
@@ -36,22 +37,7 @@ export function resolveRetry(input: unknown, path: string, base: ResolvedRetry):
     });
     onStatus = new FrozenSet(statuses);
   }
-  let budget = base.budget;
-  if (obj.budget === false) budget = false;
-  else if (obj.budget !== undefined) {
-    const b = expectObject(obj.budget, `${path}.budget`, 'an object { percent?, minConcurrent? } or false');
-    checkKeys(b, BUDGET_KEYS, `${path}.budget`);
-    const over = budget === false ? DEFAULT_RETRY_BUDGET : budget;
-    let percent = over.percent;
-    if (b.percent !== undefined) {
-      if (typeof b.percent !== 'number' || !Number.isFinite(b.percent) || b.percent < 0 || b.percent > 100) {
-        fail(`${path}.budget.percent`, `must be a number from 0 to 100, got ${describe(b.percent)}`);
-      }
-      percent = b.percent;
-    }
-    const minConcurrent = optionalInteger(b.minConcurrent, `${path}.budget.minConcurrent`, over.minConcurrent, 0);
-    budget = Object.freeze({ percent, minConcurrent });
-  }
+  const budget = obj.budget === undefined ? base.budget : resolveRetryBudget(obj.budget, `${path}.budget`, base.budget);
   return Object.freeze({
     onError,
     onTimeout,
@@ -62,6 +48,36 @@ export function resolveRetry(input: unknown, path: string, base: ResolvedRetry):
     nonIdempotent: optionalBoolean(obj.nonIdempotent, `${path}.nonIdempotent`, base.nonIdempotent),
     budget,
   });
+}
+
+/** `retry.budget`: false, or `{ percent?, window?, minPerSecond? }` over the base's (or the default) values. */
+function resolveRetryBudget(input: unknown, path: string, base: ResolvedRetry['budget']): ResolvedRetry['budget'] {
+  if (input === false) return false;
+  const b = expectObject(input, path, 'an object { percent?, window?, minPerSecond? } or false');
+  // The concurrency budget's option, renamed with the move to a rate: say so instead of "unknown".
+  if (b.minConcurrent !== undefined) fail(`${path}.minConcurrent`, 'was replaced by minPerSecond (the budget is a rate now: retries <= percent% of the window\'s requests + minPerSecond x window)');
+  checkKeys(b, BUDGET_KEYS, path);
+  const over = base === false ? DEFAULT_RETRY_BUDGET : base;
+  let percent = over.percent;
+  if (b.percent !== undefined) {
+    if (typeof b.percent !== 'number' || !Number.isFinite(b.percent) || b.percent < 0 || b.percent > 100) {
+      fail(`${path}.percent`, `must be a number from 0 to 100, got ${describe(b.percent)}`);
+    }
+    percent = b.percent;
+  }
+  let windowMs = over.windowMs;
+  if (b.window !== undefined) {
+    windowMs = parseDuration(b.window, `${path}.window`);
+    if (windowMs < MIN_BUDGET_WINDOW_MS || windowMs > MAX_BUDGET_WINDOW_MS) fail(`${path}.window`, `must be a duration from 1s to 60s, got ${describe(b.window)}`);
+  }
+  let minPerSecond = over.minPerSecond;
+  if (b.minPerSecond !== undefined) {
+    if (typeof b.minPerSecond !== 'number' || !Number.isFinite(b.minPerSecond) || b.minPerSecond < 0) {
+      fail(`${path}.minPerSecond`, `must be a non-negative number, got ${describe(b.minPerSecond)}`);
+    }
+    minPerSecond = b.minPerSecond;
+  }
+  return Object.freeze({ percent, windowMs, minPerSecond });
 }
 
 /** Resolve `timeouts` field by field over `base`; 0 means no limit. */

@@ -11,8 +11,10 @@ import {
 import { checkKeys, child, describe, fail, isPlainObject, optionalBoolean, optionalInteger } from './describe.js';
 import { optionalDuration } from './duration.js';
 import { resolveServerRoute } from '../sticky/resolve-sticky.js';
+import { resolveUnixUrl } from './resolve-unix-url.js';
+import { resolveTls } from './resolve-tls.js';
 
-const SERVER_KEYS = ['url', 'weight', 'maxFails', 'failTimeout', 'backup', 'down', 'drain', 'maxConns', 'slowStart', 'route'] as const;
+const SERVER_KEYS = ['url', 'weight', 'maxFails', 'failTimeout', 'backup', 'down', 'drain', 'maxConns', 'slowStart', 'route', 'tls'] as const;
 
 /**
  * Validate one server and apply defaults. A string is the url. Urls are `http://` or `https://`
@@ -33,6 +35,8 @@ export function resolveServer(input: unknown, path: string): ResolvedServer {
   const url = resolveUrl(input.url, `${path}.url`);
   const weight = optionalInteger(input.weight, `${path}.weight`, DEFAULT_WEIGHT, 1);
   if (weight > MAX_WEIGHT) fail(`${path}.weight`, `must be at most ${MAX_WEIGHT} (consistent hashing places 160 ring points per unit of weight), got ${weight}`);
+  const tls = resolveTls(input.tls, `${path}.tls`);
+  if (tls !== undefined && !url.startsWith('https://')) fail(`${path}.tls`, `only applies to an https url, but the url is ${url}`);
   return Object.freeze({
     url,
     weight,
@@ -44,6 +48,7 @@ export function resolveServer(input: unknown, path: string): ResolvedServer {
     maxConns: optionalInteger(input.maxConns, `${path}.maxConns`, DEFAULT_MAX_CONNS, 0),
     slowStartMs: optionalDuration(input.slowStart, `${path}.slowStart`, DEFAULT_SLOW_START_MS),
     ...optionalRoute(resolveServerRoute(input.route, `${path}.route`)),
+    ...(tls === undefined ? {} : { tls }),
   });
 }
 
@@ -83,7 +88,7 @@ function resolveUrl(value: unknown, path: string): string {
   if (typeof value !== 'string' || value.trim() === '') fail(path, `${expected}, got ${describe(value)}`);
   const text = value.trim();
   const scheme = SCHEME.exec(text);
-  if (scheme === null && /^unix:/i.test(text)) fail(path, `${expected} (unix sockets are not supported), got ${describe(value)}`);
+  if (scheme === null && /^unix:/i.test(text)) return resolveUnixUrl(text, path);
   const written = scheme === null ? `http://${text}` : `${scheme[1]!.toLowerCase()}${text.slice(scheme[1]!.length)}`;
   const parts = PARTS.exec(written);
   const protocol = parts?.[1];

@@ -46,17 +46,14 @@ class TryAttempt implements Attempt {
   readonly number: number;
   readonly #pick: Pick;
   readonly #owner: RequestForwarding;
-  /** This try holds a retry-budget slot, given back when it ends. */
-  readonly #budgeted: boolean;
   #decision: Decision | undefined;
   #delivering = false;
 
-  constructor(owner: RequestForwarding, pick: Pick, number: number, budgeted: boolean) {
+  constructor(owner: RequestForwarding, pick: Pick, number: number) {
     this.#owner = owner;
     this.#pick = pick;
     this.server = pick.server;
     this.number = number;
-    this.#budgeted = budgeted;
   }
 
   responded(status: number, headerMs: number, progress: TryProgress): Decision {
@@ -91,13 +88,13 @@ class TryAttempt implements Attempt {
 
   #release(outcome: Outcome): void {
     this.#pick.release(outcome);
-    if (this.#budgeted) this.#owner.budget.release();
   }
 }
 
 export class RequestForwarding implements Forwarding {
   readonly route: ProxyRoute;
-  readonly budget: RetryBudget;
+  /** The pool's ledger for this request's budget setting; undefined with `budget: false`. */
+  readonly budget: RetryBudget | undefined;
   readonly #pool: PoolControl;
   readonly #env: ForwardingEnv;
   readonly #retry: ResolvedRetry;
@@ -107,7 +104,7 @@ export class RequestForwarding implements Forwarding {
   readonly #started: number;
   #tries = 0;
 
-  constructor(pool: PoolControl, budget: RetryBudget, env: ForwardingEnv, route: ProxyRoute, request: RequestInfo, replayableBody: boolean) {
+  constructor(pool: PoolControl, budget: RetryBudget | undefined, env: ForwardingEnv, route: ProxyRoute, request: RequestInfo, replayableBody: boolean) {
     this.route = route;
     this.budget = budget;
     this.#pool = pool;
@@ -117,19 +114,20 @@ export class RequestForwarding implements Forwarding {
     this.#replayable = replayableBody;
     this.#nonIdempotent = NON_IDEMPOTENT.has(request.method.toUpperCase());
     this.#started = env.now();
+    budget?.deposit(this.#started);
   }
 
   first(): Attempt | undefined {
     if (this.#tries > 0) throw new Error('Forwarding.first() may be called once; follow Decision.retry for further tries');
-    return this.#next(false);
+    return this.#next();
   }
 
-  #next(budgeted: boolean): Attempt | undefined {
+  #next(): Attempt | undefined {
     const pick = this.#pool.pick(this.#ctx);
     if (pick === undefined) return undefined;
     this.#ctx.tried.add(pick.server.url);
     this.#tries++;
-    return new TryAttempt(this, pick, this.#tries, budgeted);
+    return new TryAttempt(this, pick, this.#tries);
   }
 
   /** nginx's ngx_http_upstream_next, plus the retry budget; called once per try by TryAttempt.end. */
@@ -139,21 +137,25 @@ export class RequestForwarding implements Forwarding {
     const retryable = isRetryable(retry, outcome);
     if (outcome.status !== undefined && !retryable) return DELIVER;
     if (retryable && this.#mayRetry(progress)) {
-      // The budget guards against retry storms, which come from slow or overloaded servers
-      // (timeouts, bad answers, 5xx). A connection error means the server is gone or refused:
-      // moving its requests elsewhere is plain failover (nginx does it unbounded), and charging
-      // it would turn a dead server into 502s for everything in flight to it.
-      const budgeted = outcome.failure !== 'error';
-      if (!budgeted || this.budget.tryAcquire(retry.budget, this.#pool.active)) {
-        let next: Attempt | undefined;
-        try {
-          next = this.#next(budgeted);
-        } catch (err) {
-          // The pick threw (a user hash-key function): the budget slot must not leak with it.
-          if (budgeted) this.budget.release();
-          throw err;
-        }
+      // The budget bounds the extra work retries put on servers. A try that never reached a server
+      // (refused, unreachable, connect timeout, TLS refused) cost no server anything, so moving it
+      // elsewhere is plain failover (nginx does it unbounded) and is not charged: a dead server's
+      // requests all move on. Everything that reached a server (timeouts, resets, bad answers,
+      // retryable statuses) is charged.
+      const charged = progress.requestSent && this.budget !== undefined;
+      const now = charged ? this.#env.now() : 0;
+      if (charged && !(this.budget as RetryBudget).allows(now)) {
+        this.#env.emit('retry', {
+          upstream: this.#pool.name,
+          from: attempt.server.url,
+          attempt: this.#tries + 1,
+          reason: outcome.failure ?? `http_${outcome.status}`,
+          refused: 'budget',
+        });
+      } else {
+        const next = this.#next();
         if (next !== undefined) {
+          if (charged) (this.budget as RetryBudget).withdraw(now);
           this.#env.emit('retry', {
             upstream: this.#pool.name,
             from: attempt.server.url,
@@ -163,7 +165,6 @@ export class RequestForwarding implements Forwarding {
           });
           return { action: 'retry', attempt: next };
         }
-        if (budgeted) this.budget.release();
       }
     }
     // No further try: a real upstream response beats a made-up 502 (DESIGN.md, "Retries on a status").

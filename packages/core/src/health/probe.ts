@@ -3,6 +3,7 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { request as httpsRequest } from 'node:https';
 import type { ResolvedHealthCheck, ServerInfo } from '../types.js';
 import { statusAccepted, formatStatusRanges } from './status-ranges.js';
+import { upstreamRequestOptions } from '../http/upstream-connection.js';
 
 /** Probes read at most this much of a response body: enough for any health page, bounded for a misbehaving one. */
 export const PROBE_BODY_LIMIT = 64 * 1024;
@@ -28,7 +29,8 @@ export function probePath(server: ServerInfo, check: ResolvedHealthCheck): strin
 
 /**
  * Sends one probe. No agent (a probe must not reuse or hold a pooled connection, and must not
- * be mistaken for traffic), TLS verified, Host as the server url writes it; the whole exchange,
+ * be mistaken for traffic), TLS as configured for the server (verified, client certificate,
+ * servername), to its address or unix socket, Host as requests carry it; the whole exchange,
  * connect to last body byte read, must finish within `check.timeoutMs`.
  */
 export function startProbe(server: ServerInfo, check: ResolvedHealthCheck): RunningProbe {
@@ -54,8 +56,7 @@ export function startProbe(server: ServerInfo, check: ResolvedHealthCheck): Runn
   try {
     req = send(
       {
-        hostname: server.hostname,
-        port: server.port,
+        ...upstreamRequestOptions(server),
         path: probePath(server, check),
         method: 'GET',
         agent: false,

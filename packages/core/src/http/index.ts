@@ -18,3 +18,4 @@ export {
   type SafeDecision,
 } from './guarded-forwarding.js';
 export { isRequestBuildError } from './request-build-errors.js';
+export { upstreamTlsOptions, upstreamAddress, upstreamRequestOptions, type UpstreamTlsOptions, type UpstreamAddress } from './upstream-connection.js';

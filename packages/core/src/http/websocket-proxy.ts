@@ -12,6 +12,7 @@ import { applyRequestRewrite, rewrittenRoute, type RequestRewrite } from '../hoo
 import { STATUS_TEXT, runUpgradeRewrite, upgradeErrorAnswer, upgradeResponseHeaders } from '../hooks/websocket-hooks.js';
 import { endAttempt, firstAttempt, isPickFailure, requestErrorLine, type SafeDecision } from './guarded-forwarding.js';
 import { closeOnEitherEnd, closeWhenIdle, watchHandshakeClient, type HandshakeWatch } from './websocket-guards.js';
+import { upstreamRequestOptions } from './upstream-connection.js';
 
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const NOT_FOUND = 'HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n';
@@ -122,13 +123,12 @@ export function createWebSocketProxy(sy: Switchyard, options: WebSocketProxyOpti
       attempt.end({ aborted: true, totalMs: performance.now() - started }, { requestSent: true, responseStarted: false });
     };
     const sent = send({
-      host: server.hostname,
-      port: server.port,
+      // Address or unix socket, and the server's TLS settings (CA, client certificate, servername).
+      ...upstreamRequestOptions(server),
       method: req.method,
       path: server.basePath + route.path,
       headers,
       agent: false,
-      servername: server.protocol === 'https:' ? server.hostname : undefined,
     });
     upstreamReq = sent;
     // Only now: a request that could not be built was never under way (tryAttempt ends that try).

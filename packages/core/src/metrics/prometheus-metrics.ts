@@ -36,6 +36,7 @@ const CODE_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
  * `switchyard_upstream_server_up{upstream,server}` (1 when up or draining), `switchyard_upstream_server_state{upstream,server,state}`,
  * `switchyard_upstream_weight{upstream,server}`, `switchyard_upstream_fails_total{upstream,server}`,
  * `switchyard_upstream_unavailable_total{upstream,server}`, `switchyard_retries_total{upstream}`,
+ * `switchyard_retries_refused_total{upstream,reason}` (reason `budget`),
  * `switchyard_no_live_upstream_total{upstream}`, `switchyard_health_checks_total{upstream,server,result}`.
  *
  * @example
@@ -103,7 +104,14 @@ export function createPrometheusMetrics(sy: Switchyard, promClient: PromClientLi
     const ms = e.totalMs ?? e.headerMs;
     if (e.status !== undefined && ms !== undefined) histogram.observe({ upstream: e.upstream, server: e.url }, ms / 1000);
   };
-  const onRetry = (e: SwitchyardEvents['retry']): void => retries.inc({ upstream: e.upstream });
+  const refused = add(
+    'retries_refused_total',
+    new promClient.Counter({ name: `${prefix}retries_refused_total`, help: 'Retries not made because the retry budget was spent.', labelNames: ['upstream', 'reason'], registers: [] }),
+  );
+  const onRetry = (e: SwitchyardEvents['retry']): void => {
+    if (e.refused === undefined) retries.inc({ upstream: e.upstream });
+    else refused.inc({ upstream: e.upstream, reason: e.refused });
+  };
   const onNoLive = (e: SwitchyardEvents['no-live-upstream']): void => noLive.inc({ upstream: e.upstream });
   const onProbe = (e: SwitchyardEvents['health:probe']): void => probes.inc({ upstream: e.upstream, server: e.url, result: e.ok ? 'pass' : 'fail' });
   sy.on('response', onResponse).on('retry', onRetry).on('no-live-upstream', onNoLive).on('health:probe', onProbe);

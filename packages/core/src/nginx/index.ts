@@ -1,3 +1,3 @@
 /** @module nginx configuration import: the parser and the input loader the core and adapters use. */
-export { parseNginxConfig } from './parse-nginx-config.js';
+export { parseNginxConfig, type NginxParseOptions } from './parse-nginx-config.js';
 export { toSwitchyardOptions } from './load-input.js';

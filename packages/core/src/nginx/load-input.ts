@@ -1,6 +1,7 @@
 /** @module Turns whatever createSwitchyard or an adapter was given (options, a parseNginxConfig result, or { nginx: text | path }) into plain options plus warnings. */
 import { readConfigFile } from './read-config-file.js';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { NginxParseError, SwitchyardConfigError } from '../errors.js';
 import type { NginxParseResult, SwitchyardInput, SwitchyardOptions } from '../types.js';
 import { parseNginxConfig } from './parse-nginx-config.js';
@@ -55,7 +56,8 @@ function parseFile(path: string): NginxParseResult {
     throw new SwitchyardConfigError('nginx', `file "${full}" cannot be read: ${why}`);
   }
   try {
-    return parseNginxConfig(text);
+    // Files named inside (proxy_ssl_certificate ...) are relative to the nginx file's directory.
+    return parseNginxConfig(text, { baseDir: dirname(full) });
   } catch (err) {
     if (err instanceof NginxParseError) {
       const bare = err.message.replace(/ \(line \d+, column \d+\)$/, '');

@@ -9,6 +9,7 @@ import { mergeSettings, PROXY_DIRECTIVES, readProxyDirective, type ProxySettings
 import { parseSyntaxTree, type Directive } from './syntax-tree.js';
 import { readUpstream, type ImportedServer, type ImportedUpstream } from './upstream-block.js';
 import { putOwn } from '../config/own.js';
+import { tlsFromSsl, warnUnusedSsl } from './proxy-ssl.js';
 
 type Context = 'main' | 'http' | 'server';
 
@@ -20,8 +21,8 @@ type Context = 'main' | 'http' | 'server';
  *   values nginx itself would reject are `NginxParseError`s with line and column;
  * - anything that would change *where* a request goes, or how it fails over, and
  *   that switchyard cannot reproduce is an error too: any unknown directive
- *   inside `upstream`, `sticky`/`ntlm`/`queue`, `server ... resolve`, UNIX
- *   sockets, `proxy_pass` with variables or inside `if`, `rewrite` in a proxied
+ *   inside `upstream`, `sticky`/`ntlm`/`queue`, `server ... resolve`, a UNIX
+ *   socket in `proxy_pass` itself (`server unix:/path;` in an upstream is fine), `proxy_pass` with variables or inside `if`, `rewrite` in a proxied
  *   location, nested locations, non-HTTP `*_pass`, `stream {}`;
  * - directives that do not concern balancing (`listen`, `server_name`, `root`,
  *   `events {}`, ...) and proxy options switchyard handles its own way are
@@ -30,7 +31,9 @@ type Context = 'main' | 'http' | 'server';
  *   to the app, with one warning.
  *
  * `set_real_ip_from` ranges become `trustProxy`; NGINX Plus `health_check` in a
- * location becomes the `healthCheck` of its upstream.
+ * location becomes the `healthCheck` of its upstream; `proxy_ssl_*` of the locations
+ * that reach an https upstream become its `tls` (certificate and key files are read,
+ * relative to `options.baseDir`); `server unix:/path;` becomes a `unix:/path` server.
  *
  * Durations stay nginx strings (`'30s'`), bare numbers become seconds (`'30s'`).
  * `proxy_*` settings are written on each location (nginx has no upstream-level
@@ -43,13 +46,20 @@ type Context = 'main' | 'http' | 'server';
  * // options.upstreams.app.balance === 'least-conn'
  * // options.locations['/api/'] deep-equals { upstream: 'app', rewritePrefix: '/' }
  */
-export function parseNginxConfig(text: string): NginxParseResult {
+export function parseNginxConfig(text: string, options: NginxParseOptions = {}): NginxParseResult {
   if (typeof text !== 'string') throw new TypeError(`parseNginxConfig expects the configuration text, got ${typeof text}`);
   // A UTF-8 byte order mark would otherwise glue itself to the first directive name.
-  return new Importer().run(parseSyntaxTree(text.startsWith('\uFEFF') ? text.slice(1) : text));
+  return new Importer(options.baseDir ?? process.cwd()).run(parseSyntaxTree(text.startsWith('\uFEFF') ? text.slice(1) : text));
+}
+
+/** Options of `parseNginxConfig`. */
+export interface NginxParseOptions {
+  /** Directory relative file names (proxy_ssl_certificate ...) are read from: the nginx file's own. Default the working directory. */
+  baseDir?: string;
 }
 
 class Importer {
+  readonly #baseDir: string;
   readonly #notes = new ImportNotes();
   readonly #upstreams = new Map<string, ImportedUpstream>();
   readonly #locations = new Map<string, ImportedLocation>();
@@ -61,6 +71,10 @@ class Importer {
   /** Every location of each server block, proxied or not: where error_page URIs are looked up. */
   readonly #pageScopes = new Map<number, { locations: PageLocation[]; server: ProxySettings }>();
   readonly #scopeOf = new Map<ImportedLocation, PageScope>();
+
+  constructor(baseDir: string) {
+    this.#baseDir = baseDir;
+  }
 
   run(tree: readonly Directive[]): NginxParseResult {
     this.#walk(tree, 'main', {});
@@ -166,6 +180,8 @@ class Importer {
     const healthChecks = new Map<ImportedUpstream, NonNullable<ImportedLocation['healthCheck']>>();
     const locations: Record<string, LocationOptions> = {};
     const implicit = new Map<string, ImportedUpstream>();
+    const sslOf = new Map<ImportedUpstream, { json: string; at: ProxyTarget; loc: ImportedLocation }>();
+    const unusedSsl = new Set<string>();
 
     for (const loc of this.#locations.values()) {
       const t = loc.target;
@@ -186,6 +202,16 @@ class Importer {
         fail(t, `upstream "${up.name}" is reached over ${t.scheme} here and over ${seen.scheme} on line ${seen.at.line}: switchyard gives each pool one scheme`);
       }
       schemes.set(up, { scheme: t.scheme, at: t });
+      if (t.scheme === 'https') {
+        const ssl = JSON.stringify(loc.settings.ssl ?? {});
+        const prevSsl = sslOf.get(up);
+        if (prevSsl !== undefined && prevSsl.json !== ssl) {
+          fail(t, `upstream "${up.name}" gets other proxy_ssl_* settings here than on line ${prevSsl.at.line}: switchyard gives each pool one TLS setting`);
+        }
+        if (prevSsl === undefined) sslOf.set(up, { json: ssl, at: t, loc });
+      } else {
+        warnUnusedSsl(loc.settings.ssl, unusedSsl, this.#notes);
+      }
       if (loc.healthCheck) {
         const prev = healthChecks.get(up);
         if (prev) this.#notes.warn(loc.healthCheck.at, `"health_check" ignored (upstream "${up.name}" already has one, line ${prev.at.line})`);
@@ -204,6 +230,11 @@ class Importer {
       const scheme = schemes.get(up)?.scheme ?? 'http';
       const fromBlock = !implicitPools.has(up);
       const out: UpstreamOptions = { servers: up.servers.map((s) => serverEntry(s, scheme, fromBlock)) };
+      const ssl = sslOf.get(up);
+      if (ssl !== undefined) {
+        const tls = tlsFromSsl(ssl.loc.settings.ssl, up.name, ssl.at, this.#baseDir, this.#notes);
+        if (tls !== undefined) out.tls = tls;
+      }
       if (up.balance !== undefined) out.balance = up.balance;
       if (up.hash !== undefined) out.hash = up.hash.consistent ? { key: up.hash.key, consistent: true } : { key: up.hash.key };
       if (up.keepalive !== undefined) out.keepalive = up.keepalive;
@@ -245,6 +276,10 @@ function containsProxyPass(d: Directive): boolean {
  * the proxy_pass url itself, where the scheme's default port applies (443 for https).
  */
 function serverEntry(s: ImportedServer, scheme: 'http' | 'https', fromBlock: boolean): ServerOptions | string {
+  if (s.host.startsWith('unix:')) {
+    if (scheme === 'https') fail(s, `server "${s.host}" is a unix socket, but its upstream is reached over https: switchyard speaks plain HTTP on unix sockets`);
+    return Object.keys(s.options).length === 0 ? s.host : { url: s.host, ...s.options };
+  }
   const port = s.port !== undefined ? `:${s.port}` : scheme === 'https' && fromBlock ? ':80' : '';
   const url = `${scheme}://${s.host}${port}`;
   return Object.keys(s.options).length === 0 ? url : { url, ...s.options };

@@ -5,6 +5,7 @@ import { fail, type ImportNotes } from './notes.js';
 import type { Directive } from './syntax-tree.js';
 import { own } from '../config/own.js';
 import { RESPONSE_DIRECTIVES, readResponseDirective, type ResponseSettings } from './response-directives.js';
+import { mergeSsl, readSslDirective, SSL_DIRECTIVES, type SslDirectives } from './proxy-ssl.js';
 
 /** What one `proxy_set_header` turns into. */
 export type HeaderEffect =
@@ -25,6 +26,8 @@ export interface ProxySettings extends ResponseSettings {
   read?: string;
   send?: string;
   headers?: HeaderEffect[];
+  /** proxy_ssl_* values, each inherited on its own. */
+  ssl?: SslDirectives;
 }
 
 /** Child fields over parent fields. */
@@ -33,6 +36,7 @@ export function mergeSettings(parent: ProxySettings, child: ProxySettings): Prox
   for (const [k, v] of Object.entries(child) as Array<[keyof ProxySettings, ProxySettings[keyof ProxySettings]]>) {
     if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   }
+  if (child.ssl !== undefined) out.ssl = mergeSsl(parent.ssl, child.ssl);
   return out;
 }
 
@@ -58,12 +62,14 @@ export const PROXY_DIRECTIVES = new Set([
   'proxy_next_upstream', 'proxy_next_upstream_tries', 'proxy_next_upstream_timeout',
   'proxy_connect_timeout', 'proxy_read_timeout', 'proxy_send_timeout', 'proxy_set_header', 'proxy_http_version',
   ...RESPONSE_DIRECTIVES,
+  ...SSL_DIRECTIVES,
 ]);
 
 /** Apply one proxy_* directive to `level`; returns false when the directive is not one of `PROXY_DIRECTIVES`. */
 export function readProxyDirective(d: Directive, level: ProxySettings, notes: ImportNotes): boolean {
   if (readResponseDirective(d, level, notes)) return true;
   if (!PROXY_DIRECTIVES.has(d.name)) return false;
+  if (readSslDirective(d, level, notes)) return true;
   if (d.block) fail(d, `"${d.name}" cannot have a block`);
   const one = (): string => {
     const a = d.args[0];

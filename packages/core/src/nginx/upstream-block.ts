@@ -258,7 +258,11 @@ function readServer(c: Directive, up: ImportedUpstream): ImportedServer {
 /** `host`, `host:port`, `[v6]`, `[v6]:port`. nginx's upstream servers have no scheme and no path. */
 function parseAddress(w: WordToken): { host: string; port: string | undefined } {
   const text = w.value;
-  if (text.startsWith('unix:')) fail(w, `UNIX-domain socket servers ("${text}") are not supported: switchyard connects over TCP`);
+  // `unix:/path`: the whole text is the server's name (and url), as nginx names it; no port.
+  if (text.startsWith('unix:')) {
+    if (!text.startsWith('unix:/')) fail(w, `invalid server address "${text}": write unix:/absolute/path`);
+    return { host: text, port: undefined };
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) fail(w, `invalid server address "${text}": an upstream server has no scheme, write host:port`);
   let host: string;
   let port: string | undefined;
