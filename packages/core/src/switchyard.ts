@@ -31,6 +31,7 @@ import { toSwitchyardOptions } from './nginx/load-input.js';
 import { RequestForwarding } from './forwarding/forwarding.js';
 import { RetryBudget } from './forwarding/retry-budget.js';
 import { startHealthChecks, type HealthChecks } from './health/health-checks.js';
+import { startDiscovery, type Discovery } from './discovery/index.js';
 
 const monotonicNow = (): number => performance.now();
 
@@ -44,6 +45,7 @@ class SwitchyardInstance implements Switchyard {
   readonly #trusted: (ip: string) => boolean;
   readonly #env: PoolEnv;
   readonly #health: HealthChecks;
+  readonly #discovery: Discovery;
   #closed = false;
 
   constructor(input: SwitchyardInput, hooks: SwitchyardHooks) {
@@ -64,6 +66,11 @@ class SwitchyardInstance implements Switchyard {
     this.#router = createRouter(this.config.locations);
     this.#trusted = createTrustPredicate(this.config.trustProxy);
     this.#health = startHealthChecks(this.config, this.#pools, this.#env);
+    this.#discovery = startDiscovery(this.config, this.#pools, this.#env, this.#health);
+  }
+
+  ready(): Promise<void> {
+    return this.#discovery.ready();
   }
 
   match(method: string, url: string): RouteMatch | undefined {
@@ -112,7 +119,10 @@ class SwitchyardInstance implements Switchyard {
 
   status(): StatusSnapshot {
     const upstreams: Record<string, UpstreamStatus> = {};
-    for (const [name, pool] of this.#pools) upstreams[name] = pool.status();
+    for (const [name, pool] of this.#pools) {
+      const resolver = this.#discovery.status(name);
+      upstreams[name] = resolver === undefined ? pool.status() : { ...pool.status(), resolver };
+    }
     return { upstreams };
   }
 
@@ -152,6 +162,7 @@ class SwitchyardInstance implements Switchyard {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#discovery.stop();
     await this.#health.stop();
   }
 

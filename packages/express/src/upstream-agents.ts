@@ -65,7 +65,7 @@ function createAgent(server: ServerInfo, keepalive: number): HttpAgent {
   if (server.protocol === 'https:') {
     // Agent options override request options in Node, so verification cannot be turned off per
     // request by accident; the name checked is the upstream's own (never the client's Host).
-    return hook(new HttpsAgent({ ...options, rejectUnauthorized: true, servername: isIP(server.hostname) === 0 ? server.hostname : '' }));
+    return hook(new HttpsAgent({ ...options, rejectUnauthorized: true, servername: server.name ?? (isIP(server.hostname) === 0 ? server.hostname : '') }));
   }
   return hook(new HttpAgent(options));
 }

@@ -28,6 +28,8 @@ const NOT_FOUND_UPGRADE = 'HTTP/1.1 404 Not Found\r\nconnection: close\r\nconten
 export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardInput): Promise<void> {
   // Throws SwitchyardConfigError naming the field: `register` rejects with the core's message.
   const sy = createSwitchyard(input);
+  // `resolve` names and `discover` hooks: no window of 502s while their first answers come in.
+  await sy.ready();
   const pools = new UpstreamPools();
   const ctx: ProxyContext = { sy, pools, from: loadReplyFrom(pools.dispatcher) };
   const onRemoved = (event: { url: string }): void => pools.release(event.url);

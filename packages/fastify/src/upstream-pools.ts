@@ -105,6 +105,8 @@ export class UpstreamPools {
         timeout: connectMs,
         // reply-from's own transports default to rejectUnauthorized: false; DESIGN.md wants TLS verified.
         rejectUnauthorized: true,
+        // A resolved address is checked against the name it came from.
+        ...(server.name !== undefined ? { servername: server.name } : {}),
       },
     });
     if (this.#closed) void pool.destroy();

@@ -25,7 +25,7 @@ export function ringHostPort(name: string): { host: string; port: string } {
 }
 
 /** Parse a server url (already validated by the config code) into what adapters need to connect. */
-export function serverInfo(url: string, backup: boolean): ServerInfo {
+export function serverInfo(url: string, backup: boolean, name?: string, hostHeader?: string): ServerInfo {
   const u = new URL(url);
   const protocol = u.protocol === 'https:' ? 'https:' : 'http:';
   const hostname = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
@@ -38,8 +38,10 @@ export function serverInfo(url: string, backup: boolean): ServerInfo {
     hostname,
     port,
     // nginx $proxy_host: the default port is left out (ngx_http_proxy_set_vars).
-    host: u.host,
+    host: hostHeader ?? u.host,
     basePath,
     backup,
+    // A resolved address keeps its name for TLS (SNI, certificate check).
+    ...(name !== undefined ? { name } : {}),
   });
 }

@@ -56,7 +56,7 @@ export class ServerSlot {
 
   constructor(config: ResolvedServer, healthy: boolean, now: number) {
     this.url = config.url;
-    this.info = serverInfo(config.url, config.backup);
+    this.info = serverInfo(config.url, config.backup, config.name, config.host);
     this.ringName = writtenAuthority(config.url);
     this.backup = config.backup;
     this.maxFails = config.maxFails;

@@ -6,11 +6,13 @@ import { FrozenMap } from './frozen.js';
 import { compileHashKey } from './hash-key.js';
 import { resolveLocation } from './resolve-location.js';
 import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-policies.js';
-import { resolveServer } from './resolve-server.js';
 import { parseTrustEntry } from './trust-proxy.js';
+import { resolveResolverOptions } from '../discovery/resolver-options.js';
+import { resolveUpstreamServers } from '../discovery/upstream-config.js';
+import type { ResolvedResolver } from '../types.js';
 
-const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics'] as const;
-const UPSTREAM_KEYS = ['servers', 'balance', 'hash', 'retry', 'healthCheck', 'timeouts', 'keepalive'] as const;
+const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'resolver'] as const;
+const UPSTREAM_KEYS = ['servers', 'balance', 'hash', 'retry', 'healthCheck', 'timeouts', 'keepalive', 'resolver', 'discover'] as const;
 const HASH_KEYS = ['key', 'consistent'] as const;
 const ROUTE_PATH_KEYS = ['path'] as const;
 
@@ -44,10 +46,11 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
   if (names.length === 0) fail('upstreams', 'must define at least one upstream');
 
   const upstreams = new Map<string, ResolvedUpstream>();
+  const resolver = resolveResolverOptions(top.resolver, 'resolver');
   for (const name of names) {
     const path = child('upstreams', name);
     if (name.trim() === '' || /\s/.test(name)) fail(path, 'is not a valid upstream name (empty or with spaces)');
-    upstreams.set(name, resolveUpstream(name, upstreamsInput[name], path));
+    upstreams.set(name, resolveUpstream(name, upstreamsInput[name], path, resolver));
   }
 
   const locations: Location[] = [];
@@ -85,25 +88,15 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
   });
 }
 
-function resolveUpstream(name: string, input: unknown, path: string): ResolvedUpstream {
+function resolveUpstream(name: string, input: unknown, path: string, resolver: ResolvedResolver): ResolvedUpstream {
   let obj: Record<string, unknown>;
   if (Array.isArray(input)) obj = { servers: input };
   else if (isPlainObject(input)) obj = input;
   else fail(path, `must be an array of servers or an object { servers, balance?, ... }, got ${describe(input)}`);
   checkKeys(obj, UPSTREAM_KEYS, path);
 
-  const serversPath = `${path}.servers`;
-  if (obj.servers === undefined) fail(serversPath, 'is required (at least one server)');
-  if (!Array.isArray(obj.servers)) fail(serversPath, `must be an array of servers, got ${describe(obj.servers)}`);
-  if (obj.servers.length === 0) fail(serversPath, 'must list at least one server');
-  const urls = new Map<string, number>();
-  const servers = obj.servers.map((server: unknown, i) => {
-    const resolved = resolveServer(server, `${serversPath}[${i}]`);
-    const first = urls.get(resolved.url);
-    if (first !== undefined) fail(`${serversPath}[${i}]`, `repeats the url ${resolved.url} of ${serversPath}[${first}]`);
-    urls.set(resolved.url, i);
-    return resolved;
-  });
+  // Fixed servers for the pool; `resolve` names and `discover` for the discovery (DNS, hook).
+  const { servers, dynamic } = resolveUpstreamServers(obj, path, resolver);
 
   let balance = DEFAULT_BALANCE;
   if (obj.balance !== undefined) {
@@ -134,6 +127,7 @@ function resolveUpstream(name: string, input: unknown, path: string): ResolvedUp
     timeouts: resolveTimeouts(obj.timeouts, `${path}.timeouts`, DEFAULT_TIMEOUTS),
     keepalive: optionalInteger(obj.keepalive, `${path}.keepalive`, DEFAULT_KEEPALIVE, 0),
     healthCheck: resolveHealthCheck(obj.healthCheck, `${path}.healthCheck`),
+    ...(dynamic !== undefined ? { dynamic } : {}),
   });
 }
 

@@ -86,7 +86,7 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
       path: server.basePath + route.path,
       headers,
       agent: false,
-      servername: server.protocol === 'https:' ? server.hostname : undefined,
+      servername: server.protocol === 'https:' ? (server.name ?? server.hostname) : undefined,
     });
     let connected = false;
     let timer: NodeJS.Timeout | undefined;
