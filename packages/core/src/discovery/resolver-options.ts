@@ -1,5 +1,6 @@
 /** @module Validation of `resolver` options (top level and per upstream, nginx's `resolver` / `resolver_timeout`). */
 import { Resolver } from 'node:dns';
+import { isIP } from 'node:net';
 import type { ResolvedResolver } from '../types.js';
 import { checkKeys, describe, expectObject, fail, optionalBoolean } from '../config/describe.js';
 import { optionalDuration } from '../config/duration.js';
@@ -33,11 +34,7 @@ export function resolveResolverOptions(input: unknown, path: string, base: Resol
     servers = obj.servers.map((entry: unknown, i) => {
       const at = `${path}.servers[${i}]`;
       if (typeof entry !== 'string' || entry.trim() === '') fail(at, `must be an IP address with an optional port ('10.0.0.2', '127.0.0.1:5353', '[::1]:53'), got ${describe(entry)}`);
-      try {
-        new Resolver().setServers([entry.trim()]);
-      } catch {
-        fail(at, `must be an IP address with an optional port ('10.0.0.2', '127.0.0.1:5353', '[::1]:53'), got ${describe(entry)}`);
-      }
+      if (!validServer(entry.trim())) fail(at, `must be an IP address with an optional port ('10.0.0.2', '127.0.0.1:5353', '[::1]:53'), got ${describe(entry)}`);
       return entry.trim();
     });
     servers = Object.freeze(servers);
@@ -49,4 +46,22 @@ export function resolveResolverOptions(input: unknown, path: string, base: Resol
   const ipv6 = optionalBoolean(obj.ipv6, `${path}.ipv6`, base.ipv6);
   if (!ipv4 && !ipv6) fail(`${path}.ipv6`, 'cannot be false together with ipv4 (nothing would be looked up)');
   return Object.freeze({ servers, validMs, timeoutMs, ipv4, ipv6 });
+}
+
+/** `10.0.0.2`, `10.0.0.2:53`, `::1`, `[::1]:53`, and node:dns must accept it too. */
+function validServer(text: string): boolean {
+  let ip = text;
+  let port: string | undefined;
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  const v4 = /^([^:]+):(\d+)$/.exec(text);
+  if (v6 !== null) [ip, port] = [v6[1]!, v6[2]];
+  else if (v4 !== null) [ip, port] = [v4[1]!, v4[2]];
+  if (isIP(ip) === 0) return false;
+  if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535)) return false;
+  try {
+    new Resolver().setServers([text]);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,138 @@
+/** @module The core follows a real DNS server (dnsmasq): state kept for surviving addresses, last set kept when DNS fails, NXDOMAIN empties a name, close() ends all lookups. */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSwitchyard, SwitchyardConfigError, type Switchyard, type SwitchyardEvents } from '@switchyard/core';
+import { runScript } from '../helpers/child-scripts.js';
+import { startDns, type DnsServer } from './support/dnsmasq.js';
+
+let dns: DnsServer;
+before(async () => {
+  dns = await startDns({ hosts: ['127.0.0.2 keep.test', '127.0.0.3 keep.test', '127.0.0.2 a.test', '127.0.0.3 gone.test'] });
+});
+after(async () => {
+  await dns?.stop();
+});
+
+async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function urls(sy: Switchyard, upstream = 'api'): string[] {
+  return sy.upstream(upstream).servers().map((s) => s.url);
+}
+
+describe('resolve: true in the core', () => {
+  it('keeps every counter of a surviving address when the answer changes; the new one starts fresh', async (t) => {
+    const sy = createSwitchyard({
+      upstreams: { api: { servers: [{ url: 'http://keep.test:8080', resolve: true, maxFails: 1, failTimeout: '1m' }], resolver: { servers: [dns.address] } } },
+    });
+    t.after(() => sy.close());
+    await sy.ready();
+    assert.deepEqual(urls(sy), ['http://127.0.0.2:8080', 'http://127.0.0.3:8080']);
+    // .2 fails once (maxFails 1: failed for a minute), .3 carries one request still in flight.
+    const first = sy.upstream('api').pick()!;
+    const second = sy.upstream('api').pick()!;
+    const onTwo = first.server.url === 'http://127.0.0.2:8080' ? first : second;
+    const onThree = onTwo === first ? second : first;
+    onTwo.release({ failure: 'error' });
+    await dns.setHosts(['127.0.0.2 keep.test', '127.0.0.3 keep.test', '127.0.0.4 keep.test', '127.0.0.2 a.test', '127.0.0.3 gone.test']);
+    await until(() => urls(sy).length === 3, 10_000, 'the third address');
+    const byUrl = new Map(sy.status().upstreams.api!.servers.map((s) => [s.url, s]));
+    assert.equal(byUrl.get('http://127.0.0.2:8080')?.state, 'failed');
+    assert.equal(byUrl.get('http://127.0.0.2:8080')?.fails, 1);
+    assert.equal(byUrl.get('http://127.0.0.3:8080')?.active, 1);
+    assert.equal(byUrl.get('http://127.0.0.4:8080')?.requests, 0);
+    assert.equal(byUrl.get('http://127.0.0.4:8080')?.state, 'up');
+    onThree.release({ status: 200 });
+    assert.equal(sy.status().upstreams.api!.servers.find((s) => s.url === 'http://127.0.0.3:8080')?.responses['2xx'], 1);
+    // The failed .2 is still skipped: only .3 and .4 are picked.
+    const picked = new Set<string>();
+    for (let i = 0; i < 4; i++) {
+      const p = sy.upstream('api').pick()!;
+      picked.add(p.server.url);
+      p.release({ status: 200 });
+    }
+    assert.deepEqual([...picked].sort(), ['http://127.0.0.3:8080', 'http://127.0.0.4:8080']);
+  });
+
+  it('NXDOMAIN removes that name\'s servers; the other name\'s stay', async (t) => {
+    const sy = createSwitchyard({
+      upstreams: {
+        api: {
+          servers: [
+            { url: 'http://a.test:8080', resolve: true },
+            { url: 'http://gone.test:8080', resolve: true },
+          ],
+          resolver: { servers: [dns.address], ipv6: false },
+        },
+      },
+    });
+    t.after(() => sy.close());
+    await sy.ready();
+    assert.deepEqual(urls(sy), ['http://127.0.0.2:8080', 'http://127.0.0.3:8080']);
+    const reasons: string[] = [];
+    sy.on('server:removed', (e) => reasons.push(`${e.url} ${e.reason} ${e.name}`));
+    await dns.setHosts(['127.0.0.2 keep.test', '127.0.0.3 keep.test', '127.0.0.2 a.test']);
+    t.after(() => dns.setHosts(['127.0.0.2 keep.test', '127.0.0.3 keep.test', '127.0.0.2 a.test', '127.0.0.3 gone.test']));
+    await until(() => urls(sy).length === 1, 10_000, 'gone.test to go');
+    assert.deepEqual(urls(sy), ['http://127.0.0.2:8080']);
+    assert.deepEqual(reasons, ['http://127.0.0.3:8080 dns gone.test']);
+    const resolver = sy.status().upstreams.api!.resolver!;
+    assert.deepEqual(resolver.map((r) => [r.name, r.answer, r.error]), [
+      ['a.test', ['127.0.0.2'], undefined],
+      ['gone.test', [], undefined],
+    ]);
+  });
+
+  it('close() stops every lookup: the process exits on its own', async () => {
+    const run = await runScript('test/discovery/support/close-child.ts', [], { SY_DNS: dns.address, SY_NAME: 'keep.test' }, 30_000);
+    assert.equal(run.code, 0, run.out);
+    assert.match(run.out, /servers 2/);
+    assert.match(run.out, /closed/);
+  });
+
+  it('rejects resolver and resolve options naming the field', () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ servers: [{ url: 'http://a.test', resolve: 'yes' }] }, /upstreams\.api\.servers\[0\]\.resolve must be/],
+      [{ servers: [{ url: 'http://a.test', service: 'http' }] }, /upstreams\.api\.servers\[0\]\.service needs resolve: true/],
+      [{ servers: [{ url: 'http://a.test:80', service: 'http', resolve: true }] }, /upstreams\.api\.servers\[0\]\.url must not have a port with service/],
+      [{ servers: ['http://x:1'], resolver: { servers: ['not an ip'] } }, /upstreams\.api\.resolver\.servers\[0\] must be an IP address/],
+      [{ servers: ['http://x:1'], resolver: { timeout: '0s' } }, /upstreams\.api\.resolver\.timeout must be a positive duration/],
+      [{ servers: ['http://x:1'], resolver: { ipv4: false, ipv6: false } }, /upstreams\.api\.resolver\.ipv6 cannot be false/],
+      [{ servers: ['http://x:1'], resolver: { valid: 'soon' } }, /upstreams\.api\.resolver\.valid/],
+      [{ servers: [], discover: 'consul' }, /upstreams\.api\.discover must be a function/],
+    ];
+    for (const [api, message] of cases) {
+      assert.throws(() => createSwitchyard({ upstreams: { api } as never }), (err: unknown) => err instanceof SwitchyardConfigError && message.test(err.message));
+    }
+    assert.throws(() => createSwitchyard({ upstreams: { api: ['http://x:1'] }, resolver: { servers: ['1.2.3.4:99999'] } }), /^SwitchyardConfigError: resolver\.servers\[0\]/);
+  });
+});
+
+describe('resolver down', () => {
+  it('keeps serving the last good set, with one error event for the whole outage', async (t) => {
+    const own = await startDns({ hosts: ['127.0.0.2 down.test', '127.0.0.3 down.test'] });
+    t.after(() => own.stop());
+    const sy = createSwitchyard({
+      upstreams: { api: { servers: [{ url: 'http://down.test:8080', resolve: true }], resolver: { servers: [own.address], timeout: '300ms' } } },
+    });
+    t.after(() => sy.close());
+    const errors: Array<SwitchyardEvents['discovery:error']> = [];
+    sy.on('discovery:error', (e) => errors.push(e));
+    await sy.ready();
+    assert.deepEqual(urls(sy), ['http://127.0.0.2:8080', 'http://127.0.0.3:8080']);
+    await own.stop();
+    await until(() => sy.status().upstreams.api!.resolver![0]!.error !== undefined, 10_000, 'a failed lookup');
+    // Several retries (every max(timeout, 1s)) later: still the last good set, still one event.
+    const firstNext = sy.status().upstreams.api!.resolver![0]!.nextLookupAt!;
+    await until(() => (sy.status().upstreams.api!.resolver![0]!.nextLookupAt ?? 0) > firstNext + 1500, 10_000, 'two more retries');
+    assert.deepEqual(urls(sy), ['http://127.0.0.2:8080', 'http://127.0.0.3:8080']);
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]?.source, 'down.test');
+    assert.deepEqual(sy.status().upstreams.api!.resolver![0]!.answer, ['127.0.0.2', '127.0.0.3']);
+  });
+});
