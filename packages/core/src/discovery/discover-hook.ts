@@ -53,9 +53,14 @@ export class DiscoverRun {
         throw err;
       }
     };
-    Promise.resolve()
-      .then(() => this.#hook({ update, signal }))
-      .then(
+    let running: void | Promise<void>;
+    try {
+      // Called now, so the hook holds its signal as soon as createSwitchyard returns.
+      running = this.#hook({ update, signal });
+    } catch (err) {
+      running = Promise.reject(err);
+    }
+    Promise.resolve(running).then(
         () => this.#settleFirst(),
         (err: unknown) => {
           if (!signal.aborted) this.#failed(err);
