@@ -88,3 +88,36 @@ for (const c of CASES) {
 const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
 for (const r of rows) console.log(r.map((cell, col) => cell.padEnd(widths[col]!)).join('  |  '));
 console.log(`\npick + release({ status: 200 }) per op; node ${process.version}; ${MEASURE_MS} ms per cell`);
+
+// Dynamic pools (issue 11): one DNS/discover update of a 1,000-server list whose difference is one
+// address (one leaves, one joins), applied as a diff: survivors untouched, one reindex.
+{
+  const { DynamicUpstream } = await import('../packages/core/src/discovery/dynamic-upstream.js');
+  const size = 1000;
+  const server = (i: number) => ({ ...config(CASES[0]!, 1).servers[0]!, url: `http://10.1.${i >> 8}.${i & 255}:8080`, name: 'api.internal', host: 'api.internal:8080' });
+  const listA = Array.from({ length: size }, (_, i) => server(i));
+  const listB = [...listA.slice(1), server(size)];
+  const health = { watch() {}, unwatch() {}, async stop() {} };
+  for (const balance of ['round-robin', 'least-conn', 'hash consistent'] as const) {
+    const c = CASES.find((x) => x.label === balance)!;
+    const pool = createPool({ ...config(c, 0), servers: [] }, env);
+    const sync = new DynamicUpstream('bench', pool, health);
+    sync.register('dns', 'dns');
+    sync.set('dns', listA);
+    let flip = false;
+    const apply = (): void => {
+      flip = !flip;
+      sync.set('dns', flip ? listB : listA);
+    };
+    for (let i = 0; i < 200; i++) apply(); // warm up
+    // A consistent-hash ring is rebuilt on every membership change (as nginx does): fewer rounds.
+    const rounds = balance === 'hash consistent' ? 20 : 2000;
+    const start = performance.now();
+    const cpu0 = process.cpuUsage();
+    for (let i = 0; i < rounds; i++) apply();
+    const cpu = process.cpuUsage(cpu0);
+    const us = ((performance.now() - start) * 1000) / rounds;
+    if (pool.servers().length !== size) throw new Error('diff bench: wrong pool size');
+    console.log(`apply a ${size}-server update whose diff is one address (${balance}): ${us.toFixed(1)} µs wall, ${((cpu.user + cpu.system) / rounds).toFixed(1)} µs CPU`);
+  }
+}

@@ -217,11 +217,12 @@ export class Pool implements PoolControl {
       gone.add(slot);
     }
     if (gone.size > 0) this.#all = this.#all.filter((s) => !gone.has(s));
-    const urls = new Set(this.#all.map((s) => s.url));
+    // A few additions (the usual DNS change) scan the list; many build a set once.
+    const urls = added.length > 16 ? new Set(this.#all.map((s) => s.url)) : undefined;
     const fresh: ServerSlot[] = [];
     for (const server of added) {
-      if (urls.has(server.url)) continue;
-      urls.add(server.url);
+      if (urls !== undefined ? urls.has(server.url) : this.#find(server.url) !== undefined || fresh.some((s) => s.url === server.url)) continue;
+      urls?.add(server.url);
       const slot = new ServerSlot(server, !this.#mandatory, now);
       // A new address (not a first answer) ramps up like a recovered server (NGINX Plus slow_start).
       if (rampUp) slot.recovered(now);

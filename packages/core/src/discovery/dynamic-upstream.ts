@@ -49,8 +49,12 @@ export class DynamicUpstream {
 
   #apply(rampUp: boolean): void {
     const wanted = new Map<string, Managed>();
-    for (const { servers, reason } of this.#sources.values()) {
-      for (const server of servers) if (!wanted.has(server.url)) wanted.set(server.url, { server, reason });
+    for (const source of this.#sources.values()) {
+      for (const server of source.servers) {
+        const had = this.#managed.get(server.url);
+        // The same object as before (an unchanged entry) is reused: no allocation on the hot path.
+        if (!wanted.has(server.url)) wanted.set(server.url, had !== undefined && had.server === server ? had : { server, reason: source.reason });
+      }
     }
     const removed: string[] = [];
     const added: ResolvedServer[] = [];
