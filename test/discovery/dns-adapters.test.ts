@@ -75,6 +75,7 @@ for (const driver of drivers) {
       const proxy = await startProxy(t, driver, {
         upstreams: { api: { servers: [{ url: `http://${name}:${backends.port}`, resolve: true }], resolver: { servers: [dns.address], timeout: '1s' } } },
         locations: { '/': 'api' },
+        status: { path: '/_status' },
       });
       const removed: string[] = [];
       proxy.switchyard.on('server:removed', (e) => removed.push(`${e.url} ${e.reason} ${e.name}`));
@@ -87,6 +88,14 @@ for (const driver of drivers) {
       assert.deepEqual(status.zombies?.map((s) => [s.url, s.active]), [[`http://127.0.0.5:${backends.port}`, 1]]);
       assert.deepEqual(removed, [`http://127.0.0.5:${backends.port} dns ${name}`]);
       for (let i = 0; i < 3; i++) assert.equal((await call(`${proxy.url}/`)).body, '127.0.0.6');
+      // The status JSON and page show the zombie, the name each address came from and the resolver state.
+      const json = JSON.parse((await call(`${proxy.url}/_status`, { headers: { accept: 'application/json' } })).body);
+      assert.deepEqual(json.upstreams.api.zombies.map((s: { url: string; name: string }) => [s.url, s.name]), [[`http://127.0.0.5:${backends.port}`, name]]);
+      assert.deepEqual(json.upstreams.api.resolver.map((r: { name: string; answer: string[] }) => [r.name, r.answer]), [[name, ['127.0.0.6']]]);
+      const page = (await call(`${proxy.url}/_status`, { headers: { accept: 'text/html' } })).body;
+      assert.match(page, new RegExp(`<tr class="state-zombie" data-url="http://127.0.0.5:${backends.port}">`));
+      assert.match(page, new RegExp(`http://127.0.0.6:${backends.port}<span class="from"> \u2190 ${name.replace(/\./g, '\\.')}</span>`));
+      assert.match(page, new RegExp(`<tr data-name="${name.replace(/\./g, '\\.')}"><td class="url">[^<]+</td><td class="answer">127\\.0\\.0\\.6</td>`));
       held[0]!.end('slow done');
       const answer = await slowAnswer;
       assert.equal(answer.status, 200);
