@@ -1,7 +1,7 @@
 /** @module The core follows a real DNS server (dnsmasq): state kept for surviving addresses, last set kept when DNS fails, NXDOMAIN empties a name, close() ends all lookups. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSwitchyard, SwitchyardConfigError, type Switchyard, type SwitchyardEvents } from '@switchyard/core';
+import { attachStateLogger, createSwitchyard, SwitchyardConfigError, type Switchyard, type SwitchyardEvents } from '@switchyard/core';
 import { runScript } from '../helpers/child-scripts.js';
 import { startDns, type DnsServer } from './support/dnsmasq.js';
 
@@ -122,7 +122,10 @@ describe('resolver down', () => {
     });
     t.after(() => sy.close());
     const errors: Array<SwitchyardEvents['discovery:error']> = [];
-    sy.on('discovery:error', (e) => errors.push(e));
+    const recovered: Array<SwitchyardEvents['discovery:recovered']> = [];
+    sy.on('discovery:error', (e) => errors.push(e)).on('discovery:recovered', (e) => recovered.push(e));
+    const lines: string[] = [];
+    attachStateLogger(sy, { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) });
     await sy.ready();
     assert.deepEqual(urls(sy), ['http://127.0.0.2:8080', 'http://127.0.0.3:8080']);
     await own.stop();
@@ -134,5 +137,15 @@ describe('resolver down', () => {
     assert.equal(errors.length, 1);
     assert.equal(errors[0]?.source, 'down.test');
     assert.deepEqual(sy.status().upstreams.api!.resolver![0]!.answer, ['127.0.0.2', '127.0.0.3']);
+    // Back: one recovery event and one log line each way, whatever the number of retries.
+    await own.setHostsFile(['127.0.0.3 down.test']);
+    await own.restart();
+    await until(() => recovered.length === 1 && urls(sy).length === 1, 10_000, 'the recovery');
+    assert.deepEqual(urls(sy), ['http://127.0.0.3:8080']);
+    assert.equal(sy.status().upstreams.api!.resolver![0]!.error, undefined);
+    assert.deepEqual(lines.filter((l) => /lookups of down\.test/.test(l)), [
+      `warn switchyard: api lookups of down.test fail, keeping the last servers: ${errors[0]!.error}`,
+      'info switchyard: api lookups of down.test answer again',
+    ]);
   });
 });

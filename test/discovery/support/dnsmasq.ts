@@ -41,6 +41,10 @@ export interface DnsServer {
   setHosts(lines: string[]): Promise<void>;
   /** Kill the server (lookups then fail: connection refused / timeout). */
   stop(): Promise<void>;
+  /** Rewrite the answers without signalling (for a stopped server; `restart()` reads them). */
+  setHostsFile(lines: string[]): Promise<void>;
+  /** Start it again on the same port with the current answers (after `stop()`). */
+  restart(): Promise<void>;
 }
 
 export interface DnsOptions {
@@ -72,7 +76,7 @@ export async function startDns(options: DnsOptions): Promise<DnsServer> {
       ...(process.getuid?.() === 0 ? ['--user=root'] : []),
       ...(options.srv ?? []).map((s) => `--srv-host=${s}`),
     ];
-    const child = spawn(DNSMASQ_PATH, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let child = spawn(DNSMASQ_PATH, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
     const up = await answering(child, port);
@@ -83,6 +87,8 @@ export async function startDns(options: DnsOptions): Promise<DnsServer> {
       throw new Error(`dnsmasq did not start: ${stderr.trim()}`);
     }
     let stopped = false;
+    // The hosts file outlives stop() (restart() reads it again): removed when the test process ends.
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     return {
       address: `127.0.0.1:${port}`,
       port,
@@ -99,7 +105,15 @@ export async function startDns(options: DnsOptions): Promise<DnsServer> {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
         else return;
         await exited;
-        rmSync(dir, { recursive: true, force: true });
+      },
+      async setHostsFile(lines) {
+        writeFileSync(hostsFile, lines.join('\n') + '\n');
+      },
+      async restart() {
+        if (!stopped) return;
+        child = spawn(DNSMASQ_PATH, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+        stopped = false;
+        if (!(await answering(child, port))) throw new Error('dnsmasq did not restart');
       },
     };
   }
