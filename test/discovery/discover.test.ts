@@ -98,3 +98,26 @@ for (const driver of drivers) {
     });
   });
 }
+
+for (const driver of drivers) {
+  describe(`${driver.name}: start-up without a window of 502s`, () => {
+    it('a request arriving before the first update waits for it; a hook that never answers is waited for at most the resolver timeout', async (t) => {
+      const backends = await startAddressBackends(['127.0.0.2']);
+      t.after(() => backends.close());
+      let late: NodeJS.Timeout | undefined;
+      t.after(() => clearTimeout(late));
+      const proxy = await startProxy(t, driver, {
+        upstreams: {
+          slow: { discover: ({ update }) => void (late = setTimeout(() => update([`http://127.0.0.2:${backends.port}`]), 300)), resolver: { timeout: '5s' } },
+          never: { discover: () => {}, resolver: { timeout: '300ms' } },
+        },
+        locations: { '/slow/': 'slow', '/never/': 'never' },
+      });
+      // Fastify's register waited for ready(); Express holds these requests until then.
+      const [slow, never] = await Promise.all([call(`${proxy.url}/slow/`), call(`${proxy.url}/never/`)]);
+      assert.equal(slow.status, 200);
+      assert.equal(slow.body, '127.0.0.2');
+      assert.equal(never.status, 502);
+    });
+  });
+}

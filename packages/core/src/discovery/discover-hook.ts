@@ -26,7 +26,7 @@ export class DiscoverRun {
     });
   }
 
-  /** Settles at the first accepted `update()` (or when the hook ends or fails, or at stop). */
+  /** Settles at the first accepted `update()` (or when the hook fails, or at stop). */
   get first(): Promise<void> {
     return this.#first;
   }
@@ -60,8 +60,9 @@ export class DiscoverRun {
     } catch (err) {
       running = Promise.reject(err);
     }
+    // A hook that returns may still call update() later (a timer, a watch): only a failure ends the wait.
     Promise.resolve(running).then(
-        () => this.#settleFirst(),
+        () => undefined,
         (err: unknown) => {
           if (!signal.aborted) this.#failed(err);
           this.#settleFirst();
