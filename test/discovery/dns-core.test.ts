@@ -88,7 +88,21 @@ describe('resolve: true in the core', () => {
     ]);
   });
 
-  it('close() stops every lookup: the process exits on its own', async () => {
+  it('close() stops every lookup: no query reaches the DNS server afterwards', async (t) => {
+    const sy = createSwitchyard({ upstreams: { api: { servers: [{ url: 'http://keep.test:8080', resolve: true }], resolver: { servers: [dns.address] } } } });
+    t.after(() => sy.close());
+    await sy.ready();
+    const start = dns.queries('keep.test');
+    // TTL 1 s: re-resolution is running (bounded wait for two more queries).
+    await until(() => dns.queries('keep.test') >= start + 2, 10_000, 're-resolution');
+    await sy.close();
+    const atClose = dns.queries('keep.test');
+    // Three TTLs later: still no new query.
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal(dns.queries('keep.test'), atClose);
+  });
+
+  it('close() leaves nothing behind: the process exits on its own', async () => {
     const run = await runScript('test/discovery/support/close-child.ts', [], { SY_DNS: dns.address, SY_NAME: 'keep.test' }, 30_000);
     assert.equal(run.code, 0, run.out);
     assert.match(run.out, /servers 2/);

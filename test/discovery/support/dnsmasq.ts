@@ -1,7 +1,7 @@
 /** @module A real DNS server for the discovery tests: Debian's dnsmasq on a free loopback port, answers from a hosts file (rewritten + SIGHUP). */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Resolver } from 'node:dns/promises';
@@ -43,6 +43,8 @@ export interface DnsServer {
   stop(): Promise<void>;
   /** Rewrite the answers without signalling (for a stopped server; `restart()` reads them). */
   setHostsFile(lines: string[]): Promise<void>;
+  /** How many queries for `name` (any type) dnsmasq has logged so far. */
+  queries(name: string): number;
   /** Start it again on the same port with the current answers (after `stop()`). */
   restart(): Promise<void>;
 }
@@ -72,6 +74,8 @@ export async function startDns(options: DnsOptions): Promise<DnsServer> {
       '--listen-address=127.0.0.1',
       '--bind-interfaces',
       '--cache-size=0',
+      '--log-queries',
+      `--log-facility=${join(dir, 'queries.log')}`,
       `--pid-file=${join(dir, 'pid')}`,
       ...(process.getuid?.() === 0 ? ['--user=root'] : []),
       ...(options.srv ?? []).map((s) => `--srv-host=${s}`),
@@ -105,6 +109,15 @@ export async function startDns(options: DnsOptions): Promise<DnsServer> {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
         else return;
         await exited;
+      },
+      queries(name) {
+        let text = '';
+        try {
+          text = readFileSync(join(dir, 'queries.log'), 'utf8');
+        } catch {
+          return 0;
+        }
+        return text.split('\n').filter((l) => / query\[[A-Z]+\] /.test(l) && l.includes(`] ${name} from`)).length;
       },
       async setHostsFile(lines) {
         writeFileSync(hostsFile, lines.join('\n') + '\n');

@@ -92,8 +92,9 @@ export class NameWatch {
     const elapsed = performance.now() - started;
     const wait = Math.max(waitMs, MIN_LOOKUP_INTERVAL_MS) - elapsed;
     this.#nextAt = Date.now() + Math.max(0, wait);
-    // Not unref'd: a pool that follows DNS keeps the process alive until close(), like a server does.
+    // unref'd like the health probes: a forgotten close() never keeps a process alive (a listening server does).
     this.#timer = setTimeout(() => void this.#run(), Math.max(0, wait));
+    this.#timer.unref();
   }
 
   /** Returns how long to wait before the next lookup. */
@@ -130,11 +131,14 @@ export class NameWatch {
     for (const record of records) {
       for (const address of this.#targets.get(record.name) ?? []) servers.push(this.#addressServer(address, { record, backup: record.priority !== primary }));
     }
-    if (targetErrors.length > 0) this.#failed(targetErrors.join('; '));
-    else this.#recovered(records.map((r) => `${r.name}:${r.port} priority=${r.priority} weight=${r.weight}`));
-    if (targetErrors.length > 0) this.#answer = records.map((r) => `${r.name}:${r.port} priority=${r.priority} weight=${r.weight}`);
+    const answer = records.map((r) => `${r.name}:${r.port} priority=${r.priority} weight=${r.weight}`);
     this.#publish(servers);
-    if (targetErrors.length > 0) return this.#retryMs();
+    if (targetErrors.length > 0) {
+      // The SRV answer is in use; targets that failed keep their last addresses until they answer.
+      this.#answer = answer;
+      return this.#failed(targetErrors.join('; '));
+    }
+    this.#recovered(answer);
     return this.#options.validMs > 0 ? this.#options.validMs : (ttlMs ?? SRV_FALLBACK_INTERVAL_MS);
   }
 
