@@ -107,7 +107,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
   if (sy.config.metrics !== undefined) adminPaths.add(sy.config.metrics.path);
   let closed = false;
   // `resolve` names and `discover` hooks: requests arriving before their first answers wait (at most the resolver timeout).
-  let ready = false;
+  let ready = ![...sy.config.upstreams.values()].some((u) => u.dynamic !== undefined);
   const whenReady = sy.ready().then(() => {
     ready = true;
   });
