@@ -59,6 +59,27 @@ describe('resolve: true in the core', () => {
     assert.deepEqual([...picked].sort(), ['http://127.0.0.3:8080', 'http://127.0.0.4:8080']);
   });
 
+  it('keeps the health-check results of surviving addresses; a new address is probed on its own', async (t) => {
+    const base = ['127.0.0.2 keep.test', '127.0.0.3 keep.test', '127.0.0.2 a.test', '127.0.0.3 gone.test'];
+    await dns.setHosts([...base, '127.0.0.2 hc.test']);
+    t.after(() => dns.setHosts(base));
+    // Nothing listens on port 9 (discard): every probe fails; one probe per server (interval 1h).
+    const sy = createSwitchyard({
+      upstreams: { api: { servers: [{ url: 'http://hc.test:9', resolve: true }], resolver: { servers: [dns.address], ipv6: false }, healthCheck: { interval: '1h', timeout: '500ms' } } },
+    });
+    t.after(() => sy.close());
+    await sy.ready();
+    const health = (url: string) => sy.status().upstreams.api!.servers.find((s) => s.url === url)?.health;
+    await until(() => health('http://127.0.0.2:9') !== undefined, 10_000, 'the first probe');
+    const first = health('http://127.0.0.2:9')!;
+    assert.equal(sy.status().upstreams.api!.servers[0]!.state, 'unhealthy');
+    await dns.setHosts([...base, '127.0.0.2 hc.test', '127.0.0.3 hc.test']);
+    await until(() => health('http://127.0.0.3:9') !== undefined, 10_000, 'the new address probed');
+    // Same probe result object: not re-created, not probed again.
+    assert.deepEqual(health('http://127.0.0.2:9'), first);
+    assert.equal(sy.status().upstreams.api!.servers.find((s) => s.url === 'http://127.0.0.2:9')?.state, 'unhealthy');
+  });
+
   it('NXDOMAIN removes that name\'s servers; the other name\'s stay', async (t) => {
     const sy = createSwitchyard({
       upstreams: {
