@@ -95,19 +95,21 @@ console.log(`\npick + release({ status: 200 }) per op; node ${process.version}; 
   const { DynamicUpstream } = await import('../packages/core/src/discovery/dynamic-upstream.js');
   const size = 1000;
   const server = (i: number) => ({ ...config(CASES[0]!, 1).servers[0]!, url: `http://10.1.${i >> 8}.${i & 255}:8080`, name: 'api.internal', host: 'api.internal:8080' });
-  const listA = Array.from({ length: size }, (_, i) => server(i));
-  const listB = [...listA.slice(1), server(size)];
+  // Fresh objects for every update, as each DNS answer brings: A, B, A', B' in turn (never the objects the pool holds).
+  const listA = (): ReturnType<typeof server>[] => Array.from({ length: size }, (_, i) => server(i));
+  const listB = (): ReturnType<typeof server>[] => [...Array.from({ length: size - 1 }, (_, i) => server(i + 1)), server(size)];
+  const lists = [listA(), listB(), listA(), listB()];
   const health = { watch() {}, unwatch() {}, async stop() {} };
   for (const balance of ['round-robin', 'least-conn', 'hash consistent'] as const) {
     const c = CASES.find((x) => x.label === balance)!;
     const pool = createPool({ ...config(c, 0), servers: [] }, env);
     const sync = new DynamicUpstream('bench', pool, health);
     sync.register('dns', 'dns');
-    sync.set('dns', listA);
-    let flip = false;
+    sync.set('dns', listA());
+    let n = 0;
     const apply = (): void => {
-      flip = !flip;
-      sync.set('dns', flip ? listB : listA);
+      n++;
+      sync.set('dns', lists[n % lists.length]!);
     };
     for (let i = 0; i < 200; i++) apply(); // warm up
     // A consistent-hash ring is rebuilt on every membership change (as nginx does): fewer rounds.
