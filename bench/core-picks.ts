@@ -93,8 +93,11 @@ console.log(`\npick + release({ status: 200 }) per op; node ${process.version}; 
 // address (one leaves, one joins), applied as a diff: survivors untouched, one reindex.
 {
   const { DynamicUpstream } = await import('../packages/core/src/discovery/dynamic-upstream.js');
+  const { addressServer } = await import('../packages/core/src/discovery/name-watch.js');
   const size = 1000;
-  const server = (i: number) => ({ ...config(CASES[0]!, 1).servers[0]!, url: `http://10.1.${i >> 8}.${i & 255}:8080`, name: 'api.internal', host: 'api.internal:8080' });
+  const template = config(CASES[0]!, 1).servers[0]!;
+  // Built as the DNS watcher builds each address of an answer.
+  const server = (i: number) => addressServer(template, `http://10.1.${i >> 8}.${i & 255}:8080`, 1, false, 'api.internal', 'api.internal:8080');
   // Fresh objects for every update, as each DNS answer brings: A, B, A', B' in turn (never the objects the pool holds).
   const listA = (): ReturnType<typeof server>[] => Array.from({ length: size }, (_, i) => server(i));
   const listB = (): ReturnType<typeof server>[] => [...Array.from({ length: size - 1 }, (_, i) => server(i + 1)), server(size)];

@@ -183,14 +183,34 @@ export class NameWatch {
     const port = srv?.record.port ?? (u.port !== '' ? Number(u.port) : u.protocol === 'https:' ? 443 : 80);
     const host = address.includes(':') ? `[${address}]` : address;
     const basePath = u.pathname.replace(/\/+$/, '');
-    return Object.freeze({
-      ...template,
-      url: `${u.protocol}//${host}:${port}${basePath}`,
+    return addressServer(
+      template,
+      `${u.protocol}//${host}:${port}${basePath}`,
       // SRV weights are relative shares; 0 counts as 1 (RFC 2782 "very small chance").
-      weight: srv !== undefined ? Math.max(1, srv.record.weight) : template.weight,
-      backup: template.backup || srv?.backup === true,
-      name: this.#spec.hostname,
-      host: u.host,
-    });
+      srv !== undefined ? Math.max(1, srv.record.weight) : template.weight,
+      template.backup || srv?.backup === true,
+      this.#spec.hostname,
+      u.host,
+    );
   }
+}
+
+/**
+ * A resolved address with its template's options. Written out field by field (not spread): the
+ * objects stay small and fast to read, which the diff of a large pool does 1,000s of times.
+ */
+export function addressServer(template: ResolvedServer, url: string, weight: number, backup: boolean, name: string, host: string): ResolvedServer {
+  return Object.freeze({
+    url,
+    weight,
+    maxFails: template.maxFails,
+    failTimeoutMs: template.failTimeoutMs,
+    backup,
+    down: template.down,
+    drain: template.drain,
+    maxConns: template.maxConns,
+    slowStartMs: template.slowStartMs,
+    name,
+    host,
+  });
 }
