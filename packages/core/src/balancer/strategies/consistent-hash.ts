@@ -7,6 +7,8 @@ import { smoothWeighted } from '../smooth-weighted.js';
 
 const MAX_TRIES = 20;
 const POINTS_PER_WEIGHT = 160;
+/** Rings up to 2^21 points sort packed in doubles (32-bit hash + 21-bit index = 53 bits, exact). */
+const SEQ_LIMIT = 2 ** 21;
 
 /**
  * The ring points of one server name (`host:port` as written) with `weight`, unsorted:
@@ -37,10 +39,15 @@ export class ConsistentHash implements Chooser {
   /** Servers sharing one name (nginx compares points to peers by name). */
   #groups: ServerSlot[][] = [];
 
+  /** Each server's points, computed once per weight: DNS/discover changes rebuild the ring often. */
+  readonly #pointsOf = new WeakMap<ServerSlot, { weight: number; points: number[] }>();
+
   rebuild(servers: readonly ServerSlot[]): void {
     const groupOf = new Map<string, number>();
     const groups: ServerSlot[][] = [];
-    const points: Array<{ hash: number; owner: number }> = [];
+    const lists: number[][] = [];
+    const listOwners: number[] = [];
+    let total = 0;
     for (const s of servers) {
       let g = groupOf.get(s.ringName);
       if (g === undefined) {
@@ -49,19 +56,50 @@ export class ConsistentHash implements Chooser {
         groups.push([]);
       }
       (groups[g] as ServerSlot[]).push(s);
-      for (const hash of ringPoints(s.ringName, s.weight)) points.push({ hash, owner: g });
+      let cached = this.#pointsOf.get(s);
+      if (cached === undefined || cached.weight !== s.weight) {
+        cached = { weight: s.weight, points: ringPoints(s.ringName, s.weight) };
+        this.#pointsOf.set(s, cached);
+      }
+      lists.push(cached.points);
+      listOwners.push(g);
+      total += cached.points.length;
     }
-    points.sort((a, b) => a.hash - b.hash);
+    // Sorted as one typed array of hash * 2^21 + insertion index (exact below 2^53): the same order
+    // as a stable sort by hash (nginx keeps the first point of equal hashes), without an object per point.
+    const owners = new Int32Array(total);
+    const keys = total < SEQ_LIMIT ? new Float64Array(total) : undefined;
+    const points: Array<{ hash: number; seq: number }> = [];
+    let seq = 0;
+    lists.forEach((list, i) => {
+      const owner = listOwners[i] as number;
+      for (const hash of list) {
+        owners[seq] = owner;
+        if (keys !== undefined) keys[seq] = hash * SEQ_LIMIT + seq;
+        else points.push({ hash, seq });
+        seq++;
+      }
+    });
     const hashes: number[] = [];
-    const owners: number[] = [];
-    for (const p of points) {
+    const ringOwners: number[] = [];
+    const keep = (hash: number, at: number): void => {
       // nginx keeps one point per hash value.
-      if (hashes.length > 0 && hashes[hashes.length - 1] === p.hash) continue;
-      hashes.push(p.hash);
-      owners.push(p.owner);
+      if (hashes.length > 0 && hashes[hashes.length - 1] === hash) return;
+      hashes.push(hash);
+      ringOwners.push(owners[at] as number);
+    };
+    if (keys !== undefined) {
+      keys.sort();
+      for (const key of keys) {
+        const at = key % SEQ_LIMIT;
+        keep((key - at) / SEQ_LIMIT, at);
+      }
+    } else {
+      points.sort((a, b) => a.hash - b.hash);
+      for (const p of points) keep(p.hash, p.seq);
     }
     this.#hashes = Uint32Array.from(hashes);
-    this.#owners = Int32Array.from(owners);
+    this.#owners = Int32Array.from(ringOwners);
     this.#groups = groups;
   }
 
