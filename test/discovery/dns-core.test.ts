@@ -109,6 +109,23 @@ describe('resolve: true in the core', () => {
     ]);
   });
 
+  it('asks for A and AAAA records as ipv4/ipv6 say; an IPv6 address becomes a bracketed url', async (t) => {
+    const base = ['127.0.0.2 keep.test', '127.0.0.3 keep.test', '127.0.0.2 a.test', '127.0.0.3 gone.test'];
+    await dns.setHosts([...base, '127.0.0.2 dual.test', '::1 dual.test']);
+    t.after(() => dns.setHosts(base));
+    const make = (resolver: { ipv4?: boolean; ipv6?: boolean }) =>
+      createSwitchyard({ upstreams: { api: { servers: [{ url: 'http://dual.test:8080', resolve: true }], resolver: { servers: [dns.address], ...resolver } } } });
+    const both = make({});
+    const v4 = make({ ipv6: false });
+    const v6 = make({ ipv4: false });
+    t.after(() => Promise.all([both.close(), v4.close(), v6.close()]));
+    await Promise.all([both.ready(), v4.ready(), v6.ready()]);
+    assert.deepEqual(urls(both), ['http://127.0.0.2:8080', 'http://[::1]:8080']);
+    assert.deepEqual(urls(v4), ['http://127.0.0.2:8080']);
+    assert.deepEqual(urls(v6), ['http://[::1]:8080']);
+    assert.deepEqual(v6.upstream('api').servers().map((s) => [s.hostname, s.host, s.name]), [['::1', 'dual.test:8080', 'dual.test']]);
+  });
+
   it('close() stops every lookup: no query reaches the DNS server afterwards', async (t) => {
     const sy = createSwitchyard({ upstreams: { api: { servers: [{ url: 'http://keep.test:8080', resolve: true }], resolver: { servers: [dns.address] } } } });
     t.after(() => sy.close());
