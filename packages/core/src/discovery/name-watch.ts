@@ -115,9 +115,10 @@ export class NameWatch {
     let ttlMs: number | undefined;
     const targetErrors: string[] = [];
     const names = new Set(records.map((r) => r.name));
-    for (const target of names) {
-      const found = await this.#dns.addresses(target);
-      if (this.#stopped) return 0;
+    // Every target at once: one slow target does not hold the others' answers.
+    const answers = await Promise.all([...names].map(async (target) => [target, await this.#dns.addresses(target)] as const));
+    if (this.#stopped) return 0;
+    for (const [target, found] of answers) {
       if (found.ok) {
         this.#targets.set(target, found.addresses);
         if (found.ttlMs !== undefined) ttlMs = ttlMs === undefined ? found.ttlMs : Math.min(ttlMs, found.ttlMs);
