@@ -126,6 +126,27 @@ describe('resolve: true in the core', () => {
     assert.deepEqual(v6.upstream('api').servers().map((s) => [s.hostname, s.host, s.name]), [['::1', 'dual.test:8080', 'dual.test']]);
   });
 
+  it('addServer with resolve: true follows the name at run time; removeServer of its url stops it and removes its addresses', async (t) => {
+    const sy = createSwitchyard({ upstreams: { api: { servers: ['http://10.9.9.9:80'], resolver: { servers: [dns.address], ipv6: false } } } });
+    t.after(() => sy.close());
+    const added: string[] = [];
+    sy.on('server:added', (e) => added.push(`${e.url} ${e.reason} ${e.name}`));
+    sy.addServer('api', { url: 'http://keep.test:8080', resolve: true, weight: 3 });
+    await until(() => urls(sy).length === 3, 10_000, 'the addresses');
+    assert.deepEqual(urls(sy), ['http://10.9.9.9:80', 'http://127.0.0.2:8080', 'http://127.0.0.3:8080']);
+    assert.deepEqual(added, ['http://127.0.0.2:8080 dns keep.test', 'http://127.0.0.3:8080 dns keep.test']);
+    assert.deepEqual(sy.status().upstreams.api!.servers.map((s) => s.weight), [1, 3, 3]);
+    assert.deepEqual(sy.status().upstreams.api!.resolver?.map((r) => r.name), ['keep.test']);
+    assert.throws(() => sy.addServer('api', { url: 'http://keep.test:8080', resolve: true }), /already has server http:\/\/keep\.test:8080/);
+    const before = dns.queries('keep.test');
+    assert.equal(sy.removeServer('api', 'keep.test:8080'), true);
+    assert.deepEqual(urls(sy), ['http://10.9.9.9:80']);
+    assert.deepEqual(sy.status().upstreams.api!.resolver, []);
+    // Its lookups stopped with it (two TTLs later, no new query).
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(dns.queries('keep.test'), before);
+  });
+
   it('close() stops every lookup: no query reaches the DNS server afterwards', async (t) => {
     const sy = createSwitchyard({ upstreams: { api: { servers: [{ url: 'http://keep.test:8080', resolve: true }], resolver: { servers: [dns.address] } } } });
     t.after(() => sy.close());

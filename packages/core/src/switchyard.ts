@@ -23,7 +23,7 @@ import type { PoolControl, PoolEnv } from './internal.js';
 import { SwitchyardLookupError } from './errors.js';
 import { SwitchyardEmitter } from './events.js';
 import { createPool } from './balancer/index.js';
-import { resolveConfig, resolveServer, resolveCodeLocation } from './config/index.js';
+import { resolveConfig, resolveCodeLocation } from './config/index.js';
 import { canonicalServerUrl } from './config/resolve-server.js';
 import { createTrustPredicate } from './config/trust-proxy.js';
 import { createRouter, routeForLocation } from './routing/index.js';
@@ -32,6 +32,7 @@ import { RequestForwarding } from './forwarding/forwarding.js';
 import { RetryBudget } from './forwarding/retry-budget.js';
 import { startHealthChecks, type HealthChecks } from './health/health-checks.js';
 import { startDiscovery, type Discovery } from './discovery/index.js';
+import { resolveServerEntry } from './discovery/server-entries.js';
 
 const monotonicNow = (): number => performance.now();
 
@@ -132,7 +133,10 @@ class SwitchyardInstance implements Switchyard {
 
   addServer(upstream: string, server: ServerOptions | string): void {
     const pool = this.#pool(upstream);
-    const resolved = resolveServer(server, `addServer("${upstream}")`);
+    const entry = resolveServerEntry(server, `addServer("${upstream}")`);
+    // `resolve: true`: the name's addresses join the pool (and follow DNS) through the discovery.
+    if ('template' in entry) return this.#discovery.addName(upstream, entry);
+    const resolved = entry;
     pool.addServer(resolved);
     this.#health.watch(upstream, resolved.url);
   }
@@ -140,6 +144,7 @@ class SwitchyardInstance implements Switchyard {
   removeServer(upstream: string, url: string): boolean {
     // Spelled as addServer accepted it ('127.0.0.1:9000', 'http://Host:1/'): look up the stored form.
     const key = canonicalServerUrl(url);
+    if (this.#discovery.removeName(upstream, key)) return true;
     const removed = this.#pool(upstream).removeServer(key);
     if (removed) this.#health.unwatch(upstream, key);
     return removed;

@@ -272,6 +272,8 @@ export interface ResolvedConfig {
   readonly metrics: { readonly path: string } | undefined;
   /** Warnings carried over from nginx parsing. */
   readonly warnings: readonly string[];
+  /** The top-level `resolver` (for names added at run time to upstreams without their own). */
+  readonly resolver?: ResolvedResolver;
 }
 
 // ---------------------------------------------------------------------------

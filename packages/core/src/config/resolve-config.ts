@@ -85,6 +85,7 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     status,
     metrics,
     warnings: Object.freeze([...warnings]),
+    resolver,
   });
 }
 

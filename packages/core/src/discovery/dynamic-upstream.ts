@@ -28,6 +28,14 @@ export class DynamicUpstream {
     this.#sources.set(source, { servers: [], reason, answered: false });
   }
 
+  /** A source that ends (a name removed at run time): its servers leave the pool. */
+  drop(source: string): void {
+    const entry = this.#sources.get(source);
+    if (entry === undefined) return;
+    this.#sources.delete(source);
+    this.#apply(false, entry.reason);
+  }
+
   /** Replace one source's list and apply the resulting diff. */
   set(source: string, servers: readonly ResolvedServer[]): void {
     const entry = this.#sources.get(source);

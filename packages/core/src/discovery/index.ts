@@ -1,6 +1,8 @@
 /** @module Dynamic pools: starts the DNS watchers and discover hooks of every upstream, and answers ready(), status and stop. */
 import type { PoolControl, PoolEnv } from '../internal.js';
-import type { ResolvedConfig, ResolverNameStatus } from '../types.js';
+import type { ResolvedConfig, ResolvedServerName, ResolverNameStatus } from '../types.js';
+import { SwitchyardLookupError } from '../errors.js';
+import { DEFAULT_RESOLVER } from './resolver-options.js';
 import type { HealthChecks } from '../health/health-checks.js';
 import { DiscoverRun } from './discover-hook.js';
 import { DynamicUpstream } from './dynamic-upstream.js';
@@ -11,6 +13,10 @@ export interface Discovery {
   ready(): Promise<void>;
   /** Resolver state per name (and the hook) of one upstream; undefined for a fixed list. */
   status(upstream: string): readonly ResolverNameStatus[] | undefined;
+  /** `addServer` with `resolve: true`: the name's addresses join the pool and follow DNS. */
+  addName(upstream: string, spec: ResolvedServerName): void;
+  /** `removeServer` with the url of such a name: its lookups stop and its addresses leave. False when unknown. */
+  removeName(upstream: string, url: string): boolean;
   /** Stops every lookup (timers, queries in flight) and aborts every hook's signal. */
   stop(): void;
 }
@@ -23,6 +29,7 @@ interface Source {
 
 export function startDiscovery(config: ResolvedConfig, pools: ReadonlyMap<string, PoolControl>, env: PoolEnv, health: HealthChecks): Discovery {
   const sources = new Map<string, Source[]>();
+  const syncs = new Map<string, DynamicUpstream>();
   const waits: Array<Promise<void>> = [];
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
@@ -36,6 +43,7 @@ export function startDiscovery(config: ResolvedConfig, pools: ReadonlyMap<string
     const pool = pools.get(name);
     if (dynamic === undefined || pool === undefined) continue;
     const sync = new DynamicUpstream(name, pool, health);
+    syncs.set(name, sync);
     const list: Source[] = [];
     dynamic.names.forEach((spec, i) => {
       const id = `dns:${i}`;
@@ -60,6 +68,37 @@ export function startDiscovery(config: ResolvedConfig, pools: ReadonlyMap<string
 
   return {
     ready: () => all,
+    addName(upstream, spec) {
+      const pool = pools.get(upstream);
+      if (pool === undefined || stopped) return;
+      const list = sources.get(upstream) ?? [];
+      if (list.some((s) => s instanceof NameWatch && s.url === spec.template.url)) {
+        throw new SwitchyardLookupError(`upstream "${upstream}" already has server ${spec.template.url}`);
+      }
+      let sync = syncs.get(upstream);
+      if (sync === undefined) {
+        sync = new DynamicUpstream(upstream, pool, health);
+        syncs.set(upstream, sync);
+      }
+      const id = `dns:${spec.template.url}`;
+      const target = sync;
+      target.register(id, 'dns');
+      const resolver = config.upstreams.get(upstream)?.dynamic?.resolver ?? config.resolver ?? DEFAULT_RESOLVER;
+      const watch = new NameWatch(upstream, spec, resolver, env, (servers) => target.set(id, servers));
+      list.push(watch);
+      sources.set(upstream, list);
+      watch.start();
+    },
+    removeName(upstream, url) {
+      const list = sources.get(upstream);
+      const watch = list?.find((s): s is NameWatch => s instanceof NameWatch && s.url === url);
+      if (list === undefined || watch === undefined) return false;
+      watch.stop();
+      list.splice(list.indexOf(watch), 1);
+      const index = config.upstreams.get(upstream)?.dynamic?.names.findIndex((n) => n.template.url === url) ?? -1;
+      syncs.get(upstream)?.drop(index >= 0 ? `dns:${index}` : `dns:${url}`);
+      return true;
+    },
     status: (upstream) => sources.get(upstream)?.map((s) => s.status()),
     stop() {
       if (stopped) return;

@@ -43,6 +43,11 @@ export class NameWatch {
     });
   }
 
+  /** The url written for this name (the key of a name added at run time). */
+  get url(): string {
+    return this.#spec.template.url;
+  }
+
   /** The name queried: `api.internal` or `_http._tcp.api.internal`. */
   get name(): string {
     return this.#spec.srv ?? this.#spec.hostname;

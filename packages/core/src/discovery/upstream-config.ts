@@ -28,7 +28,8 @@ export function resolveUpstreamServers(
   if (input.length === 0 && discover === undefined) fail(serversPath, 'must list at least one server');
   const { servers, names } = resolveServerList(input, serversPath, true);
   const resolver = resolveResolverOptions(obj.resolver, `${path}.resolver`, topResolver);
-  if (names.length === 0 && discover === undefined) return { servers: Object.freeze(servers), dynamic: undefined };
+  // An upstream's own `resolver` is kept even without names yet: addServer({ resolve: true }) uses it.
+  if (names.length === 0 && discover === undefined && obj.resolver === undefined) return { servers: Object.freeze(servers), dynamic: undefined };
   return {
     servers: Object.freeze(servers),
     dynamic: Object.freeze({ names: Object.freeze([...names]), resolver, discover: discover as DiscoverHook | undefined }),
