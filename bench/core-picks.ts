@@ -91,3 +91,40 @@ for (const r of rows) console.log(r.map((cell, col) => cell.padEnd(widths[col]!)
 console.log(`\npick + release({ status: 200 }) per op; node ${process.version}; ${MEASURE_MS} ms per cell`);
 
 runScaleCases();
+// Dynamic pools (issue 11): one DNS/discover update of a 1,000-server list whose difference is one
+// address (one leaves, one joins), applied as a diff: survivors untouched, one reindex.
+{
+  const { DynamicUpstream } = await import('../packages/core/src/discovery/dynamic-upstream.js');
+  const { addressServer } = await import('../packages/core/src/discovery/name-watch.js');
+  const size = 1000;
+  const template = config(CASES[0]!, 1).servers[0]!;
+  // Built as the DNS watcher builds each address of an answer.
+  const server = (i: number) => addressServer(template, `http://10.1.${i >> 8}.${i & 255}:8080`, 1, false, 'api.internal', 'api.internal:8080');
+  // Fresh objects for every update, as each DNS answer brings: A, B, A', B' in turn (never the objects the pool holds).
+  const listA = (): ReturnType<typeof server>[] => Array.from({ length: size }, (_, i) => server(i));
+  const listB = (): ReturnType<typeof server>[] => [...Array.from({ length: size - 1 }, (_, i) => server(i + 1)), server(size)];
+  const lists = [listA(), listB(), listA(), listB()];
+  const health = { watch() {}, unwatch() {}, async stop() {} };
+  for (const balance of ['round-robin', 'least-conn', 'hash consistent'] as const) {
+    const c = CASES.find((x) => x.label === balance)!;
+    const pool = createPool({ ...config(c, 0), servers: [] }, env);
+    const sync = new DynamicUpstream('bench', pool, health);
+    sync.register('dns', 'dns');
+    sync.set('dns', listA());
+    let n = 0;
+    const apply = (): void => {
+      n++;
+      sync.set('dns', lists[n % lists.length]!);
+    };
+    for (let i = 0; i < 200; i++) apply(); // warm up
+    // A consistent-hash ring is rebuilt on every membership change (as nginx does): fewer rounds.
+    const rounds = balance === 'hash consistent' ? 20 : 2000;
+    const start = performance.now();
+    const cpu0 = process.cpuUsage();
+    for (let i = 0; i < rounds; i++) apply();
+    const cpu = process.cpuUsage(cpu0);
+    const us = ((performance.now() - start) * 1000) / rounds;
+    if (pool.servers().length !== size) throw new Error('diff bench: wrong pool size');
+    console.log(`apply a ${size}-server update whose diff is one address (${balance}): ${us.toFixed(1)} µs wall, ${((cpu.user + cpu.system) / rounds).toFixed(1)} µs CPU`);
+  }
+}

@@ -67,6 +67,11 @@ test('counters and gauges mirror status() at scrape time, with exact values', as
   assert.equal(after.value('switchyard_upstream_active', { upstream: 'api', server: B }), 0);
   assert.equal(after.value('switchyard_upstream_requests_total', { upstream: 'api', server: B, code_class: '2xx' }), 4);
   assert.deepEqual(after.find('switchyard_upstream_server_up', { server: C }), []);
+  // Servers come and go with DNS/discover: a removed server's histogram series go too.
+  assert.equal(after.value('switchyard_upstream_response_seconds_count', { upstream: 'api', server: B }), 4);
+  sy.removeServer('api', B);
+  const gone = parseExposition(await metrics.render());
+  assert.deepEqual(gone.find('switchyard_upstream_response_seconds_count', { server: B }), []);
 });
 
 test('the response-time histogram observes every try that got a status, in seconds', async (t) => {

@@ -22,6 +22,8 @@ export interface PoolEnv {
 export interface PoolControl extends Upstream {
   /** Throws SwitchyardLookupError when the url is already in the pool. */
   addServer(server: ResolvedServer): void;
+  /** A DNS/discover diff in one step (see Pool.applyDiff); returns the urls actually added. */
+  applyDiff(added: readonly ResolvedServer[], removed: readonly string[], reason: import('./types.js').ServerChangeReason, rampUp: boolean): string[];
   /** In-flight requests on the removed server finish normally. False when unknown. */
   removeServer(url: string): boolean;
   /** Throws SwitchyardLookupError when unknown. */

@@ -24,7 +24,7 @@ import type { PoolControl, PoolEnv } from './internal.js';
 import { SwitchyardLookupError } from './errors.js';
 import { SwitchyardEmitter } from './events.js';
 import { createPool } from './balancer/index.js';
-import { resolveConfig, resolveServer, resolveCodeLocation } from './config/index.js';
+import { resolveConfig, resolveCodeLocation } from './config/index.js';
 import { canonicalServerUrl } from './config/resolve-server.js';
 import { createTrustPredicate } from './config/trust-proxy.js';
 import { createRouter, routeForLocation } from './routing/index.js';
@@ -34,6 +34,8 @@ import { realClientIp } from './forwarding/real-client.js';
 import { RetryBudget } from './forwarding/retry-budget.js';
 import { startHealthChecks, type HealthChecks } from './health/health-checks.js';
 import { putOwn } from './config/own.js';
+import { startDiscovery, type Discovery } from './discovery/index.js';
+import { resolveServerEntry } from './discovery/server-entries.js';
 
 const monotonicNow = (): number => performance.now();
 
@@ -48,6 +50,7 @@ class SwitchyardInstance implements Switchyard {
   readonly #trusted: (ip: string) => boolean;
   readonly #env: PoolEnv;
   readonly #health: HealthChecks;
+  readonly #discovery: Discovery;
   #closed = false;
 
   constructor(input: SwitchyardInput, hooks: SwitchyardHooks) {
@@ -68,6 +71,11 @@ class SwitchyardInstance implements Switchyard {
     this.#router = createRouter(this.config.locations);
     this.#trusted = createTrustPredicate(this.config.trustProxy);
     this.#health = startHealthChecks(this.config, this.#pools, this.#env);
+    this.#discovery = startDiscovery(this.config, this.#pools, this.#env, this.#health);
+  }
+
+  ready(): Promise<void> {
+    return this.#discovery.ready();
   }
 
   match(method: string, url: string): RouteMatch | undefined {
@@ -121,8 +129,11 @@ class SwitchyardInstance implements Switchyard {
 
   status(): StatusSnapshot {
     const upstreams: Record<string, UpstreamStatus> = {};
-    // An upstream named `__proto__` is a key like any other.
-    for (const [name, pool] of this.#pools) putOwn(upstreams, name, pool.status());
+    for (const [name, pool] of this.#pools) {
+      const resolver = this.#discovery.status(name);
+      // An upstream named `__proto__` is a key like any other.
+      putOwn(upstreams, name, resolver === undefined ? pool.status() : { ...pool.status(), resolver });
+    }
     return { upstreams };
   }
 
@@ -132,7 +143,10 @@ class SwitchyardInstance implements Switchyard {
 
   addServer(upstream: string, server: ServerOptions | string): void {
     const pool = this.#pool(upstream);
-    const resolved = resolveServer(server, `addServer("${upstream}")`);
+    const entry = resolveServerEntry(server, `addServer("${upstream}")`);
+    // `resolve: true`: the name's addresses join the pool (and follow DNS) through the discovery.
+    if ('template' in entry) return this.#discovery.addName(upstream, entry);
+    const resolved = entry;
     pool.addServer(resolved);
     this.#health.watch(upstream, resolved.url);
   }
@@ -140,6 +154,7 @@ class SwitchyardInstance implements Switchyard {
   removeServer(upstream: string, url: string): boolean {
     // Spelled as addServer accepted it ('127.0.0.1:9000', 'http://Host:1/'): look up the stored form.
     const key = canonicalServerUrl(url);
+    if (this.#discovery.removeName(upstream, key)) return true;
     const removed = this.#pool(upstream).removeServer(key);
     if (removed) this.#health.unwatch(upstream, key);
     return removed;
@@ -162,6 +177,7 @@ class SwitchyardInstance implements Switchyard {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#discovery.stop();
     await this.#health.stop();
   }
 

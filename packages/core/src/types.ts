@@ -144,6 +144,10 @@ export interface ServerOptions {
   route?: string;
   /** TLS for this server, field by field over the upstream's `tls` (an https url only). */
   tls?: TlsOptions;
+  /** nginx `resolve`: the host name becomes one server per address (A/AAAA), re-resolved at the answer's TTL. */
+  resolve?: boolean;
+  /** nginx `service=` (with `resolve`): SRV `_service._tcp.<host>`; port and weight from the records. */
+  service?: string;
 }
 
 export interface HashOptions {
@@ -155,7 +159,8 @@ export interface HashOptions {
 
 /** Hooks given on an upstream are the defaults of its locations. */
 export interface UpstreamOptions extends LocationHooks {
-  servers: Array<ServerOptions | string>;
+  /** May be empty or omitted when `discover` is given. */
+  servers?: Array<ServerOptions | string>;
   /** Default `'round-robin'`. */
   balance?: BalanceStrategyName;
   /** Required for `balance: 'hash'`. */
@@ -169,6 +174,10 @@ export interface UpstreamOptions extends LocationHooks {
   sticky?: StickyOptions;
   /** TLS to the upstream's https servers (CA, client certificate, SNI name, verification). */
   tls?: TlsOptions;
+  /** DNS for this upstream's `resolve` servers, field by field over the top-level `resolver`. */
+  resolver?: ResolverOptions;
+  /** Feeds the server list from anywhere (Consul, a file...): each `update(servers)` replaces it. */
+  discover?: DiscoverHook;
 }
 
 export interface LocationOptions extends LocationHooks {
@@ -211,6 +220,8 @@ export interface SwitchyardOptions {
    * get this long to finish, then are cut. Default `'10s'`; 0 cuts them at once.
    */
   closeTimeout?: Duration;
+  /** nginx `resolver` in http {}: how `resolve` servers are looked up. Default: the system's DNS servers. */
+  resolver?: ResolverOptions;
 }
 
 /** Result of `parseNginxConfig`. */
@@ -278,6 +289,10 @@ export interface ResolvedServer {
   readonly route?: string | undefined;
   /** The server's own `tls` (merged over the upstream's when the server joins its pool). */
   readonly tls?: ResolvedTls;
+  /** A resolved/discovered address: the name it came from (TLS SNI and certificate checks use it). */
+  readonly name?: string;
+  /** Host header of a resolved address (the name as written, e.g. `api.internal:8080`). */
+  readonly host?: string;
 }
 
 export interface ResolvedHealthCheck {
@@ -306,6 +321,8 @@ export interface ResolvedUpstream {
   readonly hooks?: ResolvedHooks | undefined;
   /** The upstream's `tls`, undefined when not given. */
   readonly tls?: ResolvedTls;
+  /** `resolve` servers and the `discover` hook; absent for a fixed list. */
+  readonly dynamic?: ResolvedDynamicServers;
 }
 
 export type LocationKind = 'exact' | 'prefix-priority' | 'prefix' | 'regex' | 'regex-i';
@@ -339,6 +356,8 @@ export interface ResolvedConfig {
   readonly warnings: readonly string[];
   /** Grace for open proxied requests at close, ms. */
   readonly closeTimeoutMs: number;
+  /** The top-level `resolver` (for names added at run time to upstreams without their own). */
+  readonly resolver?: ResolvedResolver;
 }
 
 // ---------------------------------------------------------------------------
@@ -381,6 +400,8 @@ export interface ServerInfo {
   readonly socketPath?: string;
   /** Effective TLS settings of an https server (the server's over the upstream's); undefined when none are set. */
   readonly tls?: ResolvedTls;
+  /** Set for a resolved/discovered address: the host name it came from, used for TLS SNI and certificate checks. */
+  readonly name?: string;
 }
 
 export interface PickContext {
@@ -504,6 +525,8 @@ export interface ServerStatus {
   readonly headerMs: number;
   readonly totalMs: number;
   readonly health?: HealthStatus;
+  /** A resolved/discovered address: the name it came from. */
+  readonly name?: string;
 }
 
 export interface UpstreamStatus {
@@ -511,6 +534,10 @@ export interface UpstreamStatus {
   readonly servers: readonly ServerStatus[];
   /** Sessions remembered by `sticky.learn` (only with it). */
   readonly sessions?: number;
+  /** Removed servers still finishing requests (nginx's zombies). */
+  readonly zombies?: readonly ServerStatus[];
+  /** One entry per DNS name (and the `discover` hook) feeding this upstream. */
+  readonly resolver?: readonly ResolverNameStatus[];
 }
 
 export interface StatusSnapshot {
@@ -528,8 +555,12 @@ export type StateChangeReason = 'passive' | 'health' | 'admin';
 export interface SwitchyardEvents {
   'server:down': { upstream: string; url: string; state: ServerState; reason: StateChangeReason };
   'server:up': { upstream: string; url: string; reason: StateChangeReason };
-  'server:added': { upstream: string; url: string };
-  'server:removed': { upstream: string; url: string };
+  'server:added': { upstream: string; url: string; reason?: ServerChangeReason; name?: string };
+  'server:removed': { upstream: string; url: string; reason?: ServerChangeReason; name?: string };
+  /** A DNS lookup or the `discover` hook failed (once per outage, not per retry). */
+  'discovery:error': { upstream: string; source: string; error: string };
+  /** The first good answer after `discovery:error`. */
+  'discovery:recovered': { upstream: string; source: string };
   'server:updated': { upstream: string; url: string; patch: ServerPatch };
   /**
    * A try failed and the request moves to `to` (try number `attempt`); or, with `refused: 'budget'`,
@@ -583,6 +614,80 @@ export interface Switchyard {
   setServer(upstream: string, url: string, patch: ServerPatch): void;
   on<E extends SwitchyardEventName>(event: E, listener: (payload: SwitchyardEvents[E]) => void): this;
   off<E extends SwitchyardEventName>(event: E, listener: (payload: SwitchyardEvents[E]) => void): this;
-  /** Stop health checks and timers. */
+  /** Resolves once every `resolve` name and `discover` hook gave its first answer (or its resolver timeout passed). */
+  ready(): Promise<void>;
+  /** Stop health checks, DNS lookups, `discover` hooks and timers. */
   close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
+// Dynamic pools: DNS re-resolution, SRV, discover hook
+// ---------------------------------------------------------------------------
+
+/** nginx `resolver`: where and how `resolve` servers are looked up. */
+export interface ResolverOptions {
+  /** DNS servers (`'10.0.0.2'`, `'127.0.0.1:5353'`, `'[::1]:53'`). Default: the system's (/etc/resolv.conf). */
+  servers?: string[];
+  /** Re-resolve this often, whatever the TTL says (nginx `valid=`). Default: the answer's TTL. */
+  valid?: Duration;
+  /** One lookup's deadline; also how long `ready()` waits. Default `'5s'`. */
+  timeout?: Duration;
+  /** Look up A records. Default true. */
+  ipv4?: boolean;
+  /** Look up AAAA records. Default true. */
+  ipv6?: boolean;
+}
+
+export interface ResolvedResolver {
+  readonly servers: readonly string[] | undefined;
+  /** 0 = follow the TTL. */
+  readonly validMs: number;
+  readonly timeoutMs: number;
+  readonly ipv4: boolean;
+  readonly ipv6: boolean;
+}
+
+/** What a `discover` hook receives. */
+export interface DiscoverContext {
+  /** Replace the discovered servers (validated like the configuration; an invalid list throws and changes nothing). */
+  update(servers: Array<ServerOptions | string>): void;
+  /** Aborted by `close()`. */
+  signal: AbortSignal;
+}
+
+export type DiscoverHook = (ctx: DiscoverContext) => void | Promise<void>;
+
+/** A `resolve: true` server of the configuration: the template of every address it resolves to. */
+export interface ResolvedServerName {
+  /** Where it was written, e.g. `upstreams.api.servers[0]`. */
+  readonly path: string;
+  /** Options copied to each address (its url is the one written, with the name). */
+  readonly template: ResolvedServer;
+  /** The host name to look up. */
+  readonly hostname: string;
+  /** The SRV name (`_http._tcp.api.internal`), when `service` is set. */
+  readonly srv: string | undefined;
+}
+
+export interface ResolvedDynamicServers {
+  readonly names: readonly ResolvedServerName[];
+  readonly resolver: ResolvedResolver;
+  readonly discover: DiscoverHook | undefined;
+}
+
+/** Why a server joined or left a pool. */
+export type ServerChangeReason = 'admin' | 'dns' | 'discover';
+
+/** The state of one looked-up name (or of the `discover` hook) for the status page. */
+export interface ResolverNameStatus {
+  /** The name queried (`api.internal`, `_http._tcp.api.internal`) or `'discover'`. */
+  readonly name: string;
+  /** Addresses (or SRV `target:port`) of the last good answer. */
+  readonly answer: readonly string[];
+  /** Epoch ms of the last good answer. */
+  readonly answeredAt?: number;
+  /** Epoch ms of the next lookup. */
+  readonly nextLookupAt?: number;
+  /** Set while lookups fail (the last good answer stays in use). */
+  readonly error?: string;
 }

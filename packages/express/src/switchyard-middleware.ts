@@ -136,6 +136,11 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
   let closed = false;
   /** Some `proxyTo` handler exists: unmatched WebSocket upgrades go through the app to find it. */
   let routedUpgrades = false;
+  // `resolve` names and `discover` hooks: requests arriving before their first answers wait (at most the resolver timeout).
+  let ready = ![...sy.config.upstreams.values()].some((u) => u.dynamic !== undefined);
+  const whenReady = sy.ready().then(() => {
+    ready = true;
+  });
 
   function serveAdmin(req: IncomingMessage, res: ServerResponse, path: string, next: NextFunction | undefined): void {
     adminResponse(sy, path, req.headers.accept).then(
@@ -156,6 +161,10 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
   }
 
   const middleware: ProxyHandler = (req, res, next) => {
+    if (!ready) {
+      void whenReady.then(() => middleware(req, res, next));
+      return;
+    }
     const url = req.url ?? '/';
     if (adminPaths.size > 0) {
       const path = pathOf(url);
@@ -202,7 +211,11 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       }
       return location;
     };
-    return (req, res, next) => {
+    const handler: ProxyHandler = (req, res, next) => {
+      if (!ready) {
+        void whenReady.then(() => handler(req, res, next));
+        return;
+      }
       const express = req as ExpressRequest;
       const url = express.originalUrl ?? req.url ?? '/';
       let route;
@@ -226,9 +239,14 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
         startExchange(ctx, req, res, route, url);
       }
     };
+    return handler;
   }
 
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (!ready && !closed) {
+      void whenReady.then(() => upgrade(req, socket, head));
+      return;
+    }
     if (!closed && ws.handle(req, socket, head)) return;
     // Not ours: leave the socket to other `upgrade` listeners, or refuse it when there are none.
     const server = (req.socket as { server?: EventEmitter }).server;

@@ -47,6 +47,8 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     await sy.close();
     throw new SwitchyardConfigError('metrics.path', `needs the optional peer dependency prom-client, which cannot be loaded (npm install prom-client): ${err instanceof Error ? err.message : String(err)}`);
   }
+  // `resolve` names and `discover` hooks: no window of 502s while their first answers come in.
+  await sy.ready();
   const pools = new UpstreamPools();
   const requestLog = (line: string): void => app.log.error(line);
   const ctx: ProxyContext = { sy, pools, from: loadReplyFrom(pools.dispatcher), onPreempted: forgottenReturnHint(app.log), log: requestLog };

@@ -84,18 +84,17 @@ test('a second balancing method wins with a warning, as in nginx', () => {
   assert.deepEqual(warnings, ['line 4: load balancing method redefined in upstream "u"; "ip_hash" wins, as in nginx']);
 });
 
-test('keepalive N; zone, keepalive_* and resolver are warnings', () => {
+test('keepalive N; zone and keepalive_* are warnings; resolver and resolver_timeout are read', () => {
   const { up, warnings } = upstream(
     'zone u 64k;\nkeepalive 4;\nkeepalive_requests 100;\nkeepalive_timeout 30s;\nkeepalive_time 1h;\nresolver 127.0.0.53;\nresolver_timeout 5s;\nserver a:1;',
   );
   assert.equal(up.keepalive, 4);
+  assert.deepEqual(up.resolver, { servers: ['127.0.0.53'], timeout: '5s' });
   assert.deepEqual(warnings, [
     'line 2: "zone" ignored (switchyard keeps pool state in the process; no shared memory zone is needed)',
     "line 4: \"keepalive_requests\" ignored (switchyard's upstream agent manages idle connection lifetime)",
     "line 5: \"keepalive_timeout\" ignored (switchyard's upstream agent manages idle connection lifetime)",
     "line 6: \"keepalive_time\" ignored (switchyard's upstream agent manages idle connection lifetime)",
-    'line 7: "resolver" ignored (switchyard resolves server names with the system resolver)',
-    'line 8: "resolver_timeout" ignored (switchyard resolves server names with the system resolver)',
   ]);
 });
 
@@ -135,8 +134,8 @@ test('server parameter errors point at the parameter', () => {
   inUpstream('server a:1 max_conns=;', 2, 12, /invalid parameter "max_conns="/);
   inUpstream('server a:1 fail_timeout=10q;', 2, 12, /invalid parameter "fail_timeout=10q"/);
   inUpstream('server a:1 slow_start=1s1m;', 2, 12, /invalid parameter "slow_start=1s1m"/);
-  inUpstream('server a:1 weight=2 resolve;', 2, 21, /"server \.\.\. resolve" .* is not supported/);
-  inUpstream('server a:1 service=http;', 2, 12, /"server \.\.\. service=" is not supported/);
+  inUpstream('server a:1 service=http;', 2, 1, /service name requires the "resolve" parameter/);
+  inUpstream('server a:1 service=http resolve;', 2, 8, /a port is not allowed with "service="/);
   inUpstream('server a:1 route=;', 2, 12, /invalid parameter "route="/);
   inUpstream('server a:1 weigth=2;', 2, 12, /invalid parameter "weigth=2"/);
 });

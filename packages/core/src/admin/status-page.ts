@@ -1,6 +1,6 @@
 /** @module The self-contained HTML status page: server-rendered tables, inline CSS, and an inline script that re-renders from the JSON every 2 s. */
 import { createHash } from 'node:crypto';
-import type { ServerStatus, StatusSnapshot, UpstreamStatus } from '../types.js';
+import type { ResolverNameStatus, ServerStatus, StatusSnapshot, UpstreamStatus } from '../types.js';
 
 /** How often the page fetches the JSON again. */
 export const STATUS_REFRESH_MS = 2000;
@@ -37,6 +37,11 @@ tr.state-draining td{background:#fff8c5}
 .zero{color:#afb8c1}
 .empty{padding:24px;color:var(--muted)}
 td.check{max-width:220px;overflow:hidden;text-overflow:ellipsis}
+.from{color:var(--muted);font-size:12px}
+tr.state-zombie td{color:var(--muted);font-style:italic}
+.b-zombie{background:var(--down)}
+table.resolver{border-top:1px solid var(--line)}
+td.answer{white-space:normal;text-align:left;font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px}
 `;
 
 /** The browser half: the same table as `renderPools`, built with DOM calls (text only, never innerHTML). */
@@ -61,7 +66,9 @@ const SCRIPT = `
   function row(s, now) {
     var tr = el('tr', 'state-' + s.state);
     tr.setAttribute('data-url', s.url);
-    tr.appendChild(el('td', 'url', s.url));
+    var server = el('td', 'url', s.url);
+    if (s.name) server.appendChild(el('span', 'from', ' \u2190 ' + s.name));
+    tr.appendChild(server);
     var st = el('td', 'l state');
     st.appendChild(el('span', 'badge b-' + s.state, s.state));
     if (s.backup) st.appendChild(el('span', 'badge b-backup', 'backup'));
@@ -102,9 +109,33 @@ const SCRIPT = `
     table.appendChild(thead);
     var tbody = el('tbody');
     u.servers.forEach(function (s) { tbody.appendChild(row(s, now)); });
+    // Removed by DNS/discover (or removeServer) but still finishing requests.
+    (u.zombies || []).forEach(function (s) { tbody.appendChild(row(Object.assign({}, s, { state: 'zombie' }), now)); });
     table.appendChild(tbody);
     sec.appendChild(table);
+    if (u.resolver) sec.appendChild(resolverTable(u.resolver, now));
     return sec;
+  }
+  function resolverTable(list, now) {
+    var table = el('table', 'resolver');
+    var hr = el('tr');
+    ['Name', 'Answer', 'Answered', 'Next lookup', 'Error'].forEach(function (t, i) { hr.appendChild(el('th', i === 0 || i === 1 || i === 4 ? 'l' : '', t)); });
+    var thead = el('thead');
+    thead.appendChild(hr);
+    table.appendChild(thead);
+    var tbody = el('tbody');
+    list.forEach(function (r) {
+      var tr = el('tr');
+      tr.setAttribute('data-name', r.name);
+      tr.appendChild(el('td', 'url', r.name));
+      tr.appendChild(el('td', 'answer', r.answer.length ? r.answer.join(', ') : '(empty)'));
+      tr.appendChild(el('td', '', r.answeredAt ? age(r.answeredAt, now) : '-'));
+      tr.appendChild(el('td', '', r.nextLookupAt ? 'in ' + Math.max(0, Math.round((r.nextLookupAt - now) / 1000)) + 's' : '-'));
+      tr.appendChild(el('td', 'l ' + (r.error ? 'bad' : 'zero'), r.error || '-'));
+      tbody.appendChild(tr);
+    });
+    table.appendChild(tbody);
+    return table;
   }
   function render(snap) {
     var root = document.getElementById('pools');
@@ -178,7 +209,7 @@ function serverRow(s: ServerStatus, now: number): string {
       : checkCells(h.ok, h.ok ? String(h.status) : String(h.error ?? h.status ?? 'failed'), age(h.checkedAt, now));
   return (
     `<tr class="state-${escapeHtml(s.state)}" data-url="${escapeHtml(s.url)}">` +
-    `<td class="url">${escapeHtml(s.url)}</td><td class="l state">${badges}</td><td>${s.weight}</td>` +
+    `<td class="url">${escapeHtml(s.url)}${s.name !== undefined ? `<span class="from"> \u2190 ${escapeHtml(s.name)}</span>` : ''}</td><td class="l state">${badges}</td><td>${s.weight}</td>` +
     num(s.active) +
     num(s.requests) +
     CLASSES.map((c) => num(s.responses[c])).join('') +
@@ -193,8 +224,24 @@ function poolSection(name: string, u: UpstreamStatus, now: number): string {
   const head = HEAD.map((t, i) => `<th${i === 1 || i === 14 ? ' class="l"' : ''}>${escapeHtml(t)}</th>`).join('');
   return (
     `<section class="pool" data-upstream="${escapeHtml(name)}"><h2>${escapeHtml(name)}<span class="info">${escapeHtml(u.balance)} \u00b7 ${up} of ${u.servers.length} up${u.sessions !== undefined ? ` \u00b7 ${u.sessions} sessions` : ''}</span></h2>` +
-    `<table><thead><tr>${head}</tr></thead><tbody>${u.servers.map((s) => serverRow(s, now)).join('')}</tbody></table></section>`
+    `<table><thead><tr>${head}</tr></thead><tbody>${u.servers.map((s) => serverRow(s, now)).join('')}` +
+    `${(u.zombies ?? []).map((s) => serverRow({ ...s, state: 'zombie' as ServerStatus['state'] }, now)).join('')}</tbody></table>` +
+    `${u.resolver !== undefined ? resolverSection(u.resolver, now) : ''}</section>`
   );
+}
+
+/** Resolver state per looked-up name (and the discover hook), under the pool's servers. */
+function resolverSection(list: readonly ResolverNameStatus[], now: number): string {
+  const head = ['Name', 'Answer', 'Answered', 'Next lookup', 'Error'].map((t, i) => `<th${i === 0 || i === 1 || i === 4 ? ' class="l"' : ''}>${t}</th>`).join('');
+  const rows = list.map(
+    (r) =>
+      `<tr data-name="${escapeHtml(r.name)}"><td class="url">${escapeHtml(r.name)}</td>` +
+      `<td class="answer">${escapeHtml(r.answer.length > 0 ? r.answer.join(', ') : '(empty)')}</td>` +
+      `<td>${r.answeredAt !== undefined ? age(r.answeredAt, now) : '-'}</td>` +
+      `<td>${r.nextLookupAt !== undefined ? `in ${Math.max(0, Math.round((r.nextLookupAt - now) / 1000))}s` : '-'}</td>` +
+      `<td class="l ${r.error !== undefined ? 'bad' : 'zero'}">${escapeHtml(r.error ?? '-')}</td></tr>`,
+  );
+  return `<table class="resolver"><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** The whole page for one snapshot; `now` is epoch ms (for the age of the last health check). */

@@ -10,6 +10,7 @@ import type {
   ResolvedServer,
   ResolvedUpstream,
   ServerInfo,
+  ServerChangeReason,
   ServerPatch,
   ServerStatus,
   UpstreamStatus,
@@ -80,6 +81,8 @@ export class Pool implements PoolControl {
   readonly #sticky: StickyBinding | undefined;
   /** Servers by sticky id (only with `sticky`). */
   #byId = new Map<string, ServerSlot>();
+  /** Removed servers with tries still in flight (nginx's zombies), shown by status() until they finish. */
+  readonly #zombies = new Set<ServerSlot>();
 
   constructor(config: ResolvedUpstream, env: PoolEnv) {
     this.name = config.name;
@@ -141,6 +144,7 @@ export class Pool implements PoolControl {
   settle(slot: ServerSlot, outcome: Outcome, failOn: ReadonlySet<number> | undefined, trial: boolean): void {
     if (slot.active > 0) slot.active--;
     if (this.#active > 0) this.#active--;
+    if (slot.removed && slot.active === 0) this.#zombies.delete(slot);
     if (this.#env.listening('response')) {
       this.#env.emit('response', {
         upstream: this.name,
@@ -229,16 +233,53 @@ export class Pool implements PoolControl {
     const slot = new ServerSlot(server, !this.#mandatory, this.#env.now(), this.config);
     this.#all.push(slot);
     this.#reindex(!slot.backup, slot.backup);
-    this.#env.emit('server:added', { upstream: this.name, url: slot.url });
+    this.#env.emit('server:added', { upstream: this.name, url: slot.url, reason: 'admin' });
+  }
+
+  /**
+   * Apply a DNS/discover diff with one reindex: survivors keep all their state, `added` start fresh
+   * (ramping up with slowStart), `removed` get no new tries and finish those in flight. Urls already
+   * in the pool are skipped; returns the urls actually added.
+   */
+  applyDiff(added: readonly ResolvedServer[], removed: readonly string[], reason: ServerChangeReason, rampUp: boolean): string[] {
+    const now = this.#env.now();
+    const gone = new Set<ServerSlot>();
+    for (const url of removed) {
+      const slot = this.#find(url);
+      if (slot === undefined) continue;
+      slot.removed = true;
+      if (slot.active > 0) this.#zombies.add(slot);
+      gone.add(slot);
+    }
+    if (gone.size > 0) this.#all = this.#all.filter((s) => !gone.has(s));
+    // A few additions (the usual DNS change) scan the list; many build a set once.
+    const urls = added.length > 16 ? new Set(this.#all.map((s) => s.url)) : undefined;
+    const fresh: ServerSlot[] = [];
+    for (const server of added) {
+      if (urls !== undefined ? urls.has(server.url) : this.#find(server.url) !== undefined || fresh.some((s) => s.url === server.url)) continue;
+      urls?.add(server.url);
+      const slot = new ServerSlot(server, !this.#mandatory, now);
+      // A new address (not a first answer) ramps up like a recovered server (NGINX Plus slow_start).
+      if (rampUp) slot.recovered(now);
+      this.#all.push(slot);
+      fresh.push(slot);
+    }
+    const changed = [...gone, ...fresh];
+    if (changed.length === 0) return [];
+    this.#reindex(changed.some((s) => !s.backup), changed.some((s) => s.backup));
+    for (const slot of gone) this.#env.emit('server:removed', { upstream: this.name, url: slot.url, reason, ...nameOf(slot) });
+    for (const slot of fresh) this.#env.emit('server:added', { upstream: this.name, url: slot.url, reason, ...nameOf(slot) });
+    return fresh.map((s) => s.url);
   }
 
   removeServer(url: string): boolean {
     const slot = this.#find(url);
     if (slot === undefined) return false;
     slot.removed = true;
+    if (slot.active > 0) this.#zombies.add(slot);
     this.#all = this.#all.filter((s) => s !== slot);
     this.#reindex(!slot.backup, slot.backup);
-    this.#env.emit('server:removed', { upstream: this.name, url });
+    this.#env.emit('server:removed', { upstream: this.name, url, reason: 'admin' });
     return true;
   }
 
@@ -296,7 +337,7 @@ export class Pool implements PoolControl {
   }
 
   status(): UpstreamStatus {
-    const servers: ServerStatus[] = this.#all.map((s) => {
+    const toStatus = (s: ServerSlot): ServerStatus => {
       const status: ServerStatus = {
         url: s.url,
         state: s.state(),
@@ -310,11 +351,18 @@ export class Pool implements PoolControl {
         headerMs: s.headerCount > 0 ? s.headerSum / s.headerCount : 0,
         totalMs: s.totalCount > 0 ? s.totalSum / s.totalCount : 0,
         ...(s.health !== undefined ? { health: s.health } : {}),
+        ...nameOf(s),
       };
       return status;
-    });
+    };
+    const servers = this.#all.map(toStatus);
     const sessions = this.#sticky?.sessions(this.#env.now());
-    return { balance: this.config.balance, servers, ...(sessions !== undefined ? { sessions } : {}) };
+    return {
+      balance: this.config.balance,
+      servers,
+      ...(sessions !== undefined ? { sessions } : {}),
+      ...(this.#zombies.size > 0 ? { zombies: [...this.#zombies].map(toStatus) } : {}),
+    };
   }
 
   #find(url: string): ServerSlot | undefined {
@@ -336,4 +384,8 @@ export class Pool implements PoolControl {
       for (const s of this.#all) if (!this.#byId.has(s.stickyId)) this.#byId.set(s.stickyId, s);
     }
   }
+}
+
+function nameOf(slot: ServerSlot): { name?: string } {
+  return slot.info.name !== undefined ? { name: slot.info.name } : {};
 }

@@ -30,7 +30,11 @@ export function ringHostPort(name: string): { host: string; port: string } {
 /** Where a server is used: its upstream's name (the Host of unix servers) and the TLS settings in force. */
 export interface ServerContext {
   readonly upstream?: string;
-  readonly tls?: ResolvedTls;
+  readonly tls?: ResolvedTls | undefined;
+  /** The DNS name a resolved address came from (kept for SNI and the certificate check). */
+  readonly name?: string | undefined;
+  /** The Host header to send instead of the url's authority (a resolved address sends its name). */
+  readonly host?: string | undefined;
 }
 
 /** Parse a server url (already validated by the config code) into what adapters need to connect. */
@@ -53,9 +57,11 @@ export function serverInfo(url: string, backup: boolean, context: ServerContext 
     hostname,
     port,
     // nginx $proxy_host: the default port is left out (ngx_http_proxy_set_vars).
-    host: u.host,
+    host: context.host ?? u.host,
     basePath,
     backup,
     ...(protocol === 'https:' && context.tls !== undefined ? { tls: context.tls } : {}),
+    // A resolved address keeps its name for TLS (SNI, certificate check).
+    ...(context.name !== undefined ? { name: context.name } : {}),
   });
 }

@@ -14,9 +14,12 @@ import { resolveCloseTimeout } from './close-timeout.js';
 import { checkStickyRoutes, resolveSticky } from '../sticky/resolve-sticky.js';
 
 import { HOOK_KEYS, resolveUpstreamHooks } from '../hooks/resolve-hooks.js';
+import { resolveResolverOptions } from '../discovery/resolver-options.js';
+import { resolveUpstreamServers } from '../discovery/upstream-config.js';
+import type { ResolvedResolver } from '../types.js';
 
-const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout'] as const;
-const UPSTREAM_KEYS = ['servers', 'balance', 'hash', 'retry', 'healthCheck', 'timeouts', 'keepalive', 'sticky', 'tls', ...HOOK_KEYS] as const;
+const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout', 'resolver'] as const;
+const UPSTREAM_KEYS = ['servers', 'balance', 'hash', 'retry', 'healthCheck', 'timeouts', 'keepalive', 'sticky', 'tls', 'resolver', 'discover', ...HOOK_KEYS] as const;
 const HASH_KEYS = ['key', 'consistent'] as const;
 const ROUTE_PATH_KEYS = ['path'] as const;
 
@@ -50,10 +53,11 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
   if (names.length === 0) fail('upstreams', 'must define at least one upstream');
 
   const upstreams = new Map<string, ResolvedUpstream>();
+  const resolver = resolveResolverOptions(top.resolver, 'resolver');
   for (const name of names) {
     const path = child('upstreams', name);
     if (name.trim() === '' || /\s/.test(name)) fail(path, 'is not a valid upstream name (empty or with spaces)');
-    upstreams.set(name, resolveUpstream(name, upstreamsInput[name], path));
+    upstreams.set(name, resolveUpstream(name, upstreamsInput[name], path, resolver));
   }
 
   const locations: Location[] = [];
@@ -89,29 +93,20 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     metrics,
     warnings: Object.freeze([...warnings]),
     closeTimeoutMs: resolveCloseTimeout(top.closeTimeout),
+    resolver,
   });
 }
 
-function resolveUpstream(name: string, input: unknown, path: string): ResolvedUpstream {
+function resolveUpstream(name: string, input: unknown, path: string, resolver: ResolvedResolver): ResolvedUpstream {
   let obj: Record<string, unknown>;
   if (Array.isArray(input)) obj = { servers: input };
   else if (isPlainObject(input)) obj = input;
   else fail(path, `must be an array of servers or an object { servers, balance?, ... }, got ${describe(input)}`);
   checkKeys(obj, UPSTREAM_KEYS, path);
 
-  const serversPath = `${path}.servers`;
-  if (obj.servers === undefined) fail(serversPath, 'is required (at least one server)');
-  if (!Array.isArray(obj.servers)) fail(serversPath, `must be an array of servers, got ${describe(obj.servers)}`);
-  if (obj.servers.length === 0) fail(serversPath, 'must list at least one server');
-  const urls = new Map<string, number>();
-  const servers = obj.servers.map((server: unknown, i) => {
-    const resolved = resolveServer(server, `${serversPath}[${i}]`);
-    const first = urls.get(resolved.url);
-    if (first !== undefined) fail(`${serversPath}[${i}]`, `repeats the url ${resolved.url} of ${serversPath}[${first}]`);
-    urls.set(resolved.url, i);
-    return resolved;
-  });
-  checkStickyRoutes(servers, serversPath);
+  // Fixed servers for the pool; `resolve` names and `discover` for the discovery (DNS, hook).
+  const { servers, dynamic } = resolveUpstreamServers(obj, path, resolver);
+  checkStickyRoutes(servers, `${path}.servers`);
 
   let balance = DEFAULT_BALANCE;
   if (obj.balance !== undefined) {
@@ -134,8 +129,9 @@ function resolveUpstream(name: string, input: unknown, path: string): ResolvedUp
   }
 
   const tls = resolveTls(obj.tls, `${path}.tls`);
-  if (tls !== undefined && !servers.some((s) => s.url.startsWith('https://'))) {
-    fail(`${path}.tls`, `only applies to https servers, and none of ${serversPath} is one (write 'https://host:port')`);
+  // Servers from DNS or `discover` are not known yet: they may be the https ones.
+  if (tls !== undefined && dynamic === undefined && !servers.some((s) => s.url.startsWith('https://'))) {
+    fail(`${path}.tls`, `only applies to https servers, and none of ${path}.servers is one (write 'https://host:port')`);
   }
   return Object.freeze({
     name,
@@ -149,6 +145,7 @@ function resolveUpstream(name: string, input: unknown, path: string): ResolvedUp
     ...(obj.sticky !== undefined ? { sticky: resolveSticky(obj.sticky, `${path}.sticky`) } : {}),
     hooks: resolveUpstreamHooks(obj, path),
     ...(tls === undefined ? {} : { tls }),
+    ...(dynamic !== undefined ? { dynamic } : {}),
   });
 }
 

@@ -60,6 +60,8 @@ export function startProbe(server: ServerInfo, check: ResolvedHealthCheck): Runn
         path: probePath(server, check),
         method: 'GET',
         agent: false,
+        // A resolved address: SNI and the certificate check use the name it came from.
+        ...(server.name !== undefined && server.protocol === 'https:' ? { servername: server.name } : {}),
         headers: { host: server.host, 'user-agent': PROBE_USER_AGENT, accept: '*/*', connection: 'close' },
       },
       (response) => {

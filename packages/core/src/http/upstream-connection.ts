@@ -27,14 +27,15 @@ export interface UpstreamAddress {
 
 /**
  * The TLS settings of an https server as connection options. Verification is on unless the
- * configuration turned it off; the name checked is the configured `servername`, else the url's
- * host name (never the client's Host header, even with `preserveHost`).
+ * configuration turned it off; the name checked is the configured `servername`, else the DNS
+ * name a resolved address came from, else the url's host name (never the client's Host header, even with `preserveHost`).
  */
 export function upstreamTlsOptions(server: ServerInfo): UpstreamTlsOptions {
   const tls = server.tls;
   const out: UpstreamTlsOptions = {
     rejectUnauthorized: tls?.rejectUnauthorized ?? true,
-    servername: tls?.servername ?? (isIP(server.hostname) === 0 ? server.hostname : ''),
+    // A resolved address is checked against the name it came from (nginx's proxy_ssl_name default, $proxy_host).
+    servername: tls?.servername ?? server.name ?? (isIP(server.hostname) === 0 ? server.hostname : ''),
   };
   if (tls === undefined) return out;
   if (tls.ca !== undefined) out.ca = [...tls.ca];

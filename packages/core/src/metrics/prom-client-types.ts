@@ -12,6 +12,8 @@ export interface PromRegistry {
 export interface PromCounter {
   inc(labels: PromLabels, value?: number): void;
   reset(): void;
+  /** Drop one label set's series. */
+  remove(labels: PromLabels): void;
 }
 
 export interface PromGauge {
@@ -22,6 +24,8 @@ export interface PromGauge {
 export interface PromHistogram {
   observe(labels: PromLabels, value: number): void;
   reset(): void;
+  /** Drop one label set's series. */
+  remove(labels: PromLabels): void;
 }
 
 export interface PromMetricConfig {

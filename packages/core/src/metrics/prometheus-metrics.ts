@@ -114,7 +114,14 @@ export function createPrometheusMetrics(sy: Switchyard, promClient: PromClientLi
   };
   const onNoLive = (e: SwitchyardEvents['no-live-upstream']): void => noLive.inc({ upstream: e.upstream });
   const onProbe = (e: SwitchyardEvents['health:probe']): void => probes.inc({ upstream: e.upstream, server: e.url, result: e.ok ? 'pass' : 'fail' });
+  // Dynamic pools churn servers: drop the event-fed series of a server that left (status-fed ones are rebuilt at every scrape).
+  const onRemoved = (e: SwitchyardEvents['server:removed']): void => {
+    const labels = { upstream: e.upstream, server: e.url };
+    histogram.remove(labels);
+    for (const result of ['pass', 'fail']) probes.remove({ ...labels, result });
+  };
   sy.on('response', onResponse).on('retry', onRetry).on('no-live-upstream', onNoLive).on('health:probe', onProbe);
+  sy.on('server:removed', onRemoved);
 
   return {
     registry,
@@ -124,6 +131,7 @@ export function createPrometheusMetrics(sy: Switchyard, promClient: PromClientLi
     render: () => registry.metrics(),
     stop() {
       sy.off('response', onResponse).off('retry', onRetry).off('no-live-upstream', onNoLive).off('health:probe', onProbe);
+      sy.off('server:removed', onRemoved);
       for (const name of names) registry.removeSingleMetric(name);
     },
   };

@@ -10,6 +10,8 @@ import { parseSyntaxTree, type Directive } from './syntax-tree.js';
 import { readUpstream, type ImportedServer, type ImportedUpstream } from './upstream-block.js';
 import { putOwn } from '../config/own.js';
 import { tlsFromSsl, warnUnusedSsl } from './proxy-ssl.js';
+import { readResolver, readResolverTimeout } from './resolver-directive.js';
+import type { ResolverOptions } from '../types.js';
 
 type Context = 'main' | 'http' | 'server';
 
@@ -67,6 +69,7 @@ class Importer {
   readonly #locationIds = new Map<string, { loc: ImportedLocation; server: number }>();
   /** `set_real_ip_from` entries: the peers whose X-Forwarded-For nginx believes, i.e. switchyard's `trustProxy`. */
   readonly #trusted: string[] = [];
+  readonly #resolver: ResolverOptions = {};
   #serverBlocks = 0;
   /** Every location of each server block, proxied or not: where error_page URIs are looked up. */
   readonly #pageScopes = new Map<number, { locations: PageLocation[]; server: ProxySettings }>();
@@ -143,6 +146,14 @@ class Importer {
           this.#locations.set(loc.key, loc);
           break;
         }
+        case 'resolver':
+          // http {} or server {}: switchyard has one top-level resolver (a later one wins, with a warning).
+          if (this.#resolver.servers !== undefined) this.#notes.warn(d, '"resolver" repeated: the last one is used for every upstream without its own');
+          readResolver(d, this.#resolver, this.#notes);
+          break;
+        case 'resolver_timeout':
+          readResolverTimeout(d, this.#resolver);
+          break;
         case 'set_real_ip_from': {
           const from = d.args[0];
           if (from === undefined || d.args.length !== 1) fail(d, 'invalid number of arguments in "set_real_ip_from" directive');
@@ -239,6 +250,7 @@ class Importer {
       if (up.hash !== undefined) out.hash = up.hash.consistent ? { key: up.hash.key, consistent: true } : { key: up.hash.key };
       if (up.keepalive !== undefined) out.keepalive = up.keepalive;
       if (up.sticky !== undefined) out.sticky = up.sticky;
+      if (up.resolver !== undefined) out.resolver = up.resolver;
       const hc = healthChecks.get(up);
       if (hc) out.healthCheck = hc.options;
       putOwn(upstreams, up.name, out);
@@ -246,6 +258,7 @@ class Importer {
     const options: SwitchyardOptions = { upstreams };
     if (Object.keys(locations).length > 0) options.locations = locations;
     if (this.#trusted.length > 0) options.trustProxy = [...this.#trusted];
+    if (Object.keys(this.#resolver).length > 0) options.resolver = { ...this.#resolver };
     return options;
   }
 }
@@ -280,7 +293,8 @@ function serverEntry(s: ImportedServer, scheme: 'http' | 'https', fromBlock: boo
     if (scheme === 'https') fail(s, `server "${s.host}" is a unix socket, but its upstream is reached over https: switchyard speaks plain HTTP on unix sockets`);
     return Object.keys(s.options).length === 0 ? s.host : { url: s.host, ...s.options };
   }
-  const port = s.port !== undefined ? `:${s.port}` : scheme === 'https' && fromBlock ? ':80' : '';
+  // With `service=` the SRV records give the port: none is written.
+  const port = s.port !== undefined ? `:${s.port}` : scheme === 'https' && fromBlock && s.options.service === undefined ? ':80' : '';
   const url = `${scheme}://${s.host}${port}`;
   return Object.keys(s.options).length === 0 ? url : { url, ...s.options };
 }

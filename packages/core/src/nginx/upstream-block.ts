@@ -1,7 +1,8 @@
 /** @module Reads one nginx `upstream NAME { ... }` block: servers with their parameters, the balancing method, keepalive. */
 import { compileHashKey } from '../config/hash-key.js';
 import { SwitchyardConfigError } from '../errors.js';
-import type { BalanceStrategyName, ServerOptions } from '../types.js';
+import type { BalanceStrategyName, ResolverOptions, ServerOptions } from '../types.js';
+import { readResolver, readResolverTimeout } from './resolver-directive.js';
 import { nginxDuration } from './durations.js';
 import { fail, type ImportNotes } from './notes.js';
 import type { Directive } from './syntax-tree.js';
@@ -27,6 +28,8 @@ export interface ImportedUpstream extends Position {
   keepalive: number | undefined;
   /** nginx `sticky` (see sticky-directive.ts). */
   sticky?: StickyOptions;
+  /** nginx 1.27.3+ `resolver` / `resolver_timeout` inside the upstream block. */
+  resolver?: ResolverOptions;
 }
 
 /** Methods whose nginx module does not accept `backup` servers (no NGX_HTTP_UPSTREAM_BACKUP flag). */
@@ -43,8 +46,6 @@ const IGNORED_IN_UPSTREAM: Record<string, string> = {
   keepalive_timeout: "switchyard's upstream agent manages idle connection lifetime",
   keepalive_requests: "switchyard's upstream agent manages idle connection lifetime",
   keepalive_time: "switchyard's upstream agent manages idle connection lifetime",
-  resolver: 'switchyard resolves server names with the system resolver',
-  resolver_timeout: 'switchyard resolves server names with the system resolver',
 };
 
 const UNSUPPORTED_IN_UPSTREAM: Record<string, string> = {
@@ -123,6 +124,12 @@ export function readUpstream(d: Directive, notes: ImportNotes): ImportedUpstream
         up.keepalive = count;
         break;
       }
+      case 'resolver':
+        readResolver(c, (up.resolver ??= {}), notes);
+        break;
+      case 'resolver_timeout':
+        readResolverTimeout(c, (up.resolver ??= {}));
+        break;
       default: {
         const ignored = own(IGNORED_IN_UPSTREAM, c.name);
         if (ignored !== undefined) {
@@ -241,17 +248,22 @@ function readServer(c: Directive, up: ImportedUpstream): ImportedServer {
         options.drain = true;
         break;
       case 'resolve':
-        fail(p, '"server ... resolve" (re-resolving the name at run time) is not supported');
+        options.resolve = true;
+        break;
       case 'route=':
         if (val === '') fail(p, `invalid parameter "${p.value}" in "server" directive`);
         options.route = val;
         break;
       case 'service=':
-        fail(p, `"server ... ${key}" is not supported (NGINX Plus DNS SRV)`);
+        if (val === '') fail(p, `invalid parameter "${p.value}" in "server" directive`);
+        options.service = val;
+        break;
       default:
         fail(p, `invalid parameter "${p.value}" in "server" directive`);
     }
   }
+  if (options.service !== undefined && options.resolve !== true) fail(c, 'service name requires the "resolve" parameter');
+  if (options.service !== undefined && port !== undefined) fail(addrWord, `a port is not allowed with "service=" in "${addrWord.value}" (the SRV records give it)`);
   return { host, port, options, line: c.line, column: c.column };
 }
 
