@@ -25,12 +25,14 @@ import { SwitchyardEmitter } from './events.js';
 import { createPool } from './balancer/index.js';
 import { resolveConfig, resolveServer, resolveCodeLocation } from './config/index.js';
 import { canonicalServerUrl } from './config/resolve-server.js';
+import { resolveServerPatch } from './config/resolve-server-patch.js';
 import { createTrustPredicate } from './config/trust-proxy.js';
 import { createRouter, routeForLocation } from './routing/index.js';
 import { toSwitchyardOptions } from './nginx/load-input.js';
 import { RequestForwarding } from './forwarding/forwarding.js';
 import { RetryBudget } from './forwarding/retry-budget.js';
 import { startHealthChecks, type HealthChecks } from './health/health-checks.js';
+import { registerInternals } from './admin/instance-internals.js';
 
 const monotonicNow = (): number => performance.now();
 
@@ -64,6 +66,7 @@ class SwitchyardInstance implements Switchyard {
     this.#router = createRouter(this.config.locations);
     this.#trusted = createTrustPredicate(this.config.trustProxy);
     this.#health = startHealthChecks(this.config, this.#pools, this.#env);
+    registerInternals(this, { pools: this.#pools });
   }
 
   match(method: string, url: string): RouteMatch | undefined {
@@ -122,7 +125,9 @@ class SwitchyardInstance implements Switchyard {
 
   addServer(upstream: string, server: ServerOptions | string): void {
     const pool = this.#pool(upstream);
-    const resolved = resolveServer(server, `addServer("${upstream}")`);
+    const checked = resolveServer(server, `addServer("${upstream}")`);
+    // Added at run time unless a caller (DNS, discover) already said where it came from.
+    const resolved = checked.source === undefined ? { ...checked, source: 'api' as const } : checked;
     pool.addServer(resolved);
     this.#health.watch(upstream, resolved.url);
   }
@@ -136,7 +141,7 @@ class SwitchyardInstance implements Switchyard {
   }
 
   setServer(upstream: string, url: string, patch: ServerPatch): void {
-    this.#pool(upstream).setServer(canonicalServerUrl(url), patch);
+    this.#pool(upstream).setServer(canonicalServerUrl(url), resolveServerPatch(patch, `setServer("${upstream}", ${JSON.stringify(url)})`));
   }
 
   on<E extends SwitchyardEventName>(event: E, listener: (payload: SwitchyardEvents[E]) => void): this {

@@ -1,6 +1,6 @@
 /** @module A pool of servers for one upstream: eligibility, passive health, backups, runtime control and statistics around a strategy. */
 import { SwitchyardConfigError, SwitchyardLookupError } from '../errors.js';
-import type { PoolControl, PoolEnv } from '../internal.js';
+import type { AdminServerView, PoolControl, PoolEnv } from '../internal.js';
 import type {
   HealthStatus,
   Outcome,
@@ -9,13 +9,13 @@ import type {
   ResolvedServer,
   ResolvedUpstream,
   ServerInfo,
-  ServerPatch,
   ServerStatus,
   UpstreamStatus,
 } from '../types.js';
 import { PickGate, type Chooser } from './chooser.js';
 import { createChooser } from './registry.js';
 import { ServerSlot } from './server-slot.js';
+import { publicPatch, type ResolvedServerPatch } from '../config/resolve-server-patch.js';
 
 /** nginx never counts these as an unsuccessful attempt, whatever proxy_next_upstream says. */
 const NEVER_FAILS = (status: number): boolean => status === 403 || status === 404;
@@ -64,6 +64,7 @@ export class Pool implements PoolControl {
   readonly #backupChooser: Chooser;
   #infos: readonly ServerInfo[] = [];
   #active = 0;
+  #nextId = 0;
 
   constructor(config: ResolvedUpstream, env: PoolEnv) {
     this.name = config.name;
@@ -74,7 +75,7 @@ export class Pool implements PoolControl {
     this.#primaryChooser = createChooser(config);
     this.#backupChooser = createChooser(config);
     const now = env.now();
-    for (const server of config.servers) this.#all.push(new ServerSlot(server, !this.#mandatory, now));
+    for (const server of config.servers) this.#all.push(this.#numbered(new ServerSlot(server, !this.#mandatory, now)));
     this.#reindex(true, true);
   }
 
@@ -191,7 +192,7 @@ export class Pool implements PoolControl {
 
   addServer(server: ResolvedServer): void {
     if (this.#find(server.url) !== undefined) throw new SwitchyardLookupError(`upstream "${this.name}" already has server ${server.url}`);
-    const slot = new ServerSlot(server, !this.#mandatory, this.#env.now());
+    const slot = this.#numbered(new ServerSlot(server, !this.#mandatory, this.#env.now()));
     this.#all.push(slot);
     this.#reindex(!slot.backup, slot.backup);
     this.#env.emit('server:added', { upstream: this.name, url: slot.url });
@@ -207,7 +208,7 @@ export class Pool implements PoolControl {
     return true;
   }
 
-  setServer(url: string, patch: ServerPatch): void {
+  setServer(url: string, patch: ResolvedServerPatch): void {
     const slot = this.#find(url);
     if (slot === undefined) throw new SwitchyardLookupError(`upstream "${this.name}" has no server ${url}`);
     const { weight, down, drain } = patch;
@@ -221,14 +222,39 @@ export class Pool implements PoolControl {
       this.#reindex(!slot.backup, slot.backup);
     }
     if (drain !== undefined) slot.drain = drain;
+    if (patch.maxFails !== undefined) slot.maxFails = patch.maxFails;
+    if (patch.failTimeoutMs !== undefined) slot.failTimeoutMs = patch.failTimeoutMs;
+    if (patch.maxConns !== undefined) slot.maxConns = patch.maxConns;
+    if (patch.slowStartMs !== undefined) slot.slowStartMs = patch.slowStartMs;
     const wasDown = slot.down;
     if (down !== undefined) slot.down = down;
-    this.#env.emit('server:updated', { upstream: this.name, url, patch: { ...patch } });
+    this.#env.emit('server:updated', { upstream: this.name, url, patch: publicPatch(patch) });
     if (!wasDown && slot.down) {
       this.#env.emit('server:down', { upstream: this.name, url, state: 'down', reason: 'admin' });
     } else if (wasDown && !slot.down) {
       slot.recovered(now);
       this.#env.emit('server:up', { upstream: this.name, url, reason: 'admin' });
+    }
+  }
+
+  adminServers(): AdminServerView[] {
+    return this.#all.map((s) => ({ id: s.id, settings: s.settings(), state: s.state() }));
+  }
+
+  peerFailure(url: string, failed: boolean): void {
+    const slot = this.#find(url);
+    if (slot === undefined || this.#gate.single) return;
+    const now = this.#env.now();
+    if (failed) {
+      // As if our own tries had failed maxFails times now: no try here until failTimeout passed.
+      slot.fails = Math.max(slot.fails, slot.maxFails);
+      slot.accessed = now;
+      slot.checked = now;
+      slot.failed = slot.maxFails > 0;
+    } else if (slot.failed) {
+      slot.fails = 0;
+      slot.failed = false;
+      slot.recovered(now);
     }
   }
 
@@ -276,6 +302,12 @@ export class Pool implements PoolControl {
       return status;
     });
     return { balance: this.config.balance, servers };
+  }
+
+  /** NGINX Plus's server ids: in configuration then insertion order, never reused in this pool. */
+  #numbered(slot: ServerSlot): ServerSlot {
+    slot.id = this.#nextId++;
+    return slot;
   }
 
   #find(url: string): ServerSlot | undefined {

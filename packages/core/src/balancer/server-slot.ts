@@ -1,5 +1,5 @@
 /** @module One server's live state in a pool: admin flags, passive-health counters, smooth-RR weights and statistics. */
-import type { HealthStatus, ResolvedServer, ServerInfo, ServerState } from '../types.js';
+import type { HealthStatus, ResolvedServer, ServerInfo, ServerSource, ServerState } from '../types.js';
 import { serverInfo, writtenAuthority } from './server-info.js';
 
 /** A server that is ramping up (slow start) never gets less than this share of its weight. */
@@ -11,10 +11,12 @@ export class ServerSlot {
   /** `host:port` as written: the name nginx's consistent hash ring is built from. */
   readonly ringName: string;
   readonly backup: boolean;
-  readonly maxFails: number;
-  readonly failTimeoutMs: number;
-  readonly maxConns: number;
-  readonly slowStartMs: number;
+  readonly source: ServerSource;
+  // Changeable at run time (setServer / admin PATCH).
+  maxFails: number;
+  failTimeoutMs: number;
+  maxConns: number;
+  slowStartMs: number;
   weight: number;
   down: boolean;
   drain: boolean;
@@ -22,6 +24,8 @@ export class ServerSlot {
   healthy: boolean;
   health: HealthStatus | undefined;
   removed = false;
+  /** Stable id within its pool (admin API `servers/ID`), set by the pool. */
+  id = 0;
 
   // nginx ngx_http_upstream_rr_peer_t
   currentWeight = 0;
@@ -59,6 +63,7 @@ export class ServerSlot {
     this.info = serverInfo(config.url, config.backup);
     this.ringName = writtenAuthority(config.url);
     this.backup = config.backup;
+    this.source = config.source ?? 'config';
     this.maxFails = config.maxFails;
     this.failTimeoutMs = config.failTimeoutMs;
     this.maxConns = config.maxConns;
@@ -84,6 +89,12 @@ export class ServerSlot {
       this.rampStart = now;
       this.rampEnd = now + this.slowStartMs;
     }
+  }
+
+  /** The settings as a ResolvedServer (admin API reads, cluster snapshots). */
+  settings(): ResolvedServer {
+    const { url, weight, maxFails, failTimeoutMs, backup, down, drain, maxConns, slowStartMs, source } = this;
+    return { url, weight, maxFails, failTimeoutMs, backup, down, drain, maxConns, slowStartMs, source };
   }
 
   state(): ServerState {

@@ -9,8 +9,9 @@ import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-pol
 import { resolveServer } from './resolve-server.js';
 import { parseTrustEntry } from './trust-proxy.js';
 import { resolveCloseTimeout } from './close-timeout.js';
+import { resolveAdmin, resolveCluster } from './resolve-admin.js';
 
-const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout'] as const;
+const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout', 'admin', 'cluster'] as const;
 const UPSTREAM_KEYS = ['servers', 'balance', 'hash', 'retry', 'healthCheck', 'timeouts', 'keepalive'] as const;
 const HASH_KEYS = ['key', 'consistent'] as const;
 const ROUTE_PATH_KEYS = ['path'] as const;
@@ -82,6 +83,8 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     trustProxy: resolveTrustProxy(top.trustProxy),
     status,
     metrics,
+    admin: resolveAdmin(top.admin, [status, metrics]),
+    cluster: resolveCluster(top.cluster),
     warnings: Object.freeze([...warnings]),
     closeTimeoutMs: resolveCloseTimeout(top.closeTimeout),
   });

@@ -1,0 +1,54 @@
+/** @module The admin API in core: configuration errors, the constant-time token check, and the 409 for servers from DNS/discover. */
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { adminApiResponse, createSwitchyard, SwitchyardConfigError } from '@switchyard/core';
+import { tokenMatches } from '../../packages/core/src/admin/admin-auth.js';
+import { internalsOf } from '../../packages/core/src/admin/instance-internals.js';
+import { resolveServer } from '../../packages/core/src/config/resolve-server.js';
+
+const TOKEN = 'core-token-0123456789';
+
+it('admin needs a token or authorize, a path, and a token long enough', () => {
+  const base = { upstreams: { a: ['http://127.0.0.1:9001'] } };
+  assert.throws(() => createSwitchyard({ ...base, admin: { path: '/api' } }), (e: unknown) => e instanceof SwitchyardConfigError && /^admin needs a token or an authorize function/.test(e.message));
+  assert.throws(() => createSwitchyard({ ...base, admin: { path: 'api', token: TOKEN } }), /admin\.path must be a path/);
+  assert.throws(() => createSwitchyard({ ...base, admin: { path: '/api', token: 'short' } }), /admin\.token must be a string of at least 16 characters \(a random secret\), got 5 characters/);
+  assert.throws(() => createSwitchyard({ ...base, admin: { path: '/api', token: TOKEN, tokn: 1 } as never }), /admin\.tokn is not a known option \(did you mean token\?\)/);
+  assert.throws(() => createSwitchyard({ ...base, status: { path: '/api/status' }, admin: { path: '/api', token: TOKEN } }), /admin\.path must not contain the status/);
+  assert.doesNotThrow(() => createSwitchyard({ ...base, admin: { path: '/api', authorize: () => true } }));
+});
+
+it('tokenMatches compares hashes: equal only for the same token, whatever the lengths', () => {
+  assert.equal(tokenMatches(TOKEN, TOKEN), true);
+  assert.equal(tokenMatches(`${TOKEN}x`, TOKEN), false);
+  assert.equal(tokenMatches('', TOKEN), false);
+  assert.equal(tokenMatches(TOKEN.slice(0, -1), TOKEN), false);
+});
+
+it('servers from DNS or discover answer 409 with the reason; config and api servers can be edited', async () => {
+  const sy = createSwitchyard({ upstreams: { a: ['http://127.0.0.1:9001'] }, admin: { path: '/api', token: TOKEN } });
+  const pool = internalsOf(sy).pools.get('a')!;
+  pool.addServer({ ...resolveServer('http://127.0.0.1:9002', 'x'), source: 'dns' });
+  pool.addServer({ ...resolveServer('http://127.0.0.1:9003', 'x'), source: 'discover' });
+  sy.addServer('a', 'http://127.0.0.1:9004');
+  const patch = (id: number) =>
+    adminApiResponse(sy, { method: 'PATCH', url: `/api/upstreams/a/servers/${id}`, headers: { authorization: `Bearer ${TOKEN}` }, clientIp: '127.0.0.1', body: '{"down":true}' });
+  const answers = await Promise.all([0, 1, 2, 3].map(patch));
+  assert.deepEqual(answers.map((a) => a?.status), [200, 409, 409, 200]);
+  assert.match(answers[1]!.body, /comes from DNS/);
+  assert.match(answers[2]!.body, /discover/);
+  assert.deepEqual(sy.status().upstreams.a!.servers.map((s) => s.state), ['down', 'up', 'up', 'down']);
+  const del = await adminApiResponse(sy, { method: 'DELETE', url: '/api/upstreams/a/servers/1', headers: { authorization: `Bearer ${TOKEN}` }, clientIp: '127.0.0.1' });
+  assert.equal(del?.status, 409);
+  assert.equal(await adminApiResponse(sy, { method: 'GET', url: '/apix', headers: {}, clientIp: '127.0.0.1' }), undefined);
+  await sy.close();
+});
+
+it('setServer validates the new fields with the configuration messages', async () => {
+  const sy = createSwitchyard({ upstreams: { a: ['http://127.0.0.1:9001'] } });
+  assert.throws(() => sy.setServer('a', 'http://127.0.0.1:9001', { failTimeout: 'soon' }), /setServer\("a", "http:\/\/127\.0\.0\.1:9001"\)\.failTimeout must be a duration/);
+  sy.setServer('a', 'http://127.0.0.1:9001', { maxConns: 5, slowStart: '10s' });
+  const view = internalsOf(sy).pools.get('a')!.adminServers()[0]!;
+  assert.deepEqual([view.settings.maxConns, view.settings.slowStartMs], [5, 10_000]);
+  await sy.close();
+});
