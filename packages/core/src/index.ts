@@ -12,6 +12,7 @@ export { attachStateLogger } from './admin/state-logger.js';
 export { type AdminResponseOptions } from './admin/admin-routes.js';
 export { adminApiResponse, isAdminApiPath, type AdminApiRequest, type AdminApiOptions } from './admin/admin-api.js';
 export { MAX_ADMIN_BODY } from './admin/admin-body.js';
+export { clusterPrimary, type ClusterPrimary, type ClusterPrimaryOptions } from './cluster/cluster-primary.js';
 export { type StateLoggerOptions, NO_LIVE_UPSTREAM_LOG_INTERVAL_MS } from './admin/state-logger.js';
 export { createPrometheusMetrics, DEFAULT_RESPONSE_BUCKETS, type PrometheusMetrics, type PrometheusMetricsOptions } from './metrics/prometheus-metrics.js';
 export type { PromClientLike, PromRegistry, PromCounter, PromGauge, PromHistogram, PromLabels, PromMetricConfig } from './metrics/prom-client-types.js';

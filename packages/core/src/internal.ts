@@ -24,6 +24,9 @@ export interface AdminServerView {
   readonly id: number;
   readonly settings: ResolvedServer;
   readonly state: ServerState;
+  /** The active health checks' verdict, with the last probe (if any). */
+  readonly healthy: boolean;
+  readonly health: HealthStatus | undefined;
 }
 
 /** A pool as the rest of the core drives it (runtime control, health, status). */

@@ -33,6 +33,7 @@ import { RequestForwarding } from './forwarding/forwarding.js';
 import { RetryBudget } from './forwarding/retry-budget.js';
 import { startHealthChecks, type HealthChecks } from './health/health-checks.js';
 import { registerInternals } from './admin/instance-internals.js';
+import { joinCluster } from './cluster/cluster-link.js';
 
 const monotonicNow = (): number => performance.now();
 
@@ -65,8 +66,11 @@ class SwitchyardInstance implements Switchyard {
     }
     this.#router = createRouter(this.config.locations);
     this.#trusted = createTrustPredicate(this.config.trustProxy);
-    this.#health = startHealthChecks(this.config, this.#pools, this.#env);
-    registerInternals(this, { pools: this.#pools });
+    const startHealth = (): HealthChecks => startHealthChecks(this.config, this.#pools, this.#env);
+    // cluster: probes run in one worker chosen by clusterPrimary(); changes and failures are shared.
+    const link = this.config.cluster === true ? joinCluster(this, this.#pools, startHealth) : undefined;
+    this.#health = link ?? startHealth();
+    registerInternals(this, { pools: this.#pools, ...(link !== undefined ? { clusterStatus: link.status } : {}) });
   }
 
   match(method: string, url: string): RouteMatch | undefined {

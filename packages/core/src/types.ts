@@ -447,6 +447,8 @@ export interface UpstreamStatus {
 
 export interface StatusSnapshot {
   readonly upstreams: Record<string, UpstreamStatus>;
+  /** With `cluster: true` behind `clusterPrimary()`: how many workers the sums cover. */
+  readonly workers?: number;
 }
 
 export interface ServerPatch {

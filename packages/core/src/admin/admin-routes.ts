@@ -5,6 +5,7 @@ import { createPrometheusMetrics, type PrometheusMetrics } from '../metrics/prom
 import { loadPromClient } from '../metrics/load-prom-client.js';
 import { prefersHtml } from './accept.js';
 import { renderStatusPage, STATUS_PAGE_CSP } from './status-page.js';
+import { machineStatus } from './instance-internals.js';
 
 export interface AdminResponse {
   status: number;
@@ -58,7 +59,7 @@ export async function adminResponse(
   const q = path.indexOf('?');
   const pathname = q >= 0 ? path.slice(0, q) : path;
   if (sy.config.status !== undefined && pathname === sy.config.status.path) {
-    const snapshot = sy.status();
+    const snapshot = await machineStatus(sy);
     if (prefersHtml(accept)) {
       return {
         status: 200,

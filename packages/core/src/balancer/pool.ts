@@ -238,7 +238,7 @@ export class Pool implements PoolControl {
   }
 
   adminServers(): AdminServerView[] {
-    return this.#all.map((s) => ({ id: s.id, settings: s.settings(), state: s.state() }));
+    return this.#all.map((s) => ({ id: s.id, settings: s.settings(), state: s.state(), healthy: s.healthy, health: s.health }));
   }
 
   peerFailure(url: string, failed: boolean): void {
