@@ -123,6 +123,8 @@ for (const driver of drivers) {
       assert.match(badUrl.body, /body\.url must be an http\(s\) url/);
       const dup = await send(`${proxy.url}${API}/upstreams/app/servers`, 'POST', { url: backends[0]!.url });
       assert.equal(dup.status, 409);
+      const form = await send(server, 'PATCH', '{"down":true}', { ...auth, 'content-type': 'text/plain' });
+      assert.equal(form.status, 415, 'a body that a cross-site form could send is refused');
       const huge = await send(server, 'PATCH', JSON.stringify({ drain: true, pad: 'x'.repeat(20 * 1024) }));
       assert.equal(huge.status, 413);
       const noUpstream = await send(`${proxy.url}${API}/upstreams/nope/servers/0`, 'PATCH', { drain: true });

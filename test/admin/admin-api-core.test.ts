@@ -32,7 +32,7 @@ it('servers from DNS or discover answer 409 with the reason; config and api serv
   pool.addServer({ ...resolveServer('http://127.0.0.1:9003', 'x'), source: 'discover' });
   sy.addServer('a', 'http://127.0.0.1:9004');
   const patch = (id: number) =>
-    adminApiResponse(sy, { method: 'PATCH', url: `/api/upstreams/a/servers/${id}`, headers: { authorization: `Bearer ${TOKEN}` }, clientIp: '127.0.0.1', body: '{"down":true}' });
+    adminApiResponse(sy, { method: 'PATCH', url: `/api/upstreams/a/servers/${id}`, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, clientIp: '127.0.0.1', body: '{"down":true}' });
   const answers = await Promise.all([0, 1, 2, 3].map(patch));
   assert.deepEqual(answers.map((a) => a?.status), [200, 409, 409, 200]);
   assert.match(answers[1]!.body, /comes from DNS/);

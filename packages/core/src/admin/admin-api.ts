@@ -42,6 +42,20 @@ function bodyError(status: 400 | 413, text: string): AdminResponse {
   return status === 413 ? error(413, 'BodyTooLarge', text, { connection: 'close' }) : error(400, 'InvalidBody', text);
 }
 
+/**
+ * The JSON body of a POST/PATCH. `Content-Type: application/json` is required: a cross-site HTML
+ * form cannot send it without a CORS preflight, so a browser session that `authorize` trusts
+ * (a cookie) cannot be made to add a server by another site.
+ */
+async function readBody(req: AdminApiRequest): Promise<{ ok: true; value: unknown } | { ok: false; answer: AdminResponse }> {
+  const type = req.headers['content-type'];
+  if (typeof type !== 'string' || !/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type)) {
+    return { ok: false, answer: error(415, 'UnsupportedMediaType', `body must be JSON with Content-Type: application/json, got ${type === undefined ? 'no Content-Type' : JSON.stringify(type)}`) };
+  }
+  const body = await readJsonBody(req.body, req.headers['content-length'] as string | undefined);
+  return body.ok ? body : { ok: false, answer: bodyError(body.status, body.text) };
+}
+
 /** Whether `path` (no query) is served by the admin API of `sy`. */
 export function isAdminApiPath(sy: Switchyard, pathname: string): boolean {
   const base = sy.config.admin?.path;
@@ -138,8 +152,8 @@ export async function adminApiResponse(sy: Switchyard, req: AdminApiRequest, opt
   if (segments.length === 3) {
     if (method === 'GET' || method === 'HEAD') return json(200, serversOf(sy, name));
     if (method !== 'POST') return allow('GET, POST');
-    const body = await readJsonBody(req.body, req.headers['content-length'] as string | undefined);
-    if (!body.ok) return bodyError(body.status, body.text);
+    const body = await readBody(req);
+    if (!body.ok) return body.answer;
     let server: ResolvedServer;
     try {
       server = resolveServer(body.value, 'body');
@@ -174,8 +188,8 @@ export async function adminApiResponse(sy: Switchyard, req: AdminApiRequest, opt
     log(`switchyard: admin ${who}: removed ${url} (id ${id}) from ${name}`);
     return json(200, serversOf(sy, name));
   }
-  const body = await readJsonBody(req.body, req.headers['content-length'] as string | undefined);
-  if (!body.ok) return bodyError(body.status, body.text);
+  const body = await readBody(req);
+  if (!body.ok) return body.answer;
   let patch;
   try {
     patch = resolveServerPatch(body.value, 'body');
