@@ -121,6 +121,7 @@ for (const adapter of ['fastify', 'express']) {
         upstreams: { app: { servers: [a.url, b.url, c.url], healthCheck: { path: '/health', interval: '1h' } } },
         locations: { '/': 'app' },
         status: { path: '/status' },
+        metrics: { path: '/metrics' },
         admin: { path: API, token: TOKEN },
       });
       const [port, ...pids] = await primary.next('READY');
@@ -139,6 +140,13 @@ for (const adapter of ['fastify', 'express']) {
       };
       assert.equal(status.workers, 2);
       assert.deepEqual(status.upstreams.app.servers.map((s) => s.requests), [a.traffic, b.traffic, c.traffic]);
+      // Prometheus too: the 2xx counters are the sums over both workers.
+      const metrics = (await call(`${base}/metrics`)).body;
+      const twoXx = [a, b, c].map((backend) => {
+        const line = metrics.split('\n').find((l) => l.startsWith('switchyard_upstream_requests_total{') && l.includes(`server="${backend.url}"`) && l.includes('code_class="2xx"'));
+        return Number(line?.split(' ').pop());
+      });
+      assert.deepEqual(twoXx, [a.traffic, b.traffic, c.traffic]);
 
       // Drain b through whichever worker takes the PATCH: neither worker sends it new requests.
       const patch = await call(`${base}${API}/upstreams/app/servers/1`, {
