@@ -5,11 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { clusterPrimary, type SwitchyardOptions } from '@switchyard/core';
 
-const WORKERS = 2;
+const WORKERS = Number(process.env.WORKERS ?? 2);
 const adapter = process.env.ADAPTER ?? 'fastify';
+/** SHARED=0: no clusterPrimary() and no `cluster: true` (each worker alone, for the figures' baseline). */
+const shared = process.env.SHARED !== '0';
 
 if (cluster.isPrimary) {
-  clusterPrimary();
+  if (shared) clusterPrimary();
   const ready = new Map<number, number>();
   let port = 0;
   let stopping = false;
@@ -51,7 +53,7 @@ if (cluster.isPrimary) {
     process.exit(0);
   });
 } else {
-  const options = { ...(JSON.parse(process.env.SWITCHYARD_OPTIONS ?? '{}') as SwitchyardOptions), cluster: true };
+  const options = { ...(JSON.parse(process.env.SWITCHYARD_OPTIONS ?? '{}') as SwitchyardOptions), cluster: shared };
   const pid = String(process.pid);
   if (adapter === 'express') {
     const { default: express } = await import('express');
