@@ -138,6 +138,25 @@ for (const driver of drivers) {
       assert.equal(backends[0]!.seen.length + backends[1]!.seen.length, 0);
     });
 
+    it('the status page has drain/down/up buttons only for a client with write access', async (t) => {
+      const backends = await backendsFor(t, 1);
+      const proxy = await startProxy(t, driver, {
+        upstreams: { app: backends.map((b) => b.url) },
+        locations: { '/': 'app' },
+        status: { path: '/status' },
+        admin: { path: API, token: TOKEN },
+      });
+      const html = { accept: 'text/html' };
+      const anonymous = await call(`${proxy.url}/status`, { headers: html });
+      const operator = await call(`${proxy.url}/status`, { headers: { ...html, ...auth } });
+      assert.equal(anonymous.status, 200);
+      assert.equal(operator.status, 200);
+      assert.doesNotMatch(anonymous.body, /data-admin-api/);
+      assert.match(operator.body, new RegExp(`<body data-admin-api="${API}">`));
+      const scripts = (csp: unknown): number => (/script-src ([^;]*)/.exec(String(csp))?.[1] ?? '').split(' ').filter((x) => x.startsWith("'sha256-")).length;
+      assert.deepEqual([scripts(anonymous.headers['content-security-policy']), scripts(operator.headers['content-security-policy'])], [1, 2]);
+    });
+
     it('authorize decides writes without a token: false answers 403, true applies', async (t) => {
       const backends = await backendsFor(t, 2);
       const proxy = await startProxy(t, driver, {

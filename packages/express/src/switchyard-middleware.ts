@@ -128,7 +128,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
   let closed = false;
 
   function serveAdmin(req: IncomingMessage, res: ServerResponse, path: string, next: NextFunction | undefined): void {
-    adminResponse(sy, path, req.headers.accept).then(
+    adminResponse(sy, path, req.headers.accept, { request: { method: req.method ?? 'GET', url: req.url ?? path, headers: req.headers, clientIp: req.socket.remoteAddress ?? '' } }).then(
       (answer) => {
         if (answer === undefined) {
           if (next !== undefined) next();

@@ -149,7 +149,7 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     for (const path of adminPaths) {
       // Static routes: they win over any location wildcard.
       child.get(path, async (request, reply) => {
-        const answer = await adminResponse(sy, path, request.headers.accept);
+        const answer = await adminResponse(sy, path, request.headers.accept, { request: { method: request.method, url: request.raw.url ?? path, headers: request.headers, clientIp: request.ip } });
         if (answer === undefined) return reply.callNotFound();
         return reply.code(answer.status).headers(answer.headers).send(answer.body);
       });
