@@ -5,6 +5,7 @@ import type { PoolControl } from '../internal.js';
 import type { HealthChecks } from '../health/health-checks.js';
 import { resolveServerPatch } from '../config/resolve-server-patch.js';
 import { mergeStatus } from './merge-status.js';
+import { notEditableReason } from '../admin/server-source.js';
 import { TAG, isOurs, type ChangeOp, type HealthReport, type PassiveReport, type PrimaryMessage, type WorkerMessage } from './messages.js';
 
 /** Without an answer from `clusterPrimary()` in this long, the worker probes on its own (and warns once). */
@@ -114,12 +115,24 @@ export function joinCluster(sy: Switchyard, pools: ReadonlyMap<string, PoolContr
   const change = (c: ChangeOp): void => {
     if (!applying) post({ [TAG]: 'change', change: c });
   };
+  /**
+   * Servers from DNS or `discover` follow their source in every worker on its own (the same rule
+   * that makes the admin API answer 409 for them): their comings and goings are not shared.
+   */
+  const followsSource = new Set<string>();
+  const keyOf = (upstream: string, url: string): string => `${upstream}\n${url}`;
   const onAdded = (e: SwitchyardEvents['server:added']): void => {
     const view = pools.get(e.upstream)?.adminServers().find((v) => v.settings.url === e.url);
-    if (view !== undefined) change({ op: 'add', upstream: e.upstream, server: view.settings });
+    if (view === undefined) return;
+    if (notEditableReason(view.settings.source) !== undefined) followsSource.add(keyOf(e.upstream, e.url));
+    else change({ op: 'add', upstream: e.upstream, server: view.settings });
   };
-  const onRemoved = (e: SwitchyardEvents['server:removed']): void => change({ op: 'remove', upstream: e.upstream, url: e.url });
-  const onUpdated = (e: SwitchyardEvents['server:updated']): void => change({ op: 'set', upstream: e.upstream, url: e.url, patch: e.patch });
+  const onRemoved = (e: SwitchyardEvents['server:removed']): void => {
+    if (!followsSource.delete(keyOf(e.upstream, e.url))) change({ op: 'remove', upstream: e.upstream, url: e.url });
+  };
+  const onUpdated = (e: SwitchyardEvents['server:updated']): void => {
+    if (!followsSource.has(keyOf(e.upstream, e.url))) change({ op: 'set', upstream: e.upstream, url: e.url, patch: e.patch });
+  };
   const onDown = (e: SwitchyardEvents['server:down']): void => {
     if (e.reason === 'passive') post({ [TAG]: 'passive', report: { upstream: e.upstream, url: e.url, failed: true } });
   };
