@@ -64,6 +64,11 @@ if (cluster.isPrimary) {
       res.setHeader('x-worker', pid);
       next();
     });
+    // A change made in code (not through the admin API) in whichever worker takes this request.
+    app.get('/__js/set', (req, res) => {
+      lb.switchyard.setServer('app', String(req.query.url), { down: req.query.down === '1' });
+      res.end('ok');
+    });
     app.use(lb);
     const server = createServer(app);
     server.listen(0, '127.0.0.1', () => process.send?.({ ready: (server.address() as AddressInfo).port }));
@@ -75,6 +80,12 @@ if (cluster.isPrimary) {
       reply.raw.setHeader('x-worker', pid);
     });
     await app.register(switchyard, options);
+    // A change made in code (not through the admin API) in whichever worker takes this request.
+    app.get('/__js/set', async (req) => {
+      const q = req.query as { url: string; down: string };
+      app.switchyard.setServer('app', q.url, { down: q.down === '1' });
+      return 'ok';
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
     process.send?.({ ready: (app.server.address() as AddressInfo).port });
   }

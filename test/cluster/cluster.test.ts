@@ -160,6 +160,14 @@ for (const adapter of ['fastify', 'express']) {
       assert.equal(drained.size, 2, 'both workers answered after the drain');
       assert.equal(b.traffic, bBefore, 'no worker sends new requests to the drained server');
 
+      // A change made in code in one worker applies in both: a down, then up again.
+      assert.equal((await call(`${base}/__js/set?down=1&url=${encodeURIComponent(a.url)}`)).body, 'ok');
+      const aBefore = a.traffic;
+      const withoutA = await traffic(`${base}/v`, 20);
+      assert.equal(withoutA.size, 2, 'both workers answered while a was down');
+      assert.equal(a.traffic, aBefore, 'a server set down in code in one worker gets nothing from either');
+      assert.equal((await call(`${base}/__js/set?down=0&url=${encodeURIComponent(a.url)}`)).body, 'ok');
+
       // c dies (connections reset): the first worker to try it fails over and tells the other, which never tries it.
       await c.stop();
       const dead = await resetter(t, c.port);
