@@ -1,11 +1,11 @@
 /** @module The HTTP admin API in NGINX Plus's shape (`{path}/upstreams/NAME/servers[/ID]`), framework-agnostic: request in, `{status, headers, body}` out. */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { RequestInfo, ResolvedServer, ServerStatus, Switchyard } from '../types.js';
+import type { RequestInfo, ResolvedServer, ServerStatus, StatusSnapshot, Switchyard } from '../types.js';
 import type { AdminServerView } from '../internal.js';
 import { SwitchyardError } from '../errors.js';
 import { resolveServer } from '../config/resolve-server.js';
 import { resolveServerPatch, publicPatch } from '../config/resolve-server-patch.js';
-import { internalsOf } from './instance-internals.js';
+import { internalsOf, machineStatus } from './instance-internals.js';
 import { notEditableReason } from './server-source.js';
 import { writeAccess } from './admin-auth.js';
 import { readJsonBody, type AdminBodySource } from './admin-body.js';
@@ -84,16 +84,17 @@ function serverView(view: AdminServerView, stats: ServerStatus | undefined): Rec
   };
 }
 
-function serversOf(sy: Switchyard, name: string): Array<Record<string, unknown>> {
+/** Counters come from `snapshot` (summed over the workers when clustered), settings and ids from the pool. */
+function serversOf(sy: Switchyard, name: string, snapshot: StatusSnapshot): Array<Record<string, unknown>> {
   const pool = internalsOf(sy).pools.get(name);
   if (pool === undefined) return [];
-  const stats = new Map(pool.status().servers.map((s) => [s.url, s]));
+  const stats = new Map((snapshot.upstreams[name]?.servers ?? []).map((s) => [s.url, s]));
   return pool.adminServers().map((v) => serverView(v, stats.get(v.settings.url)));
 }
 
-function upstreamView(sy: Switchyard, name: string): Record<string, unknown> {
+function upstreamView(sy: Switchyard, name: string, snapshot: StatusSnapshot): Record<string, unknown> {
   const pool = internalsOf(sy).pools.get(name);
-  return { name, balance: pool?.config.balance, servers: serversOf(sy, name) };
+  return { name, balance: pool?.config.balance, servers: serversOf(sy, name, snapshot) };
 }
 
 function decodeSegment(segment: string): string | undefined {
@@ -139,18 +140,19 @@ export async function adminApiResponse(sy: Switchyard, req: AdminApiRequest, opt
   if (segments.length === 1) {
     if (method !== 'GET' && method !== 'HEAD') return allow('GET');
     const all: Record<string, unknown> = {};
-    for (const name of pools.keys()) all[name] = upstreamView(sy, name);
+    const snapshot = await machineStatus(sy);
+    for (const name of pools.keys()) all[name] = upstreamView(sy, name, snapshot);
     return json(200, all);
   }
   const name = decodeSegment(segments[1] as string);
   if (name === undefined || !pools.has(name)) return error(404, 'UpstreamNotFound', `unknown upstream ${JSON.stringify(name ?? segments[1])} (known: ${[...pools.keys()].join(', ')})`);
   const pool = pools.get(name)!;
-  if (segments.length === 2) return method === 'GET' || method === 'HEAD' ? json(200, upstreamView(sy, name)) : allow('GET');
+  if (segments.length === 2) return method === 'GET' || method === 'HEAD' ? json(200, upstreamView(sy, name, await machineStatus(sy))) : allow('GET');
   if (segments[2] !== 'servers' || segments.length > 4) return error(404, 'PathNotFound', `unknown path ${JSON.stringify(pathname)}`);
   const log = options.log ?? (() => {});
 
   if (segments.length === 3) {
-    if (method === 'GET' || method === 'HEAD') return json(200, serversOf(sy, name));
+    if (method === 'GET' || method === 'HEAD') return json(200, serversOf(sy, name, await machineStatus(sy)));
     if (method !== 'POST') return allow('GET, POST');
     const body = await readBody(req);
     if (!body.ok) return body.answer;
@@ -176,7 +178,7 @@ export async function adminApiResponse(sy: Switchyard, req: AdminApiRequest, opt
   const id = /^\d{1,9}$/.test(idText) ? Number(idText) : -1;
   const view = pool.adminServers().find((v) => v.id === id);
   if (view === undefined) return error(404, 'ServerNotFound', `upstream "${name}" has no server with id ${JSON.stringify(idText)}`);
-  if (method === 'GET' || method === 'HEAD') return json(200, serverView(view, pool.status().servers.find((s) => s.url === view.settings.url)));
+  if (method === 'GET' || method === 'HEAD') return json(200, serverView(view, (await machineStatus(sy)).upstreams[name]?.servers.find((s) => s.url === view.settings.url)));
   if (method !== 'PATCH' && method !== 'DELETE') return allow('GET, PATCH, DELETE');
   const reason = notEditableReason(view.settings.source);
   if (reason !== undefined) return error(409, 'ServerNotEditable', `server ${id} (${view.settings.url}) cannot be changed one by one: ${reason}`);
@@ -186,7 +188,7 @@ export async function adminApiResponse(sy: Switchyard, req: AdminApiRequest, opt
     // In-flight requests on it finish: the pool only stops picking it.
     sy.removeServer(name, url);
     log(`switchyard: admin ${who}: removed ${url} (id ${id}) from ${name}`);
-    return json(200, serversOf(sy, name));
+    return json(200, serversOf(sy, name, sy.status()));
   }
   const body = await readBody(req);
   if (!body.ok) return body.answer;
