@@ -10,7 +10,9 @@ it('outside a worker, cluster: true probes locally and status is the local one',
   t.after(() => a.stop());
   const sy = createSwitchyard({ upstreams: { app: { servers: [a.url], healthCheck: { path: '/health', interval: '1h' } } }, cluster: true });
   t.after(() => sy.close());
-  await waitFor(() => a.seen.some((r) => r.url === '/health'));
+  // The probe reaches the backend, then its result the pool.
+  await waitFor(() => sy.status().upstreams.app!.servers[0]!.health !== undefined);
+  assert.ok(a.seen.some((r) => r.url === '/health'));
   assert.equal(sy.status().upstreams.app!.servers[0]!.health?.ok, true);
   assert.equal(sy.status().workers, undefined);
   assert.throws(() => createSwitchyard({ upstreams: { app: [a.url] }, cluster: 'yes' as never }), /cluster must be a boolean, got "yes"/);
