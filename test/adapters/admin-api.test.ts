@@ -163,7 +163,8 @@ for (const driver of drivers) {
         upstreams: { app: backends.map((b) => b.url) },
         locations: { '/': 'app' },
         admin: { path: API, authorize: (req) => req.headers['x-ops'] === 'yes' },
-      });
+        // Express: express.json() runs first and consumes the body; the API uses what it parsed.
+      }, { parseJson: true });
       const refused = await send(`${proxy.url}${API}/upstreams/app/servers/0`, 'PATCH', { down: true }, { 'x-ops': 'no' });
       assert.equal(refused.status, 403);
       const allowed = await send(`${proxy.url}${API}/upstreams/app/servers/0`, 'PATCH', { down: true, maxFails: 3, failTimeout: '30s' }, { 'x-ops': 'yes' });

@@ -52,3 +52,21 @@ it('setServer validates the new fields with the configuration messages', async (
   assert.deepEqual([view.settings.maxConns, view.settings.slowStartMs], [5, 10_000]);
   await sy.close();
 });
+
+it('every change is logged with who, from where and what, never the token', async () => {
+  const sy = createSwitchyard({ upstreams: { a: ['http://127.0.0.1:9001'] }, admin: { path: '/api', token: TOKEN } });
+  const lines: string[] = [];
+  const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+  const ask = (method: string, url: string, body?: string) => adminApiResponse(sy, { method, url, headers, clientIp: '10.1.2.3', ...(body !== undefined ? { body } : {}) }, { log: (m) => lines.push(m) });
+  assert.equal((await ask('POST', '/api/upstreams/a/servers', '{"url":"http://127.0.0.1:9002"}'))?.status, 201);
+  assert.equal((await ask('PATCH', '/api/upstreams/a/servers/1', '{"drain":true,"failTimeout":"30s"}'))?.status, 200);
+  assert.equal((await ask('DELETE', '/api/upstreams/a/servers/1'))?.status, 200);
+  assert.equal((await ask('GET', '/api/upstreams'))?.status, 200);
+  assert.deepEqual(lines, [
+    'switchyard: admin token from 10.1.2.3: added http://127.0.0.1:9002 to a',
+    'switchyard: admin token from 10.1.2.3: a http://127.0.0.1:9002 (id 1) set drain=true failTimeout=30000',
+    'switchyard: admin token from 10.1.2.3: removed http://127.0.0.1:9002 (id 1) from a',
+  ]);
+  assert.ok(lines.every((l) => !l.includes(TOKEN)));
+  await sy.close();
+});
