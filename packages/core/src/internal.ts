@@ -2,12 +2,13 @@
 import type {
   HealthStatus,
   ResolvedServer,
-  ServerPatch,
+  ServerState,
   SwitchyardEventName,
   SwitchyardEvents,
   Upstream,
   UpstreamStatus,
 } from './types.js';
+import type { ResolvedServerPatch } from './config/resolve-server-patch.js';
 
 /** What a pool gets from its switchyard: a clock, randomness and an event sink. */
 export interface PoolEnv {
@@ -16,6 +17,16 @@ export interface PoolEnv {
   emit<E extends SwitchyardEventName>(event: E, payload: SwitchyardEvents[E]): void;
   /** Whether anyone listens, so hot paths build event payloads only when needed. */
   listening(event: SwitchyardEventName): boolean;
+}
+
+/** One server as the admin API shows it. */
+export interface AdminServerView {
+  readonly id: number;
+  readonly settings: ResolvedServer;
+  readonly state: ServerState;
+  /** The active health checks' verdict, with the last probe (if any). */
+  readonly healthy: boolean;
+  readonly health: HealthStatus | undefined;
 }
 
 /** A pool as the rest of the core drives it (runtime control, health, status). */
@@ -27,7 +38,11 @@ export interface PoolControl extends Upstream {
   /** In-flight requests on the removed server finish normally. False when unknown. */
   removeServer(url: string): boolean;
   /** Throws SwitchyardLookupError when unknown. */
-  setServer(url: string, patch: ServerPatch): void;
+  setServer(url: string, patch: ResolvedServerPatch): void;
+  /** Every server with its stable id, current settings and state (admin API, cluster snapshots). */
+  adminServers(): AdminServerView[];
+  /** Another cluster worker saw this server fail (or recover) passively: take it out (or back) without a try of our own. */
+  peerFailure(url: string, failed: boolean): void;
   /** Verdict of active health checks (after fails/passes thresholds) with the last probe's result. */
   setHealth(url: string, healthy: boolean, last: HealthStatus): void;
   status(): import('./types.js').UpstreamStatus;

@@ -26,6 +26,7 @@ import { SwitchyardEmitter } from './events.js';
 import { createPool } from './balancer/index.js';
 import { resolveConfig, resolveCodeLocation } from './config/index.js';
 import { canonicalServerUrl } from './config/resolve-server.js';
+import { resolveServerPatch } from './config/resolve-server-patch.js';
 import { createTrustPredicate } from './config/trust-proxy.js';
 import { createRouter, routeForLocation } from './routing/index.js';
 import { toSwitchyardOptions } from './nginx/load-input.js';
@@ -36,6 +37,8 @@ import { startHealthChecks, type HealthChecks } from './health/health-checks.js'
 import { putOwn } from './config/own.js';
 import { startDiscovery, type Discovery } from './discovery/index.js';
 import { resolveServerEntry } from './discovery/server-entries.js';
+import { registerInternals } from './admin/instance-internals.js';
+import { joinCluster } from './cluster/cluster-link.js';
 
 const monotonicNow = (): number => performance.now();
 
@@ -70,7 +73,11 @@ class SwitchyardInstance implements Switchyard {
     }
     this.#router = createRouter(this.config.locations);
     this.#trusted = createTrustPredicate(this.config.trustProxy);
-    this.#health = startHealthChecks(this.config, this.#pools, this.#env);
+    const startHealth = (): HealthChecks => startHealthChecks(this.config, this.#pools, this.#env);
+    // cluster: probes run in one worker chosen by clusterPrimary(); changes and failures are shared.
+    const link = this.config.cluster === true ? joinCluster(this, this.#pools, startHealth) : undefined;
+    this.#health = link ?? startHealth();
+    registerInternals(this, { pools: this.#pools, ...(link !== undefined ? { clusterStatus: link.status } : {}) });
     this.#discovery = startDiscovery(this.config, this.#pools, this.#env, this.#health);
   }
 
@@ -146,7 +153,8 @@ class SwitchyardInstance implements Switchyard {
     const entry = resolveServerEntry(server, `addServer("${upstream}")`);
     // `resolve: true`: the name's addresses join the pool (and follow DNS) through the discovery.
     if ('template' in entry) return this.#discovery.addName(upstream, entry);
-    const resolved = entry;
+    // Added at run time unless a caller (DNS, discover) already said where it came from.
+    const resolved = entry.source === undefined ? { ...entry, source: 'api' as const } : entry;
     pool.addServer(resolved);
     this.#health.watch(upstream, resolved.url);
   }
@@ -161,7 +169,7 @@ class SwitchyardInstance implements Switchyard {
   }
 
   setServer(upstream: string, url: string, patch: ServerPatch): void {
-    this.#pool(upstream).setServer(canonicalServerUrl(url), patch);
+    this.#pool(upstream).setServer(canonicalServerUrl(url), resolveServerPatch(patch, `setServer("${upstream}", ${JSON.stringify(url)})`));
   }
 
   on<E extends SwitchyardEventName>(event: E, listener: (payload: SwitchyardEvents[E]) => void): this {

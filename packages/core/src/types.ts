@@ -150,6 +150,16 @@ export interface ServerOptions {
   service?: string;
 }
 
+/** The HTTP admin API (NGINX Plus's shape) under `path`; writes need the bearer `token` or `authorize`. */
+export interface AdminOptions {
+  /** e.g. `'/switchyard/api'`: serves `{path}/upstreams[/NAME[/servers[/ID]]]`. */
+  path: string;
+  /** Bearer token for writes (compared in constant time). */
+  token?: string;
+  /** Decides writes without (or besides) the token; `false` answers 403. */
+  authorize?: (req: RequestInfo) => boolean | Promise<boolean>;
+}
+
 export interface HashOptions {
   /** nginx variables (`$request_uri`, `$remote_addr`, `$http_x`, `$cookie_x`, `$arg_x`) or a function. */
   key: string | ((req: RequestInfo) => string);
@@ -215,6 +225,10 @@ export interface SwitchyardOptions {
   status?: { path: string };
   /** Serve Prometheus metrics at this path (needs the optional peer `prom-client`). Default off. */
   metrics?: { path: string };
+  /** The HTTP admin API. Default off. */
+  admin?: AdminOptions;
+  /** Share runtime state with the other `node:cluster` workers (needs `clusterPrimary()` in the primary). Default false. */
+  cluster?: boolean;
   /**
    * nginx's `worker_shutdown_timeout`: at close, proxied requests still open (long-polls, SSE)
    * get this long to finish, then are cut. Default `'10s'`; 0 cuts them at once.
@@ -293,7 +307,12 @@ export interface ResolvedServer {
   readonly name?: string;
   /** Host header of a resolved address (the name as written, e.g. `api.internal:8080`). */
   readonly host?: string;
+  /** Where the server came from; undefined means 'config'. Only 'config' and 'api' servers can be edited one by one (admin API 409 otherwise). */
+  readonly source?: ServerSource;
 }
+
+/** Where a server came from: the configuration, a runtime call (JS or admin API), DNS resolution or `discover`. */
+export type ServerSource = 'config' | 'api' | 'dns' | 'discover';
 
 export interface ResolvedHealthCheck {
   readonly path: string;
@@ -352,6 +371,9 @@ export interface ResolvedConfig {
   readonly trustProxy: boolean | readonly string[];
   readonly status: { readonly path: string } | undefined;
   readonly metrics: { readonly path: string } | undefined;
+  readonly admin?: Readonly<AdminOptions> | undefined;
+  /** Share runtime state across node:cluster workers. */
+  readonly cluster?: boolean;
   /** Warnings carried over from nginx parsing. */
   readonly warnings: readonly string[];
   /** Grace for open proxied requests at close, ms. */
@@ -542,12 +564,18 @@ export interface UpstreamStatus {
 
 export interface StatusSnapshot {
   readonly upstreams: Record<string, UpstreamStatus>;
+  /** With `cluster: true` behind `clusterPrimary()`: how many workers the sums cover. */
+  readonly workers?: number;
 }
 
 export interface ServerPatch {
   weight?: number;
   down?: boolean;
   drain?: boolean;
+  maxFails?: number;
+  failTimeout?: Duration;
+  maxConns?: number;
+  slowStart?: Duration;
 }
 
 export type StateChangeReason = 'passive' | 'health' | 'admin';

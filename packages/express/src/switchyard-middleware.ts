@@ -4,7 +4,9 @@ import type { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import HttpProxy from 'http-proxy';
 import {
+  adminApiResponse,
   adminResponse,
+  isAdminApiPath,
   attachStateLogger,
   consoleLogger,
   createSwitchyard,
@@ -143,7 +145,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
   });
 
   function serveAdmin(req: IncomingMessage, res: ServerResponse, path: string, next: NextFunction | undefined): void {
-    adminResponse(sy, path, req.headers.accept).then(
+    adminResponse(sy, path, req.headers.accept, { request: { method: req.method ?? 'GET', url: req.url ?? path, headers: req.headers, clientIp: req.socket.remoteAddress ?? '' } }).then(
       (answer) => {
         if (answer === undefined) {
           if (next !== undefined) next();
@@ -160,12 +162,38 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
     );
   }
 
+  function serveAdminApi(req: IncomingMessage, res: ServerResponse, next: NextFunction | undefined): void {
+    // A body parser that ran first (express.json()) left the parsed value and an ended stream.
+    const parsed = (req as { body?: unknown }).body;
+    const body = req.readableEnded && parsed !== undefined ? JSON.stringify(parsed) : req;
+    const log = logger !== false ? (msg: string): void => logger.info(msg) : undefined;
+    adminApiResponse(sy, { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, clientIp: req.socket.remoteAddress ?? '', body }, { ...(log !== undefined ? { log } : {}) }).then(
+      (answer) => {
+        if (answer === undefined) {
+          if (next !== undefined) next();
+          else replyNotFound(res);
+          return;
+        }
+        res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
+        res.end(answer.body);
+      },
+      (err: unknown) => {
+        if (next !== undefined) next(err);
+        else if (!res.headersSent) replyError(res, 500, 'admin API error');
+      },
+    );
+  }
+
   const middleware: ProxyHandler = (req, res, next) => {
     if (!ready) {
       void whenReady.then(() => middleware(req, res, next));
       return;
     }
     const url = req.url ?? '/';
+    if (sy.config.admin !== undefined && isAdminApiPath(sy, pathOf(url))) {
+      serveAdminApi(req, res, next);
+      return;
+    }
     if (adminPaths.size > 0) {
       const path = pathOf(url);
       if (adminPaths.has(path)) {

@@ -2,7 +2,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
 import {
+  adminApiResponse,
   adminResponse,
   attachStateLogger,
   createSwitchyard,
@@ -182,10 +184,28 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
           handleLocation(request, reply);
           return reply;
         }
-        const answer = await adminResponse(sy, path, request.headers.accept);
+        const answer = await adminResponse(sy, path, request.headers.accept, { request: { method: request.method, url: request.raw.url ?? path, headers: request.headers, clientIp: request.ip } });
         if (answer === undefined) return reply.callNotFound();
         return reply.code(answer.status).headers(answer.headers).send(answer.body);
       });
+    }
+    const api = sy.config.admin?.path;
+    if (api !== undefined) {
+      // Static and `{path}/*` routes: they win over any location wildcard, as the status path does.
+      const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+        const body = request.body;
+        const answer = await adminApiResponse(
+          sy,
+          { method: request.method, url: request.raw.url ?? '/', headers: request.headers, clientIp: request.ip, body: Buffer.isBuffer(body) || body instanceof Readable ? body : undefined },
+          { log: (msg) => log.info(msg) },
+        );
+        if (answer === undefined) {
+          reply.callNotFound();
+          return reply;
+        }
+        return reply.code(answer.status).headers(answer.headers).send(answer.body);
+      };
+      for (const url of [api, `${api}/*`]) child.route({ method: methods, url, handler });
     }
     for (const url of locationRoutePaths(sy.config.locations, adminPaths)) {
       child.route({ method: methods, url, handler: handleLocation });

@@ -1,10 +1,13 @@
 /** @module The status (JSON/HTML) and metrics responses that both adapters serve at the configured paths. */
-import type { Switchyard } from '../types.js';
+import type { RequestInfo, Switchyard } from '../types.js';
 import type { PromClientLike } from '../metrics/prom-client-types.js';
 import { createPrometheusMetrics, type PrometheusMetrics } from '../metrics/prometheus-metrics.js';
 import { loadPromClient } from '../metrics/load-prom-client.js';
 import { prefersHtml } from './accept.js';
 import { renderStatusPage, STATUS_PAGE_CSP } from './status-page.js';
+import { machineStatus } from './instance-internals.js';
+import { writeAccess } from './admin-auth.js';
+import { STATUS_PAGE_CSP_WITH_CONTROLS, withControls } from './status-controls.js';
 
 export interface AdminResponse {
   status: number;
@@ -13,6 +16,8 @@ export interface AdminResponse {
 }
 
 export interface AdminResponseOptions {
+  /** The request, so the status page can show drain/down/up buttons to a client with write access to the admin API. */
+  request?: RequestInfo;
   /** How to get prom-client for the metrics path (tests, bundled apps). Default: import it, or resolve it from the cwd. */
   loadPromClient?: () => Promise<PromClientLike>;
 }
@@ -58,19 +63,21 @@ export async function adminResponse(
   const q = path.indexOf('?');
   const pathname = q >= 0 ? path.slice(0, q) : path;
   if (sy.config.status !== undefined && pathname === sy.config.status.path) {
-    const snapshot = sy.status();
+    const snapshot = await machineStatus(sy);
     if (prefersHtml(accept)) {
+      const admin = sy.config.admin;
+      const controls = admin !== undefined && options.request !== undefined && (await writeAccess(admin, options.request)).ok;
       return {
         status: 200,
         headers: {
           'content-type': 'text/html; charset=utf-8',
           ...COMMON_HEADERS,
           vary: 'accept',
-          'content-security-policy': STATUS_PAGE_CSP,
+          'content-security-policy': controls ? STATUS_PAGE_CSP_WITH_CONTROLS : STATUS_PAGE_CSP,
           'x-frame-options': 'DENY',
           'referrer-policy': 'no-referrer',
         },
-        body: renderStatusPage(snapshot),
+        body: controls ? withControls(renderStatusPage(snapshot), admin!.path) : renderStatusPage(snapshot),
       };
     }
     return {

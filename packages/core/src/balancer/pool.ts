@@ -1,7 +1,7 @@
 /** @module A pool of servers for one upstream: eligibility, passive health, backups, runtime control and statistics around a strategy. */
 import { SwitchyardConfigError, SwitchyardLookupError } from '../errors.js';
 import { MAX_WEIGHT } from '../config/defaults.js';
-import type { PoolControl, PoolEnv } from '../internal.js';
+import type { AdminServerView, PoolControl, PoolEnv } from '../internal.js';
 import type {
   HealthStatus,
   Outcome,
@@ -22,6 +22,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestInfo } from '../types.js';
 import { StickyBinding } from '../sticky/sticky-binding.js';
 import { accountBoundPick, boundSlot } from '../sticky/bound-pick.js';
+import { publicPatch, type ResolvedServerPatch } from '../config/resolve-server-patch.js';
 
 /** nginx never counts these as an unsuccessful attempt, whatever proxy_next_upstream says. */
 const NEVER_FAILS = (status: number): boolean => status === 403 || status === 404;
@@ -83,6 +84,7 @@ export class Pool implements PoolControl {
   #byId = new Map<string, ServerSlot>();
   /** Removed servers with tries still in flight (nginx's zombies), shown by status() until they finish. */
   readonly #zombies = new Set<ServerSlot>();
+  #nextId = 0;
 
   constructor(config: ResolvedUpstream, env: PoolEnv) {
     this.name = config.name;
@@ -94,7 +96,7 @@ export class Pool implements PoolControl {
     this.#backupChooser = createChooser(config);
     this.#sticky = config.sticky !== undefined ? new StickyBinding(config.sticky) : undefined;
     const now = env.now();
-    for (const server of config.servers) this.#all.push(new ServerSlot(server, !this.#mandatory, now, config));
+    for (const server of config.servers) this.#all.push(this.#numbered(new ServerSlot(server, !this.#mandatory, now, config)));
     this.#reindex(true, true);
   }
 
@@ -230,7 +232,7 @@ export class Pool implements PoolControl {
     if (server.route !== undefined && this.#all.some((s) => s.stickyId === server.route)) {
       throw new SwitchyardConfigError(`addServer(${this.name}, ${server.url}).route`, `repeats the route ${JSON.stringify(server.route)} of another server`);
     }
-    const slot = new ServerSlot(server, !this.#mandatory, this.#env.now(), this.config);
+    const slot = this.#numbered(new ServerSlot(server, !this.#mandatory, this.#env.now(), this.config));
     this.#all.push(slot);
     this.#reindex(!slot.backup, slot.backup);
     this.#env.emit('server:added', { upstream: this.name, url: slot.url, reason: 'admin' });
@@ -258,7 +260,7 @@ export class Pool implements PoolControl {
     for (const server of added) {
       if (urls !== undefined ? urls.has(server.url) : this.#find(server.url) !== undefined || fresh.some((s) => s.url === server.url)) continue;
       urls?.add(server.url);
-      const slot = new ServerSlot(server, !this.#mandatory, now);
+      const slot = this.#numbered(new ServerSlot(server, !this.#mandatory, now, this.config));
       // A new address (not a first answer) ramps up like a recovered server (NGINX Plus slow_start).
       if (rampUp) slot.recovered(now);
       this.#all.push(slot);
@@ -283,7 +285,7 @@ export class Pool implements PoolControl {
     return true;
   }
 
-  setServer(url: string, patch: ServerPatch): void {
+  setServer(url: string, patch: ResolvedServerPatch): void {
     const slot = this.#find(url);
     if (slot === undefined) throw new SwitchyardLookupError(`upstream "${this.name}" has no server ${url}`);
     const { weight, down, drain } = patch;
@@ -300,14 +302,39 @@ export class Pool implements PoolControl {
       this.#reindex(!slot.backup, slot.backup);
     }
     if (drain !== undefined) slot.drain = drain;
+    if (patch.maxFails !== undefined) slot.maxFails = patch.maxFails;
+    if (patch.failTimeoutMs !== undefined) slot.failTimeoutMs = patch.failTimeoutMs;
+    if (patch.maxConns !== undefined) slot.maxConns = patch.maxConns;
+    if (patch.slowStartMs !== undefined) slot.slowStartMs = patch.slowStartMs;
     const wasDown = slot.down;
     if (down !== undefined) slot.down = down;
-    this.#env.emit('server:updated', { upstream: this.name, url, patch: { ...patch } });
+    this.#env.emit('server:updated', { upstream: this.name, url, patch: publicPatch(patch) });
     if (!wasDown && slot.down) {
       this.#env.emit('server:down', { upstream: this.name, url, state: 'down', reason: 'admin' });
     } else if (wasDown && !slot.down) {
       slot.recovered(now);
       this.#env.emit('server:up', { upstream: this.name, url, reason: 'admin' });
+    }
+  }
+
+  adminServers(): AdminServerView[] {
+    return this.#all.map((s) => ({ id: s.id, settings: s.settings(), state: s.state(), healthy: s.healthy, health: s.health }));
+  }
+
+  peerFailure(url: string, failed: boolean): void {
+    const slot = this.#find(url);
+    if (slot === undefined || this.#gate.single) return;
+    const now = this.#env.now();
+    if (failed) {
+      // As if our own tries had failed maxFails times now: no try here until failTimeout passed.
+      slot.fails = Math.max(slot.fails, slot.maxFails);
+      slot.accessed = now;
+      slot.checked = now;
+      slot.failed = slot.maxFails > 0;
+    } else if (slot.failed) {
+      slot.fails = 0;
+      slot.failed = false;
+      slot.recovered(now);
     }
   }
 
@@ -363,6 +390,12 @@ export class Pool implements PoolControl {
       ...(sessions !== undefined ? { sessions } : {}),
       ...(this.#zombies.size > 0 ? { zombies: [...this.#zombies].map(toStatus) } : {}),
     };
+  }
+
+  /** NGINX Plus's server ids: in configuration then insertion order, never reused in this pool. */
+  #numbered(slot: ServerSlot): ServerSlot {
+    slot.id = this.#nextId++;
+    return slot;
   }
 
   #find(url: string): ServerSlot | undefined {

@@ -1,5 +1,5 @@
 /** @module One server's live state in a pool: admin flags, passive-health counters, smooth-RR weights and statistics. */
-import type { HealthStatus, ResolvedServer, ResolvedUpstream, ServerInfo, ServerState } from '../types.js';
+import type { HealthStatus, ResolvedServer, ResolvedUpstream, ServerInfo, ServerSource, ServerState } from '../types.js';
 import { mergeTls } from '../config/resolve-tls.js';
 import { serverInfo, writtenAuthority } from './server-info.js';
 import { stickyServerId } from '../sticky/peer-name.js';
@@ -13,10 +13,12 @@ export class ServerSlot {
   /** `host:port` as written: the name nginx's consistent hash ring is built from. */
   readonly ringName: string;
   readonly backup: boolean;
-  readonly maxFails: number;
-  readonly failTimeoutMs: number;
-  readonly maxConns: number;
-  readonly slowStartMs: number;
+  readonly source: ServerSource;
+  // Changeable at run time (setServer / admin PATCH).
+  maxFails: number;
+  failTimeoutMs: number;
+  maxConns: number;
+  slowStartMs: number;
   /** nginx's `peer->sid`: the sticky value naming this server (its `route`, else MD5 of its address). */
   readonly stickyId: string;
   weight: number;
@@ -26,6 +28,8 @@ export class ServerSlot {
   healthy: boolean;
   health: HealthStatus | undefined;
   removed = false;
+  /** Stable id within its pool (admin API `servers/ID`), set by the pool. */
+  id = 0;
 
   // nginx ngx_http_upstream_rr_peer_t
   currentWeight = 0;
@@ -63,6 +67,7 @@ export class ServerSlot {
     this.info = serverInfo(config.url, config.backup, { upstream: upstream?.name, tls: mergeTls(upstream?.tls, config.tls), name: config.name, host: config.host });
     this.ringName = writtenAuthority(config.url);
     this.backup = config.backup;
+    this.source = config.source ?? 'config';
     this.maxFails = config.maxFails;
     this.failTimeoutMs = config.failTimeoutMs;
     this.maxConns = config.maxConns;
@@ -89,6 +94,12 @@ export class ServerSlot {
       this.rampStart = now;
       this.rampEnd = now + this.slowStartMs;
     }
+  }
+
+  /** The settings as a ResolvedServer (admin API reads, cluster snapshots). */
+  settings(): ResolvedServer {
+    const { url, weight, maxFails, failTimeoutMs, backup, down, drain, maxConns, slowStartMs, source } = this;
+    return { url, weight, maxFails, failTimeoutMs, backup, down, drain, maxConns, slowStartMs, source };
   }
 
   state(): ServerState {

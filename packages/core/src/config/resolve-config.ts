@@ -17,8 +17,9 @@ import { HOOK_KEYS, resolveUpstreamHooks } from '../hooks/resolve-hooks.js';
 import { resolveResolverOptions } from '../discovery/resolver-options.js';
 import { resolveUpstreamServers } from '../discovery/upstream-config.js';
 import type { ResolvedResolver } from '../types.js';
+import { resolveAdmin, resolveCluster } from './resolve-admin.js';
 
-const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout', 'resolver'] as const;
+const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout', 'resolver', 'admin', 'cluster'] as const;
 const UPSTREAM_KEYS = ['servers', 'balance', 'hash', 'retry', 'healthCheck', 'timeouts', 'keepalive', 'sticky', 'tls', 'resolver', 'discover', ...HOOK_KEYS] as const;
 const HASH_KEYS = ['key', 'consistent'] as const;
 const ROUTE_PATH_KEYS = ['path'] as const;
@@ -91,6 +92,8 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     trustProxy: resolveTrustProxy(top.trustProxy),
     status,
     metrics,
+    admin: resolveAdmin(top.admin, [status, metrics]),
+    cluster: resolveCluster(top.cluster),
     warnings: Object.freeze([...warnings]),
     closeTimeoutMs: resolveCloseTimeout(top.closeTimeout),
     resolver,

@@ -61,7 +61,10 @@ export class DynamicUpstream {
     }
     for (const url of removed) this.#managed.delete(url);
     const added: ResolvedServer[] = [];
-    for (const [url, want] of wanted) if (!this.#managed.has(url)) added.push(want);
+    for (const [url, want] of wanted) {
+      // Marked with where it came from: the admin API refuses to edit these one by one (409).
+      if (!this.#managed.has(url)) added.push(want.source === undefined && reason !== 'admin' ? { ...want, source: reason } : want);
+    }
     if (added.length > 0 || removed.length > 0) {
       const actual = new Set(this.#pool.applyDiff(added, removed, reason, rampUp));
       for (const url of removed) this.#health.unwatch(this.#name, url);

@@ -218,5 +218,7 @@ export function addressServer(template: ResolvedServer, url: string, weight: num
     slowStartMs: template.slowStartMs,
     name,
     host,
+    // The template's TLS settings apply to every address (SNI and the certificate check use `name`).
+    ...(template.tls !== undefined ? { tls: template.tls } : {}),
   });
 }

@@ -1,5 +1,6 @@
 /** @module Prometheus metrics for a switchyard instance, built on a prom-client module the caller hands in (core has no runtime deps). */
-import type { ServerState, Switchyard, SwitchyardEvents } from '../types.js';
+import type { ServerState, StatusSnapshot, Switchyard, SwitchyardEvents } from '../types.js';
+import { machineStatus } from '../admin/instance-internals.js';
 import type { PromClientLike, PromCounter, PromGauge, PromHistogram, PromRegistry } from './prom-client-types.js';
 
 export interface PrometheusMetricsOptions {
@@ -54,6 +55,8 @@ export function createPrometheusMetrics(sy: Switchyard, promClient: PromClientLi
     return metric;
   };
   const server = ['upstream', 'server'];
+  /** During render(): the status summed over the cluster's workers (when clustered), read once per scrape. */
+  let scraped: StatusSnapshot | undefined;
 
   /** A counter mirrored from a running total in status: reset and re-set at every scrape. */
   const fromStatus = (name: string, help: string, labelNames: string[], fill: (c: PromCounter) => void): void => {
@@ -63,7 +66,7 @@ export function createPrometheusMetrics(sy: Switchyard, promClient: PromClientLi
     const g: PromGauge = add(name, new promClient.Gauge({ name: prefix + name, help, labelNames, registers: [], collect: () => (g.reset(), fill(g)) }));
   };
   const eachServer = (f: (labels: { upstream: string; server: string }, s: ReturnType<Switchyard['status']>['upstreams'][string]['servers'][number]) => void): void => {
-    for (const [upstream, u] of Object.entries(sy.status().upstreams)) for (const s of u.servers) f({ upstream, server: s.url }, s);
+    for (const [upstream, u] of Object.entries((scraped ?? sy.status()).upstreams)) for (const s of u.servers) f({ upstream, server: s.url }, s);
   };
 
   fromStatus('upstream_requests_total', 'Responses from each upstream server by status class.', [...server, 'code_class'], (c) =>
@@ -128,7 +131,14 @@ export function createPrometheusMetrics(sy: Switchyard, promClient: PromClientLi
     get contentType() {
       return registry.contentType;
     },
-    render: () => registry.metrics(),
+    async render() {
+      scraped = await machineStatus(sy);
+      try {
+        return await registry.metrics();
+      } finally {
+        scraped = undefined;
+      }
+    },
     stop() {
       sy.off('response', onResponse).off('retry', onRetry).off('no-live-upstream', onNoLive).off('health:probe', onProbe);
       sy.off('server:removed', onRemoved);

@@ -1,0 +1,45 @@
+/** @module One status for the whole machine: the workers' snapshots summed server by server. */
+import type { ServerStatus, StatusSnapshot, UpstreamStatus } from '../types.js';
+
+/**
+ * Counters (requests, responses, fails, unavailable) and `active` are summed; state, weight and
+ * health are the first snapshot's (the workers agree on them: changes, probes and passive
+ * failures are shared); average times are weighted by each worker's requests. `first` is the
+ * answering worker's own snapshot, so a server only it knows (a change still in flight) shows too.
+ */
+export function mergeStatus(first: StatusSnapshot, others: readonly StatusSnapshot[]): StatusSnapshot {
+  const upstreams: Record<string, UpstreamStatus> = {};
+  for (const [name, mine] of Object.entries(first.upstreams)) {
+    const servers = mine.servers.map((s) => {
+      let sum: ServerStatus = { ...s, responses: { ...s.responses } };
+      for (const other of others) {
+        const o = other.upstreams[name]?.servers.find((x) => x.url === s.url);
+        if (o !== undefined) sum = add(sum, o);
+      }
+      return sum;
+    });
+    upstreams[name] = { ...mine, servers };
+  }
+  return { upstreams, workers: others.length + 1 };
+}
+
+function add(a: ServerStatus, b: ServerStatus): ServerStatus {
+  const requests = a.requests + b.requests;
+  const avg = (x: number, y: number): number => (requests > 0 ? (x * a.requests + y * b.requests) / requests : 0);
+  return {
+    ...a,
+    active: a.active + b.active,
+    requests,
+    responses: {
+      '1xx': a.responses['1xx'] + b.responses['1xx'],
+      '2xx': a.responses['2xx'] + b.responses['2xx'],
+      '3xx': a.responses['3xx'] + b.responses['3xx'],
+      '4xx': a.responses['4xx'] + b.responses['4xx'],
+      '5xx': a.responses['5xx'] + b.responses['5xx'],
+    },
+    fails: a.fails + b.fails,
+    unavailable: a.unavailable + b.unavailable,
+    headerMs: avg(a.headerMs, b.headerMs),
+    totalMs: avg(a.totalMs, b.totalMs),
+  };
+}
