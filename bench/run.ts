@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   }
 
   // The remaining phases use fresh processes: stop the long-running candidates to free the proxy core.
-  await Promise.all([...live.values()].map((e) => e.proc?.stop()));
+  await Promise.all([...live.values()].map((e) => e.proc?.stop() ?? Promise.resolve()));
 
   if (!S.skip.has('memory')) {
     const lua = join(ROOT, 'bench', 'wrk', 'stop-after.lua');

@@ -1,6 +1,6 @@
 /** @module One proxied request on Fastify: the tries the core decides, moved by reply-from, each released exactly once. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import {
   buildUpstreamHeaders,
@@ -41,7 +41,7 @@ const DONE = 2;
 const SENT: TryProgress = { requestSent: true, responseStarted: false };
 const NOT_SENT: TryProgress = { requestSent: false, responseStarted: false };
 const STARTED: TryProgress = { requestSent: true, responseStarted: true };
-const NO_HEADERS: OutgoingHttpHeaders = Object.freeze({}) as OutgoingHttpHeaders;
+const NO_HEADERS: OutgoingHttpHeaders = Object.freeze({});
 
 /** Errors that mean no byte reached the server: always safe to retry, even a POST. */
 const NOT_CONNECTED = new Set([
@@ -240,7 +240,7 @@ class ProxyCall implements TryTarget, BodyProgress {
     stream[kCall] = this;
     stream.on('error', onUpstreamBodyError);
     const reply = this.#reply;
-    reply.headers(filterResponseHeaders(res.headers as IncomingHttpHeaders));
+    reply.headers(filterResponseHeaders(res.headers));
     reply.send(stream);
   }
 

@@ -77,13 +77,13 @@ export class UpstreamPools {
       pool.request(
         {
           path: target.path,
-          method: opts.method as Dispatcher.HttpMethod,
+          method: opts.method,
           headers: headers as Record<string, string>,
           body: (target.body ?? opts.body) as Dispatcher.DispatchOptions['body'],
           headersTimeout: target.readMs,
           bodyTimeout: target.readMs,
           reset,
-          signal: target.signal as Dispatcher.RequestOptions['signal'],
+          signal: target.signal,
         },
         callback,
       );

@@ -106,7 +106,7 @@ export function makePool(config: ResolvedUpstream, seed = 1, recordResponses = f
     // 'response' fires once per release; tests that count it opt in through `recordResponses`.
     listening: (event) => event !== 'response' || recordResponses,
     emit: (event, payload) => {
-      events.push({ event, payload } as Recorded);
+      events.push({ event, payload });
     },
   };
   return {

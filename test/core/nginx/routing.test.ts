@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createSwitchyard, type ProxyRoute, type Switchyard } from '@switchyard/core';
+import { createSwitchyard, type Switchyard } from '@switchyard/core';
 import { parseNginxConfig } from '../../../packages/core/src/nginx/index.js';
 import { startBackend, type Backend } from '../../helpers/backends.js';
 
@@ -34,9 +34,9 @@ function get(url: string): Promise<{ status: number; body: string }> {
 async function through(sy: Switchyard, url: string): Promise<string> {
   const route = sy.match('GET', url);
   assert.ok(route && route.redirect === undefined, `no proxy route for ${url}`);
-  const pick = sy.upstream((route as ProxyRoute).upstream).pick({ request: { method: 'GET', url, headers: {}, clientIp: '127.0.0.1' } });
+  const pick = sy.upstream(route.upstream).pick({ request: { method: 'GET', url, headers: {}, clientIp: '127.0.0.1' } });
   assert.ok(pick, `no live server for ${url}`);
-  const res = await get(`${pick.server.origin}${(route as ProxyRoute).path}`);
+  const res = await get(`${pick.server.origin}${route.path}`);
   pick.release({ status: res.status });
   return res.body;
 }

@@ -81,7 +81,8 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     trustProxy: resolveTrustProxy(top.trustProxy),
     status,
     metrics,
-    warnings: Object.freeze([...warnings]),
+    // Array.isArray above narrowed `readonly string[]` to `any[]` (a TypeScript limitation): restore the declared type.
+    warnings: Object.freeze([...(warnings as readonly string[])]),
   });
 }
 
@@ -146,6 +147,7 @@ function resolveHash(input: unknown, path: string): NonNullable<ResolvedUpstream
     const fn = key as (req: RequestInfo) => unknown;
     const wrapped = (req: RequestInfo): string => {
       const v = fn(req);
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a key function may return any value; numbers are the useful case
       return typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
     };
     return Object.freeze({ key: wrapped, source: fn.name ? `[function ${fn.name}]` : '[function]', consistent });

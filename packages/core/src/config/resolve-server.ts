@@ -7,7 +7,7 @@ import {
   DEFAULT_SLOW_START_MS,
   DEFAULT_WEIGHT,
 } from './defaults.js';
-import { checkKeys, child, describe, fail, isPlainObject, optionalBoolean, optionalInteger } from './describe.js';
+import { checkKeys, describe, fail, isPlainObject, optionalBoolean, optionalInteger } from './describe.js';
 import { optionalDuration } from './duration.js';
 
 const SERVER_KEYS = ['url', 'weight', 'maxFails', 'failTimeout', 'backup', 'down', 'drain', 'maxConns', 'slowStart'] as const;

@@ -61,6 +61,7 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
     });
     const send = server.protocol === 'https:' ? httpsRequest : httpRequest;
     let settled = false;
+    // eslint-disable-next-line prefer-const -- read by onClientGone (defined above its one assignment) while still undefined
     let upstreamReq: ClientRequest | undefined;
     const connectMs = route.location.timeouts.connectMs;
 
