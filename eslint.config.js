@@ -29,7 +29,11 @@ export default tseslint.config(
       // node:test's test()/describe()/it() return promises that the runner itself awaits: calling them bare is the API.
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] },
+          ],
+        },
       ],
       // An async function passed where the callee ignores the result (event listeners, node:http handlers) loses its rejection.
       '@typescript-eslint/no-misused-promises': 'error',

@@ -54,15 +54,15 @@ describe('close and logging', () => {
       },
     });
     await backends[1]!.stop();
-    const { url } = await startApp(
-      t,
-      { upstreams: { app: backends.map((b) => b.url) }, locations: { '/': 'app' } },
-      undefined,
-      { logger: { level: 'info', stream } },
-    );
+    const { url } = await startApp(t, { upstreams: { app: backends.map((b) => b.url) }, locations: { '/': 'app' } }, undefined, {
+      logger: { level: 'info', stream },
+    });
     assert.deepEqual(await bodies(`${url}/`, 6), Array(6).fill('Server 1'));
     const ours = lines.filter((l) => l.msg.startsWith('switchyard:'));
-    assert.deepEqual(ours.map((l) => l.msg), [`switchyard: app ${backends[1]!.url} is failed (passive)`]);
+    assert.deepEqual(
+      ours.map((l) => l.msg),
+      [`switchyard: app ${backends[1]!.url} is failed (passive)`],
+    );
     assert.equal(ours[0]!.level, 40);
     // reply-from's own per-request lines are off.
     assert.equal(lines.filter((l) => l.msg === 'fetching from remote server' || l.msg === 'response received').length, 0);

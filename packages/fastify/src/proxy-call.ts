@@ -169,7 +169,16 @@ class ProxyCall implements TryTarget, BodyProgress {
     this.#bodyAside = body.kind !== 'none' && (method === 'GET' || method === 'HEAD');
     this.#options =
       body.kind === 'buffer' && !this.#bodyAside
-        ? { body: body.data, contentType: body.contentType ?? 'application/octet-stream', rewriteRequestHeaders, rewriteHeaders, onResponse, onError, retryDelay, retriesCount: 0 }
+        ? {
+            body: body.data,
+            contentType: body.contentType ?? 'application/octet-stream',
+            rewriteRequestHeaders,
+            rewriteHeaders,
+            onResponse,
+            onError,
+            retryDelay,
+            retriesCount: 0,
+          }
         : NO_BODY_OPTIONS;
     (request as CallHolder)[kCall] = this;
     (reply.raw as CallHolder)[kCall] = this;

@@ -74,4 +74,3 @@ test('$uri is the decoded, normalised path, as nginx computes it', () => {
   assert.equal(at('/caf%C3%A9'), '/café');
   assert.equal(at('/plain'), '/plain');
 });
-

@@ -32,26 +32,32 @@ test('defaults are the documented values', () => {
   assert.equal(DEFAULT_KEEPALIVE, 32);
   assert.deepEqual(DEFAULT_TIMEOUTS, { connectMs: 60_000, readMs: 60_000, sendMs: 60_000 });
   assert.deepEqual(DEFAULT_RETRY_BUDGET, { percent: 20, minConcurrent: 3 });
-  assert.deepEqual({ ...DEFAULT_RETRY, onStatus: [...DEFAULT_RETRY.onStatus] }, {
-    onError: true,
-    onTimeout: true,
-    onInvalidHeader: false,
-    onStatus: [],
-    tries: 0,
-    timeoutMs: 0,
-    nonIdempotent: false,
-    budget: { percent: 20, minConcurrent: 3 },
-  });
-  assert.deepEqual({ ...DEFAULT_HEALTH_CHECK }, {
-    path: '/',
-    intervalMs: 5000,
-    timeoutMs: 1000,
-    fails: 1,
-    passes: 1,
-    status: [[200, 399]],
-    body: undefined,
-    mandatory: false,
-  });
+  assert.deepEqual(
+    { ...DEFAULT_RETRY, onStatus: [...DEFAULT_RETRY.onStatus] },
+    {
+      onError: true,
+      onTimeout: true,
+      onInvalidHeader: false,
+      onStatus: [],
+      tries: 0,
+      timeoutMs: 0,
+      nonIdempotent: false,
+      budget: { percent: 20, minConcurrent: 3 },
+    },
+  );
+  assert.deepEqual(
+    { ...DEFAULT_HEALTH_CHECK },
+    {
+      path: '/',
+      intervalMs: 5000,
+      timeoutMs: 1000,
+      fails: 1,
+      passes: 1,
+      status: [[200, 399]],
+      body: undefined,
+      mandatory: false,
+    },
+  );
   assert.deepEqual(RETRYABLE_STATUSES, [500, 502, 503, 504, 403, 404, 429]);
   for (const frozen of [DEFAULT_TIMEOUTS, DEFAULT_RETRY, DEFAULT_RETRY_BUDGET, DEFAULT_HEALTH_CHECK, RETRYABLE_STATUSES]) {
     assert.ok(Object.isFrozen(frozen));
@@ -118,33 +124,45 @@ test('every field resolved, durations in ms', () => {
   assert.equal(api.hash!.source, '$arg_user');
   assert.equal(api.hash!.consistent, true);
   assert.equal(api.hash!.key({ method: 'GET', url: '/?user=bob', headers: {}, clientIp: '1.1.1.1' }), 'bob');
-  assert.deepEqual(api.servers.map((s) => ({ ...s })), [
-    { url: 'http://10.0.0.1:80', weight: 5, maxFails: 3, failTimeoutMs: 30_000, backup: true, down: false, drain: false, maxConns: 10, slowStartMs: 60_000 },
-    { url: 'https://api.example.com', weight: 1, maxFails: 1, failTimeoutMs: 0, backup: false, down: true, drain: true, maxConns: 0, slowStartMs: 0 },
-  ]);
-  assert.deepEqual({ ...api.retry, onStatus: [...api.retry.onStatus] }, {
-    onError: true,
-    onTimeout: false,
-    onInvalidHeader: true,
-    onStatus: [502, 503],
-    tries: 3,
-    timeoutMs: 5000,
-    nonIdempotent: true,
-    budget: { percent: 50, minConcurrent: 3 },
-  });
+  assert.deepEqual(
+    api.servers.map((s) => ({ ...s })),
+    [
+      { url: 'http://10.0.0.1:80', weight: 5, maxFails: 3, failTimeoutMs: 30_000, backup: true, down: false, drain: false, maxConns: 10, slowStartMs: 60_000 },
+      { url: 'https://api.example.com', weight: 1, maxFails: 1, failTimeoutMs: 0, backup: false, down: true, drain: true, maxConns: 0, slowStartMs: 0 },
+    ],
+  );
+  assert.deepEqual(
+    { ...api.retry, onStatus: [...api.retry.onStatus] },
+    {
+      onError: true,
+      onTimeout: false,
+      onInvalidHeader: true,
+      onStatus: [502, 503],
+      tries: 3,
+      timeoutMs: 5000,
+      nonIdempotent: true,
+      budget: { percent: 50, minConcurrent: 3 },
+    },
+  );
   assert.deepEqual({ ...api.timeouts }, { connectMs: 2000, readMs: 60_000, sendMs: 60_000 });
   assert.equal(api.keepalive, 0);
   const hc = api.healthCheck!;
-  assert.deepEqual({ ...hc, body: undefined }, {
-    path: '/health',
-    intervalMs: 10_000,
-    timeoutMs: 250,
-    fails: 3,
-    passes: 2,
-    status: [[200, 299], [304, 304]],
-    body: undefined,
-    mandatory: true,
-  });
+  assert.deepEqual(
+    { ...hc, body: undefined },
+    {
+      path: '/health',
+      intervalMs: 10_000,
+      timeoutMs: 250,
+      fails: 3,
+      passes: 2,
+      status: [
+        [200, 299],
+        [304, 304],
+      ],
+      body: undefined,
+      mandatory: true,
+    },
+  );
   // The global flag is dropped so that repeated probes do not alternate through lastIndex.
   assert.ok(hc.body instanceof RegExp);
   assert.equal(hc.body.flags, '');
@@ -292,8 +310,14 @@ test('code-defined locations are validated like configured ones', () => {
   const errors: Array<[() => unknown, string]> = [
     [() => resolveRouteLocation(config.upstreams, 'nope', {}, 'proxyTo("nope")'), 'proxyTo("nope") names the unknown upstream "nope" (known: api)'],
     [() => resolveRouteLocation(config.upstreams, 'api', { prefix: 'api' }, 'w'), `w.prefix is not a valid prefix: the path must start with '/', got "api"`],
-    [() => resolveRouteLocation(config.upstreams, 'api', { rewritePrefx: '/' } as never, 'w'), 'w.rewritePrefx is not a known option (did you mean rewritePrefix?)'],
-    [() => resolveRouteLocation(config.upstreams, 'api', { timeouts: { read: 'x' } }, 'w'), `w.timeouts.read must be a duration (ms number or '500ms'/'10s'/'1m'/'1h'), got "x"`],
+    [
+      () => resolveRouteLocation(config.upstreams, 'api', { rewritePrefx: '/' } as never, 'w'),
+      'w.rewritePrefx is not a known option (did you mean rewritePrefix?)',
+    ],
+    [
+      () => resolveRouteLocation(config.upstreams, 'api', { timeouts: { read: 'x' } }, 'w'),
+      `w.timeouts.read must be a duration (ms number or '500ms'/'10s'/'1m'/'1h'), got "x"`,
+    ],
     [() => resolveRouteLocation(config.upstreams, 'api', 'x' as never, 'w'), 'w must be an options object, got "x"'],
   ];
   for (const [fn, message] of errors) assert.throws(fn, { name: 'SwitchyardConfigError', message });
@@ -304,8 +328,20 @@ test('health-check status grammar', () => {
     ['200', [[200, 200]]],
     ['200-399', [[200, 399]]],
     ['2xx', [[200, 299]]],
-    ['2XX,3xx', [[200, 299], [300, 399]]],
-    [' 200 - 204 , 404 ', [[200, 204], [404, 404]]],
+    [
+      '2XX,3xx',
+      [
+        [200, 299],
+        [300, 399],
+      ],
+    ],
+    [
+      ' 200 - 204 , 404 ',
+      [
+        [200, 204],
+        [404, 404],
+      ],
+    ],
     ['100-599', [[100, 599]]],
   ];
   for (const [input, ranges] of cases) assert.deepEqual(parseStatusRanges(input, 'x'), ranges, input);

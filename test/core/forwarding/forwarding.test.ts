@@ -110,7 +110,10 @@ test('the retry budget caps concurrent timeout retries at max(percent of active,
   // After the first 10 tries end, 0..n retries are active; the budget allows 2 (minConcurrent)
   // while 20% of active stays below 2.
   assert.equal(retried, 2);
-  assert.deepEqual(decisions.find((d) => d.action !== 'retry'), { action: 'fail', status: 504, reason: 'upstream timed out' });
+  assert.deepEqual(
+    decisions.find((d) => d.action !== 'retry'),
+    { action: 'fail', status: 504, reason: 'upstream timed out' },
+  );
 });
 
 test('connection errors are not charged to the retry budget (failover of everything in flight)', () => {
@@ -131,5 +134,11 @@ test('an aborted client ends the tries without a retry or a failure', () => {
   const attempt = start(sy);
   assert.equal(attempt.end({ aborted: true }, SENT).action, 'fail');
   const servers = sy.status().upstreams.pool?.servers ?? [];
-  assert.deepEqual(servers.map((s) => [s.active, s.fails]), [[0, 0], [0, 0]]);
+  assert.deepEqual(
+    servers.map((s) => [s.active, s.fails]),
+    [
+      [0, 0],
+      [0, 0],
+    ],
+  );
 });

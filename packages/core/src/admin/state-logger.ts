@@ -38,8 +38,18 @@ export function attachStateLogger(sy: Switchyard, logger: SwitchyardLogger, opti
     logger.error(`switchyard: no live upstream in ${e.upstream}${more}`);
   };
 
-  sy.on('server:down', down).on('server:up', up).on('server:added', added).on('server:removed', removed).on('server:updated', updated).on('no-live-upstream', none);
+  sy.on('server:down', down)
+    .on('server:up', up)
+    .on('server:added', added)
+    .on('server:removed', removed)
+    .on('server:updated', updated)
+    .on('no-live-upstream', none);
   return () => {
-    sy.off('server:down', down).off('server:up', up).off('server:added', added).off('server:removed', removed).off('server:updated', updated).off('no-live-upstream', none);
+    sy.off('server:down', down)
+      .off('server:up', up)
+      .off('server:added', added)
+      .off('server:removed', removed)
+      .off('server:updated', updated)
+      .off('no-live-upstream', none);
   };
 }

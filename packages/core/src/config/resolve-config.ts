@@ -139,7 +139,7 @@ function resolveUpstream(name: string, input: unknown, path: string): ResolvedUp
 }
 
 function resolveHash(input: unknown, path: string): NonNullable<ResolvedUpstream['hash']> {
-  const obj = expectObject(input, path, "an object { key, consistent? }");
+  const obj = expectObject(input, path, 'an object { key, consistent? }');
   checkKeys(obj, HASH_KEYS, path);
   const consistent = optionalBoolean(obj.consistent, `${path}.consistent`, false);
   const key = obj.key;

@@ -1,12 +1,6 @@
 /** @module One upstream server: `'http://host:port'` (or `'host:port'`) or `{ url, weight, ... }`. */
 import type { ResolvedServer } from '../types.js';
-import {
-  DEFAULT_FAIL_TIMEOUT_MS,
-  DEFAULT_MAX_CONNS,
-  DEFAULT_MAX_FAILS,
-  DEFAULT_SLOW_START_MS,
-  DEFAULT_WEIGHT,
-} from './defaults.js';
+import { DEFAULT_FAIL_TIMEOUT_MS, DEFAULT_MAX_CONNS, DEFAULT_MAX_FAILS, DEFAULT_SLOW_START_MS, DEFAULT_WEIGHT } from './defaults.js';
 import { checkKeys, describe, fail, isPlainObject, optionalBoolean, optionalInteger } from './describe.js';
 import { optionalDuration } from './duration.js';
 

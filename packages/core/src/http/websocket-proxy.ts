@@ -148,7 +148,12 @@ export function createWebSocketProxy(sy: Switchyard): WebSocketProxy {
       settled = true;
       socket.off('close', onClientGone);
       const key = req.headers['sec-websocket-key'];
-      const expected = typeof key === 'string' ? createHash('sha1').update(key + WS_GUID).digest('base64') : undefined;
+      const expected =
+        typeof key === 'string'
+          ? createHash('sha1')
+              .update(key + WS_GUID)
+              .digest('base64')
+          : undefined;
       if (res.statusCode !== 101 || (expected !== undefined && res.headers['sec-websocket-accept'] !== expected)) {
         upstream.destroy();
         finish(attempt.end({ failure: 'invalid_header', totalMs: performance.now() - started }, { requestSent: true, responseStarted: false }));

@@ -5,9 +5,7 @@ import { fail, type ImportNotes } from './notes.js';
 import type { Directive } from './syntax-tree.js';
 
 /** What one `proxy_set_header` turns into. */
-export type HeaderEffect =
-  | { readonly kind: 'preserve-host' }
-  | { readonly kind: 'set'; readonly name: string; readonly value: string };
+export type HeaderEffect = { readonly kind: 'preserve-host' } | { readonly kind: 'set'; readonly name: string; readonly value: string };
 
 /**
  * The proxy settings written at one level. Each field inherits separately from
@@ -53,8 +51,14 @@ const WEBSOCKET_HEADERS = new Set(['upgrade', 'connection']);
 
 /** The proxy_* directives this module understands; `readProxyDirective` returns false for any other. */
 export const PROXY_DIRECTIVES = new Set([
-  'proxy_next_upstream', 'proxy_next_upstream_tries', 'proxy_next_upstream_timeout',
-  'proxy_connect_timeout', 'proxy_read_timeout', 'proxy_send_timeout', 'proxy_set_header', 'proxy_http_version',
+  'proxy_next_upstream',
+  'proxy_next_upstream_tries',
+  'proxy_next_upstream_timeout',
+  'proxy_connect_timeout',
+  'proxy_read_timeout',
+  'proxy_send_timeout',
+  'proxy_set_header',
+  'proxy_http_version',
 ]);
 
 /** Apply one proxy_* directive to `level`; returns false when the directive is not one of `PROXY_DIRECTIVES`. */
@@ -163,9 +167,8 @@ function readSetHeader(d: Directive, level: ProxySettings, notes: ImportNotes): 
     return;
   }
   if (WEBSOCKET_HEADERS.has(lower)) {
-    const reason = lower === 'connection' && value === ''
-      ? 'switchyard keeps upstream connections alive itself'
-      : 'switchyard proxies WebSocket upgrades itself';
+    const reason =
+      lower === 'connection' && value === '' ? 'switchyard keeps upstream connections alive itself' : 'switchyard proxies WebSocket upgrades itself';
     notes.ignored(d, what, reason);
     return;
   }
