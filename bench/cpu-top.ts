@@ -139,9 +139,7 @@ export function analyzeProfile(file: string, topN = 25): ProfileSummary {
     totalMs: totalUs / 1000,
     idleMs: idleUs / 1000,
     busyMs: busyUs / 1000,
-    categories: [...cats]
-      .sort((a, b) => b[1] - a[1])
-      .map(([category, us]) => ({ category, selfMs: us / 1000, share: share(us) })),
+    categories: [...cats].sort((a, b) => b[1] - a[1]).map(([category, us]) => ({ category, selfMs: us / 1000, share: share(us) })),
     top: sorted.slice(0, topN).map(frameTime),
     switchyardTop: sorted
       .filter(({ f }) => /^(switchyard core|@switchyard\/)/.test(categoryOf(f)))

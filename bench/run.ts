@@ -29,7 +29,13 @@ function log(msg: string): void {
 async function startCandidate(c: Candidate, port: number, nodeArgs: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Running | undefined> {
   if (c.id === 'direct') return undefined;
   if (c.id === 'nginx') {
-    return startNginx(join(tmp, `nginx-${port}`), 'nginx-proxy', proxyConf(join(tmp, `nginx-${port}`), port, backendPorts, S.nginxKeepalive), port, S.proxyCore);
+    return startNginx(
+      join(tmp, `nginx-${port}`),
+      'nginx-proxy',
+      proxyConf(join(tmp, `nginx-${port}`), port, backendPorts, S.nginxKeepalive),
+      port,
+      S.proxyCore,
+    );
   }
   if (!c.script) throw new Error(`${c.id} has no server script`);
   if (c.role === 'switchyard' && !S.source) {
@@ -154,7 +160,7 @@ async function main(): Promise<void> {
   }
 
   // The remaining phases use fresh processes: stop the long-running candidates to free the proxy core.
-  await Promise.all([...live.values()].map((e) => e.proc?.stop()));
+  await Promise.all([...live.values()].map((e) => e.proc?.stop() ?? Promise.resolve()));
 
   if (!S.skip.has('hang')) {
     results.hang = await runHang(backends);
@@ -174,7 +180,15 @@ async function main(): Promise<void> {
         const entry = { id, startKb: memoryOf(proc.pid).rssKb, checkpoints: [] as Array<{ requests: number; rssKb: number; hwmKb: number }> };
         let done = 0;
         for (const target of S.memory.checkpoints) {
-          const r = await wrk({ url: urlOf(c, port), core: S.loadCore, connections: S.connections, durationS: 3600, script: lua, scriptArgs: [String(target - done)], stopOnLine: 'STOP-AFTER-REACHED' });
+          const r = await wrk({
+            url: urlOf(c, port),
+            core: S.loadCore,
+            connections: S.connections,
+            durationS: 3600,
+            script: lua,
+            scriptArgs: [String(target - done)],
+            stopOnLine: 'STOP-AFTER-REACHED',
+          });
           done += r.requests;
           const mem = memoryOf(proc.pid);
           entry.checkpoints.push({ requests: done, ...mem });
@@ -212,7 +226,9 @@ async function main(): Promise<void> {
         proc = undefined;
         const summary = analyzeProfile(file);
         results.profiles.push({ id, file, requests: r.requests, cpuUs, summary });
-        log(`profile ${id}: ${r.requests} requests, ${(cpuUs ?? NaN).toFixed(1)} µs CPU/req (profiler on), core self ${(summary.coreSelfShare * 100).toFixed(2)}% of busy time`);
+        log(
+          `profile ${id}: ${r.requests} requests, ${(cpuUs ?? NaN).toFixed(1)} µs CPU/req (profiler on), core self ${(summary.coreSelfShare * 100).toFixed(2)}% of busy time`,
+        );
       } catch (e) {
         results.profiles.push({ id, file, requests: 0, error: (e as Error).message.split('\n')[0] });
       } finally {

@@ -18,7 +18,11 @@ const POOLS = [
   {
     name: 'chash-weighted',
     directive: 'hash $arg_k consistent',
-    servers: [{ addr: '127.0.0.1:18081', weight: 1 }, { addr: '127.0.0.1:18082', weight: 2 }, { addr: '127.0.0.1:18083', weight: 1 }],
+    servers: [
+      { addr: '127.0.0.1:18081', weight: 1 },
+      { addr: '127.0.0.1:18082', weight: 2 },
+      { addr: '127.0.0.1:18083', weight: 1 },
+    ],
   },
   {
     name: 'chash-down',
@@ -34,7 +38,11 @@ const POOLS = [
   {
     name: 'hash-weighted',
     directive: 'hash $arg_k',
-    servers: [{ addr: '127.0.0.1:18081', weight: 1 }, { addr: '127.0.0.1:18082', weight: 2 }, { addr: '127.0.0.1:18083', weight: 1 }],
+    servers: [
+      { addr: '127.0.0.1:18081', weight: 1 },
+      { addr: '127.0.0.1:18082', weight: 2 },
+      { addr: '127.0.0.1:18083', weight: 1 },
+    ],
   },
   {
     name: 'hash-down',
@@ -44,7 +52,11 @@ const POOLS = [
   {
     name: 'iphash-weighted',
     directive: 'ip_hash',
-    servers: [{ addr: '127.0.0.1:18081', weight: 1 }, { addr: '127.0.0.1:18082', weight: 2 }, { addr: '127.0.0.1:18083', weight: 1 }],
+    servers: [
+      { addr: '127.0.0.1:18081', weight: 1 },
+      { addr: '127.0.0.1:18082', weight: 2 },
+      { addr: '127.0.0.1:18083', weight: 1 },
+    ],
   },
   {
     name: 'iphash-down',
@@ -159,16 +171,16 @@ const nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio
 const exited = new Promise((resolve) => nginx.on('exit', resolve));
 try {
   await waitUp();
-  const nginxVersion = execFileSync('sh', ['-c', 'nginx -v 2>&1'], { encoding: 'utf8' }).trim().replace(/^nginx version: /, '');
+  const nginxVersion = execFileSync('sh', ['-c', 'nginx -v 2>&1'], { encoding: 'utf8' })
+    .trim()
+    .replace(/^nginx version: /, '');
   mkdirSync(outDir, { recursive: true });
   for (const pool of POOLS) {
     const isIp = pool.directive === 'ip_hash';
     const inputs = isIp ? addresses() : keys();
     const cases = [];
     for (const input of inputs) {
-      const port = isIp
-        ? await get(`/${pool.name}`, { 'X-Real-IP': input })
-        : await get(`/${pool.name}?k=${input}`);
+      const port = isIp ? await get(`/${pool.name}`, { 'X-Real-IP': input }) : await get(`/${pool.name}?k=${input}`);
       const server = pool.servers.find((s) => (s.addr.includes(':') ? s.addr.endsWith(`:${port}`) : port === '80'));
       if (!server) throw new Error(`${pool.name}: unexpected answer ${port}`);
       cases.push(isIp ? { clientIp: input, url: urlOf(server.addr) } : { key: input, url: urlOf(server.addr) });
@@ -183,7 +195,10 @@ try {
     // One server / case per line keeps the committed files readable and diffs small.
     const lines = (list) => list.map((x) => `    ${JSON.stringify(x)}`).join(',\n');
     const head = JSON.stringify({ generatedBy: fixture.generatedBy, nginx: fixture.nginx, directive: fixture.directive }, null, 2).slice(0, -2);
-    writeFileSync(join(outDir, `${pool.name}.json`), `${head},\n  "servers": [\n${lines(fixture.servers)}\n  ],\n  "cases": [\n${lines(fixture.cases)}\n  ]\n}\n`);
+    writeFileSync(
+      join(outDir, `${pool.name}.json`),
+      `${head},\n  "servers": [\n${lines(fixture.servers)}\n  ],\n  "cases": [\n${lines(fixture.cases)}\n  ]\n}\n`,
+    );
     console.log(`${pool.name}: ${cases.length} cases`);
   }
 } finally {

@@ -28,14 +28,7 @@ if (files.length === 0) {
 
 const result = spawnSync(
   process.execPath,
-  [
-    '--conditions=switchyard-source',
-    '--import', 'tsx',
-    '--test',
-    '--test-concurrency=2',
-    '--test-timeout=120000',
-    ...files,
-  ],
+  ['--conditions=switchyard-source', '--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -73,13 +73,7 @@ ${servers}
 }
 
 /** Writes the configuration and starts `nginx` in the foreground (its pid is the master's). */
-export async function startNginx(
-  dir: string,
-  name: string,
-  conf: string,
-  port: number,
-  core: number | null,
-): Promise<Running> {
+export async function startNginx(dir: string, name: string, conf: string, port: number, core: number | null): Promise<Running> {
   if (await portOpen(port)) throw new Error(`port ${port} is already in use (another run? set BENCH_PORT_BASE)`);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.conf`);

@@ -157,7 +157,10 @@ export function targets(results: Results): Array<{ target: string; measured: str
   ratio('Fastify adapter req/s >= 1.1x @fastify/http-proxy', 'switchyard-fastify', 'fastify-http-proxy', 'rps', 1.1);
   ratio('Express adapter req/s >= 1.0x Express + http-proxy', 'switchyard-express', 'express-http-proxy', 'rps', 1.0);
   ratio('Express adapter req/s >= 1.1x http-proxy-middleware', 'switchyard-express', 'http-proxy-middleware', 'rps', 1.1);
-  for (const [id, peer] of [['switchyard-fastify', 'reply-from-array'], ['switchyard-express', 'express-http-proxy']] as const) {
+  for (const [id, peer] of [
+    ['switchyard-fastify', 'reply-from-array'],
+    ['switchyard-express', 'express-http-proxy'],
+  ] as const) {
     const a = rows(results).find((row) => row.id === id)?.cpuUs;
     const b = rows(results).find((row) => row.id === peer)?.cpuUs;
     t.push({
@@ -198,12 +201,8 @@ export function markdown(results: Results): string {
   const L: string[] = [];
   L.push(`# switchyard side-by-side benchmark${s.smoke ? ' (SMOKE: short or single-round run, figures are noisy)' : ''}`);
   L.push('');
-  L.push(
-    `${m.date} · commit ${m.commit} · ${m.nproc} cores, ${m.cpu} · Linux ${m.kernel} · Node ${m.node} · nginx ${m.nginx} · wrk ${m.wrk}`,
-  );
-  L.push(
-    `load average at start ${m.loadAverageAtStart.join(' ')}${results.loadAverageAtEnd ? `, at end ${results.loadAverageAtEnd.join(' ')}` : ''}`,
-  );
+  L.push(`${m.date} · commit ${m.commit} · ${m.nproc} cores, ${m.cpu} · Linux ${m.kernel} · Node ${m.node} · nginx ${m.nginx} · wrk ${m.wrk}`);
+  L.push(`load average at start ${m.loadAverageAtStart.join(' ')}${results.loadAverageAtEnd ? `, at end ${results.loadAverageAtEnd.join(' ')}` : ''}`);
   L.push('');
   L.push(
     `Proxy on core ${s.proxyCore ?? '-'}, wrk and three one-worker nginx backends on core ${s.loadCore ?? '-'}; ` +
@@ -242,7 +241,13 @@ export function markdown(results: Results): string {
       '|---|---:|---:|---:|---:|---:|---|',
     );
     for (const f of results.failover) {
-      L.push(f.error ? `| ${f.id} | error: ${f.error} |||||` : `| ${f.id} | ${f.requests} | ${k(f.rps)} | ${f.non2xx} | ${f.socketErrors} | **${f.failed}** | ${Object.entries(f.statuses ?? {}).map(([code, n]) => `${code}: ${n}`).join(', ')} |`);
+      L.push(
+        f.error
+          ? `| ${f.id} | error: ${f.error} |||||`
+          : `| ${f.id} | ${f.requests} | ${k(f.rps)} | ${f.non2xx} | ${f.socketErrors} | **${f.failed}** | ${Object.entries(f.statuses ?? {})
+              .map(([code, n]) => `${code}: ${n}`)
+              .join(', ')} |`,
+      );
     }
   }
   if (results.hang?.length) {
@@ -285,4 +290,3 @@ export function markdown(results: Results): string {
   for (const [name, v] of Object.entries(m.packages)) L.push(`| ${name} | ${v} |`);
   return `${L.join('\n')}\n`;
 }
-

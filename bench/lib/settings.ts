@@ -11,7 +11,10 @@ function num(name: string, dflt: number): number {
 function list(name: string, dflt: readonly string[]): string[] {
   const v = process.env[name];
   if (v === undefined) return [...dflt];
-  return v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export type Phase = 'install' | 'build' | 'checks' | 'rounds' | 'failover' | 'hang' | 'memory' | 'profile';
@@ -68,7 +71,9 @@ export function readSettings(root: string): Settings {
     },
     memory: {
       candidates: list('BENCH_MEMORY_CANDIDATES', ['switchyard-fastify', 'switchyard-express']),
-      checkpoints: list('BENCH_MEMORY_REQUESTS', ['100000', '1000000']).map(Number).sort((a, b) => a - b),
+      checkpoints: list('BENCH_MEMORY_REQUESTS', ['100000', '1000000'])
+        .map(Number)
+        .sort((a, b) => a - b),
     },
     profile: {
       candidates: list('BENCH_PROFILE_CANDIDATES', ['switchyard-fastify', 'reply-from-array']),

@@ -70,14 +70,7 @@ export function failures(r: WrkResult): number {
 
 /** Runs one wrk load to completion. */
 export function wrk(o: WrkOptions): Promise<WrkResult> {
-  const args = [
-    `-t${o.threads ?? 1}`,
-    `-c${o.connections}`,
-    `-d${o.durationS}s`,
-    `--timeout`,
-    `${o.timeoutS ?? 2}s`,
-    '--latency',
-  ];
+  const args = [`-t${o.threads ?? 1}`, `-c${o.connections}`, `-d${o.durationS}s`, `--timeout`, `${o.timeoutS ?? 2}s`, '--latency'];
   if (o.script) args.push('-s', o.script);
   args.push(o.url);
   if (o.scriptArgs) args.push('--', ...o.scriptArgs);

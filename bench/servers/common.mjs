@@ -41,8 +41,7 @@ if (process.env.BENCH_CPU_PROFILE) {
   const { writeFileSync } = await import('node:fs');
   const session = new Session();
   session.connect();
-  const post = (method, params = {}) =>
-    new Promise((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
+  const post = (method, params = {}) => new Promise((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: Number(process.env.BENCH_CPU_PROFILE_INTERVAL_US ?? 1000) });
   let started = false;

@@ -14,4 +14,11 @@ proxy.on('error', (_err, _req, res) => {
 const app = express();
 app.use((req, res) => proxy.web(req, res, { target: next() }));
 const server = app.listen(port, '127.0.0.1', () => ready('express + http-proxy'));
-onTerm(() => new Promise((res) => { agent.destroy(); server.close(() => res()); server.closeAllConnections(); }));
+onTerm(
+  () =>
+    new Promise((res) => {
+      agent.destroy();
+      server.close(() => res());
+      server.closeAllConnections();
+    }),
+);

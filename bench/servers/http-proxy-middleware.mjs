@@ -9,4 +9,11 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSoc
 const app = express();
 app.use(createProxyMiddleware({ target: upstreams[0], router: () => next(), agent }));
 const server = app.listen(port, '127.0.0.1', () => ready('express + http-proxy-middleware'));
-onTerm(() => new Promise((res) => { agent.destroy(); server.close(() => res()); server.closeAllConnections(); }));
+onTerm(
+  () =>
+    new Promise((res) => {
+      agent.destroy();
+      server.close(() => res());
+      server.closeAllConnections();
+    }),
+);

@@ -12,4 +12,11 @@ proxy.on('error', (_err, _req, res) => {
 });
 const server = http.createServer((req, res) => proxy.web(req, res, { target: next() }));
 server.listen(port, '127.0.0.1', () => ready('node:http + http-proxy'));
-onTerm(() => new Promise((res) => { agent.destroy(); server.close(() => res()); server.closeAllConnections(); }));
+onTerm(
+  () =>
+    new Promise((res) => {
+      agent.destroy();
+      server.close(() => res());
+      server.closeAllConnections();
+    }),
+);

@@ -10,5 +10,8 @@ const server = app.listen(port, '127.0.0.1', () => ready('@switchyard/express'))
 server.on('upgrade', lb.upgrade);
 onTerm(async () => {
   await lb.close();
-  await new Promise((res) => { server.close(() => res()); server.closeAllConnections(); });
+  await new Promise((res) => {
+    server.close(() => res());
+    server.closeAllConnections();
+  });
 });

@@ -10,7 +10,12 @@ for (const driver of drivers) {
     it('uses the backup only while the primary is unavailable', async (t) => {
       const [primary, backup] = await backendsFor(t, 2);
       const proxy = await startProxy(t, driver, {
-        upstreams: { app: [{ url: primary!.url, failTimeout: '300ms' }, { url: backup!.url, backup: true }] },
+        upstreams: {
+          app: [
+            { url: primary!.url, failTimeout: '300ms' },
+            { url: backup!.url, backup: true },
+          ],
+        },
         locations: { '/': 'app' },
       });
       assert.deepEqual(await bodies(`${proxy.url}/`, 3), ['Server 1', 'Server 1', 'Server 1']);

@@ -16,7 +16,10 @@ for (const driver of drivers) {
       });
       const answers = [];
       for (let i = 0; i < 9; i++) answers.push(await call(`${proxy.url}/`));
-      assert.deepEqual(answers.map((a) => a.status), Array(9).fill(200));
+      assert.deepEqual(
+        answers.map((a) => a.status),
+        Array(9).fill(200),
+      );
       assert.ok(!answers.some((a) => a.body === 'Server 2'));
       const servers = proxy.switchyard.status().upstreams.app!.servers;
       assert.equal(servers[1]!.state, 'failed');

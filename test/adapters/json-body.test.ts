@@ -31,12 +31,7 @@ for (const driver of drivers) {
       const [dead, alive] = await backendsFor(t, 2);
       alive!.handle(echo);
       await dead!.stop();
-      const proxy = await startProxy(
-        t,
-        driver,
-        { upstreams: { app: [dead!.url, alive!.url] }, locations: { '/api/': 'app' } },
-        { parseJson: true },
-      );
+      const proxy = await startProxy(t, driver, { upstreams: { app: [dead!.url, alive!.url] }, locations: { '/api/': 'app' } }, { parseJson: true });
       const sent = { name: 'switchyard', list: [1, 2, 3], nested: { ok: true, text: 'é ✓' } };
       const answer = await call(`${proxy.url}/api/items`, {
         method: 'POST',
@@ -58,12 +53,7 @@ for (const driver of drivers) {
       const [broken, alive] = await backendsFor(t, 2);
       broken!.handle((req) => req.socket.destroy());
       alive!.handle(echo);
-      const proxy = await startProxy(
-        t,
-        driver,
-        { upstreams: { app: [broken!.url, alive!.url] }, locations: { '/': 'app' } },
-        { parseJson: true },
-      );
+      const proxy = await startProxy(t, driver, { upstreams: { app: [broken!.url, alive!.url] }, locations: { '/': 'app' } }, { parseJson: true });
       const answer = await call(`${proxy.url}/items`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

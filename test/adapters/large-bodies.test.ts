@@ -60,7 +60,11 @@ for (const driver of drivers) {
       const proxy = await startProxy(t, driver, { upstreams: { app: [dead!.url, alive!.url] }, locations: { '/': 'app' } });
       const payload = randomBytes(MB);
       const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = httpRequest(`${proxy.url}/upload`, { method: 'POST', agent: false, headers: { 'content-type': 'application/octet-stream', 'content-length': payload.length } });
+        const req = httpRequest(`${proxy.url}/upload`, {
+          method: 'POST',
+          agent: false,
+          headers: { 'content-type': 'application/octet-stream', 'content-length': payload.length },
+        });
         req.on('error', reject);
         req.on('response', (res) => {
           let body = '';
@@ -82,7 +86,10 @@ for (const driver of drivers) {
       backend!.handle((_req, res) => {
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': payload.length });
         res.write(payload.subarray(0, MB));
-        waitFor(() => got >= MB).then(() => res.end(payload.subarray(MB)), () => res.destroy());
+        waitFor(() => got >= MB).then(
+          () => res.end(payload.subarray(MB)),
+          () => res.destroy(),
+        );
       });
       const proxy = await startProxy(t, driver, { upstreams: { app: [backend!.url] }, locations: { '/': 'app' } });
       const body = await new Promise<Buffer>((resolve, reject) => {

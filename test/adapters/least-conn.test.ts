@@ -25,10 +25,7 @@ for (const driver of drivers) {
       await waitFor(() => release !== undefined);
       assert.equal(proxy.switchyard.status().upstreams.app?.servers[0]?.active, 1);
       const during = await bodies(`${proxy.url}/fast`, 6);
-      assert.deepEqual(
-        [...during].sort(),
-        ['Server 2', 'Server 2', 'Server 2', 'Server 3', 'Server 3', 'Server 3'],
-      );
+      assert.deepEqual([...during].sort(), ['Server 2', 'Server 2', 'Server 2', 'Server 3', 'Server 3', 'Server 3']);
       assert.equal(backends[0]!.seen.length, 1);
       release!();
       assert.equal((await slow).body, 'Server 1 slow');

@@ -48,7 +48,10 @@ for (const driver of drivers) {
       const answer = await call(`${proxy.url}/x`);
       assert.equal(answer.status, 503);
       assert.equal(answer.body, 'Server 3 busy');
-      assert.deepEqual(backends.map((b) => b.seen.length), [1, 1, 1]);
+      assert.deepEqual(
+        backends.map((b) => b.seen.length),
+        [1, 1, 1],
+      );
       assert.equal(totalActive(proxy), 0);
     });
   });

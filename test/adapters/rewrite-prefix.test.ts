@@ -22,8 +22,14 @@ for (const driver of drivers) {
       assert.equal((await call(`${proxy.url}/static/css/site.css`)).body, 'Server 2');
       assert.equal((await call(`${proxy.url}/exact?q=2`)).body, 'Server 2');
       assert.equal((await call(`${proxy.url}/raw/a%2Fb?x=1`)).body, 'Server 1');
-      assert.deepEqual(api!.seen.map((s) => s.url), ['/users?id=1', '/raw/a%2Fb?x=1']);
-      assert.deepEqual(files!.seen.map((s) => s.url), ['/v2/assets/css/site.css', '/other?q=2']);
+      assert.deepEqual(
+        api!.seen.map((s) => s.url),
+        ['/users?id=1', '/raw/a%2Fb?x=1'],
+      );
+      assert.deepEqual(
+        files!.seen.map((s) => s.url),
+        ['/v2/assets/css/site.css', '/other?q=2'],
+      );
     });
 
     it('answers 301 for the prefix without its slash and 404 outside every location', async (t) => {

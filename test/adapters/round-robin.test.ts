@@ -15,10 +15,22 @@ for (const driver of drivers) {
       });
       assert.deepEqual(await bodies(`${proxy.url}/`, 6), ['Server 1', 'Server 2', 'Server 3', 'Server 1', 'Server 2', 'Server 3']);
       const status = proxy.switchyard.status().upstreams.app;
-      assert.deepEqual(status?.servers.map((s) => s.requests), [2, 2, 2]);
-      assert.deepEqual(status?.servers.map((s) => s.responses['2xx']), [2, 2, 2]);
-      assert.deepEqual(status?.servers.map((s) => s.active), [0, 0, 0]);
-      assert.deepEqual(backends.map((b) => b.seen.length), [2, 2, 2]);
+      assert.deepEqual(
+        status?.servers.map((s) => s.requests),
+        [2, 2, 2],
+      );
+      assert.deepEqual(
+        status?.servers.map((s) => s.responses['2xx']),
+        [2, 2, 2],
+      );
+      assert.deepEqual(
+        status?.servers.map((s) => s.active),
+        [0, 0, 0],
+      );
+      assert.deepEqual(
+        backends.map((b) => b.seen.length),
+        [2, 2, 2],
+      );
     });
   });
 }

@@ -21,17 +21,38 @@ for (const driver of drivers) {
       await bodies(`${proxy.url}/a`, 5);
       const snapshot = proxy.switchyard.status();
       const servers = snapshot.upstreams.app!.servers;
-      assert.deepEqual(servers.map((s) => s.requests), [3, 2]);
-      assert.deepEqual(servers.map((s) => s.responses['2xx']), [3, 0]);
-      assert.deepEqual(servers.map((s) => s.responses['4xx']), [0, 2]);
-      assert.deepEqual(servers.map((s) => s.fails), [0, 0]);
-      assert.deepEqual(servers.map((s) => s.state), ['up', 'up']);
+      assert.deepEqual(
+        servers.map((s) => s.requests),
+        [3, 2],
+      );
+      assert.deepEqual(
+        servers.map((s) => s.responses['2xx']),
+        [3, 0],
+      );
+      assert.deepEqual(
+        servers.map((s) => s.responses['4xx']),
+        [0, 2],
+      );
+      assert.deepEqual(
+        servers.map((s) => s.fails),
+        [0, 0],
+      );
+      assert.deepEqual(
+        servers.map((s) => s.state),
+        ['up', 'up'],
+      );
       const route = await call(`${proxy.url}/_switchyard`, { headers: { accept: 'application/json' } });
       assert.equal(route.status, 200);
       assert.match(String(route.headers['content-type']), /application\/json/);
       const served = JSON.parse(route.body) as typeof snapshot;
-      assert.deepEqual(served.upstreams.app!.servers.map((s) => s.requests), [3, 2]);
-      assert.deepEqual(backends.map((b) => b.seen.length), [3, 2]);
+      assert.deepEqual(
+        served.upstreams.app!.servers.map((s) => s.requests),
+        [3, 2],
+      );
+      assert.deepEqual(
+        backends.map((b) => b.seen.length),
+        [3, 2],
+      );
     });
   });
 }

@@ -113,7 +113,10 @@ test('without a parser: a small body is held and retried, a large one streams th
   const backends = await startBackends(2);
   t.after(() => stopAll(backends));
   for (const b of backends) b.handle(echo(b.name));
-  const app = await startApp({ upstreams: { api: { servers: backends.map((b) => b.url), retry: { on: ['error', 503], nonIdempotent: true } } }, locations: { '/': 'api' } });
+  const app = await startApp({
+    upstreams: { api: { servers: backends.map((b) => b.url), retry: { on: ['error', 503], nonIdempotent: true } } },
+    locations: { '/': 'api' },
+  });
   t.after(() => app.close());
   const [first, second] = backends as [(typeof backends)[0], (typeof backends)[0]];
   first.handle((req, res) => {
@@ -153,11 +156,14 @@ test('a chunked body of unknown length streams with chunked framing, also for DE
   t.after(() => app.close());
   const { request } = await import('node:http');
   const got = await new Promise<Echo>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: app.port, path: '/things/1', method: 'DELETE', agent: false, headers: { 'transfer-encoding': 'chunked' } }, (res) => {
-      let b = '';
-      res.on('data', (c: Buffer) => (b += c));
-      res.on('end', () => resolve(JSON.parse(b) as Echo));
-    });
+    const req = request(
+      { host: '127.0.0.1', port: app.port, path: '/things/1', method: 'DELETE', agent: false, headers: { 'transfer-encoding': 'chunked' } },
+      (res) => {
+        let b = '';
+        res.on('data', (c: Buffer) => (b += c));
+        res.on('end', () => resolve(JSON.parse(b) as Echo));
+      },
+    );
     req.on('error', reject);
     req.write('part-one;');
     setTimeout(() => req.end('part-two'), 20);

@@ -30,7 +30,9 @@ test('Express 4: seed round robin, express.json body, proxyTo mount, next()', as
   assert.equal((await send(`${server.url}/local`)).text, 'local');
 
   for (const b of backends) b.handle(echo(b.name));
-  const posted = JSON.parse((await send(`${server.url}/mounted/items?x=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{ "a" : 1 }' })).text) as {
+  const posted = JSON.parse(
+    (await send(`${server.url}/mounted/items?x=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{ "a" : 1 }' })).text,
+  ) as {
     url: string;
     body: string;
     headers: Record<string, string>;

@@ -50,7 +50,10 @@ test('the status route wins over a location that covers it', async (t) => {
   const status = JSON.parse(res.text) as { upstreams: { all: { servers: Array<{ url: string; requests: number }> } } };
   assert.equal(status.upstreams.all.servers[0]?.url, backends[0]?.url);
   assert.equal(status.upstreams.all.servers[0]?.requests, 1);
-  assert.deepEqual(backends[0]?.seen.map((s) => s.url), ['/hello']);
+  assert.deepEqual(
+    backends[0]?.seen.map((s) => s.url),
+    ['/hello'],
+  );
 });
 
 test('proxyTo on a mounted prefix: original path by default, rewritten with rewritePrefix, never outside the prefix', async (t) => {

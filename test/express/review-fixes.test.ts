@@ -42,8 +42,14 @@ test('a client slow to upload a streamed body is not an upstream send timeout: 2
   assert.equal(seen.body, 'a'.repeat(1000) + 'b'.repeat(1000) + 'c'.repeat(1000));
   assert.equal(seen.headers['transfer-encoding'], 'chunked');
   const servers = app.lb.switchyard.status().upstreams.app?.servers ?? [];
-  assert.deepEqual(servers.map((s) => s.fails), [0, 0]);
-  assert.deepEqual(servers.map((s) => s.state), ['up', 'up']);
+  assert.deepEqual(
+    servers.map((s) => s.fails),
+    [0, 0],
+  );
+  assert.deepEqual(
+    servers.map((s) => s.state),
+    ['up', 'up'],
+  );
 });
 
 test('an upstream answering before reading the whole upload: the response carries connection: close and the client connection closes', async (t) => {

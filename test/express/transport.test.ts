@@ -51,20 +51,29 @@ test('read timeout answers 504 after trying every server, and releases them', as
   const backends = await startBackends(2);
   t.after(() => stopAll(backends));
   for (const b of backends) b.handle(() => {});
-  const app = await startApp({ upstreams: { slow: { servers: backends.map((b) => b.url), balance: 'least-conn', timeouts: { read: '150ms' } } }, locations: { '/': 'slow' } });
+  const app = await startApp({
+    upstreams: { slow: { servers: backends.map((b) => b.url), balance: 'least-conn', timeouts: { read: '150ms' } } },
+    locations: { '/': 'slow' },
+  });
   t.after(() => app.close());
   const res = await send(`${app.url}/x`);
   assert.equal(res.status, 504);
   assert.match(res.text, /^504 Gateway Timeout/);
   assert.doesNotMatch(res.text, /127\.0\.0\.1/);
-  assert.deepEqual(backends.map((b) => b.seen.length), [1, 1]);
+  assert.deepEqual(
+    backends.map((b) => b.seen.length),
+    [1, 1],
+  );
   assert.equal(activeIn(app.lb, 'slow'), 0);
 });
 
 test('connect timeout (TLS handshake never completes) answers 504', async (t) => {
   const silent = createTcpServer((socket) => socket.on('error', () => {}));
   const address = await listenOn(t, silent);
-  const app = await startApp({ upstreams: { tls: { servers: [`https://${address}`], timeouts: { connect: '150ms', read: '10s' } } }, locations: { '/': 'tls' } });
+  const app = await startApp({
+    upstreams: { tls: { servers: [`https://${address}`], timeouts: { connect: '150ms', read: '10s' } } },
+    locations: { '/': 'tls' },
+  });
   t.after(() => app.close());
   const res = await send(`${app.url}/`);
   assert.equal(res.status, 504);
@@ -84,7 +93,10 @@ test('refused, reset and malformed upstreams answer 502; a good server behind th
   t.after(() => onlyBad.close());
   const answers = [];
   for (let i = 0; i < 4; i++) answers.push(await send(`${onlyBad.url}/x`));
-  assert.deepEqual(answers.map((r) => r.status), [502, 502, 502, 502]);
+  assert.deepEqual(
+    answers.map((r) => r.status),
+    [502, 502, 502, 502],
+  );
   for (const r of answers) assert.match(r.text, /^502 Bad Gateway/);
   assert.equal(activeIn(onlyBad.lb, 'bad'), 0);
   // Each failure type counts against its server (invalid_header is not retried by default, as nginx).
@@ -101,7 +113,10 @@ test('refused, reset and malformed upstreams answer 502; a good server behind th
   const ok = await send(`${mixed.url}/x`);
   assert.equal(ok.status, 200);
   assert.equal(ok.text, 'Server 1');
-  assert.deepEqual(mixed.lb.switchyard.status().upstreams.mix?.servers.map((s) => s.fails), [1, 1, 1, 1, 0]);
+  assert.deepEqual(
+    mixed.lb.switchyard.status().upstreams.mix?.servers.map((s) => s.fails),
+    [1, 1, 1, 1, 0],
+  );
 });
 
 test('failover: stopping a server mid-run fails no GET', async (t) => {
@@ -182,7 +197,27 @@ test('5 MB streams both ways', async (t) => {
 test('https upstreams are verified: a self-signed certificate is refused (502), a trusted one works', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sy-tls-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   const cert = readFileSync(join(dir, 'cert.pem'));
   const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (_req, res) => res.end('secure'));
   const address = await listenOn(t, server);
@@ -201,7 +236,9 @@ test('request headers upstream: hop-by-hop removed, X-Forwarded-* set, Host per 
     locations: { '/keep/': { upstream: 'h', preserveHost: true }, '/': { upstream: 'h', headers: { 'x-extra': 'yes' } } },
   });
   t.after(() => app.close());
-  await send(`${app.url}/a`, { headers: { connection: 'keep-alive, x-secret', 'x-secret': '1', te: 'trailers', 'x-forwarded-for': '6.6.6.6', host: 'client.example' } });
+  await send(`${app.url}/a`, {
+    headers: { connection: 'keep-alive, x-secret', 'x-secret': '1', te: 'trailers', 'x-forwarded-for': '6.6.6.6', host: 'client.example' },
+  });
   const seen = backends[0]?.seen[0]?.headers;
   assert.equal(seen?.['x-secret'], undefined);
   assert.equal(seen?.te, undefined);

@@ -65,7 +65,9 @@ test('a client that sends half an upgrade and resets is harmless', async (t) => 
   const socket = connect(app.port, '127.0.0.1');
   socket.on('error', () => {});
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-  socket.write('GET /x HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+  socket.write(
+    'GET /x HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+  );
   await waitFor(() => activeIn(app.lb, 'ws') === 1, 'the upgrade to reach the pool');
   socket.resetAndDestroy();
   await waitFor(() => activeIn(app.lb, 'ws') === 0, 'the try to be released');

@@ -8,16 +8,12 @@ import { startApp } from './support.js';
 describe('app routes next to locations', () => {
   it('keeps the app routes and body parsers, proxies the rest', async (t) => {
     const [backend] = await backendsFor(t, 1);
-    const { url } = await startApp(
-      t,
-      { upstreams: { api: [backend!.url] }, locations: { '/api/': 'api', '~ \\.php$': 'api' } },
-      (app) => {
-        app.addContentTypeParser('application/x-custom', { parseAs: 'string' }, (_req, body, done) => done(null, { custom: body }));
-        app.post('/api/local', async (req) => ({ parsed: req.body }));
-        app.post('/custom', async (req) => ({ parsed: req.body }));
-        app.setNotFoundHandler((_req, reply) => reply.code(404).send('app 404'));
-      },
-    );
+    const { url } = await startApp(t, { upstreams: { api: [backend!.url] }, locations: { '/api/': 'api', '~ \\.php$': 'api' } }, (app) => {
+      app.addContentTypeParser('application/x-custom', { parseAs: 'string' }, (_req, body, done) => done(null, { custom: body }));
+      app.post('/api/local', async (req) => ({ parsed: req.body }));
+      app.post('/custom', async (req) => ({ parsed: req.body }));
+      app.setNotFoundHandler((_req, reply) => reply.code(404).send('app 404'));
+    });
     const json = await call(`${url}/api/local`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
     assert.deepEqual(JSON.parse(json.body), { parsed: { a: 1 } });
     const custom = await call(`${url}/custom`, { method: 'POST', headers: { 'content-type': 'application/x-custom' }, body: 'hi' });
@@ -26,7 +22,10 @@ describe('app routes next to locations', () => {
     assert.equal((await call(`${url}/index.php`)).body, 'Server 1');
     const missing = await call(`${url}/nowhere`);
     assert.deepEqual([missing.status, missing.body], [404, 'app 404']);
-    assert.deepEqual(backend!.seen.map((s) => s.url), ['/api/other', '/index.php']);
+    assert.deepEqual(
+      backend!.seen.map((s) => s.url),
+      ['/api/other', '/index.php'],
+    );
   });
 
   it('rejects register with the core message for an invalid configuration', async () => {

@@ -54,12 +54,9 @@ describe('close and logging', () => {
       },
     });
     await backends[1]!.stop();
-    const { url } = await startApp(
-      t,
-      { upstreams: { app: backends.map((b) => b.url) }, locations: { '/': 'app' } },
-      undefined,
-      { logger: { level: 'info', stream } },
-    );
+    const { url } = await startApp(t, { upstreams: { app: backends.map((b) => b.url) }, locations: { '/': 'app' } }, undefined, {
+      logger: { level: 'info', stream },
+    });
     assert.deepEqual(await bodies(`${url}/`, 6), Array(6).fill('Server 1'));
     const ours = lines.filter((l) => l.msg.startsWith('switchyard:'));
     // The failed try: one line at info, then the state change at warn, as before.

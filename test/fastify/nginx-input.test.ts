@@ -20,7 +20,10 @@ describe('nginx input', () => {
     `;
     const { url, app } = await startApp(t, { nginx });
     assert.deepEqual(await bodies(`${url}/svc/x`, 6), ['Server 1', 'Server 2', 'Server 1', 'Server 1', 'Server 2', 'Server 1']);
-    assert.deepEqual(a!.seen.map((s) => s.url), ['/x', '/x', '/x', '/x']);
+    assert.deepEqual(
+      a!.seen.map((s) => s.url),
+      ['/x', '/x', '/x', '/x'],
+    );
     assert.equal(app.switchyard.status().upstreams.app!.servers.length, 2);
   });
 });

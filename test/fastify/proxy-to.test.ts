@@ -15,12 +15,16 @@ describe('reply.proxyTo', () => {
     assert.equal((await call(`${url}/api/users?id=7`)).body, 'Server 1');
     assert.equal((await call(`${url}/api/users/9`)).body, 'Server 2');
     assert.equal((await call(`${url}/keep/x?y=1`)).body, 'Server 1');
-    assert.deepEqual(
-      backends.flatMap((b) => b.seen.map((s) => `${b.name} ${s.url}`)).sort(),
-      ['Server 1 /keep/x?y=1', 'Server 1 /users?id=7', 'Server 2 /users/9'],
-    );
+    assert.deepEqual(backends.flatMap((b) => b.seen.map((s) => `${b.name} ${s.url}`)).sort(), [
+      'Server 1 /keep/x?y=1',
+      'Server 1 /users?id=7',
+      'Server 2 /users/9',
+    ]);
     const servers = app.switchyard.status().upstreams.backend!.servers;
-    assert.deepEqual(servers.map((s) => s.requests), [2, 1]);
+    assert.deepEqual(
+      servers.map((s) => s.requests),
+      [2, 1],
+    );
   });
 
   it('forwards a body the app parsed (JSON) re-serialised with a correct length', async (t) => {

@@ -31,11 +31,17 @@ for (const driver of drivers) {
       await loop.stop();
       assert.ok(b.seen.filter((r) => r.url.startsWith('/loop/')).length > bBefore, 'b takes traffic again');
       assert.deepEqual(loop.errors, []);
-      assert.deepEqual(loop.answers.filter((x) => x.status !== 200).map((x) => `${x.status} ${x.body}`), []);
+      assert.deepEqual(
+        loop.answers.filter((x) => x.status !== 200).map((x) => `${x.status} ${x.body}`),
+        [],
+      );
       // Probes are not traffic: the proxy counted exactly the loop's requests.
       const servers = sy.status().upstreams.app!.servers;
       const loopSeen = [a, b].map((x) => x.seen.filter((r) => r.url.startsWith('/loop/')).length);
-      assert.equal(loopSeen[0]! + loopSeen[1]!, servers.reduce((n, s) => n + s.responses['2xx'], 0));
+      assert.equal(
+        loopSeen[0]! + loopSeen[1]!,
+        servers.reduce((n, s) => n + s.responses['2xx'], 0),
+      );
       assert.ok(a.seen.some((r) => r.url === '/health' && r.headers['user-agent'] === 'switchyard-health-check'));
     });
 

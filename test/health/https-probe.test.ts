@@ -27,7 +27,10 @@ test('a probe to a self-signed https server fails on the certificate; the mandat
   const probes: Array<SwitchyardEvents['health:probe']> = [];
   sy.on('health:probe', (e) => probes.push(e));
   await waitFor(() => probes.length >= 2, 'two probes', 5000);
-  assert.ok(probes.every((p) => !p.ok), JSON.stringify(probes));
+  assert.ok(
+    probes.every((p) => !p.ok),
+    JSON.stringify(probes),
+  );
   assert.match(probes[0]?.error ?? '', /certificate|self[- ]signed/i);
   assert.equal(sy.status().upstreams.api?.servers[0]?.state, 'unhealthy');
   assert.equal(sy.upstream('api').pick(), undefined);

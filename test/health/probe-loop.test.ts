@@ -29,11 +29,26 @@ test('fails: 3 keeps a server up through fail, fail, pass, fail, fail; the third
   await waitFor(() => calls.length >= 8, '8 probes');
   await hc.stop();
   const first = calls.slice(0, 8);
-  assert.deepEqual(first.map((c) => c.healthy), [true, true, true, true, true, false, false, true]);
-  assert.deepEqual(first.map((c) => c.last.ok), [false, false, true, false, false, false, true, true]);
-  assert.deepEqual(first.map((c) => c.last.status), [500, 500, 200, 500, 500, 500, 200, 200]);
-  assert.deepEqual(first.map((c) => c.last.consecutiveFails), [1, 2, 0, 1, 2, 3, 0, 0]);
-  assert.deepEqual(first.map((c) => c.last.consecutivePasses), [0, 0, 1, 0, 0, 0, 1, 2]);
+  assert.deepEqual(
+    first.map((c) => c.healthy),
+    [true, true, true, true, true, false, false, true],
+  );
+  assert.deepEqual(
+    first.map((c) => c.last.ok),
+    [false, false, true, false, false, false, true, true],
+  );
+  assert.deepEqual(
+    first.map((c) => c.last.status),
+    [500, 500, 200, 500, 500, 500, 200, 200],
+  );
+  assert.deepEqual(
+    first.map((c) => c.last.consecutiveFails),
+    [1, 2, 0, 1, 2, 3, 0, 0],
+  );
+  assert.deepEqual(
+    first.map((c) => c.last.consecutivePasses),
+    [0, 0, 1, 0, 0, 0, 1, 2],
+  );
   assert.equal(first[0]?.last.error, 'status 500 not in 200-399');
   assert.ok(first.every((c) => c.url === backend.url && typeof c.last.checkedAt === 'number' && c.last.checkedAt > 1.6e12));
   assert.deepEqual(events.slice(0, 3), [
@@ -91,11 +106,14 @@ test('a hanging probe fails at its timeout, its socket is destroyed, and the nex
   t.after(() => hc.stop());
   await waitFor(() => calls.length >= 3 && closed >= 3, '3 timed-out probes');
   await hc.stop();
-  assert.deepEqual(calls.slice(0, 3).map((c) => [c.healthy, c.last.ok, c.last.error]), [
-    [false, false, 'timed out after 60ms'],
-    [false, false, 'timed out after 60ms'],
-    [false, false, 'timed out after 60ms'],
-  ]);
+  assert.deepEqual(
+    calls.slice(0, 3).map((c) => [c.healthy, c.last.ok, c.last.error]),
+    [
+      [false, false, 'timed out after 60ms'],
+      [false, false, 'timed out after 60ms'],
+      [false, false, 'timed out after 60ms'],
+    ],
+  );
   assert.equal(maxOpen, 1);
 });
 
@@ -137,12 +155,27 @@ test('body match: a string must be contained, a RegExp (even global) must match 
     }
     return calls.slice(0, count);
   };
-  assert.deepEqual((await run('/ok', 'ok', 2)).map((c) => c.last.ok), [true, true]);
-  assert.deepEqual((await run('/ok', /^status: (ok|fine)$/g, 3)).map((c) => c.last.ok), [true, true, true]);
+  assert.deepEqual(
+    (await run('/ok', 'ok', 2)).map((c) => c.last.ok),
+    [true, true],
+  );
+  assert.deepEqual(
+    (await run('/ok', /^status: (ok|fine)$/g, 3)).map((c) => c.last.ok),
+    [true, true, true],
+  );
   const degraded = await run('/degraded', /status: ok/, 1);
-  assert.deepEqual(degraded.map((c) => [c.healthy, c.last.ok, c.last.status, c.last.error]), [[false, false, 200, 'body did not match']]);
-  assert.deepEqual((await run('/big', 'status: ok', 1)).map((c) => c.last.ok), [false]);
-  assert.deepEqual((await run('/big', /^y+$/, 1)).map((c) => c.last.ok), [true]);
+  assert.deepEqual(
+    degraded.map((c) => [c.healthy, c.last.ok, c.last.status, c.last.error]),
+    [[false, false, 200, 'body did not match']],
+  );
+  assert.deepEqual(
+    (await run('/big', 'status: ok', 1)).map((c) => c.last.ok),
+    [false],
+  );
+  assert.deepEqual(
+    (await run('/big', /^y+$/, 1)).map((c) => c.last.ok),
+    [true],
+  );
 });
 
 test('status ranges: exact codes, several ranges, and everything else fails', async (t) => {
@@ -164,9 +197,20 @@ test('status ranges: exact codes, several ranges, and everything else fails', as
   };
   assert.equal((await run('/204', [[200, 200]])).last.error, 'status 204 not in 200');
   assert.equal((await run('/200', [[200, 200]])).last.ok, true);
-  assert.equal((await run('/418', [[200, 299], [418, 418]])).last.ok, true);
+  assert.equal(
+    (
+      await run('/418', [
+        [200, 299],
+        [418, 418],
+      ])
+    ).last.ok,
+    true,
+  );
   assert.equal((await run('/302', [[200, 399]])).last.ok, true);
-  const bad = await run('/404', [[200, 299], [418, 418]]);
+  const bad = await run('/404', [
+    [200, 299],
+    [418, 418],
+  ]);
   assert.deepEqual([bad.last.ok, bad.last.status, bad.last.error], [false, 404, 'status 404 not in 200-299,418']);
 });
 
@@ -192,7 +236,10 @@ test('mandatory: the verdict starts unhealthy and the first pass admits the serv
   await waitFor(() => calls.length >= 6, '6 probes');
   await hc.stop();
   // 503: still checking; 200: first pass admits; 500: down; 200, 200: not yet (passes 3); third 200: up.
-  assert.deepEqual(calls.slice(0, 6).map((c) => c.healthy), [false, true, false, false, false, true]);
+  assert.deepEqual(
+    calls.slice(0, 6).map((c) => c.healthy),
+    [false, true, false, false, false, true],
+  );
 });
 
 test('watch() probes a server added later, unwatch() stops it, and a server that left the pool mid-probe is not reported', async (t) => {

@@ -128,7 +128,10 @@ test('probes are never traffic: no requests, no active, no fails, no unavailable
   const probes = probeCount(sy);
   await waitFor(() => probes.of(a.url) >= 5 && probes.of(b.url) >= 5, 'five probes each');
   for (const s of sy.status().upstreams.api?.servers ?? []) {
-    assert.deepEqual([s.url, s.requests, s.active, s.fails, s.unavailable, s.responses], [s.url, 0, 0, 0, 0, { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }]);
+    assert.deepEqual(
+      [s.url, s.requests, s.active, s.fails, s.unavailable, s.responses],
+      [s.url, 0, 0, 0, 0, { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }],
+    );
   }
   assert.equal(stateOf(sy, b.url), 'unhealthy');
   assert.ok(a.seen.length >= 5 && a.seen.every((r) => r.url === '/health'));

@@ -30,7 +30,10 @@ for (const driver of drivers) {
       assert.equal(json.headers['cache-control'], 'no-store');
       assert.equal(json.headers['x-content-type-options'], 'nosniff');
       const snapshot = JSON.parse(json.body) as { upstreams: Record<string, { servers: Array<{ requests: number }> }> };
-      assert.deepEqual(snapshot.upstreams.app?.servers.map((s) => s.requests), [3, 3]);
+      assert.deepEqual(
+        snapshot.upstreams.app?.servers.map((s) => s.requests),
+        [3, 3],
+      );
 
       const html = await call(`${proxy.url}/_status`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
       assert.equal(html.status, 200);

@@ -93,7 +93,16 @@ test('the response-time histogram observes every try that got a status, in secon
 
 test('retries and no-live-upstream are counted from events', async (t) => {
   // maxFails 0: the failed tries never take a server out, so every request has a server to retry on.
-  const sy = createSwitchyard({ upstreams: { api: [{ url: A, maxFails: 0 }, { url: B, maxFails: 0 }], solo: [{ url: C, down: true }] }, locations: { '/': 'api' } });
+  const sy = createSwitchyard({
+    upstreams: {
+      api: [
+        { url: A, maxFails: 0 },
+        { url: B, maxFails: 0 },
+      ],
+      solo: [{ url: C, down: true }],
+    },
+    locations: { '/': 'api' },
+  });
   t.after(() => sy.close());
   const metrics = createPrometheusMetrics(sy, promClient);
   t.after(() => metrics.stop());

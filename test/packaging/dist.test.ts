@@ -33,20 +33,27 @@ test('dist exists (run `npx pnpm@9.15.9 build` first)', () => {
 });
 
 test('CommonJS: require() of every package works', () => {
-  const out = run(['-e', `
+  const out = run([
+    '-e',
+    `
     const core = require('@switchyard/core');
     const fastifyPlugin = require('@switchyard/fastify').default;
     const expressFactory = require('@switchyard/express').switchyard;
-    ${CHECK}`]);
+    ${CHECK}`,
+  ]);
   assert.deepEqual(JSON.parse(out), EXPECTED);
 });
 
 test('ESM: import of every package works', () => {
-  const out = run(['--input-type=module', '-e', `
+  const out = run([
+    '--input-type=module',
+    '-e',
+    `
     const core = await import('@switchyard/core');
     const { default: fastifyPlugin } = await import('@switchyard/fastify');
     const { switchyard: expressFactory } = await import('@switchyard/express');
-    ${CHECK}`]);
+    ${CHECK}`,
+  ]);
   assert.deepEqual(JSON.parse(out), EXPECTED);
 });
 

@@ -89,7 +89,11 @@ for (const driver of drivers) {
       list.forEach((b) => b.resetCounts());
       const res = await send(`${proxy.url}/read`);
       assert.equal(res.status, 502);
-      assert.deepEqual(list.map((b) => b.requests.length), [1, 1], 'GET goes to each server once');
+      assert.deepEqual(
+        list.map((b) => b.requests.length),
+        [1, 1],
+        'GET goes to each server once',
+      );
     });
 
     test('with nonIdempotent, a POST is replayed to the next server with the same body', async (t) => {
@@ -100,8 +104,14 @@ for (const driver of drivers) {
       });
       const res = await send(`${proxy.url}/write`, { method: 'POST', body: 'payload-1', headers: { 'content-type': 'text/plain' } });
       assert.equal(res.status, 502);
-      assert.deepEqual(list.map((b) => b.requests.length), [1, 1]);
-      assert.deepEqual(list.map((b) => b.requests[0]!.body.toString()), ['payload-1', 'payload-1']);
+      assert.deepEqual(
+        list.map((b) => b.requests.length),
+        [1, 1],
+      );
+      assert.deepEqual(
+        list.map((b) => b.requests[0]!.body.toString()),
+        ['payload-1', 'payload-1'],
+      );
     });
 
     test('connection refused is retried whatever the method, with a byte-identical body', async (t) => {
@@ -109,7 +119,12 @@ for (const driver of drivers) {
       const refused = `http://127.0.0.1:${await refusedPort()}`;
       // Weight 100 makes the refused server the first pick of every request (smooth weighted round robin).
       const proxy = await startProxy(t, driver, {
-        upstreams: { pool: [{ url: refused, weight: 100, maxFails: 0 }, { url: ok!.url, maxFails: 0 }] },
+        upstreams: {
+          pool: [
+            { url: refused, weight: 100, maxFails: 0 },
+            { url: ok!.url, maxFails: 0 },
+          ],
+        },
         locations: { '/': 'pool' },
       });
       let retries = 0;
@@ -152,7 +167,7 @@ for (const driver of drivers) {
       assert.equal(res.truncated, true, 'the client can tell the body is incomplete');
       const text = res.body.toString('latin1');
       assert.ok(text.length <= 300);
-      assert.ok(/^(a*|b*)$/.test(text), 'not spliced with another server\'s bytes');
+      assert.ok(/^(a*|b*)$/.test(text), "not spliced with another server's bytes");
     });
 
     test('a chunked response cut mid-body reaches the client truncated', async (t) => {
@@ -184,7 +199,10 @@ for (const driver of drivers) {
         const res = await send(`${proxy.url}/x`);
         assert.equal(res.status, 502);
         assert.equal(totalRequests(list), expected);
-        assert.ok(list.every((b) => b.requests.length <= 1), 'no server twice');
+        assert.ok(
+          list.every((b) => b.requests.length <= 1),
+          'no server twice',
+        );
         assert.equal(sumOf(proxy.switchyard, 'pool', 'fails'), expected, 'every failed try is counted');
       });
     }

@@ -24,16 +24,31 @@ const REQUEST_HOP = ['keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade
 
 /** Smuggling attempts: each must be refused, and `/smuggled` must never reach an upstream. */
 const SMUGGLING: Array<[string, string]> = [
-  ['CL and TE together', 'POST /a HTTP/1.1\r\nHost: p\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: p\r\n\r\n'],
-  ['TE and CL together', 'POST /a HTTP/1.1\r\nHost: p\r\nTransfer-Encoding: chunked\r\nContent-Length: 45\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: p\r\n\r\n'],
+  [
+    'CL and TE together',
+    'POST /a HTTP/1.1\r\nHost: p\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: p\r\n\r\n',
+  ],
+  [
+    'TE and CL together',
+    'POST /a HTTP/1.1\r\nHost: p\r\nTransfer-Encoding: chunked\r\nContent-Length: 45\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: p\r\n\r\n',
+  ],
   ['two different Content-Length', 'POST /a HTTP/1.1\r\nHost: p\r\nContent-Length: 0\r\nContent-Length: 38\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: p\r\n\r\n'],
   ['Content-Length list', 'POST /a HTTP/1.1\r\nHost: p\r\nContent-Length: 0, 38\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: p\r\n\r\n'],
   ['signed Content-Length', 'POST /a HTTP/1.1\r\nHost: p\r\nContent-Length: +38\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: p\r\n\r\n'],
-  ['space before the colon', 'POST /a HTTP/1.1\r\nHost: p\r\nTransfer-Encoding : chunked\r\nContent-Length: 38\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: p\r\n\r\n'],
+  [
+    'space before the colon',
+    'POST /a HTTP/1.1\r\nHost: p\r\nTransfer-Encoding : chunked\r\nContent-Length: 38\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: p\r\n\r\n',
+  ],
   ['obfuscated TE (xchunked)', 'POST /a HTTP/1.1\r\nHost: p\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: p\r\n\r\n'],
   ['TE chunked, identity', 'POST /a HTTP/1.1\r\nHost: p\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: p\r\n\r\n'],
-  ['two TE headers', 'POST /a HTTP/1.1\r\nHost: p\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: p\r\n\r\n'],
-  ['TE by obs-fold', 'POST /a HTTP/1.1\r\nHost: p\r\nTransfer-Encoding:\r\n chunked\r\nContent-Length: 38\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: p\r\n\r\n'],
+  [
+    'two TE headers',
+    'POST /a HTTP/1.1\r\nHost: p\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: p\r\n\r\n',
+  ],
+  [
+    'TE by obs-fold',
+    'POST /a HTTP/1.1\r\nHost: p\r\nTransfer-Encoding:\r\n chunked\r\nContent-Length: 38\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: p\r\n\r\n',
+  ],
   ['bare LF in chunk size', 'POST /a HTTP/1.1\r\nHost: p\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: p\r\n\r\n'],
   ['bad chunk size', 'POST /a HTTP/1.1\r\nHost: p\r\nTransfer-Encoding: chunked\r\n\r\n0x3\r\nabc\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: p\r\n\r\n'],
   ['header name with a space', 'POST /a HTTP/1.1\r\nHost: p\r\nContent Length: 38\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: p\r\n\r\n'],
@@ -127,7 +142,10 @@ for (const driver of drivers) {
         const ex = await rawSend(proxy.port, bytes, { maxMs: 3000 });
         const statuses = ex.responses.map((r) => r.status);
         assert.ok(statuses.length <= 1, `at most one response on that connection, got ${statuses.join(',')}`);
-        assert.ok(statuses.every((s) => s === 400), `refused with 400 (got ${statuses.join(',') || 'nothing'})`);
+        assert.ok(
+          statuses.every((s) => s === 400),
+          `refused with 400 (got ${statuses.join(',') || 'nothing'})`,
+        );
         assert.ok(!up!.requests.some((r) => r.target.includes('smuggled')), 'the smuggled request reached the upstream');
         assert.equal(up!.requests.length, 0, 'nothing reached the upstream');
         assert.equal(up!.parseErrors, 0);
@@ -241,7 +259,10 @@ for (const driver of drivers) {
       const [up] = await raw(t, undefined);
       const proxy = await startProxy(t, driver, { upstreams: { pool: [up!.url] }, locations: { '/': 'pool' } });
       const ex = await rawSend(proxy.port, `GET /big HTTP/1.1\r\nHost: p\r\nX-Big: ${'b'.repeat(40 * 1024)}\r\n\r\n`, { maxMs: 3000 });
-      assert.ok(ex.responses.every((r) => r.status === 431 || r.status === 400), ex.data.toString('latin1').slice(0, 200));
+      assert.ok(
+        ex.responses.every((r) => r.status === 431 || r.status === 400),
+        ex.data.toString('latin1').slice(0, 200),
+      );
       assert.equal(up!.connections, 0, 'no upstream connection');
       assert.equal((await send(`${proxy.url}/after`)).status, 200);
     });

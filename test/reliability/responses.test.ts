@@ -116,7 +116,7 @@ for (const driver of drivers) {
       assert.deepEqual(headersOf(up.requests[0]!, 'x-forwarded-for'), ['127.0.0.1']);
     });
 
-    test('two Host headers are refused or reduced to the upstream\'s one Host', async (t) => {
+    test("two Host headers are refused or reduced to the upstream's one Host", async (t) => {
       const up = await raw(t, undefined);
       const proxy = await startProxy(t, driver, { upstreams: { pool: [up.url] }, locations: { '/': 'pool' } });
       const ex = await rawSend(proxy.port, 'GET /hosts HTTP/1.1\r\nHost: a.example\r\nHost: evil.example\r\n\r\n', { responses: 1, maxMs: 3000 });

@@ -30,7 +30,13 @@ const NODE_DEFAULT_TIMEOUTS = { headersTimeout: 60_000, requestTimeout: 300_000,
 async function withGuard(p: Promise<unknown>, ms: number): Promise<'done' | 'hung'> {
   let timer: NodeJS.Timeout | undefined;
   const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), ms)));
-  const result = await Promise.race([p.then(() => 'done' as const, () => 'done' as const), hung]);
+  const result = await Promise.race([
+    p.then(
+      () => 'done' as const,
+      () => 'done' as const,
+    ),
+    hung,
+  ]);
   clearTimeout(timer);
   return result;
 }
@@ -169,7 +175,10 @@ for (const driver of drivers) {
       assert.ok(await eventually(() => sumOf(proxy.switchyard, 'pool', 'active') === 0));
       assert.equal(sumOf(proxy.switchyard, 'pool', 'fails'), 1);
       // The client has gone (rawSend closed its socket): the proxy must notice, even with the body half read.
-      assert.ok(await eventually(async () => (await connectionCount(servers)) === 0), `the proxy still holds ${await connectionCount(servers)} client connection(s) after the client left`);
+      assert.ok(
+        await eventually(async () => (await connectionCount(servers)) === 0),
+        `the proxy still holds ${await connectionCount(servers)} client connection(s) after the client left`,
+      );
       assert.equal(await withGuard(proxy.close(), 10_000), 'done', 'close() must complete');
       closed = true;
     });
@@ -185,7 +194,10 @@ for (const driver of drivers) {
       const head = 'GET /slowloris HTTP/1.1\r\nHost: proxy\r\nX-Padding: ' + 'p'.repeat(60) + '\r\n\r\n';
       const ex = await rawSend(proxy.port, [...head], { pauseMs: 250, maxMs: 15_000 });
       assert.equal(ex.closed, true, 'the server dropped the slow client');
-      assert.ok(ex.responses.every((r) => r.status === 408), `only a 408 may be sent: ${ex.data.toString('latin1')}`);
+      assert.ok(
+        ex.responses.every((r) => r.status === 408),
+        `only a 408 may be sent: ${ex.data.toString('latin1')}`,
+      );
       assert.equal(list[0]!.connections, 0, 'no upstream connection was taken');
       // The server keeps serving everyone else.
       const res = await send(`${proxy.url}/after`);

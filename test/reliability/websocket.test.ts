@@ -67,7 +67,12 @@ for (const driver of drivers) {
       t.after(() => live.close());
       const refused = `http://127.0.0.1:${await refusedPort()}`;
       const proxy = await startProxy(t, driver, {
-        upstreams: { ws: [{ url: refused, weight: 100, maxFails: 0 }, { url: live.url, maxFails: 0 }] },
+        upstreams: {
+          ws: [
+            { url: refused, weight: 100, maxFails: 0 },
+            { url: live.url, maxFails: 0 },
+          ],
+        },
         locations: { '/': 'ws' },
       });
       const ws = await connect(`${proxy.url.replace('http', 'ws')}/chat`);

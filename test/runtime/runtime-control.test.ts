@@ -58,7 +58,10 @@ for (const driver of drivers) {
 
       await loop.stop();
       assert.deepEqual(loop.errors, []);
-      assert.deepEqual(loop.answers.filter((x) => x.status !== 200).map((x) => `${x.status} ${x.body}`), []);
+      assert.deepEqual(
+        loop.answers.filter((x) => x.status !== 200).map((x) => `${x.status} ${x.body}`),
+        [],
+      );
       assert.ok(loop.answers.every((x) => [a.name, b.name, c.name].includes(x.body)));
       assert.equal(events.length, 3);
 
@@ -67,12 +70,30 @@ for (const driver of drivers) {
       const heldAnswers = [...hold.held.values()].reduce((n, list) => n + list.length, 0);
       assert.equal(a.seen.length + b.seen.length + c.seen.length, loop.answers.length + heldAnswers);
       const servers = sy.status().upstreams.app!.servers;
-      assert.deepEqual(servers.map((s) => [s.url, s.state]), [[b.url, 'draining'], [c.url, 'up']]);
-      assert.deepEqual(servers.map((s) => s.requests), [b.seen.length, c.seen.length]);
-      assert.deepEqual(servers.map((s) => s.responses['2xx']), [b.seen.length, c.seen.length]);
-      assert.deepEqual(servers.map((s) => s.fails), [0, 0]);
+      assert.deepEqual(
+        servers.map((s) => [s.url, s.state]),
+        [
+          [b.url, 'draining'],
+          [c.url, 'up'],
+        ],
+      );
+      assert.deepEqual(
+        servers.map((s) => s.requests),
+        [b.seen.length, c.seen.length],
+      );
+      assert.deepEqual(
+        servers.map((s) => s.responses['2xx']),
+        [b.seen.length, c.seen.length],
+      );
+      assert.deepEqual(
+        servers.map((s) => s.fails),
+        [0, 0],
+      );
       const served = JSON.parse((await call(`${proxy.url}/_status`)).body) as ReturnType<typeof sy.status>;
-      assert.deepEqual(served.upstreams.app!.servers.map((s) => s.requests), [b.seen.length, c.seen.length]);
+      assert.deepEqual(
+        served.upstreams.app!.servers.map((s) => s.requests),
+        [b.seen.length, c.seen.length],
+      );
     });
 
     it('an added server takes the next picks, a downed one none, and each change fires its event', async (t) => {
@@ -106,7 +127,10 @@ for (const driver of drivers) {
         `removed ${c.url}`,
       ]);
       const weights = sy.status().upstreams.app!.servers.map((s) => [s.url, s.weight, s.state]);
-      assert.deepEqual(weights, [[a.url, 1, 'up'], [b.url, 3, 'up']]);
+      assert.deepEqual(weights, [
+        [a.url, 1, 'up'],
+        [b.url, 3, 'up'],
+      ]);
     });
   });
 }

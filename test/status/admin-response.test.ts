@@ -43,7 +43,17 @@ test('JSON answer: the status snapshot with no-store, nosniff and vary headers; 
   });
   assert.deepEqual(JSON.parse(res.body), sy.status());
   assert.deepEqual(Object.keys(JSON.parse(res.body).upstreams.api.servers[0]).sort(), [
-    'active', 'backup', 'fails', 'headerMs', 'requests', 'responses', 'state', 'totalMs', 'unavailable', 'url', 'weight',
+    'active',
+    'backup',
+    'fails',
+    'headerMs',
+    'requests',
+    'responses',
+    'state',
+    'totalMs',
+    'unavailable',
+    'url',
+    'weight',
   ]);
   assert.equal((await adminResponse(sy, '/_status?x=1', undefined))?.status, 200);
   assert.equal(await adminResponse(sy, '/_status/', undefined), undefined);
@@ -85,7 +95,10 @@ test('HTML answer: a self-contained page whose CSP allows exactly its own inline
   assert.doesNotMatch(res.body, /\b(src|href)="(https?:)?\/\//);
   assert.doesNotMatch(res.body, /style="/);
   assert.match(res.body, /<section class="pool" data-upstream="api"><h2>api<span class="info">least-conn · 2 of 2 up<\/span><\/h2>/);
-  assert.match(res.body, /<tr class="state-up" data-url="http:\/\/127\.0\.0\.1:8002"><td class="url">http:\/\/127\.0\.0\.1:8002<\/td><td class="l state"><span class="badge b-up">up<\/span><span class="badge b-backup">backup<\/span>/);
+  assert.match(
+    res.body,
+    /<tr class="state-up" data-url="http:\/\/127\.0\.0\.1:8002"><td class="url">http:\/\/127\.0\.0\.1:8002<\/td><td class="l state"><span class="badge b-up">up<\/span><span class="badge b-backup">backup<\/span>/,
+  );
 });
 
 test('everything that comes from data is HTML-escaped', () => {
@@ -118,7 +131,10 @@ test('everything that comes from data is HTML-escaped', () => {
   assert.doesNotMatch(body, /<script>alert/);
   assert.ok(body.includes(escapeHtml(evil)));
   assert.equal(escapeHtml(evil), '&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;&#39;');
-  assert.match(body, /<td class="l check bad" title="&quot;&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;&amp;&#39;">✗ &quot;&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;&amp;&#39;<\/td><td>1m ago<\/td>/);
+  assert.match(
+    body,
+    /<td class="l check bad" title="&quot;&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;&amp;&#39;">✗ &quot;&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;&amp;&#39;<\/td><td>1m ago<\/td>/,
+  );
 });
 
 test('health columns: the last result and its age', () => {
@@ -135,7 +151,17 @@ test('health columns: the last result and its age', () => {
     headerMs: 1.234,
     totalMs: 2.5,
   };
-  const html = renderStatusPage({ upstreams: { api: { balance: 'round-robin', servers: [{ ...base, health: { ok: true, status: 204, checkedAt: 10_000, consecutiveFails: 0, consecutivePasses: 4 } }] } } }, 15_400);
+  const html = renderStatusPage(
+    {
+      upstreams: {
+        api: {
+          balance: 'round-robin',
+          servers: [{ ...base, health: { ok: true, status: 204, checkedAt: 10_000, consecutiveFails: 0, consecutivePasses: 4 } }],
+        },
+      },
+    },
+    15_400,
+  );
   assert.match(
     html,
     /<td>3<\/td><td>2<\/td><td>10<\/td><td class="zero">0<\/td><td>9<\/td><td class="zero">0<\/td><td>1<\/td><td class="zero">0<\/td><td class="zero">0<\/td><td class="zero">0<\/td><td>1.2<\/td><td>2.5<\/td><td class="l check ok" title="204">✓ 204<\/td><td>5s ago<\/td><\/tr>/,

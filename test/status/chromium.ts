@@ -21,7 +21,11 @@ export async function ensureChromium(): Promise<{ path: string } | { skip: strin
   let last = '';
   let updated = false;
   for (let attempt = 1; attempt <= 12; attempt++) {
-    const run = spawnSync('apt-get', ['install', '-y', 'chromium'], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    const run = spawnSync('apt-get', ['install', '-y', 'chromium'], {
+      encoding: 'utf8',
+      timeout: 300_000,
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     if (run.status === 0 && existsSync(CHROMIUM_PATH)) return { path: CHROMIUM_PATH };
     last = `${run.error?.message ?? ''}${run.stderr ?? ''}`.trim().split('\n').slice(-3).join(' | ');
     // A new machine may have no package lists yet: fetch them once, then try again.

@@ -49,7 +49,9 @@ function traffic(sy: Switchyard): void {
       const r = next();
       const status = r < 0.86 ? 200 : r < 0.92 ? 304 : r < 0.97 ? 404 : 502;
       const headerMs = 2 + next() * 18;
-      sy.upstream(name).pick()?.release({ status, headerMs, totalMs: headerMs + next() * 30 });
+      sy.upstream(name)
+        .pick()
+        ?.release({ status, headerMs, totalMs: headerMs + next() * 30 });
     }
   }
   // A few requests still in flight.

@@ -28,14 +28,7 @@ export type FailureKind = 'error' | 'timeout' | 'invalid_header';
 /** nginx `proxy_next_upstream` conditions: a failure kind or an HTTP status. */
 export type RetryCondition = FailureKind | number;
 
-export type BalanceStrategyName =
-  | 'round-robin'
-  | 'least-conn'
-  | 'least-time'
-  | 'random'
-  | 'random-two'
-  | 'ip-hash'
-  | 'hash';
+export type BalanceStrategyName = 'round-robin' | 'least-conn' | 'least-time' | 'random' | 'random-two' | 'ip-hash' | 'hash';
 
 export interface RetryBudgetOptions {
   /** Retries may be at most this percent of the pool's requests of the last `window` (plus the reserve). Default 20. */

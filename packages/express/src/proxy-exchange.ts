@@ -66,7 +66,6 @@ function timeoutError(message: string): UpstreamTransportError {
 }
 
 export class Exchange implements RequestClaim {
-
   // Shared listeners (no closures per request); each finds its exchange through the tag.
   static readonly #onUpstreamSocket = function (this: Tagged<ClientRequest>, socket: Socket): void {
     const exchange = this[kExchange];

@@ -52,7 +52,7 @@ export function holdBody(req: IncomingMessage): Promise<Buffer | undefined> {
       chunks.push(chunk);
       size += chunk.length;
     };
-    const onEnd = (): void => done(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    const onEnd = (): void => done(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     const onFail = (): void => done(undefined);
     const onClose = (): void => {
       if (!req.readableEnded) done(undefined);
@@ -115,6 +115,7 @@ function encodeForm(value: unknown): string {
     } else if (v !== null && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) walk(key === '' ? k : `${key}[${k}]`, x);
     } else {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- v is a primitive here: arrays and objects are walked above
       parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(v === null ? '' : String(v))}`);
     }
   };

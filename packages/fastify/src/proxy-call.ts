@@ -1,6 +1,6 @@
 /** @module One proxied request on Fastify: the tries the core decides, moved by reply-from, each released exactly once. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import {
   addSetCookie,
@@ -62,7 +62,7 @@ const DONE = 2;
 const SENT: TryProgress = { requestSent: true, responseStarted: false };
 const NOT_SENT: TryProgress = { requestSent: false, responseStarted: false };
 const STARTED: TryProgress = { requestSent: true, responseStarted: true };
-const NO_HEADERS: OutgoingHttpHeaders = Object.freeze({}) as OutgoingHttpHeaders;
+const NO_HEADERS: OutgoingHttpHeaders = Object.freeze({});
 
 /** Errors that mean no byte reached the server: always safe to retry, even a POST. */
 const NOT_CONNECTED = new Set([
@@ -196,7 +196,16 @@ class ProxyCall implements TryTarget, BodyProgress {
     this.#bodyAside = body.kind !== 'none' && (method === 'GET' || method === 'HEAD');
     this.#options =
       body.kind === 'buffer' && !this.#bodyAside
-        ? { body: body.data, contentType: body.contentType ?? 'application/octet-stream', rewriteRequestHeaders, rewriteHeaders, onResponse, onError, retryDelay, retriesCount: 0 }
+        ? {
+            body: body.data,
+            contentType: body.contentType ?? 'application/octet-stream',
+            rewriteRequestHeaders,
+            rewriteHeaders,
+            onResponse,
+            onError,
+            retryDelay,
+            retriesCount: 0,
+          }
         : NO_BODY_OPTIONS;
     (request as CallHolder)[kCall] = this;
     (reply.raw as CallHolder)[kCall] = this;

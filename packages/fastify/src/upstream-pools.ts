@@ -87,7 +87,7 @@ export class UpstreamPools {
       pool.request(
         {
           path: target.path,
-          method: opts.method as Dispatcher.HttpMethod,
+          method: opts.method,
           headers: headers as Record<string, string>,
           body,
           // undici's header/body timers tick every ~0.5 s: the read timeout runs on a Node timer

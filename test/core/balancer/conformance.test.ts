@@ -100,7 +100,14 @@ for (const v of VARIANTS) {
     });
 
     it('honours weights over a long run', () => {
-      const { pool } = make([{ url: 'a', weight: 1 }, { url: 'b', weight: 2 }, { url: 'c', weight: 3 }], 11);
+      const { pool } = make(
+        [
+          { url: 'a', weight: 1 },
+          { url: 'b', weight: 2 },
+          { url: 'c', weight: 3 },
+        ],
+        11,
+      );
       const n = 6000;
       const window: Pick[] = [];
       const names: string[] = [];
@@ -154,14 +161,29 @@ for (const v of VARIANTS) {
       }
       assert.equal(pool.active, 0);
       const servers = pool.status().servers;
-      assert.equal(servers.reduce((n, s) => n + s.requests, 0), 10);
-      assert.equal(servers.reduce((n, s) => n + s.responses['2xx'], 0), 10);
-      assert.equal(servers.reduce((n, s) => n + s.responses['5xx'] + s.fails, 0), 0);
-      assert.deepEqual(servers.map((s) => s.state), ['up', 'up', 'up']);
+      assert.equal(
+        servers.reduce((n, s) => n + s.requests, 0),
+        10,
+      );
+      assert.equal(
+        servers.reduce((n, s) => n + s.responses['2xx'], 0),
+        10,
+      );
+      assert.equal(
+        servers.reduce((n, s) => n + s.responses['5xx'] + s.fails, 0),
+        0,
+      );
+      assert.deepEqual(
+        servers.map((s) => s.state),
+        ['up', 'up', 'up'],
+      );
     });
 
     it('answers undefined and emits no-live-upstream when no server is live', () => {
-      const t = make([{ url: 'a', down: true }, { url: 'b', down: true }]);
+      const t = make([
+        { url: 'a', down: true },
+        { url: 'b', down: true },
+      ]);
       assert.equal(t.pool.pick(v.ctx(0)), undefined);
       assert.deepEqual(t.emitted('no-live-upstream'), [{ upstream: 'pool' }]);
     });

@@ -12,7 +12,9 @@ interface Fixture {
 }
 
 const dir = new URL('../../fixtures/nginx-hash/', import.meta.url);
-const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 describe('nginx hash fixtures', () => {
   it('are all present', () => {

@@ -43,10 +43,7 @@ export function upstream(balance: BalanceStrategyName, servers: ServerSpec[], ex
   return {
     name: 'pool',
     balance,
-    hash:
-      balance === 'hash'
-        ? { key: extras.hashKey ?? ((req) => req.url), source: '$request_uri', consistent: extras.consistent === true }
-        : undefined,
+    hash: balance === 'hash' ? { key: extras.hashKey ?? ((req) => req.url), source: '$request_uri', consistent: extras.consistent === true } : undefined,
     servers: servers.map(server),
     retry: {
       onError: true,
@@ -106,15 +103,14 @@ export function makePool(config: ResolvedUpstream, seed = 1, recordResponses = f
     // 'response' fires once per release; tests that count it opt in through `recordResponses`.
     listening: (event) => event !== 'response' || recordResponses,
     emit: (event, payload) => {
-      events.push({ event, payload } as Recorded);
+      events.push({ event, payload });
     },
   };
   return {
     pool: createPool(config, env),
     clock,
     events,
-    emitted: <E extends SwitchyardEventName>(event: E) =>
-      events.filter((e) => e.event === event).map((e) => e.payload as SwitchyardEvents[E]),
+    emitted: <E extends SwitchyardEventName>(event: E) => events.filter((e) => e.event === event).map((e) => e.payload as SwitchyardEvents[E]),
   };
 }
 

@@ -6,7 +6,10 @@ import { makePool, nameOf, sequence, tally, upstream } from './pool-fixtures.js'
 
 describe('random', () => {
   it('draws by weight with the injected random source (same seed, same picks)', () => {
-    const servers = [{ url: 'a', weight: 1 }, { url: 'b', weight: 3 }];
+    const servers = [
+      { url: 'a', weight: 1 },
+      { url: 'b', weight: 3 },
+    ];
     const one = sequence(makePool(upstream('random', servers), 5).pool, 50);
     const two = sequence(makePool(upstream('random', servers), 5).pool, 50);
     assert.deepEqual(one, two);

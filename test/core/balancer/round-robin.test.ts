@@ -27,7 +27,12 @@ describe('round-robin', () => {
   });
 
   it('effective_weight never drops below 0 and the server still recovers', () => {
-    const { pool } = makePool(upstream('round-robin', [{ url: 'a', weight: 1, maxFails: 5 }, { url: 'b', weight: 1, maxFails: 5 }]));
+    const { pool } = makePool(
+      upstream('round-robin', [
+        { url: 'a', weight: 1, maxFails: 5 },
+        { url: 'b', weight: 1, maxFails: 5 },
+      ]),
+    );
     // weight/maxFails floors to 0: failures do not change the order
     for (let i = 0; i < 4; i++) {
       const p = pool.pick();

@@ -17,7 +17,10 @@ describe('pool runtime control', () => {
     assert.throws(() => pool.setServer('http://nope', { down: true }), SwitchyardLookupError);
     assert.equal(pool.removeServer('http://nope'), false);
     assert.equal(pool.removeServer('http://a'), true);
-    assert.deepEqual(pool.servers().map((s) => s.url), ['http://b', 'http://c']);
+    assert.deepEqual(
+      pool.servers().map((s) => s.url),
+      ['http://b', 'http://c'],
+    );
     assert.equal(sequence(pool, 4).includes('a'), false);
     pool.setServer('http://b', { down: true });
     assert.deepEqual(tally(sequence(pool, 4)), { c: 4 });
@@ -41,7 +44,10 @@ describe('pool runtime control', () => {
     for (const p of held) p?.release({ failure: 'error' });
     held[0]?.release({ status: 200 });
     assert.equal(t.pool.active, 0);
-    assert.deepEqual(t.pool.status().servers.map((s) => [s.url, s.active]), [['http://b', 0]]);
+    assert.deepEqual(
+      t.pool.status().servers.map((s) => [s.url, s.active]),
+      [['http://b', 0]],
+    );
     // b is now the only server: like nginx's single peer it is never marked failed; removed a reports nothing
     assert.deepEqual(t.emitted('server:down'), []);
     assert.equal(t.pool.status().servers[0]?.fails, held.filter((h) => nameOf(h) === 'b').length);
@@ -82,14 +88,20 @@ describe('pool runtime control', () => {
     const t = makePool(upstream('round-robin', ['a', 'b'], { mandatory: true }));
     const { pool } = t;
     assert.equal(pool.pick(), undefined);
-    assert.deepEqual(pool.status().servers.map((s) => s.state), ['unhealthy', 'unhealthy']);
+    assert.deepEqual(
+      pool.status().servers.map((s) => s.state),
+      ['unhealthy', 'unhealthy'],
+    );
     pool.setHealth('http://b', true, probe(true));
     assert.deepEqual(tally(sequence(pool, 3)), { b: 3 });
     pool.addServer(server('c'));
     assert.deepEqual(tally(sequence(pool, 3)), { b: 3 });
     pool.setHealth('http://c', true, probe(true));
     assert.equal(sequence(pool, 4).sort().join(''), 'bbcc');
-    assert.deepEqual(t.emitted('server:up').map((e) => e.url), ['http://b', 'http://c']);
+    assert.deepEqual(
+      t.emitted('server:up').map((e) => e.url),
+      ['http://b', 'http://c'],
+    );
   });
 
   it('reports state with precedence down > unhealthy > failed > draining > up', () => {
@@ -176,6 +188,9 @@ it('removeServer and setServer find a server however addServer was given its url
   sy.setServer('b', 'http://Backend:9002/', { down: true });
   assert.equal(sy.status().upstreams.b?.servers.find((s) => s.url === 'http://backend:9002')?.state, 'down');
   assert.equal(sy.removeServer('b', '127.0.0.1:9000'), true);
-  assert.deepEqual(sy.status().upstreams.b?.servers.map((s) => s.url), ['http://127.0.0.1:9001', 'http://backend:9002']);
+  assert.deepEqual(
+    sy.status().upstreams.b?.servers.map((s) => s.url),
+    ['http://127.0.0.1:9001', 'http://backend:9002'],
+  );
   await sy.close();
 });

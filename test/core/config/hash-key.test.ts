@@ -10,7 +10,7 @@ const req: RequestInfo = {
   headers: {
     host: 'Example.COM:8080',
     'x-tenant': 'acme',
-    'x-multi': ['a', 'b'] as unknown as string,
+    'x-multi': ['a', 'b'],
     cookie: 'theme=dark; SID=abc123; other=1',
   },
   clientIp: '::ffff:10.1.2.3',
@@ -74,4 +74,3 @@ test('$uri is the decoded, normalised path, as nginx computes it', () => {
   assert.equal(at('/caf%C3%A9'), '/café');
   assert.equal(at('/plain'), '/plain');
 });
-

@@ -135,16 +135,22 @@ test('every field resolved, durations in ms', () => {
   assert.deepEqual({ ...api.timeouts }, { connectMs: 2000, readMs: 60_000, sendMs: 60_000 });
   assert.equal(api.keepalive, 0);
   const hc = api.healthCheck!;
-  assert.deepEqual({ ...hc, body: undefined }, {
-    path: '/health',
-    intervalMs: 10_000,
-    timeoutMs: 250,
-    fails: 3,
-    passes: 2,
-    status: [[200, 299], [304, 304]],
-    body: undefined,
-    mandatory: true,
-  });
+  assert.deepEqual(
+    { ...hc, body: undefined },
+    {
+      path: '/health',
+      intervalMs: 10_000,
+      timeoutMs: 250,
+      fails: 3,
+      passes: 2,
+      status: [
+        [200, 299],
+        [304, 304],
+      ],
+      body: undefined,
+      mandatory: true,
+    },
+  );
   // The global flag is dropped so that repeated probes do not alternate through lastIndex.
   assert.ok(hc.body instanceof RegExp);
   assert.equal(hc.body.flags, '');
@@ -292,8 +298,14 @@ test('code-defined locations are validated like configured ones', () => {
   const errors: Array<[() => unknown, string]> = [
     [() => resolveRouteLocation(config.upstreams, 'nope', {}, 'proxyTo("nope")'), 'proxyTo("nope") names the unknown upstream "nope" (known: api)'],
     [() => resolveRouteLocation(config.upstreams, 'api', { prefix: 'api' }, 'w'), `w.prefix is not a valid prefix: the path must start with '/', got "api"`],
-    [() => resolveRouteLocation(config.upstreams, 'api', { rewritePrefx: '/' } as never, 'w'), 'w.rewritePrefx is not a known option (did you mean rewritePrefix?)'],
-    [() => resolveRouteLocation(config.upstreams, 'api', { timeouts: { read: 'x' } }, 'w'), `w.timeouts.read must be a duration (ms number or '500ms'/'10s'/'1m'/'1h'), got "x"`],
+    [
+      () => resolveRouteLocation(config.upstreams, 'api', { rewritePrefx: '/' } as never, 'w'),
+      'w.rewritePrefx is not a known option (did you mean rewritePrefix?)',
+    ],
+    [
+      () => resolveRouteLocation(config.upstreams, 'api', { timeouts: { read: 'x' } }, 'w'),
+      `w.timeouts.read must be a duration (ms number or '500ms'/'10s'/'1m'/'1h'), got "x"`,
+    ],
     [() => resolveRouteLocation(config.upstreams, 'api', 'x' as never, 'w'), 'w must be an options object, got "x"'],
   ];
   for (const [fn, message] of errors) assert.throws(fn, { name: 'SwitchyardConfigError', message });
@@ -304,8 +316,20 @@ test('health-check status grammar', () => {
     ['200', [[200, 200]]],
     ['200-399', [[200, 399]]],
     ['2xx', [[200, 299]]],
-    ['2XX,3xx', [[200, 299], [300, 399]]],
-    [' 200 - 204 , 404 ', [[200, 204], [404, 404]]],
+    [
+      '2XX,3xx',
+      [
+        [200, 299],
+        [300, 399],
+      ],
+    ],
+    [
+      ' 200 - 204 , 404 ',
+      [
+        [200, 204],
+        [404, 404],
+      ],
+    ],
     ['100-599', [[100, 599]]],
   ];
   for (const [input, ranges] of cases) assert.deepEqual(parseStatusRanges(input, 'x'), ranges, input);

@@ -170,5 +170,11 @@ test('an aborted client ends the tries without a retry or a failure', () => {
   const attempt = start(sy);
   assert.equal(attempt.end({ aborted: true }, SENT).action, 'fail');
   const servers = sy.status().upstreams.pool?.servers ?? [];
-  assert.deepEqual(servers.map((s) => [s.active, s.fails]), [[0, 0], [0, 0]]);
+  assert.deepEqual(
+    servers.map((s) => [s.active, s.fails]),
+    [
+      [0, 0],
+      [0, 0],
+    ],
+  );
 });

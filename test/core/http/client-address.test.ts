@@ -31,7 +31,9 @@ test('ip-hash behind a trusted load balancer hashes the real client (rightmost u
   const pickFor = (instance: typeof sy, xff: string): string => {
     const r = instance.match('GET', '/');
     assert.ok(r && r.redirect === undefined);
-    const attempt = instance.forward(r, { method: 'GET', url: '/', headers: { 'x-forwarded-for': xff }, clientIp: '10.0.0.5' }, { replayableBody: true }).first();
+    const attempt = instance
+      .forward(r, { method: 'GET', url: '/', headers: { 'x-forwarded-for': xff }, clientIp: '10.0.0.5' }, { replayableBody: true })
+      .first();
     assert.ok(attempt);
     attempt.end({ status: 200 }, { requestSent: true, responseStarted: true });
     return attempt.server.url;

@@ -22,7 +22,9 @@ export async function startFront(sy: Switchyard): Promise<Front> {
     upgrade() {
       const client = connect((front.address() as AddressInfo).port, '127.0.0.1');
       client.on('error', () => undefined);
-      client.write('GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+      client.write(
+        'GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
       return client;
     },
     async close() {

@@ -12,10 +12,13 @@ test('an upstream that accepts the upgrade and never answers gets 504 after the 
     s.on('error', () => undefined);
   });
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => {
-    for (const s of held) s.destroy();
-    silent.close(() => resolve());
-  }));
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const s of held) s.destroy();
+        silent.close(() => resolve());
+      }),
+  );
   const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
   const sy = createSwitchyard({
     upstreams: { ws: { servers: [{ url, maxFails: 0 }], timeouts: { connect: 1000, read: 200 } } },

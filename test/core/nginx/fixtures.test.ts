@@ -20,20 +20,14 @@ const expected: Record<string, NginxParseResult> = {
       upstreams: { myproject: { servers: local([8000, 8001, 8002, 8003]) } },
       locations: { '/': { upstream: 'myproject' } },
     },
-    warnings: [
-      'line 10: "listen" ignored (not about load balancing)',
-      'line 11: "server_name" ignored (not about load balancing)',
-    ],
+    warnings: ['line 10: "listen" ignored (not about load balancing)', 'line 11: "server_name" ignored (not about load balancing)'],
   },
   'server-pool.conf': {
     options: {
       upstreams: { server_pool: { servers: local([8000, 8001, 8002, 8003]) } },
       locations: { '/': { upstream: 'server_pool' } },
     },
-    warnings: [
-      'line 9: "server_name" ignored (not about load balancing)',
-      'line 11: location /static/ is not proxied; switchyard leaves it to the app',
-    ],
+    warnings: ['line 9: "server_name" ignored (not about load balancing)', 'line 11: location /static/ is not proxied; switchyard leaves it to the app'],
   },
   'weighted-failover.conf': {
     options: {
@@ -80,7 +74,10 @@ const expected: Record<string, NginxParseResult> = {
         },
         sampled: {
           balance: 'random-two',
-          servers: [{ url: 'http://app1.internal', weight: 3, slowStart: '30s' }, { url: 'http://app2.internal', drain: true }],
+          servers: [
+            { url: 'http://app1.internal', weight: 3, slowStart: '30s' },
+            { url: 'http://app2.internal', drain: true },
+          ],
           keepalive: 8,
         },
         timed: {
@@ -133,7 +130,7 @@ const expected: Record<string, NginxParseResult> = {
       'line 11: "map" ignored (not about load balancing)',
       'line 22: "proxy_set_header X-Forwarded-For" ignored (switchyard sets X-Forwarded-For itself)',
       'line 26: "zone" ignored (switchyard keeps pool state in the process; no shared memory zone is needed)',
-      "line 37: \"keepalive_timeout\" ignored (switchyard's upstream agent manages idle connection lifetime)",
+      'line 37: "keepalive_timeout" ignored (switchyard\'s upstream agent manages idle connection lifetime)',
       'line 41: "least_time last_byte" uses the time to the response header: switchyard averages header times',
       'line 47: "listen" ignored (not about load balancing)',
       'line 48: "server_name" ignored (not about load balancing)',
@@ -150,7 +147,9 @@ const expected: Record<string, NginxParseResult> = {
 };
 
 test('every .conf fixture has an expectation', () => {
-  const confs = readdirSync(dir).filter((f) => f.endsWith('.conf')).sort();
+  const confs = readdirSync(dir)
+    .filter((f) => f.endsWith('.conf'))
+    .sort();
   assert.deepEqual(confs, Object.keys(expected).sort());
 });
 
@@ -163,7 +162,10 @@ for (const [name, want] of Object.entries(expected)) {
     const { options, warnings } = parseNginxConfig(read(name));
     const config = resolveConfig(options, warnings);
     assert.deepEqual([...config.upstreams.keys()].sort(), Object.keys(want.options.upstreams).sort());
-    assert.deepEqual(config.locations.map((l) => l.key), Object.keys(want.options.locations ?? {}));
+    assert.deepEqual(
+      config.locations.map((l) => l.key),
+      Object.keys(want.options.locations ?? {}),
+    );
     assert.deepEqual(config.warnings, want.warnings);
   });
 }

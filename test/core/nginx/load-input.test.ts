@@ -90,14 +90,22 @@ test('a parse error in a file names the file and keeps line and column', () => {
 });
 
 test('bad inputs: non-object, empty or non-string nginx', () => {
-  assert.throws(() => toSwitchyardOptions(null as unknown as SwitchyardInput), { name: 'SwitchyardConfigError', message: 'options must be an object, got null' });
+  assert.throws(() => toSwitchyardOptions(null as unknown as SwitchyardInput), {
+    name: 'SwitchyardConfigError',
+    message: 'options must be an object, got null',
+  });
   assert.throws(() => toSwitchyardOptions('x' as unknown as SwitchyardInput), { message: 'options must be an object, got string' });
   assert.throws(() => toSwitchyardOptions({ nginx: '  ' }), { message: 'nginx must be nginx configuration text or the path of an nginx file' });
-  assert.throws(() => toSwitchyardOptions({ nginx: 3 } as unknown as SwitchyardInput), { message: 'nginx must be nginx configuration text or the path of an nginx file' });
+  assert.throws(() => toSwitchyardOptions({ nginx: 3 } as unknown as SwitchyardInput), {
+    message: 'nginx must be nginx configuration text or the path of an nginx file',
+  });
 });
 
 test('parseNginxConfig refuses a non-string and a file with nothing to balance', () => {
   assert.throws(() => parseNginxConfig(undefined as unknown as string), TypeError);
-  assert.throws(() => parseNginxConfig('# nothing\nevents {}\n'), (err: unknown) => err instanceof NginxParseError && err.line === 1 && err.column === 1);
+  assert.throws(
+    () => parseNginxConfig('# nothing\nevents {}\n'),
+    (err: unknown) => err instanceof NginxParseError && err.line === 1 && err.column === 1,
+  );
   assert.throws(() => parseNginxConfig(''), /nothing for switchyard to balance/);
 });

@@ -46,7 +46,15 @@ test('location keys: every modifier, spaced or glued as nginx allows', () => {
     ].join('\n'),
   );
   assert.deepEqual(Object.keys(options.locations ?? {}), [
-    '= /exact', '= /glued', '^~ /static/', '/api/', '~ ^/re/', '~* \\.(gif|jpg)$', '~ ^/glued-re', '~* ^/glued-rei', '~* \\.(a|b){2}$',
+    '= /exact',
+    '= /glued',
+    '^~ /static/',
+    '/api/',
+    '~ ^/re/',
+    '~* \\.(gif|jpg)$',
+    '~ ^/glued-re',
+    '~* ^/glued-rei',
+    '~* \\.(a|b){2}$',
   ]);
 });
 
@@ -100,10 +108,13 @@ test('an upstream block may be declared after the location that uses it; names m
 });
 
 test('proxy_next_upstream: conditions in order, statuses as numbers, non_idempotent, off, repeated lines add up', () => {
-  assert.deepEqual(location('proxy_pass http://app;\nproxy_next_upstream error timeout invalid_header http_500 http_502 http_503 http_504 http_403 http_404 http_429;').loc, {
-    upstream: 'app',
-    retry: { on: ['error', 'timeout', 'invalid_header', 500, 502, 503, 504, 403, 404, 429] },
-  });
+  assert.deepEqual(
+    location('proxy_pass http://app;\nproxy_next_upstream error timeout invalid_header http_500 http_502 http_503 http_504 http_403 http_404 http_429;').loc,
+    {
+      upstream: 'app',
+      retry: { on: ['error', 'timeout', 'invalid_header', 500, 502, 503, 504, 403, 404, 429] },
+    },
+  );
   assert.deepEqual(location('proxy_pass http://app;\nproxy_next_upstream error non_idempotent;\nproxy_next_upstream http_502 error;').loc, {
     upstream: 'app',
     retry: { on: ['error', 502], nonIdempotent: true },
@@ -116,7 +127,9 @@ test('proxy_next_upstream: conditions in order, statuses as numbers, non_idempot
 
 test('proxy_next_upstream_tries, _timeout and the three proxy timeouts (bare number = seconds)', () => {
   assert.deepEqual(
-    location('proxy_pass http://app;\nproxy_next_upstream_tries 3;\nproxy_next_upstream_timeout 15;\nproxy_connect_timeout 500ms;\nproxy_read_timeout 2m;\nproxy_send_timeout 1h30m;').loc,
+    location(
+      'proxy_pass http://app;\nproxy_next_upstream_tries 3;\nproxy_next_upstream_timeout 15;\nproxy_connect_timeout 500ms;\nproxy_read_timeout 2m;\nproxy_send_timeout 1h30m;',
+    ).loc,
     { upstream: 'app', retry: { tries: 3, timeout: '15s' }, timeouts: { connect: '500ms', read: '2m', send: '1h30m' } },
   );
   assert.deepEqual(location('proxy_pass http://app;\nproxy_next_upstream_tries 0;').loc, { upstream: 'app', retry: { tries: 0 } });
@@ -127,10 +140,10 @@ test('proxy_set_header: Host $host / $http_host preserve the host, $proxy_host i
   assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header Host $http_host;').loc, { upstream: 'app', preserveHost: true });
   assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header Host $proxy_host;'), { loc: { upstream: 'app' }, warnings: [] });
   assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header Host api.internal;').loc, { upstream: 'app', headers: { Host: 'api.internal' } });
-  assert.deepEqual(
-    location('proxy_pass http://app;\nproxy_set_header X-A "one two";\nproxy_set_header X-B \'3\';\nproxy_set_header X-A again;').loc,
-    { upstream: 'app', headers: { 'X-A': 'again', 'X-B': '3' } },
-  );
+  assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header X-A "one two";\nproxy_set_header X-B \'3\';\nproxy_set_header X-A again;').loc, {
+    upstream: 'app',
+    headers: { 'X-A': 'again', 'X-B': '3' },
+  });
 });
 
 test('proxy_set_header: forwarding, WebSocket and variable values are warnings; the header is not sent', () => {
@@ -163,14 +176,12 @@ test('proxy_set_header: forwarding, WebSocket and variable values are warnings; 
     'line 12: "proxy_set_header X-Start" ignored (nginx variables are not expanded: t=${msec})',
     'line 13: "proxy_set_header X-Id" ignored (nginx variables are not expanded: $request_id)',
     'line 14: "proxy_set_header Accept-Encoding" ignored (removing a request header is not supported)',
-    "line 15: \"proxy_set_header Host\" ignored (nginx variables are not expanded: $host:$server_port; Host stays the upstream's)",
+    'line 15: "proxy_set_header Host" ignored (nginx variables are not expanded: $host:$server_port; Host stays the upstream\'s)',
   ]);
 });
 
 test('proxy_http_version and other proxy_* options are warnings', () => {
-  const { loc, warnings } = location(
-    'proxy_pass http://app;\nproxy_http_version 1.0;\nproxy_buffering off;\nproxy_ssl_verify on;\nproxy_redirect off;',
-  );
+  const { loc, warnings } = location('proxy_pass http://app;\nproxy_http_version 1.0;\nproxy_buffering off;\nproxy_ssl_verify on;\nproxy_redirect off;');
   assert.deepEqual(loc, { upstream: 'app' });
   assert.deepEqual(warnings, [
     'line 5: "proxy_http_version 1.0" ignored (switchyard always speaks HTTP/1.1 with keep-alive to upstreams)',
@@ -257,15 +268,22 @@ test('health_check maps to the upstream healthCheck; unsupported parameters warn
     servers: ['http://a:1'],
     healthCheck: { interval: '2s', fails: 2, passes: 3, path: '/ping', mandatory: true },
   });
-  assert.deepEqual(warnings, [
-    '"health_check persistent" ignored (not supported by switchyard\'s health checks)',
-    '"health_check match" ignored (not supported by switchyard\'s health checks)',
-    '"health_check jitter" ignored (not supported by switchyard\'s health checks)',
-  ].map((w) => `line 3: ${w}`).concat(['line 4: "health_check" ignored (upstream "app" already has one, line 3)']));
+  assert.deepEqual(
+    warnings,
+    [
+      '"health_check persistent" ignored (not supported by switchyard\'s health checks)',
+      '"health_check match" ignored (not supported by switchyard\'s health checks)',
+      '"health_check jitter" ignored (not supported by switchyard\'s health checks)',
+    ]
+      .map((w) => `line 3: ${w}`)
+      .concat(['line 4: "health_check" ignored (upstream "app" already has one, line 3)']),
+  );
 });
 
 test('set_real_ip_from becomes trustProxy; real_ip_header other than X-Forwarded-For warns', () => {
-  const { options, warnings } = parseNginxConfig(`${POOL}set_real_ip_from 10.0.0.0/8;\nset_real_ip_from ::1;\nreal_ip_header X-Real-IP;\nreal_ip_recursive on;\nlocation / { proxy_pass http://app; }`);
+  const { options, warnings } = parseNginxConfig(
+    `${POOL}set_real_ip_from 10.0.0.0/8;\nset_real_ip_from ::1;\nreal_ip_header X-Real-IP;\nreal_ip_recursive on;\nlocation / { proxy_pass http://app; }`,
+  );
   assert.deepEqual(options.trustProxy, ['10.0.0.0/8', '::1']);
   assert.deepEqual(warnings, [
     'line 4: "real_ip_header X-Real-IP" ignored (switchyard takes the client address from X-Forwarded-For of trusted peers)',
@@ -274,7 +292,9 @@ test('set_real_ip_from becomes trustProxy; real_ip_header other than X-Forwarded
 });
 
 test('several server blocks: locations join, with a warning', () => {
-  const { options, warnings } = parseNginxConfig(`${POOL}server { location /a/ { proxy_pass http://app; } }\nserver { location /b/ { proxy_pass http://app; } }`);
+  const { options, warnings } = parseNginxConfig(
+    `${POOL}server { location /a/ { proxy_pass http://app; } }\nserver { location /b/ { proxy_pass http://app; } }`,
+  );
   assert.deepEqual(Object.keys(options.locations ?? {}), ['/a/', '/b/']);
   assert.deepEqual(warnings, [
     'line 3: another "server" block: its locations join the others (switchyard has one set of locations; listen and server_name are not matched)',
@@ -295,13 +315,23 @@ test('proxy_pass errors point at the URL', () => {
   inLocation('proxy_pass http://app:8080;', 4, 12, /upstream "app" may not have port 8080/);
   throwsAt(`${POOL}location ~ \\.php$ { proxy_pass http://app/x; }`, 2, 32, /cannot have URI part in location given by regular expression/);
   throwsAt(`${POOL}location @named { proxy_pass http://app/; }`, 2, 30, /cannot have URI part/);
-  throwsAt(`${POOL}location /a/ { proxy_pass http://app; }\nlocation /b/ { proxy_pass https://app; }`, 3, 27, /upstream "app" is reached over https here and over http on line 2/);
+  throwsAt(
+    `${POOL}location /a/ { proxy_pass http://app; }\nlocation /b/ { proxy_pass https://app; }`,
+    3,
+    27,
+    /upstream "app" is reached over https here and over http on line 2/,
+  );
 });
 
 test('location structure errors', () => {
   throwsAt(`${POOL}location / { proxy_pass http://app; }\nlocation / { proxy_pass http://app; }`, 3, 1, /duplicate location "\/"/);
   throwsAt(`${POOL}location /a/ { proxy_pass http://app; }\nlocation ^~ /a/ { proxy_pass http://app; }`, 3, 1, /duplicate location "\^~ \/a\/"/);
-  throwsAt(`${POOL}location / { proxy_pass http://app;\n  location /in/ { proxy_pass http://app; } }`, 3, 3, /nested location inside "location \/" is not supported/);
+  throwsAt(
+    `${POOL}location / { proxy_pass http://app;\n  location /in/ { proxy_pass http://app; } }`,
+    3,
+    3,
+    /nested location inside "location \/" is not supported/,
+  );
   throwsAt(`${POOL}location / proxy_pass;`, 2, 10, /invalid location modifier "\/"/);
   throwsAt(`${POOL}location /;`, 2, 1, /"location \/" needs a \{ \.\.\. \} block/);
   throwsAt(`${POOL}location { }`, 2, 1, /invalid number of arguments in "location"/);
@@ -334,7 +364,9 @@ test('proxy_pass hidden in limit_except is an error, not a silent drop', () => {
 });
 
 test('the same location in two server blocks: kept once when identical, an error when different', () => {
-  const same = parseNginxConfig(`${POOL}server { listen 80; location / { proxy_pass http://app; } }\nserver { listen 443; location / { proxy_pass http://app; } }`);
+  const same = parseNginxConfig(
+    `${POOL}server { listen 80; location / { proxy_pass http://app; } }\nserver { listen 443; location / { proxy_pass http://app; } }`,
+  );
   assert.deepEqual(same.options.locations, { '/': { upstream: 'app' } });
   assert.deepEqual(same.warnings, [
     'line 2: "listen" ignored (not about load balancing)',
@@ -344,11 +376,15 @@ test('the same location in two server blocks: kept once when identical, an error
   ]);
   throwsAt(
     `${POOL}server { location / { proxy_pass http://app; } }\nserver { location / { proxy_pass http://app/v2/; } }`,
-    3, 10, /location "\/" differs from the one on line 2 in another server block/,
+    3,
+    10,
+    /location "\/" differs from the one on line 2 in another server block/,
   );
   throwsAt(
     `${POOL}server { location /a/ { proxy_pass http://app; } }\nserver { location ^~ /a/ { proxy_pass http://app; } }`,
-    3, 10, /location "\^~ \/a\/" differs from the one on line 2/,
+    3,
+    10,
+    /location "\^~ \/a\/" differs from the one on line 2/,
   );
 });
 

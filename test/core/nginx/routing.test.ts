@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createSwitchyard, type ProxyRoute, type Switchyard } from '@switchyard/core';
+import { createSwitchyard, type Switchyard } from '@switchyard/core';
 import { parseNginxConfig } from '../../../packages/core/src/nginx/index.js';
 import { startBackend, type Backend } from '../../helpers/backends.js';
 
@@ -34,9 +34,9 @@ function get(url: string): Promise<{ status: number; body: string }> {
 async function through(sy: Switchyard, url: string): Promise<string> {
   const route = sy.match('GET', url);
   assert.ok(route && route.redirect === undefined, `no proxy route for ${url}`);
-  const pick = sy.upstream((route as ProxyRoute).upstream).pick({ request: { method: 'GET', url, headers: {}, clientIp: '127.0.0.1' } });
+  const pick = sy.upstream(route.upstream).pick({ request: { method: 'GET', url, headers: {}, clientIp: '127.0.0.1' } });
   assert.ok(pick, `no live server for ${url}`);
-  const res = await get(`${pick.server.origin}${(route as ProxyRoute).path}`);
+  const res = await get(`${pick.server.origin}${route.path}`);
   pick.release({ status: res.status });
   return res.body;
 }
@@ -50,7 +50,10 @@ test('three-servers.conf: round robin 1-2-3-1-2-3 across real backends', async (
   const bodies: string[] = [];
   for (let i = 0; i < 6; i++) bodies.push(await through(sy, `/page/${i}`));
   assert.deepEqual(bodies, ['Server 1', 'Server 2', 'Server 3', 'Server 1', 'Server 2', 'Server 3']);
-  assert.deepEqual(b1.seen.map((s) => s.url), ['/page/0', '/page/3']);
+  assert.deepEqual(
+    b1.seen.map((s) => s.url),
+    ['/page/0', '/page/3'],
+  );
 });
 
 test('weighted-failover.conf: nginx location order, prefix rewrite, weights, backup and down', async (t) => {
@@ -59,7 +62,12 @@ test('weighted-failover.conf: nginx location order, prefix rewrite, weights, bac
   t.after(() => Promise.all(backends.map((b) => b.stop())));
   const [a11, a12, a13, a14, c1, c2] = backends as [Backend, Backend, Backend, Backend, Backend, Backend];
   const text = retarget(read('weighted-failover.conf'), {
-    '10.0.0.11:8080': a11, '10.0.0.12:8080': a12, '10.0.0.13:8080': a13, '10.0.0.14:8080': a14, '10.0.1.1:6081': c1, '10.0.1.2:6081': c2,
+    '10.0.0.11:8080': a11,
+    '10.0.0.12:8080': a12,
+    '10.0.0.13:8080': a13,
+    '10.0.0.14:8080': a14,
+    '10.0.1.1:6081': c1,
+    '10.0.1.2:6081': c2,
   });
   const sy = createSwitchyard({ nginx: text });
   t.after(() => sy.close());
@@ -83,7 +91,10 @@ test('weighted-failover.conf: nginx location order, prefix rewrite, weights, bac
   const bodies: string[] = [];
   for (let i = 0; i < 6; i++) bodies.push(await through(sy, `/api/users?id=${i}`));
   assert.deepEqual(bodies, ['app-11', 'app-11', 'app-11', 'app-12', 'app-11', 'app-11']);
-  assert.deepEqual(a12.seen.map((s) => s.url), ['/v1/users?id=3']);
+  assert.deepEqual(
+    a12.seen.map((s) => s.url),
+    ['/v1/users?id=3'],
+  );
   assert.equal(a13.seen.length + a14.seen.length, 0);
 
   // Primaries unavailable -> the backup takes over; the down server never does.
@@ -96,5 +107,8 @@ test('weighted-failover.conf: nginx location order, prefix rewrite, weights, bac
   const first = await through(sy, '/assets/a.css');
   for (let i = 0; i < 3; i++) assert.equal(await through(sy, '/assets/a.css'), first);
   const hit = first === 'cache-1' ? c1 : c2;
-  assert.deepEqual(hit.seen.map((s) => s.url), ['/assets/a.css', '/assets/a.css', '/assets/a.css', '/assets/a.css']);
+  assert.deepEqual(
+    hit.seen.map((s) => s.url),
+    ['/assets/a.css', '/assets/a.css', '/assets/a.css', '/assets/a.css'],
+  );
 });

@@ -6,8 +6,7 @@ import { tokenize } from '../../../packages/core/src/nginx/tokenizer.js';
 import { parseSyntaxTree } from '../../../packages/core/src/nginx/syntax-tree.js';
 import { parseNginxConfig } from '../../../packages/core/src/nginx/index.js';
 
-const words = (text: string): Array<string | [string, number, number]> =>
-  tokenize(text).map((t) => (t.type === 'word' ? [t.value, t.line, t.column] : t.type));
+const words = (text: string): Array<string | [string, number, number]> => tokenize(text).map((t) => (t.type === 'word' ? [t.value, t.line, t.column] : t.type));
 
 function throwsAt(text: string, line: number, column: number, message: RegExp, parse: (t: string) => unknown = parseNginxConfig): void {
   assert.throws(
@@ -24,11 +23,7 @@ function throwsAt(text: string, line: number, column: number, message: RegExp, p
 }
 
 test('tokens carry 1-based line and column', () => {
-  assert.deepEqual(words('upstream a {\n  server x:1;\n}\n'), [
-    ['upstream', 1, 1], ['a', 1, 10], '{',
-    ['server', 2, 3], ['x:1', 2, 10], ';',
-    '}',
-  ]);
+  assert.deepEqual(words('upstream a {\n  server x:1;\n}\n'), [['upstream', 1, 1], ['a', 1, 10], '{', ['server', 2, 3], ['x:1', 2, 10], ';', '}']);
 });
 
 test('# starts a comment only where a token can start', () => {
@@ -36,8 +31,7 @@ test('# starts a comment only where a token can start', () => {
 });
 
 test('quoted words: both quotes, escapes as nginx unescapes them, spaces and ; and braces inside', () => {
-  const vals = tokenize(`x "a b;{}" 'c\\'d' "e\\"f" "t\\tn\\nr\\r" "back\\\\slash" "keep\\.dot";`)
-    .flatMap((t) => (t.type === 'word' ? [t.value] : []));
+  const vals = tokenize(`x "a b;{}" 'c\\'d' "e\\"f" "t\\tn\\nr\\r" "back\\\\slash" "keep\\.dot";`).flatMap((t) => (t.type === 'word' ? [t.value] : []));
   assert.deepEqual(vals, ['x', 'a b;{}', "c'd", 'e"f', 't\tn\nr\r', 'back\\slash', 'keep\\.dot']);
   const quoted = tokenize(`x "y";`).map((t) => (t.type === 'word' ? t.quoted : t.type));
   assert.deepEqual(quoted, [false, true, ';']);
@@ -56,7 +50,10 @@ test('${var} stays one word, the { of ${ does not open a block', () => {
 });
 
 test('a quoted word may be followed by ) as in if conditions', () => {
-  assert.deepEqual(tokenize('if ($a = "b") {}').map((t) => (t.type === 'word' ? t.value : t.type)), ['if', '($a', '=', 'b', ')', '{', '}']);
+  assert.deepEqual(
+    tokenize('if ($a = "b") {}').map((t) => (t.type === 'word' ? t.value : t.type)),
+    ['if', '($a', '=', 'b', ')', '{', '}'],
+  );
 });
 
 test('CRLF line ends and tabs count as whitespace; columns count characters', () => {
@@ -70,9 +67,15 @@ test('syntax tree: blocks nest, directives keep args and positions', () => {
   assert.equal(http?.name, 'http');
   const loc = http?.block?.[0]?.block?.[0];
   assert.equal(loc?.name, 'location');
-  assert.deepEqual(loc?.args.map((a) => a.value), ['/']);
+  assert.deepEqual(
+    loc?.args.map((a) => a.value),
+    ['/'],
+  );
   assert.deepEqual([loc?.line, loc?.column], [2, 12]);
-  assert.deepEqual(loc?.block?.[0]?.args.map((a) => a.value), ['http://a']);
+  assert.deepEqual(
+    loc?.block?.[0]?.args.map((a) => a.value),
+    ['http://a'],
+  );
   assert.equal(tree[1]?.block, undefined);
 });
 
@@ -116,5 +119,8 @@ test('stray ; or { with no directive', () => {
 test('a long run of digits in a duration fails fast (no exponential regex backtracking)', () => {
   // The old anchored `(\d+unit?\s*)+` pattern took seconds on ~30 digits followed by a bad unit.
   const digits = '1'.repeat(5000);
-  assert.throws(() => parseNginxConfig(`upstream u { server a:1; } server { location / { proxy_read_timeout ${digits}x; proxy_pass http://u; } }`), NginxParseError);
+  assert.throws(
+    () => parseNginxConfig(`upstream u { server a:1; } server { location / { proxy_read_timeout ${digits}x; proxy_pass http://u; } }`),
+    NginxParseError,
+  );
 });

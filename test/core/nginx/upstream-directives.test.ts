@@ -21,8 +21,7 @@ function throwsAt(text: string, line: number, column: number, message: RegExp): 
     },
   );
 }
-const inUpstream = (body: string, line: number, column: number, message: RegExp): void =>
-  throwsAt(`upstream u {\n${body}\n}\n`, line, column, message);
+const inUpstream = (body: string, line: number, column: number, message: RegExp): void => throwsAt(`upstream u {\n${body}\n}\n`, line, column, message);
 
 test('server addresses: host:port, host alone (port 80, left empty), IPv4, IPv6 in brackets', () => {
   const { up, warnings } = upstream('server a.example:8080;\nserver b.example;\nserver 10.0.0.1;\nserver [::1]:9000;\nserver [fd00::1];');
@@ -145,7 +144,7 @@ test('backup with hash, ip_hash or random is an error (nginx: the method does no
   inUpstream('hash $uri;\nserver b:1 backup;', 3, 12, /does not support parameter "backup"/);
   inUpstream('random two;\nserver b:1 backup;', 3, 12, /does not support parameter "backup"/);
   inUpstream('server a:1;\nserver b:1 backup;\nip_hash;', 3, 12, /balancing method "ip_hash" does not support parameter "backup"/);
-  assert.equal((upstream('least_conn;\nserver a:1;\nserver b:1 backup;').up.balance), 'least-conn');
+  assert.equal(upstream('least_conn;\nserver a:1;\nserver b:1 backup;').up.balance, 'least-conn');
 });
 
 test('balancing directive argument errors', () => {

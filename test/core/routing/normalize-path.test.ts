@@ -85,7 +85,11 @@ test('encodePath keeps pchar and / and escapes the rest', () => {
 
 test('fuzz: never throws; results are rooted, clean and free of dot segments', () => {
   const pathChars = fc.constantFrom('/', '\\', '.', '%', '2', 'e', 'E', 'f', 'F', '5', 'c', 'a', '0', '?', '#', ' ', 'é', '\u0000', 'x');
-  const arb = fc.oneof(fc.string(), fc.string({ unit: pathChars }).map((s) => `/${s}`), fc.string({ unit: 'binary' }));
+  const arb = fc.oneof(
+    fc.string(),
+    fc.string({ unit: pathChars }).map((s) => `/${s}`),
+    fc.string({ unit: 'binary' }),
+  );
   fc.assert(
     fc.property(arb, (raw) => {
       const out = normalizePath(raw);

@@ -54,13 +54,16 @@ test('fuzz: a code-defined route never leaves its prefix', () => {
   const location = make({ prefix: '/api', rewritePrefix: '/v1/' });
   const unit = fc.constantFrom('/', '\\', '.', '%', '2', 'e', 'f', 'F', '5', 'c', 'a', 'p', 'i', 'x', '?');
   fc.assert(
-    fc.property(fc.string({ unit }).map((s) => `/api${s}`), (url) => {
-      const route = routeForLocation(location, url);
-      if (route === undefined) return;
-      const p = route.path.split('?')[0]!;
-      assert.ok(p === '/v1/' || p.startsWith('/v1/'), `${url} -> ${route.path}`);
-      assert.ok(!/(^|\/)\.\.?(\/|$)/.test(decodeURIComponent(p)), `${url} -> ${route.path}`);
-    }),
+    fc.property(
+      fc.string({ unit }).map((s) => `/api${s}`),
+      (url) => {
+        const route = routeForLocation(location, url);
+        if (route === undefined) return;
+        const p = route.path.split('?')[0]!;
+        assert.ok(p === '/v1/' || p.startsWith('/v1/'), `${url} -> ${route.path}`);
+        assert.ok(!/(^|\/)\.\.?(\/|$)/.test(decodeURIComponent(p)), `${url} -> ${route.path}`);
+      },
+    ),
     { numRuns: 2000 },
   );
 });

@@ -76,7 +76,7 @@ test('exact locations end the search and match only the whole path', () => {
   assert.equal(r.match('GET', '/xy')?.location.upstream, 'regex');
 });
 
-test("the slash redirect (nginx auto_redirect with proxy_pass)", () => {
+test('the slash redirect (nginx auto_redirect with proxy_pass)', () => {
   const r = router({ '/': 'root', '/api/': 'api', '~ ^/apix': 'regex', '= /exact/': 'exact', '^~ /s/': 'static', '/both': 'both', '/both/': 'both2' });
   const cases: Array<[string, string]> = [
     ['/api', '301 /api/'],
@@ -183,7 +183,11 @@ test('traversal never reaches the location it leaves (no catch-all)', () => {
 test('fuzz: match never throws and a proxied path stays inside its location', () => {
   const r = router({ '/api/': { upstream: 'api', rewritePrefix: '/v1/' }, '^~ /s/': 's', '= /e': 'e', '~* \\.png$': 'png', '/': 'root' });
   const unit = fc.constantFrom('/', '\\', '.', '%', '2', 'e', 'f', 'F', '5', 'c', 'a', 'p', 'i', 's', '?', '#', 'x', 'n', 'g', '0');
-  const arb = fc.oneof(fc.string(), fc.string({ unit }).map((s) => `/${s}`), fc.string({ unit }).map((s) => `/api/${s}`));
+  const arb = fc.oneof(
+    fc.string(),
+    fc.string({ unit }).map((s) => `/${s}`),
+    fc.string({ unit }).map((s) => `/api/${s}`),
+  );
   fc.assert(
     fc.property(arb, (url) => {
       const m = r.match('GET', url);

@@ -88,11 +88,13 @@ const PATHS = ['/api/%2e%2e/admin', '//evil.example/x', '/api/..%5cx', '/api/%2f
 
 const ops: Array<(i: number) => Promise<string>> = [
   async () => `get ${(await send(`${proxy.url}/item`, { timeoutMs: 5000 })).status}`,
-  async (i) => `post ${(await send(`${proxy.url}/api/w`, { method: 'POST', body: `body-${i}`, headers: { 'content-type': 'text/plain' }, timeoutMs: 5000 })).status}`,
+  async (i) =>
+    `post ${(await send(`${proxy.url}/api/w`, { method: 'POST', body: `body-${i}`, headers: { 'content-type': 'text/plain' }, timeoutMs: 5000 })).status}`,
   async (i) => `smuggle ${(await rawSend(proxy.port, SMUGGLE[i % SMUGGLE.length]!, { maxMs: 2000 })).responses[0]?.status ?? 'closed'}`,
   async (i) => {
     const target = PATHS[i % PATHS.length]!;
-    const upgrade = i % 2 === 0 ? 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: MDEyMzQ1Njc4OWFiY2RlZg==\r\nSec-WebSocket-Version: 13\r\n' : '';
+    const upgrade =
+      i % 2 === 0 ? 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: MDEyMzQ1Njc4OWFiY2RlZg==\r\nSec-WebSocket-Version: 13\r\n' : '';
     return `path ${(await rawSend(proxy.port, `GET ${target} HTTP/1.1\r\nHost: p\r\n${upgrade}\r\n`, { responses: 1, maxMs: 2000 })).responses[0]?.status ?? 'closed'}`;
   },
   async () => {
@@ -142,7 +144,8 @@ const ops: Array<(i: number) => Promise<string>> = [
     s.destroy();
     return 'half-header';
   },
-  async () => `oversized ${(await rawSend(proxy.port, `GET /item HTTP/1.1\r\nHost: p\r\nX-Big: ${'b'.repeat(32 * 1024)}\r\n\r\n`, { maxMs: 2000 })).responses[0]?.status ?? 'closed'}`,
+  async () =>
+    `oversized ${(await rawSend(proxy.port, `GET /item HTTP/1.1\r\nHost: p\r\nX-Big: ${'b'.repeat(32 * 1024)}\r\n\r\n`, { maxMs: 2000 })).responses[0]?.status ?? 'closed'}`,
   async () => {
     // An upload abandoned half way.
     const s = await openSocket(proxy.port);
@@ -178,9 +181,13 @@ const countConnections = async (): Promise<number> => {
   for (const s of servers) n += await new Promise<number>((resolve) => s.getConnections((_e, c) => resolve(c)));
   return n;
 };
-if (!(await eventually(() => Object.values(activeCounts(sy)).every((a) => a === 0), 5000))) problems.push(`active counts not zero: ${JSON.stringify(activeCounts(sy))}`);
-if (!(await eventually(async () => (await countConnections()) === 0, 5000))) problems.push(`proxy server still has ${await countConnections()} client connection(s)`);
-const smuggled = [...raw, trickler].flatMap((b) => b.requests).filter((r) => r.target.includes('smuggled') || !r.target.startsWith('/') || r.target.startsWith('//'));
+if (!(await eventually(() => Object.values(activeCounts(sy)).every((a) => a === 0), 5000)))
+  problems.push(`active counts not zero: ${JSON.stringify(activeCounts(sy))}`);
+if (!(await eventually(async () => (await countConnections()) === 0, 5000)))
+  problems.push(`proxy server still has ${await countConnections()} client connection(s)`);
+const smuggled = [...raw, trickler]
+  .flatMap((b) => b.requests)
+  .filter((r) => r.target.includes('smuggled') || !r.target.startsWith('/') || r.target.startsWith('//'));
 if (smuggled.length > 0) problems.push(`upstream saw: ${smuggled.map((r) => r.target).join(', ')}`);
 
 await proxy.close();

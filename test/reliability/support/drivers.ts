@@ -9,7 +9,9 @@ export type { AdapterDriver, ProxyUnderTest };
 const REGISTRY = '../../adapters/drivers/index.js';
 
 function isDriver(value: unknown): value is AdapterDriver {
-  return typeof value === 'object' && value !== null && typeof (value as AdapterDriver).start === 'function' && typeof (value as AdapterDriver).name === 'string';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as AdapterDriver).start === 'function' && typeof (value as AdapterDriver).name === 'string'
+  );
 }
 
 /** Every registered driver (fastify first), whatever shape the registry exports them in. */
@@ -40,7 +42,12 @@ export interface ServerTimeouts {
  * listens (the driver interface does not expose the server, so `listen` is wrapped for the
  * duration of `start`). This is what an app owner does with `server.headersTimeout` in real life.
  */
-export async function startWithServerTimeouts(driver: AdapterDriver, input: SwitchyardInput, timeouts: ServerTimeouts, options?: StartOptions): Promise<{ proxy: ProxyUnderTest; servers: HttpServer[] }> {
+export async function startWithServerTimeouts(
+  driver: AdapterDriver,
+  input: SwitchyardInput,
+  timeouts: ServerTimeouts,
+  options?: StartOptions,
+): Promise<{ proxy: ProxyUnderTest; servers: HttpServer[] }> {
   const proto = HttpServer.prototype as unknown as { listen: (...args: unknown[]) => unknown };
   const own = Object.prototype.hasOwnProperty.call(proto, 'listen');
   const original = proto.listen;

@@ -205,8 +205,7 @@ export async function startRawBackend(name: string, behaviour?: RawBehaviour, po
         if (!socket.destroyed && socket.writable) {
           if (data === undefined) socket.end();
           else socket.end(data);
-        }
-        else if (!socket.destroyed) socket.destroy();
+        } else if (!socket.destroyed) socket.destroy();
       },
       reset() {
         if (!socket.destroyed) socket.resetAndDestroy();

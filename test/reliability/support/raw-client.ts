@@ -161,7 +161,11 @@ export function parseResponses(data: Buffer, atClose: boolean): RawResponse[] {
 
 /** Send `head` one byte every `intervalMs` until the server closes or `bytes` were sent; resolves with what happened. */
 export async function slowHeaders(port: number, head: string, intervalMs: number, maxMs: number): Promise<RawExchange> {
-  return rawSend(port, [...head].map((c) => c), { pauseMs: intervalMs, maxMs });
+  return rawSend(
+    port,
+    [...head].map((c) => c),
+    { pauseMs: intervalMs, maxMs },
+  );
 }
 
 /** An open socket that the caller drives itself (for long-lived or slow-reading clients). */

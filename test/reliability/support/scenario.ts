@@ -30,7 +30,10 @@ export interface SimpleResponse {
 }
 
 /** One request with node:http (no agent, no retries); rejects on a transport error. */
-export function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer | string; timeoutMs?: number } = {}): Promise<SimpleResponse> {
+export function send(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: Buffer | string; timeoutMs?: number } = {},
+): Promise<SimpleResponse> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...options.headers };
     // node:http frames no body for GET/DELETE/OPTIONS unless told its length.

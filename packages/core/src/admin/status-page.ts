@@ -247,7 +247,8 @@ function resolverSection(list: readonly ResolverNameStatus[], now: number): stri
 /** The whole page for one snapshot; `now` is epoch ms (for the age of the last health check). */
 export function renderStatusPage(snapshot: StatusSnapshot, now: number = Date.now()): string {
   const names = Object.keys(snapshot.upstreams);
-  const pools = names.length === 0 ? '<p class="empty">No upstreams.</p>' : names.map((n) => poolSection(n, snapshot.upstreams[n] as UpstreamStatus, now)).join('');
+  const pools =
+    names.length === 0 ? '<p class="empty">No upstreams.</p>' : names.map((n) => poolSection(n, snapshot.upstreams[n] as UpstreamStatus, now)).join('');
   return (
     '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">' +

@@ -153,7 +153,7 @@ function resolveUpstream(name: string, input: unknown, path: string, resolver: R
 }
 
 function resolveHash(input: unknown, path: string): NonNullable<ResolvedUpstream['hash']> {
-  const obj = expectObject(input, path, "an object { key, consistent? }");
+  const obj = expectObject(input, path, 'an object { key, consistent? }');
   checkKeys(obj, HASH_KEYS, path);
   const consistent = optionalBoolean(obj.consistent, `${path}.consistent`, false);
   const key = obj.key;

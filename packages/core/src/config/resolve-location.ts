@@ -60,12 +60,7 @@ function checkRoutePath(pattern: string, path: string, what: string): void {
 }
 
 /** Resolve one `locations` entry against the resolved upstreams. */
-export function resolveLocation(
-  key: string,
-  value: unknown,
-  upstreams: ReadonlyMap<string, ResolvedUpstream>,
-  path: string,
-): Location {
+export function resolveLocation(key: string, value: unknown, upstreams: ReadonlyMap<string, ResolvedUpstream>, path: string): Location {
   const { kind, pattern } = parseLocationKey(key, path);
   if (typeof value === 'string') {
     const upstream = lookupUpstream(value, upstreams, `${path}.upstream`);
@@ -115,14 +110,7 @@ function lookupUpstream(name: unknown, upstreams: ReadonlyMap<string, ResolvedUp
   return fail(path, `names the unknown upstream ${JSON.stringify(name)} (${hint ? `did you mean ${hint}?` : `known: ${known.join(', ')}`})`);
 }
 
-function build(
-  key: string,
-  kind: LocationKind,
-  pattern: string,
-  upstream: ResolvedUpstream,
-  options: Record<string, unknown>,
-  path: string,
-): Location {
+function build(key: string, kind: LocationKind, pattern: string, upstream: ResolvedUpstream, options: Record<string, unknown>, path: string): Location {
   let rewritePrefix: string | undefined;
   if (options.rewritePrefix !== undefined) {
     const rp = options.rewritePrefix;
@@ -155,7 +143,18 @@ const EMPTY_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
  * Connection-level headers: the transports set them per connection (undici refuses some outright),
  * so a configured value would break requests or framing. Host is `preserveHost`'s business.
  */
-const CONNECTION_LEVEL = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'content-length', 'host']);
+const CONNECTION_LEVEL = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'content-length',
+  'host',
+]);
 
 /** Header names are lower-cased (HTTP names are case-insensitive), so two spellings of one name are refused. */
 function resolveHeaders(input: unknown, path: string): Readonly<Record<string, string>> {

@@ -117,7 +117,10 @@ function parseIPv6(text: string): Uint8Array {
   let v4: number[] = [];
   const lastColon = text.lastIndexOf(':');
   if (text.includes('.', lastColon)) {
-    v4 = text.slice(lastColon + 1).split('.').map(Number);
+    v4 = text
+      .slice(lastColon + 1)
+      .split('.')
+      .map(Number);
     tail = text.slice(0, lastColon + 1) + '0:0';
   }
   const [head = '', rest] = tail.split('::') as [string, string | undefined];

@@ -75,7 +75,10 @@ class TryAttempt implements Attempt {
     this.#release(outcome);
     if (this.#delivering) {
       // The response was already being delivered: a late failure can only cut it short.
-      this.#decision = outcome.failure === undefined ? DELIVER : { action: 'fail', status: outcome.failure === 'timeout' ? 504 : 502, reason: FAILURE_REASON[outcome.failure] };
+      this.#decision =
+        outcome.failure === undefined
+          ? DELIVER
+          : { action: 'fail', status: outcome.failure === 'timeout' ? 504 : 502, reason: FAILURE_REASON[outcome.failure] };
     } else {
       this.#decision = this.#owner.decide(this, outcome, progress);
     }

@@ -105,6 +105,7 @@ export function createWebSocketProxy(sy: Switchyard, options: WebSocketProxyOpti
     if (rewrite !== undefined) applyRequestRewrite(headers, rewrite);
     const send = server.protocol === 'https:' ? httpsRequest : httpRequest;
     let settled = false;
+    // eslint-disable-next-line prefer-const -- read by onClientGone (defined above its one assignment) while still undefined
     let upstreamReq: ClientRequest | undefined;
     const connectMs = route.location.timeouts.connectMs;
 
@@ -193,7 +194,12 @@ export function createWebSocketProxy(sy: Switchyard, options: WebSocketProxyOpti
       settled = true;
       socket.off('close', onClientGone);
       const key = req.headers['sec-websocket-key'];
-      const expected = typeof key === 'string' ? createHash('sha1').update(key + WS_GUID).digest('base64') : undefined;
+      const expected =
+        typeof key === 'string'
+          ? createHash('sha1')
+              .update(key + WS_GUID)
+              .digest('base64')
+          : undefined;
       if (res.statusCode !== 101 || (expected !== undefined && res.headers['sec-websocket-accept'] !== expected)) {
         upstream.destroy();
         finish(endAttempt(attempt, { failure: 'invalid_header', totalMs: performance.now() - started }, { requestSent: true, responseStarted: false }));

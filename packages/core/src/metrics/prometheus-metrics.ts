@@ -72,8 +72,12 @@ export function createPrometheusMetrics(sy: Switchyard, promClient: PromClientLi
   fromStatus('upstream_requests_total', 'Responses from each upstream server by status class.', [...server, 'code_class'], (c) =>
     eachServer((l, s) => CODE_CLASSES.forEach((k) => c.inc({ ...l, code_class: k }, s.responses[k]))),
   );
-  fromStatus('upstream_fails_total', 'Failed tries (error, timeout, invalid header or a failing status) per server.', server, (c) => eachServer((l, s) => c.inc(l, s.fails)));
-  fromStatus('upstream_unavailable_total', 'Times each server was marked unavailable by passive checks.', server, (c) => eachServer((l, s) => c.inc(l, s.unavailable)));
+  fromStatus('upstream_fails_total', 'Failed tries (error, timeout, invalid header or a failing status) per server.', server, (c) =>
+    eachServer((l, s) => c.inc(l, s.fails)),
+  );
+  fromStatus('upstream_unavailable_total', 'Times each server was marked unavailable by passive checks.', server, (c) =>
+    eachServer((l, s) => c.inc(l, s.unavailable)),
+  );
   gauge('upstream_active', 'Requests in flight (and open WebSockets) per server.', server, (g) => eachServer((l, s) => g.set(l, s.active)));
   gauge('upstream_server_up', '1 when the server takes new requests (up or draining), else 0.', server, (g) =>
     eachServer((l, s) => g.set(l, s.state === 'up' || s.state === 'draining' ? 1 : 0)),
@@ -93,10 +97,18 @@ export function createPrometheusMetrics(sy: Switchyard, promClient: PromClientLi
       registers: [],
     }),
   );
-  const retries = add('retries_total', new promClient.Counter({ name: `${prefix}retries_total`, help: 'Retries to another server.', labelNames: ['upstream'], registers: [] }));
+  const retries = add(
+    'retries_total',
+    new promClient.Counter({ name: `${prefix}retries_total`, help: 'Retries to another server.', labelNames: ['upstream'], registers: [] }),
+  );
   const noLive = add(
     'no_live_upstream_total',
-    new promClient.Counter({ name: `${prefix}no_live_upstream_total`, help: 'Requests that found no live server (answered 502).', labelNames: ['upstream'], registers: [] }),
+    new promClient.Counter({
+      name: `${prefix}no_live_upstream_total`,
+      help: 'Requests that found no live server (answered 502).',
+      labelNames: ['upstream'],
+      registers: [],
+    }),
   );
   const probes = add(
     'health_checks_total',

@@ -106,7 +106,10 @@ class Importer {
           if (!d.block) fail(d, '"server ADDRESS" belongs inside an "upstream" block; outside, "server" needs a { ... } block');
           if (d.args.length > 0) fail(d.args[0] ?? d, 'invalid number of arguments in "server" directive');
           if (++this.#serverBlocks > 1) {
-            this.#notes.warn(d, 'another "server" block: its locations join the others (switchyard has one set of locations; listen and server_name are not matched)');
+            this.#notes.warn(
+              d,
+              'another "server" block: its locations join the others (switchyard has one set of locations; listen and server_name are not matched)',
+            );
           }
           this.#walk(d.block, 'server', settings);
           break;
@@ -164,7 +167,8 @@ class Importer {
         }
         case 'real_ip_header': {
           const header = d.args[0]?.value ?? '';
-          if (header.toLowerCase() !== 'x-forwarded-for') this.#notes.ignored(d, `real_ip_header ${header}`, 'switchyard takes the client address from X-Forwarded-For of trusted peers');
+          if (header.toLowerCase() !== 'x-forwarded-for')
+            this.#notes.ignored(d, `real_ip_header ${header}`, 'switchyard takes the client address from X-Forwarded-For of trusted peers');
           break;
         }
         case 'stream':
@@ -210,7 +214,10 @@ class Importer {
       }
       const seen = schemes.get(up);
       if (seen && seen.scheme !== t.scheme) {
-        fail(t, `upstream "${up.name}" is reached over ${t.scheme} here and over ${seen.scheme} on line ${seen.at.line}: switchyard gives each pool one scheme`);
+        fail(
+          t,
+          `upstream "${up.name}" is reached over ${t.scheme} here and over ${seen.scheme} on line ${seen.at.line}: switchyard gives each pool one scheme`,
+        );
       }
       schemes.set(up, { scheme: t.scheme, at: t });
       if (t.scheme === 'https') {

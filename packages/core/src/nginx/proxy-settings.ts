@@ -8,9 +8,7 @@ import { RESPONSE_DIRECTIVES, readResponseDirective, type ResponseSettings } fro
 import { mergeSsl, readSslDirective, SSL_DIRECTIVES, type SslDirectives } from './proxy-ssl.js';
 
 /** What one `proxy_set_header` turns into. */
-export type HeaderEffect =
-  | { readonly kind: 'preserve-host' }
-  | { readonly kind: 'set'; readonly name: string; readonly value: string };
+export type HeaderEffect = { readonly kind: 'preserve-host' } | { readonly kind: 'set'; readonly name: string; readonly value: string };
 
 /**
  * The proxy settings written at one level. Each field inherits separately from
@@ -173,9 +171,8 @@ function readSetHeader(d: Directive, level: ProxySettings, notes: ImportNotes): 
     return;
   }
   if (WEBSOCKET_HEADERS.has(lower)) {
-    const reason = lower === 'connection' && value === ''
-      ? 'switchyard keeps upstream connections alive itself'
-      : 'switchyard proxies WebSocket upgrades itself';
+    const reason =
+      lower === 'connection' && value === '' ? 'switchyard keeps upstream connections alive itself' : 'switchyard proxies WebSocket upgrades itself';
     notes.ignored(d, what, reason);
     return;
   }

@@ -72,7 +72,7 @@ export class ConsistentHash implements Chooser {
     // nginx: an empty key is no key, the request goes round robin.
     if (key === '') return smoothWeighted(servers, gate, false);
     let point = this.#find(crc32(key));
-    for (let tries = 0; ; ) {
+    for (let tries = 0; ;) {
       const group = this.#groups[this.#owners[point % n] as number] as ServerSlot[];
       const s = smoothWeighted(group, gate, true);
       if (s !== undefined) return s;

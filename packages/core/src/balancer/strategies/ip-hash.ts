@@ -27,7 +27,7 @@ export class IpHash implements Chooser {
     const addr = ipHashBytes(gate.clientIp());
     const total = this.#index.total;
     let hash = 89;
-    for (let tries = 0; ; ) {
+    for (let tries = 0; ;) {
       hash = ipHashStep(hash, addr);
       const s = servers[this.#index.find(hash % total)] as ServerSlot;
       if (gate.bindable(s)) return s;
