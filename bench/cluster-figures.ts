@@ -11,7 +11,15 @@ const INTERVAL_MS = 500;
 
 type App = ChildProcessByStdio<Writable, Readable, null>;
 
-interface Counted { url: string; port: number; probes: number; traffic: number; server: HttpServer; dead: boolean; deadTries: number }
+interface Counted {
+  url: string;
+  port: number;
+  probes: number;
+  traffic: number;
+  server: HttpServer;
+  dead: boolean;
+  deadTries: number;
+}
 
 async function backend(name: string): Promise<Counted> {
   const b = { probes: 0, traffic: 0, dead: false, deadTries: 0 } as Counted;
@@ -41,7 +49,11 @@ function get(url: string): Promise<number> {
 }
 
 function startApp(env: Record<string, string>): Promise<{ child: App; port: number }> {
-  const child = spawn(process.execPath, ['--conditions=switchyard-source', '--import', 'tsx', APP], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--conditions=switchyard-source', '--import', 'tsx', APP], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error('app did not start')), 30_000);
@@ -130,4 +142,11 @@ for (let i = 0; i < 2; i++) rows.push(await figures(true, false, 1), await figur
 for (const r of rows) console.log(JSON.stringify(r));
 const one = await throughput(1);
 const two = await throughput(2);
-console.log(JSON.stringify({ wrk: '-t2 -c32 -d5s, fastify, 1 upstream', oneWorker: one, twoWorkers: two, loadavg: execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim() }));
+console.log(
+  JSON.stringify({
+    wrk: '-t2 -c32 -d5s, fastify, 1 upstream',
+    oneWorker: one,
+    twoWorkers: two,
+    loadavg: execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim(),
+  }),
+);

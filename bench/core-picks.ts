@@ -125,6 +125,8 @@ runScaleCases();
     const cpu = process.cpuUsage(cpu0);
     const us = ((performance.now() - start) * 1000) / rounds;
     if (pool.servers().length !== size) throw new Error('diff bench: wrong pool size');
-    console.log(`apply a ${size}-server update whose diff is one address (${balance}): ${us.toFixed(1)} µs wall, ${((cpu.user + cpu.system) / rounds).toFixed(1)} µs CPU`);
+    console.log(
+      `apply a ${size}-server update whose diff is one address (${balance}): ${us.toFixed(1)} µs wall, ${((cpu.user + cpu.system) / rounds).toFixed(1)} µs CPU`,
+    );
   }
 }

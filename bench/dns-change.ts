@@ -77,5 +77,7 @@ for (const adapter of ['fastify', 'express'] as const) {
   await dns.stop();
   await backends.close();
 }
-console.log(`\n50 connections, ${DURATION_S}s; at ${CHANGE_AT_S}s app.test moves from ${OLD.join(',')} to ${NEW.join(',')} (TTL 1s); ${STOP_OLD_AFTER_S}s later the old backends stop`);
+console.log(
+  `\n50 connections, ${DURATION_S}s; at ${CHANGE_AT_S}s app.test moves from ${OLD.join(',')} to ${NEW.join(',')} (TTL 1s); ${STOP_OLD_AFTER_S}s later the old backends stop`,
+);
 for (const row of rows) console.log(row);

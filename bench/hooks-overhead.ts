@@ -88,7 +88,7 @@ function nextMessage(proc: ChildProcess): Promise<string> {
     const onExit = (code: number | null): void => reject(new Error(`child exited with ${code}`));
     proc.once('message', (m) => {
       proc.off('exit', onExit);
-      resolve(String(m));
+      resolve(typeof m === 'string' ? m : JSON.stringify(m));
     });
     proc.once('exit', onExit);
   });
@@ -172,7 +172,9 @@ async function parent(): Promise<void> {
   console.log(`|---|---|---:|---:|---:|`);
   for (const [key, { rps, cpu }] of results) {
     const [adapter, variant] = key.split(' ');
-    console.log(`| ${adapter} | ${variant} | ${median(rps).toFixed(0)} | ${Math.min(...rps).toFixed(0)}-${Math.max(...rps).toFixed(0)} | ${median(cpu).toFixed(1)} |`);
+    console.log(
+      `| ${adapter} | ${variant} | ${median(rps).toFixed(0)} | ${Math.min(...rps).toFixed(0)}-${Math.max(...rps).toFixed(0)} | ${median(cpu).toFixed(1)} |`,
+    );
   }
   for (const { proc } of procs.values()) {
     proc.send('exit');

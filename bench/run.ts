@@ -275,7 +275,9 @@ async function runHang(backends: Running[]): Promise<NonNullable<Results['hang']
         const s = r.socketErrors;
         const socketErrors = s.connect + s.read + s.write + s.timeout;
         out.push({ id, requests: r.requests, rps: r.rps, non2xx: r.non2xx, socketErrors, failed: r.non2xx + socketErrors, statuses: r.statuses });
-        log(`hang ${id}: ${r.requests} requests, ${r.non2xx} non-2xx, socket errors ${JSON.stringify(s)} (wrk timeout ${timeoutS} s), statuses ${JSON.stringify(r.statuses)}, ${hanging.accepted() - before} connections to the hung server`);
+        log(
+          `hang ${id}: ${r.requests} requests, ${r.non2xx} non-2xx, socket errors ${JSON.stringify(s)} (wrk timeout ${timeoutS} s), statuses ${JSON.stringify(r.statuses)}, ${hanging.accepted() - before} connections to the hung server`,
+        );
       } catch (e) {
         out.push({ id, requests: 0, rps: 0, non2xx: 0, socketErrors: 0, failed: 0, error: (e as Error).message.split('\n')[0] });
       } finally {

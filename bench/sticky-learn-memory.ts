@@ -42,15 +42,17 @@ for (let i = 0; i < IDS; i++) {
 const elapsed = performance.now() - started - measuring;
 const sessions = sy.status().upstreams.pool?.sessions ?? 0;
 const after = heapMiB();
-console.log(JSON.stringify({
-  ids: IDS,
-  maxSessions: MAX,
-  sessions,
-  withinBound: sessions <= MAX,
-  heapMiB: Number((after - before).toFixed(1)),
-  peakHeapMiB: Number(peak.toFixed(1)),
-  bytesPerSession: Math.round(((after - before) * 1024 * 1024) / Math.max(1, sessions)),
-  pickLearnReleaseNs: Math.round((elapsed * 1e6) / IDS),
-  gcExposed: gc !== undefined,
-}));
+console.log(
+  JSON.stringify({
+    ids: IDS,
+    maxSessions: MAX,
+    sessions,
+    withinBound: sessions <= MAX,
+    heapMiB: Number((after - before).toFixed(1)),
+    peakHeapMiB: Number(peak.toFixed(1)),
+    bytesPerSession: Math.round(((after - before) * 1024 * 1024) / Math.max(1, sessions)),
+    pickLearnReleaseNs: Math.round((elapsed * 1e6) / IDS),
+    gcExposed: gc !== undefined,
+  }),
+);
 await sy.close();

@@ -189,7 +189,13 @@ async function main(): Promise<void> {
   const stateOf2 = (): string | undefined => sy.status().upstreams.seed?.servers[1]?.state;
 
   const nameOf = (url: string): string => backends.find((b) => url.endsWith(`:${b.port}`))?.name ?? url;
-  sy.on('retry', (e) => console.log(e.to === undefined ? `  (${nameOf(e.from)} failed: ${e.reason}; no retry, the retry budget is spent)` : `  (${nameOf(e.from)} failed: ${e.reason}; retried on ${nameOf(e.to)})`));
+  sy.on('retry', (e) =>
+    console.log(
+      e.to === undefined
+        ? `  (${nameOf(e.from)} failed: ${e.reason}; no retry, the retry budget is spent)`
+        : `  (${nameOf(e.from)} failed: ${e.reason}; retried on ${nameOf(e.to)})`,
+    ),
+  );
   sy.on('server:down', (e) => console.log(`  [${nameOf(e.url)} is now ${e.state}, by ${e.reason === 'passive' ? 'a failed request' : 'a health check'}]`));
   sy.on('server:up', (e) => console.log(`  [${nameOf(e.url)} is up again, by ${e.reason === 'passive' ? 'a successful request' : 'a health check'}]`));
 

@@ -259,7 +259,13 @@ export function markdown(results: Results): string {
       '|---|---:|---:|---:|---:|---:|---|',
     );
     for (const f of results.hang) {
-      L.push(f.error ? `| ${f.id} | error: ${f.error} |||||` : `| ${f.id} | ${f.requests} | ${k(f.rps)} | ${f.non2xx} | ${f.socketErrors} | **${f.failed}** | ${Object.entries(f.statuses ?? {}).map(([code, n]) => `${code}: ${n}`).join(', ')} |`);
+      L.push(
+        f.error
+          ? `| ${f.id} | error: ${f.error} |||||`
+          : `| ${f.id} | ${f.requests} | ${k(f.rps)} | ${f.non2xx} | ${f.socketErrors} | **${f.failed}** | ${Object.entries(f.statuses ?? {})
+              .map(([code, n]) => `${code}: ${n}`)
+              .join(', ')} |`,
+      );
     }
   }
   if (results.memory.length) {

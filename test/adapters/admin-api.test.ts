@@ -35,10 +35,13 @@ for (const driver of drivers) {
       const list = await call(`${proxy.url}${API}/upstreams/app/servers`);
       assert.equal(list.status, 200);
       const servers = JSON.parse(list.body) as ServerJson[];
-      assert.deepEqual(servers.map((s) => [s.id, s.url, s.state, s.source]), [
-        [0, backends[0]!.url, 'up', 'config'],
-        [1, backends[1]!.url, 'up', 'config'],
-      ]);
+      assert.deepEqual(
+        servers.map((s) => [s.id, s.url, s.state, s.source]),
+        [
+          [0, backends[0]!.url, 'up', 'config'],
+          [1, backends[1]!.url, 'up', 'config'],
+        ],
+      );
       const all = JSON.parse((await call(`${proxy.url}${API}/upstreams`)).body) as Record<string, { servers: ServerJson[] }>;
       assert.deepEqual(Object.keys(all), ['app']);
       assert.equal(backends[0]!.seen.length + backends[1]!.seen.length, 0, 'API reads never reach a backend');
@@ -89,7 +92,10 @@ for (const driver of drivers) {
 
       const removed = await send(`${proxy.url}${API}/upstreams/app/servers/${server.id}`, 'DELETE', '', auth);
       assert.equal(removed.status, 200, removed.body);
-      assert.deepEqual((JSON.parse(removed.body) as ServerJson[]).map((s) => s.url), [backends[0]!.url]);
+      assert.deepEqual(
+        (JSON.parse(removed.body) as ServerJson[]).map((s) => s.url),
+        [backends[0]!.url],
+      );
       release();
       const done = await Promise.all(both);
       assert.deepEqual(done.map((a) => `${a.status} ${a.body}`).sort(), [`200 ${backends[0]!.name}`, '200 extra-slow'].sort());
@@ -134,7 +140,13 @@ for (const driver of drivers) {
       assert.equal((await send(`${proxy.url}${API}/upstreams/app/servers/x`, 'DELETE', '')).status, 404);
       assert.equal((await call(`${proxy.url}${API}/upstreams/nope`)).status, 404);
       assert.equal((await send(`${proxy.url}${API}/upstreams/app`, 'DELETE', '')).status, 405);
-      assert.deepEqual(proxy.switchyard.status().upstreams.app!.servers.map((s) => [s.state, s.weight]), [['up', 1], ['up', 1]]);
+      assert.deepEqual(
+        proxy.switchyard.status().upstreams.app!.servers.map((s) => [s.state, s.weight]),
+        [
+          ['up', 1],
+          ['up', 1],
+        ],
+      );
       assert.equal(backends[0]!.seen.length + backends[1]!.seen.length, 0);
     });
 
@@ -159,12 +171,17 @@ for (const driver of drivers) {
 
     it('authorize decides writes without a token: false answers 403, true applies', async (t) => {
       const backends = await backendsFor(t, 2);
-      const proxy = await startProxy(t, driver, {
-        upstreams: { app: backends.map((b) => b.url) },
-        locations: { '/': 'app' },
-        admin: { path: API, authorize: (req) => req.headers['x-ops'] === 'yes' },
-        // Express: express.json() runs first and consumes the body; the API uses what it parsed.
-      }, { parseJson: true });
+      const proxy = await startProxy(
+        t,
+        driver,
+        {
+          upstreams: { app: backends.map((b) => b.url) },
+          locations: { '/': 'app' },
+          admin: { path: API, authorize: (req) => req.headers['x-ops'] === 'yes' },
+          // Express: express.json() runs first and consumes the body; the API uses what it parsed.
+        },
+        { parseJson: true },
+      );
       const refused = await send(`${proxy.url}${API}/upstreams/app/servers/0`, 'PATCH', { down: true }, { 'x-ops': 'no' });
       assert.equal(refused.status, 403);
       const allowed = await send(`${proxy.url}${API}/upstreams/app/servers/0`, 'PATCH', { down: true, maxFails: 3, failTimeout: '30s' }, { 'x-ops': 'yes' });

@@ -41,7 +41,10 @@ for (const driver of drivers) {
         }, 20);
         t.after(() => clearInterval(poll));
       });
-      assert.deepEqual(events.filter((e) => !e.startsWith('proxy')), ['client got 504', 'slow server answers']);
+      assert.deepEqual(
+        events.filter((e) => !e.startsWith('proxy')),
+        ['client got 504', 'slow server answers'],
+      );
       assert.ok(events.indexOf('proxy closed the upstream request') < events.indexOf('slow server answers'), events.join(', '));
       const ok = await call(`${proxy.url}/quick`);
       assert.equal(ok.status, 200);

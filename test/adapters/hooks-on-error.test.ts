@@ -33,7 +33,10 @@ for (const driver of drivers) {
       assert.equal(answer.headers['content-type'], 'application/json');
       assert.equal(answer.headers['cache-control'], 'no-store');
       assert.deepEqual(JSON.parse(answer.body), { error: 'no-live-upstream', upstreamStatus: 502 });
-      assert.deepEqual(log.map((c) => [c.reason, c.status, c.request.method, c.request.url]), [['no-live-upstream', 502, 'POST', '/x']]);
+      assert.deepEqual(
+        log.map((c) => [c.reason, c.status, c.request.method, c.request.url]),
+        [['no-live-upstream', 502, 'POST', '/x']],
+      );
       assert.equal(backend!.seen.length, 0);
     });
 
@@ -50,7 +53,10 @@ for (const driver of drivers) {
       const answer = await call(`${proxy.url}/slow`);
       assert.equal(answer.status, 504);
       assert.deepEqual(JSON.parse(answer.body), { error: 'timeout', upstreamStatus: 504 });
-      assert.deepEqual(log.map((c) => c.reason), ['timeout']);
+      assert.deepEqual(
+        log.map((c) => c.reason),
+        ['timeout'],
+      );
       assert.equal(totalActive(proxy), 0);
     });
 
@@ -66,7 +72,10 @@ for (const driver of drivers) {
       assert.equal(answer.status, 503);
       assert.equal(answer.headers['content-length'], String(Buffer.byteLength(answer.body)));
       assert.deepEqual(JSON.parse(answer.body), { error: 'error', upstreamStatus: 502 });
-      assert.deepEqual(log.map((c) => [c.reason, c.status]), [['error', 502]]);
+      assert.deepEqual(
+        log.map((c) => [c.reason, c.status]),
+        [['error', 502]],
+      );
       const plain = await call(`${proxy.url}/plain/x`);
       assert.equal(plain.status, 502);
       assert.match(plain.body, /^502 Bad Gateway/);

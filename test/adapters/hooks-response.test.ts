@@ -144,7 +144,10 @@ for (const driver of drivers) {
             onError(ctx) {
               reasons.push(`${ctx.reason} ${ctx.status} ${ctx.request.url}`);
               if (ctx.status === 404) return undefined;
-              return { headers: { 'content-type': 'application/json', 'retry-after': '30' }, body: JSON.stringify({ error: 'maintenance', status: ctx.status }) };
+              return {
+                headers: { 'content-type': 'application/json', 'retry-after': '30' },
+                body: JSON.stringify({ error: 'maintenance', status: ctx.status }),
+              };
             },
           },
         },

@@ -41,7 +41,10 @@ for (const driver of drivers) {
       const proxy = await startProxy(t, driver, {
         upstreams: {
           anonymous: { servers: [backend.url], tls: { ca: pki.ca } },
-          client: { servers: [backend.url], tls: { ca: pki.ca, cert: pki.client.cert, key: Buffer.from(encryptedKey(pki.client.key, 'hunter2')), passphrase: 'hunter2' } },
+          client: {
+            servers: [backend.url],
+            tls: { ca: pki.ca, cert: pki.client.cert, key: Buffer.from(encryptedKey(pki.client.key, 'hunter2')), passphrase: 'hunter2' },
+          },
         },
         locations: { '/anonymous': 'anonymous', '/client': 'client' },
       });
@@ -51,7 +54,10 @@ for (const driver of drivers) {
       const ok = await call(`${proxy.url}/client`);
       assert.equal(ok.status, 200);
       assert.equal(ok.body, 'mtls');
-      assert.deepEqual(backend.seen.map((s) => [s.path, s.clientCn]), [['/client', 'switchyard-client']]);
+      assert.deepEqual(
+        backend.seen.map((s) => [s.path, s.clientCn]),
+        [['/client', 'switchyard-client']],
+      );
     });
 
     it('servername: connecting by IP to a certificate for localhost verifies (and sends SNI) with tls.servername, fails without', async (t) => {
@@ -68,7 +74,7 @@ for (const driver of drivers) {
       assert.equal(ok.status, 200);
       assert.equal(backend.seen.length, 1);
       assert.equal(backend.seen[0]!.servername, 'localhost');
-      assert.equal(backend.seen[0]!.host, `127.0.0.1:${backend.port}`, 'Host stays the url\'s; only SNI and the check use servername');
+      assert.equal(backend.seen[0]!.host, `127.0.0.1:${backend.port}`, "Host stays the url's; only SNI and the check use servername");
     });
 
     it('keep-alive reuses one TLS connection; a new connection resumes the TLS session', async (t) => {
@@ -82,14 +88,22 @@ for (const driver of drivers) {
       assert.equal(keep.handshakes, 1, 'three sequential requests, one TLS connection');
       for (let i = 0; i < 3; i++) assert.equal((await call(`${proxy.url}/closing`)).status, 200);
       assert.equal(closing.handshakes, 3, 'the server closes after each answer');
-      assert.deepEqual(closing.seen.map((s) => s.resumed), [false, true, true], 'later connections resume the first session');
+      assert.deepEqual(
+        closing.seen.map((s) => s.resumed),
+        [false, true, true],
+        'later connections resume the first session',
+      );
     });
 
     it('health probes use the same TLS settings (mTLS): they pass with the client certificate and fail without', async (t) => {
       const backend = await startTlsBackend(t, 'probed', { ...pki.server, ca: pki.ca, requireClientCert: true });
       const proxy = await startProxy(t, driver, {
         upstreams: {
-          withCert: { servers: [backend.url], tls: { ca: pki.ca, cert: pki.client.cert, key: pki.client.key }, healthCheck: { path: '/health', interval: '1s' } },
+          withCert: {
+            servers: [backend.url],
+            tls: { ca: pki.ca, cert: pki.client.cert, key: pki.client.key },
+            healthCheck: { path: '/health', interval: '1s' },
+          },
           withoutCert: { servers: [backend.url], tls: { ca: pki.ca }, healthCheck: { path: '/health', interval: '1s' } },
         },
         locations: { '/a': 'withCert', '/b': 'withoutCert' },

@@ -51,7 +51,13 @@ for (const driver of drivers) {
       assert.deepEqual(await bodies(`${proxy.url}/x?y=1`, 4), ['a', 'b', 'a', 'b']);
       assert.equal(a.seen[0]!.url, '/x?y=1');
       assert.equal(a.seen[0]!.headers.host, 'app');
-      assert.deepEqual(proxy.switchyard.status().upstreams.app!.servers.map((s) => [s.url, s.requests]), [[a.url, 2], [b.url, 2]]);
+      assert.deepEqual(
+        proxy.switchyard.status().upstreams.app!.servers.map((s) => [s.url, s.requests]),
+        [
+          [a.url, 2],
+          [b.url, 2],
+        ],
+      );
     });
 
     it('a removed socket file fails over to the other server (a connection error, retried even for a POST)', async (t) => {
@@ -62,7 +68,14 @@ for (const driver of drivers) {
       unlinkSync(a.path);
       const answers = [];
       for (let i = 0; i < 3; i++) answers.push(await call(`${proxy.url}/write`, { method: 'POST', body: `n=${i}`, headers: { 'content-type': 'text/plain' } }));
-      assert.deepEqual(answers.map((r) => [r.status, r.body]), [[200, 'b'], [200, 'b'], [200, 'b']]);
+      assert.deepEqual(
+        answers.map((r) => [r.status, r.body]),
+        [
+          [200, 'b'],
+          [200, 'b'],
+          [200, 'b'],
+        ],
+      );
       assert.equal(a.seen.length, 0);
       const first = proxy.switchyard.status().upstreams.app!.servers[0]!;
       assert.equal(first.fails, 1);
@@ -72,7 +85,10 @@ for (const driver of drivers) {
     it('health probes reach the socket (and mark it unhealthy once the file is gone)', async (t) => {
       const dir = tempDir(t);
       const a = await startSocketBackend(t, dir, 'a');
-      const proxy = await startProxy(t, driver, { upstreams: { app: { servers: [a.url], healthCheck: { path: '/healthz', interval: '200ms' } } }, locations: { '/': 'app' } });
+      const proxy = await startProxy(t, driver, {
+        upstreams: { app: { servers: [a.url], healthCheck: { path: '/healthz', interval: '200ms' } } },
+        locations: { '/': 'app' },
+      });
       const server = () => proxy.switchyard.status().upstreams.app!.servers[0]!;
       await waitFor(() => server().health?.ok === true);
       assert.ok(a.seen.some((s) => s.url === '/healthz' && s.headers.host === 'app'));

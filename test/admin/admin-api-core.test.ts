@@ -10,11 +10,23 @@ const TOKEN = 'core-token-0123456789';
 
 it('admin needs a token or authorize, a path, and a token long enough', () => {
   const base = { upstreams: { a: ['http://127.0.0.1:9001'] } };
-  assert.throws(() => createSwitchyard({ ...base, admin: { path: '/api' } }), (e: unknown) => e instanceof SwitchyardConfigError && /^admin needs a token or an authorize function/.test(e.message));
+  assert.throws(
+    () => createSwitchyard({ ...base, admin: { path: '/api' } }),
+    (e: unknown) => e instanceof SwitchyardConfigError && /^admin needs a token or an authorize function/.test(e.message),
+  );
   assert.throws(() => createSwitchyard({ ...base, admin: { path: 'api', token: TOKEN } }), /admin\.path must be a path/);
-  assert.throws(() => createSwitchyard({ ...base, admin: { path: '/api', token: 'short' } }), /admin\.token must be a string of at least 16 characters \(a random secret\), got 5 characters/);
-  assert.throws(() => createSwitchyard({ ...base, admin: { path: '/api', token: TOKEN, tokn: 1 } as never }), /admin\.tokn is not a known option \(did you mean token\?\)/);
-  assert.throws(() => createSwitchyard({ ...base, status: { path: '/api/status' }, admin: { path: '/api', token: TOKEN } }), /admin\.path must not contain the status/);
+  assert.throws(
+    () => createSwitchyard({ ...base, admin: { path: '/api', token: 'short' } }),
+    /admin\.token must be a string of at least 16 characters \(a random secret\), got 5 characters/,
+  );
+  assert.throws(
+    () => createSwitchyard({ ...base, admin: { path: '/api', token: TOKEN, tokn: 1 } as never }),
+    /admin\.tokn is not a known option \(did you mean token\?\)/,
+  );
+  assert.throws(
+    () => createSwitchyard({ ...base, status: { path: '/api/status' }, admin: { path: '/api', token: TOKEN } }),
+    /admin\.path must not contain the status/,
+  );
   assert.doesNotThrow(() => createSwitchyard({ ...base, admin: { path: '/api', authorize: () => true } }));
 });
 
@@ -32,13 +44,30 @@ it('servers from DNS or discover answer 409 with the reason; config and api serv
   pool.addServer({ ...resolveServer('http://127.0.0.1:9003', 'x'), source: 'discover' });
   sy.addServer('a', 'http://127.0.0.1:9004');
   const patch = (id: number) =>
-    adminApiResponse(sy, { method: 'PATCH', url: `/api/upstreams/a/servers/${id}`, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, clientIp: '127.0.0.1', body: '{"down":true}' });
+    adminApiResponse(sy, {
+      method: 'PATCH',
+      url: `/api/upstreams/a/servers/${id}`,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      clientIp: '127.0.0.1',
+      body: '{"down":true}',
+    });
   const answers = await Promise.all([0, 1, 2, 3].map(patch));
-  assert.deepEqual(answers.map((a) => a?.status), [200, 409, 409, 200]);
+  assert.deepEqual(
+    answers.map((a) => a?.status),
+    [200, 409, 409, 200],
+  );
   assert.match(answers[1]!.body, /comes from DNS/);
   assert.match(answers[2]!.body, /discover/);
-  assert.deepEqual(sy.status().upstreams.a!.servers.map((s) => s.state), ['down', 'up', 'up', 'down']);
-  const del = await adminApiResponse(sy, { method: 'DELETE', url: '/api/upstreams/a/servers/1', headers: { authorization: `Bearer ${TOKEN}` }, clientIp: '127.0.0.1' });
+  assert.deepEqual(
+    sy.status().upstreams.a!.servers.map((s) => s.state),
+    ['down', 'up', 'up', 'down'],
+  );
+  const del = await adminApiResponse(sy, {
+    method: 'DELETE',
+    url: '/api/upstreams/a/servers/1',
+    headers: { authorization: `Bearer ${TOKEN}` },
+    clientIp: '127.0.0.1',
+  });
   assert.equal(del?.status, 409);
   assert.equal(await adminApiResponse(sy, { method: 'GET', url: '/apix', headers: {}, clientIp: '127.0.0.1' }), undefined);
   await sy.close();
@@ -46,7 +75,10 @@ it('servers from DNS or discover answer 409 with the reason; config and api serv
 
 it('setServer validates the new fields with the configuration messages', async () => {
   const sy = createSwitchyard({ upstreams: { a: ['http://127.0.0.1:9001'] } });
-  assert.throws(() => sy.setServer('a', 'http://127.0.0.1:9001', { failTimeout: 'soon' }), /setServer\("a", "http:\/\/127\.0\.0\.1:9001"\)\.failTimeout must be a duration/);
+  assert.throws(
+    () => sy.setServer('a', 'http://127.0.0.1:9001', { failTimeout: 'soon' }),
+    /setServer\("a", "http:\/\/127\.0\.0\.1:9001"\)\.failTimeout must be a duration/,
+  );
   sy.setServer('a', 'http://127.0.0.1:9001', { maxConns: 5, slowStart: '10s' });
   const view = internalsOf(sy).pools.get('a')!.adminServers()[0]!;
   assert.deepEqual([view.settings.maxConns, view.settings.slowStartMs], [5, 10_000]);
@@ -57,7 +89,8 @@ it('every change is logged with who, from where and what, never the token', asyn
   const sy = createSwitchyard({ upstreams: { a: ['http://127.0.0.1:9001'] }, admin: { path: '/api', token: TOKEN } });
   const lines: string[] = [];
   const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-  const ask = (method: string, url: string, body?: string) => adminApiResponse(sy, { method, url, headers, clientIp: '10.1.2.3', ...(body !== undefined ? { body } : {}) }, { log: (m) => lines.push(m) });
+  const ask = (method: string, url: string, body?: string) =>
+    adminApiResponse(sy, { method, url, headers, clientIp: '10.1.2.3', ...(body !== undefined ? { body } : {}) }, { log: (m) => lines.push(m) });
   assert.equal((await ask('POST', '/api/upstreams/a/servers', '{"url":"http://127.0.0.1:9002"}'))?.status, 201);
   assert.equal((await ask('PATCH', '/api/upstreams/a/servers/1', '{"drain":true,"failTimeout":"30s"}'))?.status, 200);
   assert.equal((await ask('DELETE', '/api/upstreams/a/servers/1'))?.status, 200);
@@ -93,8 +126,17 @@ it('servers a discover hook brought are marked source "discover" and refused one
     ],
   );
   const patch = (id: number) =>
-    adminApiResponse(sy, { method: 'PATCH', url: `/api/upstreams/a/servers/${id}`, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, clientIp: '127.0.0.1', body: '{"drain":true}' });
+    adminApiResponse(sy, {
+      method: 'PATCH',
+      url: `/api/upstreams/a/servers/${id}`,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      clientIp: '127.0.0.1',
+      body: '{"drain":true}',
+    });
   const answers = await Promise.all(servers.map((s) => patch(s.id)));
-  assert.deepEqual(answers.map((a) => a?.status), [200, 409, 409]);
+  assert.deepEqual(
+    answers.map((a) => a?.status),
+    [200, 409, 409],
+  );
   await sy.close();
 });

@@ -139,11 +139,16 @@ for (const adapter of ['fastify', 'express']) {
         upstreams: { app: { servers: Array<{ url: string; requests: number; state: string }> } };
       };
       assert.equal(status.workers, 2);
-      assert.deepEqual(status.upstreams.app.servers.map((s) => s.requests), [a.traffic, b.traffic, c.traffic]);
+      assert.deepEqual(
+        status.upstreams.app.servers.map((s) => s.requests),
+        [a.traffic, b.traffic, c.traffic],
+      );
       // Prometheus too: the 2xx counters are the sums over both workers.
       const metrics = (await call(`${base}/metrics`)).body;
       const twoXx = [a, b, c].map((backend) => {
-        const line = metrics.split('\n').find((l) => l.startsWith('switchyard_upstream_requests_total{') && l.includes(`server="${backend.url}"`) && l.includes('code_class="2xx"'));
+        const line = metrics
+          .split('\n')
+          .find((l) => l.startsWith('switchyard_upstream_requests_total{') && l.includes(`server="${backend.url}"`) && l.includes('code_class="2xx"'));
         return Number(line?.split(' ').pop());
       });
       assert.deepEqual(twoXx, [a.traffic, b.traffic, c.traffic]);
@@ -189,7 +194,10 @@ for (const adapter of ['fastify', 'express']) {
       assert.equal(dead.tries(), 1, 'the re-forked worker knows the server failed');
       const servers = JSON.parse((await call(`${base}${API}/upstreams/app/servers`)).body) as Array<{ state: string }>;
       // c is 'failed' (shared passive failure), or 'unhealthy' when the re-forked worker's exit made the other the prober and it probed c.
-      assert.deepEqual(servers.slice(0, 2).map((s) => s.state), ['up', 'draining']);
+      assert.deepEqual(
+        servers.slice(0, 2).map((s) => s.state),
+        ['up', 'draining'],
+      );
       assert.ok(['failed', 'unhealthy'].includes(servers[2]!.state), servers[2]!.state);
       assert.ok(dead.probes() <= 1, 'at most the new prober probed the dead server');
     });

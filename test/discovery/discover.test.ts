@@ -33,7 +33,11 @@ describe('discover hook', () => {
     });
     t.after(() => sy.close());
     await sy.ready();
-    const urls = (): string[] => sy.upstream('api').servers().map((s) => s.url);
+    const urls = (): string[] =>
+      sy
+        .upstream('api')
+        .servers()
+        .map((s) => s.url);
     assert.deepEqual(urls(), ['http://127.0.0.2:9000', 'http://127.0.0.3:9000']);
     const pick = sy.upstream('api').pick()!;
     pick.release({ failure: 'error' });
@@ -41,7 +45,8 @@ describe('discover hook', () => {
 
     assert.throws(
       () => ctx!.update(['http://127.0.0.4:9000', { url: 'http://127.0.0.5:9000', weight: -1 }]),
-      (err: unknown) => err instanceof SwitchyardConfigError && /^upstreams\.api\.discover: update\(servers\)\[1\]\.weight must be a positive integer/.test(err.message),
+      (err: unknown) =>
+        err instanceof SwitchyardConfigError && /^upstreams\.api\.discover: update\(servers\)\[1\]\.weight must be a positive integer/.test(err.message),
     );
     assert.throws(() => ctx!.update('http://x:1' as never), /must be given an array of servers/);
     assert.deepEqual(urls(), ['http://127.0.0.2:9000', 'http://127.0.0.3:9000']);
@@ -68,7 +73,7 @@ describe('discover hook', () => {
     assert.equal(ctx?.signal.aborted, false);
     await sy.close();
     assert.equal(ctx?.signal.aborted, true);
-    ctx!.update(['http://127.0.0.2:9000']);
+    ctx.update(['http://127.0.0.2:9000']);
     assert.deepEqual(sy.upstream('api').servers(), []);
   });
 });
@@ -92,7 +97,10 @@ for (const driver of drivers) {
       assert.deepEqual(first, ['127.0.0.2', '127.0.0.3']);
       consul.setInstances('web', [{ address: '127.0.0.4', port: backends.port, weight: 3 }]);
       await until(async () => (await call(`${proxy.url}/`)).body === '127.0.0.4', 10_000, 'the new instance');
-      assert.deepEqual(proxy.switchyard.status().upstreams.web!.servers.map((s) => [s.url, s.weight]), [[`http://127.0.0.4:${backends.port}`, 3]]);
+      assert.deepEqual(
+        proxy.switchyard.status().upstreams.web!.servers.map((s) => [s.url, s.weight]),
+        [[`http://127.0.0.4:${backends.port}`, 3]],
+      );
       // The second query carried the index of the first answer: a blocking query.
       assert.match(consul.queries[1] ?? '', /^\/v1\/health\/service\/web\?passing&index=[1-9]\d*&wait=2s$/);
     });

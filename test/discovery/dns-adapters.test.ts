@@ -52,11 +52,14 @@ for (const driver of drivers) {
         assert.deepEqual(backends.byAddress.get(address)!.hosts, [`api.test:${backends.port}`, `api.test:${backends.port}`]);
       }
       const status = proxy.switchyard.status().upstreams.api!;
-      assert.deepEqual(status.servers.map((s) => [s.url, s.name]), [
-        [`http://127.0.0.2:${backends.port}`, 'api.test'],
-        [`http://127.0.0.3:${backends.port}`, 'api.test'],
-        [`http://127.0.0.4:${backends.port}`, 'api.test'],
-      ]);
+      assert.deepEqual(
+        status.servers.map((s) => [s.url, s.name]),
+        [
+          [`http://127.0.0.2:${backends.port}`, 'api.test'],
+          [`http://127.0.0.3:${backends.port}`, 'api.test'],
+          [`http://127.0.0.4:${backends.port}`, 'api.test'],
+        ],
+      );
       assert.equal(status.resolver?.[0]?.name, 'api.test');
       assert.deepEqual(status.resolver?.[0]?.answer, ['127.0.0.2', '127.0.0.3', '127.0.0.4']);
     });
@@ -84,14 +87,26 @@ for (const driver of drivers) {
       await dns.setHosts([...BASE_HOSTS, `127.0.0.6 ${name}`]);
       await until(async () => (await call(`${proxy.url}/`)).body === '127.0.0.6', 10_000, 'traffic on the new address');
       const status = proxy.switchyard.status().upstreams.api!;
-      assert.deepEqual(status.servers.map((s) => s.url), [`http://127.0.0.6:${backends.port}`]);
-      assert.deepEqual(status.zombies?.map((s) => [s.url, s.active]), [[`http://127.0.0.5:${backends.port}`, 1]]);
+      assert.deepEqual(
+        status.servers.map((s) => s.url),
+        [`http://127.0.0.6:${backends.port}`],
+      );
+      assert.deepEqual(
+        status.zombies?.map((s) => [s.url, s.active]),
+        [[`http://127.0.0.5:${backends.port}`, 1]],
+      );
       assert.deepEqual(removed, [`http://127.0.0.5:${backends.port} dns ${name}`]);
       for (let i = 0; i < 3; i++) assert.equal((await call(`${proxy.url}/`)).body, '127.0.0.6');
       // The status JSON and page show the zombie, the name each address came from and the resolver state.
       const json = JSON.parse((await call(`${proxy.url}/_status`, { headers: { accept: 'application/json' } })).body);
-      assert.deepEqual(json.upstreams.api.zombies.map((s: { url: string; name: string }) => [s.url, s.name]), [[`http://127.0.0.5:${backends.port}`, name]]);
-      assert.deepEqual(json.upstreams.api.resolver.map((r: { name: string; answer: string[] }) => [r.name, r.answer]), [[name, ['127.0.0.6']]]);
+      assert.deepEqual(
+        json.upstreams.api.zombies.map((s: { url: string; name: string }) => [s.url, s.name]),
+        [[`http://127.0.0.5:${backends.port}`, name]],
+      );
+      assert.deepEqual(
+        json.upstreams.api.resolver.map((r: { name: string; answer: string[] }) => [r.name, r.answer]),
+        [[name, ['127.0.0.6']]],
+      );
       const page = (await call(`${proxy.url}/_status`, { headers: { accept: 'text/html' } })).body;
       assert.match(page, new RegExp(`<tr class="state-zombie" data-url="http://127.0.0.5:${backends.port}">`));
       assert.match(page, new RegExp(`http://127.0.0.6:${backends.port}<span class="from"> \u2190 ${name.replace(/\./g, '\\.')}</span>`));
@@ -112,10 +127,13 @@ for (const driver of drivers) {
       // Fastify awaited it at registration; Express holds requests until then (none was sent yet).
       await proxy.switchyard.ready();
       const status = proxy.switchyard.status().upstreams.api!;
-      assert.deepEqual(status.servers.map((s) => [s.url, s.backup, s.weight]), [
-        [`http://127.0.0.2:${backends.port}`, false, 5],
-        [`http://127.0.0.3:${backends.port}`, true, 1],
-      ]);
+      assert.deepEqual(
+        status.servers.map((s) => [s.url, s.backup, s.weight]),
+        [
+          [`http://127.0.0.2:${backends.port}`, false, 5],
+          [`http://127.0.0.3:${backends.port}`, true, 1],
+        ],
+      );
       assert.equal(status.resolver?.[0]?.name, '_http._tcp.svc.test');
       for (let i = 0; i < 3; i++) assert.equal((await call(`${proxy.url}/`)).body, '127.0.0.2');
       assert.deepEqual(backends.byAddress.get('127.0.0.2')!.hosts, ['svc.test', 'svc.test', 'svc.test']);

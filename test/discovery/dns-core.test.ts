@@ -22,7 +22,10 @@ async function until(check: () => boolean, ms: number, what: string): Promise<vo
 }
 
 function urls(sy: Switchyard, upstream = 'api'): string[] {
-  return sy.upstream(upstream).servers().map((s) => s.url);
+  return sy
+    .upstream(upstream)
+    .servers()
+    .map((s) => s.url);
 }
 
 describe('resolve: true in the core', () => {
@@ -65,7 +68,13 @@ describe('resolve: true in the core', () => {
     t.after(() => dns.setHosts(base));
     // Nothing listens on port 9 (discard): every probe fails; one probe per server (interval 1h).
     const sy = createSwitchyard({
-      upstreams: { api: { servers: [{ url: 'http://hc.test:9', resolve: true }], resolver: { servers: [dns.address], ipv6: false }, healthCheck: { interval: '1h', timeout: '500ms' } } },
+      upstreams: {
+        api: {
+          servers: [{ url: 'http://hc.test:9', resolve: true }],
+          resolver: { servers: [dns.address], ipv6: false },
+          healthCheck: { interval: '1h', timeout: '500ms' },
+        },
+      },
     });
     t.after(() => sy.close());
     await sy.ready();
@@ -80,7 +89,7 @@ describe('resolve: true in the core', () => {
     assert.equal(sy.status().upstreams.api!.servers.find((s) => s.url === 'http://127.0.0.2:9')?.state, 'unhealthy');
   });
 
-  it('NXDOMAIN removes that name\'s servers; the other name\'s stay', async (t) => {
+  it("NXDOMAIN removes that name's servers; the other name's stay", async (t) => {
     const sy = createSwitchyard({
       upstreams: {
         api: {
@@ -103,10 +112,13 @@ describe('resolve: true in the core', () => {
     assert.deepEqual(urls(sy), ['http://127.0.0.2:8080']);
     assert.deepEqual(reasons, ['http://127.0.0.3:8080 dns gone.test']);
     const resolver = sy.status().upstreams.api!.resolver!;
-    assert.deepEqual(resolver.map((r) => [r.name, r.answer, r.error]), [
-      ['a.test', ['127.0.0.2'], undefined],
-      ['gone.test', [], undefined],
-    ]);
+    assert.deepEqual(
+      resolver.map((r) => [r.name, r.answer, r.error]),
+      [
+        ['a.test', ['127.0.0.2'], undefined],
+        ['gone.test', [], undefined],
+      ],
+    );
   });
 
   it('asks for A and AAAA records as ipv4/ipv6 say; an IPv6 address becomes a bracketed url', async (t) => {
@@ -114,7 +126,9 @@ describe('resolve: true in the core', () => {
     await dns.setHosts([...base, '127.0.0.2 dual.test', '::1 dual.test']);
     t.after(() => dns.setHosts(base));
     const make = (resolver: { ipv4?: boolean; ipv6?: boolean }) =>
-      createSwitchyard({ upstreams: { api: { servers: [{ url: 'http://dual.test:8080', resolve: true }], resolver: { servers: [dns.address], ...resolver } } } });
+      createSwitchyard({
+        upstreams: { api: { servers: [{ url: 'http://dual.test:8080', resolve: true }], resolver: { servers: [dns.address], ...resolver } } },
+      });
     const both = make({});
     const v4 = make({ ipv6: false });
     const v6 = make({ ipv4: false });
@@ -123,7 +137,13 @@ describe('resolve: true in the core', () => {
     assert.deepEqual(urls(both), ['http://127.0.0.2:8080', 'http://[::1]:8080']);
     assert.deepEqual(urls(v4), ['http://127.0.0.2:8080']);
     assert.deepEqual(urls(v6), ['http://[::1]:8080']);
-    assert.deepEqual(v6.upstream('api').servers().map((s) => [s.hostname, s.host, s.name]), [['::1', 'dual.test:8080', 'dual.test']]);
+    assert.deepEqual(
+      v6
+        .upstream('api')
+        .servers()
+        .map((s) => [s.hostname, s.host, s.name]),
+      [['::1', 'dual.test:8080', 'dual.test']],
+    );
   });
 
   it('addServer with resolve: true follows the name at run time; removeServer of its url stops it and removes its addresses', async (t) => {
@@ -135,8 +155,14 @@ describe('resolve: true in the core', () => {
     await until(() => urls(sy).length === 3, 10_000, 'the addresses');
     assert.deepEqual(urls(sy), ['http://10.9.9.9:80', 'http://127.0.0.2:8080', 'http://127.0.0.3:8080']);
     assert.deepEqual(added, ['http://127.0.0.2:8080 dns keep.test', 'http://127.0.0.3:8080 dns keep.test']);
-    assert.deepEqual(sy.status().upstreams.api!.servers.map((s) => s.weight), [1, 3, 3]);
-    assert.deepEqual(sy.status().upstreams.api!.resolver?.map((r) => r.name), ['keep.test']);
+    assert.deepEqual(
+      sy.status().upstreams.api!.servers.map((s) => s.weight),
+      [1, 3, 3],
+    );
+    assert.deepEqual(
+      sy.status().upstreams.api!.resolver?.map((r) => r.name),
+      ['keep.test'],
+    );
     assert.throws(() => sy.addServer('api', { url: 'http://keep.test:8080', resolve: true }), /already has server http:\/\/keep\.test:8080/);
     const before = dns.queries('keep.test');
     assert.equal(sy.removeServer('api', 'keep.test:8080'), true);
@@ -180,9 +206,15 @@ describe('resolve: true in the core', () => {
       [{ servers: [], discover: 'consul' }, /upstreams\.api\.discover must be a function/],
     ];
     for (const [api, message] of cases) {
-      assert.throws(() => createSwitchyard({ upstreams: { api } as never }), (err: unknown) => err instanceof SwitchyardConfigError && message.test(err.message));
+      assert.throws(
+        () => createSwitchyard({ upstreams: { api } as never }),
+        (err: unknown) => err instanceof SwitchyardConfigError && message.test(err.message),
+      );
     }
-    assert.throws(() => createSwitchyard({ upstreams: { api: ['http://x:1'] }, resolver: { servers: ['1.2.3.4:99999'] } }), /^SwitchyardConfigError: resolver\.servers\[0\]/);
+    assert.throws(
+      () => createSwitchyard({ upstreams: { api: ['http://x:1'] }, resolver: { servers: ['1.2.3.4:99999'] } }),
+      /^SwitchyardConfigError: resolver\.servers\[0\]/,
+    );
   });
 });
 
@@ -216,9 +248,12 @@ describe('resolver down', () => {
     await until(() => recovered.length === 1 && urls(sy).length === 1, 10_000, 'the recovery');
     assert.deepEqual(urls(sy), ['http://127.0.0.3:8080']);
     assert.equal(sy.status().upstreams.api!.resolver![0]!.error, undefined);
-    assert.deepEqual(lines.filter((l) => /lookups of down\.test/.test(l)), [
-      `warn switchyard: api lookups of down.test fail, keeping the last servers: ${errors[0]!.error}`,
-      'info switchyard: api lookups of down.test answer again',
-    ]);
+    assert.deepEqual(
+      lines.filter((l) => /lookups of down\.test/.test(l)),
+      [
+        `warn switchyard: api lookups of down.test fail, keeping the last servers: ${errors[0].error}`,
+        'info switchyard: api lookups of down.test answer again',
+      ],
+    );
   });
 });

@@ -12,7 +12,27 @@ test('a resolved https server is reached by address, with SNI and the certificat
   const dir = mkdtempSync(join(tmpdir(), 'sy-tls-name-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   // Valid for the name only (no IP SAN): checking it against 127.0.0.2 would fail.
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=tls.test', '-addext', 'subjectAltName=DNS:tls.test'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=tls.test',
+      '-addext',
+      'subjectAltName=DNS:tls.test',
+    ],
+    { stdio: 'ignore' },
+  );
   const dns = await startDns({ hosts: ['127.0.0.2 tls.test'] });
   t.after(() => dns.stop());
   const port = await freePort();

@@ -60,10 +60,10 @@ describe('close and logging', () => {
     assert.deepEqual(await bodies(`${url}/`, 6), Array(6).fill('Server 1'));
     const ours = lines.filter((l) => l.msg.startsWith('switchyard:'));
     // The failed try: one line at info, then the state change at warn, as before.
-    assert.deepEqual(ours.map((l) => `${l.level} ${l.msg}`), [
-      `30 switchyard: app ${backends[1]!.url} try failed (connection error)`,
-      `40 switchyard: app ${backends[1]!.url} is failed (passive)`,
-    ]);
+    assert.deepEqual(
+      ours.map((l) => `${l.level} ${l.msg}`),
+      [`30 switchyard: app ${backends[1]!.url} try failed (connection error)`, `40 switchyard: app ${backends[1]!.url} is failed (passive)`],
+    );
     // reply-from's own warning with a stack for the failed try is not logged.
     assert.equal(lines.filter((l) => l.msg === 'response errored').length, 0);
     // reply-from's own per-request lines are off.

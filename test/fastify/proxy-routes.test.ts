@@ -61,7 +61,9 @@ describe('proxy routes: handler() and proxyBodies', () => {
     }
     assert.equal(JSON.parse((await call(`${url}/echo/form`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).body).url, '/form');
     // Outside the scope the app parses as before: JSON is parsed, a form is Fastify's 415.
-    assert.deepEqual(JSON.parse((await call(`${url}/own`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' })).body), { parsed: { a: 1 } });
+    assert.deepEqual(JSON.parse((await call(`${url}/own`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' })).body), {
+      parsed: { a: 1 },
+    });
     assert.equal((await call(`${url}/own`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' })).status, 415);
   });
 
@@ -94,7 +96,10 @@ describe('proxy routes: handler() and proxyBodies', () => {
     const hints = lines.filter((l) => l.msg.includes('without returning it'));
     assert.equal(hints.length, 1);
     assert.match(hints[0]!.msg, /GET \/forgot .*return reply\.proxyTo/);
-    assert.deepEqual(lines.filter((l) => l.level >= 40 && l !== hints[0]), []);
+    assert.deepEqual(
+      lines.filter((l) => l.level >= 40 && l !== hints[0]),
+      [],
+    );
     assert.equal(lines.filter((l) => JSON.stringify(l).includes('AbortError')).length, 0);
   });
 });

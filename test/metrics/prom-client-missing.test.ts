@@ -7,7 +7,15 @@ import { repoRoot } from '../helpers/child-scripts.js';
 function runWithoutPromClient(adapter: 'fastify' | 'express'): Record<string, unknown> {
   const result = spawnSync(
     process.execPath,
-    ['--conditions=switchyard-source', '--import', 'tsx', '--import', './test/metrics/support/block-prom-client.mjs', 'test/metrics/support/without-prom-client.ts', adapter],
+    [
+      '--conditions=switchyard-source',
+      '--import',
+      'tsx',
+      '--import',
+      './test/metrics/support/block-prom-client.mjs',
+      'test/metrics/support/without-prom-client.ts',
+      adapter,
+    ],
     { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 },
   );
   assert.equal(result.status, 0, result.stderr);
@@ -24,6 +32,9 @@ test('express: one error line at start with the install hint, then 503 on every 
   const out = runWithoutPromClient('express') as { logged: string[]; scrapes: Array<{ status: number; body: string }> };
   assert.equal(out.logged.length, 1);
   assert.match(out.logged[0]!, /^error switchyard: metrics\.path \/metrics is unavailable \(503\): prom-client is not installed \(npm install prom-client\)/);
-  assert.deepEqual(out.scrapes.map((s) => s.status), [503, 503]);
+  assert.deepEqual(
+    out.scrapes.map((s) => s.status),
+    [503, 503],
+  );
   assert.match(out.scrapes[0]!.body, /npm install prom-client/);
 });

@@ -125,7 +125,15 @@ test('retries and no-live-upstream are counted from events', async (t) => {
 
 test('retries the budget refused are counted apart, by reason', async (t) => {
   const sy = createSwitchyard({
-    upstreams: { api: { servers: [{ url: A, maxFails: 0 }, { url: B, maxFails: 0 }], retry: { budget: { percent: 0, minPerSecond: 0 } } } },
+    upstreams: {
+      api: {
+        servers: [
+          { url: A, maxFails: 0 },
+          { url: B, maxFails: 0 },
+        ],
+        retry: { budget: { percent: 0, minPerSecond: 0 } },
+      },
+    },
     locations: { '/': 'api' },
   });
   t.after(() => sy.close());

@@ -96,14 +96,16 @@ for (const pkg of ['core', 'fastify', 'express']) {
     const info = packInfo(pkg);
     const paths = info.files.map((f) => f.path);
     for (const path of paths) assert.match(path, /^(dist\/|src\/|README\.md$|LICENSE$|package\.json$)/, path);
-    for (const needed of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts']) assert.ok(paths.includes(needed), needed);
+    for (const needed of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts'])
+      assert.ok(paths.includes(needed), needed);
     assert.ok(info.size <= (BUDGET[pkg] as { packed: number }).packed, `${pkg} packs to ${info.size} bytes`);
     assert.ok(info.unpackedSize <= (BUDGET[pkg] as { unpacked: number }).unpacked, `${pkg} unpacks to ${info.unpackedSize} bytes`);
     // Source maps point at the shipped src/ instead of embedding every source a second time.
     for (const map of paths.filter((p) => p.endsWith('.map'))) {
       const parsed = JSON.parse(readFileSync(`${root}/packages/${pkg}/${map}`, 'utf8')) as { sources: string[]; sourcesContent?: unknown };
       assert.equal(parsed.sourcesContent, undefined, `${map} embeds its sources`);
-      for (const source of parsed.sources) assert.ok(paths.includes(new URL(source, `file:///${map}`).pathname.slice(1)), `${map}: ${source} is not in the tarball`);
+      for (const source of parsed.sources)
+        assert.ok(paths.includes(new URL(source, `file:///${map}`).pathname.slice(1)), `${map}: ${source} is not in the tarball`);
     }
     const license = readFileSync(`${root}/packages/${pkg}/LICENSE`, 'utf8');
     assert.match(license, /^MIT License\n\nCopyright \(c\) 2026 switchyard contributors\n/);

@@ -41,7 +41,15 @@ async function startChild(adapter: string): Promise<Child> {
     });
   });
   child.once('exit', () => (state.exited = true));
-  return { ...state, port, process: child, logs: state.logs, get exited() { return state.exited; } } as Child;
+  return {
+    ...state,
+    port,
+    process: child,
+    logs: state.logs,
+    get exited() {
+      return state.exited;
+    },
+  };
 }
 
 async function stopChild(child: Child): Promise<void> {
@@ -79,8 +87,16 @@ function assertOneLine(res: RawResponse | undefined, status: number): void {
 
 const FORMS: Array<{ name: string; raw: string; status: number }> = [
   { name: 'GET through the throwing key', raw: get('/hash/x'), status: 500 },
-  { name: 'POST with a small body (held, promise path)', raw: 'POST /hash/x HTTP/1.1\r\nHost: proxy\r\nContent-Type: application/octet-stream\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello', status: 500 },
-  { name: 'GET with a small body (read before the pick, promise path)', raw: 'GET /hash/x HTTP/1.1\r\nHost: proxy\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello', status: 500 },
+  {
+    name: 'POST with a small body (held, promise path)',
+    raw: 'POST /hash/x HTTP/1.1\r\nHost: proxy\r\nContent-Type: application/octet-stream\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello',
+    status: 500,
+  },
+  {
+    name: 'GET with a small body (read before the pick, promise path)',
+    raw: 'GET /hash/x HTTP/1.1\r\nHost: proxy\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello',
+    status: 500,
+  },
   { name: 'failover pick into a tier of two (after a refused connection)', raw: get('/failover/x'), status: 500 },
   { name: 'retry pick after a 503 (retry on status)', raw: get('/retry/x'), status: 500 },
   { name: 'WebSocket upgrade through the throwing key', raw: upgrade('/hash/ws'), status: 500 },

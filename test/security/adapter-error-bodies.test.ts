@@ -10,12 +10,21 @@ guardProcess();
 const drivers = await loadDrivers();
 
 const CUT_BEFORE_BODY: Array<[string, RawBehaviour]> = [
-  ['Content-Length 1000, closed before a byte', behaviours.raw('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Upstream: yes\r\nContent-Length: 1000\r\n\r\n')],
-  ['chunked, closed before a chunk', behaviours.raw('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Upstream: yes\r\nTransfer-Encoding: chunked\r\n\r\n')],
-  ['Content-Length 1000, reset before a byte', (_req, conn) => {
-    conn.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Upstream: yes\r\nContent-Length: 1000\r\n\r\n');
-    setTimeout(() => conn.reset(), 30).unref();
-  }],
+  [
+    'Content-Length 1000, closed before a byte',
+    behaviours.raw('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Upstream: yes\r\nContent-Length: 1000\r\n\r\n'),
+  ],
+  [
+    'chunked, closed before a chunk',
+    behaviours.raw('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Upstream: yes\r\nTransfer-Encoding: chunked\r\n\r\n'),
+  ],
+  [
+    'Content-Length 1000, reset before a byte',
+    (_req, conn) => {
+      conn.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Upstream: yes\r\nContent-Length: 1000\r\n\r\n');
+      setTimeout(() => conn.reset(), 30).unref();
+    },
+  ],
 ];
 
 for (const driver of drivers) {

@@ -27,7 +27,10 @@ const OTHER_SPELLINGS = [
 ];
 
 async function get(port: number, path: string): Promise<RawResponse | undefined> {
-  const out = await rawSend(port, `GET ${path} HTTP/1.1\r\nHost: proxy\r\nAccept: application/json\r\nConnection: close\r\n\r\n`, { responses: 1, maxMs: 3000 });
+  const out = await rawSend(port, `GET ${path} HTTP/1.1\r\nHost: proxy\r\nAccept: application/json\r\nConnection: close\r\n\r\n`, {
+    responses: 1,
+    maxMs: 3000,
+  });
   return out.responses[0];
 }
 

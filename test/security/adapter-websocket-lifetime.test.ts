@@ -23,7 +23,9 @@ async function startTunnelBackend(handshakeDelayMs = 0): Promise<{ url: string; 
   const sockets = new Set<Duplex>();
   const server: Server = createServer((_req, res) => res.end('plain'));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
-    const accept = createHash('sha1').update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    const accept = createHash('sha1')
+      .update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+      .digest('base64');
     const answer = (): void => {
       socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
     };
@@ -85,7 +87,11 @@ function totalActive(proxy: ProxyUnderTest): number {
     .reduce((sum, s) => sum + s.active, 0);
 }
 
-async function withTunnelProxy(driverName: string, input: (url: string) => SwitchyardInput, fn: (proxy: ProxyUnderTest, backend: Awaited<ReturnType<typeof startTunnelBackend>>) => Promise<void>): Promise<void> {
+async function withTunnelProxy(
+  driverName: string,
+  input: (url: string) => SwitchyardInput,
+  fn: (proxy: ProxyUnderTest, backend: Awaited<ReturnType<typeof startTunnelBackend>>) => Promise<void>,
+): Promise<void> {
   const driver = drivers.find((d) => d.name === driverName);
   assert.ok(driver);
   const backend = await startTunnelBackend();
@@ -101,53 +107,69 @@ async function withTunnelProxy(driverName: string, input: (url: string) => Switc
 for (const driver of drivers) {
   describe(`WebSocket lifetime, ${driver.name}`, () => {
     test('an idle tunnel is closed after timeouts.websocketIdle; both sides go, active back to 0', async () => {
-      await withTunnelProxy(driver.name, (url) => ({ upstreams: { ws: { servers: [url], timeouts: { websocketIdle: '300ms' } } }, locations: { '/ws/': 'ws' } }), async (proxy, backend) => {
-        const client = await openTunnel(proxy.port);
-        client.on('error', () => undefined);
-        assert.equal(totalActive(proxy), 1);
-        await closed(client);
-        await waitUntil('the upstream side is closed', () => backend.open() === 0);
-        await waitUntil('active is 0', () => totalActive(proxy) === 0);
-      });
+      await withTunnelProxy(
+        driver.name,
+        (url) => ({ upstreams: { ws: { servers: [url], timeouts: { websocketIdle: '300ms' } } }, locations: { '/ws/': 'ws' } }),
+        async (proxy, backend) => {
+          const client = await openTunnel(proxy.port);
+          client.on('error', () => undefined);
+          assert.equal(totalActive(proxy), 1);
+          await closed(client);
+          await waitUntil('the upstream side is closed', () => backend.open() === 0);
+          await waitUntil('active is 0', () => totalActive(proxy) === 0);
+        },
+      );
     });
 
     test('without websocketIdle, the read timeout applies to idle tunnels (as nginx proxy_read_timeout)', async () => {
-      await withTunnelProxy(driver.name, (url) => ({ upstreams: { ws: { servers: [url], timeouts: { read: '300ms' } } }, locations: { '/ws/': 'ws' } }), async (proxy, backend) => {
-        const client = await openTunnel(proxy.port);
-        client.on('error', () => undefined);
-        await closed(client);
-        await waitUntil('the upstream side is closed', () => backend.open() === 0);
-        assert.equal(totalActive(proxy), 0);
-      });
+      await withTunnelProxy(
+        driver.name,
+        (url) => ({ upstreams: { ws: { servers: [url], timeouts: { read: '300ms' } } }, locations: { '/ws/': 'ws' } }),
+        async (proxy, backend) => {
+          const client = await openTunnel(proxy.port);
+          client.on('error', () => undefined);
+          await closed(client);
+          await waitUntil('the upstream side is closed', () => backend.open() === 0);
+          assert.equal(totalActive(proxy), 0);
+        },
+      );
     });
 
     test('a tunnel with traffic stays open past the idle timeout (the timer restarts on every byte)', async () => {
-      await withTunnelProxy(driver.name, (url) => ({ upstreams: { ws: { servers: [url], timeouts: { websocketIdle: '1s' } } }, locations: { '/ws/': 'ws' } }), async (proxy) => {
-        const client = await openTunnel(proxy.port);
-        client.on('error', () => undefined);
-        let echoed = 0;
-        client.on('data', () => echoed++);
-        // 15 rounds 100 ms apart: 1.5 s in all, longer than the idle timeout, never idle for it.
-        for (let i = 0; i < 15; i++) {
-          client.write('x');
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          assert.equal(client.destroyed, false, `still open after round ${i + 1}`);
-        }
-        assert.ok(echoed > 0, 'bytes went both ways');
-        client.destroy();
-        await waitUntil('active is 0', () => totalActive(proxy) === 0);
-      });
+      await withTunnelProxy(
+        driver.name,
+        (url) => ({ upstreams: { ws: { servers: [url], timeouts: { websocketIdle: '1s' } } }, locations: { '/ws/': 'ws' } }),
+        async (proxy) => {
+          const client = await openTunnel(proxy.port);
+          client.on('error', () => undefined);
+          let echoed = 0;
+          client.on('data', () => echoed++);
+          // 15 rounds 100 ms apart: 1.5 s in all, longer than the idle timeout, never idle for it.
+          for (let i = 0; i < 15; i++) {
+            client.write('x');
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            assert.equal(client.destroyed, false, `still open after round ${i + 1}`);
+          }
+          assert.ok(echoed > 0, 'bytes went both ways');
+          client.destroy();
+          await waitUntil('active is 0', () => totalActive(proxy) === 0);
+        },
+      );
     });
 
     test('a client that half-closes (FIN) an open tunnel frees it at once', async () => {
-      await withTunnelProxy(driver.name, (url) => ({ upstreams: { ws: [url] }, locations: { '/ws/': 'ws' } }), async (proxy, backend) => {
-        const client = await openTunnel(proxy.port);
-        client.on('error', () => undefined);
-        await waitUntil('the tunnel is up', () => backend.open() === 1);
-        client.end();
-        await waitUntil('the upstream side is closed', () => backend.open() === 0);
-        await waitUntil('active is 0', () => totalActive(proxy) === 0);
-      });
+      await withTunnelProxy(
+        driver.name,
+        (url) => ({ upstreams: { ws: [url] }, locations: { '/ws/': 'ws' } }),
+        async (proxy, backend) => {
+          const client = await openTunnel(proxy.port);
+          client.on('error', () => undefined);
+          await waitUntil('the tunnel is up', () => backend.open() === 1);
+          client.end();
+          await waitUntil('the upstream side is closed', () => backend.open() === 0);
+          await waitUntil('active is 0', () => totalActive(proxy) === 0);
+        },
+      );
     });
 
     test('bytes a client sends while the upstream handshake is under way reach the upstream after it, in order', async () => {
@@ -207,7 +229,10 @@ test('timeouts.websocketIdle is validated at configuration time, naming the fiel
     () => createSwitchyard({ upstreams: { ws: { servers: ['http://127.0.0.1:9'], timeouts: { websocketIdle: 'soon' } } }, locations: { '/': 'ws' } }),
     /upstreams\.ws\.timeouts\.websocketIdle/,
   );
-  const sy = createSwitchyard({ upstreams: { ws: { servers: ['http://127.0.0.1:9'], timeouts: { read: '5s' } } }, locations: { '/a/': 'ws', '/b/': { upstream: 'ws', timeouts: { websocketIdle: '2m' } } } });
+  const sy = createSwitchyard({
+    upstreams: { ws: { servers: ['http://127.0.0.1:9'], timeouts: { read: '5s' } } },
+    locations: { '/a/': 'ws', '/b/': { upstream: 'ws', timeouts: { websocketIdle: '2m' } } },
+  });
   const a = sy.match('GET', '/a/x');
   const b = sy.match('GET', '/b/x');
   assert.ok(a && a.redirect === undefined && b && b.redirect === undefined);

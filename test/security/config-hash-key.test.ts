@@ -21,7 +21,17 @@ function request(headers: RequestInfo['headers'] = {}, url = '/x'): RequestInfo 
 }
 
 test('a hash key naming an Object.prototype member is refused at configuration time, naming the field', () => {
-  const refused = ['$__proto__', '$http___proto__', '$constructor', '$http_constructor', '$prototype', '${cookie_hasOwnProperty}', '$arg_toString', '$HTTP_Constructor', 'a-$http_valueof-b'];
+  const refused = [
+    '$__proto__',
+    '$http___proto__',
+    '$constructor',
+    '$http_constructor',
+    '$prototype',
+    '${cookie_hasOwnProperty}',
+    '$arg_toString',
+    '$HTTP_Constructor',
+    'a-$http_valueof-b',
+  ];
   for (const key of refused) {
     assert.throws(
       () => hashed(key),
@@ -37,7 +47,8 @@ test('a hash key naming an Object.prototype member is refused at configuration t
   // The same in an nginx file, with the line.
   assert.throws(() => createSwitchyard({ nginx: 'upstream api {\n  hash $http_constructor;\n  server 127.0.0.1:1;\n}' }), {
     name: 'NginxParseError',
-    message: 'invalid key "$http_constructor" in "hash" directive: uses $http_constructor, which is refused: "constructor" names a JavaScript Object.prototype member, not a request value (line 2, column 8)',
+    message:
+      'invalid key "$http_constructor" in "hash" directive: uses $http_constructor, which is refused: "constructor" names a JavaScript Object.prototype member, not a request value (line 2, column 8)',
   });
   // Names that only contain such a word are ordinary headers.
   assert.doesNotThrow(() => hashed('$http_x_constructor_id'));
@@ -45,7 +56,10 @@ test('a hash key naming an Object.prototype member is refused at configuration t
 });
 
 test('$http_*, $cookie_* and $host read own header properties only', () => {
-  const inherited = Object.assign(Object.create({ 'x-tenant': 'from-prototype', host: 'proto.example', cookie: 'uid=proto' }) as object, {}) as RequestInfo['headers'];
+  const inherited = Object.assign(
+    Object.create({ 'x-tenant': 'from-prototype', host: 'proto.example', cookie: 'uid=proto' }) as object,
+    {},
+  ) as RequestInfo['headers'];
   assert.equal(compileHashKey('$http_x_tenant', 'k')(request(inherited)), '');
   assert.equal(compileHashKey('$host', 'k')(request(inherited)), '');
   assert.equal(compileHashKey('$cookie_uid', 'k')(request(inherited)), '');
@@ -53,7 +67,10 @@ test('$http_*, $cookie_* and $host read own header properties only', () => {
   const odd = { 'x-n': 5, 'x-a': ['a', 7, 'b'] } as unknown as RequestInfo['headers'];
   assert.equal(compileHashKey('$http_x_n|$http_x_a', 'k')(request(odd)), '|a, b');
   // Own values still work, including a repeated cookie header.
-  assert.equal(compileHashKey('$http_x_tenant/$cookie_uid', 'k')(request({ 'x-tenant': 't1', cookie: ['a=1', 'uid=42'] } as unknown as RequestInfo['headers'])), 't1/42');
+  assert.equal(
+    compileHashKey('$http_x_tenant/$cookie_uid', 'k')(request({ 'x-tenant': 't1', cookie: ['a=1', 'uid=42'] } as unknown as RequestInfo['headers'])),
+    't1/42',
+  );
 });
 
 test('a key function that throws leaves pick() as one SWITCHYARD_HASH_KEY error naming the upstream; the pool keeps working', () => {
@@ -77,9 +94,15 @@ test('a key function that throws leaves pick() as one SWITCHYARD_HASH_KEY error 
     // Nothing was counted as picked, and a good request is served.
     const pick = pool.pick({ request: request({ 'x-tenant': 'ACME' }) });
     assert.ok(pick !== undefined);
-    assert.equal(sy.status().upstreams.api!.servers.reduce((n, s) => n + s.active, 0), 1);
+    assert.equal(
+      sy.status().upstreams.api!.servers.reduce((n, s) => n + s.active, 0),
+      1,
+    );
     pick.release({ status: 200 });
-    assert.equal(sy.status().upstreams.api!.servers.reduce((n, s) => n + s.requests, 0), 1);
+    assert.equal(
+      sy.status().upstreams.api!.servers.reduce((n, s) => n + s.requests, 0),
+      1,
+    );
   }
 });
 
@@ -93,17 +116,25 @@ test('a key function returning an object or a Promise is an error, not "[object 
   ];
   for (const [key, message] of cases) {
     const sy = hashed(key);
-    assert.throws(() => sy.upstream('api').pick({ request: request() }), (err: unknown) => {
-      assert.ok(err instanceof SwitchyardError);
-      assert.equal(err.code, 'SWITCHYARD_HASH_KEY');
-      assert.match(err.message, /^upstream "api": hash\.key \[function( key)?\] /);
-      assert.match(err.message, message);
-      return true;
-    });
+    assert.throws(
+      () => sy.upstream('api').pick({ request: request() }),
+      (err: unknown) => {
+        assert.ok(err instanceof SwitchyardError);
+        assert.equal(err.code, 'SWITCHYARD_HASH_KEY');
+        assert.match(err.message, /^upstream "api": hash\.key \[function( key)?\] /);
+        assert.match(err.message, message);
+        return true;
+      },
+    );
   }
   // Strings, numbers and no key (undefined/null: round robin, as nginx's empty key) stay accepted.
   for (const v of ['k', 7, undefined, null, true]) {
-    assert.ok(hashed(() => v).upstream('api').pick({ request: request() }) !== undefined, String(v));
+    assert.ok(
+      hashed(() => v)
+        .upstream('api')
+        .pick({ request: request() }) !== undefined,
+      String(v),
+    );
   }
 });
 
@@ -111,9 +142,16 @@ test('a thrown non-Error and a message with line breaks still give a one-line er
   const sy = hashed(() => {
     throw new Error('first line\n    at secret/path.js:1:1');
   });
-  assert.throws(() => sy.upstream('api').pick({ request: request() }), { code: 'SWITCHYARD_HASH_KEY', message: 'upstream "api": hash.key [function] threw Error: first line' });
+  assert.throws(() => sy.upstream('api').pick({ request: request() }), {
+    code: 'SWITCHYARD_HASH_KEY',
+    message: 'upstream "api": hash.key [function] threw Error: first line',
+  });
   const sy2 = hashed(() => {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- the case under test: a key function throwing a non-Error
     throw { weird: true };
   });
-  assert.throws(() => sy2.upstream('api').pick({ request: request() }), { code: 'SWITCHYARD_HASH_KEY', message: 'upstream "api": hash.key [function] threw an object' });
+  assert.throws(() => sy2.upstream('api').pick({ request: request() }), {
+    code: 'SWITCHYARD_HASH_KEY',
+    message: 'upstream "api": hash.key [function] threw an object',
+  });
 });

@@ -22,7 +22,8 @@ test('a header value node:http refuses is a config error naming the field and th
 test('from an nginx file the same value is refused, naming the imported location', () => {
   assert.throws(
     () => createSwitchyard({ nginx: 'server {\n  location /api/ {\n    proxy_pass http://127.0.0.1:8001;\n    proxy_set_header X-Env "prod – eu";\n  }\n}\n' }),
-    (err: unknown) => err instanceof SwitchyardConfigError && err.message === `locations["/api/"].headers["X-Env"] has a character node:http refuses ('–' U+2013)`,
+    (err: unknown) =>
+      err instanceof SwitchyardConfigError && err.message === `locations["/api/"].headers["X-Env"] has a character node:http refuses ('–' U+2013)`,
   );
 });
 

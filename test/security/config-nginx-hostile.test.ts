@@ -57,12 +57,18 @@ test(`{ nginx: path } reads at most ${MAX_NGINX_FILE_BYTES} bytes, naming the pa
   const pad = (total: number): string => config + '#'.repeat(total - config.length - 1) + '\n';
   const big = join(dir, 'big.conf');
   writeFileSync(big, pad(MAX_NGINX_FILE_BYTES + 1));
-  assert.throws(() => createSwitchyard({ nginx: big }), (err: unknown) => {
-    assert.ok(err instanceof SwitchyardConfigError);
-    assert.equal(err.path, 'nginx');
-    assert.equal(err.message, `nginx file "${big}" is ${MAX_NGINX_FILE_BYTES + 1} bytes, more than the ${MAX_NGINX_FILE_BYTES} bytes switchyard reads (pass the text as { nginx: text } instead)`);
-    return true;
-  });
+  assert.throws(
+    () => createSwitchyard({ nginx: big }),
+    (err: unknown) => {
+      assert.ok(err instanceof SwitchyardConfigError);
+      assert.equal(err.path, 'nginx');
+      assert.equal(
+        err.message,
+        `nginx file "${big}" is ${MAX_NGINX_FILE_BYTES + 1} bytes, more than the ${MAX_NGINX_FILE_BYTES} bytes switchyard reads (pass the text as { nginx: text } instead)`,
+      );
+      return true;
+    },
+  );
   const fits = join(dir, 'fits.conf');
   writeFileSync(fits, pad(MAX_NGINX_FILE_BYTES));
   const sy = createSwitchyard({ nginx: fits });

@@ -37,8 +37,14 @@ for (const driver of drivers) {
       const snapshot = JSON.parse(json.body) as { upstreams: Record<string, { servers: Array<{ url: string; requests: number }> }> };
       assert.deepEqual(Object.keys(snapshot.upstreams), ['__proto__', 'constructor']);
       assert.ok(Object.hasOwn(snapshot.upstreams, '__proto__'));
-      assert.deepEqual(snapshot.upstreams['__proto__']?.servers.map((s) => [s.url, s.requests]), [[a.url, 3]]);
-      assert.deepEqual(snapshot.upstreams['constructor']?.servers.map((s) => [s.url, s.requests]), [[b.url, 2]]);
+      assert.deepEqual(
+        snapshot.upstreams['__proto__']?.servers.map((s) => [s.url, s.requests]),
+        [[a.url, 3]],
+      );
+      assert.deepEqual(
+        snapshot.upstreams['constructor']?.servers.map((s) => [s.url, s.requests]),
+        [[b.url, 2]],
+      );
 
       const html = await call(`${proxy.url}/_status`, { headers: { accept: 'text/html' } });
       assert.match(html.body, /<section class="pool" data-upstream="__proto__">/);
@@ -82,11 +88,17 @@ describe('nginx import of __proto__ names', () => {
     assert.deepEqual(Object.keys(options.locations ?? {}), ['/']);
     const root = options.locations?.['/'];
     assert.ok(typeof root === 'object');
-    assert.deepEqual(Object.entries(root.headers ?? {}), [['__proto__', 'x'], ['constructor', 'y']]);
+    assert.deepEqual(Object.entries(root.headers ?? {}), [
+      ['__proto__', 'x'],
+      ['constructor', 'y'],
+    ]);
     assert.deepEqual(warnings, ['line 4: location "__proto__" ignored: its path does not start with "/", so no request can match it']);
     // Resolved as configured: the header survives validation under its own name.
     const sy = createSwitchyard({ options, warnings });
-    assert.deepEqual(Object.entries(sy.config.locations[0]!.headers), [['__proto__', 'x'], ['constructor', 'y']]);
+    assert.deepEqual(Object.entries(sy.config.locations[0]!.headers), [
+      ['__proto__', 'x'],
+      ['constructor', 'y'],
+    ]);
     assert.deepEqual(Object.keys(sy.status().upstreams), ['__proto__', 'constructor']);
   });
 
@@ -94,7 +106,10 @@ describe('nginx import of __proto__ names', () => {
     assert.throws(() => parseNginxConfig('upstream a { constructor; server 127.0.0.1:1; }'), /unknown directive "constructor" in upstream "a" \(line 1/);
     assert.throws(() => parseNginxConfig('server { location constructor /x { proxy_pass http://h; } }'), /invalid location modifier "constructor"/);
     assert.throws(() => parseNginxConfig('server { location __proto__ /x { proxy_pass http://h; } }'), /invalid location modifier "__proto__"/);
-    assert.throws(() => parseNginxConfig('server { location / { proxy_pass http://h; proxy_next_upstream constructor; } }'), /invalid value "constructor" in "proxy_next_upstream"/);
+    assert.throws(
+      () => parseNginxConfig('server { location / { proxy_pass http://h; proxy_next_upstream constructor; } }'),
+      /invalid value "constructor" in "proxy_next_upstream"/,
+    );
     const { warnings } = parseNginxConfig('server { toString on; location / { proxy_pass http://h; } }');
     assert.deepEqual(warnings, ['line 1: "toString" ignored (not about load balancing)']);
   });

@@ -43,12 +43,21 @@ test(`only the last ${MAX_FORWARDED_LENGTH} characters are considered, never a h
   const header = `10.0.0.77,${' '.repeat(MAX_FORWARDED_LENGTH - 12)}, 10.0.0.1`;
   assert.equal(header.length, MAX_FORWARDED_LENGTH + 8);
   const seen: string[] = [];
-  assert.equal(realClientIp('10.0.0.5', header, (ip) => (seen.push(ip), true)), '10.0.0.1');
+  assert.equal(
+    realClientIp('10.0.0.5', header, (ip) => (seen.push(ip), true)),
+    '10.0.0.1',
+  );
   assert.deepEqual(seen, ['10.0.0.1']);
   // The same header a few characters shorter keeps the whole first hop.
-  assert.equal(realClientIp('10.0.0.5', `10.0.0.77,${' '.repeat(MAX_FORWARDED_LENGTH - 20)}, 10.0.0.1`, () => true), '10.0.0.77');
+  assert.equal(
+    realClientIp('10.0.0.5', `10.0.0.77,${' '.repeat(MAX_FORWARDED_LENGTH - 20)}, 10.0.0.1`, () => true),
+    '10.0.0.77',
+  );
   // A single hop longer than the window: no hop, the peer is the client.
-  assert.equal(realClientIp('10.0.0.5', 'x'.repeat(MAX_FORWARDED_LENGTH + 5), () => true), '10.0.0.5');
+  assert.equal(
+    realClientIp('10.0.0.5', 'x'.repeat(MAX_FORWARDED_LENGTH + 5), () => true),
+    '10.0.0.5',
+  );
 });
 
 test('a hop longer than any address is untrusted and never cached', () => {
@@ -61,7 +70,13 @@ test('a hop longer than any address is untrusted and never cached', () => {
 test('through forward(): the hash key sees the bounded real client', async () => {
   const seen: string[] = [];
   const sy = createSwitchyard({
-    upstreams: { p: { servers: ['http://10.9.0.1:80', 'http://10.9.0.2:80'], balance: 'hash', hash: { key: (req: RequestInfo) => (seen.push(req.clientIp), req.clientIp) } } },
+    upstreams: {
+      p: {
+        servers: ['http://10.9.0.1:80', 'http://10.9.0.2:80'],
+        balance: 'hash',
+        hash: { key: (req: RequestInfo) => (seen.push(req.clientIp), req.clientIp) },
+      },
+    },
     locations: { '/': 'p' },
     trustProxy: ['10.0.0.0/8'],
   });

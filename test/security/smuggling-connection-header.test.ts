@@ -11,7 +11,8 @@ guardProcess();
 const drivers = await loadDrivers();
 
 /** The request hidden in the body: outside every location, another Host, a spoofed client address. */
-const SMUGGLED = 'GET /internal/admin?drop=all HTTP/1.1\r\nHost: admin.internal\r\nX-Forwarded-For: 10.0.0.1\r\nX-Real-IP: 10.0.0.1\r\nContent-Length: 0\r\n\r\n';
+const SMUGGLED =
+  'GET /internal/admin?drop=all HTTP/1.1\r\nHost: admin.internal\r\nX-Forwarded-For: 10.0.0.1\r\nX-Real-IP: 10.0.0.1\r\nContent-Length: 0\r\n\r\n';
 
 /** Answers with the path it was asked for; a smuggled request gets a slow answer, so a desync shows on the next client. */
 const echoPath: RawBehaviour = async (req, conn) => {
@@ -123,12 +124,22 @@ for (const driver of drivers) {
           const first = await rawSend(proxy.port, raw, { maxMs: 1500 });
           const statuses = first.responses.map((r) => r.status);
           assert.ok(statuses.length >= 1, 'the proxy answered');
-          assert.ok(statuses.every((s) => s === 200 || s === 400), `answers: ${statuses.join(',')}`);
+          assert.ok(
+            statuses.every((s) => s === 200 || s === 400),
+            `answers: ${statuses.join(',')}`,
+          );
           await assertNextClientInSync(proxy);
           assert.equal(backend.parseErrors, 0);
           const targets = backend.requests.map((r) => r.target);
-          assert.ok(targets.every((t) => t.startsWith('/public/')), `upstream saw ${targets.join(', ')}`);
-          assert.equal(targets.filter((t) => t === '/public/x').length, statuses.filter((s) => s === 200).length, 'one upstream request per answered client request');
+          assert.ok(
+            targets.every((t) => t.startsWith('/public/')),
+            `upstream saw ${targets.join(', ')}`,
+          );
+          assert.equal(
+            targets.filter((t) => t === '/public/x').length,
+            statuses.filter((s) => s === 200).length,
+            'one upstream request per answered client request',
+          );
         });
       });
     }

@@ -18,6 +18,7 @@ export async function startNamedBackends(count: number): Promise<NamedBackend[]>
   const list: NamedBackend[] = [];
   for (let i = 0; i < count; i++) {
     const name = String.fromCharCode(97 + i);
+    // eslint-disable-next-line prefer-const -- the request handler reads it; it is assigned once the server exists
     let backend: NamedBackend;
     const server = createServer((req, res) => {
       backend.answer?.(req, res);

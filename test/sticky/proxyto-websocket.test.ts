@@ -26,8 +26,12 @@ function rawUpgrade(port: number, path: string, headers: Record<string, string> 
       resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text });
     });
     socket.on('error', reject);
-    const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n${extra}\r\n`);
+    const extra = Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n${extra}\r\n`,
+    );
   });
 }
 
@@ -76,9 +80,12 @@ const APPS = {
 
 for (const [name, start] of Object.entries(APPS)) {
   describe(`${name}: WebSocket upgrades on proxyTo routes`, () => {
-    it('tunnel through the route, round robin, with the app\'s hooks applied', async (t) => {
+    it("tunnel through the route, round robin, with the app's hooks applied", async (t) => {
       const list = await backends(t);
-      const port = await start(t, list.map((b) => b.url));
+      const port = await start(
+        t,
+        list.map((b) => b.url),
+      );
       const names = [(await wsOnce(`ws://127.0.0.1:${port}/ws/a`)).name, (await wsOnce(`ws://127.0.0.1:${port}/ws/b`)).name];
       assert.deepEqual(names.sort(), ['a', 'b']);
       const refused = await rawUpgrade(port, '/private/x');
@@ -89,7 +96,10 @@ for (const [name, start] of Object.entries(APPS)) {
 
     it('a route that does not proxy answers as usual and the socket closes; websocket: false refuses', async (t) => {
       const list = await backends(t);
-      const port = await start(t, list.map((b) => b.url));
+      const port = await start(
+        t,
+        list.map((b) => b.url),
+      );
       const plain = await rawUpgrade(port, '/plain');
       assert.equal(plain.status, 200);
       assert.match(plain.text, /plain$/);

@@ -26,7 +26,7 @@ export async function startIoBackends(count: number): Promise<IoBackend[]> {
       async close() {
         // io.close() ends every engine.io client (pending long-polls answered) and the http server.
         await new Promise<void>((resolve) => {
-          io.close(() => resolve());
+          void io.close(() => resolve());
           http.closeAllConnections();
         });
       },

@@ -16,10 +16,13 @@ const nameOf = (list: NamedBackend[], md5: string): string | undefined => list.f
 for (const adapter of ADAPTERS) {
   for (const via of VIAS) {
     describe(`${adapter} via ${via}: sticky`, () => {
-      it('cookie: value is the MD5 of the peer address, set on every response next to the upstream\'s own cookies', async (t) => {
+      it("cookie: value is the MD5 of the peer address, set on every response next to the upstream's own cookies", async (t) => {
         const backends = await backendsFor(t, 3);
         backends[1]!.answer = (_req, res) => res.setHeader('set-cookie', ['app=1; Path=/']);
-        const lb = await balancerFor(t, adapter, via, { servers: backends.map((b) => b.url), sticky: { cookie: { name: 'srv_id', path: '/', httpOnly: true } } });
+        const lb = await balancerFor(t, adapter, via, {
+          servers: backends.map((b) => b.url),
+          sticky: { cookie: { name: 'srv_id', path: '/', httpOnly: true } },
+        });
         const first = await call(`${lb.url}/x`);
         assert.equal(first.status, 200);
         const server = backends.find((b) => b.name === first.body)!;
@@ -64,7 +67,10 @@ for (const adapter of ADAPTERS) {
 
       it('secret: a forged or unsigned cookie is ignored; the signed one binds (HTTP and WebSocket)', async (t) => {
         const backends = await backendsFor(t, 2);
-        const lb = await balancerFor(t, adapter, via, { servers: backends.map((b) => b.url), sticky: { cookie: { name: 'srv_id' }, secret: 'correct horse battery staple' } });
+        const lb = await balancerFor(t, adapter, via, {
+          servers: backends.map((b) => b.url),
+          sticky: { cookie: { name: 'srv_id' }, secret: 'correct horse battery staple' },
+        });
         const [a, b] = backends as [NamedBackend, NamedBackend];
         // b drains, so only a genuinely bound request reaches it.
         lb.switchyard.setServer('pool', b.url, { drain: true });

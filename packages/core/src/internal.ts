@@ -1,13 +1,5 @@
 /** @module Contracts between the core's own parts (not exported from the package). */
-import type {
-  HealthStatus,
-  ResolvedServer,
-  ServerState,
-  SwitchyardEventName,
-  SwitchyardEvents,
-  Upstream,
-  UpstreamStatus,
-} from './types.js';
+import type { HealthStatus, ResolvedServer, ServerState, SwitchyardEventName, SwitchyardEvents, Upstream, UpstreamStatus } from './types.js';
 import type { ResolvedServerPatch } from './config/resolve-server-patch.js';
 
 /** What a pool gets from its switchyard: a clock, randomness and an event sink. */

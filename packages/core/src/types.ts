@@ -671,7 +671,7 @@ export interface ResolvedResolver {
 /** What a `discover` hook receives. */
 export interface DiscoverContext {
   /** Replace the discovered servers (validated like the configuration; an invalid list throws and changes nothing). */
-  update(servers: Array<ServerOptions | string>): void;
+  update: (servers: Array<ServerOptions | string>) => void;
   /** Aborted by `close()`. */
   signal: AbortSignal;
 }

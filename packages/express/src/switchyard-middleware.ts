@@ -126,7 +126,8 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
   if (logger !== false) logStartupNotes(sy, logger);
   // The factory is synchronous: a missing prom-client is logged once now, and the path answers 503.
   prepareMetrics(sy).catch((err: unknown) => {
-    if (logger !== false) logger.error(`switchyard: metrics.path ${sy.config.metrics?.path ?? ''} is unavailable (503): ${err instanceof Error ? err.message : String(err)}`);
+    if (logger !== false)
+      logger.error(`switchyard: metrics.path ${sy.config.metrics?.path ?? ''} is unavailable (503): ${err instanceof Error ? err.message : String(err)}`);
   });
   const log = requestLog(logger === false ? undefined : logger);
   const open = new OpenExchanges();
@@ -145,7 +146,9 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
   });
 
   function serveAdmin(req: IncomingMessage, res: ServerResponse, path: string, next: NextFunction | undefined): void {
-    adminResponse(sy, path, req.headers.accept, { request: { method: req.method ?? 'GET', url: req.url ?? path, headers: req.headers, clientIp: req.socket.remoteAddress ?? '' } }).then(
+    adminResponse(sy, path, req.headers.accept, {
+      request: { method: req.method ?? 'GET', url: req.url ?? path, headers: req.headers, clientIp: req.socket.remoteAddress ?? '' },
+    }).then(
       (answer) => {
         if (answer === undefined) {
           if (next !== undefined) next();
@@ -167,7 +170,11 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
     const parsed = (req as { body?: unknown }).body;
     const body = req.readableEnded && parsed !== undefined ? JSON.stringify(parsed) : req;
     const log = logger !== false ? (msg: string): void => logger.info(msg) : undefined;
-    adminApiResponse(sy, { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, clientIp: req.socket.remoteAddress ?? '', body }, { ...(log !== undefined ? { log } : {}) }).then(
+    adminApiResponse(
+      sy,
+      { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, clientIp: req.socket.remoteAddress ?? '', body },
+      { ...(log !== undefined ? { log } : {}) },
+    ).then(
       (answer) => {
         if (answer === undefined) {
           if (next !== undefined) next();

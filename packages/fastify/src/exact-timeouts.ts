@@ -16,12 +16,13 @@ export function exactConnector(server: ServerInfo, connectMs: number): buildConn
     ...(tls ?? {}),
     ...(server.socketPath === undefined ? {} : { socketPath: server.socketPath }),
     timeout: 0,
-  } as buildConnector.BuildOptions);
+  });
   return (options, callback) => {
     // The SNI name is the server's (or tls.servername), whatever undici derived from the Host header.
     const opts = tls === undefined ? options : { ...options, servername: undefined };
     if (connectMs <= 0) return connect(opts, callback);
     let done = false;
+    // eslint-disable-next-line prefer-const -- assigned below, after the timer that reads it is made
     let socket: { destroy(): void } | undefined;
     const timer = setTimeout(() => {
       if (done) return;
@@ -30,7 +31,7 @@ export function exactConnector(server: ServerInfo, connectMs: number): buildConn
       callback(new errors.ConnectTimeoutError(`Connect Timeout Error (connect timeout: ${connectMs}ms)`), null);
     }, connectMs);
     timer.unref();
-    socket = connect(opts, ((err: Error | null, sock: unknown) => {
+    socket = connect(opts, (err: Error | null, sock: unknown) => {
       if (done) {
         (sock as { destroy?: () => void } | null)?.destroy?.();
         return;
@@ -38,7 +39,7 @@ export function exactConnector(server: ServerInfo, connectMs: number): buildConn
       done = true;
       clearTimeout(timer);
       (callback as (e: Error | null, s: unknown) => void)(err, sock ?? null);
-    }) as buildConnector.Callback) as unknown as { destroy(): void } | undefined;
+    }) as unknown as { destroy(): void } | undefined;
   };
 }
 
@@ -83,10 +84,10 @@ export function timedClientFactory(server: ServerInfo, connectMs: number): (orig
   return (origin, opts) => {
     const holder: { client?: TimedClient } = {};
     const tracked: buildConnector.connector = (options, callback) =>
-      connect(options, ((err: Error | null, socket: Socket | null) => {
-        if (socket !== null && holder.client !== undefined) holder.client.socket = socket as WatchedSocket;
+      connect(options, (err: Error | null, socket: Socket | null) => {
+        if (socket !== null && holder.client !== undefined) holder.client.socket = socket;
         (callback as (e: Error | null, s: Socket | null) => void)(err, socket);
-      }) as buildConnector.Callback);
+      });
     holder.client = new TimedClient(origin, { ...(opts as Client.Options), connect: tracked });
     return holder.client;
   };
@@ -116,7 +117,7 @@ export class ReadTimeoutHandler implements LegacyHandler {
   #sent = false;
 
   constructor(inner: Dispatcher.DispatchHandler, timing: ReadTiming, client: TimedClient) {
-    this.#inner = inner as LegacyHandler;
+    this.#inner = inner;
     this.#readMs = timing.readMs;
     this.#streamed = timing.streamed;
     this.#client = client;

@@ -31,7 +31,10 @@ export function sendAnswer(reply: FastifyReply, body: ProxyBody, answer: Gateway
     body.source.resume();
   }
   // A Buffer: Fastify would append a charset to the hook's Content-Type for a string.
-  reply.code(answer.status).headers(answer.headers).send(typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body);
+  reply
+    .code(answer.status)
+    .headers(answer.headers)
+    .send(typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body);
 }
 
 /**

@@ -47,7 +47,10 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     await prepareMetrics(sy);
   } catch (err) {
     await sy.close();
-    throw new SwitchyardConfigError('metrics.path', `needs the optional peer dependency prom-client, which cannot be loaded (npm install prom-client): ${err instanceof Error ? err.message : String(err)}`);
+    throw new SwitchyardConfigError(
+      'metrics.path',
+      `needs the optional peer dependency prom-client, which cannot be loaded (npm install prom-client): ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   // `resolve` names and `discover` hooks: no window of 502s while their first answers come in.
   await sy.ready();
@@ -184,7 +187,9 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
           handleLocation(request, reply);
           return reply;
         }
-        const answer = await adminResponse(sy, path, request.headers.accept, { request: { method: request.method, url: request.raw.url ?? path, headers: request.headers, clientIp: request.ip } });
+        const answer = await adminResponse(sy, path, request.headers.accept, {
+          request: { method: request.method, url: request.raw.url ?? path, headers: request.headers, clientIp: request.ip },
+        });
         if (answer === undefined) return reply.callNotFound();
         return reply.code(answer.status).headers(answer.headers).send(answer.body);
       });
@@ -196,7 +201,13 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
         const body = request.body;
         const answer = await adminApiResponse(
           sy,
-          { method: request.method, url: request.raw.url ?? '/', headers: request.headers, clientIp: request.ip, body: Buffer.isBuffer(body) || body instanceof Readable ? body : undefined },
+          {
+            method: request.method,
+            url: request.raw.url ?? '/',
+            headers: request.headers,
+            clientIp: request.ip,
+            body: Buffer.isBuffer(body) || body instanceof Readable ? body : undefined,
+          },
           { log: (msg) => log.info(msg) },
         );
         if (answer === undefined) {

@@ -1,6 +1,6 @@
 /** @module One proxied request on Fastify: the tries the core decides, moved by reply-from, each released exactly once. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import {
   addSetCookie,
@@ -270,7 +270,7 @@ class ProxyCall implements TryTarget, BodyProgress {
       this.#fail(decision.status, decision.reason);
       return;
     }
-    const upstreamHeaders = res.headers as IncomingHttpHeaders;
+    const upstreamHeaders: IncomingHttpHeaders = res.headers;
     let headers = addSetCookie(filterResponseHeaders(upstreamHeaders), this.attempt.responseCookie(upstreamHeaders));
     const hooks = this.#route.location.hooks;
     if (hooks !== undefined) {
@@ -384,7 +384,11 @@ class ProxyCall implements TryTarget, BodyProgress {
     // The failed try left the client's upload half read and paused: sendAnswer discards the rest (as
     // Node's own _dump does) and closes the connection after the answer, or the client socket would
     // stay open until requestTimeout.
-    sendAnswer(reply, this.#body, answer ?? gatewayAnswer(this.#route.location.hooks, status, reason, this.info, undefined, hookReporter(this.#request, 'onError')));
+    sendAnswer(
+      reply,
+      this.#body,
+      answer ?? gatewayAnswer(this.#route.location.hooks, status, reason, this.info, undefined, hookReporter(this.#request, 'onError')),
+    );
   }
 
   #abort(): void {

@@ -20,6 +20,7 @@ export function quietReplyFromLog(request: FastifyRequest): void {
     warn: {
       value: function (this: unknown, ...args: unknown[]): void {
         if (args.length === 2 && args[0] instanceof Error && typeof args[1] === 'string' && REPLY_FROM_TRY_MESSAGES.has(args[1])) return;
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: pino's warn overloads take no unknown[]
         (warn as (...a: unknown[]) => void).apply(log, args);
       },
     },

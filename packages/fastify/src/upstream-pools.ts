@@ -97,7 +97,7 @@ export class UpstreamPools {
           [READ_TIMING]: { readMs: target.readMs, streamed: isStream(body) },
           reset,
           servername: pool.servername,
-          signal: target.signal as Dispatcher.RequestOptions['signal'],
+          signal: target.signal,
         } as Dispatcher.RequestOptions,
         callback,
       );

@@ -27,7 +27,11 @@ export interface TlsBackend {
 }
 
 /** Starts an https server on 127.0.0.1 answering `name`; `requireClientCert` asks for (and verifies against `ca`) a client certificate. */
-export async function startTlsBackend(t: TestContext, name: string, options: { cert: string; key: string; ca?: string; requireClientCert?: boolean; closeEach?: boolean }): Promise<TlsBackend> {
+export async function startTlsBackend(
+  t: TestContext,
+  name: string,
+  options: { cert: string; key: string; ca?: string; requireClientCert?: boolean; closeEach?: boolean },
+): Promise<TlsBackend> {
   const serverOptions: ServerOptions = { cert: options.cert, key: options.key };
   if (options.requireClientCert === true) Object.assign(serverOptions, { requestCert: true, rejectUnauthorized: true, ca: options.ca });
   const seen: TlsSeen[] = [];

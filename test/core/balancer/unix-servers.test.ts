@@ -11,12 +11,19 @@ test('a unix server connects to its socket file; Host is the upstream name; its 
   assert.equal(unix!.host, 'app');
   assert.equal(tcp!.host, '127.0.0.1:8000');
   assert.equal(writtenAuthority('unix:/run/app.sock'), 'unix:/run/app.sock');
-  assert.deepEqual(sy.status().upstreams.app!.servers.map((s) => s.url), ['unix:/run/app.sock', 'http://127.0.0.1:8000']);
+  assert.deepEqual(
+    sy.status().upstreams.app!.servers.map((s) => s.url),
+    ['unix:/run/app.sock', 'http://127.0.0.1:8000'],
+  );
   assert.equal(sy.removeServer('app', 'unix:/run/app.sock'), true);
 });
 
 test('consistent hashing over unix servers is stable and spreads keys', () => {
-  const sy = createSwitchyard({ upstreams: { app: { servers: ['unix:/run/a.sock', 'unix:/run/b.sock', 'unix:/run/c.sock'], balance: 'hash', hash: { key: '$request_uri', consistent: true } } } });
+  const sy = createSwitchyard({
+    upstreams: {
+      app: { servers: ['unix:/run/a.sock', 'unix:/run/b.sock', 'unix:/run/c.sock'], balance: 'hash', hash: { key: '$request_uri', consistent: true } },
+    },
+  });
   const pickFor = (uri: string): string => {
     const pick = sy.upstream('app').pick({ key: uri });
     assert.ok(pick);

@@ -5,7 +5,7 @@ import { createSwitchyard, SwitchyardConfigError, type SwitchyardOptions } from 
 
 function configError(options: SwitchyardOptions): string {
   try {
-    createSwitchyard(options).close();
+    void createSwitchyard(options).close();
   } catch (err) {
     assert.ok(err instanceof SwitchyardConfigError, String(err));
     return err.message;
@@ -83,7 +83,10 @@ describe('hook options', () => {
       assert.equal(plain!.hooks, undefined);
       // proxyTo locations take hooks too, validated the same way.
       assert.equal(sy.createLocation('plain', { onError: upstreamError }).hooks!.onError, upstreamError);
-      assert.throws(() => sy.createLocation('plain', { interceptErrors: [404] }, 'proxyTo("plain")'), /proxyTo\("plain"\)\.interceptErrors needs an onError hook/);
+      assert.throws(
+        () => sy.createLocation('plain', { interceptErrors: [404] }, 'proxyTo("plain")'),
+        /proxyTo\("plain"\)\.interceptErrors needs an onError hook/,
+      );
     } finally {
       void sy.close();
     }

@@ -76,17 +76,44 @@ const CASES: Array<[unknown, string]> = [
   ],
   [{ upstreams: { api: ['http://h:'] } }, `upstreams.api.servers[0] must be an http(s) url like 'http://127.0.0.1:8080' (empty port), got "http://h:"`],
   [{ upstreams: { api: ['http:///x'] } }, `upstreams.api.servers[0] must be an http(s) url like 'http://127.0.0.1:8080' (a host is missing), got "http:///x"`],
-  [{ upstreams: { api: ['unix:tmp/s.sock'] } }, `upstreams.api.servers[0] must be 'unix:' followed by the socket file's absolute path, like 'unix:/run/app.sock', got "unix:tmp/s.sock"`],
-  [{ upstreams: { api: [`unix:/${'d'.repeat(120)}`] } }, `upstreams.api.servers[0] must be 'unix:' followed by the socket file's absolute path, like 'unix:/run/app.sock': the path is 121 bytes, above the 107 a unix socket address holds`],
-  [{ upstreams: { api: [{ url: 'http://h:1', tls: { rejectUnauthorized: false } }] } }, 'upstreams.api.servers[0].tls only applies to an https url, but the url is http://h:1'],
-  [{ upstreams: { api: { servers: ['https://h:1'], tls: { ca: '/etc/ssl/ca.pem' } } } }, 'upstreams.api.tls.ca must be a PEM certificate (text starting with -----BEGIN CERTIFICATE-----); pass the file contents, not its name'],
+  [
+    { upstreams: { api: ['unix:tmp/s.sock'] } },
+    `upstreams.api.servers[0] must be 'unix:' followed by the socket file's absolute path, like 'unix:/run/app.sock', got "unix:tmp/s.sock"`,
+  ],
+  [
+    { upstreams: { api: [`unix:/${'d'.repeat(120)}`] } },
+    `upstreams.api.servers[0] must be 'unix:' followed by the socket file's absolute path, like 'unix:/run/app.sock': the path is 121 bytes, above the 107 a unix socket address holds`,
+  ],
+  [
+    { upstreams: { api: [{ url: 'http://h:1', tls: { rejectUnauthorized: false } }] } },
+    'upstreams.api.servers[0].tls only applies to an https url, but the url is http://h:1',
+  ],
+  [
+    { upstreams: { api: { servers: ['https://h:1'], tls: { ca: '/etc/ssl/ca.pem' } } } },
+    'upstreams.api.tls.ca must be a PEM certificate (text starting with -----BEGIN CERTIFICATE-----); pass the file contents, not its name',
+  ],
   [{ upstreams: { api: { servers: ['https://h:1'], tls: { ca: [7] } } } }, 'upstreams.api.tls.ca[0] must be a PEM certificate (a string or a Buffer), got 7'],
-  [{ upstreams: { api: { servers: ['https://h:1'], tls: { cert: '-----BEGIN CERTIFICATE-----' } } } }, 'upstreams.api.tls.key is required with upstreams.api.tls.cert (the client certificate\'s private key)'],
-  [{ upstreams: { api: { servers: ['https://h:1'], tls: { servername: '10.0.0.1' } } } }, 'upstreams.api.tls.servername must be a DNS name (SNI cannot carry an IP address), got "10.0.0.1"'],
+  [
+    { upstreams: { api: { servers: ['https://h:1'], tls: { cert: '-----BEGIN CERTIFICATE-----' } } } },
+    "upstreams.api.tls.key is required with upstreams.api.tls.cert (the client certificate's private key)",
+  ],
+  [
+    { upstreams: { api: { servers: ['https://h:1'], tls: { servername: '10.0.0.1' } } } },
+    'upstreams.api.tls.servername must be a DNS name (SNI cannot carry an IP address), got "10.0.0.1"',
+  ],
   [{ upstreams: { api: { servers: ['https://h:1'], tls: { rejectUnauthorized: 'no' } } } }, 'upstreams.api.tls.rejectUnauthorized must be a boolean, got "no"'],
-  [{ upstreams: { api: { servers: ['https://h:1'], tls: { minVersion: 'TLS1.2' } } } }, "upstreams.api.tls.minVersion must be one of 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3', got \"TLS1.2\""],
-  [{ upstreams: { api: { servers: ['http://h:1'], tls: { rejectUnauthorized: false } } } }, "upstreams.api.tls only applies to https servers, and none of upstreams.api.servers is one (write 'https://host:port')"],
-  [{ upstreams: { api: { servers: ['https://h:1'], tls: { verify: false } } } }, 'upstreams.api.tls.verify is not a known option (known: ca, cert, key, passphrase, servername, rejectUnauthorized, minVersion)'],
+  [
+    { upstreams: { api: { servers: ['https://h:1'], tls: { minVersion: 'TLS1.2' } } } },
+    "upstreams.api.tls.minVersion must be one of 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3', got \"TLS1.2\"",
+  ],
+  [
+    { upstreams: { api: { servers: ['http://h:1'], tls: { rejectUnauthorized: false } } } },
+    "upstreams.api.tls only applies to https servers, and none of upstreams.api.servers is one (write 'https://host:port')",
+  ],
+  [
+    { upstreams: { api: { servers: ['https://h:1'], tls: { verify: false } } } },
+    'upstreams.api.tls.verify is not a known option (known: ca, cert, key, passphrase, servername, rejectUnauthorized, minVersion)',
+  ],
   [{ upstreams: { api: [''] } }, `upstreams.api.servers[0] must be an http(s) url like 'http://127.0.0.1:8080', got ""`],
   [{ upstreams: { api: [{ url: S, maxFails: -1 }] } }, 'upstreams.api.servers[0].maxFails must be a non-negative integer, got -1'],
   [{ upstreams: { api: [{ url: S, maxConns: '2' }] } }, 'upstreams.api.servers[0].maxConns must be a non-negative integer, got "2"'],
@@ -119,7 +146,10 @@ const CASES: Array<[unknown, string]> = [
   [up({ retry: { budget: { minPerSecond: -1 } } }), 'upstreams.api.retry.budget.minPerSecond must be a non-negative number, got -1'],
   [up({ retry: { budget: { window: '500ms' } } }), 'upstreams.api.retry.budget.window must be a duration from 1s to 60s, got "500ms"'],
   [up({ retry: { budget: { window: '2m' } } }), 'upstreams.api.retry.budget.window must be a duration from 1s to 60s, got "2m"'],
-  [up({ retry: { budget: { minConcurrent: 3 } } }), "upstreams.api.retry.budget.minConcurrent was replaced by minPerSecond (the budget is a rate now: retries <= percent% of the window's requests + minPerSecond x window)"],
+  [
+    up({ retry: { budget: { minConcurrent: 3 } } }),
+    "upstreams.api.retry.budget.minConcurrent was replaced by minPerSecond (the budget is a rate now: retries <= percent% of the window's requests + minPerSecond x window)",
+  ],
   [up({ retry: { budget: { min: 1 } } }), 'upstreams.api.retry.budget.min is not a known option (known: percent, window, minPerSecond)'],
   // timeouts
   [up({ timeouts: { connect: 'soon' } }), `upstreams.api.timeouts.connect must be a duration (ms number or '500ms'/'10s'/'1m'/'1h'), got "soon"`],
@@ -209,11 +239,26 @@ const CASES: Array<[unknown, string]> = [
   [loc({ '/api/': { upstream: 'api', preserveHost: 1 } }), 'locations["/api/"].preserveHost must be a boolean, got 1'],
   [loc({ '/api/': { upstream: 'api', websocket: 'no' } }), 'locations["/api/"].websocket must be a boolean, got "no"'],
   [loc({ '/api/': { upstream: 'api', headers: [] } }), 'locations["/api/"].headers must be an object of header name to string value, got an array'],
-  [loc({ '/api/': { upstream: 'api', headers: { 'x y': 'a' } } }), `locations["/api/"].headers["x y"] is not a valid header name (node:http refuses ' ' U+0020 in a name)`],
-  [loc({ '/api/': { upstream: 'api', headers: { 'X-Env': 'prod – eu' } } }), `locations["/api/"].headers["X-Env"] has a character node:http refuses ('–' U+2013)`],
-  [loc({ '/api/': { upstream: 'api', headers: { 'X-Emoji': 'ok 🙂' } } }), `locations["/api/"].headers["X-Emoji"] has a character node:http refuses ('🙂' U+1F642)`],
-  [loc({ '/api/': { upstream: 'api', headers: { 'X-Bell': 'a\x07b' } } }), `locations["/api/"].headers["X-Bell"] has a character node:http refuses ("\\u0007" U+0007)`],
-  [loc({ '/api/': { upstream: 'api', headers: { 'X-É': 'a' } } }), `locations["/api/"].headers["X-É"] is not a valid header name (node:http refuses 'É' U+00C9 in a name)`],
+  [
+    loc({ '/api/': { upstream: 'api', headers: { 'x y': 'a' } } }),
+    `locations["/api/"].headers["x y"] is not a valid header name (node:http refuses ' ' U+0020 in a name)`,
+  ],
+  [
+    loc({ '/api/': { upstream: 'api', headers: { 'X-Env': 'prod – eu' } } }),
+    `locations["/api/"].headers["X-Env"] has a character node:http refuses ('–' U+2013)`,
+  ],
+  [
+    loc({ '/api/': { upstream: 'api', headers: { 'X-Emoji': 'ok 🙂' } } }),
+    `locations["/api/"].headers["X-Emoji"] has a character node:http refuses ('🙂' U+1F642)`,
+  ],
+  [
+    loc({ '/api/': { upstream: 'api', headers: { 'X-Bell': 'a\x07b' } } }),
+    `locations["/api/"].headers["X-Bell"] has a character node:http refuses ("\\u0007" U+0007)`,
+  ],
+  [
+    loc({ '/api/': { upstream: 'api', headers: { 'X-É': 'a' } } }),
+    `locations["/api/"].headers["X-É"] is not a valid header name (node:http refuses 'É' U+00C9 in a name)`,
+  ],
   [loc({ '/api/': { upstream: 'api', headers: { 'x-a': 1 } } }), 'locations["/api/"].headers["x-a"] must be a string, got 1'],
   [loc({ '/api/': { upstream: 'api', headers: { 'x-a': 'a\r\nb: c' } } }), 'locations["/api/"].headers["x-a"] must not contain CR, LF or NUL'],
   [
@@ -237,8 +282,14 @@ const CASES: Array<[unknown, string]> = [
     'trustProxy[0] must be an IP address, a CIDR range or one of loopback, linklocal, uniquelocal, private, got "proxy.local"',
   ],
   [{ upstreams: { api: [S] }, trustProxy: [1] }, 'trustProxy[0] must be an IP address, a CIDR range or a keyword, got 1'],
-  [{ upstreams: { api: [S] }, trustProxy: ['constructor'] }, 'trustProxy[0] must be an IP address, a CIDR range or one of loopback, linklocal, uniquelocal, private, got "constructor"'],
-  [{ upstreams: { api: [S] }, trustProxy: ['__proto__'] }, 'trustProxy[0] must be an IP address, a CIDR range or one of loopback, linklocal, uniquelocal, private, got "__proto__"'],
+  [
+    { upstreams: { api: [S] }, trustProxy: ['constructor'] },
+    'trustProxy[0] must be an IP address, a CIDR range or one of loopback, linklocal, uniquelocal, private, got "constructor"',
+  ],
+  [
+    { upstreams: { api: [S] }, trustProxy: ['__proto__'] },
+    'trustProxy[0] must be an IP address, a CIDR range or one of loopback, linklocal, uniquelocal, private, got "__proto__"',
+  ],
   [{ upstreams: { api: [S] }, status: { path: 'status' } }, `status.path must be a path starting with '/' (no spaces, '?' or '#'), got "status"`],
   [{ upstreams: { api: [S] }, status: {} }, `status.path must be a path starting with '/' (no spaces, '?' or '#'), got undefined`],
   [{ upstreams: { api: [S] }, status: '/status' }, `status must be an object { path: '/...' }, got "/status"`],

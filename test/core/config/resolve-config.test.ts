@@ -32,26 +32,32 @@ test('defaults are the documented values', () => {
   assert.equal(DEFAULT_KEEPALIVE, 32);
   assert.deepEqual(DEFAULT_TIMEOUTS, { connectMs: 60_000, readMs: 60_000, sendMs: 60_000 });
   assert.deepEqual(DEFAULT_RETRY_BUDGET, { percent: 20, windowMs: 10_000, minPerSecond: 10 });
-  assert.deepEqual({ ...DEFAULT_RETRY, onStatus: [...DEFAULT_RETRY.onStatus] }, {
-    onError: true,
-    onTimeout: true,
-    onInvalidHeader: false,
-    onStatus: [],
-    tries: 0,
-    timeoutMs: 0,
-    nonIdempotent: false,
-    budget: { percent: 20, windowMs: 10_000, minPerSecond: 10 },
-  });
-  assert.deepEqual({ ...DEFAULT_HEALTH_CHECK }, {
-    path: '/',
-    intervalMs: 5000,
-    timeoutMs: 1000,
-    fails: 1,
-    passes: 1,
-    status: [[200, 399]],
-    body: undefined,
-    mandatory: false,
-  });
+  assert.deepEqual(
+    { ...DEFAULT_RETRY, onStatus: [...DEFAULT_RETRY.onStatus] },
+    {
+      onError: true,
+      onTimeout: true,
+      onInvalidHeader: false,
+      onStatus: [],
+      tries: 0,
+      timeoutMs: 0,
+      nonIdempotent: false,
+      budget: { percent: 20, windowMs: 10_000, minPerSecond: 10 },
+    },
+  );
+  assert.deepEqual(
+    { ...DEFAULT_HEALTH_CHECK },
+    {
+      path: '/',
+      intervalMs: 5000,
+      timeoutMs: 1000,
+      fails: 1,
+      passes: 1,
+      status: [[200, 399]],
+      body: undefined,
+      mandatory: false,
+    },
+  );
   assert.deepEqual(RETRYABLE_STATUSES, [500, 502, 503, 504, 403, 404, 429]);
   for (const frozen of [DEFAULT_TIMEOUTS, DEFAULT_RETRY, DEFAULT_RETRY_BUDGET, DEFAULT_HEALTH_CHECK, RETRYABLE_STATUSES]) {
     assert.ok(Object.isFrozen(frozen));
@@ -118,20 +124,26 @@ test('every field resolved, durations in ms', () => {
   assert.equal(api.hash!.source, '$arg_user');
   assert.equal(api.hash!.consistent, true);
   assert.equal(api.hash!.key({ method: 'GET', url: '/?user=bob', headers: {}, clientIp: '1.1.1.1' }), 'bob');
-  assert.deepEqual(api.servers.map((s) => ({ ...s })), [
-    { url: 'http://10.0.0.1:80', weight: 5, maxFails: 3, failTimeoutMs: 30_000, backup: true, down: false, drain: false, maxConns: 10, slowStartMs: 60_000 },
-    { url: 'https://api.example.com', weight: 1, maxFails: 1, failTimeoutMs: 0, backup: false, down: true, drain: true, maxConns: 0, slowStartMs: 0 },
-  ]);
-  assert.deepEqual({ ...api.retry, onStatus: [...api.retry.onStatus] }, {
-    onError: true,
-    onTimeout: false,
-    onInvalidHeader: true,
-    onStatus: [502, 503],
-    tries: 3,
-    timeoutMs: 5000,
-    nonIdempotent: true,
-    budget: { percent: 50, windowMs: 10_000, minPerSecond: 10 },
-  });
+  assert.deepEqual(
+    api.servers.map((s) => ({ ...s })),
+    [
+      { url: 'http://10.0.0.1:80', weight: 5, maxFails: 3, failTimeoutMs: 30_000, backup: true, down: false, drain: false, maxConns: 10, slowStartMs: 60_000 },
+      { url: 'https://api.example.com', weight: 1, maxFails: 1, failTimeoutMs: 0, backup: false, down: true, drain: true, maxConns: 0, slowStartMs: 0 },
+    ],
+  );
+  assert.deepEqual(
+    { ...api.retry, onStatus: [...api.retry.onStatus] },
+    {
+      onError: true,
+      onTimeout: false,
+      onInvalidHeader: true,
+      onStatus: [502, 503],
+      tries: 3,
+      timeoutMs: 5000,
+      nonIdempotent: true,
+      budget: { percent: 50, windowMs: 10_000, minPerSecond: 10 },
+    },
+  );
   assert.deepEqual({ ...api.timeouts }, { connectMs: 2000, readMs: 60_000, sendMs: 60_000 });
   assert.equal(api.keepalive, 0);
   const hc = api.healthCheck!;

@@ -101,7 +101,7 @@ test('a delivered response keeps its server active until end(), then releases it
   assert.equal(sy.status().upstreams.pool?.servers[0]?.fails, 0, 'a second end() is ignored');
 });
 
-test('the retry budget allows percent of the window\'s requests plus the reserve, and says so when it refuses', () => {
+test("the retry budget allows percent of the window's requests plus the reserve, and says so when it refuses", () => {
   const clock = { now: 0 };
   const sy = setup({ on: ['timeout'], budget: { percent: 20, window: '10s', minPerSecond: 0.2 } }, 8, clock);
   const refusals: unknown[] = [];
@@ -112,7 +112,10 @@ test('the retry budget allows percent of the window\'s requests plus the reserve
   const firsts = Array.from({ length: 10 }, () => start(sy));
   const decisions = firsts.map((a) => a.end({ failure: 'timeout' }, SENT));
   assert.equal(decisions.filter((d) => d.action === 'retry').length, 4);
-  assert.deepEqual(decisions.find((d) => d.action !== 'retry'), { action: 'fail', status: 504, reason: 'upstream timed out' });
+  assert.deepEqual(
+    decisions.find((d) => d.action !== 'retry'),
+    { action: 'fail', status: 504, reason: 'upstream timed out' },
+  );
   assert.equal(refusals.length, 6);
   assert.deepEqual(refusals[0], { upstream: 'pool', from: 'http://10.0.0.5:80', attempt: 2, reason: 'timeout', refused: 'budget' });
 });

@@ -34,16 +34,23 @@ test('error_page + proxy_intercept_errors with a static file in "location = /50x
     `server {\nlocation / {\nproxy_pass http://app;\nproxy_intercept_errors on;\nerror_page 502 503 /50x.html;\n}\nlocation = /50x.html {\nroot ${dir};\n}\n}`,
   );
   assert.deepEqual(l.interceptErrors, [502, 503]);
-  assert.deepEqual(answer(l, 503, 'intercepted'), { status: 503, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<h1>We will be right back</h1>\n' });
+  assert.deepEqual(answer(l, 503, 'intercepted'), {
+    status: 503,
+    headers: { 'content-type': 'text/html; charset=utf-8' },
+    body: '<h1>We will be right back</h1>\n',
+  });
   assert.equal(answer(l, 502)?.status, 502);
   assert.equal(answer(l, 504), undefined);
   assert.deepEqual(warnings, ['line 8: location = /50x.html is not proxied; switchyard leaves it to the app']);
 });
 
-test('error_page without proxy_intercept_errors answers switchyard\'s own errors only; =CODE changes the status', (t) => {
+test("error_page without proxy_intercept_errors answers switchyard's own errors only; =CODE changes the status", (t) => {
   const dir = pagesDir(t);
   // No location matches the pages (a proxied `location /` would: nginx would proxy them), so the server's root serves them.
-  const { loc: l } = loc(`server {\nroot ${dir};\nerror_page 502 504 =503 /50x.html;\nerror_page 404 /missing.json;\nlocation /app/ { proxy_pass http://app; }\n}`, '/app/');
+  const { loc: l } = loc(
+    `server {\nroot ${dir};\nerror_page 502 504 =503 /50x.html;\nerror_page 404 /missing.json;\nlocation /app/ { proxy_pass http://app; }\n}`,
+    '/app/',
+  );
   assert.equal(l.interceptErrors, undefined);
   assert.equal(answer(l, 504, 'timeout')?.status, 503);
   assert.deepEqual(answer(l, 404, 'intercepted'), { status: 404, headers: { 'content-type': 'application/json' }, body: '{"error":"not found"}' });
@@ -71,7 +78,10 @@ test('a "return CODE text" page, an alias, a URL redirect; the first error_page 
   assert.deepEqual(answer(l, 503), { status: 503, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'down for maintenance' });
   assert.equal(answer(l, 502)?.body, '<h1>We will be right back</h1>\n');
   assert.deepEqual(answer(l, 504), { status: 302, headers: { location: 'https://status.example/' }, body: '' });
-  assert.ok(warnings.every((w) => !w.includes('error_page')), warnings.join('\n'));
+  assert.ok(
+    warnings.every((w) => !w.includes('error_page')),
+    warnings.join('\n'),
+  );
 });
 
 test('error pages switchyard cannot serve are warnings naming the line; the location still imports', (t) => {
@@ -106,9 +116,18 @@ test('error pages switchyard cannot serve are warnings naming the line; the loca
 });
 
 test('error_page values nginx refuses are errors with their position', () => {
-  assert.throws(() => loc('server { location / { proxy_pass http://app; error_page 200 /x.html; } }'), (err: unknown) => err instanceof NginxParseError && /must be between 300 and 599/.test(err.message));
-  assert.throws(() => loc('server { location / { proxy_pass http://app; error_page /x.html; } }'), (err: unknown) => err instanceof NginxParseError && /invalid number of arguments in "error_page"/.test(err.message));
-  assert.throws(() => loc('server { location / { proxy_pass http://app; proxy_intercept_errors yes; } }'), (err: unknown) => err instanceof NginxParseError && /"on" or "off"/.test(err.message));
+  assert.throws(
+    () => loc('server { location / { proxy_pass http://app; error_page 200 /x.html; } }'),
+    (err: unknown) => err instanceof NginxParseError && /must be between 300 and 599/.test(err.message),
+  );
+  assert.throws(
+    () => loc('server { location / { proxy_pass http://app; error_page /x.html; } }'),
+    (err: unknown) => err instanceof NginxParseError && /invalid number of arguments in "error_page"/.test(err.message),
+  );
+  assert.throws(
+    () => loc('server { location / { proxy_pass http://app; proxy_intercept_errors yes; } }'),
+    (err: unknown) => err instanceof NginxParseError && /"on" or "off"/.test(err.message),
+  );
 });
 
 test('add_header / proxy_hide_header become rewriteResponseHeaders, inherited as a whole; variables are warnings', () => {

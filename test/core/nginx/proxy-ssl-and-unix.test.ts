@@ -72,15 +72,24 @@ server {
 test('proxy_ssl errors: a missing file names the resolved path and the line; a certificate without its key', (t) => {
   const dir = confDir(t, {});
   assert.throws(
-    () => parseNginxConfig('upstream a { server h:443; }\nserver { location / { proxy_pass https://a; proxy_ssl_trusted_certificate missing.pem; } }', { baseDir: dir }),
-    (err: unknown) => err instanceof NginxParseError && err.line === 2 && err.message.includes(`cannot read "${join(dir, 'missing.pem')}" of "proxy_ssl_trusted_certificate": no such file`),
+    () =>
+      parseNginxConfig('upstream a { server h:443; }\nserver { location / { proxy_pass https://a; proxy_ssl_trusted_certificate missing.pem; } }', {
+        baseDir: dir,
+      }),
+    (err: unknown) =>
+      err instanceof NginxParseError &&
+      err.line === 2 &&
+      err.message.includes(`cannot read "${join(dir, 'missing.pem')}" of "proxy_ssl_trusted_certificate": no such file`),
   );
   assert.throws(
     () => parseNginxConfig('upstream a { server h:443; }\nserver { location / { proxy_pass https://a; proxy_ssl_certificate c.pem; } }', { baseDir: dir }),
     /no "proxy_ssl_certificate_key" is defined for certificate "c.pem"/,
   );
   assert.throws(
-    () => parseNginxConfig('upstream a { server h:443; }\nserver { location /x/ { proxy_pass https://a; proxy_ssl_verify off; }\nlocation /y/ { proxy_pass https://a; } }'),
+    () =>
+      parseNginxConfig(
+        'upstream a { server h:443; }\nserver { location /x/ { proxy_pass https://a; proxy_ssl_verify off; }\nlocation /y/ { proxy_pass https://a; } }',
+      ),
     /upstream "a" gets other proxy_ssl_\* settings here than on line 2: switchyard gives each pool one TLS setting/,
   );
 });
@@ -89,9 +98,27 @@ test('server unix:/path; imports as a unix: server url, with its parameters; Hos
   const { options } = parseNginxConfig(`
 upstream app { server unix:/run/app.sock weight=2; server unix:/run/app2.sock backup; server 127.0.0.1:8000; }
 server { location / { proxy_pass http://app; } }`);
-  assert.deepEqual(options.upstreams.app, { servers: [{ url: 'unix:/run/app.sock', weight: 2 }, { url: 'unix:/run/app2.sock', backup: true }, 'http://127.0.0.1:8000'] });
+  assert.deepEqual(options.upstreams.app, {
+    servers: [{ url: 'unix:/run/app.sock', weight: 2 }, { url: 'unix:/run/app2.sock', backup: true }, 'http://127.0.0.1:8000'],
+  });
   const sy = createSwitchyard(options);
   const [unix] = sy.upstream('app').servers();
-  assert.deepEqual({ ...unix }, { url: 'unix:/run/app.sock', origin: 'http://localhost', protocol: 'http:', hostname: 'localhost', port: 80, host: 'app', basePath: '', backup: false, socketPath: '/run/app.sock' });
-  assert.throws(() => parseNginxConfig('upstream app { server unix:/run/a.sock; }\nserver { location / { proxy_pass https://app; } }'), /is a unix socket, but its upstream is reached over https/);
+  assert.deepEqual(
+    { ...unix },
+    {
+      url: 'unix:/run/app.sock',
+      origin: 'http://localhost',
+      protocol: 'http:',
+      hostname: 'localhost',
+      port: 80,
+      host: 'app',
+      basePath: '',
+      backup: false,
+      socketPath: '/run/app.sock',
+    },
+  );
+  assert.throws(
+    () => parseNginxConfig('upstream app { server unix:/run/a.sock; }\nserver { location / { proxy_pass https://app; } }'),
+    /is a unix socket, but its upstream is reached over https/,
+  );
 });

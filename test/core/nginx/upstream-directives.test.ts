@@ -91,9 +91,9 @@ test('keepalive N; zone and keepalive_* are warnings; resolver and resolver_time
   assert.deepEqual(up.resolver, { servers: ['127.0.0.53'], timeout: '5s' });
   assert.deepEqual(warnings, [
     'line 2: "zone" ignored (switchyard keeps pool state in the process; no shared memory zone is needed)',
-    "line 4: \"keepalive_requests\" ignored (switchyard's upstream agent manages idle connection lifetime)",
-    "line 5: \"keepalive_timeout\" ignored (switchyard's upstream agent manages idle connection lifetime)",
-    "line 6: \"keepalive_time\" ignored (switchyard's upstream agent manages idle connection lifetime)",
+    'line 4: "keepalive_requests" ignored (switchyard\'s upstream agent manages idle connection lifetime)',
+    'line 5: "keepalive_timeout" ignored (switchyard\'s upstream agent manages idle connection lifetime)',
+    'line 6: "keepalive_time" ignored (switchyard\'s upstream agent manages idle connection lifetime)',
   ]);
 });
 

@@ -12,20 +12,28 @@ test('sticky cookie with every parameter maps onto sticky.cookie and validates',
     sticky: { cookie: { name: 'srv_id', expires: '1h', domain: '.example.com', httpOnly: true, sameSite: 'lax', secure: true, path: '/' } },
   });
   assert.equal(createSwitchyard(options).config.upstreams.get('u')?.sticky?.mode, 'cookie');
-  assert.deepEqual(upstream('server a:1;\nsticky cookie s expires=max;').options.upstreams.u, { servers: ['http://a:1'], sticky: { cookie: { name: 's', expires: 'max' } } });
+  assert.deepEqual(upstream('server a:1;\nsticky cookie s expires=max;').options.upstreams.u, {
+    servers: ['http://a:1'],
+    sticky: { cookie: { name: 's', expires: 'max' } },
+  });
 });
 
 test('sticky route and server route= map onto sticky.route and servers[].route', () => {
   const { options } = upstream('server 127.0.0.1:8001 route=a;\nserver 127.0.0.1:8002 route=b weight=2;\nsticky route $cookie_route $arg_route;');
   assert.deepEqual(options.upstreams.u, {
-    servers: [{ url: 'http://127.0.0.1:8001', route: 'a' }, { url: 'http://127.0.0.1:8002', route: 'b', weight: 2 }],
+    servers: [
+      { url: 'http://127.0.0.1:8001', route: 'a' },
+      { url: 'http://127.0.0.1:8002', route: 'b', weight: 2 },
+    ],
     sticky: { route: ['$cookie_route', '$arg_route'] },
   });
   createSwitchyard(options);
 });
 
 test('sticky learn: create, lookup, timeout; the zone size becomes maxSessions (nginx: 1m ~ 8000 sessions)', () => {
-  const { options, warnings } = upstream('server a:1;\nsticky learn create=$upstream_cookie_sessionid lookup=$cookie_sessionid zone=client_sessions:1m timeout=1h header;');
+  const { options, warnings } = upstream(
+    'server a:1;\nsticky learn create=$upstream_cookie_sessionid lookup=$cookie_sessionid zone=client_sessions:1m timeout=1h header;',
+  );
   assert.deepEqual(options.upstreams.u, {
     servers: ['http://a:1'],
     sticky: { learn: { create: ['$upstream_cookie_sessionid'], lookup: ['$cookie_sessionid'], timeout: '1h', maxSessions: 8000 } },
@@ -38,7 +46,10 @@ test('sticky learn: create, lookup, timeout; the zone size becomes maxSessions (
 
 test('bad sticky directives are errors at the word', () => {
   const at = (body: string, line: number, column: number, message: RegExp) =>
-    assert.throws(() => upstream(body), (err: Error & { line?: number; column?: number }) => err.line === line && err.column === column && message.test(err.message));
+    assert.throws(
+      () => upstream(body),
+      (err: Error & { line?: number; column?: number }) => err.line === line && err.column === column && message.test(err.message),
+    );
   at('server a:1;\nsticky cookie srv_id foo;', 3, 22, /unknown parameter "foo"/);
   at('server a:1;\nsticky cookie srv_id httponly httponly;', 3, 31, /parameter "httponly" is duplicate/);
   at('server a:1;\nsticky cookie s samesite=often;', 3, 17, /invalid "samesite" parameter value/);

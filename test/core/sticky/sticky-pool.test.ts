@@ -160,19 +160,48 @@ test('learn refreshes a carried session and rebinds it to the server that answer
 test('config errors name the field', () => {
   const bad = (pool: unknown, message: RegExp) => assert.throws(() => createSwitchyard({ upstreams: { pool: pool as UpstreamOptions } }), message);
   bad({ servers: [A], sticky: {} }, /upstreams\.pool\.sticky must have exactly one of cookie, route or learn, got none/);
-  bad({ servers: [A], sticky: { cookie: { name: 'a' }, route: ['$cookie_r'] } }, /upstreams\.pool\.sticky must have exactly one of cookie, route or learn, got cookie and route/);
+  bad(
+    { servers: [A], sticky: { cookie: { name: 'a' }, route: ['$cookie_r'] } },
+    /upstreams\.pool\.sticky must have exactly one of cookie, route or learn, got cookie and route/,
+  );
   bad({ servers: [A], sticky: { cookie: { name: 'a b' } } }, /upstreams\.pool\.sticky\.cookie\.name must be a cookie name/);
-  bad({ servers: [A], sticky: { cookie: { name: 'a', sameSite: 'sometimes' } } }, /upstreams\.pool\.sticky\.cookie\.sameSite must be 'strict', 'lax' or 'none'/);
-  bad({ servers: [A], sticky: { cookie: { name: 'a', path: '/; x' } } }, /upstreams\.pool\.sticky\.cookie\.path must be a non-empty string without spaces or ';'/);
+  bad(
+    { servers: [A], sticky: { cookie: { name: 'a', sameSite: 'sometimes' } } },
+    /upstreams\.pool\.sticky\.cookie\.sameSite must be 'strict', 'lax' or 'none'/,
+  );
+  bad(
+    { servers: [A], sticky: { cookie: { name: 'a', path: '/; x' } } },
+    /upstreams\.pool\.sticky\.cookie\.path must be a non-empty string without spaces or ';'/,
+  );
   bad({ servers: [A], sticky: { cookie: { name: 'a', expires: 'soon' } } }, /upstreams\.pool\.sticky\.cookie\.expires must be a duration/);
-  bad({ servers: [A], sticky: { cookie: { name: 'a' }, secret: 'short' } }, /upstreams\.pool\.sticky\.secret must be a string of at least 16 characters, got 5 characters/);
+  bad(
+    { servers: [A], sticky: { cookie: { name: 'a' }, secret: 'short' } },
+    /upstreams\.pool\.sticky\.secret must be a string of at least 16 characters, got 5 characters/,
+  );
   bad({ servers: [A], sticky: { route: ['cookie_route'] } }, /upstreams\.pool\.sticky\.route\[0\] must be an nginx variable/);
   bad({ servers: [A], sticky: { route: '$nope' } }, /upstreams\.pool\.sticky\.route uses the unknown variable \$nope/);
   bad({ servers: [A], sticky: { learn: { lookup: '$cookie_s' } } }, /upstreams\.pool\.sticky\.learn\.create is required/);
-  bad({ servers: [A], sticky: { learn: { create: '$cookie_s', lookup: '$cookie_s' } } }, /upstreams\.pool\.sticky\.learn\.create must be '\$upstream_cookie_<name>'/);
-  bad({ servers: [A], sticky: { learn: { create: '$upstream_cookie_s', lookup: '$cookie_s', maxSessions: 0 } } }, /upstreams\.pool\.sticky\.learn\.maxSessions must be a positive integer, got 0/);
-  bad({ servers: [A], sticky: { learn: { create: '$upstream_cookie_s', lookup: '$cookie_s', timeout: 0 } } }, /upstreams\.pool\.sticky\.learn\.timeout must be more than 0/);
-  bad({ servers: [{ url: A, route: 'a' }, { url: B, route: 'a' }] }, /upstreams\.pool\.servers\[1\]\.route repeats the route "a" of upstreams\.pool\.servers\[0\]/);
+  bad(
+    { servers: [A], sticky: { learn: { create: '$cookie_s', lookup: '$cookie_s' } } },
+    /upstreams\.pool\.sticky\.learn\.create must be '\$upstream_cookie_<name>'/,
+  );
+  bad(
+    { servers: [A], sticky: { learn: { create: '$upstream_cookie_s', lookup: '$cookie_s', maxSessions: 0 } } },
+    /upstreams\.pool\.sticky\.learn\.maxSessions must be a positive integer, got 0/,
+  );
+  bad(
+    { servers: [A], sticky: { learn: { create: '$upstream_cookie_s', lookup: '$cookie_s', timeout: 0 } } },
+    /upstreams\.pool\.sticky\.learn\.timeout must be more than 0/,
+  );
+  bad(
+    {
+      servers: [
+        { url: A, route: 'a' },
+        { url: B, route: 'a' },
+      ],
+    },
+    /upstreams\.pool\.servers\[1\]\.route repeats the route "a" of upstreams\.pool\.servers\[0\]/,
+  );
   bad({ servers: [{ url: A, route: 'a;b' }] }, /upstreams\.pool\.servers\[0\]\.route must be 1 to 32 cookie-safe characters/);
   bad({ servers: [{ url: A, route: 'x'.repeat(33) }] }, /upstreams\.pool\.servers\[0\]\.route must be 1 to 32/);
   const sy = createSwitchyard({ upstreams: { pool: { servers: [{ url: A, route: 'a' }], sticky: { route: '$cookie_r' } } } });

@@ -17,7 +17,9 @@ if (cluster.isPrimary) {
 } else {
   const app = Fastify();
   await app.register(switchyard, {
-    upstreams: { api: { servers: [{ url: `http://${process.env.SY_NAME}:${process.env.SY_BACKEND_PORT}`, resolve: true }], resolver: { servers: [process.env.SY_DNS!] } } },
+    upstreams: {
+      api: { servers: [{ url: `http://${process.env.SY_NAME}:${process.env.SY_BACKEND_PORT}`, resolve: true }], resolver: { servers: [process.env.SY_DNS!] } },
+    },
     locations: { '/': 'api' },
   });
   app.addHook('onSend', async (_req, reply) => {

@@ -15,14 +15,11 @@ const cert = readFileSync(process.env.SY_CERT!);
 const snis: string[] = [];
 const hosts: string[] = [];
 let probes = 0;
-const backend = createHttpsServer(
-  { key, cert, SNICallback: (name, cb) => (snis.push(name), cb(null, createSecureContext({ key, cert }))) },
-  (req, res) => {
-    if (req.url === '/health') probes++;
-    else hosts.push(req.headers.host ?? '');
-    res.end('secure');
-  },
-);
+const backend = createHttpsServer({ key, cert, SNICallback: (name, cb) => (snis.push(name), cb(null, createSecureContext({ key, cert }))) }, (req, res) => {
+  if (req.url === '/health') probes++;
+  else hosts.push(req.headers.host ?? '');
+  res.end('secure');
+});
 await new Promise<void>((resolve) => backend.listen(port, '127.0.0.2', resolve));
 
 const options: SwitchyardOptions = {

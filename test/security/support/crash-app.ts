@@ -20,7 +20,9 @@ async function backend(name: string, status = 200): Promise<{ url: string; serve
     res.end(name);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
-    const accept = createHash('sha1').update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    const accept = createHash('sha1')
+      .update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+      .digest('base64');
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
     socket.on('error', () => undefined);
   });
@@ -46,7 +48,12 @@ const config: SwitchyardOptions = {
     hashed: { servers: [b1.url, b2.url], balance: 'hash', hash: { key: tenantKey } },
     // One primary (no key needed to pick it), then a failover into a tier of two: the key is evaluated there.
     failover: { servers: [dead, { url: b1.url, backup: true }, { url: b2.url, backup: true }], balance: 'hash', hash: { key: tenantKey } },
-    retried: { servers: [b503.url, { url: b1.url, backup: true }, { url: b2.url, backup: true }], balance: 'hash', hash: { key: tenantKey }, retry: { on: ['error', 'timeout', 503] } },
+    retried: {
+      servers: [b503.url, { url: b1.url, backup: true }, { url: b2.url, backup: true }],
+      balance: 'hash',
+      hash: { key: tenantKey },
+      retry: { on: ['error', 'timeout', 503] },
+    },
     plain: { servers: [b1.url, b2.url], healthCheck: undefined },
   },
   locations: { '/hash/': 'hashed', '/failover/': 'failover', '/retry/': 'retried', '/ok/': 'plain' },

@@ -50,9 +50,16 @@ function bodyError(status: 400 | 413, text: string): AdminResponse {
 async function readBody(req: AdminApiRequest): Promise<{ ok: true; value: unknown } | { ok: false; answer: AdminResponse }> {
   const type = req.headers['content-type'];
   if (typeof type !== 'string' || !/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type)) {
-    return { ok: false, answer: error(415, 'UnsupportedMediaType', `body must be JSON with Content-Type: application/json, got ${type === undefined ? 'no Content-Type' : JSON.stringify(type)}`) };
+    return {
+      ok: false,
+      answer: error(
+        415,
+        'UnsupportedMediaType',
+        `body must be JSON with Content-Type: application/json, got ${type === undefined ? 'no Content-Type' : JSON.stringify(type)}`,
+      ),
+    };
   }
-  const body = await readJsonBody(req.body, req.headers['content-length'] as string | undefined);
+  const body = await readJsonBody(req.body, req.headers['content-length']);
   return body.ok ? body : { ok: false, answer: bodyError(body.status, body.text) };
 }
 
@@ -79,7 +86,14 @@ function serverView(view: AdminServerView, stats: ServerStatus | undefined): Rec
     down: s.down,
     drain: s.drain,
     ...(stats !== undefined
-      ? { active: stats.active, requests: stats.requests, responses: stats.responses, fails: stats.fails, unavailable: stats.unavailable, ...(stats.health !== undefined ? { health: stats.health } : {}) }
+      ? {
+          active: stats.active,
+          requests: stats.requests,
+          responses: stats.responses,
+          fails: stats.fails,
+          unavailable: stats.unavailable,
+          ...(stats.health !== undefined ? { health: stats.health } : {}),
+        }
       : {}),
   };
 }
@@ -117,7 +131,10 @@ export async function adminApiResponse(sy: Switchyard, req: AdminApiRequest, opt
   const pathname = q >= 0 ? req.url.slice(0, q) : req.url;
   if (!isAdminApiPath(sy, pathname)) return undefined;
   const method = req.method.toUpperCase();
-  const segments = pathname.slice(admin.path.length).split('/').filter((s, i) => i > 0 || s !== '');
+  const segments = pathname
+    .slice(admin.path.length)
+    .split('/')
+    .filter((s, i) => i > 0 || s !== '');
   if (segments.length > 0 && segments[segments.length - 1] === '') segments.pop();
 
   let who = '';
@@ -132,7 +149,8 @@ export async function adminApiResponse(sy: Switchyard, req: AdminApiRequest, opt
     who = `${access.who} from ${req.clientIp}`;
   }
 
-  const allow = (methods: string): AdminResponse => error(405, 'MethodNotAllowed', `method ${method} not allowed here (allowed: ${methods})`, { allow: methods });
+  const allow = (methods: string): AdminResponse =>
+    error(405, 'MethodNotAllowed', `method ${method} not allowed here (allowed: ${methods})`, { allow: methods });
   const pools = internalsOf(sy).pools;
 
   if (segments.length === 0) return method === 'GET' || method === 'HEAD' ? json(200, ['upstreams']) : allow('GET');
@@ -145,7 +163,8 @@ export async function adminApiResponse(sy: Switchyard, req: AdminApiRequest, opt
     return json(200, all);
   }
   const name = decodeSegment(segments[1] as string);
-  if (name === undefined || !pools.has(name)) return error(404, 'UpstreamNotFound', `unknown upstream ${JSON.stringify(name ?? segments[1])} (known: ${[...pools.keys()].join(', ')})`);
+  if (name === undefined || !pools.has(name))
+    return error(404, 'UpstreamNotFound', `unknown upstream ${JSON.stringify(name ?? segments[1])} (known: ${[...pools.keys()].join(', ')})`);
   const pool = pools.get(name)!;
   if (segments.length === 2) return method === 'GET' || method === 'HEAD' ? json(200, upstreamView(sy, name, await machineStatus(sy))) : allow('GET');
   if (segments[2] !== 'servers' || segments.length > 4) return error(404, 'PathNotFound', `unknown path ${JSON.stringify(pathname)}`);
@@ -162,9 +181,10 @@ export async function adminApiResponse(sy: Switchyard, req: AdminApiRequest, opt
     } catch (err) {
       return error(400, 'InvalidBody', (err as Error).message);
     }
-    if (pool.adminServers().some((v) => v.settings.url === server.url)) return error(409, 'ServerExists', `upstream "${name}" already has server ${server.url}`);
+    if (pool.adminServers().some((v) => v.settings.url === server.url))
+      return error(409, 'ServerExists', `upstream "${name}" already has server ${server.url}`);
     try {
-      sy.addServer(name, { ...body.value as Record<string, unknown>, url: server.url } as Parameters<Switchyard['addServer']>[1]);
+      sy.addServer(name, { ...(body.value as Record<string, unknown>), url: server.url });
     } catch (err) {
       if (err instanceof SwitchyardError) return error(409, 'ServerExists', err.message);
       throw err;
@@ -178,7 +198,14 @@ export async function adminApiResponse(sy: Switchyard, req: AdminApiRequest, opt
   const id = /^\d{1,9}$/.test(idText) ? Number(idText) : -1;
   const view = pool.adminServers().find((v) => v.id === id);
   if (view === undefined) return error(404, 'ServerNotFound', `upstream "${name}" has no server with id ${JSON.stringify(idText)}`);
-  if (method === 'GET' || method === 'HEAD') return json(200, serverView(view, (await machineStatus(sy)).upstreams[name]?.servers.find((s) => s.url === view.settings.url)));
+  if (method === 'GET' || method === 'HEAD')
+    return json(
+      200,
+      serverView(
+        view,
+        (await machineStatus(sy)).upstreams[name]?.servers.find((s) => s.url === view.settings.url),
+      ),
+    );
   if (method !== 'PATCH' && method !== 'DELETE') return allow('GET, PATCH, DELETE');
   const reason = notEditableReason(view.settings.source);
   if (reason !== undefined) return error(409, 'ServerNotEditable', `server ${id} (${view.settings.url}) cannot be changed one by one: ${reason}`);
@@ -199,8 +226,18 @@ export async function adminApiResponse(sy: Switchyard, req: AdminApiRequest, opt
     return error(400, 'InvalidBody', (err as Error).message);
   }
   sy.setServer(name, url, publicPatch(patch));
-  const text = Object.entries(publicPatch(patch)).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+  const text = Object.entries(publicPatch(patch))
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
   log(`switchyard: admin ${who}: ${name} ${url} (id ${id}) set ${text === '' ? '(nothing)' : text}`);
   const after = pool.adminServers().find((v) => v.id === id);
-  return json(200, after !== undefined ? serverView(after, pool.status().servers.find((s) => s.url === url)) : {});
+  return json(
+    200,
+    after !== undefined
+      ? serverView(
+          after,
+          pool.status().servers.find((s) => s.url === url),
+        )
+      : {},
+  );
 }

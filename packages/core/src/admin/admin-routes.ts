@@ -77,7 +77,7 @@ export async function adminResponse(
           'x-frame-options': 'DENY',
           'referrer-policy': 'no-referrer',
         },
-        body: controls ? withControls(renderStatusPage(snapshot), admin!.path) : renderStatusPage(snapshot),
+        body: controls ? withControls(renderStatusPage(snapshot), admin.path) : renderStatusPage(snapshot),
       };
     }
     return {

@@ -10,6 +10,6 @@ export function notEditableReason(source: ServerSource | undefined): string | un
     case 'dns':
       return 'this server comes from DNS resolution (resolve): its addresses follow DNS; change the DNS records or the upstream configuration';
     case 'discover':
-      return 'this server comes from the upstream\'s discover function: the next update would undo the change; change it at its source';
+      return "this server comes from the upstream's discover function: the next update would undo the change; change it at its source";
   }
 }

@@ -10,7 +10,9 @@ export function logStartupNotes(sy: Switchyard, logger: SwitchyardLogger): void 
   const warnings = sy.warnings;
   if (warnings.length === 0) return;
   const n = warnings.length;
-  logger.warn(`switchyard: nginx import: ${n} warning${n === 1 ? '' : 's'} (directives ignored or approximated; the list is in .switchyard.warnings${logger.debug !== undefined ? ' and at debug level' : ''})`);
+  logger.warn(
+    `switchyard: nginx import: ${n} warning${n === 1 ? '' : 's'} (directives ignored or approximated; the list is in .switchyard.warnings${logger.debug !== undefined ? ' and at debug level' : ''})`,
+  );
   const detail = logger.debug !== undefined ? logger.debug.bind(logger) : logger.warn.bind(logger);
   for (const w of warnings) detail(`switchyard: nginx import: ${w}`);
 }

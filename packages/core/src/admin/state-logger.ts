@@ -50,10 +50,22 @@ export function attachStateLogger(sy: Switchyard, logger: SwitchyardLogger, opti
     logger.warn(`switchyard: ${e.upstream} lookups of ${e.source} fail, keeping the last servers: ${e.error}`);
   const lookupRecovered = (e: SwitchyardEvents['discovery:recovered']): void => logger.info(`switchyard: ${e.upstream} lookups of ${e.source} answer again`);
 
-  sy.on('server:down', down).on('server:up', up).on('server:added', added).on('server:removed', removed).on('server:updated', updated).on('no-live-upstream', none).on('response', tried);
+  sy.on('server:down', down)
+    .on('server:up', up)
+    .on('server:added', added)
+    .on('server:removed', removed)
+    .on('server:updated', updated)
+    .on('no-live-upstream', none)
+    .on('response', tried);
   sy.on('discovery:error', lookupFailed).on('discovery:recovered', lookupRecovered);
   return () => {
-    sy.off('server:down', down).off('server:up', up).off('server:added', added).off('server:removed', removed).off('server:updated', updated).off('no-live-upstream', none).off('response', tried);
+    sy.off('server:down', down)
+      .off('server:up', up)
+      .off('server:added', added)
+      .off('server:removed', removed)
+      .off('server:updated', updated)
+      .off('no-live-upstream', none)
+      .off('response', tried);
     sy.off('discovery:error', lookupFailed).off('discovery:recovered', lookupRecovered);
   };
 }

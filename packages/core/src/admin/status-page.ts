@@ -232,7 +232,9 @@ function poolSection(name: string, u: UpstreamStatus, now: number): string {
 
 /** Resolver state per looked-up name (and the discover hook), under the pool's servers. */
 function resolverSection(list: readonly ResolverNameStatus[], now: number): string {
-  const head = ['Name', 'Answer', 'Answered', 'Next lookup', 'Error'].map((t, i) => `<th${i === 0 || i === 1 || i === 4 ? ' class="l"' : ''}>${t}</th>`).join('');
+  const head = ['Name', 'Answer', 'Answered', 'Next lookup', 'Error']
+    .map((t, i) => `<th${i === 0 || i === 1 || i === 4 ? ' class="l"' : ''}>${t}</th>`)
+    .join('');
   const rows = list.map(
     (r) =>
       `<tr data-name="${escapeHtml(r.name)}"><td class="url">${escapeHtml(r.name)}</td>` +

@@ -11,7 +11,6 @@ import type {
   ResolvedUpstream,
   ServerInfo,
   ServerChangeReason,
-  ServerPatch,
   ServerStatus,
   UpstreamStatus,
 } from '../types.js';
@@ -268,7 +267,10 @@ export class Pool implements PoolControl {
     }
     const changed = [...gone, ...fresh];
     if (changed.length === 0) return [];
-    this.#reindex(changed.some((s) => !s.backup), changed.some((s) => s.backup));
+    this.#reindex(
+      changed.some((s) => !s.backup),
+      changed.some((s) => s.backup),
+    );
     for (const slot of gone) this.#env.emit('server:removed', { upstream: this.name, url: slot.url, reason, ...nameOf(slot) });
     for (const slot of fresh) this.#env.emit('server:added', { upstream: this.name, url: slot.url, reason, ...nameOf(slot) });
     return fresh.map((s) => s.url);

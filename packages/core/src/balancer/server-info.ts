@@ -43,7 +43,17 @@ export function serverInfo(url: string, backup: boolean, context: ServerContext 
   if (socketPath !== undefined) {
     // nginx sends `Host: <upstream name>` through `proxy_pass http://<upstream>` whatever the
     // server's address, and `localhost` when proxy_pass names the socket itself.
-    return Object.freeze({ url, origin: 'http://localhost', protocol: 'http:', hostname: 'localhost', port: 80, host: context.upstream ?? 'localhost', basePath: '', backup, socketPath });
+    return Object.freeze({
+      url,
+      origin: 'http://localhost',
+      protocol: 'http:',
+      hostname: 'localhost',
+      port: 80,
+      host: context.upstream ?? 'localhost',
+      basePath: '',
+      backup,
+      socketPath,
+    });
   }
   const u = new URL(url);
   const protocol = u.protocol === 'https:' ? 'https:' : 'http:';

@@ -64,7 +64,12 @@ export class ServerSlot {
 
   constructor(config: ResolvedServer, healthy: boolean, now: number, upstream?: ResolvedUpstream) {
     this.url = config.url;
-    this.info = serverInfo(config.url, config.backup, { upstream: upstream?.name, tls: mergeTls(upstream?.tls, config.tls), name: config.name, host: config.host });
+    this.info = serverInfo(config.url, config.backup, {
+      upstream: upstream?.name,
+      tls: mergeTls(upstream?.tls, config.tls),
+      name: config.name,
+      host: config.host,
+    });
     this.ringName = writtenAuthority(config.url);
     this.backup = config.backup;
     this.source = config.source ?? 'config';

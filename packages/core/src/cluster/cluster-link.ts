@@ -122,7 +122,10 @@ export function joinCluster(sy: Switchyard, pools: ReadonlyMap<string, PoolContr
   const followsSource = new Set<string>();
   const keyOf = (upstream: string, url: string): string => `${upstream}\n${url}`;
   const onAdded = (e: SwitchyardEvents['server:added']): void => {
-    const view = pools.get(e.upstream)?.adminServers().find((v) => v.settings.url === e.url);
+    const view = pools
+      .get(e.upstream)
+      ?.adminServers()
+      .find((v) => v.settings.url === e.url);
     if (view === undefined) return;
     if (notEditableReason(view.settings.source) !== undefined) followsSource.add(keyOf(e.upstream, e.url));
     else change({ op: 'add', upstream: e.upstream, server: view.settings });
@@ -140,15 +143,25 @@ export function joinCluster(sy: Switchyard, pools: ReadonlyMap<string, PoolContr
     if (e.reason === 'passive') post({ [TAG]: 'passive', report: { upstream: e.upstream, url: e.url, failed: false } });
   };
   const onProbe = (e: SwitchyardEvents['health:probe']): void => {
-    const view = pools.get(e.upstream)?.adminServers().find((v) => v.settings.url === e.url);
+    const view = pools
+      .get(e.upstream)
+      ?.adminServers()
+      .find((v) => v.settings.url === e.url);
     if (view?.health !== undefined) post({ [TAG]: 'health', report: { upstream: e.upstream, url: e.url, healthy: view.healthy, last: view.health } });
   };
 
   process.on('message', onMessage);
-  sy.on('server:added', onAdded).on('server:removed', onRemoved).on('server:updated', onUpdated).on('server:down', onDown).on('server:up', onUp).on('health:probe', onProbe);
+  sy.on('server:added', onAdded)
+    .on('server:removed', onRemoved)
+    .on('server:updated', onUpdated)
+    .on('server:down', onDown)
+    .on('server:up', onUp)
+    .on('health:probe', onProbe);
   const fallback = setTimeout(() => {
     if (joined || stopped) return;
-    process.emitWarning('switchyard: cluster: true but no clusterPrimary() answered in the primary; this worker runs alone (its own health checks, its own view)');
+    process.emitWarning(
+      'switchyard: cluster: true but no clusterPrimary() answered in the primary; this worker runs alone (its own health checks, its own view)',
+    );
     becomeProber();
   }, PRIMARY_ANSWER_MS);
   fallback.unref();
@@ -161,7 +174,12 @@ export function joinCluster(sy: Switchyard, pools: ReadonlyMap<string, PoolContr
       stopped = true;
       clearTimeout(fallback);
       process.off('message', onMessage);
-      sy.off('server:added', onAdded).off('server:removed', onRemoved).off('server:updated', onUpdated).off('server:down', onDown).off('server:up', onUp).off('health:probe', onProbe);
+      sy.off('server:added', onAdded)
+        .off('server:removed', onRemoved)
+        .off('server:updated', onUpdated)
+        .off('server:down', onDown)
+        .off('server:up', onUp)
+        .off('health:probe', onProbe);
       for (const done of reads.values()) done(undefined);
       await probes?.stop();
     },

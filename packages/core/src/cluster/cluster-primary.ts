@@ -106,7 +106,13 @@ export function clusterPrimary(options: ClusterPrimaryOptions = {}): ClusterPrim
       case 'status-request': {
         const id = nextRead++;
         const peers = [...joined.values()].filter((w) => w !== worker && w.isConnected());
-        const read: StatusRead = { from: worker, requesterId: message.id, waiting: new Set(peers.map((w) => w.id)), parts: [], timer: setTimeout(() => finishRead(id), statusTimeoutMs) };
+        const read: StatusRead = {
+          from: worker,
+          requesterId: message.id,
+          waiting: new Set(peers.map((w) => w.id)),
+          parts: [],
+          timer: setTimeout(() => finishRead(id), statusTimeoutMs),
+        };
         read.timer.unref();
         reads.set(id, read);
         if (peers.length === 0) finishRead(id);

@@ -96,9 +96,7 @@ export function compileHashKey(source: string, path: string): (req: RequestInfo)
  * part ways; lookups here read own properties only, but a key naming one is a typo or a probe, and
  * RequestInfo objects built by other code (user `forward` calls) may still have a prototype.
  */
-export const REFUSED_KEY_NAMES: ReadonlySet<string> = new Set(
-  [...Object.getOwnPropertyNames(Object.prototype), 'prototype'].map((n) => n.toLowerCase()),
-);
+export const REFUSED_KEY_NAMES: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype'].map((n) => n.toLowerCase()));
 
 function variable(name: string, path: string): (req: RequestInfo) => string {
   const lower = name.toLowerCase();

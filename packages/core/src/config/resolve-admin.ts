@@ -20,10 +20,14 @@ export function resolveAdmin(input: unknown, taken: ReadonlyArray<{ readonly pat
   }
   const token = obj.token;
   if (token !== undefined && (typeof token !== 'string' || token.length < 16)) {
-    fail('admin.token', `must be a string of at least 16 characters (a random secret), got ${typeof token === 'string' ? `${token.length} characters` : describe(token)}`);
+    fail(
+      'admin.token',
+      `must be a string of at least 16 characters (a random secret), got ${typeof token === 'string' ? `${token.length} characters` : describe(token)}`,
+    );
   }
   const authorize = obj.authorize;
-  if (authorize !== undefined && typeof authorize !== 'function') fail('admin.authorize', `must be a function (request) => boolean | Promise<boolean>, got ${describe(authorize)}`);
+  if (authorize !== undefined && typeof authorize !== 'function')
+    fail('admin.authorize', `must be a function (request) => boolean | Promise<boolean>, got ${describe(authorize)}`);
   if (token === undefined && authorize === undefined) {
     fail('admin', 'needs a token or an authorize function: without either no write could ever be allowed');
   }

@@ -7,7 +7,6 @@ import { compileHashKey } from './hash-key.js';
 import { keyString } from './hash-key-error.js';
 import { resolveLocation } from './resolve-location.js';
 import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-policies.js';
-import { resolveServer } from './resolve-server.js';
 import { resolveTls } from './resolve-tls.js';
 import { parseTrustEntry } from './trust-proxy.js';
 import { resolveCloseTimeout } from './close-timeout.js';
@@ -20,7 +19,20 @@ import type { ResolvedResolver } from '../types.js';
 import { resolveAdmin, resolveCluster } from './resolve-admin.js';
 
 const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout', 'resolver', 'admin', 'cluster'] as const;
-const UPSTREAM_KEYS = ['servers', 'balance', 'hash', 'retry', 'healthCheck', 'timeouts', 'keepalive', 'sticky', 'tls', 'resolver', 'discover', ...HOOK_KEYS] as const;
+const UPSTREAM_KEYS = [
+  'servers',
+  'balance',
+  'hash',
+  'retry',
+  'healthCheck',
+  'timeouts',
+  'keepalive',
+  'sticky',
+  'tls',
+  'resolver',
+  'discover',
+  ...HOOK_KEYS,
+] as const;
 const HASH_KEYS = ['key', 'consistent'] as const;
 const ROUTE_PATH_KEYS = ['path'] as const;
 
@@ -94,7 +106,8 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     metrics,
     admin: resolveAdmin(top.admin, [status, metrics]),
     cluster: resolveCluster(top.cluster),
-    warnings: Object.freeze([...warnings]),
+    // Array.isArray above widened the readonly string[] to any[].
+    warnings: Object.freeze([...(warnings as readonly string[])]),
     closeTimeoutMs: resolveCloseTimeout(top.closeTimeout),
     resolver,
   });

@@ -55,7 +55,11 @@ function resolveRetryBudget(input: unknown, path: string, base: ResolvedRetry['b
   if (input === false) return false;
   const b = expectObject(input, path, 'an object { percent?, window?, minPerSecond? } or false');
   // The concurrency budget's option, renamed with the move to a rate: say so instead of "unknown".
-  if (b.minConcurrent !== undefined) fail(`${path}.minConcurrent`, 'was replaced by minPerSecond (the budget is a rate now: retries <= percent% of the window\'s requests + minPerSecond x window)');
+  if (b.minConcurrent !== undefined)
+    fail(
+      `${path}.minConcurrent`,
+      "was replaced by minPerSecond (the budget is a rate now: retries <= percent% of the window's requests + minPerSecond x window)",
+    );
   checkKeys(b, BUDGET_KEYS, path);
   const over = base === false ? DEFAULT_RETRY_BUDGET : base;
   let percent = over.percent;
@@ -68,7 +72,8 @@ function resolveRetryBudget(input: unknown, path: string, base: ResolvedRetry['b
   let windowMs = over.windowMs;
   if (b.window !== undefined) {
     windowMs = parseDuration(b.window, `${path}.window`);
-    if (windowMs < MIN_BUDGET_WINDOW_MS || windowMs > MAX_BUDGET_WINDOW_MS) fail(`${path}.window`, `must be a duration from 1s to 60s, got ${describe(b.window)}`);
+    if (windowMs < MIN_BUDGET_WINDOW_MS || windowMs > MAX_BUDGET_WINDOW_MS)
+      fail(`${path}.window`, `must be a duration from 1s to 60s, got ${describe(b.window)}`);
   }
   let minPerSecond = over.minPerSecond;
   if (b.minPerSecond !== undefined) {

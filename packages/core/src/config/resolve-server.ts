@@ -1,14 +1,7 @@
 /** @module One upstream server: `'http://host:port'` (or `'host:port'`) or `{ url, weight, ... }`. */
 import type { ResolvedServer } from '../types.js';
-import {
-  DEFAULT_FAIL_TIMEOUT_MS,
-  DEFAULT_MAX_CONNS,
-  DEFAULT_MAX_FAILS,
-  DEFAULT_SLOW_START_MS,
-  DEFAULT_WEIGHT,
-  MAX_WEIGHT,
-} from './defaults.js';
-import { checkKeys, child, describe, fail, isPlainObject, optionalBoolean, optionalInteger } from './describe.js';
+import { DEFAULT_FAIL_TIMEOUT_MS, DEFAULT_MAX_CONNS, DEFAULT_MAX_FAILS, DEFAULT_SLOW_START_MS, DEFAULT_WEIGHT, MAX_WEIGHT } from './defaults.js';
+import { checkKeys, describe, fail, isPlainObject, optionalBoolean, optionalInteger } from './describe.js';
 import { optionalDuration } from './duration.js';
 import { resolveServerRoute } from '../sticky/resolve-sticky.js';
 import { resolveUnixUrl } from './resolve-unix-url.js';
@@ -34,7 +27,8 @@ export function resolveServer(input: unknown, path: string): ResolvedServer {
   if (input.url === undefined) fail(`${path}.url`, 'is required');
   const url = resolveUrl(input.url, `${path}.url`);
   const weight = optionalInteger(input.weight, `${path}.weight`, DEFAULT_WEIGHT, 1);
-  if (weight > MAX_WEIGHT) fail(`${path}.weight`, `must be at most ${MAX_WEIGHT} (consistent hashing places 160 ring points per unit of weight), got ${weight}`);
+  if (weight > MAX_WEIGHT)
+    fail(`${path}.weight`, `must be at most ${MAX_WEIGHT} (consistent hashing places 160 ring points per unit of weight), got ${weight}`);
   const tls = resolveTls(input.tls, `${path}.tls`);
   if (tls !== undefined && !url.startsWith('https://')) fail(`${path}.tls`, `only applies to an https url, but the url is ${url}`);
   return Object.freeze({

@@ -62,12 +62,12 @@ export class DiscoverRun {
     }
     // A hook that returns may still call update() later (a timer, a watch): only a failure ends the wait.
     Promise.resolve(running).then(
-        () => undefined,
-        (err: unknown) => {
-          if (!signal.aborted) this.#failed(err);
-          this.#settleFirst();
-        },
-      );
+      () => undefined,
+      (err: unknown) => {
+        if (!signal.aborted) this.#failed(err);
+        this.#settleFirst();
+      },
+    );
   }
 
   stop(): void {

@@ -4,8 +4,7 @@ import type { ResolvedResolver } from '../types.js';
 
 /** A good answer (possibly empty: NXDOMAIN, or no records of the asked types) or a failure that keeps the last good set. */
 export type AddressLookup =
-  | { readonly ok: true; readonly addresses: readonly string[]; readonly ttlMs: number | undefined }
-  | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly addresses: readonly string[]; readonly ttlMs: number | undefined } | { readonly ok: false; readonly error: string };
 
 export interface SrvRecord {
   readonly name: string;

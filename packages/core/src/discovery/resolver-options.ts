@@ -24,7 +24,7 @@ export const DEFAULT_RESOLVER: ResolvedResolver = Object.freeze({
  */
 export function resolveResolverOptions(input: unknown, path: string, base: ResolvedResolver = DEFAULT_RESOLVER): ResolvedResolver {
   if (input === undefined) return base;
-  const obj = expectObject(input, path, "an object { servers?, valid?, timeout?, ipv4?, ipv6? }");
+  const obj = expectObject(input, path, 'an object { servers?, valid?, timeout?, ipv4?, ipv6? }');
   checkKeys(obj, RESOLVER_KEYS, path);
   let servers = base.servers;
   if (obj.servers !== undefined) {
@@ -33,8 +33,10 @@ export function resolveResolverOptions(input: unknown, path: string, base: Resol
     }
     servers = obj.servers.map((entry: unknown, i) => {
       const at = `${path}.servers[${i}]`;
-      if (typeof entry !== 'string' || entry.trim() === '') fail(at, `must be an IP address with an optional port ('10.0.0.2', '127.0.0.1:5353', '[::1]:53'), got ${describe(entry)}`);
-      if (!validServer(entry.trim())) fail(at, `must be an IP address with an optional port ('10.0.0.2', '127.0.0.1:5353', '[::1]:53'), got ${describe(entry)}`);
+      if (typeof entry !== 'string' || entry.trim() === '')
+        fail(at, `must be an IP address with an optional port ('10.0.0.2', '127.0.0.1:5353', '[::1]:53'), got ${describe(entry)}`);
+      if (!validServer(entry.trim()))
+        fail(at, `must be an IP address with an optional port ('10.0.0.2', '127.0.0.1:5353', '[::1]:53'), got ${describe(entry)}`);
       return entry.trim();
     });
     servers = Object.freeze(servers);

@@ -32,7 +32,8 @@ export function resolveServerEntry(input: unknown, path: string): ResolvedServer
   }
   let srv: string | undefined;
   if (service !== undefined) {
-    if (u.port !== '' || /:\d*$/.test(authorityOf(template.url))) fail(`${path}.url`, `must not have a port with service (the SRV records give it), got ${describe(rest.url)}`);
+    if (u.port !== '' || /:\d*$/.test(authorityOf(template.url)))
+      fail(`${path}.url`, `must not have a port with service (the SRV records give it), got ${describe(rest.url)}`);
     // nginx: a name with a dot (or starting with `_`) is the whole prefix; otherwise `_service._tcp`.
     srv = service.includes('.') || service.startsWith('_') ? `${service}.${hostname}` : `_${service}._tcp.${hostname}`;
   }

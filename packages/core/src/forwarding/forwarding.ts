@@ -147,7 +147,7 @@ export class RequestForwarding implements Forwarding {
       // retryable statuses) is charged.
       const charged = progress.requestSent && this.budget !== undefined;
       const now = charged ? this.#env.now() : 0;
-      if (charged && !(this.budget as RetryBudget).allows(now)) {
+      if (charged && !this.budget.allows(now)) {
         this.#env.emit('retry', {
           upstream: this.#pool.name,
           from: attempt.server.url,
@@ -158,7 +158,7 @@ export class RequestForwarding implements Forwarding {
       } else {
         const next = this.#next();
         if (next !== undefined) {
-          if (charged) (this.budget as RetryBudget).withdraw(now);
+          if (charged) this.budget.withdraw(now);
           this.#env.emit('retry', {
             upstream: this.#pool.name,
             from: attempt.server.url,

@@ -24,7 +24,7 @@ export function realClientIp(peerIp: string, header: string | readonly string[] 
   }
   let client = peerIp;
   let end = value.length;
-  for (let hops = 0; end > 0 && hops < MAX_FORWARDED_HOPS; ) {
+  for (let hops = 0; end > 0 && hops < MAX_FORWARDED_HOPS;) {
     const comma = value.lastIndexOf(',', end - 1);
     const hop = value.slice(comma + 1, end).trim();
     end = comma === -1 ? 0 : comma;

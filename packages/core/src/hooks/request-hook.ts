@@ -78,7 +78,9 @@ export async function runRequestHook(hooks: ResolvedHooks, input: RequestHookInp
 function diff(before: Record<string, string | string[]>, ctx: RequestHookContext): RequestRewrite {
   const path = ctx.path;
   if (typeof path !== 'string' || !VALID_PATH.test(path)) {
-    throw new HookResultError(`rewriteRequest left ctx.path ${JSON.stringify(path)}: it must start with a single '/' and hold no spaces, control characters or '#'`);
+    throw new HookResultError(
+      `rewriteRequest left ctx.path ${JSON.stringify(path)}: it must start with a single '/' and hold no spaces, control characters or '#'`,
+    );
   }
   const after = ctx.headers;
   if (typeof after !== 'object' || after === null) throw new HookResultError('rewriteRequest replaced ctx.headers with a non-object');

@@ -35,10 +35,12 @@ export function readHooks(options: Record<string, unknown>, path: string): Locat
  * `undefined` when neither sets any, so adapters test one field on the hot path and do nothing else.
  * `interceptErrors` without any `onError` is refused (it would have nothing to answer with).
  */
+/* eslint-disable @typescript-eslint/unbound-method -- hooks are declared as methods (bivariant, so a
+   framework-typed ctx is accepted) but are plain functions the user wrote; they are called with no `this`. */
 export function mergeHooks(own: LocationHooks | undefined, defaults: ResolvedHooks | undefined, path: string): ResolvedHooks | undefined {
   if (own === undefined) return defaults;
   const onError = own.onError ?? defaults?.onError;
-  const intercept = own.interceptErrors !== undefined ? new Set(own.interceptErrors) : defaults?.interceptErrors ?? new Set<number>();
+  const intercept = own.interceptErrors !== undefined ? new Set(own.interceptErrors) : (defaults?.interceptErrors ?? new Set<number>());
   if (intercept.size > 0 && onError === undefined) {
     fail(`${path}.interceptErrors`, 'needs an onError hook to answer the intercepted statuses (on the location or its upstream)');
   }
@@ -49,6 +51,7 @@ export function mergeHooks(own: LocationHooks | undefined, defaults: ResolvedHoo
     interceptErrors: intercept,
   });
 }
+/* eslint-enable @typescript-eslint/unbound-method */
 
 /** An upstream's default hooks (validated the same way; `interceptErrors` there needs `onError` there). */
 export function resolveUpstreamHooks(options: Record<string, unknown>, path: string): ResolvedHooks | undefined {

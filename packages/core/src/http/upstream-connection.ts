@@ -48,7 +48,9 @@ export function upstreamTlsOptions(server: ServerInfo): UpstreamTlsOptions {
 
 /** The address part of node:http request options (`socketPath` for `unix:` servers). */
 export function upstreamAddress(server: ServerInfo): UpstreamAddress {
-  return server.socketPath === undefined ? { hostname: server.hostname, port: server.port } : { hostname: server.hostname, port: server.port, socketPath: server.socketPath };
+  return server.socketPath === undefined
+    ? { hostname: server.hostname, port: server.port }
+    : { hostname: server.hostname, port: server.port, socketPath: server.socketPath };
 }
 
 /** Everything node:http / node:https request options need to reach `server` (TLS options only for https). */

@@ -56,7 +56,8 @@ function rawHead(status: number, message: string, headers: Record<string, string
 function writeError(socket: Duplex, status: 500 | 502 | 504, reason: string, route?: ProxyRoute, req?: IncomingMessage): void {
   if (socket.destroyed) return;
   // onError's answer when the location has one.
-  const answer = status !== 500 && route?.location.hooks !== undefined && req !== undefined ? upgradeErrorAnswer(route.location.hooks, status, reason, req) : undefined;
+  const answer =
+    status !== 500 && route?.location.hooks !== undefined && req !== undefined ? upgradeErrorAnswer(route.location.hooks, status, reason, req) : undefined;
   if (answer !== undefined) {
     socket.write(rawHead(answer.status, STATUS_TEXT[answer.status] ?? '', { ...answer.headers, connection: 'close' }));
     socket.end(answer.body);
@@ -82,7 +83,15 @@ export function createWebSocketProxy(sy: Switchyard, options: WebSocketProxyOpti
    * is answered 502 without counting against the server; this also runs inside event listeners
    * (a retry), where a throw would end the process.
    */
-  function tryAttempt(req: IncomingMessage, socket: Duplex, head: Buffer, route: ProxyRoute, attempt: Attempt, started: number, rewrite?: RequestRewrite): void {
+  function tryAttempt(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    route: ProxyRoute,
+    attempt: Attempt,
+    started: number,
+    rewrite?: RequestRewrite,
+  ): void {
     try {
       sendAttempt(req, socket, head, route, attempt, started, rewrite);
     } catch (err) {
@@ -92,7 +101,15 @@ export function createWebSocketProxy(sy: Switchyard, options: WebSocketProxyOpti
     }
   }
 
-  function sendAttempt(req: IncomingMessage, socket: Duplex, head: Buffer, route: ProxyRoute, attempt: Attempt, started: number, rewrite?: RequestRewrite): void {
+  function sendAttempt(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    route: ProxyRoute,
+    attempt: Attempt,
+    started: number,
+    rewrite?: RequestRewrite,
+  ): void {
     const { server } = attempt;
     const headers = buildUpstreamHeaders(req.headers, {
       peerIp: req.socket.remoteAddress,
@@ -169,7 +186,11 @@ export function createWebSocketProxy(sy: Switchyard, options: WebSocketProxyOpti
       }
       settled = true;
       socket.off('close', onClientGone);
-      const decision = endAttempt(attempt, { status: res.statusCode ?? 502, totalMs: performance.now() - started }, { requestSent: true, responseStarted: false });
+      const decision = endAttempt(
+        attempt,
+        { status: res.statusCode ?? 502, totalMs: performance.now() - started },
+        { requestSent: true, responseStarted: false },
+      );
       if (decision.action === 'retry' || isPickFailure(decision)) {
         res.resume();
         finish(decision);

@@ -65,7 +65,9 @@ export function createPrometheusMetrics(sy: Switchyard, promClient: PromClientLi
   const gauge = (name: string, help: string, labelNames: string[], fill: (g: PromGauge) => void): void => {
     const g: PromGauge = add(name, new promClient.Gauge({ name: prefix + name, help, labelNames, registers: [], collect: () => (g.reset(), fill(g)) }));
   };
-  const eachServer = (f: (labels: { upstream: string; server: string }, s: ReturnType<Switchyard['status']>['upstreams'][string]['servers'][number]) => void): void => {
+  const eachServer = (
+    f: (labels: { upstream: string; server: string }, s: ReturnType<Switchyard['status']>['upstreams'][string]['servers'][number]) => void,
+  ): void => {
     for (const [upstream, u] of Object.entries((scraped ?? sy.status()).upstreams)) for (const s of u.servers) f({ upstream, server: s.url }, s);
   };
 
@@ -121,7 +123,12 @@ export function createPrometheusMetrics(sy: Switchyard, promClient: PromClientLi
   };
   const refused = add(
     'retries_refused_total',
-    new promClient.Counter({ name: `${prefix}retries_refused_total`, help: 'Retries not made because the retry budget was spent.', labelNames: ['upstream', 'reason'], registers: [] }),
+    new promClient.Counter({
+      name: `${prefix}retries_refused_total`,
+      help: 'Retries not made because the retry budget was spent.',
+      labelNames: ['upstream', 'reason'],
+      registers: [],
+    }),
   );
   const onRetry = (e: SwitchyardEvents['retry']): void => {
     if (e.refused === undefined) retries.inc({ upstream: e.upstream });

@@ -164,7 +164,12 @@ function matchLocation(locations: readonly PageLocation[], path: string): PageLo
   if (exact !== undefined) return exact;
   let longest: PageLocation | undefined;
   for (const l of locations) {
-    if ((l.kind === 'prefix' || l.kind === 'prefix-priority') && path.startsWith(l.pattern) && (longest === undefined || l.pattern.length > longest.pattern.length)) longest = l;
+    if (
+      (l.kind === 'prefix' || l.kind === 'prefix-priority') &&
+      path.startsWith(l.pattern) &&
+      (longest === undefined || l.pattern.length > longest.pattern.length)
+    )
+      longest = l;
   }
   if (longest?.kind !== 'prefix-priority') {
     for (const l of locations) {

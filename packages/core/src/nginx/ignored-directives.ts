@@ -32,7 +32,8 @@ export function isOtherPass(name: string): boolean {
 export function ignoredReason(name: string): string {
   const known = own(REASONS, name);
   if (known !== undefined) return known;
-  if (name.startsWith('proxy_ssl_')) return 'no switchyard equivalent; Node\'s TLS defaults apply (the mapped ones are proxy_ssl_trusted_certificate, _certificate, _certificate_key, _password_file, _name, _verify, _protocols)';
+  if (name.startsWith('proxy_ssl_'))
+    return "no switchyard equivalent; Node's TLS defaults apply (the mapped ones are proxy_ssl_trusted_certificate, _certificate, _certificate_key, _password_file, _name, _verify, _protocols)";
   if (name.startsWith('proxy_')) return 'proxy option not supported by switchyard';
   return 'not about load balancing';
 }

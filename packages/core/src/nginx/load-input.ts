@@ -1,6 +1,5 @@
 /** @module Turns whatever createSwitchyard or an adapter was given (options, a parseNginxConfig result, or { nginx: text | path }) into plain options plus warnings. */
 import { readConfigFile } from './read-config-file.js';
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { NginxParseError, SwitchyardConfigError } from '../errors.js';
 import type { NginxParseResult, SwitchyardInput, SwitchyardOptions } from '../types.js';

@@ -297,7 +297,8 @@ function containsProxyPass(d: Directive): boolean {
  */
 function serverEntry(s: ImportedServer, scheme: 'http' | 'https', fromBlock: boolean): ServerOptions | string {
   if (s.host.startsWith('unix:')) {
-    if (scheme === 'https') fail(s, `server "${s.host}" is a unix socket, but its upstream is reached over https: switchyard speaks plain HTTP on unix sockets`);
+    if (scheme === 'https')
+      fail(s, `server "${s.host}" is a unix socket, but its upstream is reached over https: switchyard speaks plain HTTP on unix sockets`);
     return Object.keys(s.options).length === 0 ? s.host : { url: s.host, ...s.options };
   }
   // With `service=` the SRV records give the port: none is written.

@@ -57,8 +57,14 @@ const WEBSOCKET_HEADERS = new Set(['upgrade', 'connection']);
 
 /** The proxy_* directives this module understands; `readProxyDirective` returns false for any other. */
 export const PROXY_DIRECTIVES = new Set([
-  'proxy_next_upstream', 'proxy_next_upstream_tries', 'proxy_next_upstream_timeout',
-  'proxy_connect_timeout', 'proxy_read_timeout', 'proxy_send_timeout', 'proxy_set_header', 'proxy_http_version',
+  'proxy_next_upstream',
+  'proxy_next_upstream_tries',
+  'proxy_next_upstream_timeout',
+  'proxy_connect_timeout',
+  'proxy_read_timeout',
+  'proxy_send_timeout',
+  'proxy_set_header',
+  'proxy_http_version',
   ...RESPONSE_DIRECTIVES,
   ...SSL_DIRECTIVES,
 ]);

@@ -118,7 +118,9 @@ export function tlsFromSsl(ssl: SslDirectives | undefined, upstream: string, whe
     tls.cert = readPem(s.cert, 'proxy_ssl_certificate', baseDir);
     tls.key = readPem(s.key, 'proxy_ssl_certificate_key', baseDir);
     if (s.password) {
-      const lines = readPem(s.password, 'proxy_ssl_password_file', baseDir).split(/\r?\n/).filter((l) => l !== '');
+      const lines = readPem(s.password, 'proxy_ssl_password_file', baseDir)
+        .split(/\r?\n/)
+        .filter((l) => l !== '');
       if (lines.length > 1) notes.warn(s.password.at, `"proxy_ssl_password_file" has ${lines.length} passphrases; switchyard uses the first`);
       if (lines[0] !== undefined) tls.passphrase = lines[0];
     }
@@ -130,22 +132,31 @@ export function tlsFromSsl(ssl: SslDirectives | undefined, upstream: string, whe
     if (name === '$proxy_host' || name === '$host:$proxy_port') {
       // nginx's default: the proxy_pass host, which is what switchyard checks too.
     } else if (name.includes('$')) {
-      notes.ignored(s.name.at, `proxy_ssl_name ${name}`, 'nginx variables are not expanded; the server\'s own host name is sent and checked');
+      notes.ignored(s.name.at, `proxy_ssl_name ${name}`, "nginx variables are not expanded; the server's own host name is sent and checked");
     } else if (isIP(name) !== 0) {
-      notes.ignored(s.name.at, `proxy_ssl_name ${name}`, 'an IP address cannot be sent as SNI; the certificate is checked against the server\'s address');
+      notes.ignored(s.name.at, `proxy_ssl_name ${name}`, "an IP address cannot be sent as SNI; the certificate is checked against the server's address");
     } else {
       tls.servername = name.replace(/:\d+$/, '');
     }
   }
   if (s.serverName?.value === 'off') {
-    notes.warn(s.serverName.at, `"proxy_ssl_server_name off" ignored (switchyard always sends SNI to upstream "${upstream}": the host name, or proxy_ssl_name)`);
+    notes.warn(
+      s.serverName.at,
+      `"proxy_ssl_server_name off" ignored (switchyard always sends SNI to upstream "${upstream}": the host name, or proxy_ssl_name)`,
+    );
   }
   if (s.protocols) tls.minVersion = s.protocols.value as TlsVersion;
   if (s.verify?.value === 'off') {
     tls.rejectUnauthorized = false;
-    notes.warn(s.verify.at, `proxy_ssl_verify off: the certificates of upstream "${upstream}" are not verified (tls.rejectUnauthorized: false); anyone on the path can impersonate it`);
+    notes.warn(
+      s.verify.at,
+      `proxy_ssl_verify off: the certificates of upstream "${upstream}" are not verified (tls.rejectUnauthorized: false); anyone on the path can impersonate it`,
+    );
   } else if (s.verify === undefined) {
-    notes.warn(where, `upstream "${upstream}" is reached over https: switchyard verifies its certificate (nginx does only with "proxy_ssl_verify on"); add proxy_ssl_trusted_certificate for a private CA, or "proxy_ssl_verify off" to keep nginx's behaviour`);
+    notes.warn(
+      where,
+      `upstream "${upstream}" is reached over https: switchyard verifies its certificate (nginx does only with "proxy_ssl_verify on"); add proxy_ssl_trusted_certificate for a private CA, or "proxy_ssl_verify off" to keep nginx's behaviour`,
+    );
   }
   return Object.keys(tls).length === 0 ? undefined : tls;
 }

@@ -28,7 +28,10 @@ export function readConfigFile(full: string, maxBytes = MAX_NGINX_FILE_BYTES): s
       throw new SwitchyardConfigError('nginx', `file "${full}" cannot be read: it is ${kind}${stat.isDirectory() ? '' : ', not a regular file'}`);
     }
     if (stat.size > maxBytes) {
-      throw new SwitchyardConfigError('nginx', `file "${full}" is ${stat.size} bytes, more than the ${maxBytes} bytes switchyard reads (pass the text as { nginx: text } instead)`);
+      throw new SwitchyardConfigError(
+        'nginx',
+        `file "${full}" is ${stat.size} bytes, more than the ${maxBytes} bytes switchyard reads (pass the text as { nginx: text } instead)`,
+      );
     }
     // Read at most one byte past the cap: the file may have grown since fstat.
     const buf = Buffer.alloc(maxBytes + 1);

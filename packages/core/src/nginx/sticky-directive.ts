@@ -75,7 +75,8 @@ function readLearn(c: Directive, params: WordToken[], notes: ImportNotes): { cre
     const v = p.value;
     if (v.startsWith('create=')) {
       if (v[7] !== '$') fail(p, 'missing variable in the "create" parameter');
-      if (!/^\$upstream_(cookie|http)_\w+$/i.test(v.slice(7))) fail(p, `"create=${v.slice(7)}" is not supported: use $upstream_cookie_<name> or $upstream_http_<name>`);
+      if (!/^\$upstream_(cookie|http)_\w+$/i.test(v.slice(7)))
+        fail(p, `"create=${v.slice(7)}" is not supported: use $upstream_cookie_<name> or $upstream_http_<name>`);
       create.push(v.slice(7));
     } else if (v.startsWith('lookup=')) {
       if (v[7] !== '$') fail(p, 'missing variable in the "lookup" parameter');

@@ -263,7 +263,8 @@ function readServer(c: Directive, up: ImportedUpstream): ImportedServer {
     }
   }
   if (options.service !== undefined && options.resolve !== true) fail(c, 'service name requires the "resolve" parameter');
-  if (options.service !== undefined && port !== undefined) fail(addrWord, `a port is not allowed with "service=" in "${addrWord.value}" (the SRV records give it)`);
+  if (options.service !== undefined && port !== undefined)
+    fail(addrWord, `a port is not allowed with "service=" in "${addrWord.value}" (the SRV records give it)`);
   return { host, port, options, line: c.line, column: c.column };
 }
 

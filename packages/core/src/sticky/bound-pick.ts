@@ -9,11 +9,7 @@ import { advance } from '../balancer/smooth-weighted.js';
  * for this request (the gate's `bindable`; a draining server still qualifies, that is what drain
  * means). A request bound to a backup goes back to the primaries as soon as one is usable.
  */
-export function boundSlot(
-  slot: ServerSlot | undefined,
-  gate: PickGate,
-  primary: readonly ServerSlot[],
-): ServerSlot | undefined {
+export function boundSlot(slot: ServerSlot | undefined, gate: PickGate, primary: readonly ServerSlot[]): ServerSlot | undefined {
   if (slot === undefined || slot.removed || !gate.bindable(slot)) return undefined;
   if (slot.backup) {
     for (const s of primary) if (gate.usable(s)) return undefined;

@@ -35,7 +35,10 @@ export function resolveSticky(input: unknown, path: string): ResolvedSticky | un
     let secret: string | undefined;
     if (obj.secret !== undefined) {
       if (typeof obj.secret !== 'string' || obj.secret.length < 16) {
-        fail(`${path}.secret`, `must be a string of at least 16 characters, got ${typeof obj.secret === 'string' ? `${obj.secret.length} characters` : describe(obj.secret)}`);
+        fail(
+          `${path}.secret`,
+          `must be a string of at least 16 characters, got ${typeof obj.secret === 'string' ? `${obj.secret.length} characters` : describe(obj.secret)}`,
+        );
       }
       secret = obj.secret;
     }
@@ -67,9 +70,10 @@ export function resolveSticky(input: unknown, path: string): ResolvedSticky | un
 }
 
 function resolveCookie(input: unknown, path: string): ResolvedStickyCookie {
-  const obj = expectObject(input, path, "an object { name, expires?, domain?, path?, httpOnly?, secure?, sameSite? }");
+  const obj = expectObject(input, path, 'an object { name, expires?, domain?, path?, httpOnly?, secure?, sameSite? }');
   checkKeys(obj, COOKIE_KEYS, path);
-  if (typeof obj.name !== 'string' || !TOKEN.test(obj.name)) fail(`${path}.name`, `must be a cookie name (letters, digits, !#$%&'*+-.^_\`|~), got ${describe(obj.name)}`);
+  if (typeof obj.name !== 'string' || !TOKEN.test(obj.name))
+    fail(`${path}.name`, `must be a cookie name (letters, digits, !#$%&'*+-.^_\`|~), got ${describe(obj.name)}`);
   let expires: number | 'max' | undefined;
   if (obj.expires === 'max') expires = 'max';
   else if (obj.expires !== undefined) expires = Math.floor(parseDuration(obj.expires, `${path}.expires`) / 1000);

@@ -6,6 +6,7 @@ export interface StickyCookie {
   /** The cookie's name, e.g. `'srv_id'`. */
   name: string;
   /** Lifetime (`'1h'`) or `'max'` (31 Dec 2037); without it a session cookie. */
+  // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents -- 'max' is spelled out for the reader and the editor's completion
   expires?: Duration | 'max';
   domain?: string;
   path?: string;
@@ -22,10 +23,7 @@ export interface StickyCookie {
  * - `{ learn }`: the session id an upstream sets (`create`) is remembered against that server, and
  *   later requests carrying it (`lookup`) go there.
  */
-export type StickyOptions =
-  | { cookie: StickyCookie; secret?: string }
-  | { route: string[] | string }
-  | { learn: StickyLearnOptions };
+export type StickyOptions = { cookie: StickyCookie; secret?: string } | { route: string[] | string } | { learn: StickyLearnOptions };
 
 export interface StickyLearnOptions {
   /** Where the upstream's response names the session: `'$upstream_cookie_<name>'` or `'$upstream_http_<name>'` (or a list). */

@@ -8,8 +8,6 @@ import { HashRing } from './hash-ring.js';
 
 const MAX_TRIES = 20;
 const POINTS_PER_WEIGHT = 160;
-/** Rings up to 2^21 points sort packed in doubles (32-bit hash + 21-bit index = 53 bits, exact). */
-const SEQ_LIMIT = 2 ** 21;
 
 /**
  * The ring points of one server name (`host:port` as written) with `weight`, unsorted:
