@@ -26,7 +26,12 @@ const CASES: Case[] = [
   { label: 'hash', balance: 'hash', contexts: keys },
   { label: 'hash consistent', balance: 'hash', consistent: true, contexts: keys },
 ];
-const SIZES = [3, 100, 1000];
+// BENCH_SIZES=3,50,100,200,500,1000 for the large-pool crossover; BENCH_STRATEGIES=round-robin,random-two to pick rows.
+const SIZES = (process.env.BENCH_SIZES ?? '3,100,1000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
+const ONLY = (process.env.BENCH_STRATEGIES ?? '').split(',').filter(Boolean);
 const MEASURE_MS = Number(process.env.BENCH_MS ?? 300);
 
 function config(c: Case, size: number): ResolvedUpstream {
@@ -78,7 +83,7 @@ function run(c: Case, size: number): number {
 }
 
 const rows: string[][] = [['strategy', ...SIZES.map((s) => `${s} servers`)]];
-for (const c of CASES) {
+for (const c of CASES.filter((x) => ONLY.length === 0 || ONLY.includes(x.label))) {
   const cells = [c.label];
   for (const size of SIZES) {
     const ns = run(c, size);
@@ -90,10 +95,11 @@ const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.leng
 for (const r of rows) console.log(r.map((cell, col) => cell.padEnd(widths[col]!)).join('  |  '));
 console.log(`\npick + release({ status: 200 }) per op; node ${process.version}; ${MEASURE_MS} ms per cell`);
 
-runScaleCases();
+if (ONLY.length === 0) runScaleCases();
 // Dynamic pools (issue 11): one DNS/discover update of a 1,000-server list whose difference is one
 // address (one leaves, one joins), applied as a diff: survivors untouched, one reindex.
-{
+// (skipped when BENCH_STRATEGIES picks strategies)
+if (ONLY.length === 0) {
   const { DynamicUpstream } = await import('../packages/core/src/discovery/dynamic-upstream.js');
   const { addressServer } = await import('../packages/core/src/discovery/name-watch.js');
   const size = 1000;

@@ -12,6 +12,8 @@ import { readSettings } from './lib/settings.js';
 import { buildPackages, describeMachine, ensureTools } from './lib/tools.js';
 import { failures, wrk } from './lib/wrk.js';
 import { startHangingServer } from './lib/hang.js';
+import { repoPath } from './lib/repo-path.js';
+import { clusterMarkdown, runClusterRows } from './lib/cluster-rows.js';
 
 const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const S = readSettings(ROOT);
@@ -53,6 +55,12 @@ async function startCandidate(c: Candidate, port: number, nodeArgs: readonly str
   return r;
 }
 
+/** The report, with the scale-across-cores section when that phase ran. */
+function fullMarkdown(results: Results): string {
+  const md = markdown(results);
+  return results.cluster ? `${md}\n\n${clusterMarkdown(results.cluster, S.rounds, S.durationS, S.connections)}\n` : md;
+}
+
 const urlOf = (c: Candidate, port: number): string => `http://127.0.0.1:${c.id === 'direct' ? backendPorts[0] : port}/`;
 
 async function main(): Promise<void> {
@@ -61,7 +69,7 @@ async function main(): Promise<void> {
   mkdirSync(S.outDir, { recursive: true });
   const results: Results = {
     machine: describeMachine(ROOT),
-    settings: { ...S, skip: [...S.skip] },
+    settings: { ...S, skip: [...S.skip], outDir: repoPath(ROOT, S.outDir) },
     candidates: [],
     failover: [],
     hang: [],
@@ -71,7 +79,7 @@ async function main(): Promise<void> {
   const save = (): void => {
     results.loadAverageAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
     writeFileSync(join(S.outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync(join(S.outDir, 'latest.md'), markdown(results));
+    writeFileSync(join(S.outDir, 'latest.md'), fullMarkdown(results));
   };
   if (results.machine.nproc < 2) log('WARNING: fewer than 2 cores, nothing is pinned: figures are not comparable');
 
@@ -224,13 +232,13 @@ async function main(): Promise<void> {
         const cpuUs = r.requests > 0 ? ((groupCpuMs(proc.pid) - cpu0) * 1000) / r.requests : undefined;
         await proc?.stop('SIGTERM', 15000); // the profile is written on a clean exit
         proc = undefined;
-        const summary = analyzeProfile(file);
-        results.profiles.push({ id, file, requests: r.requests, cpuUs, summary });
+        const summary = { ...analyzeProfile(file), file: repoPath(ROOT, file) };
+        results.profiles.push({ id, file: repoPath(ROOT, file), requests: r.requests, cpuUs, summary });
         log(
           `profile ${id}: ${r.requests} requests, ${(cpuUs ?? NaN).toFixed(1)} µs CPU/req (profiler on), core self ${(summary.coreSelfShare * 100).toFixed(2)}% of busy time`,
         );
       } catch (e) {
-        results.profiles.push({ id, file, requests: 0, error: (e as Error).message.split('\n')[0] });
+        results.profiles.push({ id, file: repoPath(ROOT, file), requests: 0, error: (e as Error).message.split('\n')[0] });
       } finally {
         await proc?.stop();
       }
@@ -238,8 +246,25 @@ async function main(): Promise<void> {
     save();
   }
 
+  if (!S.skip.has('cluster')) {
+    results.cluster = await runClusterRows({
+      root: ROOT,
+      tmp,
+      portBase: S.portBase,
+      backendPorts,
+      nginxKeepalive: S.nginxKeepalive,
+      connections: S.connections,
+      durationS: S.durationS,
+      rounds: S.rounds,
+      warmupS: S.warmupS,
+      only: S.cluster.candidates,
+      log,
+    });
+    save();
+  }
+
   save();
-  console.log(`\n${markdown(results)}`);
+  console.log(`\n${fullMarkdown(results)}`);
   log(`written ${join(S.outDir, 'latest.md')} and latest.json`);
 }
 

@@ -1,6 +1,7 @@
 /** @module Turns the measurements into the results table (markdown + JSON): medians, spreads, ratios, targets. */
 import type { ProfileSummary } from '../cpu-top.js';
 import { formatProfile } from '../cpu-top.js';
+import type { ClusterRow } from './cluster-rows.js';
 import { CANDIDATES, peersOf } from './candidates.js';
 import type { Reuse, Spread } from './checks.js';
 import type { Settings } from './settings.js';
@@ -62,6 +63,8 @@ export interface Results {
   memory: MemoryResult[];
   profiles: ProfileResult[];
   loadAverageAtEnd?: number[];
+  /** One worker against two node:cluster workers (absent in reports written before it existed). */
+  cluster?: ClusterRow[];
 }
 
 export function median(xs: readonly number[]): number {

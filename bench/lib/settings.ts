@@ -17,7 +17,7 @@ function list(name: string, dflt: readonly string[]): string[] {
     .filter(Boolean);
 }
 
-export type Phase = 'install' | 'build' | 'checks' | 'rounds' | 'failover' | 'hang' | 'memory' | 'profile';
+export type Phase = 'install' | 'build' | 'checks' | 'rounds' | 'failover' | 'hang' | 'memory' | 'profile' | 'cluster';
 
 export interface Settings {
   durationS: number;
@@ -37,6 +37,8 @@ export interface Settings {
   hang: { candidates: string[]; durationS: number; readTimeoutMs: number };
   memory: { candidates: string[]; checkpoints: number[] };
   profile: { candidates: string[]; durationS: number };
+  /** Rows of bench/lib/cluster-rows.ts (ids such as `switchyard-fastify-2w`); empty = all. */
+  cluster: { candidates: string[] };
   outDir: string;
   /** Short or single-round runs are noisy: their figures are marked as smoke. */
   smoke: boolean;
@@ -76,9 +78,10 @@ export function readSettings(root: string): Settings {
         .sort((a, b) => a - b),
     },
     profile: {
-      candidates: list('BENCH_PROFILE_CANDIDATES', ['switchyard-fastify', 'reply-from-array']),
+      candidates: list('BENCH_PROFILE_CANDIDATES', ['switchyard-fastify', 'reply-from-array', 'switchyard-express', 'express-http-proxy']),
       durationS: num('BENCH_PROFILE_DURATION', 10),
     },
+    cluster: { candidates: list('BENCH_CLUSTER_CANDIDATES', []) },
     outDir: process.env.BENCH_OUT ?? `${root}/bench/results`,
     smoke: durationS < 10 || rounds < 3 || process.env.BENCH_SMOKE === '1',
   };

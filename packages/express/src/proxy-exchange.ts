@@ -1,7 +1,7 @@
-/** @module One proxied request: the core's tries moved over http-proxy, with timeouts, body replay, and exactly one release per try. */
+/** @module One proxied request: the core's tries moved over node:http keep-alive agents, with timeouts, body replay, and exactly one release per try. */
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type HttpProxy from 'http-proxy';
 import {
   UpstreamTransportError,
@@ -35,11 +35,13 @@ import {
   type Switchyard,
   type SwitchyardLogger,
 } from '@switchyard/core';
-import { withClaim, type RequestClaim, type UpstreamAgents } from './upstream-agents.js';
-import { bufferStream, holdBody, planBody, type BodyPlan } from './request-body.js';
+import type { RequestClaim, UpstreamAgents } from './upstream-agents.js';
+import { createUpstreamRequest } from './upstream-request.js';
+import { holdBody, planBody, type BodyPlan } from './request-body.js';
 import { drainable, dropRemovedAppHeaders, hookReporter, runRewrite, withAppHeaders, writeAnswer } from './hook-glue.js';
 import { frameBody } from './body-framing.js';
 import { clearResponseHead, setResponseHead } from './response-head.js';
+import { discardAbandonedAnswer } from './abandoned-answer.js';
 
 /** What every exchange of one middleware shares (created once per `switchyard()` call). */
 export interface ExchangeContext {
@@ -58,8 +60,15 @@ type Tagged<T> = T & { [kExchange]?: Exchange };
 const noop = (): void => {};
 const now = (): number => performance.now();
 
-/** Errors are handled on the upstream request itself; http-proxy only needs a callback so it never emits (or throws) them. */
-const ignoreProxyCallback = noop;
+/**
+ * `socket.setTimeout(ms)` unless the socket's idle timer already runs with that duration (a pooled
+ * socket comes back from the agent at its 60 s idle timeout, the default read and send timeouts):
+ * each call allocates a new timer and a bound callback, twice per request (issue 18). Every read
+ * and write restarts a running timer, so skipping the call changes nothing.
+ */
+function setIdleTimeout(socket: Socket, ms: number): void {
+  if (socket.timeout !== ms || ms === 0) socket.setTimeout(ms);
+}
 
 function timeoutError(message: string): UpstreamTransportError {
   return new UpstreamTransportError('SWITCHYARD_UPSTREAM_TIMEOUT', message);
@@ -134,6 +143,8 @@ export class Exchange implements RequestClaim {
   }
 
   start(): void {
+    // A closure, not a tag on `res`: a symbol property added to every ServerResponse gives Node's
+    // own response code a second object shape to handle.
     this.#res.once('close', this.#onClientClose);
     const plan = planBody(this.#req);
     this.#plan = plan;
@@ -194,7 +205,7 @@ export class Exchange implements RequestClaim {
       attempt.end({ aborted: true }, { requestSent: false, responseStarted: false });
       return;
     }
-    const { sy, proxy, agents } = this.#ctx;
+    const { sy, agents } = this.#ctx;
     const server = attempt.server;
     const location = this.#route.location;
     this.#attempt = attempt;
@@ -224,36 +235,30 @@ export class Exchange implements RequestClaim {
     if (headers.expect !== undefined) delete headers.expect;
     if (this.#rewrite !== undefined) applyRequestRewrite(headers, this.#rewrite);
 
-    let buffer: Readable | undefined;
-    if (this.#data !== undefined) buffer = bufferStream(this.#data);
-    else if (this.#plan.kind === 'stream') buffer = this.#gate = new PassThrough();
+    // A streamed body waits in the gate until the connection is up (#onConnected pipes it).
+    if (this.#data === undefined && this.#plan.kind === 'stream') this.#gate = new PassThrough();
 
     if (attempt.number > 5) req.setMaxListeners(req.getMaxListeners() + 2);
-    const { agent, target } = agents.get(this.#route.upstream, server);
     this.path = server.basePath + this.#route.path;
-    let thrown: unknown;
-    // http-proxy copies `req.headers` synchronously while building the request; the client's own
-    // headers are back in place as soon as `web()` returns.
-    req.headers = headers as IncomingHttpHeaders;
+    let proxyReq: ClientRequest;
     try {
-      withClaim(this, () => proxy.web(req, this.#res, { target, agent, buffer }, ignoreProxyCallback));
+      proxyReq = createUpstreamRequest(req.method ?? 'GET', this.path, headers, agents.get(this.#route.upstream, server));
     } catch (err) {
       // Invalid characters in a header (client-sent or configured): not the server's fault.
-      thrown = err ?? new Error('request not built');
-    } finally {
-      req.headers = this.#headers;
-    }
-    const claimed = this.#proxyReq as ClientRequest | undefined;
-    if (thrown !== undefined || claimed === undefined) {
       this.#settled = true;
-      claimed?.destroy();
       attempt.end({ aborted: true }, { requestSent: false, responseStarted: false });
-      if (thrown !== undefined) this.#ctx.log(requestErrorLine(req.method, this.#requestUrl, 502, 'invalid request header', thrown));
+      this.#ctx.log(requestErrorLine(req.method, this.#requestUrl, 502, 'invalid request header', err ?? new Error('request not built')));
       this.#reply(502, 'invalid request header');
+      return;
     }
+    this.claim(proxyReq);
+    // Held or re-serialised bytes in one write; no body: the request ends now (nothing to pipe).
+    if (this.#data !== undefined) proxyReq.end(this.#data);
+    else if (this.#gate !== undefined) this.#gate.pipe(proxyReq);
+    else proxyReq.end();
   }
 
-  /** Called by the agent hook with the request http-proxy just created for the current try. */
+  /** Takes the request created for the current try (listeners shared by every exchange). */
   claim(proxyReq: ClientRequest): void {
     this.#proxyReq = proxyReq;
     (proxyReq as Tagged<ClientRequest>)[kExchange] = this;
@@ -290,7 +295,7 @@ export class Exchange implements RequestClaim {
     this.#connected = true;
     const socket = this.#socket as Socket;
     const { sendMs, readMs } = this.#route.location.timeouts;
-    socket.setTimeout(this.#written ? readMs : sendMs);
+    setIdleTimeout(socket, this.#written ? readMs : sendMs);
     socket.on('timeout', this.#onIdle);
     // A streamed body starts flowing only now, so a refused connection leaves it untouched for the next try.
     if (this.#gate !== undefined) this.#req.pipe(this.#gate);
@@ -299,7 +304,7 @@ export class Exchange implements RequestClaim {
   #onWritten(proxyReq: ClientRequest): void {
     if (!this.#isCurrent(proxyReq)) return;
     this.#written = true;
-    if (this.#connected) this.#socket?.setTimeout(this.#route.location.timeouts.readMs);
+    if (this.#connected && this.#socket !== undefined) setIdleTimeout(this.#socket, this.#route.location.timeouts.readMs);
   }
 
   /**
@@ -457,7 +462,9 @@ export class Exchange implements RequestClaim {
     if (this.#settled) return;
     const attempt = this.#attempt as Attempt;
     this.#settle();
-    this.#proxyReq?.destroy();
+    // A request sent whole can keep its upstream connection if its answer is near and small.
+    if (this.#written && this.#proxyReq !== undefined) discardAbandonedAnswer(this.#proxyReq, this.#proxyRes);
+    else this.#proxyReq?.destroy();
     attempt.end({ aborted: true, totalMs: now() - this.#t0 }, { requestSent: this.#connected, responseStarted: this.#res.headersSent });
   };
 
