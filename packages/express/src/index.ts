@@ -1,4 +1,4 @@
-/** @module Public entry point of @switchyard/express: nginx-style upstream pools and locations as an Express middleware on http-proxy. */
+/** @module Public entry point of @switchyard/express: nginx-style upstream pools and locations as an Express middleware on node:http (each try's upstream request made directly on a keep-alive agent). */
 export {
   switchyard,
   type SwitchyardMiddleware,

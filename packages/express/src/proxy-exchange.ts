@@ -2,7 +2,6 @@
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
-import type HttpProxy from 'http-proxy';
 import {
   UpstreamTransportError,
   addSetCookie,
@@ -46,7 +45,6 @@ import { discardAbandonedAnswer } from './abandoned-answer.js';
 /** What every exchange of one middleware shares (created once per `switchyard()` call). */
 export interface ExchangeContext {
   readonly sy: Switchyard;
-  readonly proxy: HttpProxy;
   readonly agents: UpstreamAgents;
   /** Hears hook failures (the middleware's `logger` option). */
   readonly logger?: SwitchyardLogger | undefined;
@@ -282,7 +280,7 @@ export class Exchange implements RequestClaim {
     }
     const { connectMs } = this.#route.location.timeouts;
     if (connectMs > 0) {
-      // proxy_connect_timeout: http-proxy's proxyTimeout is an idle timer and cannot tell connecting apart.
+      // proxy_connect_timeout: a socket idle timer cannot tell connecting apart, so it has its own timer.
       this.#connectTimer = setTimeout(() => proxyReq.destroy(Object.assign(timeoutError('upstream connect timed out'), { code: 'ETIMEDOUT' })), connectMs);
     }
     socket.once(this.#attempt?.server.protocol === 'https:' ? 'secureConnect' : 'connect', () => this.#onConnected(proxyReq));

@@ -61,7 +61,7 @@ export function holdBody(req: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
-/** A fresh stream over held bytes, one per try (http-proxy pipes `options.buffer`). */
+/** A fresh stream over held bytes, one per try. */
 export function bufferStream(data: Buffer): Readable {
   let sent = false;
   return new Readable({

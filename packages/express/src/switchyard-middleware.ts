@@ -2,7 +2,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import HttpProxy from 'http-proxy';
 import {
   adminApiResponse,
   adminResponse,
@@ -79,30 +78,6 @@ interface ExpressRequest extends IncomingMessage {
 /** Distinct mount paths remembered per `proxyTo` handler; beyond this a location is made per request. */
 const MAX_MOUNTS = 64;
 
-function createProxy(): HttpProxy {
-  const proxy = HttpProxy.createProxyServer({
-    // switchyard sets every upstream header itself (X-Forwarded-*, Host) and reads the response
-    // before anything reaches the client, so retries stay possible.
-    xfwd: false,
-    changeOrigin: false,
-    selfHandleResponse: true,
-    // The path comes from the core exactly; this only spares http-proxy a `url.parse` per request.
-    toProxy: true,
-    prependPath: false,
-    secure: true,
-    ws: false,
-  });
-  // Only the `stream` pass is kept: `deleteLength` would frame a chunked DELETE body as
-  // `Content-Length: 0`, and `timeout`/`XHeaders` are replaced by switchyard's own.
-  const internals = proxy as unknown as { webPasses: Array<(...args: unknown[]) => unknown> };
-  const stream = internals.webPasses.filter((pass) => pass.name === 'stream');
-  if (stream.length !== 1) throw new Error('@switchyard/express: unexpected http-proxy version (no `stream` pass)');
-  internals.webPasses = stream;
-  // Without a listener http-proxy rethrows; every error is already handled per request.
-  proxy.on('error', () => {});
-  return proxy;
-}
-
 function pathOf(url: string): string {
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);
@@ -131,7 +106,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
   });
   const log = requestLog(logger === false ? undefined : logger);
   const open = new OpenExchanges();
-  const ctx: ExchangeContext = { sy, proxy: createProxy(), agents: new UpstreamAgents(sy), logger: logger === false ? undefined : logger, log };
+  const ctx: ExchangeContext = { sy, agents: new UpstreamAgents(sy), logger: logger === false ? undefined : logger, log };
   const ws = createWebSocketProxy(sy, { log });
   const adminPaths = new Set<string>();
   if (sy.config.status !== undefined) adminPaths.add(sy.config.status.path);

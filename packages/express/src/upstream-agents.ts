@@ -1,15 +1,15 @@
-/** @module Keep-alive agents, one per upstream server, created once and destroyed on close; they also hand each new upstream request to the exchange that asked for it. */
+/** @module Keep-alive agents, one per upstream server (TLS settings included), created once and destroyed on close or when their server is removed. */
 import { Agent as HttpAgent, type ClientRequest } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { upstreamTlsOptions, type ServerInfo, type Switchyard } from '@switchyard/core';
 
-/** What http-proxy reads from `options.target` (pre-parsed once, so it never calls `url.parse`). */
+/** Where a try's upstream request connects (pre-parsed once per server). */
 export interface ProxyTarget {
   readonly protocol: 'http:' | 'https:';
   readonly host: string;
   readonly hostname: string;
   readonly port: number;
-  /** `unix:` servers: http-proxy copies it into the request options. */
+  /** `unix:` servers: the socket file to connect to. */
   readonly socketPath?: string;
 }
 
@@ -18,46 +18,14 @@ export interface UpstreamTarget {
   readonly target: ProxyTarget;
 }
 
-/** Receives the ClientRequest that http-proxy creates, synchronously, before any byte is written. */
+/** Receives the ClientRequest made for its try, synchronously, before any byte is written. */
 export interface RequestClaim {
-  /** Exact path + query to send (http-proxy's own path joining merges `//`). */
+  /** Exact path + query to send (never joined or normalised: `//a` stays `//a`). */
   readonly path: string;
   claim(request: ClientRequest): void;
 }
 
 const IDLE_SOCKET_MS = 60_000;
-
-type AddRequest = (this: HttpAgent, req: ClientRequest, options: object) => void;
-
-// http-proxy builds the upstream request inside `proxy.web()`, synchronously, and the agent sees it
-// in `addRequest` before its headers are rendered. The exchange that is calling `web()` parks its
-// claim here for exactly that synchronous stretch, so the path is exact and the request is known
-// without relying on http-proxy's `proxyReq` event (late, and missing with `Expect`).
-let parked: RequestClaim | undefined;
-
-/** Runs `fn` (a `proxy.web()` call) with `claim` parked for the request it creates. */
-export function withClaim<T>(claim: RequestClaim, fn: () => T): T {
-  parked = claim;
-  try {
-    return fn();
-  } finally {
-    parked = undefined;
-  }
-}
-
-function hook(agent: HttpAgent): HttpAgent {
-  const original = (agent as unknown as { addRequest: AddRequest }).addRequest;
-  (agent as unknown as { addRequest: AddRequest }).addRequest = function addRequest(this: HttpAgent, req: ClientRequest, options: object): void {
-    const claim = parked;
-    parked = undefined;
-    if (claim !== undefined) {
-      req.path = claim.path;
-      claim.claim(req);
-    }
-    original.call(this, req, options);
-  };
-  return agent;
-}
 
 function createAgent(server: ServerInfo, keepalive: number): HttpAgent {
   // `timeout` is how long an idle socket is kept (nginx keepalive_timeout, 60s); with it set, Node
@@ -67,9 +35,9 @@ function createAgent(server: ServerInfo, keepalive: number): HttpAgent {
     // Agent options override request options in Node, so verification cannot be turned off per
     // request by accident; the name checked is the upstream's own or `tls.servername` (never the
     // client's Host). The agent caches TLS sessions (maxCachedSessions 100): new connections resume.
-    return hook(new HttpsAgent({ ...options, ...upstreamTlsOptions(server) }));
+    return new HttpsAgent({ ...options, ...upstreamTlsOptions(server) });
   }
-  return hook(new HttpAgent(options));
+  return new HttpAgent(options);
 }
 
 /** Agents by upstream and server url; servers added at run time get theirs on first use. */
