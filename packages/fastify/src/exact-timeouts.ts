@@ -112,6 +112,13 @@ export class ReadTimeoutHandler implements LegacyHandler {
   #timer: NodeJS.Timeout | undefined;
   #abort: ((err?: Error) => void) | undefined;
   #resume: (() => void) | undefined;
+  /**
+   * What the response body calls to read on: bound once a head arrives. Not an arrow class field:
+   * tsx/esbuild (keepNames) wraps such a field in a per-instance `__name(...)` defineProperty,
+   * after which each request's whole object graph survived young-generation GCs (promoted, then
+   * freed only by mark-compacts) whenever a read timeout was set.
+   */
+  #onResume: (() => void) | undefined;
   #phase = WAITING;
   #paused = false;
   #sent = false;
@@ -168,7 +175,12 @@ export class ReadTimeoutHandler implements LegacyHandler {
     // 1xx heads come first and keep us waiting for the real one.
     if (statusCode >= 200) this.#phase = READING;
     this.#resume = resume;
-    const more = (this.#inner.onHeaders as NonNullable<LegacyHandler['onHeaders']>)(statusCode, headers, this.#onResume, statusText);
+    const more = (this.#inner.onHeaders as NonNullable<LegacyHandler['onHeaders']>)(
+      statusCode,
+      headers,
+      this.#onResume ?? (this.#onResume = resumeReader.bind(this)),
+      statusText,
+    );
     this.#flow(more);
     return more;
   }
@@ -201,11 +213,12 @@ export class ReadTimeoutHandler implements LegacyHandler {
     else if (this.#sent || !this.#streamed) this.#arm();
   }
 
-  readonly #onResume = (): void => {
+  /** The reader wants more: the upstream is back on the clock. */
+  resumed(): void {
     this.#paused = false;
     this.#arm();
     this.#resume?.();
-  };
+  }
 
   #done(): void {
     this.#disarm();
@@ -237,6 +250,11 @@ export class ReadTimeoutHandler implements LegacyHandler {
     if (abort === undefined) return;
     abort(this.#phase === WAITING ? new errors.HeadersTimeoutError() : new errors.BodyTimeoutError());
   }
+}
+
+/** The body's resume, bound to its handler. */
+function resumeReader(this: ReadTimeoutHandler): void {
+  this.resumed();
 }
 
 /** One shared timer callback (no closure per request). */
