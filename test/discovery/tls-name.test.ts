@@ -1,38 +1,18 @@
 /** @module TLS to a resolved address uses the name: SNI and the certificate check (a certificate valid only for `tls.test`) in both adapters and in health probes. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, runScript } from '../helpers/child-scripts.js';
+import { writeSelfSigned } from '../helpers/self-signed.js';
 import { startDns } from './support/dnsmasq.js';
 
 test('a resolved https server is reached by address, with SNI and the certificate checked against its name', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sy-tls-name-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   // Valid for the name only (no IP SAN): checking it against 127.0.0.2 would fail.
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-      '-days',
-      '1',
-      '-subj',
-      '/CN=tls.test',
-      '-addext',
-      'subjectAltName=DNS:tls.test',
-    ],
-    { stdio: 'ignore' },
-  );
+  writeSelfSigned(dir, { cn: 'tls.test', san: 'DNS:tls.test' });
   const dns = await startDns({ hosts: ['127.0.0.2 tls.test'] });
   t.after(() => dns.stop());
   const port = await freePort();

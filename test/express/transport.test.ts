@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { createServer as createHttpServer, request, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { createServer as createHttpsServer } from 'node:https';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBackends, stopAll } from '../helpers/backends.js';
+import { writeSelfSigned } from '../helpers/self-signed.js';
 import { activeIn, send, startApp, waitFor } from './support.js';
 
 async function listenOn<T extends Server | TcpServer>(t: TestContext, server: T): Promise<string> {
@@ -197,27 +197,7 @@ test('5 MB streams both ways', async (t) => {
 test('https upstreams are verified: a self-signed certificate is refused (502), a trusted one works', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sy-tls-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
+  writeSelfSigned(dir, { cn: 'localhost', san: 'DNS:localhost,IP:127.0.0.1' });
   const cert = readFileSync(join(dir, 'cert.pem'));
   const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (_req, res) => res.end('secure'));
   const address = await listenOn(t, server);

@@ -22,7 +22,8 @@ export interface PrivatePki {
   readonly otherCa: string;
 }
 
-function ensureOpenssl(): void {
+/** Installs Debian's openssl when the machine has none (a new machine may not). */
+export function ensureOpenssl(): void {
   if (spawnSync('openssl', ['version'], { encoding: 'utf8' }).status === 0) return;
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   for (let attempt = 0; attempt < 3; attempt++) {

@@ -1,34 +1,52 @@
-/** @module A throwaway self-signed certificate for 127.0.0.1 (openssl), to prove TLS to upstreams is verified. */
+/** @module Throwaway self-signed certificates (openssl, installed when missing), to prove TLS to upstreams is verified. */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureOpenssl } from './private-ca.js';
 
-export function selfSigned(): { key: Buffer; cert: Buffer } {
+export interface SelfSignedSubject {
+  /** Common name; default `127.0.0.1`. */
+  cn?: string;
+  /** subjectAltName value; default `IP:127.0.0.1`. */
+  san?: string;
+}
+
+/** Writes `key.pem` and `cert.pem` (valid for one day) into `dir` and returns their paths. */
+export function writeSelfSigned(dir: string, { cn = '127.0.0.1', san = 'IP:127.0.0.1' }: SelfSignedSubject = {}): { keyFile: string; certFile: string } {
+  ensureOpenssl();
+  const keyFile = join(dir, 'key.pem');
+  const certFile = join(dir, 'cert.pem');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${cn}`,
+      '-addext',
+      `subjectAltName=${san}`,
+    ],
+    { stdio: 'ignore' },
+  );
+  return { keyFile, certFile };
+}
+
+/** A self-signed key and certificate in memory. */
+export function selfSigned(subject?: SelfSignedSubject): { key: Buffer; cert: Buffer } {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-tls-'));
   try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
+    const { keyFile, certFile } = writeSelfSigned(dir, subject);
+    return { key: readFileSync(keyFile), cert: readFileSync(certFile) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
