@@ -1,36 +1,19 @@
 /** @module A real DNS server for the discovery tests: Debian's dnsmasq on a free loopback port, answers from a hosts file (rewritten + SIGHUP). */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Resolver } from 'node:dns/promises';
+import { aptInstall } from '../../helpers/apt-install.js';
 
 export const DNSMASQ_PATH = '/usr/sbin/dnsmasq';
 
 /** Installs dnsmasq with apt-get when missing (apt-get update once if the package is unknown; waits out a dpkg lock). */
 export async function ensureDnsmasq(): Promise<void> {
-  if (existsSync(DNSMASQ_PATH)) return;
-  let last = '';
-  let updated = false;
-  for (let attempt = 1; attempt <= 12; attempt++) {
-    // RUNLEVEL=1: Debian's invoke-rc.d does not start the packaged service (it would take port 53).
-    const run = spawnSync('apt-get', ['install', '-y', 'dnsmasq'], {
-      encoding: 'utf8',
-      timeout: 300_000,
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive', RUNLEVEL: '1' },
-    });
-    if (run.status === 0 && existsSync(DNSMASQ_PATH)) return;
-    last = `${run.error?.message ?? ''}${run.stderr ?? ''}`.trim().split('\n').slice(-3).join(' | ');
-    if (!updated && /unable to locate|has no installation candidate|404/i.test(last)) {
-      updated = true;
-      spawnSync('apt-get', ['update'], { encoding: 'utf8', timeout: 300_000 });
-      continue;
-    }
-    if (!/lock/i.test(last)) break;
-    await new Promise((r) => setTimeout(r, 5000));
-  }
-  throw new Error(`dnsmasq is not installed and "apt-get install -y dnsmasq" failed (${last || 'no output'})`);
+  // RUNLEVEL=1: Debian's invoke-rc.d does not start the packaged service (it would take port 53).
+  const failed = await aptInstall('dnsmasq', DNSMASQ_PATH, { RUNLEVEL: '1' });
+  if (failed !== undefined) throw new Error(`dnsmasq is not installed and ${failed}`);
 }
 
 export interface DnsServer {
