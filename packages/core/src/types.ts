@@ -591,6 +591,8 @@ export interface SwitchyardEvents {
     | { upstream: string; from: string; to: string; attempt: number; reason: string; refused?: undefined }
     | { upstream: string; from: string; to?: undefined; attempt: number; reason: string; refused: 'budget' };
   'no-live-upstream': { upstream: string };
+  /** A try ended in a failure (error, timeout, invalid header): rare, unlike `response`, so listening costs nothing per request. */
+  'try:failed': { upstream: string; url: string; failure: FailureKind };
   'health:probe': { upstream: string; url: string; ok: boolean; status?: number; error?: string };
   /** One try ended (emitted by the pool on release): feeds the response-time histogram of the metrics. */
   response: { upstream: string; url: string; status?: number; failure?: FailureKind; aborted?: boolean; headerMs?: number; totalMs?: number };

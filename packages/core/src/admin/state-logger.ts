@@ -30,9 +30,8 @@ export function attachStateLogger(sy: Switchyard, logger: SwitchyardLogger, opti
   const updated = (e: SwitchyardEvents['server:updated']): void => logger.info(`switchyard: ${e.upstream} ${e.url} updated (${describePatch(e.patch)})`);
   // A failed try is an expected event (the next server takes the request): one line, no stack, at
   // info so that a logger at `warn` keeps only the state changes.
-  const tried = (e: SwitchyardEvents['response']): void => {
-    if (e.failure !== undefined) logger.info(`switchyard: ${e.upstream} ${e.url} try failed (${FAILURE_TEXT[e.failure]})`);
-  };
+  // Not the per-request `response` event: with it every request would build and emit an event object.
+  const tried = (e: SwitchyardEvents['try:failed']): void => logger.info(`switchyard: ${e.upstream} ${e.url} try failed (${FAILURE_TEXT[e.failure]})`);
   const none = (e: SwitchyardEvents['no-live-upstream']): void => {
     const t = now();
     const last = lastNoLive.get(e.upstream);
@@ -56,7 +55,7 @@ export function attachStateLogger(sy: Switchyard, logger: SwitchyardLogger, opti
     .on('server:removed', removed)
     .on('server:updated', updated)
     .on('no-live-upstream', none)
-    .on('response', tried);
+    .on('try:failed', tried);
   sy.on('discovery:error', lookupFailed).on('discovery:recovered', lookupRecovered);
   return () => {
     sy.off('server:down', down)
@@ -65,7 +64,7 @@ export function attachStateLogger(sy: Switchyard, logger: SwitchyardLogger, opti
       .off('server:removed', removed)
       .off('server:updated', updated)
       .off('no-live-upstream', none)
-      .off('response', tried);
+      .off('try:failed', tried);
     sy.off('discovery:error', lookupFailed).off('discovery:recovered', lookupRecovered);
   };
 }

@@ -157,6 +157,8 @@ export class Pool implements PoolControl {
         totalMs: outcome.totalMs,
       });
     }
+    if (outcome.failure !== undefined && this.#env.listening('try:failed'))
+      this.#env.emit('try:failed', { upstream: this.name, url: slot.url, failure: outcome.failure });
     if (outcome.aborted === true) return;
 
     let failed = outcome.failure !== undefined;

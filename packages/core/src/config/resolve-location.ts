@@ -5,6 +5,7 @@ import { DEFAULT_PRESERVE_HOST, DEFAULT_WEBSOCKET } from './defaults.js';
 import { checkKeys, child, describe, expectObject, fail, isPlainObject, optionalBoolean, suggest } from './describe.js';
 import { resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { checkHeader } from './header-check.js';
+import { HOP_BY_HOP_HEADERS } from '../http/hop-by-hop.js';
 
 import { HOOK_KEYS, mergeHooks, readHooks } from '../hooks/resolve-hooks.js';
 
@@ -142,18 +143,7 @@ const EMPTY_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
  * Connection-level headers: the transports set them per connection (undici refuses some outright),
  * so a configured value would break requests or framing. Host is `preserveHost`'s business.
  */
-const CONNECTION_LEVEL = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'expect',
-  'content-length',
-  'host',
-]);
+const CONNECTION_LEVEL: ReadonlySet<string> = new Set([...HOP_BY_HOP_HEADERS, 'expect', 'content-length', 'host']);
 
 /** Header names are lower-cased (HTTP names are case-insensitive), so two spellings of one name are refused. */
 function resolveHeaders(input: unknown, path: string): Readonly<Record<string, string>> {
