@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { backendsFor } from '../adapters/support/setup.js';
 import { bodies, waitFor } from '../adapters/support/http.js';
@@ -69,5 +69,38 @@ describe('close and logging', () => {
     // reply-from's own per-request lines are off.
     assert.equal(lines.filter((l) => l.msg === 'fetching from remote server' || l.msg === 'response received').length, 0);
     assert.equal(lines.filter((l) => l.msg === 'incoming request').length, 6);
+  });
+
+  it("logs an upstream status Fastify refuses (600) as one failed try, without reply-from's warning", async (t) => {
+    // Raw bytes: Node's own server cannot send a status of 600.
+    const sockets = new Set<Socket>();
+    const raw = createTcpServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.once('data', () => socket.end('HTTP/1.1 600 Odd\r\ncontent-length: 2\r\n\r\nno'));
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    t.after(async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => raw.close(() => resolve()));
+    });
+    const lines: Array<{ level: number; msg: string }> = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as { level: number; msg: string });
+        done();
+      },
+    });
+    const upstream = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+    const { url } = await startApp(t, { upstreams: { app: [upstream] }, locations: { '/': 'app' } }, undefined, { logger: { level: 'info', stream } });
+    const answer = await fetch(`${url}/odd`);
+    assert.equal(answer.status, 502);
+    await answer.arrayBuffer();
+    await waitFor(() => lines.some((l) => l.msg === 'request completed'));
+    assert.deepEqual(
+      lines.filter((l) => l.msg.startsWith('switchyard:') && l.msg.includes('try failed')).map((l) => l.msg),
+      [`switchyard: app ${upstream} try failed (invalid response)`],
+    );
+    assert.equal(lines.filter((l) => l.msg === 'response has invalid status code' || l.msg === 'response errored').length, 0);
   });
 });

@@ -7,7 +7,7 @@ export { adminResponse, prepareMetrics, type AdminResponse } from './admin/admin
 export { logStartupNotes, consoleLogger } from './admin/startup-notes.js';
 export { defineConfig } from './define-config.js';
 export { DEFAULT_CLOSE_TIMEOUT_MS } from './config/close-timeout.js';
-export { OpenExchanges } from './http/open-exchanges.js';
+export { OpenExchanges, type OpenExchange } from './http/open-exchanges.js';
 export * from './hooks/index.js';
 export { attachStateLogger } from './admin/state-logger.js';
 export { type AdminResponseOptions } from './admin/admin-routes.js';

@@ -26,6 +26,8 @@ import {
   type Attempt,
   type FailureKind,
   type GatewayAnswer,
+  type OpenExchange,
+  type OpenExchanges,
   type PickFailure,
   type SafeDecision,
   type ProxyRoute,
@@ -50,6 +52,8 @@ export interface ExchangeContext {
   readonly logger?: SwitchyardLogger | undefined;
   /** One line per request answered 500 because choosing an upstream threw. */
   readonly log: (line: string) => void;
+  /** The exchanges whose response is still open, for `closeTimeout`. */
+  readonly open: OpenExchanges;
 }
 
 const kExchange = Symbol('switchyard.exchange');
@@ -72,7 +76,7 @@ function timeoutError(message: string): UpstreamTransportError {
   return new UpstreamTransportError('SWITCHYARD_UPSTREAM_TIMEOUT', message);
 }
 
-export class Exchange implements RequestClaim {
+export class Exchange implements RequestClaim, OpenExchange {
   // Shared listeners (no closures per request); each finds its exchange through the tag.
   static readonly #onUpstreamSocket = function (this: Tagged<ClientRequest>, socket: Socket): void {
     const exchange = this[kExchange];
@@ -130,6 +134,7 @@ export class Exchange implements RequestClaim {
   #settled = true;
   #clientGone = false;
   path = '';
+  openSlot = -1;
 
   constructor(ctx: ExchangeContext, req: IncomingMessage, res: ServerResponse, route: ProxyRoute, requestUrl: string) {
     this.#ctx = ctx;
@@ -143,7 +148,10 @@ export class Exchange implements RequestClaim {
   start(): void {
     // A closure, not a tag on `res`: a symbol property added to every ServerResponse gives Node's
     // own response code a second object shape to handle.
-    this.#res.once('close', this.#onClientClose);
+    const res = this.#res;
+    res.once('close', this.#onClientClose);
+    // Tracked until that 'close' (a response already closed would never emit it).
+    if (!res.closed) this.#ctx.open.add(this);
     const plan = planBody(this.#req);
     this.#plan = plan;
     if (plan.kind === 'hold') {
@@ -454,7 +462,13 @@ export class Exchange implements RequestClaim {
     this.#fail('error');
   }
 
+  /** At close(), after the grace: the client's connection is cut, which ends the exchange through 'close'. */
+  cut(): void {
+    this.#res.destroy();
+  }
+
   readonly #onClientClose = (): void => {
+    this.#ctx.open.remove(this);
     if (this.#res.writableFinished) return;
     this.#clientGone = true;
     if (this.#settled) return;

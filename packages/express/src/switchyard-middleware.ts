@@ -106,7 +106,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
   });
   const log = requestLog(logger === false ? undefined : logger);
   const open = new OpenExchanges();
-  const ctx: ExchangeContext = { sy, agents: new UpstreamAgents(sy), logger: logger === false ? undefined : logger, log };
+  const ctx: ExchangeContext = { sy, agents: new UpstreamAgents(sy), logger: logger === false ? undefined : logger, log, open };
   const ws = createWebSocketProxy(sy, { log });
   const adminPaths = new Set<string>();
   if (sy.config.status !== undefined) adminPaths.add(sy.config.status.path);
@@ -202,7 +202,6 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       res.end();
       return;
     }
-    open.add(res);
     startExchange(ctx, req, res, route, (req as ExpressRequest).originalUrl ?? url);
   };
 
@@ -244,10 +243,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       const upgrade = takeUpgrade(req);
       // A WebSocket upgrade that `upgrade` sent through the app: tunnel it along this route.
       if (upgrade !== undefined) ws.proxy(req, upgrade.socket, upgrade.head, route);
-      else {
-        open.add(res);
-        startExchange(ctx, req, res, route, url);
-      }
+      else startExchange(ctx, req, res, route, url);
     };
     return handler;
   }

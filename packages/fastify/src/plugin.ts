@@ -24,10 +24,9 @@ import {
 } from '@switchyard/core';
 import { UpstreamPools } from './upstream-pools.js';
 import { loadReplyFrom } from './reply-from.js';
-import { internalError, proxyRequest, type ProxyContext } from './proxy-call.js';
+import { internalError, kCall, proxyRequest, type ProxyContext } from './proxy-call.js';
 import { proxyBodyParser, requestBody } from './request-body.js';
 import { isExactPath, locationRoutePaths, staticPrefix } from './route-paths.js';
-import { quietReplyFromLog } from './quiet-log.js';
 import { handlerFactory } from './proxy-handler.js';
 import { forgottenReturnHint } from './forgotten-return.js';
 import { hookIdentity } from './hook-glue.js';
@@ -56,8 +55,8 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
   await sy.ready();
   const pools = new UpstreamPools();
   const requestLog = (line: string): void => app.log.error(line);
-  const ctx: ProxyContext = { sy, pools, from: loadReplyFrom(pools.dispatcher), onPreempted: forgottenReturnHint(app.log), log: requestLog };
   const open = new OpenExchanges();
+  const ctx: ProxyContext = { sy, pools, from: loadReplyFrom(pools.dispatcher), onPreempted: forgottenReturnHint(app.log), log: requestLog, open };
   const onRemoved = (event: { url: string }): void => pools.release(event.url);
   sy.on('server:removed', onRemoved);
   const log = app.log;
@@ -68,10 +67,8 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
   });
   logStartupNotes(sy, { info: (msg) => log.info(msg), warn: (msg) => log.warn(msg), error: (msg) => log.error(msg), debug: (msg) => log.debug(msg) });
 
-  /** Every proxied request: reply-from's per-try warnings off (switchyard logs failed tries), and counted for the grace at close. */
+  /** Every proxied request (its ProxyCall is counted for the grace at close and quiets reply-from's warning when a try fails). */
   function proxy(request: FastifyRequest, reply: FastifyReply, route: ProxyRoute): void {
-    quietReplyFromLog(request);
-    open.add(reply.raw);
     proxyRequest(ctx, request, reply, route, requestBody(request));
   }
 
@@ -89,6 +86,8 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
   }
 
   app.decorate('switchyard', Object.assign(sy, { handler: handlerFactory(sy) }));
+  // Every request has the field from its construction (a second instance in the app shares it).
+  if (!app.hasRequestDecorator(kCall)) app.decorateRequest(kCall, null);
   app.decorateReply('proxyTo', function proxyTo(this: FastifyReply, upstream: string, options?: ProxyToOptions): FastifyReply {
     const request = this.request;
     let location: Location;

@@ -22,6 +22,10 @@ export interface TryTarget {
   body: Buffer | Readable | undefined;
   /** Set when the dispatcher counted this try in `pool.inFlight`; the owner uncounts it when the try ends. */
   counted: boolean;
+  /** reply-from's callback for the try in flight (the dispatcher hands undici one shared callback instead). */
+  replyFromCallback: ReplyFromCallback | undefined;
+  /** reply-from is about to log this try's failure with a stack: keep it out of the log (switchyard logs the try itself). */
+  quietReplyFromLog(): void;
 }
 
 /**
@@ -56,7 +60,21 @@ interface ReplyFromRequest {
   body?: unknown;
 }
 
-type ReplyFromCallback = (err: Error | null, data?: Dispatcher.ResponseData) => void;
+export type ReplyFromCallback = (err: Error | null, data?: Dispatcher.ResponseData<TryTarget>) => void;
+
+/**
+ * undici's callback for every try: finds the try through `opaque` (no closure per request), tells
+ * it when reply-from is going to log a failure (an error, or a status Fastify's reply.code refuses),
+ * then hands the answer to reply-from.
+ */
+function onTryAnswer(err: Error | null, data?: Dispatcher.ResponseData<TryTarget>): void {
+  const target = data?.opaque;
+  const callback = target?.replyFromCallback;
+  if (target === undefined || callback === undefined) return;
+  target.replyFromCallback = undefined;
+  if (err !== null || data === undefined || data.statusCode < 100 || data.statusCode > 599) target.quietReplyFromLog();
+  callback(err, data);
+}
 
 /** The `undici` option handed to reply-from: anything with `request(opts, cb)` is used as is. */
 export interface ReplyFromDispatcher {
@@ -84,6 +102,7 @@ export class UpstreamPools {
       pool.inFlight++;
       target.counted = true;
       const body = (target.body ?? opts.body) as Dispatcher.DispatchOptions['body'];
+      target.replyFromCallback = callback;
       pool.request(
         {
           path: target.path,
@@ -98,8 +117,9 @@ export class UpstreamPools {
           reset,
           servername: pool.servername,
           signal: target.signal,
-        } as Dispatcher.RequestOptions,
-        callback,
+          opaque: target,
+        } as Dispatcher.RequestOptions<TryTarget>,
+        onTryAnswer,
       );
     },
   };
