@@ -56,9 +56,6 @@ export interface ExchangeContext {
   readonly open: OpenExchanges;
 }
 
-const kExchange = Symbol('switchyard.exchange');
-type Tagged<T> = T & { [kExchange]?: Exchange };
-
 const noop = (): void => {};
 const now = (): number => performance.now();
 
@@ -77,33 +74,6 @@ function timeoutError(message: string): UpstreamTransportError {
 }
 
 export class Exchange implements RequestClaim, OpenExchange {
-  // Shared listeners (no closures per request); each finds its exchange through the tag.
-  static readonly #onUpstreamSocket = function (this: Tagged<ClientRequest>, socket: Socket): void {
-    const exchange = this[kExchange];
-    if (exchange !== undefined) exchange.#onSocket(this, socket);
-  };
-  static readonly #onUpstreamResponse = function (this: Tagged<ClientRequest>, proxyRes: IncomingMessage): void {
-    const exchange = this[kExchange];
-    if (exchange === undefined) proxyRes.resume();
-    else exchange.#onResponse(this, proxyRes);
-  };
-  static readonly #onUpstreamError = function (this: Tagged<ClientRequest>, err: Error): void {
-    const exchange = this[kExchange];
-    if (exchange !== undefined) exchange.#onError(this, err);
-  };
-  static readonly #onUpstreamFinish = function (this: Tagged<ClientRequest>): void {
-    const exchange = this[kExchange];
-    if (exchange !== undefined) exchange.#onWritten(this);
-  };
-  static readonly #onUpstreamEnd = function (this: Tagged<IncomingMessage>): void {
-    const exchange = this[kExchange];
-    if (exchange !== undefined) exchange.#onBodyEnd(this);
-  };
-  static readonly #onUpstreamClose = function (this: Tagged<IncomingMessage>): void {
-    const exchange = this[kExchange];
-    if (exchange !== undefined) exchange.#onBodyClose(this);
-  };
-
   readonly #ctx: ExchangeContext;
   readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
@@ -264,15 +234,18 @@ export class Exchange implements RequestClaim, OpenExchange {
     else proxyReq.end();
   }
 
-  /** Takes the request created for the current try (listeners shared by every exchange). */
+  /**
+   * Takes the request created for the current try. Closures, not shared listeners finding the
+   * exchange through a symbol tag: a property added to every ClientRequest and IncomingMessage
+   * gives Node's HTTP and stream code one more object shape on each call (issue 18).
+   */
   claim(proxyReq: ClientRequest): void {
     this.#proxyReq = proxyReq;
-    (proxyReq as Tagged<ClientRequest>)[kExchange] = this;
     proxyReq
-      .on('socket', Exchange.#onUpstreamSocket)
-      .on('response', Exchange.#onUpstreamResponse)
-      .on('error', Exchange.#onUpstreamError)
-      .on('finish', Exchange.#onUpstreamFinish);
+      .on('socket', (socket: Socket) => this.#onSocket(proxyReq, socket))
+      .on('response', (proxyRes: IncomingMessage) => this.#onResponse(proxyReq, proxyRes))
+      .on('error', (err: Error) => this.#onError(proxyReq, err))
+      .on('finish', () => this.#onWritten(proxyReq));
   }
 
   #isCurrent(proxyReq: ClientRequest): boolean {
@@ -443,8 +416,7 @@ export class Exchange implements RequestClaim, OpenExchange {
       return;
     }
     this.#proxyRes = proxyRes;
-    (proxyRes as Tagged<IncomingMessage>)[kExchange] = this;
-    proxyRes.on('end', Exchange.#onUpstreamEnd).on('close', Exchange.#onUpstreamClose);
+    proxyRes.on('end', () => this.#onBodyEnd(proxyRes)).on('close', () => this.#onBodyClose(proxyRes));
     proxyRes.pipe(res);
   }
 
