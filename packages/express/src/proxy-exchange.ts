@@ -38,7 +38,7 @@ import {
 } from '@switchyard/core';
 import type { RequestClaim, UpstreamAgents } from './upstream-agents.js';
 import { createUpstreamRequest } from './upstream-request.js';
-import { holdBody, planBody, type BodyPlan } from './request-body.js';
+import { NO_BODY, holdBody, planBody, type BodyPlan } from './request-body.js';
 import { drainable, dropRemovedAppHeaders, hookReporter, runRewrite, withAppHeaders, writeAnswer } from './hook-glue.js';
 import { frameBody } from './body-framing.js';
 import { clearResponseHead, setResponseHead } from './response-head.js';
@@ -69,6 +69,25 @@ function setIdleTimeout(socket: Socket, ms: number): void {
   if (socket.timeout !== ms || ms === 0) socket.setTimeout(ms);
 }
 
+const kIdleOwner = Symbol('switchyard.idleOwner');
+type IdleWatched = Socket & { [kIdleOwner]?: Exchange | undefined };
+
+/** The one 'timeout' listener of an upstream socket: tells the exchange using it now, if any. */
+function onSocketIdle(this: IdleWatched): void {
+  this[kIdleOwner]?.idle();
+}
+
+/**
+ * Makes `exchange` hear `socket`'s idle timeout until it settles. The listener is added once per
+ * socket (a keep-alive socket serves many requests): adding and removing one per request showed
+ * in the profile, and the socket's field is set once, so its shape does not change per request.
+ */
+function watchIdle(socket: Socket, exchange: Exchange): void {
+  const watched = socket as IdleWatched;
+  if (!(kIdleOwner in watched)) watched.on('timeout', onSocketIdle);
+  watched[kIdleOwner] = exchange;
+}
+
 function timeoutError(message: string): UpstreamTransportError {
   return new UpstreamTransportError('SWITCHYARD_UPSTREAM_TIMEOUT', message);
 }
@@ -84,7 +103,7 @@ export class Exchange implements RequestClaim, OpenExchange {
   /** The URL the core sees for hash keys (`$request_uri`): the original one, even under a mount path. */
   readonly #requestUrl: string;
   readonly #headers: IncomingHttpHeaders;
-  #plan: BodyPlan = { kind: 'none' };
+  #plan: BodyPlan = NO_BODY;
   #data: Buffer | undefined;
   #reserialized = false;
 
@@ -119,7 +138,8 @@ export class Exchange implements RequestClaim, OpenExchange {
     // A closure, not a tag on `res`: a symbol property added to every ServerResponse gives Node's
     // own response code a second object shape to handle.
     const res = this.#res;
-    res.once('close', this.#onClientClose);
+    // 'close' is emitted once per response (`on` spares the `once` wrapper).
+    res.on('close', this.#onClientClose);
     // Tracked until that 'close' (a response already closed would never emit it).
     if (!res.closed) this.#ctx.open.add(this);
     const plan = planBody(this.#req);
@@ -275,7 +295,7 @@ export class Exchange implements RequestClaim, OpenExchange {
     const socket = this.#socket as Socket;
     const { sendMs, readMs } = this.#route.location.timeouts;
     setIdleTimeout(socket, this.#written ? readMs : sendMs);
-    socket.on('timeout', this.#onIdle);
+    watchIdle(socket, this);
     // A streamed body starts flowing only now, so a refused connection leaves it untouched for the next try.
     if (this.#gate !== undefined) this.#req.pipe(this.#gate);
   }
@@ -294,13 +314,13 @@ export class Exchange implements RequestClaim, OpenExchange {
    * upstream socket idle with nothing pending, which is not the upstream's fault. The next write
    * re-arms the timer.
    */
-  readonly #onIdle = (): void => {
+  idle(): void {
     if (this.#settled) return;
     // The client is the slow side (the response is paused on it): not the upstream's fault.
     if (this.#delivering && this.#res.writableNeedDrain) return;
     if (!this.#written && !this.#delivering && !this.#sendBlocked()) return;
     this.#proxyReq?.destroy(timeoutError(this.#written ? 'upstream read timed out' : 'upstream send timed out'));
-  };
+  }
 
   /** Bytes for the upstream are waiting: the request is backpressured, or the socket has unsent data. */
   #sendBlocked(): boolean {
@@ -457,7 +477,8 @@ export class Exchange implements RequestClaim, OpenExchange {
     this.#settled = true;
     if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;
-    this.#socket?.off('timeout', this.#onIdle);
+    const socket = this.#socket as IdleWatched | undefined;
+    if (socket !== undefined && socket[kIdleOwner] === this) socket[kIdleOwner] = undefined;
     if (this.#gate !== undefined) {
       this.#req.unpipe(this.#gate);
       this.#gate = undefined;

@@ -15,7 +15,9 @@ export type BodyPlan =
   /** Too large (or of unknown length) to hold: streamed, replayable only while nothing was sent. */
   | { readonly kind: 'stream'; readonly chunked: boolean };
 
-const NONE: BodyPlan = { kind: 'none' };
+/** No body to send (shared: plans are never changed). */
+export const NO_BODY: BodyPlan = { kind: 'none' };
+const NONE = NO_BODY;
 const STREAM_CHUNKED: BodyPlan = { kind: 'stream', chunked: true };
 const STREAM_SIZED: BodyPlan = { kind: 'stream', chunked: false };
 
