@@ -110,7 +110,7 @@ export class Exchange implements RequestClaim, OpenExchange {
   #attempt: Attempt | undefined;
   #proxyReq: ClientRequest | undefined;
   #proxyRes: IncomingMessage | undefined;
-  #socket: Socket | undefined;
+  #socket: IdleWatched | undefined;
   #gate: PassThrough | undefined;
   #connectTimer: NodeJS.Timeout | undefined;
   #t0 = 0;
@@ -477,7 +477,7 @@ export class Exchange implements RequestClaim, OpenExchange {
     this.#settled = true;
     if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;
-    const socket = this.#socket as IdleWatched | undefined;
+    const socket = this.#socket;
     if (socket !== undefined && socket[kIdleOwner] === this) socket[kIdleOwner] = undefined;
     if (this.#gate !== undefined) {
       this.#req.unpipe(this.#gate);
