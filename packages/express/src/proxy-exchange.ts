@@ -138,8 +138,9 @@ export class Exchange implements RequestClaim, OpenExchange {
     // A closure, not a tag on `res`: a symbol property added to every ServerResponse gives Node's
     // own response code a second object shape to handle.
     const res = this.#res;
-    // 'close' is emitted once per response (`on` spares the `once` wrapper).
-    res.on('close', this.#onClientClose);
+    // 'close' is emitted once per response (`on` spares the `once` wrapper). A closure made here,
+    // not an arrow class field: tsx's esbuild wraps such a field in a renamed function per instance.
+    res.on('close', () => this.#clientClosed());
     // Tracked until that 'close' (a response already closed would never emit it).
     if (!res.closed) this.#ctx.open.add(this);
     const plan = planBody(this.#req);
@@ -459,7 +460,7 @@ export class Exchange implements RequestClaim, OpenExchange {
     this.#res.destroy();
   }
 
-  readonly #onClientClose = (): void => {
+  #clientClosed(): void {
     this.#ctx.open.remove(this);
     if (this.#res.writableFinished) return;
     this.#clientGone = true;
@@ -470,7 +471,7 @@ export class Exchange implements RequestClaim, OpenExchange {
     if (this.#written && this.#proxyReq !== undefined) discardAbandonedAnswer(this.#proxyReq, this.#proxyRes);
     else this.#proxyReq?.destroy();
     attempt.end({ aborted: true, totalMs: now() - this.#t0 }, { requestSent: this.#connected, responseStarted: this.#res.headersSent });
-  };
+  }
 
   /** Ends the current try's bookkeeping: timers, the idle listener on a (possibly reused) socket, the body pipe. */
   #settle(): void {
