@@ -1,7 +1,7 @@
 /** @module Express side of the location hooks: runs rewriteRequest before the first try, writes hook and error answers, drops intercepted upstream answers. */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import {
-  errorLine,
+  hookFailureLine,
   isEncrypted,
   runRequestHook,
   type GatewayAnswer,
@@ -19,7 +19,7 @@ const DRAIN_LIMIT = 64 * 1024;
 /** Reports a hook failure to the middleware's logger (if any): one line, never per successful request. */
 export function hookReporter(logger: SwitchyardLogger | undefined, hook: string): ((err: unknown) => void) | undefined {
   if (logger === undefined) return undefined;
-  return (err) => logger.error(`switchyard: ${hook} hook failed: ${errorLine(err)}`);
+  return (err) => logger.error(hookFailureLine(hook, err));
 }
 
 /** Write an answer switchyard makes itself; `close` ends the connection after it (an upload left unread). */

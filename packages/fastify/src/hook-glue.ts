@@ -2,7 +2,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  errorLine,
+  hookFailureLine,
   HOOK_KEYS,
   hookFailureAnswer,
   isEncrypted,
@@ -18,8 +18,8 @@ import type { ProxyBody } from './request-body.js';
 
 /** A logger for hook failures (the request's pino logger). */
 export function hookReporter(request: FastifyRequest, hook: string): (err: unknown) => void {
-  // One line, no stack (as every line switchyard logs), the same text as the Express adapter's.
-  return (err) => request.log.error(`switchyard: ${hook} hook failed: ${errorLine(err)}`);
+  // One line, no stack (as every line switchyard logs).
+  return (err) => request.log.error(hookFailureLine(hook, err));
 }
 
 /**

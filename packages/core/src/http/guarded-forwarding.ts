@@ -80,6 +80,11 @@ export function requestErrorLine(method: string | undefined, url: string | undef
   return `switchyard: ${method ?? 'GET'} ${JSON.stringify(shown)} answered ${status} (${reason}): ${errorLine(error)}`;
 }
 
+/** One log line for a hook that threw or rejected (the same text on both adapters). */
+export function hookFailureLine(hook: string, error: unknown): string {
+  return `switchyard: ${hook} hook failed: ${errorLine(error)}`;
+}
+
 /** One log line for a request answered 500 because a pick threw. */
 export function pickFailureLine(method: string | undefined, url: string | undefined, failure: PickFailure): string {
   return requestErrorLine(method, url, failure.status, failure.reason, failure.error);

@@ -9,6 +9,7 @@ export { upgradeResponse, takeUpgrade, isWebSocketRequest, type PendingUpgrade }
 export {
   endAttempt,
   errorLine,
+  hookFailureLine,
   firstAttempt,
   isPickFailure,
   pickFailureLine,
