@@ -2,11 +2,17 @@
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
+/** Blocks for `ms` (test setup only: nothing else of the test runs before the package is there). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /**
- * Makes sure `path` exists, installing `pkg` with apt-get if not. Resolves `undefined` once it
- * exists, or the reason the install failed (the last lines apt-get printed).
+ * Makes sure `path` exists, installing `pkg` with apt-get if not, synchronously (setup code that
+ * cannot await, such as making certificates, uses it too). Returns `undefined` once it exists, or the
+ * reason the install failed (the last lines apt-get printed).
  */
-export async function aptInstall(pkg: string, path: string, env: NodeJS.ProcessEnv = {}): Promise<string | undefined> {
+export function aptInstall(pkg: string, path: string, env: NodeJS.ProcessEnv = {}): string | undefined {
   if (existsSync(path)) return undefined;
   let last = '';
   let updated = false;
@@ -26,7 +32,7 @@ export async function aptInstall(pkg: string, path: string, env: NodeJS.ProcessE
     }
     // Another apt/dpkg holds the lock: wait and try again; any other failure is final.
     if (!/lock/i.test(last)) break;
-    await new Promise((r) => setTimeout(r, 5000));
+    pause(5000);
   }
   return `"apt-get install -y ${pkg}" failed (${last || 'no output'})`;
 }

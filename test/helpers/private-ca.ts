@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { aptInstall } from './apt-install.js';
 
 export interface Pem {
   readonly cert: string;
@@ -25,12 +26,8 @@ export interface PrivatePki {
 /** Installs Debian's openssl when the machine has none (a new machine may not). */
 export function ensureOpenssl(): void {
   if (spawnSync('openssl', ['version'], { encoding: 'utf8' }).status === 0) return;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (let attempt = 0; attempt < 3; attempt++) {
-    if (spawnSync('apt-get', ['install', '-y', 'openssl'], { encoding: 'utf8', timeout: 300_000, env }).status === 0) return;
-    spawnSync('apt-get', ['update'], { encoding: 'utf8', timeout: 300_000, env });
-  }
-  throw new Error('openssl is missing and "apt-get install -y openssl" failed');
+  const failed = aptInstall('openssl', '/usr/bin/openssl');
+  if (failed !== undefined) throw new Error(`openssl is missing and ${failed}`);
 }
 
 let cached: PrivatePki | undefined;

@@ -16,6 +16,6 @@ export const CHROMIUM_ARGS = [
 
 /** The executable path, or the reason it could not be installed (the one case where the browser tests skip). */
 export async function ensureChromium(): Promise<{ path: string } | { skip: string }> {
-  const failed = await aptInstall('chromium', CHROMIUM_PATH);
+  const failed = aptInstall('chromium', CHROMIUM_PATH);
   return failed === undefined ? { path: CHROMIUM_PATH } : { skip: `SKIPPED: Chromium is not installed and ${failed}` };
 }

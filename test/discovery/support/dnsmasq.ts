@@ -12,7 +12,7 @@ export const DNSMASQ_PATH = '/usr/sbin/dnsmasq';
 /** Installs dnsmasq with apt-get when missing (apt-get update once if the package is unknown; waits out a dpkg lock). */
 export async function ensureDnsmasq(): Promise<void> {
   // RUNLEVEL=1: Debian's invoke-rc.d does not start the packaged service (it would take port 53).
-  const failed = await aptInstall('dnsmasq', DNSMASQ_PATH, { RUNLEVEL: '1' });
+  const failed = aptInstall('dnsmasq', DNSMASQ_PATH, { RUNLEVEL: '1' });
   if (failed !== undefined) throw new Error(`dnsmasq is not installed and ${failed}`);
 }
 
