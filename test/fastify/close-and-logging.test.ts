@@ -9,6 +9,18 @@ import { backendsFor } from '../adapters/support/setup.js';
 import { bodies, waitFor } from '../adapters/support/http.js';
 import { startApp } from './support.js';
 
+/** A pino destination that keeps every line Fastify logs, parsed. */
+function logCapture(): { lines: Array<{ level: number; msg: string }>; stream: Writable } {
+  const lines: Array<{ level: number; msg: string }> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as { level: number; msg: string });
+      done();
+    },
+  });
+  return { lines, stream };
+}
+
 describe('close and logging', () => {
   it('stops active health checks on close', async (t) => {
     const [backend] = await backendsFor(t, 1);
@@ -46,13 +58,7 @@ describe('close and logging', () => {
 
   it('logs a failed try in one line and a server going down once, and nothing for the other requests', async (t) => {
     const backends = await backendsFor(t, 2);
-    const lines: Array<{ level: number; msg: string }> = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as { level: number; msg: string });
-        done();
-      },
-    });
+    const { lines, stream } = logCapture();
     await backends[1]!.stop();
     const { url } = await startApp(t, { upstreams: { app: backends.map((b) => b.url) }, locations: { '/': 'app' } }, undefined, {
       logger: { level: 'info', stream },
@@ -84,13 +90,7 @@ describe('close and logging', () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => raw.close(() => resolve()));
     });
-    const lines: Array<{ level: number; msg: string }> = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as { level: number; msg: string });
-        done();
-      },
-    });
+    const { lines, stream } = logCapture();
     const upstream = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
     const { url } = await startApp(t, { upstreams: { app: [upstream] }, locations: { '/': 'app' } }, undefined, { logger: { level: 'info', stream } });
     const answer = await fetch(`${url}/odd`);
