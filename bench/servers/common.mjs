@@ -74,6 +74,15 @@ export function onTerm(close) {
   process.on('SIGINT', exit);
 }
 
+/** Closes a node:http server and its open connections (and destroys the peer's agent, if any). */
+export function closeServer(server, agent) {
+  return new Promise((res) => {
+    agent?.destroy();
+    server.close(() => res());
+    server.closeAllConnections();
+  });
+}
+
 export function ready(what) {
   console.log(`${what} listening on 127.0.0.1:${port} -> ${upstreams.join(' ')}`);
 }

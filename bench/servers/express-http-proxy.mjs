@@ -2,7 +2,7 @@
 import http from 'node:http';
 import express from 'express';
 import httpProxy from 'http-proxy';
-import { port, upstreams, roundRobin, onTerm, ready } from './common.mjs';
+import { port, upstreams, roundRobin, onTerm, ready, closeServer } from './common.mjs';
 
 const next = roundRobin(upstreams);
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256 });
@@ -14,11 +14,4 @@ proxy.on('error', (_err, _req, res) => {
 const app = express();
 app.use((req, res) => proxy.web(req, res, { target: next() }));
 const server = app.listen(port, '127.0.0.1', () => ready('express + http-proxy'));
-onTerm(
-  () =>
-    new Promise((res) => {
-      agent.destroy();
-      server.close(() => res());
-      server.closeAllConnections();
-    }),
-);
+onTerm(() => closeServer(server, agent));

@@ -1,7 +1,7 @@
 /** @module Candidate: Express 5 + @switchyard/express with the seed configuration (resolves to the built dist). */
 import express from 'express';
 import { switchyard } from '@switchyard/express';
-import { port, seedOptions, onTerm, ready } from './common.mjs';
+import { port, seedOptions, onTerm, ready, closeServer } from './common.mjs';
 
 const lb = switchyard(seedOptions);
 const app = express();
@@ -10,8 +10,5 @@ const server = app.listen(port, '127.0.0.1', () => ready('@switchyard/express'))
 server.on('upgrade', lb.upgrade);
 onTerm(async () => {
   await lb.close();
-  await new Promise((res) => {
-    server.close(() => res());
-    server.closeAllConnections();
-  });
+  await closeServer(server);
 });
