@@ -149,6 +149,40 @@ for (const adapter of adapters) {
       assert.deepEqual(proxy.warnings, []);
     });
 
+    it('cuts a request still waiting for its rewriteRequest hook after the grace; close() resolves', async (t) => {
+      const backend = await sseBackend(t);
+      let hookCalled!: () => void;
+      const called = new Promise<void>((resolve) => (hookCalled = resolve));
+      let releaseHook!: () => void;
+      const hookHeld = new Promise<void>((resolve) => (releaseHook = resolve));
+      t.after(() => releaseHook());
+      const proxy = await adapter.start(t, {
+        upstreams: { sse: [backend.url] },
+        locations: {
+          '/': {
+            upstream: 'sse',
+            // An authorisation lookup that hangs through the shutdown.
+            async rewriteRequest() {
+              hookCalled();
+              await hookHeld;
+            },
+          },
+        },
+        closeTimeout: '200ms',
+      });
+      const answer = slowCall(proxy.url).then(
+        (text) => `answered: ${text}`,
+        (err: Error) => `cut: ${err.message}`,
+      );
+      await called;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('close() still waiting after 5 s'), 5000)));
+      assert.equal(await Promise.race([proxy.close().then(() => 'closed'), late]), 'closed');
+      clearTimeout(timer);
+      assert.match(await answer, /^cut: /);
+      assert.equal(backend.released, 0);
+    });
+
     it('lets a request that finishes within the grace complete before close() resolves', async (t) => {
       const backend = await sseBackend(t);
       const proxy = await adapter.start(t, { upstreams: { sse: [backend.url] }, locations: { '/': 'sse' }, closeTimeout: '20s' });

@@ -215,8 +215,8 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
     (request as CallHolder)[kCall] = this;
     // 'close' is emitted once per response (`on` spares the `once` wrapper).
     reply.raw.on('close', () => this.clientClosed());
-    // Tracked until that 'close' (a response already closed would never emit it). The wait for a
-    // small GET body or a rewriteRequest hook before this call exists is not: both are short.
+    // Tracked until that 'close' (a response already closed would never emit it); the wait before
+    // this call existed was counted by countWhileWaiting.
     if (!reply.raw.closed) ctx.open.add(this);
   }
 
@@ -446,6 +446,7 @@ export function proxyRequest(
 ): void {
   if (body instanceof Promise) {
     // A small body Fastify did not parse (GET) is read first, so that a retry can resend it.
+    const release = countWhileWaiting(ctx, reply);
     body
       .then(
         (read) => proxyRequest(ctx, request, reply, route, read),
@@ -455,6 +456,7 @@ export function proxyRequest(
           reply.code(400).header('connection', 'close').header('content-type', 'text/plain; charset=utf-8').send('Bad Request\n');
         },
       )
+      .finally(release)
       .catch((err: unknown) => internalError(ctx, request, reply, err));
     return;
   }
@@ -462,7 +464,11 @@ export function proxyRequest(
   const hooks = route.location.hooks;
   if (hooks !== undefined && hooks.rewriteRequest !== undefined && rewrite === undefined) {
     // Once per request, before the first try; the tries apply its result.
-    rewriteThenProxy(ctx.sy, hooks, request, reply, route, body, info, (done) => proxyRequest(ctx, request, reply, rewrittenRoute(route, done), body, done));
+    const release = countWhileWaiting(ctx, reply);
+    rewriteThenProxy(ctx.sy, hooks, request, reply, route, body, info, (done) => {
+      proxyRequest(ctx, request, reply, rewrittenRoute(route, done), body, done);
+      release();
+    });
     return;
   }
   const attempt = firstAttempt(ctx.sy, route, info, { replayableBody: body.kind !== 'stream' });
@@ -479,6 +485,25 @@ export function proxyRequest(
   call.rewrite = rewrite;
   call.info = info;
   call.send();
+}
+
+/**
+ * Counts a request for `closeTimeout` while it waits before its ProxyCall exists (a small GET body
+ * being read, a rewriteRequest hook), so that a hook hanging through a shutdown is cut after the
+ * grace like any open request. Only these slower paths pay for the entry and its listener; the
+ * returned release is called once the call took over (it counts itself) or when the response closes.
+ */
+function countWhileWaiting(ctx: ProxyContext, reply: FastifyReply): () => void {
+  const raw = reply.raw;
+  if (raw.closed) return noop;
+  const entry: OpenExchange = { openSlot: -1, cut: () => raw.destroy() };
+  const release = (): void => {
+    raw.off('close', release);
+    ctx.open.remove(entry);
+  };
+  ctx.open.add(entry);
+  raw.on('close', release);
+  return release;
 }
 
 /** Anything else thrown on the request path: one log line and a one-line 500 (Fastify's own would be JSON with the message). */
