@@ -135,11 +135,10 @@ export class Exchange implements RequestClaim, OpenExchange {
   }
 
   start(): void {
-    // A closure, not a tag on `res`: a symbol property added to every ServerResponse gives Node's
-    // own response code a second object shape to handle.
     const res = this.#res;
-    // 'close' is emitted once per response (`on` spares the `once` wrapper). A closure made here,
-    // not an arrow class field: tsx's esbuild wraps such a field in a renamed function per instance.
+    // A closure made here: not a tag on `res` (a symbol property on every ServerResponse gives Node's
+    // own response code a second object shape), not an arrow class field (tsx's esbuild wraps one
+    // per instance). `on`, not `once`: 'close' is emitted once per response.
     res.on('close', () => this.#clientClosed());
     // Tracked until that 'close' (a response already closed would never emit it).
     if (!res.closed) this.#ctx.open.add(this);
@@ -473,7 +472,7 @@ export class Exchange implements RequestClaim, OpenExchange {
     attempt.end({ aborted: true, totalMs: now() - this.#t0 }, { requestSent: this.#connected, responseStarted: this.#res.headersSent });
   }
 
-  /** Ends the current try's bookkeeping: timers, the idle listener on a (possibly reused) socket, the body pipe. */
+  /** Ends the current try's bookkeeping: timers, the idle watch on a (possibly reused) socket, the body pipe. */
   #settle(): void {
     this.#settled = true;
     if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);

@@ -17,7 +17,6 @@ export type BodyPlan =
 
 /** No body to send (shared: plans are never changed). */
 export const NO_BODY: BodyPlan = { kind: 'none' };
-const NONE = NO_BODY;
 const STREAM_CHUNKED: BodyPlan = { kind: 'stream', chunked: true };
 const STREAM_SIZED: BodyPlan = { kind: 'stream', chunked: false };
 
@@ -31,7 +30,7 @@ export function planBody(req: IncomingMessage): BodyPlan {
   const headers = req.headers;
   const te = headers['transfer-encoding'];
   const cl = headers['content-length'];
-  if (te === undefined && (cl === undefined || cl === '0')) return NONE;
+  if (te === undefined && (cl === undefined || cl === '0')) return NO_BODY;
   const parsed = req as ParsedRequest;
   if (parsed._body === true || req.readableEnded) {
     return { kind: 'buffer', data: serialize(parsed.body, headers['content-type']), reserialized: true };
