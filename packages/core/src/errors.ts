@@ -24,11 +24,14 @@ export class SwitchyardConfigError extends SwitchyardError {
 export class NginxParseError extends SwitchyardError {
   readonly line: number;
   readonly column: number;
-  constructor(message: string, line: number, column: number) {
-    super('SWITCHYARD_NGINX_PARSE', `${message} (line ${line}, column ${column})`);
+  /** The file the error is in when that is not the main text: the path of an included file. */
+  readonly file: string | undefined;
+  constructor(message: string, line: number, column: number, file?: string) {
+    super('SWITCHYARD_NGINX_PARSE', `${file === undefined ? '' : `${file}: `}${message} (line ${line}, column ${column})`);
     this.name = 'NginxParseError';
     this.line = line;
     this.column = column;
+    this.file = file;
   }
 }
 

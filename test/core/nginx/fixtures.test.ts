@@ -126,7 +126,7 @@ const expected: Record<string, NginxParseResult> = {
     warnings: [
       'line 3: "worker_processes" ignored (not about load balancing)',
       'line 5: "events" ignored (not about load balancing)',
-      'line 10: "include" ignored (switchyard reads one file; paste the included upstream and location blocks in)',
+      'line 10: "include mime.types" ignored (MIME types only; the framework sets Content-Type itself)',
       'line 11: "map" ignored (not about load balancing)',
       'line 22: "proxy_set_header X-Forwarded-For" ignored (switchyard sets X-Forwarded-For itself)',
       'line 26: "zone" ignored (switchyard keeps pool state in the process; no shared memory zone is needed)',

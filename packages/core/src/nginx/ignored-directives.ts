@@ -3,7 +3,6 @@ import { own } from '../config/own.js';
 
 const ACCESS = 'access control is left to the app';
 const REASONS: Record<string, string> = {
-  include: 'switchyard reads one file; paste the included upstream and location blocks in',
   allow: ACCESS,
   deny: ACCESS,
   auth_basic: ACCESS,

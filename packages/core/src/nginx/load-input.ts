@@ -1,6 +1,6 @@
 /** @module Turns whatever createSwitchyard or an adapter was given (options, a parseNginxConfig result, or { nginx: text | path }) into plain options plus warnings. */
 import { readConfigFile } from './read-config-file.js';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { NginxParseError, SwitchyardConfigError } from '../errors.js';
 import type { NginxParseResult, SwitchyardInput, SwitchyardOptions } from '../types.js';
 import { parseNginxConfig } from './parse-nginx-config.js';
@@ -58,6 +58,11 @@ function parseFile(path: string): NginxParseResult {
     // Files named inside (proxy_ssl_certificate ...) are relative to the nginx file's directory.
     return parseNginxConfig(text, { baseDir: dirname(full) });
   } catch (err) {
+    if (err instanceof NginxParseError && err.file !== undefined) {
+      // In an included file: the error names that file already; make the name absolute like the main file's.
+      const bare = err.message.replace(/ \(line \d+, column \d+\)$/, '').slice(err.file.length + 2);
+      throw new NginxParseError(bare, err.line, err.column, isAbsolute(err.file) ? err.file : resolve(dirname(full), err.file));
+    }
     if (err instanceof NginxParseError) {
       const bare = err.message.replace(/ \(line \d+, column \d+\)$/, '');
       throw new NginxParseError(`${full}: ${bare}`, err.line, err.column);

@@ -4,15 +4,16 @@ import type { Position } from './tokenizer.js';
 
 /** Throw an `NginxParseError` at `at`. */
 export function fail(at: Position, message: string): never {
-  throw new NginxParseError(message, at.line, at.column);
+  throw new NginxParseError(message, at.line, at.column, at.file);
 }
 
-/** Warnings in the form `line 12: "server_name" ignored (not about load balancing)`, returned in line order. */
+/** Warnings in the form `line 12: "server_name" ignored (not about load balancing)` (`conf.d/app.conf line 3: ...` in an included file), returned in line order. */
 export class ImportNotes {
-  #notes: Array<{ line: number; seq: number; text: string }> = [];
+  #notes: Array<{ file: string; line: number; seq: number; text: string }> = [];
 
   warn(at: Position, text: string): void {
-    this.#notes.push({ line: at.line, seq: this.#notes.length, text: `line ${at.line}: ${text}` });
+    const file = at.file ?? '';
+    this.#notes.push({ file, line: at.line, seq: this.#notes.length, text: `${file === '' ? '' : `${file} `}line ${at.line}: ${text}` });
   }
 
   /** The usual shape: the directive as written (name, or name and first argument) and why it has no effect. */
@@ -26,6 +27,8 @@ export class ImportNotes {
   }
 
   list(): string[] {
-    return [...this.#notes].sort((a, b) => a.line - b.line || a.seq - b.seq).map((n) => n.text);
+    // The main text's warnings first, in line order; then each included file's, file by file.
+    const byFile = (a: string, b: string): number => (a === b ? 0 : a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1);
+    return [...this.#notes].sort((a, b) => byFile(a.file, b.file) || a.line - b.line || a.seq - b.seq).map((n) => n.text);
   }
 }

@@ -7,6 +7,7 @@ import { responseHookOptions, type PageLocation, type PageScope } from './error-
 import { fail, ImportNotes } from './notes.js';
 import { mergeSettings, PROXY_DIRECTIVES, readProxyDirective, type ProxySettings } from './proxy-settings.js';
 import { parseSyntaxTree, type Directive } from './syntax-tree.js';
+import { expandIncludes, type IncludeSource } from './include/expand-includes.js';
 import { readUpstream, type ImportedServer, type ImportedUpstream } from './upstream-block.js';
 import { putOwn } from '../config/own.js';
 import { tlsFromSsl, warnUnusedSsl } from './proxy-ssl.js';
@@ -51,13 +52,22 @@ type Context = 'main' | 'http' | 'server';
 export function parseNginxConfig(text: string, options: NginxParseOptions = {}): NginxParseResult {
   if (typeof text !== 'string') throw new TypeError(`parseNginxConfig expects the configuration text, got ${typeof text}`);
   // A UTF-8 byte order mark would otherwise glue itself to the first directive name.
-  return new Importer(options.baseDir ?? process.cwd()).run(parseSyntaxTree(text.startsWith('\uFEFF') ? text.slice(1) : text));
+  const include: IncludeSource = {
+    ...(options.baseDir !== undefined ? { dir: options.baseDir } : {}),
+    ...(options.files !== undefined ? { files: options.files } : {}),
+  };
+  return new Importer(options.baseDir ?? process.cwd(), include).run(parseSyntaxTree(text.startsWith('\uFEFF') ? text.slice(1) : text));
 }
 
 /** Options of `parseNginxConfig`. */
 export interface NginxParseOptions {
-  /** Directory relative file names (proxy_ssl_certificate ...) are read from: the nginx file's own. Default the working directory. */
+  /**
+   * Directory relative file names (proxy_ssl_certificate ...) are read from: the nginx file's own. Default the working directory.
+   * Given, `include` reads files from disk relative to it too (nginx's configuration prefix); `{ nginx: path }` passes the file's directory.
+   */
   baseDir?: string;
+  /** Texts of the files the configuration includes, by the name its `include` writes (`{ 'proxy_params': '...' }`); globs match these names. */
+  files?: Readonly<Record<string, string>>;
 }
 
 class Importer {
@@ -75,12 +85,15 @@ class Importer {
   readonly #pageScopes = new Map<number, { locations: PageLocation[]; server: ProxySettings }>();
   readonly #scopeOf = new Map<ImportedLocation, PageScope>();
 
-  constructor(baseDir: string) {
+  readonly #include: IncludeSource;
+
+  constructor(baseDir: string, include: IncludeSource) {
     this.#baseDir = baseDir;
+    this.#include = include;
   }
 
   run(tree: readonly Directive[]): NginxParseResult {
-    this.#walk(tree, 'main', {});
+    this.#walk(expandIncludes(tree, this.#include, this.#notes), 'main', {});
     if (this.#upstreams.size === 0 && this.#locations.size === 0) {
       fail({ line: 1, column: 1 }, 'no "upstream" block and no proxied "location" found: nothing for switchyard to balance');
     }

@@ -59,31 +59,32 @@ const LIKELY_DIRECTIVES = new Set([
 export const MAX_BLOCK_DEPTH = 64;
 
 /** Parse nginx text into a directive tree; syntax errors throw `NginxParseError` with line and column. */
-export function parseSyntaxTree(text: string): Directive[] {
-  const tokens = tokenize(text);
+export function parseSyntaxTree(text: string, file?: string): Directive[] {
+  const tokens = tokenize(text, file);
+  const error = (message: string, line: number, column: number): NginxParseError => new NginxParseError(message, line, column, file);
   let k = 0;
   let depth = 0;
 
   const readBlock = (opener: { name: string; at: Position } | undefined): Directive[] => {
     if (opener !== undefined && ++depth > MAX_BLOCK_DEPTH) {
-      throw new NginxParseError(`"${opener.name}" block nested deeper than ${MAX_BLOCK_DEPTH} levels`, opener.at.line, opener.at.column);
+      throw error(`"${opener.name}" block nested deeper than ${MAX_BLOCK_DEPTH} levels`, opener.at.line, opener.at.column);
     }
     const out: Directive[] = [];
     for (;;) {
       const tok = tokens[k];
       if (tok === undefined) {
         if (opener) {
-          throw new NginxParseError(`unexpected end of file, expecting "}" to close the "${opener.name}" block opened here`, opener.at.line, opener.at.column);
+          throw error(`unexpected end of file, expecting "}" to close the "${opener.name}" block opened here`, opener.at.line, opener.at.column);
         }
         return out;
       }
       if (tok.type === '}') {
-        if (!opener) throw new NginxParseError('unexpected "}" (no block is open)', tok.line, tok.column);
+        if (!opener) throw error('unexpected "}" (no block is open)', tok.line, tok.column);
         k++;
         depth--;
         return out;
       }
-      if (tok.type !== 'word') throw new NginxParseError(`unexpected "${tok.type}"`, tok.line, tok.column);
+      if (tok.type !== 'word') throw error(`unexpected "${tok.type}"`, tok.line, tok.column);
       out.push(readDirective(tok));
     }
   };
@@ -95,11 +96,11 @@ export function parseSyntaxTree(text: string): Directive[] {
     for (;;) {
       const tok: Token | undefined = tokens[k];
       if (tok === undefined) {
-        throw new NginxParseError(`unexpected end of file, expecting ";" or "{" after "${nameToken.value}" directive`, nameToken.line, nameToken.column);
+        throw error(`unexpected end of file, expecting ";" or "{" after "${nameToken.value}" directive`, nameToken.line, nameToken.column);
       }
       if (tok.type === 'word') {
         if (!tok.quoted && tok.line > prev.end.line && LIKELY_DIRECTIVES.has(tok.value)) {
-          throw new NginxParseError(`missing ";" after "${prev.value}"`, prev.end.line, prev.end.column);
+          throw error(`missing ";" after "${prev.value}"`, prev.end.line, prev.end.column);
         }
         args.push(tok);
         prev = tok;
@@ -107,10 +108,10 @@ export function parseSyntaxTree(text: string): Directive[] {
         continue;
       }
       if (tok.type === '}') {
-        throw new NginxParseError(`unexpected "}": directive "${nameToken.value}" is missing its ";"`, tok.line, tok.column);
+        throw error(`unexpected "}": directive "${nameToken.value}" is missing its ";"`, tok.line, tok.column);
       }
       k++;
-      const base = { name: nameToken.value, nameToken, args, line: nameToken.line, column: nameToken.column };
+      const base = { name: nameToken.value, nameToken, args, line: nameToken.line, column: nameToken.column, ...(file === undefined ? {} : { file }) };
       if (tok.type === ';') return { ...base, block: undefined };
       return { ...base, block: readBlock({ name: nameToken.value, at: tok }) };
     }

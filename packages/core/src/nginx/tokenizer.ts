@@ -5,6 +5,8 @@ import { NginxParseError } from '../errors.js';
 export interface Position {
   readonly line: number;
   readonly column: number;
+  /** The included file this position is in (as its `include` named it); absent in the main text. */
+  readonly file?: string;
 }
 
 /** A directive name or argument, unescaped. */
@@ -38,12 +40,14 @@ const SPACE = new Set([' ', '\t', '\r', '\n']);
  *   lose the backslash and `\t`, `\r`, `\n` become control characters, every
  *   other backslash is kept (regexes like `\.` survive).
  */
-export function tokenize(text: string): Token[] {
+export function tokenize(text: string, file?: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   let line = 1;
   let column = 1;
   const n = text.length;
+  // Only tokens of an included file carry `file`: the main text's positions stay as they were.
+  const where: { file?: string } = file === undefined ? {} : { file };
 
   const advance = (): string => {
     const ch = text[i++] as string;
@@ -67,7 +71,7 @@ export function tokenize(text: string): Token[] {
       continue;
     }
     if (ch === ';' || ch === '{' || ch === '}') {
-      tokens.push({ type: ch, line, column });
+      tokens.push({ type: ch, line, column, ...where });
       advance();
       continue;
     }
@@ -88,15 +92,15 @@ export function tokenize(text: string): Token[] {
         }
         raw += c;
       }
-      if (!closed) throw new NginxParseError(`unterminated quoted string starting with ${ch}`, start.line, start.column);
+      if (!closed) throw new NginxParseError(`unterminated quoted string starting with ${ch}`, start.line, start.column, file);
       const end: Position = { line, column };
       if (i < n) {
         const next = text[i] as string;
         if (!SPACE.has(next) && next !== ';' && next !== '{' && next !== ')') {
-          throw new NginxParseError(`unexpected "${next}" after a quoted string (expecting a space, ";" or "{")`, line, column);
+          throw new NginxParseError(`unexpected "${next}" after a quoted string (expecting a space, ";" or "{")`, line, column, file);
         }
       }
-      tokens.push({ type: 'word', value: unescape(raw), quoted: true, line: start.line, column: start.column, end });
+      tokens.push({ type: 'word', value: unescape(raw), quoted: true, line: start.line, column: start.column, end, ...where });
       continue;
     }
     let raw = '';
@@ -118,7 +122,7 @@ export function tokenize(text: string): Token[] {
       if (c === '$') variable = true;
       raw += advance();
     }
-    tokens.push({ type: 'word', value: unescape(raw), quoted: false, line: start.line, column: start.column, end: { line, column } });
+    tokens.push({ type: 'word', value: unescape(raw), quoted: false, line: start.line, column: start.column, end: { line, column }, ...where });
   }
   return tokens;
 }
