@@ -1,11 +1,24 @@
 /** @module Contracts between the core's own parts (not exported from the package). */
-import type { HealthStatus, ResolvedServer, ServerState, SwitchyardEventName, SwitchyardEvents, Upstream, UpstreamStatus } from './types.js';
+import type {
+  Attempt,
+  HealthStatus,
+  PickContext,
+  ResolvedServer,
+  ServerState,
+  SwitchyardEventName,
+  SwitchyardEvents,
+  Upstream,
+  UpstreamStatus,
+} from './types.js';
+import type { PickQueue, SetTimer } from './queue/pick-queue.js';
 import type { ResolvedServerPatch } from './config/resolve-server-patch.js';
 
 /** What a pool gets from its switchyard: a clock, randomness and an event sink. */
 export interface PoolEnv {
   now(): number;
   random(): number;
+  /** Timers of the upstream queue (default an unref'd setTimeout); core tests pass a fake clock's. */
+  setTimer?: SetTimer;
   emit<E extends SwitchyardEventName>(event: E, payload: SwitchyardEvents[E]): void;
   /** Whether anyone listens, so hot paths build event payloads only when needed. */
   listening(event: SwitchyardEventName): boolean;
@@ -40,6 +53,10 @@ export interface PoolControl extends Upstream {
   status(): import('./types.js').UpstreamStatus;
   /** Tries in flight over all servers of the pool. */
   readonly active: number;
+  /** The wait queue at `maxConns` (only with the upstream's `queue`). */
+  readonly queue: PickQueue<Attempt> | undefined;
+  /** Whether a server could take a new try of this request once one of its slots frees (see PickGate.takesOnceFree). */
+  servable(ctx?: PickContext): boolean;
 }
 
 export type { UpstreamStatus };

@@ -64,6 +64,7 @@ class SwitchyardInstance implements Switchyard {
     this.#env = {
       now: hooks.now ?? monotonicNow,
       random: hooks.random ?? Math.random,
+      ...(hooks.setTimer !== undefined ? { setTimer: hooks.setTimer } : {}),
       emit: (event, payload) => emitter.emit(event, payload),
       listening: (event) => emitter.listening(event),
     };
@@ -106,7 +107,7 @@ class SwitchyardInstance implements Switchyard {
   forward(route: ProxyRoute, request: RequestInfo, options: ForwardOptions): Forwarding {
     const pool = this.#pool(route.upstream);
     const budget = this.#budgetFor(route.upstream, route.location.retry.budget);
-    return new RequestForwarding(pool, budget, this.#env, route, this.#realClient(request), options.replayableBody);
+    return new RequestForwarding(pool, budget, this.#env, route, this.#realClient(request), options.replayableBody, options.queue === true);
   }
 
   #budgetFor(upstream: string, settings: ResolvedRetryBudget | false): RetryBudget | undefined {

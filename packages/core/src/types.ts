@@ -181,6 +181,21 @@ export interface UpstreamOptions extends LocationHooks {
   resolver?: ResolverOptions;
   /** Feeds the server list from anywhere (Consul, a file...): each `update(servers)` replaces it. */
   discover?: DiscoverHook;
+  /**
+   * NGINX Plus `queue N timeout=T`: when every server that could take a request is at its `maxConns`,
+   * the request waits (FIFO) for a free slot instead of getting 502 at once. Default off.
+   */
+  queue?: QueueOptions | false;
+}
+
+/** An upstream's wait queue for servers at `maxConns`. */
+export interface QueueOptions {
+  /** Most requests waiting at once (1-100000); one more is refused at once. */
+  size: number;
+  /** Longest wait before the request is refused. Default `'60s'` (NGINX Plus). */
+  timeout?: Duration;
+  /** The status of a refused request: 503 (default, as HAProxy and Envoy) or 502 (NGINX Plus, and imported configs). */
+  status?: 502 | 503;
 }
 
 export interface LocationOptions extends LocationHooks {
@@ -335,6 +350,40 @@ export interface ResolvedUpstream {
   readonly tls?: ResolvedTls;
   /** `resolve` servers and the `discover` hook; absent for a fixed list. */
   readonly dynamic?: ResolvedDynamicServers;
+  /** The wait queue at `maxConns`; absent when off. */
+  readonly queue?: ResolvedQueue;
+}
+
+export interface ResolvedQueue {
+  readonly size: number;
+  readonly timeoutMs: number;
+  readonly status: 502 | 503;
+}
+
+/** A request the upstream queue will not serve: answer `status` (500 when the pick threw: `error` is what was thrown). */
+export interface QueueRefusal {
+  readonly action: 'fail';
+  readonly status: 500 | 502 | 503;
+  readonly reason: string;
+  readonly error?: unknown;
+}
+
+/** A place in an upstream queue: `cancel()` leaves it (the client went away); nothing is settled after. */
+export interface QueueTicket {
+  cancel(): void;
+}
+
+/** An upstream queue's counters (status JSON, metrics). */
+export interface QueueStatus {
+  readonly size: number;
+  /** Waiting now. */
+  readonly waiting: number;
+  /** Ever queued. */
+  readonly total: number;
+  /** Refused after `timeout`. */
+  readonly timedOut: number;
+  /** Refused at once because the queue was full. */
+  readonly rejected: number;
 }
 
 export type LocationKind = 'exact' | 'prefix-priority' | 'prefix' | 'regex' | 'regex-i';
@@ -498,13 +547,26 @@ export interface Attempt {
 export interface ForwardOptions {
   /** The request body can be sent again (none, or held in memory). */
   replayableBody: boolean;
+  /**
+   * The caller waits in the upstream's queue when `first()` finds every server at `maxConns`
+   * (it then calls `wait()`). With it, `first()` also queues behind requests already waiting, so
+   * the queue stays first come, first served. Default false.
+   */
+  queue?: boolean;
 }
 
 /** The retry state of one proxied request. */
 export interface Forwarding {
   readonly route: ProxyRoute;
-  /** The first try, or `undefined` when no server is live (answer 502). */
+  /** The first try, or `undefined` when no server is live (answer 502) or, with `queue`, the request should `wait()`. */
   first(): Attempt | undefined;
+  /**
+   * After `first()` returned undefined (with `ForwardOptions.queue`): wait in the upstream's queue.
+   * `undefined`: the request cannot wait (no queue, or no server could take it even when free):
+   * answer 502 as before. A `QueueRefusal` now: the queue is full. A ticket: `done` is called
+   * exactly once later with the first try or a refusal, unless the ticket is cancelled first.
+   */
+  wait(done: (result: Attempt | QueueRefusal) => void): QueueTicket | QueueRefusal | undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -553,6 +615,8 @@ export interface UpstreamStatus {
   readonly zombies?: readonly ServerStatus[];
   /** One entry per DNS name (and the `discover` hook) feeding this upstream. */
   readonly resolver?: readonly ResolverNameStatus[];
+  /** The wait queue at `maxConns` (only with `queue`). */
+  readonly queue?: QueueStatus;
 }
 
 export interface StatusSnapshot {
@@ -606,6 +670,8 @@ export interface SwitchyardHooks {
   now?: () => number;
   /** [0, 1). Default `Math.random`. */
   random?: () => number;
+  /** Schedules `fn` after `ms` and returns its cancel (queue timeouts). Default an unref'd `setTimeout`. */
+  setTimer?: (fn: () => void, ms: number) => () => void;
 }
 
 /** Options for a location created in code (e.g. an adapter's `proxyTo`), applied to one route prefix. */

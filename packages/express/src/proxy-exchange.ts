@@ -9,8 +9,10 @@ import {
   buildUpstreamHeaders,
   classifyTransportError,
   endAttempt,
-  firstAttempt,
+  startForwarding,
   isPickFailure,
+  isQueueRefusal,
+  isQueueTicket,
   isRequestBuildError,
   pickFailureLine,
   requestErrorLine,
@@ -25,6 +27,8 @@ import {
   toRequestInfo,
   type Attempt,
   type FailureKind,
+  type FirstTry,
+  type QueueTicket,
   type GatewayAnswer,
   type OpenExchange,
   type OpenExchanges,
@@ -108,6 +112,8 @@ export class Exchange implements RequestClaim, OpenExchange {
   #reserialized = false;
 
   #attempt: Attempt | undefined;
+  /** The place in the upstream queue while every server is at maxConns. */
+  #ticket: QueueTicket | undefined;
   #proxyReq: ClientRequest | undefined;
   #proxyRes: IncomingMessage | undefined;
   #socket: IdleWatched | undefined;
@@ -186,13 +192,31 @@ export class Exchange implements RequestClaim, OpenExchange {
       );
       return;
     }
-    const attempt = firstAttempt(this.#ctx.sy, this.#route, info, { replayableBody });
-    if (attempt === undefined) {
+    const first = startForwarding(this.#ctx.sy, this.#route, info, replayableBody, (later) => {
+      this.#ticket = undefined;
+      this.#started(later, info);
+    });
+    // Every server is at maxConns: the request waits in the upstream queue (the client may leave meanwhile).
+    if (isQueueTicket(first)) this.#ticket = first;
+    else this.#started(first, info);
+  }
+
+  #started(first: FirstTry, info: RequestInfo): void {
+    const hooks = this.#route.location.hooks;
+    if (first === undefined) {
       this.#reply(502, 'no live upstream', gatewayAnswer(hooks, 502, 'no live upstream', info, 'no-live-upstream', hookReporter(this.#ctx.logger, 'onError')));
-      return;
+    } else if (isPickFailure(first)) {
+      this.#pickFailed(first);
+    } else if (isQueueRefusal(first)) {
+      if (first.error !== undefined) this.#ctx.log(requestErrorLine(this.#req.method, this.#requestUrl, first.status, first.reason, first.error));
+      this.#reply(
+        first.status,
+        first.reason,
+        gatewayAnswer(hooks, first.status, first.reason, info, 'no-live-upstream', hookReporter(this.#ctx.logger, 'onError')),
+      );
+    } else {
+      this.#try(first);
     }
-    if (isPickFailure(attempt)) this.#pickFailed(attempt);
-    else this.#try(attempt);
   }
 
   #try(attempt: Attempt): void {
@@ -463,6 +487,9 @@ export class Exchange implements RequestClaim, OpenExchange {
     this.#ctx.open.remove(this);
     if (this.#res.writableFinished) return;
     this.#clientGone = true;
+    // Waiting in the upstream queue: leave it at once, the slot goes to the next request.
+    this.#ticket?.cancel();
+    this.#ticket = undefined;
     if (this.#settled) return;
     const attempt = this.#attempt as Attempt;
     this.#settle();

@@ -13,9 +13,11 @@ import {
   isEncrypted,
   planResponse,
   rewrittenRoute,
-  firstAttempt,
+  startForwarding,
   gatewayErrorBody,
   isPickFailure,
+  isQueueRefusal,
+  isQueueTicket,
   isRequestBuildError,
   pickFailureLine,
   requestErrorLine,
@@ -23,6 +25,8 @@ import {
   toRequestInfo,
   type Attempt,
   type FailureKind,
+  type FirstTry,
+  type QueueTicket,
   type GatewayAnswer,
   type OpenExchange,
   type OpenExchanges,
@@ -471,17 +475,59 @@ export function proxyRequest(
     });
     return;
   }
-  const attempt = firstAttempt(ctx.sy, route, info, { replayableBody: body.kind !== 'stream' });
-  if (attempt === undefined) {
+  let ticket: QueueTicket | undefined;
+  let left = noop;
+  const first = startForwarding(ctx.sy, route, info, body.kind !== 'stream', (later) => {
+    left();
+    startCall(ctx, request, reply, route, body, rewrite, info, later);
+  });
+  if (!isQueueTicket(first)) {
+    startCall(ctx, request, reply, route, body, rewrite, info, first);
+    return;
+  }
+  // Every server is at maxConns: the request waits in the upstream queue. It counts for closeTimeout
+  // meanwhile, and a client that leaves gives its place up at once.
+  ticket = first;
+  const release = countWhileWaiting(ctx, reply);
+  const onClose = (): void => {
+    ticket?.cancel();
+    left();
+  };
+  left = () => {
+    reply.raw.off('close', onClose);
+    release();
+    ticket = undefined;
+  };
+  reply.raw.on('close', onClose);
+}
+
+/** The first try of a request (now, or out of the upstream queue), or its error answer. */
+function startCall(
+  ctx: ProxyContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  route: ProxyRoute,
+  body: ProxyBody,
+  rewrite: RequestRewrite | undefined,
+  info: RequestInfo,
+  first: FirstTry,
+): void {
+  const hooks = route.location.hooks;
+  if (first === undefined) {
     sendAnswer(reply, body, gatewayAnswer(hooks, 502, 'no live upstream', info, 'no-live-upstream', hookReporter(request, 'onError')));
     return;
   }
-  if (isPickFailure(attempt)) {
-    ctx.log(pickFailureLine(request.raw.method, request.raw.url, attempt));
-    reply.code(500).header('content-type', 'text/plain; charset=utf-8').send(gatewayErrorBody(500, attempt.reason));
+  if (isPickFailure(first)) {
+    ctx.log(pickFailureLine(request.raw.method, request.raw.url, first));
+    reply.code(500).header('content-type', 'text/plain; charset=utf-8').send(gatewayErrorBody(500, first.reason));
     return;
   }
-  const call = new ProxyCall(ctx, request, reply, route, attempt, body);
+  if (isQueueRefusal(first)) {
+    if (first.error !== undefined) ctx.log(requestErrorLine(request.raw.method, request.raw.url, first.status, first.reason, first.error));
+    sendAnswer(reply, body, gatewayAnswer(hooks, first.status, first.reason, info, 'no-live-upstream', hookReporter(request, 'onError')));
+    return;
+  }
+  const call = new ProxyCall(ctx, request, reply, route, first, body);
   call.rewrite = rewrite;
   call.info = info;
   call.send();

@@ -102,10 +102,23 @@ test('an upstream never proxied to keeps http:// servers; one reached over https
   assert.deepEqual(options.upstreams.s, { servers: ['https://a:8443', 'https://b:80'] });
 });
 
+test('NGINX Plus queue: size, timeout (bare number = seconds), 502 as Plus; without max_conns it cannot act and says so', () => {
+  const { options, warnings } = parseNginxConfig('upstream u {\n  server a:1 max_conns=2;\n  queue 100 timeout=70;\n}\nlocation / { proxy_pass http://u; }');
+  assert.deepEqual((options.upstreams.u as UpstreamOptions).queue, { size: 100, timeout: '70s', status: 502 });
+  assert.deepEqual(warnings, []);
+  const bare = parseNginxConfig('upstream u {\n  server a:1;\n  queue 5;\n}\nlocation / { proxy_pass http://u; }');
+  assert.equal((bare.options.upstreams.u as UpstreamOptions).queue, undefined);
+  assert.deepEqual(bare.warnings, [
+    'line 3: "queue" has no effect in upstream "u": no server has max_conns, and switchyard queues only for servers at max_conns',
+  ]);
+  inUpstream('server a:1;\nqueue 0;', 3, 7, /invalid value "0" in "queue" directive/);
+  inUpstream('server a:1;\nqueue 5 wait=1s;', 3, 9, /invalid parameter "wait=1s" in "queue" directive/);
+  inUpstream('server a:1 max_conns=1;\nqueue 5;\nqueue 6;', 4, 1, /"queue" directive is duplicate/);
+});
+
 test('unsupported upstream directives are errors at the directive', () => {
   inUpstream('server a:1;\n  sticky_cookie_insert srv_id;', 3, 3, /"sticky_cookie_insert" .* is not supported/);
   inUpstream('server a:1;\nntlm;', 3, 1, /"ntlm" .* is not supported/);
-  inUpstream('server a:1;\nqueue 100 timeout=70;', 3, 1, /"queue" .* is not supported/);
   inUpstream('state /var/lib/nginx/u.conf;', 2, 1, /"state" .* is not supported/);
   inUpstream('server a:1;\nlest_conn;', 3, 1, /unknown directive "lest_conn" in upstream "u"/);
   inUpstream('server a:1;\nproxy_read_timeout 5s;', 3, 1, /unknown directive "proxy_read_timeout" in upstream "u"/);

@@ -32,10 +32,14 @@ export class PickGate {
 
   /** May take a request that is bound to it by a hash key (draining servers still do). */
   bindable(s: ServerSlot): boolean {
+    return this.takesOnceFree(s) && (s.maxConns === 0 || s.active < s.maxConns);
+  }
+
+  /** Would be `bindable` but for `maxConns`: a request may wait for it in the upstream's queue. */
+  takesOnceFree(s: ServerSlot): boolean {
     if (s.down || !s.healthy) return false;
     if (this.#tried !== undefined && this.#tried.has(s.url)) return false;
-    if (!this.single && s.maxFails > 0 && s.fails >= s.maxFails && this.now - s.checked <= s.failTimeoutMs) return false;
-    return s.maxConns === 0 || s.active < s.maxConns;
+    return this.single || s.maxFails === 0 || s.fails < s.maxFails || this.now - s.checked > s.failTimeoutMs;
   }
 
   /** May take a new, unbound request. */

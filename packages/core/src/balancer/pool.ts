@@ -22,6 +22,8 @@ import type { RequestInfo } from '../types.js';
 import { StickyBinding } from '../sticky/sticky-binding.js';
 import { accountBoundPick, boundSlot } from '../sticky/bound-pick.js';
 import { publicPatch, type ResolvedServerPatch } from '../config/resolve-server-patch.js';
+import { PickQueue, type SetTimer } from '../queue/pick-queue.js';
+import type { Attempt } from '../types.js';
 
 /** nginx never counts these as an unsuccessful attempt, whatever proxy_next_upstream says. */
 const NEVER_FAILS = (status: number): boolean => status === 403 || status === 404;
@@ -84,6 +86,7 @@ export class Pool implements PoolControl {
   /** Removed servers with tries still in flight (nginx's zombies), shown by status() until they finish. */
   readonly #zombies = new Set<ServerSlot>();
   #nextId = 0;
+  readonly queue: PickQueue<Attempt> | undefined;
 
   constructor(config: ResolvedUpstream, env: PoolEnv) {
     this.name = config.name;
@@ -96,7 +99,15 @@ export class Pool implements PoolControl {
     this.#sticky = config.sticky !== undefined ? new StickyBinding(config.sticky) : undefined;
     const now = env.now();
     for (const server of config.servers) this.#all.push(this.#numbered(new ServerSlot(server, !this.#mandatory, now, config)));
+    this.queue = config.queue !== undefined ? new PickQueue(config.queue, env.setTimer ?? unrefTimer, () => this.servable()) : undefined;
     this.#reindex(true, true);
+  }
+
+  servable(ctx?: PickContext): boolean {
+    const gate = this.#gate;
+    gate.begin(ctx, this.#env.now());
+    const takes = (s: ServerSlot): boolean => !s.drain && gate.takesOnceFree(s);
+    return this.#primary.some(takes) || this.#backup.some(takes);
   }
 
   get active(): number {
@@ -145,6 +156,8 @@ export class Pool implements PoolControl {
   settle(slot: ServerSlot, outcome: Outcome, failOn: ReadonlySet<number> | undefined, trial: boolean): void {
     if (slot.active > 0) slot.active--;
     if (this.#active > 0) this.#active--;
+    // A slot is free: the oldest waiting request may take it (after this settle, on a microtask).
+    this.queue?.wake();
     if (slot.removed && slot.active === 0) this.#zombies.delete(slot);
     if (this.#env.listening('response')) {
       this.#env.emit('response', {
@@ -319,6 +332,8 @@ export class Pool implements PoolControl {
       slot.recovered(now);
       this.#env.emit('server:up', { upstream: this.name, url, reason: 'admin' });
     }
+    // A raised maxConns or a server back from down may take waiting requests.
+    this.queue?.wake();
   }
 
   adminServers(): AdminServerView[] {
@@ -360,6 +375,7 @@ export class Pool implements PoolControl {
       if (wasOut) {
         slot.recovered(this.#env.now());
         this.#env.emit('server:up', { upstream: this.name, url, reason: 'health' });
+        this.queue?.wake();
       }
     } else if (slot.healthy) {
       slot.healthy = false;
@@ -393,6 +409,7 @@ export class Pool implements PoolControl {
       servers,
       ...(sessions !== undefined ? { sessions } : {}),
       ...(this.#zombies.size > 0 ? { zombies: [...this.#zombies].map(toStatus) } : {}),
+      ...(this.queue !== undefined ? { queue: this.queue.status() } : {}),
     };
   }
 
@@ -415,6 +432,7 @@ export class Pool implements PoolControl {
     if (backupChanged) this.#backupChooser.rebuild(this.#backup);
     this.#gate.single = this.#primary.length === 1 && this.#backup.length === 0;
     this.#infos = Object.freeze(this.#all.map((s) => s.info));
+    this.queue?.wake();
     if (this.#sticky !== undefined) {
       // The first server keeps an id two share (one address written as http and https).
       this.#byId = new Map();
@@ -422,6 +440,13 @@ export class Pool implements PoolControl {
     }
   }
 }
+
+/** The default queue timer: it must not keep the process alive on its own. */
+const unrefTimer: SetTimer = (fn, ms) => {
+  const t = setTimeout(fn, ms);
+  t.unref();
+  return () => clearTimeout(t);
+};
 
 function nameOf(slot: ServerSlot): { name?: string } {
   return slot.info.name !== undefined ? { name: slot.info.name } : {};

@@ -18,7 +18,21 @@ export function mergeStatus(first: StatusSnapshot, others: readonly StatusSnapsh
       }
       return sum;
     });
-    upstreams[name] = { ...mine, servers };
+    // Each worker has a queue of its own (NGINX Plus: per worker process too): the counters add up.
+    let queue = mine.queue;
+    for (const other of others) {
+      const q = other.upstreams[name]?.queue;
+      if (queue !== undefined && q !== undefined) {
+        queue = {
+          size: queue.size + q.size,
+          waiting: queue.waiting + q.waiting,
+          total: queue.total + q.total,
+          timedOut: queue.timedOut + q.timedOut,
+          rejected: queue.rejected + q.rejected,
+        };
+      }
+    }
+    upstreams[name] = { ...mine, servers, ...(queue !== undefined ? { queue } : {}) };
   }
   return { upstreams, workers: others.length + 1 };
 }

@@ -15,6 +15,7 @@ import { checkStickyRoutes, resolveSticky } from '../sticky/resolve-sticky.js';
 import { HOOK_KEYS, resolveUpstreamHooks } from '../hooks/resolve-hooks.js';
 import { resolveResolverOptions } from '../discovery/resolver-options.js';
 import { resolveUpstreamServers } from '../discovery/upstream-config.js';
+import { resolveQueue } from '../queue/resolve-queue.js';
 import type { ResolvedResolver } from '../types.js';
 import { resolveAdmin, resolveCluster } from './resolve-admin.js';
 
@@ -31,6 +32,7 @@ const UPSTREAM_KEYS = [
   'tls',
   'resolver',
   'discover',
+  'queue',
   ...HOOK_KEYS,
 ] as const;
 const HASH_KEYS = ['key', 'consistent'] as const;
@@ -145,6 +147,11 @@ function resolveUpstream(name: string, input: unknown, path: string, resolver: R
   }
 
   const tls = resolveTls(obj.tls, `${path}.tls`);
+  const queue = resolveQueue(obj.queue, `${path}.queue`);
+  if (queue !== undefined && !servers.some((s) => s.maxConns > 0) && dynamic === undefined) {
+    // A queue only ever holds requests for servers at maxConns: without one it would never be used.
+    fail(`${path}.queue`, `needs at least one server with maxConns (requests wait for a server at its maxConns), and none of ${path}.servers has one`);
+  }
   // Servers from DNS or `discover` are not known yet: they may be the https ones.
   if (tls !== undefined && dynamic === undefined && !servers.some((s) => s.url.startsWith('https://'))) {
     fail(`${path}.tls`, `only applies to https servers, and none of ${path}.servers is one (write 'https://host:port')`);
@@ -162,6 +169,7 @@ function resolveUpstream(name: string, input: unknown, path: string, resolver: R
     hooks: resolveUpstreamHooks(obj, path),
     ...(tls === undefined ? {} : { tls }),
     ...(dynamic !== undefined ? { dynamic } : {}),
+    ...(queue !== undefined ? { queue } : {}),
   });
 }
 

@@ -9,6 +9,8 @@ import type {
   Pick,
   PickContext,
   ProxyRoute,
+  QueueRefusal,
+  QueueTicket,
   RequestInfo,
   ResolvedRetry,
   SwitchyardEvents,
@@ -105,9 +107,19 @@ export class RequestForwarding implements Forwarding {
   readonly #replayable: boolean;
   readonly #nonIdempotent: boolean;
   readonly #started: number;
+  /** The caller can wait in the upstream queue (ForwardOptions.queue). */
+  readonly #queueing: boolean;
   #tries = 0;
 
-  constructor(pool: PoolControl, budget: RetryBudget | undefined, env: ForwardingEnv, route: ProxyRoute, request: RequestInfo, replayableBody: boolean) {
+  constructor(
+    pool: PoolControl,
+    budget: RetryBudget | undefined,
+    env: ForwardingEnv,
+    route: ProxyRoute,
+    request: RequestInfo,
+    replayableBody: boolean,
+    queueing = false,
+  ) {
     this.route = route;
     this.budget = budget;
     this.#pool = pool;
@@ -117,12 +129,23 @@ export class RequestForwarding implements Forwarding {
     this.#replayable = replayableBody;
     this.#nonIdempotent = NON_IDEMPOTENT.has(request.method.toUpperCase());
     this.#started = env.now();
+    this.#queueing = queueing;
     budget?.deposit(this.#started);
   }
 
   first(): Attempt | undefined {
     if (this.#tries > 0) throw new Error('Forwarding.first() may be called once; follow Decision.retry for further tries');
+    // First come, first served: a free slot belongs to the oldest waiting request, not to this newcomer.
+    if (this.#queueing && (this.#pool.queue?.waiting ?? 0) > 0) return undefined;
     return this.#next();
+  }
+
+  wait(done: (result: Attempt | QueueRefusal) => void): QueueTicket | QueueRefusal | undefined {
+    const queue = this.#pool.queue;
+    if (queue === undefined || !this.#queueing || this.#tries > 0) return undefined;
+    // Only a pool that is busy waits: with every server failed or down there is nothing to wait for (502 now).
+    if (!this.#pool.servable(this.#ctx)) return undefined;
+    return queue.enter(() => this.#next(), done);
   }
 
   #next(): Attempt | undefined {

@@ -1,5 +1,5 @@
 /** @module The request path's calls into the core that can pick a server (and so run a user hash-key function), made safe: a throw becomes a one-line 500, never a crash or a stack. */
-import type { Attempt, Decision, ForwardOptions, Outcome, ProxyRoute, RequestInfo, Switchyard, TryProgress } from '../types.js';
+import type { Attempt, Decision, ForwardOptions, Outcome, ProxyRoute, QueueRefusal, QueueTicket, RequestInfo, Switchyard, TryProgress } from '../types.js';
 
 /** The pick threw (a hash key function, a broken configuration): the request is answered 500, the process goes on. */
 export interface PickFailure {
@@ -35,6 +35,42 @@ export function firstAttempt(sy: Switchyard, route: ProxyRoute, request: Request
   } catch (error) {
     return pickFailure(error);
   }
+}
+
+/** How a request's forwarding began: its first try, a pick that threw, a queue refusal, or no live server (`undefined`). */
+export type FirstTry = Attempt | PickFailure | QueueRefusal | undefined;
+
+/**
+ * `firstAttempt`, waiting in the upstream's queue (`queue` option) when every server that could take
+ * the request is at its `maxConns`. Returns the first try's outcome now, or a ticket: then `later` is
+ * called exactly once with the try or the queue's refusal, unless `ticket.cancel()` comes first
+ * (the client went away). Without a queue this is `firstAttempt`.
+ */
+export function startForwarding(
+  sy: Switchyard,
+  route: ProxyRoute,
+  request: RequestInfo,
+  replayableBody: boolean,
+  later: (result: Attempt | QueueRefusal) => void,
+): FirstTry | QueueTicket {
+  try {
+    const forwarding = sy.forward(route, request, { replayableBody, queue: true });
+    const attempt = forwarding.first();
+    if (attempt !== undefined) return attempt;
+    return forwarding.wait(later);
+  } catch (error) {
+    return pickFailure(error);
+  }
+}
+
+/** The `startForwarding` result that means "queued: wait for `later`". */
+export function isQueueTicket(value: FirstTry | QueueTicket): value is QueueTicket {
+  return value !== undefined && 'cancel' in value;
+}
+
+/** A refusal of the upstream queue (full, timed out, every server gone while waiting). */
+export function isQueueRefusal(value: FirstTry): value is QueueRefusal {
+  return value !== undefined && !isPickFailure(value) && 'action' in value;
 }
 
 /**

@@ -11,11 +11,15 @@ export {
   errorLine,
   hookFailureLine,
   firstAttempt,
+  startForwarding,
+  isQueueTicket,
+  isQueueRefusal,
   isPickFailure,
   pickFailureLine,
   requestErrorLine,
   respondedAttempt,
   type PickFailure,
+  type FirstTry,
   type SafeDecision,
 } from './guarded-forwarding.js';
 export { isRequestBuildError } from './request-build-errors.js';

@@ -1,5 +1,5 @@
 /** @module Prometheus metrics for a switchyard instance, built on a prom-client module the caller hands in (core has no runtime deps). */
-import type { ServerState, StatusSnapshot, Switchyard, SwitchyardEvents } from '../types.js';
+import type { QueueStatus, ServerState, StatusSnapshot, Switchyard, SwitchyardEvents } from '../types.js';
 import { machineStatus } from '../admin/instance-internals.js';
 import type { PromClientLike, PromCounter, PromGauge, PromHistogram, PromRegistry } from './prom-client-types.js';
 
@@ -88,6 +88,19 @@ export function createPrometheusMetrics(sy: Switchyard, promClient: PromClientLi
     eachServer((l, s) => STATES.forEach((state) => g.set({ ...l, state }, s.state === state ? 1 : 0))),
   );
   gauge('upstream_weight', 'Configured weight per server.', server, (g) => eachServer((l, s) => g.set(l, s.weight)));
+  const eachQueue = (f: (labels: { upstream: string }, q: QueueStatus) => void): void => {
+    for (const [upstream, u] of Object.entries((scraped ?? sy.status()).upstreams)) if (u.queue !== undefined) f({ upstream }, u.queue);
+  };
+  gauge('upstream_queue_waiting', 'Requests waiting in the upstream queue for a server at maxConns (only upstreams with `queue`).', ['upstream'], (g) =>
+    eachQueue((l, q) => g.set(l, q.waiting)),
+  );
+  fromStatus('upstream_queue_total', 'Requests that waited in the upstream queue.', ['upstream'], (c) => eachQueue((l, q) => c.inc(l, q.total)));
+  fromStatus('upstream_queue_timed_out_total', 'Requests refused after waiting the queue timeout.', ['upstream'], (c) =>
+    eachQueue((l, q) => c.inc(l, q.timedOut)),
+  );
+  fromStatus('upstream_queue_rejected_total', 'Requests refused at once because the queue was full.', ['upstream'], (c) =>
+    eachQueue((l, q) => c.inc(l, q.rejected)),
+  );
 
   const histogram = add(
     'upstream_response_seconds',

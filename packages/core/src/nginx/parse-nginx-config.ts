@@ -24,7 +24,7 @@ type Context = 'main' | 'http' | 'server';
  *   values nginx itself would reject are `NginxParseError`s with line and column;
  * - anything that would change *where* a request goes, or how it fails over, and
  *   that switchyard cannot reproduce is an error too: any unknown directive
- *   inside `upstream`, `sticky`/`ntlm`/`queue`, `server ... resolve`, a UNIX
+ *   inside `upstream`, `ntlm`, a UNIX
  *   socket in `proxy_pass` itself (`server unix:/path;` in an upstream is fine), `proxy_pass` with variables or inside `if`, `rewrite` in a proxied
  *   location, nested locations, non-HTTP `*_pass`, `stream {}`;
  * - directives that do not concern balancing (`listen`, `server_name`, `root`,
@@ -271,6 +271,14 @@ class Importer {
       if (up.keepalive !== undefined) out.keepalive = up.keepalive;
       if (up.sticky !== undefined) out.sticky = up.sticky;
       if (up.resolver !== undefined) out.resolver = up.resolver;
+      if (up.queue !== undefined && up.servers.some((s) => (s.options.maxConns ?? 0) > 0)) out.queue = up.queue;
+      else if (up.queue !== undefined && up.queueAt !== undefined) {
+        // NGINX Plus also queues while no server can be chosen at all; switchyard queues only for servers at max_conns.
+        this.#notes.warn(
+          up.queueAt,
+          `"queue" has no effect in upstream "${up.name}": no server has max_conns, and switchyard queues only for servers at max_conns`,
+        );
+      }
       const hc = healthChecks.get(up);
       if (hc) out.healthCheck = hc.options;
       putOwn(upstreams, up.name, out);

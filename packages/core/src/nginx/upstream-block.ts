@@ -1,7 +1,8 @@
 /** @module Reads one nginx `upstream NAME { ... }` block: servers with their parameters, the balancing method, keepalive. */
 import { compileHashKey } from '../config/hash-key.js';
 import { SwitchyardConfigError } from '../errors.js';
-import type { BalanceStrategyName, ResolverOptions, ServerOptions } from '../types.js';
+import type { BalanceStrategyName, QueueOptions, ResolverOptions, ServerOptions } from '../types.js';
+import { readQueue } from './queue-directive.js';
 import { readResolver, readResolverTimeout } from './resolver-directive.js';
 import { nginxDuration } from './durations.js';
 import { fail, type ImportNotes } from './notes.js';
@@ -30,6 +31,9 @@ export interface ImportedUpstream extends Position {
   sticky?: StickyOptions;
   /** nginx 1.27.3+ `resolver` / `resolver_timeout` inside the upstream block. */
   resolver?: ResolverOptions;
+  /** NGINX Plus `queue N timeout=T`, and where it is written. */
+  queue?: QueueOptions;
+  queueAt?: Position;
 }
 
 /** Methods whose nginx module does not accept `backup` servers (no NGX_HTTP_UPSTREAM_BACKUP flag). */
@@ -38,7 +42,7 @@ const NO_BACKUP: ReadonlySet<BalanceStrategyName> = new Set(['ip-hash', 'hash', 
 /**
  * Directives that are valid nginx but change nothing switchyard decides: reported as warnings.
  * Everything else inside `upstream` is an error: an upstream block is all about
- * balancing, so a directive we cannot honour there (`ntlm`, `queue`,
+ * balancing, so a directive we cannot honour there (`ntlm`,
  * `state`, or a typo) would change where requests go, and must not be dropped.
  */
 const IGNORED_IN_UPSTREAM: Record<string, string> = {
@@ -51,7 +55,6 @@ const IGNORED_IN_UPSTREAM: Record<string, string> = {
 const UNSUPPORTED_IN_UPSTREAM: Record<string, string> = {
   sticky_cookie_insert: '"sticky_cookie_insert" (the pre-1.5.7 NGINX Plus syntax) is not supported: write "sticky cookie NAME ..."',
   ntlm: '"ntlm" (client-bound upstream connections) is not supported',
-  queue: '"queue" (waiting for a free server) is not supported: switchyard answers 502 when no server is live',
   state: '"state" (servers kept in a file) is not supported: list the servers in the block',
 };
 
@@ -126,6 +129,11 @@ export function readUpstream(d: Directive, notes: ImportNotes): ImportedUpstream
       }
       case 'resolver':
         readResolver(c, (up.resolver ??= {}), notes);
+        break;
+      case 'queue':
+        if (up.queue !== undefined) fail(c, '"queue" directive is duplicate');
+        up.queue = readQueue(c);
+        up.queueAt = c;
         break;
       case 'resolver_timeout':
         readResolverTimeout(c, (up.resolver ??= {}));
