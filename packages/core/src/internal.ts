@@ -40,6 +40,8 @@ export interface PoolControl extends Upstream {
   status(): import('./types.js').UpstreamStatus;
   /** Tries in flight over all servers of the pool. */
   readonly active: number;
+  /** nginx's `peer.tries` before `proxy_next_upstream_tries`: how many servers are not `down` (primaries and backups). */
+  readonly triesLimit: number;
 }
 
 export type { UpstreamStatus };

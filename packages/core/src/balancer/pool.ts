@@ -78,6 +78,8 @@ export class Pool implements PoolControl {
   readonly #backupChooser: Chooser;
   #infos: readonly ServerInfo[] = [];
   #active = 0;
+  /** Servers not `down` (see triesLimit), kept by #reindex and setServer. */
+  #notDown = 0;
   readonly #sticky: StickyBinding | undefined;
   /** Servers by sticky id (only with `sticky`). */
   #byId = new Map<string, ServerSlot>();
@@ -101,6 +103,17 @@ export class Pool implements PoolControl {
 
   get active(): number {
     return this.#active;
+  }
+
+  /** nginx's `peer.tries` before `proxy_next_upstream_tries`: the servers not `down`, primaries and backups. */
+  get triesLimit(): number {
+    return this.#notDown;
+  }
+
+  #countNotDown(): void {
+    let n = 0;
+    for (const s of this.#all) if (!s.down) n++;
+    this.#notDown = n;
   }
 
   servers(): readonly ServerInfo[] {
@@ -166,7 +179,9 @@ export class Pool implements PoolControl {
     if (status !== undefined) {
       const cls = responseClass[Math.floor(status / 100)];
       if (cls !== undefined) slot.responses[cls]++;
-      if (!NEVER_FAILS(status) && (failOn ?? this.config.retry.onStatus).has(status)) failed = true;
+      // nginx marks a server failed for a status only when it moves on to another server
+      // (ngx_http_upstream_next); the response handed to the client is freed as a success.
+      if (outcome.next === true && !NEVER_FAILS(status) && (failOn ?? this.config.retry.onStatus).has(status)) failed = true;
     }
     if (failed) {
       slot.failsTotal++;
@@ -312,6 +327,7 @@ export class Pool implements PoolControl {
     if (patch.slowStartMs !== undefined) slot.slowStartMs = patch.slowStartMs;
     const wasDown = slot.down;
     if (down !== undefined) slot.down = down;
+    if (slot.down !== wasDown) this.#countNotDown();
     this.#env.emit('server:updated', { upstream: this.name, url, patch: publicPatch(patch) });
     if (!wasDown && slot.down) {
       this.#env.emit('server:down', { upstream: this.name, url, state: 'down', reason: 'admin' });
@@ -414,6 +430,7 @@ export class Pool implements PoolControl {
     if (primaryChanged) this.#primaryChooser.rebuild(this.#primary);
     if (backupChanged) this.#backupChooser.rebuild(this.#backup);
     this.#gate.single = this.#primary.length === 1 && this.#backup.length === 0;
+    this.#countNotDown();
     this.#infos = Object.freeze(this.#all.map((s) => s.info));
     if (this.#sticky !== undefined) {
       // The first server keeps an id two share (one address written as http and https).
