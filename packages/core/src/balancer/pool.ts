@@ -81,8 +81,8 @@ export class Pool implements PoolControl {
   /** Servers not `down` (see triesLimit), kept by #reindex and setServer. */
   #notDown = 0;
   readonly #sticky: StickyBinding | undefined;
-  /** Servers by sticky id (only with `sticky`). */
-  #byId = new Map<string, ServerSlot>();
+  /** Servers by the key a bound request carries (`StickyBinding.keyOf` of their sticky id; only with `sticky`). */
+  #byKey = new Map<string, ServerSlot>();
   /** Removed servers with tries still in flight (nginx's zombies), shown by status() until they finish. */
   readonly #zombies = new Set<ServerSlot>();
   #nextId = 0;
@@ -125,6 +125,8 @@ export class Pool implements PoolControl {
     const gate = this.#gate;
     gate.begin(ctx, now);
     let slot = this.#sticky !== undefined && ctx?.request !== undefined && ctx.sticky !== false ? this.#boundPick(ctx.request, now) : undefined;
+    // sticky strict (Angie's sticky_strict): a binding that names no usable server is not rebalanced.
+    if (slot === null) return undefined;
     if (slot === undefined) slot = this.#primaryChooser.choose(this.#primary, gate);
     if (slot === undefined && this.#backup.length > 0) slot = this.#backupChooser.choose(this.#backup, gate);
     if (slot === undefined) {
@@ -140,13 +142,19 @@ export class Pool implements PoolControl {
     return new PoolPick(this, slot, ctx?.failOn, ctx?.request);
   }
 
-  /** A request bound to a server (sticky) that may take it, counted as the balancer's choice; else undefined. */
-  #boundPick(request: RequestInfo, now: number): ServerSlot | undefined {
-    const id = (this.#sticky as StickyBinding).boundId(request, now);
-    if (id === undefined) return undefined;
-    const slot = boundSlot(this.#byId.get(id), this.#gate, this.#primary);
-    if (slot !== undefined) accountBoundPick(slot, slot.backup ? this.#backup : this.#primary, this.#gate);
-    return slot;
+  /**
+   * The server of a request bound to one (sticky) that may take it, counted in round robin as nginx
+   * counts it; undefined to balance the request as unbound; null when `strict` refuses it.
+   */
+  #boundPick(request: RequestInfo, now: number): ServerSlot | null | undefined {
+    const sticky = this.#sticky as StickyBinding;
+    const key = sticky.boundKey(request, now);
+    if (key === undefined) return undefined;
+    const choice = boundSlot(key === null ? undefined : this.#byKey.get(key), this.#gate, this.#primary);
+    if (choice === 'balance') return undefined;
+    if (choice === 'unavailable') return sticky.strict ? null : undefined;
+    if (this.config.balance === 'round-robin') accountBoundPick(choice, choice.backup ? this.#backup : this.#primary, this.#gate);
+    return choice;
   }
 
   /** PoolPick.responseCookie: sticky learning and the Set-Cookie value for the server `stickyId`. */
@@ -432,10 +440,14 @@ export class Pool implements PoolControl {
     this.#gate.single = this.#primary.length === 1 && this.#backup.length === 0;
     this.#countNotDown();
     this.#infos = Object.freeze(this.#all.map((s) => s.info));
-    if (this.#sticky !== undefined) {
+    const sticky = this.#sticky;
+    if (sticky !== undefined) {
       // The first server keeps an id two share (one address written as http and https).
-      this.#byId = new Map();
-      for (const s of this.#all) if (!this.#byId.has(s.stickyId)) this.#byId.set(s.stickyId, s);
+      this.#byKey = new Map();
+      for (const s of this.#all) {
+        const key = sticky.keyOf(s.stickyId);
+        if (!this.#byKey.has(key)) this.#byKey.set(key, s);
+      }
     }
   }
 }
