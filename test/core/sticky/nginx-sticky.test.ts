@@ -89,6 +89,11 @@ test('bad sticky_secret / sticky_strict are errors at the word', () => {
   at('server a:1;\nsticky cookie s;\nsticky_secret $host;', 4, 15, /variables in "sticky_secret" are not supported/);
   at('server a:1;\nsticky cookie s;\nsticky_secret a b;', 4, 1, /invalid number of arguments in "sticky_secret" directive/);
   at('server a:1;\nsticky cookie s;\nsticky_strict on;\nsticky_strict off;', 5, 1, /"sticky_strict" directive is duplicate/);
-  at('server a:1;\nsticky learn create=$upstream_cookie_s lookup=$cookie_s zone=z:1m;\nsticky_secret k;', 4, 1, /"sticky_secret" applies to "sticky cookie" and "sticky route"/);
+  at(
+    'server a:1;\nsticky learn create=$upstream_cookie_s lookup=$cookie_s zone=z:1m;\nsticky_secret k;',
+    4,
+    1,
+    /"sticky_secret" applies to "sticky cookie" and "sticky route"/,
+  );
   at('server a:1 sid=x route=y;', 2, 18, /duplicate parameter "route=y"/);
 });

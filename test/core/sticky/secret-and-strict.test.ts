@@ -108,9 +108,15 @@ test('strict through a forwarding: the bound server fails and the retry does not
   const { sy } = setup({ cookie: { name: 'srv_id' }, strict: true });
   const route = sy.match('GET', '/');
   assert.ok(route && route.redirect === undefined);
-  const attempt = sy.forward(route, { method: 'GET', url: '/', headers: { cookie: `srv_id=${ID.b}` }, clientIp: '127.0.0.1' }, { replayableBody: true }).first();
+  const attempt = sy
+    .forward(route, { method: 'GET', url: '/', headers: { cookie: `srv_id=${ID.b}` }, clientIp: '127.0.0.1' }, { replayableBody: true })
+    .first();
   assert.equal(attempt?.server.url, B);
-  assert.deepEqual(attempt?.end({ failure: 'error' }, { requestSent: false, responseStarted: false }), { action: 'fail', status: 502, reason: 'no live upstream' });
+  assert.deepEqual(attempt?.end({ failure: 'error' }, { requestSent: false, responseStarted: false }), {
+    action: 'fail',
+    status: 502,
+    reason: 'no live upstream',
+  });
   const servers = sy.status().upstreams.pool?.servers ?? [];
   assert.deepEqual(
     servers.map((s) => s.requests),

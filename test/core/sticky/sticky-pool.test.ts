@@ -181,9 +181,15 @@ test('config errors name the field', () => {
   bad({ servers: [A], sticky: { cookie: { name: 'a' }, secret: '' } }, /upstreams\.pool\.sticky\.secret must be a non-empty string, got 0 characters/);
   bad({ servers: [A], sticky: { route: '$cookie_r', secret: 7 } }, /upstreams\.pool\.sticky\.secret must be a non-empty string, got 7/);
   bad({ servers: [A], sticky: { cookie: { name: 'a' }, sign: 'hmac-sha256' } }, /upstreams\.pool\.sticky\.sign needs a secret/);
-  bad({ servers: [A], sticky: { cookie: { name: 'a' }, secret: 's', sign: 'sha1' } }, /upstreams\.pool\.sticky\.sign must be 'md5' or 'hmac-sha256', got "sha1"/);
+  bad(
+    { servers: [A], sticky: { cookie: { name: 'a' }, secret: 's', sign: 'sha1' } },
+    /upstreams\.pool\.sticky\.sign must be 'md5' or 'hmac-sha256', got "sha1"/,
+  );
   bad({ servers: [A], sticky: { cookie: { name: 'a' }, strict: 'yes' } }, /upstreams\.pool\.sticky\.strict must be a boolean, got "yes"/);
-  bad({ servers: [A], sticky: { learn: { create: '$upstream_cookie_s', lookup: '$cookie_s' }, secret: 'x' } }, /upstreams\.pool\.sticky\.secret is not a known option \(known: learn, strict\)/);
+  bad(
+    { servers: [A], sticky: { learn: { create: '$upstream_cookie_s', lookup: '$cookie_s' }, secret: 'x' } },
+    /upstreams\.pool\.sticky\.secret is not a known option \(known: learn, strict\)/,
+  );
   bad({ servers: [A], sticky: { route: ['cookie_route'] } }, /upstreams\.pool\.sticky\.route\[0\] must be an nginx variable/);
   bad({ servers: [A], sticky: { route: '$nope' } }, /upstreams\.pool\.sticky\.route uses the unknown variable \$nope/);
   bad({ servers: [A], sticky: { learn: { lookup: '$cookie_s' } } }, /upstreams\.pool\.sticky\.learn\.create is required/);

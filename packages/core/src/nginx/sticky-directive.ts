@@ -155,7 +155,11 @@ export function readStickyExtras(directives: readonly Directive[], sticky: Stick
   }
   const out: StickyOptions = { ...sticky };
   if (secret !== undefined) {
-    if ('learn' in out) fail(directives.find((c) => c.name === 'sticky_secret') as Directive, '"sticky_secret" applies to "sticky cookie" and "sticky route", not "sticky learn"');
+    if ('learn' in out)
+      fail(
+        directives.find((c) => c.name === 'sticky_secret') as Directive,
+        '"sticky_secret" applies to "sticky cookie" and "sticky route", not "sticky learn"',
+      );
     out.secret = secret;
   }
   if (strict === true) out.strict = true;
