@@ -42,7 +42,7 @@ export interface RetryBudgetOptions {
 export interface RetryOptions {
   /** What makes a try fail over to the next server. Default `['error', 'timeout']`. */
   on?: RetryCondition[];
-  /** Total tries per request including the first; 0 = every eligible server once. Default 0. */
+  /** Total tries per request including the first; 0 = one per server not `down` (nginx's `peer.tries`). Default 0. */
   tries?: number;
   /** No new try after this long since the request began; 0 = no limit. Default 0. */
   timeout?: Duration;
@@ -481,7 +481,7 @@ export interface TryProgress {
 export type Decision =
   /** Discard this try's response (if any) and forward to `attempt` instead. */
   | { action: 'retry'; attempt: Attempt }
-  /** Send the upstream's response as it is (success, or the last real response). */
+  /** Send the upstream's response as it is (it counts as a success, whatever its status). */
   | { action: 'deliver' }
   /** Answer with this error status (or close the socket if the response already started). */
   | { action: 'fail'; status: 502 | 504; reason: string };
