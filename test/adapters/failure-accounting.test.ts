@@ -65,6 +65,32 @@ for (const driver of drivers) {
       assert.equal(totalActive(proxy), 0);
     });
 
+    it('moving on with no server left: 502 from the proxy, and onError hears no-live-upstream', async (t) => {
+      const backends = await backendsFor(t, 2);
+      for (const b of backends) b.handle((_req, res) => res.writeHead(503, { 'x-from': b.name }).end('busy'));
+      const reasons: string[] = [];
+      const proxy = await startProxy(t, driver, {
+        upstreams: {
+          pool: {
+            servers: backends.map((b) => b.url),
+            retry: { on: ['error', 503], budget: false },
+            onError: (ctx) => {
+              reasons.push(ctx.reason);
+              return undefined;
+            },
+          },
+        },
+        locations: { '/': 'pool' },
+      });
+      const first = await call(`${proxy.url}/x`);
+      assert.deepEqual([first.status, first.headers['x-from']], [503, 'Server 2']);
+      const second = await call(`${proxy.url}/x`);
+      assert.equal(second.status, 502);
+      assert.match(second.body, /no live upstream/);
+      assert.deepEqual(reasons, ['no-live-upstream']);
+      assert.equal(states(proxy), 'failed/1 failed/1');
+    });
+
     it('POST with http_500: not retried, and no server is marked failed', async (t) => {
       const { proxy, send } = await scenario(t, driver, 500, 'proxy_next_upstream error timeout http_500;');
       const seq = [];
