@@ -18,7 +18,7 @@ test('counters and gauges mirror status() at scrape time, with exact values', as
   const metrics = createPrometheusMetrics(sy, promClient);
   t.after(() => metrics.stop());
   const api = sy.upstream('api');
-  // a: 200, 503 (a failure: retry.on has 503) -> failed; b: 200 x3, 404, and one left in flight.
+  // a: 200, 503 moved on from (a failure: retry.on has 503) -> failed; b: 200 x3, 404, and one left in flight.
   const statuses: Array<[string, number]> = [];
   const first = api.pick();
   assert.equal(first?.server.url, A);
@@ -28,7 +28,7 @@ test('counters and gauges mirror status() at scrape time, with exact values', as
   second?.release({ status: 200, headerMs: 2, totalMs: 30 });
   const third = api.pick();
   assert.equal(third?.server.url, A);
-  third?.release({ status: 503 });
+  third?.release({ status: 503, next: true });
   for (const s of [200, 200, 404]) {
     const p = api.pick();
     assert.equal(p?.server.url, B);

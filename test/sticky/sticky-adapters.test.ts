@@ -1,6 +1,7 @@
 /** @module Sticky sessions through both adapters, configured locations and proxyTo routes, plain requests and WebSockets. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { ADAPTERS, VIAS, balancerFor } from './apps.js';
 import { startNamedBackends, wsOnce, type NamedBackend } from './named-backends.js';
 import { call } from '../adapters/support/http.js';
@@ -65,33 +66,61 @@ for (const adapter of ADAPTERS) {
         assert.deepEqual(fresh.setCookie, [`srv_id=${backends.find((b) => b.name === fresh.name)!.md5}`]);
       });
 
-      it('secret: a forged or unsigned cookie is ignored; the signed one binds (HTTP and WebSocket)', async (t) => {
+      it("secret: the cookie is Angie's md5(id + secret); the bare id or a forged value is ignored (HTTP and WebSocket); hmac-sha256 on request", async (t) => {
         const backends = await backendsFor(t, 2);
-        const lb = await balancerFor(t, adapter, via, {
-          servers: backends.map((b) => b.url),
-          sticky: { cookie: { name: 'srv_id' }, secret: 'correct horse battery staple' },
-        });
+        const secret = 'correct horse battery staple';
+        const salted = (b: NamedBackend): string =>
+          createHash('md5')
+            .update(b.md5 + secret)
+            .digest('hex');
+        const lb = await balancerFor(t, adapter, via, { servers: backends.map((b) => b.url), sticky: { cookie: { name: 'srv_id' }, secret } });
         const [a, b] = backends as [NamedBackend, NamedBackend];
         // b drains, so only a genuinely bound request reaches it.
         lb.switchyard.setServer('pool', b.url, { drain: true });
         const first = await call(`${lb.url}/`);
         assert.equal(first.body, 'a');
-        assert.match(first.headers['set-cookie']?.[0] ?? '', new RegExp(`^srv_id=${a.md5}\\.[\\w-]{43}$`));
-        for (const forged of [b.md5, `${b.md5}.${'A'.repeat(43)}`]) {
-          const answer = await call(`${lb.url}/`, { headers: { cookie: `srv_id=${forged}` } });
-          assert.equal(answer.body, 'a');
+        assert.deepEqual(first.headers['set-cookie'], [`srv_id=${salted(a)}`]);
+        for (const forged of [b.md5, createHash('md5').update(b.md5).digest('hex')]) {
+          assert.equal((await call(`${lb.url}/`, { headers: { cookie: `srv_id=${forged}` } })).body, 'a');
           assert.equal((await wsOnce(`${lb.url.replace('http', 'ws')}/ws`, { cookie: `srv_id=${forged}` })).name, 'a');
         }
-        // A genuine cookie for b (issued before b started draining) still binds.
-        lb.switchyard.setServer('pool', b.url, { drain: false });
-        lb.switchyard.setServer('pool', a.url, { drain: true });
-        const fromB = await call(`${lb.url}/`);
-        assert.equal(fromB.body, 'b');
-        const signedB = (fromB.headers['set-cookie']?.[0] ?? '').slice('srv_id='.length);
-        lb.switchyard.setServer('pool', a.url, { drain: false });
-        lb.switchyard.setServer('pool', b.url, { drain: true });
-        assert.equal((await call(`${lb.url}/`, { headers: { cookie: `srv_id=${signedB}` } })).body, 'b');
-        assert.equal((await wsOnce(`${lb.url.replace('http', 'ws')}/ws`, { cookie: `srv_id=${signedB}` })).name, 'b');
+        assert.equal((await call(`${lb.url}/`, { headers: { cookie: `srv_id=${salted(b)}` } })).body, 'b');
+        assert.equal((await wsOnce(`${lb.url.replace('http', 'ws')}/ws`, { cookie: `srv_id=${salted(b)}` })).name, 'b');
+
+        const signed = await balancerFor(t, adapter, via, {
+          servers: backends.map((x) => x.url),
+          sticky: { cookie: { name: 'srv_id' }, secret, sign: 'hmac-sha256' },
+        });
+        const answer = await call(`${signed.url}/`);
+        assert.match(answer.headers['set-cookie']?.[0] ?? '', new RegExp(`^srv_id=${a.md5}\\.[\\w-]{43}$`));
+      });
+
+      it('strict: a request bound to a stopped server gets 502, not another server; unbound requests are served', async (t) => {
+        const backends = await backendsFor(t, 3);
+        const lb = await balancerFor(t, adapter, via, { servers: backends.map((b) => b.url), sticky: { cookie: { name: 'srv_id' }, strict: true } });
+        const a = backends[0]!;
+        const served: string[] = [];
+        for (const b of backends.slice(1)) b.answer = () => served.push(b.name);
+        await a.stop();
+        for (let i = 0; i < 2; i++) {
+          const answer = await call(`${lb.url}/`, { headers: { cookie: `srv_id=${a.md5}` } });
+          assert.equal(answer.status, 502);
+          assert.equal(answer.headers['set-cookie'], undefined);
+        }
+        assert.deepEqual(served, []);
+        const unbound = await call(`${lb.url}/`);
+        assert.equal(unbound.status, 200);
+        assert.notEqual(unbound.body, 'a');
+      });
+
+      it('nine requests bound to a leave the round robin where it was: six unbound go b, c, a, b, c, a', async (t) => {
+        const backends = await backendsFor(t, 3);
+        const lb = await balancerFor(t, adapter, via, { servers: backends.map((b) => b.url), sticky: { cookie: { name: 'srv_id' } } });
+        const a = backends[0]!;
+        for (let i = 0; i < 9; i++) assert.equal((await call(`${lb.url}/`, { headers: { cookie: `srv_id=${a.md5}` } })).body, 'a');
+        const unbound = [];
+        for (let i = 0; i < 6; i++) unbound.push((await call(`${lb.url}/`)).body);
+        assert.deepEqual(unbound, ['b', 'c', 'a', 'b', 'c', 'a']);
       });
 
       it('route: $cookie_route then $arg_route name a server by its route; WebSockets follow it', async (t) => {

@@ -57,6 +57,8 @@ export interface PoolControl extends Upstream {
   readonly queue: PickQueue<Attempt> | undefined;
   /** Whether a server could take a new try of this request once one of its slots frees (see PickGate.takesOnceFree). */
   servable(ctx?: PickContext): boolean;
+  /** nginx's `peer.tries` before `proxy_next_upstream_tries`: how many servers are not `down` (primaries and backups). */
+  readonly triesLimit: number;
 }
 
 export type { UpstreamStatus };

@@ -42,7 +42,7 @@ export interface RetryBudgetOptions {
 export interface RetryOptions {
   /** What makes a try fail over to the next server. Default `['error', 'timeout']`. */
   on?: RetryCondition[];
-  /** Total tries per request including the first; 0 = every eligible server once. Default 0. */
+  /** Total tries per request including the first; 0 = one per server not `down` (nginx's `peer.tries`). Default 0. */
   tries?: number;
   /** No new try after this long since the request began; 0 = no limit. Default 0. */
   timeout?: Duration;
@@ -477,15 +477,23 @@ export interface PickContext {
   clientIp?: string;
   /** Server urls already tried for this request: never picked again. */
   tried?: ReadonlySet<string>;
-  /** Statuses that count as a server failure for this request (a location's `retry.on`); default the upstream's. */
+  /**
+   * Statuses that count as a server failure for this request when the caller moves on from them
+   * (`release({ status, next: true })`; a location's `retry.on`); default the upstream's.
+   */
   failOn?: ReadonlySet<number>;
   /** `false`: ignore the upstream's sticky binding for this pick (balance as unbound). Default true. */
   sticky?: boolean;
 }
 
-/** What happened to one try, reported exactly once through `release()`. */
+/**
+ * What happened to one try, reported exactly once through `release()`. A status is a success: it is
+ * what the client got. It is a failure only with `next: true`, when the caller leaves the response
+ * for another server (nginx's ngx_http_upstream_next) and the status is in `failOn` (default the
+ * upstream's `retry.on`), 403 and 404 never.
+ */
 export type Outcome =
-  | { status: number; headerMs?: number; totalMs?: number; failure?: undefined; aborted?: undefined }
+  | { status: number; headerMs?: number; totalMs?: number; next?: boolean; failure?: undefined; aborted?: undefined }
   | { failure: FailureKind; headerMs?: number; totalMs?: number; status?: undefined; aborted?: undefined }
   /** The client went away first (nginx 499): neither success nor failure. */
   | { aborted: true; headerMs?: number; totalMs?: number; status?: undefined; failure?: undefined };
@@ -522,7 +530,7 @@ export interface TryProgress {
 export type Decision =
   /** Discard this try's response (if any) and forward to `attempt` instead. */
   | { action: 'retry'; attempt: Attempt }
-  /** Send the upstream's response as it is (success, or the last real response). */
+  /** Send the upstream's response as it is (it counts as a success, whatever its status). */
   | { action: 'deliver' }
   /** Answer with this error status (or close the socket if the response already started). */
   | { action: 'fail'; status: 502 | 504; reason: string };

@@ -409,7 +409,7 @@ export class Exchange implements RequestClaim, OpenExchange {
     proxyRes.on('error', noop);
     const decision = respondedAttempt(attempt, status, this.#headerMs, { requestSent: true, responseStarted: false });
     if (decision.action === 'fail') {
-      // The pick of a retry threw; the try was released by respondedAttempt.
+      // No server left after moving on (502), or the pick of a retry threw; the try is released.
       this.#settle();
       proxyReq.destroy();
       this.#follow(decision);

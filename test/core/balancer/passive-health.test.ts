@@ -102,15 +102,18 @@ describe('passive health', () => {
     assert.equal(pool.status().servers[0]?.fails, 5);
   });
 
-  it('counts error, timeout, invalid_header and listed statuses; never 403/404; an abort is neither', () => {
+  it('counts error, timeout, invalid_header and listed statuses moved on from; never a delivered status, never 403/404; an abort is neither', () => {
     const outcomes = [
       { outcome: { failure: 'error' as const }, failed: true },
       { outcome: { failure: 'timeout' as const }, failed: true },
       { outcome: { failure: 'invalid_header' as const }, failed: true },
-      { outcome: { status: 502 }, failed: true },
-      { outcome: { status: 500 }, failed: false },
-      { outcome: { status: 403 }, failed: false },
-      { outcome: { status: 404 }, failed: false },
+      { outcome: { status: 502, next: true }, failed: true },
+      // nginx frees the response it hands to the client as a success, whatever its status.
+      { outcome: { status: 502 }, failed: false },
+      { outcome: { status: 502, next: false }, failed: false },
+      { outcome: { status: 500, next: true }, failed: false },
+      { outcome: { status: 403, next: true }, failed: false },
+      { outcome: { status: 404, next: true }, failed: false },
       { outcome: { aborted: true as const }, failed: false },
     ];
     for (const { outcome, failed } of outcomes) {
@@ -125,10 +128,10 @@ describe('passive health', () => {
     const { pool } = makePool(upstream('round-robin', ['a', 'b'], { onStatus: [502] }));
     const p = pool.pick({ failOn: new Set([500]) });
     assert.equal(nameOf(p), 'a');
-    p?.release({ status: 500 });
+    p?.release({ status: 500, next: true });
     assert.equal(pool.status().servers[0]?.state, 'failed');
     const q = pool.pick({ failOn: new Set([500]) });
-    q?.release({ status: 502 });
+    q?.release({ status: 502, next: true });
     assert.equal(pool.status().servers[1]?.state, 'up');
   });
 

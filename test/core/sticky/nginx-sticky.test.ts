@@ -61,3 +61,39 @@ test('bad sticky directives are errors at the word', () => {
   at('server a:1;\nsticky cookie;', 3, 1, /invalid number of arguments in "sticky" directive/);
   at('server a:1;\nsticky cookie a;\nsticky cookie b;', 4, 1, /"sticky" directive is duplicate/);
 });
+
+test("Angie's sticky_secret and sticky_strict (either order) and server sid= map onto sticky.secret, sticky.strict and route", () => {
+  const { options, warnings } = upstream('sticky_strict on;\nserver 127.0.0.1:8001 sid=a;\nsticky_secret s3cr3t;\nsticky cookie srv_id;');
+  assert.deepEqual(options.upstreams.u, {
+    servers: [{ url: 'http://127.0.0.1:8001', route: 'a' }],
+    sticky: { cookie: { name: 'srv_id' }, secret: 's3cr3t', strict: true },
+  });
+  assert.deepEqual(warnings, []);
+  const sticky = createSwitchyard(options).config.upstreams.get('u')?.sticky;
+  assert.deepEqual(sticky?.mode === 'cookie' && [sticky.secret, sticky.sign, sticky.strict], ['s3cr3t', 'md5', true]);
+  assert.deepEqual(upstream('server a:1 route=r;\nsticky route $cookie_r;\nsticky_secret x;\nsticky_strict off;').options.upstreams.u, {
+    servers: [{ url: 'http://a:1', route: 'r' }],
+    sticky: { route: ['$cookie_r'], secret: 'x' },
+  });
+  const alone = upstream('server a:1;\nsticky_strict on;');
+  assert.deepEqual(alone.warnings, ['line 3: "sticky_strict" ignored (no "sticky" in this upstream)']);
+});
+
+test('bad sticky_secret / sticky_strict are errors at the word', () => {
+  const at = (body: string, line: number, column: number, message: RegExp) =>
+    assert.throws(
+      () => upstream(body),
+      (err: Error & { line?: number; column?: number }) => err.line === line && err.column === column && message.test(err.message),
+    );
+  at('server a:1;\nsticky cookie s;\nsticky_strict yes;', 4, 15, /invalid value "yes" in "sticky_strict" directive, it must be "on" or "off"/);
+  at('server a:1;\nsticky cookie s;\nsticky_secret $host;', 4, 15, /variables in "sticky_secret" are not supported/);
+  at('server a:1;\nsticky cookie s;\nsticky_secret a b;', 4, 1, /invalid number of arguments in "sticky_secret" directive/);
+  at('server a:1;\nsticky cookie s;\nsticky_strict on;\nsticky_strict off;', 5, 1, /"sticky_strict" directive is duplicate/);
+  at(
+    'server a:1;\nsticky learn create=$upstream_cookie_s lookup=$cookie_s zone=z:1m;\nsticky_secret k;',
+    4,
+    1,
+    /"sticky_secret" applies to "sticky cookie" and "sticky route"/,
+  );
+  at('server a:1 sid=x route=y;', 2, 18, /duplicate parameter "route=y"/);
+});

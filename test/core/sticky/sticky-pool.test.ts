@@ -89,9 +89,9 @@ test('a request bound to a backup returns to the primaries once one is usable', 
   assert.deepEqual(go({ cookie: `srv_id=${ID.c}` }), { server: 'a', cookie: `srv_id=${ID.a}` });
 });
 
-test('secret: the cookie is signed; a forged or unsigned cookie is treated as unbound', () => {
+test("sign 'hmac-sha256': the cookie is signed; a forged or unsigned cookie is treated as unbound", () => {
   const secret = 'sixteen-chars-at-least';
-  const { sy, go } = setup({ cookie: { name: 'srv_id' }, secret }, [A, B]);
+  const { sy, go } = setup({ cookie: { name: 'srv_id' }, secret, sign: 'hmac-sha256' }, [A, B]);
   const first = go();
   assert.equal(first.server, 'a');
   assert.match(first.cookie ?? '', new RegExp(`^srv_id=${ID.a}\\.[A-Za-z0-9_-]{43}$`));
@@ -175,8 +175,20 @@ test('config errors name the field', () => {
   );
   bad({ servers: [A], sticky: { cookie: { name: 'a', expires: 'soon' } } }, /upstreams\.pool\.sticky\.cookie\.expires must be a duration/);
   bad(
-    { servers: [A], sticky: { cookie: { name: 'a' }, secret: 'short' } },
-    /upstreams\.pool\.sticky\.secret must be a string of at least 16 characters, got 5 characters/,
+    { servers: [A], sticky: { cookie: { name: 'a' }, secret: 'short', sign: 'hmac-sha256' } },
+    /upstreams\.pool\.sticky\.secret must be a string of at least 16 characters with sign 'hmac-sha256', got 5 characters/,
+  );
+  bad({ servers: [A], sticky: { cookie: { name: 'a' }, secret: '' } }, /upstreams\.pool\.sticky\.secret must be a non-empty string, got 0 characters/);
+  bad({ servers: [A], sticky: { route: '$cookie_r', secret: 7 } }, /upstreams\.pool\.sticky\.secret must be a non-empty string, got 7/);
+  bad({ servers: [A], sticky: { cookie: { name: 'a' }, sign: 'hmac-sha256' } }, /upstreams\.pool\.sticky\.sign needs a secret/);
+  bad(
+    { servers: [A], sticky: { cookie: { name: 'a' }, secret: 's', sign: 'sha1' } },
+    /upstreams\.pool\.sticky\.sign must be 'md5' or 'hmac-sha256', got "sha1"/,
+  );
+  bad({ servers: [A], sticky: { cookie: { name: 'a' }, strict: 'yes' } }, /upstreams\.pool\.sticky\.strict must be a boolean, got "yes"/);
+  bad(
+    { servers: [A], sticky: { learn: { create: '$upstream_cookie_s', lookup: '$cookie_s' }, secret: 'x' } },
+    /upstreams\.pool\.sticky\.secret is not a known option \(known: learn, strict\)/,
   );
   bad({ servers: [A], sticky: { route: ['cookie_route'] } }, /upstreams\.pool\.sticky\.route\[0\] must be an nginx variable/);
   bad({ servers: [A], sticky: { route: '$nope' } }, /upstreams\.pool\.sticky\.route uses the unknown variable \$nope/);

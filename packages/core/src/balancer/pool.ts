@@ -80,9 +80,11 @@ export class Pool implements PoolControl {
   readonly #backupChooser: Chooser;
   #infos: readonly ServerInfo[] = [];
   #active = 0;
+  /** Servers not `down` (see triesLimit), kept by #reindex and setServer. */
+  #notDown = 0;
   readonly #sticky: StickyBinding | undefined;
-  /** Servers by sticky id (only with `sticky`). */
-  #byId = new Map<string, ServerSlot>();
+  /** Servers by the key a bound request carries (`StickyBinding.keyOf` of their sticky id; only with `sticky`). */
+  #byKey = new Map<string, ServerSlot>();
   /** Removed servers with tries still in flight (nginx's zombies), shown by status() until they finish. */
   readonly #zombies = new Set<ServerSlot>();
   #nextId = 0;
@@ -114,6 +116,17 @@ export class Pool implements PoolControl {
     return this.#active;
   }
 
+  /** nginx's `peer.tries` before `proxy_next_upstream_tries`: the servers not `down`, primaries and backups. */
+  get triesLimit(): number {
+    return this.#notDown;
+  }
+
+  #countNotDown(): void {
+    let n = 0;
+    for (const s of this.#all) if (!s.down) n++;
+    this.#notDown = n;
+  }
+
   servers(): readonly ServerInfo[] {
     return this.#infos;
   }
@@ -123,6 +136,8 @@ export class Pool implements PoolControl {
     const gate = this.#gate;
     gate.begin(ctx, now);
     let slot = this.#sticky !== undefined && ctx?.request !== undefined && ctx.sticky !== false ? this.#boundPick(ctx.request, now) : undefined;
+    // sticky strict (Angie's sticky_strict): a binding that names no usable server is not rebalanced.
+    if (slot === null) return undefined;
     if (slot === undefined) slot = this.#primaryChooser.choose(this.#primary, gate);
     if (slot === undefined && this.#backup.length > 0) slot = this.#backupChooser.choose(this.#backup, gate);
     if (slot === undefined) {
@@ -138,13 +153,19 @@ export class Pool implements PoolControl {
     return new PoolPick(this, slot, ctx?.failOn, ctx?.request);
   }
 
-  /** A request bound to a server (sticky) that may take it, counted as the balancer's choice; else undefined. */
-  #boundPick(request: RequestInfo, now: number): ServerSlot | undefined {
-    const id = (this.#sticky as StickyBinding).boundId(request, now);
-    if (id === undefined) return undefined;
-    const slot = boundSlot(this.#byId.get(id), this.#gate, this.#primary);
-    if (slot !== undefined) accountBoundPick(slot, slot.backup ? this.#backup : this.#primary, this.#gate);
-    return slot;
+  /**
+   * The server of a request bound to one (sticky) that may take it, counted in round robin as nginx
+   * counts it; undefined to balance the request as unbound; null when `strict` refuses it.
+   */
+  #boundPick(request: RequestInfo, now: number): ServerSlot | null | undefined {
+    const sticky = this.#sticky as StickyBinding;
+    const key = sticky.boundKey(request, now);
+    if (key === undefined) return undefined;
+    const choice = boundSlot(key === null ? undefined : this.#byKey.get(key), this.#gate, this.#primary);
+    if (choice === 'balance') return undefined;
+    if (choice === 'unavailable') return sticky.strict ? null : undefined;
+    if (this.config.balance === 'round-robin') accountBoundPick(choice, choice.backup ? this.#backup : this.#primary, this.#gate);
+    return choice;
   }
 
   /** PoolPick.responseCookie: sticky learning and the Set-Cookie value for the server `stickyId`. */
@@ -179,7 +200,9 @@ export class Pool implements PoolControl {
     if (status !== undefined) {
       const cls = responseClass[Math.floor(status / 100)];
       if (cls !== undefined) slot.responses[cls]++;
-      if (!NEVER_FAILS(status) && (failOn ?? this.config.retry.onStatus).has(status)) failed = true;
+      // nginx marks a server failed for a status only when it moves on to another server
+      // (ngx_http_upstream_next); the response handed to the client is freed as a success.
+      if (outcome.next === true && !NEVER_FAILS(status) && (failOn ?? this.config.retry.onStatus).has(status)) failed = true;
     }
     if (failed) {
       slot.failsTotal++;
@@ -325,6 +348,7 @@ export class Pool implements PoolControl {
     if (patch.slowStartMs !== undefined) slot.slowStartMs = patch.slowStartMs;
     const wasDown = slot.down;
     if (down !== undefined) slot.down = down;
+    if (slot.down !== wasDown) this.#countNotDown();
     this.#env.emit('server:updated', { upstream: this.name, url, patch: publicPatch(patch) });
     if (!wasDown && slot.down) {
       this.#env.emit('server:down', { upstream: this.name, url, state: 'down', reason: 'admin' });
@@ -431,12 +455,17 @@ export class Pool implements PoolControl {
     if (primaryChanged) this.#primaryChooser.rebuild(this.#primary);
     if (backupChanged) this.#backupChooser.rebuild(this.#backup);
     this.#gate.single = this.#primary.length === 1 && this.#backup.length === 0;
+    this.#countNotDown();
     this.#infos = Object.freeze(this.#all.map((s) => s.info));
     this.queue?.wake();
-    if (this.#sticky !== undefined) {
+    const sticky = this.#sticky;
+    if (sticky !== undefined) {
       // The first server keeps an id two share (one address written as http and https).
-      this.#byId = new Map();
-      for (const s of this.#all) if (!this.#byId.has(s.stickyId)) this.#byId.set(s.stickyId, s);
+      this.#byKey = new Map();
+      for (const s of this.#all) {
+        const key = sticky.keyOf(s.stickyId);
+        if (!this.#byKey.has(key)) this.#byKey.set(key, s);
+      }
     }
   }
 }

@@ -43,6 +43,13 @@ function isRetryable(retry: ResolvedRetry, outcome: Outcome): boolean {
 
 const DELIVER: Decision = { action: 'deliver' };
 
+/** nginx's answer when it moved on and found no server left ("no live upstreams", NGX_HTTP_UPSTREAM_FT_NOLIVE): 502, after a timeout too. */
+const NO_LIVE: Decision = { action: 'fail', status: 502, reason: 'no live upstream' };
+
+function failureDecision(failure: FailureKind): Decision {
+  return { action: 'fail', status: failure === 'timeout' ? 504 : 502, reason: FAILURE_REASON[failure] };
+}
+
 class TryAttempt implements Attempt {
   readonly server: Pick['server'];
   readonly number: number;
@@ -61,28 +68,30 @@ class TryAttempt implements Attempt {
   responded(status: number, headerMs: number, progress: TryProgress): Decision {
     if (this.#decision !== undefined) return this.#decision;
     if (this.#delivering) return DELIVER;
-    const outcome: Outcome = { status, headerMs };
-    const decision = this.#owner.decide(this, outcome, progress);
-    if (decision.action === 'retry') {
-      this.#release(outcome);
-      this.#decision = decision;
-    } else {
+    if (!this.#owner.movesOn(this, { status, headerMs }, progress)) {
+      // Delivered: released with its status at end(), a success whatever the status (nginx frees the
+      // response it hands to the client with state 0).
       this.#delivering = true;
+      return DELIVER;
     }
-    return decision;
+    this.#decision = this.#moveOn({ status, headerMs, next: true });
+    return this.#decision;
   }
 
   end(outcome: Outcome, progress: TryProgress): Decision {
     if (this.#decision !== undefined) return this.#decision;
-    this.#release(outcome);
     if (this.#delivering) {
+      this.#pick.release(outcome);
       // The response was already being delivered: a late failure can only cut it short.
-      this.#decision =
-        outcome.failure === undefined
-          ? DELIVER
-          : { action: 'fail', status: outcome.failure === 'timeout' ? 504 : 502, reason: FAILURE_REASON[outcome.failure] };
+      this.#decision = outcome.failure === undefined ? DELIVER : failureDecision(outcome.failure);
+    } else if (outcome.aborted === true) {
+      this.#pick.release(outcome);
+      this.#decision = { action: 'fail', status: 502, reason: 'client closed request' };
+    } else if (this.#owner.movesOn(this, outcome, progress)) {
+      this.#decision = this.#moveOn(outcome.status !== undefined ? { ...outcome, next: true } : outcome);
     } else {
-      this.#decision = this.#owner.decide(this, outcome, progress);
+      this.#pick.release(outcome);
+      this.#decision = outcome.failure === undefined ? DELIVER : failureDecision(outcome.failure);
     }
     return this.#decision;
   }
@@ -91,8 +100,10 @@ class TryAttempt implements Attempt {
     return this.#pick.responseCookie(headers);
   }
 
-  #release(outcome: Outcome): void {
+  /** nginx's ngx_http_upstream_next: free this server as failed first, then look for the next one. */
+  #moveOn(outcome: Outcome): Decision {
     this.#pick.release(outcome);
+    return this.#owner.nextTry(this, outcome) ?? NO_LIVE;
   }
 }
 
@@ -109,6 +120,10 @@ export class RequestForwarding implements Forwarding {
   readonly #started: number;
   /** The caller can wait in the upstream queue (ForwardOptions.queue). */
   readonly #queueing: boolean;
+  /** nginx's `peer.tries`: servers not down, capped by `retry.tries`; a try may move on while tries remain. */
+  readonly #limit: number;
+  /** When a moving-on try is charged to the budget, the time it was allowed (withdrawn once the next try exists). */
+  #charge: number | undefined;
   #tries = 0;
 
   constructor(
@@ -130,6 +145,8 @@ export class RequestForwarding implements Forwarding {
     this.#nonIdempotent = NON_IDEMPOTENT.has(request.method.toUpperCase());
     this.#started = env.now();
     this.#queueing = queueing;
+    const servers = pool.triesLimit;
+    this.#limit = this.#retry.tries > 0 && this.#retry.tries < servers ? this.#retry.tries : servers;
     budget?.deposit(this.#started);
   }
 
@@ -156,53 +173,55 @@ export class RequestForwarding implements Forwarding {
     return new TryAttempt(this, pick, this.#tries);
   }
 
-  /** nginx's ngx_http_upstream_next, plus the retry budget; called once per try by TryAttempt.end. */
-  decide(attempt: Attempt, outcome: Outcome, progress: TryProgress): Decision {
-    if (outcome.aborted) return { action: 'fail', status: 502, reason: 'client closed request' };
-    const retry = this.#retry;
-    const retryable = isRetryable(retry, outcome);
-    if (outcome.status !== undefined && !retryable) return DELIVER;
-    if (retryable && this.#mayRetry(progress)) {
-      // The budget bounds the extra work retries put on servers. A try that never reached a server
-      // (refused, unreachable, connect timeout, TLS refused) cost no server anything, so moving it
-      // elsewhere is plain failover (nginx does it unbounded) and is not charged: a dead server's
-      // requests all move on. Everything that reached a server (timeouts, resets, bad answers,
-      // retryable statuses) is charged.
-      const charged = progress.requestSent && this.budget !== undefined;
-      const now = charged ? this.#env.now() : 0;
-      if (charged && !this.budget.allows(now)) {
-        this.#env.emit('retry', {
-          upstream: this.#pool.name,
-          from: attempt.server.url,
-          attempt: this.#tries + 1,
-          reason: outcome.failure ?? `http_${outcome.status}`,
-          refused: 'budget',
-        });
-      } else {
-        const next = this.#next();
-        if (next !== undefined) {
-          if (charged) this.budget.withdraw(now);
-          this.#env.emit('retry', {
-            upstream: this.#pool.name,
-            from: attempt.server.url,
-            to: next.server.url,
-            attempt: next.number,
-            reason: outcome.failure ?? `http_${outcome.status}`,
-          });
-          return { action: 'retry', attempt: next };
-        }
-      }
+  /**
+   * Does this try leave its answer for another server? nginx's ngx_http_upstream_test_next (statuses)
+   * and ngx_http_upstream_next (failures): the outcome is in `retry.on`, a try remains, the method and
+   * body allow it, the retry timeout has not passed; plus switchyard's retry budget. A status that does
+   * not move on is delivered and counts as a success; one that does counts as the server's failure.
+   */
+  movesOn(attempt: Attempt, outcome: Outcome, progress: TryProgress): boolean {
+    this.#charge = undefined;
+    if (outcome.aborted === true || !isRetryable(this.#retry, outcome) || !this.#mayRetry(progress)) return false;
+    // The budget bounds the extra work retries put on servers. A try that never reached a server
+    // (refused, unreachable, connect timeout, TLS refused) cost no server anything, so moving it
+    // elsewhere is plain failover (nginx does it unbounded) and is not charged: a dead server's
+    // requests all move on. Everything that reached a server (timeouts, resets, bad answers,
+    // retryable statuses) is charged.
+    if (!progress.requestSent || this.budget === undefined) return true;
+    const now = this.#env.now();
+    if (!this.budget.allows(now)) {
+      this.#env.emit('retry', {
+        upstream: this.#pool.name,
+        from: attempt.server.url,
+        attempt: this.#tries + 1,
+        reason: outcome.failure ?? `http_${outcome.status}`,
+        refused: 'budget',
+      });
+      return false;
     }
-    // No further try: a real upstream response beats a made-up 502 (DESIGN.md, "Retries on a status").
-    if (outcome.status !== undefined) return DELIVER;
-    const failure = outcome.failure ?? 'error';
-    return { action: 'fail', status: failure === 'timeout' ? 504 : 502, reason: FAILURE_REASON[failure] };
+    this.#charge = now;
+    return true;
+  }
+
+  /** The try after `attempt` moved on (its server already released), or undefined when no server is left. */
+  nextTry(attempt: Attempt, outcome: Outcome): Decision | undefined {
+    const next = this.#next();
+    if (next === undefined) return undefined;
+    if (this.#charge !== undefined) this.budget?.withdraw(this.#charge);
+    this.#env.emit('retry', {
+      upstream: this.#pool.name,
+      from: attempt.server.url,
+      to: next.server.url,
+      attempt: next.number,
+      reason: outcome.failure ?? `http_${outcome.status}`,
+    });
+    return { action: 'retry', attempt: next };
   }
 
   #mayRetry(progress: TryProgress): boolean {
     if (progress.responseStarted) return false;
     const retry = this.#retry;
-    if (retry.tries > 0 && this.#tries >= retry.tries) return false;
+    if (this.#tries >= this.#limit) return false;
     if (retry.timeoutMs > 0 && this.#env.now() - this.#started >= retry.timeoutMs) return false;
     if (progress.requestSent) {
       if (this.#nonIdempotent && !retry.nonIdempotent) return false;

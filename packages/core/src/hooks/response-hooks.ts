@@ -57,8 +57,12 @@ export interface GatewayAnswer {
   readonly body: string | Buffer;
 }
 
-/** The hook reason of one of switchyard's own error statuses. */
-export function errorReasonFor(status: number): ErrorReason {
+/**
+ * The hook reason of one of switchyard's own error statuses. `reason` 'no live upstream' is also the
+ * core's answer to a request that moved on and found no server left (as the WebSocket path maps it).
+ */
+export function errorReasonFor(status: number, reason?: string): ErrorReason {
+  if (reason === 'no live upstream') return 'no-live-upstream';
   return status === 504 ? 'timeout' : 'error';
 }
 
@@ -97,7 +101,7 @@ export function gatewayAnswer(
   status: number,
   reason: string,
   request: RequestInfo,
-  kind: ErrorReason = errorReasonFor(status),
+  kind: ErrorReason = errorReasonFor(status, reason),
   report?: (err: unknown) => void,
 ): GatewayAnswer {
   return hookErrorAnswer(hooks, kind, status, request, report) ?? plainGatewayAnswer(status, reason);

@@ -86,8 +86,9 @@ export function endAttempt(attempt: Attempt, outcome: Outcome, progress: TryProg
 }
 
 /**
- * `attempt.responded(...)`. The core picks the next server (retry on a status) before releasing this
- * try, so after a throw the try is released here, as aborted (no pick, not a server failure).
+ * `attempt.responded(...)`. A status that moves on releases its try (as the server's failure) before
+ * the core picks the next server, so after a throw of that pick the try is already given back; the
+ * `end({ aborted })` here only makes sure of it (a second release is ignored).
  */
 export function respondedAttempt(attempt: Attempt, status: number, headerMs: number, progress: TryProgress): SafeDecision {
   try {

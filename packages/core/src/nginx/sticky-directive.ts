@@ -1,4 +1,4 @@
-/** @module nginx `sticky cookie | route | learn` inside an upstream block, read into `UpstreamOptions.sticky`. */
+/** @module nginx `sticky cookie | route | learn` inside an upstream block (and Angie's `sticky_secret` / `sticky_strict`), read into `UpstreamOptions.sticky`. */
 import { compileHashKey } from '../config/hash-key.js';
 import { SwitchyardConfigError } from '../errors.js';
 import type { StickyCookie, StickyOptions } from '../sticky/sticky-types.js';
@@ -123,4 +123,45 @@ function variable(p: WordToken, text: string): string {
     fail(p, `invalid variable "${text}" in "sticky" directive: ${err.message.replace(/^sticky /, '')}`);
   }
   return text;
+}
+
+/**
+ * Angie's `sticky_secret STRING;` and `sticky_strict on|off;` (ngx_http_upstream_sticky_module of
+ * Angie): the secret salts the MD5 a cookie or route value carries, strict answers 502 rather than
+ * rebalance a request whose server is unavailable. Each at most once; without `sticky` they do
+ * nothing, as in Angie (a warning says so).
+ */
+export function readStickyExtras(directives: readonly Directive[], sticky: StickyOptions | undefined, notes: ImportNotes): StickyOptions | undefined {
+  const seen = new Set<string>();
+  let secret: string | undefined;
+  let strict: boolean | undefined;
+  for (const c of directives) {
+    if (seen.has(c.name)) fail(c, `"${c.name}" directive is duplicate`);
+    seen.add(c.name);
+    const [arg] = c.args;
+    if (arg === undefined || c.args.length !== 1) fail(c, `invalid number of arguments in "${c.name}" directive`);
+    if (c.name === 'sticky_secret') {
+      if (arg.value === '') fail(arg, 'empty "sticky_secret"');
+      if (arg.value.includes('$')) fail(arg, 'variables in "sticky_secret" are not supported');
+      secret = arg.value;
+    } else {
+      if (arg.value !== 'on' && arg.value !== 'off') fail(arg, `invalid value "${arg.value}" in "sticky_strict" directive, it must be "on" or "off"`);
+      strict = arg.value === 'on';
+    }
+  }
+  if (sticky === undefined) {
+    for (const c of directives) notes.warn(c, `"${c.name}" ignored (no "sticky" in this upstream)`);
+    return undefined;
+  }
+  const out: StickyOptions = { ...sticky };
+  if (secret !== undefined) {
+    if ('learn' in out)
+      fail(
+        directives.find((c) => c.name === 'sticky_secret') as Directive,
+        '"sticky_secret" applies to "sticky cookie" and "sticky route", not "sticky learn"',
+      );
+    out.secret = secret;
+  }
+  if (strict === true) out.strict = true;
+  return out;
 }

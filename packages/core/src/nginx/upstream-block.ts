@@ -9,7 +9,7 @@ import { fail, type ImportNotes } from './notes.js';
 import type { Directive } from './syntax-tree.js';
 import type { Position, WordToken } from './tokenizer.js';
 import type { StickyOptions } from '../sticky/sticky-types.js';
-import { readSticky } from './sticky-directive.js';
+import { readSticky, readStickyExtras } from './sticky-directive.js';
 import { own } from '../config/own.js';
 
 /** A server address as written: the scheme comes later, from the `proxy_pass` that uses the pool. */
@@ -74,6 +74,8 @@ export function readUpstream(d: Directive, notes: ImportNotes): ImportedUpstream
     keepalive: undefined,
   };
   let backupAt: Position | undefined;
+  /** Angie's sticky_secret / sticky_strict, applied once the block's `sticky` is known (they may come first). */
+  const stickyExtras: Directive[] = [];
   const setMethod = (at: Directive, balance: BalanceStrategyName): void => {
     if (up.balance !== undefined) notes.warn(at, `load balancing method redefined in upstream "${up.name}"; "${at.name}" wins, as in nginx`);
     if (backupAt && NO_BACKUP.has(balance)) fail(backupAt, `balancing method "${at.name}" does not support parameter "backup"`);
@@ -119,6 +121,10 @@ export function readUpstream(d: Directive, notes: ImportNotes): ImportedUpstream
         if (up.sticky !== undefined) fail(c, '"sticky" directive is duplicate');
         up.sticky = readSticky(c, notes);
         break;
+      case 'sticky_secret':
+      case 'sticky_strict':
+        stickyExtras.push(c);
+        break;
       case 'keepalive': {
         const n = c.args[0];
         if (n === undefined || c.args.length !== 1) fail(c, 'invalid number of arguments in "keepalive" directive');
@@ -150,6 +156,7 @@ export function readUpstream(d: Directive, notes: ImportNotes): ImportedUpstream
     }
   }
   if (up.servers.length === 0) fail(d, `no servers are inside upstream "${up.name}"`);
+  if (stickyExtras.length > 0) up.sticky = readStickyExtras(stickyExtras, up.sticky, notes);
   return up;
 }
 
@@ -259,7 +266,10 @@ function readServer(c: Directive, up: ImportedUpstream): ImportedServer {
         options.resolve = true;
         break;
       case 'route=':
+      // Angie names the same value `sid=`.
+      case 'sid=':
         if (val === '') fail(p, `invalid parameter "${p.value}" in "server" directive`);
+        if (options.route !== undefined) fail(p, `duplicate parameter "${p.value}" in "server" directive`);
         options.route = val;
         break;
       case 'service=':

@@ -4,7 +4,7 @@ import type { RequestInfo } from '../types.js';
 import { checkKeys, describe, expectObject, fail, optionalBoolean } from '../config/describe.js';
 import { optionalDuration, parseDuration } from '../config/duration.js';
 import { compileHashKey } from '../config/hash-key.js';
-import type { ResolvedSticky, ResolvedStickyCookie, ResponseVariable } from './sticky-types.js';
+import type { ResolvedSticky, ResolvedStickyCookie, ResponseVariable, StickySign } from './sticky-types.js';
 
 /** nginx learn's default session timeout (10m). */
 export const DEFAULT_STICKY_LEARN_TIMEOUT_MS = 600_000;
@@ -29,26 +29,21 @@ export function resolveSticky(input: unknown, path: string): ResolvedSticky | un
     fail(path, `must have exactly one of cookie, route or learn, got ${modes.length === 0 ? 'none' : modes.join(' and ')}`);
   }
   const mode = modes[0]!;
+  const strict = optionalBoolean(obj.strict, `${path}.strict`, false);
   if (mode === 'cookie') {
-    checkKeys(obj, ['cookie', 'secret'], path);
+    checkKeys(obj, ['cookie', 'secret', 'sign', 'strict'], path);
     const cookie = resolveCookie(obj.cookie, `${path}.cookie`);
-    let secret: string | undefined;
-    if (obj.secret !== undefined) {
-      if (typeof obj.secret !== 'string' || obj.secret.length < 16) {
-        fail(
-          `${path}.secret`,
-          `must be a string of at least 16 characters, got ${typeof obj.secret === 'string' ? `${obj.secret.length} characters` : describe(obj.secret)}`,
-        );
-      }
-      secret = obj.secret;
-    }
-    return Object.freeze({ mode, cookie, secret, lookup: Object.freeze([requestCookie(cookie.name)]) });
+    const sign = resolveSign(obj.sign, `${path}.sign`);
+    const secret = resolveSecret(obj.secret, `${path}.secret`, sign);
+    if (obj.sign !== undefined && secret === undefined) fail(`${path}.sign`, 'needs a secret (sticky.secret) to sign with');
+    return Object.freeze({ mode, cookie, secret, sign, strict, lookup: Object.freeze([requestCookie(cookie.name)]) });
   }
   if (mode === 'route') {
-    checkKeys(obj, ['route'], path);
-    return Object.freeze({ mode, lookup: requestVariables(obj.route, `${path}.route`) });
+    checkKeys(obj, ['route', 'secret', 'strict'], path);
+    const secret = resolveSecret(obj.secret, `${path}.secret`, 'md5');
+    return Object.freeze({ mode, secret, strict, lookup: requestVariables(obj.route, `${path}.route`) });
   }
-  checkKeys(obj, ['learn'], path);
+  checkKeys(obj, ['learn', 'strict'], path);
   const learnPath = `${path}.learn`;
   const learn = expectObject(obj.learn, learnPath, "an object { create: '$upstream_cookie_<name>', lookup: '$cookie_<name>', timeout?, maxSessions? }");
   checkKeys(learn, LEARN_KEYS, learnPath);
@@ -62,11 +57,32 @@ export function resolveSticky(input: unknown, path: string): ResolvedSticky | un
   }
   return Object.freeze({
     mode,
+    strict,
     lookup: requestVariables(learn.lookup, `${learnPath}.lookup`),
     create: responseVariables(learn.create, `${learnPath}.create`),
     timeoutMs,
     maxSessions,
   });
+}
+
+const SIGNS = ['md5', 'hmac-sha256'] as const;
+/** An HMAC key shorter than this is guessable offline from one cookie. */
+const MIN_HMAC_SECRET = 16;
+
+function resolveSign(input: unknown, path: string): StickySign {
+  if (input === undefined) return 'md5';
+  if (typeof input !== 'string' || !(SIGNS as readonly string[]).includes(input)) fail(path, `must be 'md5' or 'hmac-sha256', got ${describe(input)}`);
+  return input as StickySign;
+}
+
+function resolveSecret(input: unknown, path: string, sign: StickySign): string | undefined {
+  if (input === undefined) return undefined;
+  const min = sign === 'hmac-sha256' ? MIN_HMAC_SECRET : 1;
+  if (typeof input !== 'string' || input.length < min) {
+    const got = typeof input === 'string' ? `${input.length} characters` : describe(input);
+    fail(path, min > 1 ? `must be a string of at least ${min} characters with sign 'hmac-sha256', got ${got}` : `must be a non-empty string, got ${got}`);
+  }
+  return input;
 }
 
 function resolveCookie(input: unknown, path: string): ResolvedStickyCookie {

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestInfo } from '../types.js';
 import { formatStickyCookie } from './set-cookie.js';
 import { SessionTable } from './session-table.js';
-import { signStickyValue, verifyStickyValue } from './signed-value.js';
+import { hashedStickyValue, signStickyValue, verifyStickyValue } from './signed-value.js';
 import type { ResolvedSticky } from './sticky-types.js';
 
 function firstValue(lookup: readonly ((req: RequestInfo) => string)[], request: RequestInfo): string {
@@ -15,27 +15,57 @@ function firstValue(lookup: readonly ((req: RequestInfo) => string)[], request: 
 }
 
 /**
- * nginx's ngx_http_upstream_sticky_module, decided once for both adapters: `boundId` reads the
- * request (cookie, route variables or a learned session) before the pick; `respond` runs when the
- * chosen server's answer is delivered (learns the session, gives the Set-Cookie value).
+ * nginx's ngx_http_upstream_sticky_module (with Angie's `sticky_secret` and `sticky_strict`), decided
+ * once for both adapters: `boundKey` reads the request (cookie, route variables or a learned session)
+ * before the pick; `respond` runs when the chosen server's answer is delivered (learns the session,
+ * gives the Set-Cookie value). The pool finds servers by `keyOf(their sticky id)`.
  */
 export class StickyBinding {
   readonly config: ResolvedSticky;
+  readonly strict: boolean;
   readonly #sessions: SessionTable | undefined;
+  /** The MD5 secret of cookie (sign 'md5') or route mode; undefined when ids are carried as they are. */
+  readonly #hashSecret: string | undefined;
+  readonly #hmacSecret: string | undefined;
+  /** keyOf results by id: one MD5 per server, not one per request. */
+  readonly #hashed = new Map<string, string>();
 
   constructor(config: ResolvedSticky) {
     this.config = config;
+    this.strict = config.strict;
     this.#sessions = config.mode === 'learn' ? new SessionTable(config.timeoutMs, config.maxSessions) : undefined;
+    const secret = config.mode === 'learn' ? undefined : config.secret;
+    const hmac = config.mode === 'cookie' && config.sign === 'hmac-sha256';
+    this.#hashSecret = hmac ? undefined : secret;
+    this.#hmacSecret = hmac ? secret : undefined;
   }
 
-  /** The sticky id of the server this request is bound to, or undefined (unbound, or a forged/badly signed cookie). */
-  boundId(request: RequestInfo, now: number): string | undefined {
+  /** What a request bound to the server `id` carries, and what the pool indexes servers by. */
+  keyOf(id: string): string {
+    const secret = this.#hashSecret;
+    if (secret === undefined) return id;
+    let key = this.#hashed.get(id);
+    if (key === undefined) {
+      key = hashedStickyValue(secret, id);
+      // Ids are servers' (route or address MD5): the map stays as small as the pool's history.
+      if (this.#hashed.size > 4096) this.#hashed.clear();
+      this.#hashed.set(id, key);
+    }
+    return key;
+  }
+
+  /**
+   * The key of the server this request is bound to: undefined when it carries no binding (or an
+   * unknown learned session), null when it carries one that can name no server (a badly signed
+   * cookie), which `strict` refuses like an unknown key.
+   */
+  boundKey(request: RequestInfo, now: number): string | null | undefined {
     const config = this.config;
     const value = firstValue(config.lookup, request);
     if (value === '') return undefined;
-    if (config.mode === 'cookie') return config.secret === undefined ? value : verifyStickyValue(config.secret, value);
-    if (config.mode === 'route') return value;
-    return (this.#sessions as SessionTable).lookup(value, now);
+    if (config.mode === 'learn') return (this.#sessions as SessionTable).lookup(value, now);
+    if (this.#hmacSecret !== undefined) return verifyStickyValue(this.#hmacSecret, value) ?? null;
+    return value;
   }
 
   /**
@@ -46,7 +76,7 @@ export class StickyBinding {
   respond(id: string, request: RequestInfo | undefined, headers: IncomingHttpHeaders, now: number): string | undefined {
     const config = this.config;
     if (config.mode === 'cookie') {
-      const value = config.secret === undefined ? id : signStickyValue(config.secret, id);
+      const value = this.#hmacSecret !== undefined ? signStickyValue(this.#hmacSecret, id) : this.keyOf(id);
       return formatStickyCookie(config.cookie, value, Date.now());
     }
     if (config.mode === 'learn') {

@@ -18,12 +18,25 @@ export interface StickyCookie {
 /**
  * Session persistence for one upstream (nginx `sticky`). One of:
  * - `{ cookie }`: switchyard sets a cookie naming the server (its `route`, else nginx's MD5 of
- *   its address); `secret` signs it (HMAC-SHA256) so clients cannot choose a server;
- * - `{ route }`: nginx variables read in order, the first non-empty one names a server's `route`;
+ *   its address). With `secret` the value is the lowercase hex MD5 of `id + secret` (Angie's
+ *   `sticky_secret`), so a client cannot derive it from the server's address; `sign: 'hmac-sha256'`
+ *   writes `id.signature` (HMAC-SHA256, base64url) instead;
+ * - `{ route }`: nginx variables read in order, the first non-empty one names a server's `route`
+ *   (with `secret`: the MD5 of `route + secret`, as Angie compares it);
  * - `{ learn }`: the session id an upstream sets (`create`) is remembered against that server, and
  *   later requests carrying it (`lookup`) go there.
+ *
+ * `strict: true` (Angie's `sticky_strict on`): a request whose binding names no usable server (an
+ * unknown or forged value, or its server down, failed, unhealthy, at `maxConns` or already tried)
+ * gets 502 instead of being balanced to another server.
  */
-export type StickyOptions = { cookie: StickyCookie; secret?: string } | { route: string[] | string } | { learn: StickyLearnOptions };
+export type StickyOptions =
+  | { cookie: StickyCookie; secret?: string; sign?: StickySign; strict?: boolean }
+  | { route: string[] | string; secret?: string; strict?: boolean }
+  | { learn: StickyLearnOptions; strict?: boolean };
+
+/** How `secret` protects a sticky cookie: `'md5'` (default, Angie's value, survives a move from it) or `'hmac-sha256'` (switchyard's signed `id.signature`). */
+export type StickySign = 'md5' | 'hmac-sha256';
 
 export interface StickyLearnOptions {
   /** Where the upstream's response names the session: `'$upstream_cookie_<name>'` or `'$upstream_http_<name>'` (or a list). */
@@ -55,12 +68,21 @@ export type ResolvedSticky =
       readonly mode: 'cookie';
       readonly cookie: ResolvedStickyCookie;
       readonly secret: string | undefined;
+      /** Meaningful only with `secret`. */
+      readonly sign: StickySign;
+      readonly strict: boolean;
       /** `$cookie_<name>` of the request. */
       readonly lookup: readonly ((req: RequestInfo) => string)[];
     }
-  | { readonly mode: 'route'; readonly lookup: readonly ((req: RequestInfo) => string)[] }
+  | {
+      readonly mode: 'route';
+      readonly secret: string | undefined;
+      readonly strict: boolean;
+      readonly lookup: readonly ((req: RequestInfo) => string)[];
+    }
   | {
       readonly mode: 'learn';
+      readonly strict: boolean;
       readonly lookup: readonly ((req: RequestInfo) => string)[];
       readonly create: readonly ResponseVariable[];
       readonly timeoutMs: number;
