@@ -39,7 +39,17 @@ const MAX_CACHED_LOCATIONS = 1000;
 
 const NOT_FOUND_UPGRADE = 'HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n';
 
+/**
+ * Why a second registration in the same scope fails: Fastify's own FST_ERR_DEC_ALREADY_PRESENT
+ * names the decorator, not what to do instead.
+ */
+const ALREADY_REGISTERED =
+  '@switchyard/fastify is already registered in this scope (app.switchyard exists): register it once with all your pools ' +
+  '(upstreams: { api: [...], billing: [...] }), or give each instance its own encapsulated plugin (app.register(async (scope) => { await scope.register(switchyard, options) })), ' +
+  'beside each other, not one inside the other';
+
 export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardInput): Promise<void> {
+  if (app.hasDecorator('switchyard')) throw new SwitchyardConfigError('', ALREADY_REGISTERED);
   // Throws SwitchyardConfigError naming the field: `register` rejects with the core's message.
   const sy = createSwitchyard(input);
   try {
