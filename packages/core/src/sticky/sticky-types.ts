@@ -23,13 +23,13 @@ export interface StickyCookie {
  * - `{ learn }`: the session id an upstream sets (`create`) is remembered against that server, and
  *   later requests carrying it (`lookup`) go there.
  */
-export type StickyOptions = { cookie: StickyCookie; secret?: string } | { route: string[] | string } | { learn: StickyLearnOptions };
+export type StickyOptions = { cookie: StickyCookie; secret?: string } | { route: readonly string[] | string } | { learn: StickyLearnOptions };
 
 export interface StickyLearnOptions {
   /** Where the upstream's response names the session: `'$upstream_cookie_<name>'` or `'$upstream_http_<name>'` (or a list). */
-  create: string | string[];
+  create: string | readonly string[];
   /** Where a request carries it: request variables such as `'$cookie_<name>'` (or a list, first non-empty wins). */
-  lookup: string | string[];
+  lookup: string | readonly string[];
   /** A session unused this long is forgotten. Default `'10m'` (nginx's). */
   timeout?: Duration;
   /** At most this many sessions are remembered; the least recently used goes first. Default 100000. */
