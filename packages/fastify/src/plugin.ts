@@ -30,6 +30,7 @@ import { isExactPath, locationRoutePaths, staticPrefix } from './route-paths.js'
 import { handlerFactory } from './proxy-handler.js';
 import { forgottenReturnHint } from './forgotten-return.js';
 import { hookIdentity } from './hook-glue.js';
+import { installSentBodies, markProxyBodiesScope, sentBody } from './raw-bodies.js';
 
 /** Options of `reply.proxyTo`: a location built in code; `prefix` defaults to the route's static prefix. */
 export type ProxyToOptions = RouteToOptions;
@@ -77,9 +78,12 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
   });
   logStartupNotes(sy, { info: (msg) => log.info(msg), warn: (msg) => log.warn(msg), error: (msg) => log.error(msg), debug: (msg) => log.debug(msg) });
 
+  // reply.proxyTo routes of the app's own scopes: the bytes the client sent, not the parser's object.
+  const sentBodies = installSentBodies(app, log);
+
   /** Every proxied request (its ProxyCall is counted for the grace at close and quiets reply-from's warning when a try fails). */
   function proxy(request: FastifyRequest, reply: FastifyReply, route: ProxyRoute): void {
-    proxyRequest(ctx, request, reply, route, requestBody(request));
+    proxyRequest(ctx, request, reply, route, requestBody(request, sentBody(request), sentBodies.reserialised));
   }
 
   const locations = new Map<string, Location>();
@@ -115,6 +119,7 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
       if (route === undefined) this.callNotFound();
       else {
         const upgrade = takeUpgrade(request.raw);
+        sentBodies.proxied(request);
         if (upgrade === undefined) proxy(request, this, route);
         else {
           // A WebSocket upgrade routed here by onUpgrade: tunnel it, Fastify sends nothing.
@@ -187,6 +192,7 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
   await app.register(async function switchyardRoutes(child) {
     child.removeAllContentTypeParsers();
     child.addContentTypeParser('*', proxyBodyParser);
+    markProxyBodiesScope(child);
     for (const path of adminPaths) {
       // Static routes: they win over any location wildcard.
       child.get(path, async (request, reply) => {
