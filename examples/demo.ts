@@ -176,13 +176,13 @@ async function startBalancer(adapter: DemoArgs['adapter'], options: SwitchyardOp
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const backends = args.backendPorts.map((port, i) => new Backend(`Server ${i + 1}`, port));
-  let balancer: Balancer | undefined;
+  const running: { balancer?: Balancer } = {};
   let stopping = false;
   const shutdown = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
     console.log('\nstopping...');
-    await balancer?.close();
+    await running.balancer?.close();
     await Promise.all(backends.map((b) => b.stop()));
     process.exit(0);
   };
@@ -206,7 +206,7 @@ async function main(): Promise<void> {
     status: { path: '/switchyard/status' },
   };
   const lb = await startBalancer(args.adapter, options, args.port);
-  balancer = lb;
+  running.balancer = lb;
   const [, two] = backends as [Backend, Backend, Backend];
   const sy = lb.switchyard;
   const stateOf2 = (): string | undefined => sy.status().upstreams.seed?.servers[1]?.state;
