@@ -106,7 +106,11 @@ class SentBodyTee extends Readable {
   };
 }
 
-/** Root `preParsing`: gives the app's parser a tee of the raw request instead of the request itself. */
+function toArray<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** Route `preParsing`: gives the app's parser a tee of the raw request instead of the request itself. */
 function teeSentBody(this: unknown, request: FastifyRequest, _reply: FastifyReply, payload: Readable, done: PreParsingDone): void {
   const raw = request.raw;
   // Another hook already replaced the stream (decompression...): its bytes are not the client's.
@@ -154,7 +158,11 @@ function passUnparsable(request: FastifyRequest, _reply: FastifyReply, payload: 
   done(null, payload);
 }
 
-/** Root `preValidation` (the first one): the app's hooks and handler see the real headers again. */
+/**
+ * `preValidation` of the same routes: the hooks after it (every `preHandler`) and the handler see
+ * the real headers again. A route hook runs after the scope's own `preValidation` hooks, which
+ * see the request as Fastify's parsing step did (no body headers).
+ */
 function restoreHeaders(request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
   const holder = request as unknown as Holder;
   const hidden = holder[kHidden];
@@ -174,8 +182,8 @@ export interface SentBodies {
 }
 
 /**
- * Installs the tee, the `handler()` route bypass and the 415 hint in the plugin's scope (`app`,
- * the scope the plugin was registered in: every route made there and in its children after it).
+ * Installs the tee, the `handler()` route bypass and the 415 hint on the routes made after the
+ * plugin in its scope (`app`) and its children, except those of a `proxyBodies` scope.
  */
 export function installSentBodies(app: FastifyInstance, log: FastifyBaseLogger): SentBodies {
   // Every request has the fields from its construction (a second instance in the app shares them).
@@ -183,23 +191,23 @@ export function installSentBodies(app: FastifyInstance, log: FastifyBaseLogger):
     app.decorateRequest(kSent, null);
     app.decorateRequest(kHidden, null);
   }
-  app.addHook('preParsing', teeSentBody);
-  app.addHook('preValidation', restoreHeaders);
   /** `METHOD url` of routes whose handler, as written, calls proxyTo (for the 415 hint only). */
   const proxyingRoutes = new Set<string>();
-  app.addHook('onRoute', (route: RouteOptions) => {
+  // Route hooks, not app hooks: a route without a body method (and so every GET) pays nothing.
+  app.addHook('onRoute', function (this: FastifyInstance, route: RouteOptions) {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.every((method) => BODYLESS.has(method)) || this.hasDecorator(kProxyBodiesScope)) return;
     const handler = route.handler as RouteOptions['handler'] & { [kProxyHandler]?: true };
     const marked = handler[kProxyHandler] === true;
     if (marked || /\bproxyTo\b/.test(Function.prototype.toString.call(handler))) {
-      for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
-        if (proxyingRoutes.size < MAX_HINTED_ROUTES * 10) proxyingRoutes.add(`${method} ${route.url}`);
-      }
+      for (const method of methods) if (proxyingRoutes.size < MAX_HINTED_ROUTES * 10) proxyingRoutes.add(`${method} ${route.url}`);
     }
-    if (!marked) return;
+    const hooks = [teeSentBody];
     // A body schema needs the parsed body: such a route keeps Fastify's parsing (and its 415).
-    if (route.schema?.body !== undefined) return;
-    const existing = route.preParsing;
-    route.preParsing = existing === undefined ? [passUnparsable] : [...(Array.isArray(existing) ? existing : [existing]), passUnparsable];
+    const bypass = marked && route.schema?.body === undefined;
+    if (bypass) hooks.push(passUnparsable);
+    route.preParsing = [...toArray(route.preParsing), ...hooks];
+    if (bypass) route.preValidation = [restoreHeaders, ...toArray(route.preValidation)];
   });
 
   const proxyRoutes = new WeakSet<object>();
