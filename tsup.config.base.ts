@@ -6,12 +6,8 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
+  // The maps carry the sources (src/ is not published): stack traces and debuggers show the TypeScript.
   sourcemap: true,
-  // The maps point at src/, which is published beside dist/ (and the exports' `switchyard-source`
-  // condition needs it): embedding the sources again in every map would ship them three times.
-  esbuildOptions(options) {
-    options.sourcesContent = false;
-  },
   target: 'node20',
   platform: 'node',
 });

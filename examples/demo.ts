@@ -1,10 +1,15 @@
 /** @module The seed demo: three servers, a balancer in front (Fastify, or Express with --express), round robin, failover and recovery. */
 import { createServer, request, type Server } from 'node:http';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import type { SwitchyardOptions, Switchyard } from '@switchyard/core';
+import { onLauncherExit } from './launcher-exit.js';
 
-const USAGE = `Usage: pnpm demo [--express] [--port 8080] [--backend-ports 8000,8001,8002]
-  (or PORT=8080 BACKEND_PORTS=8000,8001,8002 pnpm demo)`;
+/** The command as the README gives it (no global pnpm needed): `npx pnpm@<packageManager's version> demo`. */
+const DEMO_COMMAND = `npx ${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { packageManager: string }).packageManager} demo`;
+
+const USAGE = `Usage: ${DEMO_COMMAND} [--express] [--port 8080] [--backend-ports 8000,8001,8002]
+  (or PORT=8080 BACKEND_PORTS=8000,8001,8002 ${DEMO_COMMAND})`;
 
 interface DemoArgs {
   adapter: 'fastify' | 'express';
@@ -171,6 +176,23 @@ async function startBalancer(adapter: DemoArgs['adapter'], options: SwitchyardOp
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const backends = args.backendPorts.map((port, i) => new Backend(`Server ${i + 1}`, port));
+  const running: { balancer?: Balancer } = {};
+  let stopping = false;
+  const shutdown = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping...');
+    await running.balancer?.close();
+    await Promise.all(backends.map((b) => b.stop()));
+    process.exit(0);
+  };
+  // From the start (a signal during the three steps too); the launcher's exit closes our stdout.
+  process.stdout.on('error', () => {});
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+  process.on('SIGHUP', () => void shutdown());
+  // `npx pnpm demo` stopped by a signal to npx alone: nothing reaches this process but the orphaning.
+  onLauncherExit(() => void shutdown());
   for (const b of backends) await b.start();
   const options: SwitchyardOptions = {
     upstreams: {
@@ -184,6 +206,7 @@ async function main(): Promise<void> {
     status: { path: '/switchyard/status' },
   };
   const lb = await startBalancer(args.adapter, options, args.port);
+  running.balancer = lb;
   const [, two] = backends as [Backend, Backend, Backend];
   const sy = lb.switchyard;
   const stateOf2 = (): string | undefined => sy.status().upstreams.seed?.servers[1]?.state;
@@ -217,17 +240,6 @@ async function main(): Promise<void> {
   console.log(`Try it:       curl http://127.0.0.1:${args.port}/`);
   console.log('Press Ctrl-C to stop.');
 
-  let stopping = false;
-  const shutdown = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    console.log('\nstopping...');
-    await lb.close();
-    await Promise.all(backends.map((b) => b.stop()));
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown());
-  process.on('SIGTERM', () => void shutdown());
   if (process.env.DEMO_EXIT === '1') await shutdown();
 }
 

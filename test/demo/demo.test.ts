@@ -35,4 +35,8 @@ test('demo: a taken port gives a clear message', async () => {
   await new Promise<void>((resolve) => blocker.close(() => resolve()));
   assert.equal(code, 1);
   assert.match(out, new RegExp(`Port ${address.port} \\(Server 1\\) is already taken`));
+  // The command as the README gives it: a user without a global pnpm can run it.
+  assert.match(out, /Usage: npx pnpm@9\.15\.9 demo \[--express\]/);
+  assert.match(out, /BACKEND_PORTS=8000,8001,8002 npx pnpm@9\.15\.9 demo\)/);
+  assert.doesNotMatch(out, /(^|[^@\w])pnpm demo/m);
 });

@@ -27,7 +27,7 @@ describe('reply.proxyTo', () => {
     );
   });
 
-  it('forwards a body the app parsed (JSON) re-serialised with a correct length', async (t) => {
+  it('forwards a body the app parsed (JSON) as the client sent it, with a correct length', async (t) => {
     const [backend] = await backendsFor(t, 1);
     backend!.handle((req, res) => {
       let body = '';
@@ -43,7 +43,7 @@ describe('reply.proxyTo', () => {
     });
     const answer = await call(`${url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{ "id": 1,\n "items": ["a", "b"] }' });
     const seen = JSON.parse(answer.body) as { body: string; length: string; type: string };
-    assert.deepEqual(JSON.parse(seen.body), { id: 1, items: ['a', 'b'] });
+    assert.equal(seen.body, '{ "id": 1,\n "items": ["a", "b"] }');
     assert.equal(Number(seen.length), Buffer.byteLength(seen.body));
     assert.equal(seen.type, 'application/json');
   });

@@ -41,7 +41,7 @@ export interface RetryBudgetOptions {
 
 export interface RetryOptions {
   /** What makes a try fail over to the next server. Default `['error', 'timeout']`. */
-  on?: RetryCondition[];
+  on?: readonly RetryCondition[];
   /** Total tries per request including the first; 0 = one per server not `down` (nginx's `peer.tries`). Default 0. */
   tries?: number;
   /** No new try after this long since the request began; 0 = no limit. Default 0. */
@@ -99,7 +99,7 @@ export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
  */
 export interface TlsOptions {
   /** Certificate authorities to trust instead of Node's bundle (nginx `proxy_ssl_trusted_certificate`). */
-  ca?: string | Buffer | Array<string | Buffer>;
+  ca?: string | Buffer | ReadonlyArray<string | Buffer>;
   /** Client certificate for mTLS (nginx `proxy_ssl_certificate`); needs `key`. */
   cert?: string | Buffer;
   /** Its private key (nginx `proxy_ssl_certificate_key`). */
@@ -163,7 +163,7 @@ export interface HashOptions {
 /** Hooks given on an upstream are the defaults of its locations. */
 export interface UpstreamOptions extends LocationHooks {
   /** May be empty or omitted when `discover` is given. */
-  servers?: Array<ServerOptions | string>;
+  servers?: ReadonlyArray<ServerOptions | string>;
   /** Default `'round-robin'`. */
   balance?: BalanceStrategyName;
   /** Required for `balance: 'hash'`. */
@@ -224,11 +224,11 @@ export interface SwitchyardLogger {
 }
 
 export interface SwitchyardOptions {
-  upstreams: Record<string, UpstreamOptions | Array<ServerOptions | string>>;
+  upstreams: Record<string, UpstreamOptions | ReadonlyArray<ServerOptions | string>>;
   /** nginx-syntax keys (`'/api/'`, `'= /x'`, `'^~ /s/'`, `'~ re'`, `'~* re'`); a string value names the upstream. */
   locations?: Record<string, LocationOptions | string>;
   /** Keep client-sent X-Forwarded-* from these peers (true = any). Default false. */
-  trustProxy?: boolean | string[];
+  trustProxy?: boolean | readonly string[];
   /** Serve the status JSON/HTML at this path. Default off. */
   status?: { path: string };
   /** Serve Prometheus metrics at this path (needs the optional peer `prom-client`). Default off. */
@@ -724,7 +724,7 @@ export interface Switchyard {
 /** nginx `resolver`: where and how `resolve` servers are looked up. */
 export interface ResolverOptions {
   /** DNS servers (`'10.0.0.2'`, `'127.0.0.1:5353'`, `'[::1]:53'`). Default: the system's (/etc/resolv.conf). */
-  servers?: string[];
+  servers?: readonly string[];
   /** Re-resolve this often, whatever the TTL says (nginx `valid=`). Default: the answer's TTL. */
   valid?: Duration;
   /** One lookup's deadline; also how long `ready()` waits. Default `'5s'`. */
@@ -747,7 +747,7 @@ export interface ResolvedResolver {
 /** What a `discover` hook receives. */
 export interface DiscoverContext {
   /** Replace the discovered servers (validated like the configuration; an invalid list throws and changes nothing). */
-  update: (servers: Array<ServerOptions | string>) => void;
+  update: (servers: ReadonlyArray<ServerOptions | string>) => void;
   /** Aborted by `close()`. */
   signal: AbortSignal;
 }

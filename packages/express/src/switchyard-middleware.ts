@@ -75,6 +75,9 @@ interface ExpressRequest extends IncomingMessage {
   baseUrl?: string;
 }
 
+/** What a WebSocket handshake arriving as a plain request is told (and the log, once). */
+const MISSING_UPGRADE_HINT = "WebSocket upgrades need `server.on('upgrade', lb.upgrade)` on the node:http server (the one app.listen() returns)";
+
 /** Distinct mount paths remembered per `proxyTo` handler; beyond this a location is made per request. */
 const MAX_MOUNTS = 64;
 
@@ -202,8 +205,31 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       res.end();
       return;
     }
+    if (isWebSocketRequest(req)) {
+      missingUpgrade(req, res);
+      return;
+    }
     startExchange(ctx, req, res, route, (req as ExpressRequest).originalUrl ?? url);
   };
+
+  let upgradeHinted = false;
+  /**
+   * A WebSocket handshake reached the middleware as a plain request: the server has no `upgrade`
+   * listener (only `lb.upgrade` sees upgrades). Proxied as a GET it would reach the backend as a
+   * plain request and the client would report a confusing `Unexpected server response: 200`:
+   * answered 501 with a body naming the missing line, which is also logged once.
+   */
+  function missingUpgrade(req: IncomingMessage, res: ServerResponse): void {
+    if (!upgradeHinted && logger !== false) {
+      upgradeHinted = true;
+      warn(
+        logger,
+        `switchyard: ${MISSING_UPGRADE_HINT} (WebSocket upgrade ${req.method ?? 'GET'} ${pathOf((req as ExpressRequest).originalUrl ?? req.url ?? '/')} answered 501)`,
+      );
+    }
+    res.setHeader('connection', 'close');
+    replyPlain(res, 501, `${MISSING_UPGRADE_HINT}\n`);
+  }
 
   function proxyTo(upstream: string, routeOptions: ProxyToOptions = {}): ProxyHandler {
     const where = `proxyTo("${upstream}")`;
@@ -243,6 +269,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       const upgrade = takeUpgrade(req);
       // A WebSocket upgrade that `upgrade` sent through the app: tunnel it along this route.
       if (upgrade !== undefined) ws.proxy(req, upgrade.socket, upgrade.head, route);
+      else if (isWebSocketRequest(req)) missingUpgrade(req, res);
       else startExchange(ctx, req, res, route, url);
     };
     return handler;
@@ -292,6 +319,15 @@ function requestLog(logger: SwitchyardLogger | undefined): (line: string) => voi
       // A throwing logger must not turn one bad request into a crash.
     }
   };
+}
+
+/** A warning that a throwing logger cannot turn into a failed request. */
+function warn(logger: SwitchyardLogger, line: string): void {
+  try {
+    logger.warn(line);
+  } catch {
+    // The answer is sent whatever the logger does.
+  }
 }
 
 /** Starts an exchange; whatever it throws is answered as a one-line 500 (Express's own handler would show the stack). */

@@ -30,6 +30,7 @@ import { isExactPath, locationRoutePaths, staticPrefix } from './route-paths.js'
 import { handlerFactory } from './proxy-handler.js';
 import { forgottenReturnHint } from './forgotten-return.js';
 import { hookIdentity } from './hook-glue.js';
+import { installSentBodies, markProxyBodiesScope, sentBody } from './raw-bodies.js';
 
 /** Options of `reply.proxyTo`: a location built in code; `prefix` defaults to the route's static prefix. */
 export type ProxyToOptions = RouteToOptions;
@@ -39,7 +40,17 @@ const MAX_CACHED_LOCATIONS = 1000;
 
 const NOT_FOUND_UPGRADE = 'HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n';
 
+/**
+ * Why a second registration in the same scope fails: Fastify's own FST_ERR_DEC_ALREADY_PRESENT
+ * names the decorator, not what to do instead.
+ */
+const ALREADY_REGISTERED =
+  '@switchyard/fastify is already registered in this scope (app.switchyard exists): register it once with all your pools ' +
+  '(upstreams: { api: [...], billing: [...] }), or give each instance its own encapsulated plugin (app.register(async (scope) => { await scope.register(switchyard, options) })), ' +
+  'beside each other, not one inside the other';
+
 export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardInput): Promise<void> {
+  if (app.hasDecorator('switchyard')) throw new SwitchyardConfigError('', ALREADY_REGISTERED);
   // Throws SwitchyardConfigError naming the field: `register` rejects with the core's message.
   const sy = createSwitchyard(input);
   try {
@@ -67,9 +78,12 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
   });
   logStartupNotes(sy, { info: (msg) => log.info(msg), warn: (msg) => log.warn(msg), error: (msg) => log.error(msg), debug: (msg) => log.debug(msg) });
 
+  // reply.proxyTo routes of the app's own scopes: the bytes the client sent, not the parser's object.
+  const sentBodies = installSentBodies(app, log);
+
   /** Every proxied request (its ProxyCall is counted for the grace at close and quiets reply-from's warning when a try fails). */
   function proxy(request: FastifyRequest, reply: FastifyReply, route: ProxyRoute): void {
-    proxyRequest(ctx, request, reply, route, requestBody(request));
+    proxyRequest(ctx, request, reply, route, requestBody(request, sentBody(request), sentBodies.reserialised));
   }
 
   const locations = new Map<string, Location>();
@@ -105,6 +119,7 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
       if (route === undefined) this.callNotFound();
       else {
         const upgrade = takeUpgrade(request.raw);
+        sentBodies.proxied(request);
         if (upgrade === undefined) proxy(request, this, route);
         else {
           // A WebSocket upgrade routed here by onUpgrade: tunnel it, Fastify sends nothing.
@@ -177,6 +192,7 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
   await app.register(async function switchyardRoutes(child) {
     child.removeAllContentTypeParsers();
     child.addContentTypeParser('*', proxyBodyParser);
+    markProxyBodiesScope(child);
     for (const path of adminPaths) {
       // Static routes: they win over any location wildcard.
       child.get(path, async (request, reply) => {

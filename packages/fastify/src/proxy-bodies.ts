@@ -2,6 +2,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyPluginCallback } from 'fastify';
 import { proxyBodyParser } from './request-body.js';
+import { markProxyBodiesScope } from './raw-bodies.js';
 
 /**
  * Fastify answers 415 to a body no content-type parser accepts, before any handler runs: a route
@@ -19,6 +20,7 @@ import { proxyBodyParser } from './request-body.js';
 const proxyBodiesPlugin: FastifyPluginCallback = (scope, _options, done) => {
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser('*', proxyBodyParser);
+  markProxyBodiesScope(scope);
   done();
 };
 

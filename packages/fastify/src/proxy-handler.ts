@@ -2,6 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Switchyard } from '@switchyard/core';
 import type { ProxyToOptions } from './plugin.js';
+import { markProxyHandler } from './raw-bodies.js';
 
 /** A Fastify route handler made by `app.switchyard.handler()`. */
 export type SwitchyardRouteHandler = (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
@@ -13,8 +14,9 @@ export type SwitchyardRouteHandler = (request: FastifyRequest, reply: FastifyRep
 export function handlerFactory(sy: Switchyard): (upstream: string, options?: ProxyToOptions) => SwitchyardRouteHandler {
   return function handler(upstream, options) {
     sy.createLocation(upstream, { ...options, prefix: options?.prefix ?? '/' }, `app.switchyard.handler("${upstream}")`);
-    return function proxyHandler(_request, reply) {
+    // Marked: the plugin knows this route proxies, and lets bodies its scope cannot parse through.
+    return markProxyHandler(function proxyHandler(_request: FastifyRequest, reply: FastifyReply) {
       return reply.proxyTo(upstream, options);
-    };
+    });
   };
 }

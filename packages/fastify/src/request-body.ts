@@ -81,13 +81,22 @@ export function unparsedBody(raw: IncomingMessage): ProxyBody | Promise<ProxyBod
 }
 
 /**
- * What to send upstream for `request`: the body Fastify parsed, or, when it parsed none, whatever
- * the raw request still carries (a GET body). A Promise when a small raw body has to be read first.
+ * What to send upstream for `request`: the bytes the client sent when they were caught (`sent`,
+ * teed while the app's parser read them), else the body Fastify parsed, or, when it parsed none,
+ * whatever the raw request still carries (a GET body). A Promise when a small raw body has to be
+ * read first. `onReserialised` hears of a parsed object sent as JSON instead of the client's bytes.
  */
-export function requestBody(request: { body: unknown; raw: IncomingMessage }): ProxyBody | Promise<ProxyBody> {
+export function requestBody<R extends { body: unknown; raw: IncomingMessage }>(
+  request: R,
+  sent?: Buffer,
+  onReserialised?: (request: R) => void,
+): ProxyBody | Promise<ProxyBody> {
   const body = request.body;
   if (body === undefined) return unparsedBody(request.raw) ?? NO_BODY;
-  return bodyFromParsed(body, request.raw.headers['content-type']);
+  const contentType = request.raw.headers['content-type'];
+  if (sent !== undefined && !(body instanceof Stream)) return { kind: 'buffer', data: sent, contentType };
+  if (onReserialised !== undefined && !Buffer.isBuffer(body) && !(body instanceof Stream) && typeof body !== 'string') onReserialised(request);
+  return bodyFromParsed(body, contentType);
 }
 
 /** A raw request stream handed over by the parser is forwarded as a stream; everything else was read. */
@@ -96,7 +105,7 @@ export function bodyFromParsed(body: unknown, contentType: string | undefined): 
   if (Buffer.isBuffer(body)) return { kind: 'buffer', data: body, contentType };
   if (body instanceof Stream) return { kind: 'stream', source: body as Readable };
   if (typeof body === 'string') return { kind: 'buffer', data: Buffer.from(body), contentType };
-  // Parsed by the app (JSON, or a form parser producing an object): re-serialised as JSON.
+  // Parsed by the app (JSON, or a form parser producing an object) and its bytes not caught: re-serialised as JSON.
   const json = Buffer.from(JSON.stringify(body));
   const isJson = contentType !== undefined && contentType.toLowerCase().includes('json');
   return { kind: 'buffer', data: json, contentType: isJson ? contentType : 'application/json' };

@@ -160,6 +160,9 @@ test('learn refreshes a carried session and rebinds it to the server that answer
 test('config errors name the field', () => {
   const bad = (pool: unknown, message: RegExp) => assert.throws(() => createSwitchyard({ upstreams: { pool: pool as UpstreamOptions } }), message);
   bad({ servers: [A], sticky: {} }, /upstreams\.pool\.sticky must have exactly one of cookie, route or learn, got none/);
+  // A misspelt mode gets the "did you mean" every other option has.
+  bad({ servers: [A], sticky: { cookies: { name: 'sid' } } }, /upstreams\.pool\.sticky\.cookies is not a known option \(did you mean cookie\?\)/);
+  bad({ servers: [A], sticky: { lern: { create: '$upstream_cookie_sid' } } }, /upstreams\.pool\.sticky\.lern is not a known option \(did you mean learn\?\)/);
   bad(
     { servers: [A], sticky: { cookie: { name: 'a' }, route: ['$cookie_r'] } },
     /upstreams\.pool\.sticky must have exactly one of cookie, route or learn, got cookie and route/,

@@ -80,7 +80,7 @@ export interface LocationHooks {
    * (300-599) is replaced by `onError`'s answer (reason `intercepted`); when `onError` returns
    * `undefined` the upstream's answer goes through. Requires `onError`.
    */
-  interceptErrors?: number[];
+  interceptErrors?: readonly number[];
 }
 
 /** The hooks of a location after validation, merged over its upstream's; `undefined` on a location when none is set. */

@@ -26,6 +26,8 @@ export function resolveSticky(input: unknown, path: string): ResolvedSticky | un
   const obj = expectObject(input, path, "an object { cookie: { name } }, { route: ['$cookie_route'] } or { learn: { create, lookup } }");
   const modes = MODES.filter((m) => obj[m] !== undefined);
   if (modes.length !== 1) {
+    // A misspelt mode (`cookies`) is named with its "did you mean" before the count is.
+    if (modes.length === 0) checkKeys(obj, [...MODES, 'secret'], path);
     fail(path, `must have exactly one of cookie, route or learn, got ${modes.length === 0 ? 'none' : modes.join(' and ')}`);
   }
   const mode = modes[0]!;

@@ -32,7 +32,7 @@ export interface StickyCookie {
  */
 export type StickyOptions =
   | { cookie: StickyCookie; secret?: string; sign?: StickySign; strict?: boolean }
-  | { route: string[] | string; secret?: string; strict?: boolean }
+  | { route: readonly string[] | string; secret?: string; strict?: boolean }
   | { learn: StickyLearnOptions; strict?: boolean };
 
 /** How `secret` protects a sticky cookie: `'md5'` (default, Angie's value, survives a move from it) or `'hmac-sha256'` (switchyard's signed `id.signature`). */
@@ -40,9 +40,9 @@ export type StickySign = 'md5' | 'hmac-sha256';
 
 export interface StickyLearnOptions {
   /** Where the upstream's response names the session: `'$upstream_cookie_<name>'` or `'$upstream_http_<name>'` (or a list). */
-  create: string | string[];
+  create: string | readonly string[];
   /** Where a request carries it: request variables such as `'$cookie_<name>'` (or a list, first non-empty wins). */
-  lookup: string | string[];
+  lookup: string | readonly string[];
   /** A session unused this long is forgotten. Default `'10m'` (nginx's). */
   timeout?: Duration;
   /** At most this many sessions are remembered; the least recently used goes first. Default 100000. */
