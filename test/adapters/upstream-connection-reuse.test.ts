@@ -3,7 +3,6 @@ import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, createServer, request as httpRequest, type ClientRequest, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { setTimeout as delay } from 'node:timers/promises';
 import { drivers } from './drivers/index.js';
 import { startProxy, totalActive } from './support/setup.js';
 import { waitFor } from './support/http.js';
@@ -110,10 +109,12 @@ for (const driver of drivers) {
       for (const req of abandoned) req.destroy();
       await waitFor(() => totalActive(proxy) === 0);
       await waitFor(() => backend.answered === 10);
-      // The proxy reads the ten small answers out of their connections (a few ms on an idle loop).
-      await delay(300);
       const agent = new Agent({ keepAlive: true, maxSockets: 10 });
       t.after(() => agent.destroy());
+      // A barrier: one round trip through the proxy after the ten answers were written (several turns of
+      // its event loop), by when it has read each answer out of its connection (a read-out that hung
+      // would keep that connection busy, and the ten requests below would open new ones).
+      assert.equal(await get(`${proxy.url}/barrier`, agent), 'answer to /barrier');
       const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => get(`${proxy.url}/next/${i}`, agent)));
       assert.deepEqual(
         answers,
