@@ -83,7 +83,7 @@ for (const driver of drivers) {
       });
       // Without the token (or with a wrong one) neither POST nor DELETE changes anything.
       const servers = (): string[] => proxy.switchyard.status().upstreams.app!.servers.map((s) => s.url);
-      for (const headers of [{}, { authorization: 'Bearer nope-nope-nope-nope' }]) {
+      for (const headers of [{}, { authorization: 'Bearer nope-nope-nope-nope' }] as Array<Record<string, string>>) {
         const post = await send(`${proxy.url}${API}/upstreams/app/servers`, 'POST', { url: extra.url, weight: 1 }, headers);
         assert.equal(post.status, 401, post.body);
         const del = await send(`${proxy.url}${API}/upstreams/app/servers/0`, 'DELETE', '', headers);
