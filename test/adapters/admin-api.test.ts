@@ -81,6 +81,17 @@ for (const driver of drivers) {
         locations: { '/': 'app' },
         admin: { path: API, token: TOKEN },
       });
+      // Without the token (or with a wrong one) neither POST nor DELETE changes anything.
+      const servers = (): string[] => proxy.switchyard.status().upstreams.app!.servers.map((s) => s.url);
+      for (const headers of [{}, { authorization: 'Bearer nope-nope-nope-nope' }] as Array<Record<string, string>>) {
+        const post = await send(`${proxy.url}${API}/upstreams/app/servers`, 'POST', { url: extra.url, weight: 1 }, headers);
+        assert.equal(post.status, 401, post.body);
+        const del = await send(`${proxy.url}${API}/upstreams/app/servers/0`, 'DELETE', '', headers);
+        assert.equal(del.status, 401, del.body);
+        assert.deepEqual(servers(), [backends[0]!.url]);
+      }
+      assert.equal(extra.seen.length + backends[0]!.seen.length, 0, 'refused writes never reach a backend');
+
       const added = await send(`${proxy.url}${API}/upstreams/app/servers`, 'POST', { url: extra.url, weight: 1 });
       assert.equal(added.status, 201, added.body);
       const server = JSON.parse(added.body) as ServerJson;

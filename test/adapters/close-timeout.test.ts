@@ -15,14 +15,17 @@ interface SseBackend {
   released: number;
   /** Streams still open on the backend. */
   open: number;
+  /** `/slow` requests that reached the backend. */
+  slow: number;
 }
 
 /** A backend that answers /events with an event stream that never ends, and /slow after a short wait. */
 async function sseBackend(t: TestContext): Promise<SseBackend> {
-  const state = { url: '', released: 0, open: 0 };
+  const state = { url: '', released: 0, open: 0, slow: 0 };
   const timers = new Set<NodeJS.Timeout>();
   const server: Server = createServer((req, res) => {
     if (req.url === '/slow') {
+      state.slow++;
       const timer = setTimeout(() => res.end('finished'), 150);
       timers.add(timer);
       return;
@@ -188,7 +191,8 @@ for (const adapter of adapters) {
       const proxy = await adapter.start(t, { upstreams: { sse: [backend.url] }, locations: { '/': 'sse' }, closeTimeout: '20s' });
       const answer = slowCall(proxy.url);
       // The request is in flight at the upstream before close starts.
-      await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 250 && backend.slow === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(backend.slow, 1, 'the request reached the upstream');
       const settled = answer.then(
         (text) => text,
         (err: Error) => `cut: ${err.message}`,

@@ -57,6 +57,34 @@ for (const driver of drivers) {
       assert.deepEqual(seen, [{ status: 200, url: '/page?q=1' }]);
     });
 
+    it("keeps the upstream's Content-Length whatever the hook does to it", async (t) => {
+      const [backend] = await backendsFor(t, 1);
+      backend!.handle((_req, res) => res.end('0123456789'));
+      const proxy = await startProxy(t, driver, {
+        upstreams: { app: [backend!.url] },
+        locations: {
+          '/changed': {
+            upstream: 'app',
+            rewriteResponseHeaders(headers) {
+              headers['Content-Length'] = '3';
+            },
+          },
+          '/deleted': {
+            upstream: 'app',
+            rewriteResponseHeaders(headers) {
+              delete headers['content-length'];
+            },
+          },
+        },
+      });
+      for (const path of ['/changed', '/deleted']) {
+        const answer = await call(`${proxy.url}${path}`);
+        assert.equal(answer.status, 200, path);
+        assert.equal(answer.headers['content-length'], '10', path);
+        assert.equal(answer.body, '0123456789', path);
+      }
+    });
+
     it('streams with every hook set: the client reads the first chunk before the upstream ends the body', async (t) => {
       const [backend] = await backendsFor(t, 1);
       let release: () => void = () => {};

@@ -3,12 +3,11 @@ import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, createServer, request as httpRequest, type ClientRequest, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { setTimeout as delay } from 'node:timers/promises';
 import { drivers } from './drivers/index.js';
 import { startProxy, totalActive } from './support/setup.js';
 import { waitFor } from './support/http.js';
 
-/** A backend that counts the connections it accepted and saw closed; `/slow` answers after 40 ms. */
+/** A backend that counts the connections it accepted and saw closed; `/slow` answers after 40 ms, `/held` when released, `/half` sends half its body then the rest when released. */
 interface CountingBackend {
   readonly url: string;
   accepted: number;
@@ -16,11 +15,15 @@ interface CountingBackend {
   received: number;
   /** Responses fully written. */
   answered: number;
+  /** Answers every `/held` request (those waiting and those to come). */
+  release(): void;
 }
 
 async function countingBackend(t: TestContext): Promise<CountingBackend> {
   const sockets = new Set<Socket>();
-  const backend = { url: '', accepted: 0, closed: 0, received: 0, answered: 0 };
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const backend = { url: '', accepted: 0, closed: 0, received: 0, answered: 0, release: () => release() };
   const server: Server = createServer((req, res) => {
     backend.received++;
     res.on('finish', () => backend.answered++);
@@ -29,7 +32,12 @@ async function countingBackend(t: TestContext): Promise<CountingBackend> {
       res.end(`answer to ${req.url ?? ''}`);
     };
     if (req.url === '/slow') setTimeout(answer, 40);
-    else answer();
+    else if (req.url === '/held') void held.then(answer);
+    else if (req.url === '/half') {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 20 });
+      res.write('first ten.');
+      void held.then(() => res.end('second ten'));
+    } else answer();
   });
   server.keepAliveTimeout = 30_000;
   server.on('connection', (socket: Socket) => {
@@ -43,6 +51,7 @@ async function countingBackend(t: TestContext): Promise<CountingBackend> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   backend.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   t.after(async () => {
+    release();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const socket of sockets) socket.destroy();
     await closed;
@@ -96,11 +105,11 @@ for (const driver of drivers) {
     it('keeps the upstream connections of requests whose clients left before the answer', async (t) => {
       const backend = await countingBackend(t);
       const proxy = await startProxy(t, driver, { upstreams: { app: [backend.url] }, locations: { '/': 'app' } });
-      // Ten clients send a request the backend answers 40 ms later, and leave once it is upstream
-      // (a load generator stopping, a browser navigating away).
+      // Ten clients send a request the backend answers only once they have left (a load generator
+      // stopping, a browser navigating away): the proxy then holds ten abandoned answers to read out.
       const abandoned: ClientRequest[] = [];
       for (let i = 0; i < 10; i++) {
-        const req = httpRequest(`${proxy.url}/slow`, { agent: false });
+        const req = httpRequest(`${proxy.url}/held`, { agent: false });
         req.on('error', () => {});
         req.end();
         abandoned.push(req);
@@ -109,11 +118,14 @@ for (const driver of drivers) {
       assert.equal(totalActive(proxy), 10);
       for (const req of abandoned) req.destroy();
       await waitFor(() => totalActive(proxy) === 0);
+      backend.release();
       await waitFor(() => backend.answered === 10);
-      // The proxy reads the ten small answers out of their connections (a few ms on an idle loop).
-      await delay(300);
       const agent = new Agent({ keepAlive: true, maxSockets: 10 });
       t.after(() => agent.destroy());
+      // A barrier: one round trip through the proxy after the ten answers were written (several turns of
+      // its event loop), by when it has read each answer out of its connection (a read-out that hung
+      // would keep that connection busy, and the ten requests below would open new ones).
+      assert.equal(await get(`${proxy.url}/barrier`, agent), 'answer to /barrier');
       const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => get(`${proxy.url}/next/${i}`, agent)));
       assert.deepEqual(
         answers,
@@ -121,6 +133,33 @@ for (const driver of drivers) {
       );
       assert.equal(backend.closed, 0, 'no upstream connection was cut for an abandoned request');
       assert.equal(backend.accepted, 10, 'the next ten requests reused the ten connections');
+    });
+
+    it('keeps the upstream connection of a request whose client left in the middle of a small answer', async (t) => {
+      const backend = await countingBackend(t);
+      const other = await countingBackend(t);
+      const proxy = await startProxy(t, driver, { upstreams: { app: [backend.url], other: [other.url] }, locations: { '/other/': 'other', '/': 'app' } });
+      // The client leaves once the first half of the body reached it: the head is in, the rest is not.
+      await new Promise<void>((resolve) => {
+        const req = httpRequest(`${proxy.url}/half`, { agent: false }, (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        });
+        req.on('error', () => {});
+        req.end();
+      });
+      await waitFor(() => totalActive(proxy) === 0);
+      backend.release();
+      await waitFor(() => backend.answered === 1);
+      // A barrier on another upstream: a round trip through the proxy after the rest was written.
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      t.after(() => agent.destroy());
+      assert.equal(await get(`${proxy.url}/other/barrier`, agent), 'answer to /other/barrier');
+      assert.equal(await get(`${proxy.url}/next`, agent), 'answer to /next');
+      assert.equal(backend.closed, 0, 'the connection of the abandoned answer was not cut');
+      assert.equal(backend.accepted, 1, 'the next request reused it: the rest of the answer was read out');
     });
   });
 }

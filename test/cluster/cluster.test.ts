@@ -183,22 +183,30 @@ for (const adapter of ['fastify', 'express']) {
       // A worker killed and re-forked gets the drain and the failure: b and c get nothing from it.
       primary.child.stdin.write('kill-worker\n');
       const [newPid] = await primary.next('REFORKED');
-      let seenNew = false;
-      for (let i = 0; i < 40 && !seenNew; i++) {
-        const r = await call(`${base}/w`);
-        assert.equal(r.status, 200);
-        seenNew = String(r.headers['x-worker']) === newPid;
+      // Fresh connections go to the workers in turn: read the re-forked worker's own view (by its pid), not the old one's.
+      let own: Array<{ state: string }> | undefined;
+      for (let i = 0; i < 20 && own === undefined; i++) {
+        const r = await call(`${base}${API}/upstreams/app/servers`, { headers: { authorization: `Bearer ${TOKEN}` } });
+        assert.equal(r.status, 200, r.body);
+        if (String(r.headers['x-worker']) === newPid) own = JSON.parse(r.body) as Array<{ state: string }>;
       }
-      assert.ok(seenNew, 'the re-forked worker took requests');
-      assert.equal(b.traffic, bBefore, 'the re-forked worker keeps the drain');
-      assert.equal(dead.tries(), 1, 'the re-forked worker knows the server failed');
-      const servers = JSON.parse((await call(`${base}${API}/upstreams/app/servers`)).body) as Array<{ state: string }>;
+      assert.ok(own !== undefined, 'the re-forked worker answered an admin read');
       // c is 'failed' (shared passive failure), or 'unhealthy' when the re-forked worker's exit made the other the prober and it probed c.
       assert.deepEqual(
-        servers.slice(0, 2).map((s) => s.state),
+        own.slice(0, 2).map((s) => s.state),
         ['up', 'draining'],
       );
-      assert.ok(['failed', 'unhealthy'].includes(servers[2]!.state), servers[2]!.state);
+      assert.ok(['failed', 'unhealthy'].includes(own[2]!.state), own[2]!.state);
+      // Enough requests through the re-forked worker that round robin would reach b (and c) were they not drained and failed there.
+      let throughNew = 0;
+      for (let i = 0; i < 60 && throughNew < 6; i++) {
+        const r = await call(`${base}/w`);
+        assert.equal(r.status, 200);
+        if (String(r.headers['x-worker']) === newPid) throughNew++;
+      }
+      assert.equal(throughNew, 6, 'the re-forked worker took requests');
+      assert.equal(b.traffic, bBefore, 'the re-forked worker keeps the drain');
+      assert.equal(dead.tries(), 1, 'the re-forked worker knows the server failed');
       assert.ok(dead.probes() <= 1, 'at most the new prober probed the dead server');
     });
   });

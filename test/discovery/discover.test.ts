@@ -67,6 +67,27 @@ describe('discover hook', () => {
     assert.equal(sy.upstream('api').pick(), undefined);
   });
 
+  it('a hook that throws synchronously: discovery:error, the error in status, ready() settles without waiting for the resolver timeout', async (t) => {
+    const events: string[] = [];
+    const sy = createSwitchyard({
+      upstreams: {
+        api: {
+          discover: () => {
+            throw new Error('no registry address');
+          },
+          // Were the failure ignored, ready() would settle at this timeout with no event and no error.
+          resolver: { timeout: '3s' },
+        },
+      },
+    });
+    t.after(() => sy.close());
+    sy.on('discovery:error', (e) => events.push(`${e.upstream} ${e.source}: ${e.error}`));
+    await sy.ready();
+    assert.deepEqual(events, ['api discover: no registry address']);
+    assert.equal(sy.status().upstreams.api!.resolver![0]!.error, 'no registry address');
+    assert.deepEqual(sy.upstream('api').servers(), []);
+  });
+
   it('close() aborts the signal; later updates are ignored', async () => {
     let ctx: DiscoverContext | undefined;
     const sy = createSwitchyard({ upstreams: { api: { discover: (c) => void (ctx = c) } } });

@@ -199,13 +199,24 @@ test('https upstreams are verified: a self-signed certificate is refused (502), 
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeSelfSigned(dir, { cn: 'localhost', san: 'DNS:localhost,IP:127.0.0.1' });
   const cert = readFileSync(join(dir, 'cert.pem'));
-  const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (_req, res) => res.end('secure'));
+  let served = 0;
+  const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (_req, res) => {
+    served++;
+    res.end('secure');
+  });
   const address = await listenOn(t, server);
   const app = await startApp({ upstreams: { tls: [`https://${address}`] }, locations: { '/': 'tls' } });
   t.after(() => app.close());
   const res = await send(`${app.url}/`);
   assert.equal(res.status, 502);
-  assert.equal(server.listening, true);
+  assert.equal(served, 0, 'the handshake was refused before any request');
+  // The same server with its certificate given as the CA: verified, and it answers.
+  const trusting = await startApp({ upstreams: { tls: { servers: [`https://${address}`], tls: { ca: cert } } }, locations: { '/': 'tls' } });
+  t.after(() => trusting.close());
+  const ok = await send(`${trusting.url}/`);
+  assert.equal(ok.status, 200);
+  assert.equal(ok.text, 'secure');
+  assert.equal(served, 1);
 });
 
 test('request headers upstream: hop-by-hop removed, X-Forwarded-* set, Host per preserveHost', async (t) => {

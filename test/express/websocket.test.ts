@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startBackends, stopAll } from '../helpers/backends.js';
 import { activeIn, startApp, waitFor } from './support.js';
@@ -62,13 +62,33 @@ test('a client that sends half an upgrade and resets is harmless', async (t) => 
   backends[0]?.handle(() => {});
   const app = await startApp({ upstreams: { ws: backends.map((b) => b.url) }, locations: { '/': 'ws' } });
   t.after(() => app.close());
+  const accepted: Socket[] = [];
+  app.server.on('connection', (s: Socket) => accepted.push(s));
+  const requests = (): number => app.lb.switchyard.status().upstreams.ws!.servers[0]!.requests;
+
+  // Half a head: the request line and part of the headers, no blank line; read by the server, then reset.
+  const half = 'GET /x HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: webso';
   const socket = connect(app.port, '127.0.0.1');
   socket.on('error', () => {});
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-  socket.write(
+  socket.write(half);
+  await waitFor(() => accepted[0] !== undefined && accepted[0].bytesRead === half.length, 'the half head to be read by the server');
+  const gone = new Promise<void>((resolve) => accepted[0]!.once('close', () => resolve()));
+  socket.resetAndDestroy();
+  await gone;
+  assert.equal(requests(), 0, 'half a head is never a try');
+  assert.equal(activeIn(app.lb, 'ws'), 0);
+  assert.equal(backends[0]?.seen.length, 0);
+
+  // The app still takes a complete upgrade, and a reset after it releases the try.
+  const whole = connect(app.port, '127.0.0.1');
+  whole.on('error', () => {});
+  await new Promise<void>((resolve) => whole.once('connect', () => resolve()));
+  whole.write(
     'GET /x HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
   );
   await waitFor(() => activeIn(app.lb, 'ws') === 1, 'the upgrade to reach the pool');
-  socket.resetAndDestroy();
+  assert.equal(requests(), 1);
+  whole.resetAndDestroy();
   await waitFor(() => activeIn(app.lb, 'ws') === 0, 'the try to be released');
 });

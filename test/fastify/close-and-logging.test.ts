@@ -31,6 +31,7 @@ describe('close and logging', () => {
     await waitFor(() => backend!.seen.filter((s) => s.url === '/health').length >= 2);
     await app.close();
     const probes = backend!.seen.length;
+    // sleep-ok: an absence is the subject: four probe intervals after close, no new probe.
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(backend!.seen.length, probes);
   });

@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import Fastify from 'fastify';
 import switchyard, { proxyBodies } from '@switchyard/fastify';
 import { backendsFor } from '../adapters/support/setup.js';
-import { call } from '../adapters/support/http.js';
+import { call, waitFor } from '../adapters/support/http.js';
 import { startApp } from './support.js';
 
 /** The backend answers what it received: content type, length and SHA-256 of the body. */
@@ -92,7 +92,8 @@ describe('proxy routes: handler() and proxyBodies', () => {
       { logger: { level: 'info', stream } },
     );
     for (let i = 0; i < 3; i++) assert.equal((await call(`${url}/forgot`)).status, 200);
-    await new Promise((r) => setTimeout(r, 150));
+    // Every request's log is written once Fastify completed it: wait for the three.
+    await waitFor(() => lines.filter((l) => l.msg === 'request completed').length === 3);
     const hints = lines.filter((l) => l.msg.includes('without returning it'));
     assert.equal(hints.length, 1);
     assert.match(hints[0]!.msg, /GET \/forgot .*return reply\.proxyTo/);

@@ -131,6 +131,7 @@ test('stop() destroys a probe in flight and no result is reported afterwards', a
   await waitFor(() => arrived === 1, 'the probe to arrive');
   await hc.stop();
   await waitFor(() => closed === 1, 'the probe socket to close');
+  // sleep-ok: an absence is the subject: no result reported a while after stop().
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(calls.length, 0);
   assert.equal(arrived, 1);
@@ -267,7 +268,9 @@ test('watch() probes a server added later, unwatch() stops it, and a server that
   const bProbes = b.seen.length;
   known.delete(a.url); // a "left the pool": its results are dropped, not thrown
   const before = events.filter((e) => e.url === a.url).length;
-  await new Promise((r) => setTimeout(r, 100));
+  // a is still probed (two more probes reach it) while its results are dropped.
+  const aSeen = a.seen.length;
+  await waitFor(() => a.seen.length >= aSeen + 2, 'two more probes of a');
   await hc.stop();
   assert.equal(b.seen.length, bProbes);
   assert.equal(events.filter((e) => e.url === a.url).length, before);

@@ -156,6 +156,7 @@ test('removing a server stops its probes; close() stops all of them', async (t) 
   await sy.close();
   const aSeen = a.seen.length;
   const total = probes.count();
+  // sleep-ok: an absence is the subject: no probe after close() (no live prober is left to count against).
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(a.seen.length, aSeen);
   assert.equal(probes.count(), total);

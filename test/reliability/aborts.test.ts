@@ -1,7 +1,6 @@
 /** @module Reliability: a client that goes away releases its upstream connection and its server's active count at once (both adapters). */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as delay } from 'node:timers/promises';
 import { guardProcess } from './support/process-guard.js';
 import { loadDrivers } from './support/drivers.js';
 import { behaviours, response, startRawBackend, type RawBehaviour } from './support/raw-backend.js';
@@ -44,16 +43,26 @@ for (const driver of drivers) {
         assert.equal(sumOf(proxy.switchyard, 'pool', 'fails'), 0, 'a client abort is not a server failure');
         // The next request gets its own answer, not leftovers of the abandoned one.
         up.behave(stalledBody);
-        await delay(10);
         const next = await send(`${proxy.url}/next`);
         assert.equal(next.body.toString(), 'fresh /next');
       });
     }
 
     test('the late answer to an abandoned request is never delivered to the next request', async (t) => {
+      // The late answer is held until the test releases it: after the client left and two fresh requests were answered.
+      let releaseLate: () => void = () => undefined;
+      const late = new Promise<void>((resolve) => (releaseLate = resolve));
+      let lateWritten: () => void = () => undefined;
+      const written = new Promise<void>((resolve) => (lateWritten = resolve));
+      t.after(() => releaseLate());
       const up = await startRawBackend('late', async (req, conn) => {
-        if (req.target === '/late') await delay(400);
-        conn.write(response(200, req.target === '/late' ? 'LATE' : `fresh ${req.target}`));
+        if (req.target === '/late') {
+          await late;
+          conn.write(response(200, 'LATE'));
+          lateWritten();
+          return;
+        }
+        conn.write(response(200, `fresh ${req.target}`));
       });
       t.after(() => up.stop());
       const proxy = await startProxy(t, driver, { upstreams: { pool: [{ url: up.url, maxFails: 0 }] }, locations: { '/': 'pool' } });
@@ -61,10 +70,11 @@ for (const driver of drivers) {
       client.write('GET /late HTTP/1.1\r\nHost: p\r\n\r\n');
       assert.ok(await eventually(() => up.requests.length === 1));
       client.destroy();
-      await delay(50);
+      assert.ok(await eventually(() => sumOf(proxy.switchyard, 'pool', 'active') === 0), 'the abandoned try was released');
       const bodies = [];
       for (const path of ['/a', '/b']) bodies.push((await send(`${proxy.url}${path}`)).body.toString());
-      await delay(450);
+      releaseLate();
+      await written;
       bodies.push((await send(`${proxy.url}/c`)).body.toString());
       assert.deepEqual(bodies, ['fresh /a', 'fresh /b', 'fresh /c']);
       assert.ok(await eventually(() => sumOf(proxy.switchyard, 'pool', 'active') === 0));

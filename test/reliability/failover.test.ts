@@ -207,9 +207,15 @@ for (const driver of drivers) {
       });
     }
 
-    test('the retry timeout stops new tries: 300 ms tries with timeout 500 ms give exactly 2', async (t) => {
+    test('the retry timeout stops new tries: a first try failing at once and a second outlasting the 500 ms timeout give exactly 2', async (t) => {
+      // The first try to arrive fails at once (far inside the timeout: a second try is due); the second
+      // closes only after the retry timeout has passed (event-loop lag only makes that later: no third).
+      let arrived = 0;
       const slowClose: RawBehaviour = async (_req, conn) => {
-        await delay(300);
+        if (arrived++ > 0) {
+          // sleep-ok: time is the subject here: this try must outlast the proxy's 500 ms retry timeout.
+          await delay(700);
+        }
         conn.end();
       };
       const list = await rawBackends(t, slowClose, 3);

@@ -51,6 +51,7 @@ for (const driver of drivers) {
   describe(`timeouts (${driver.name})`, () => {
     test('the connect timeout does not cap a slow but working response', async (t) => {
       const slow: RawBehaviour = async (_req, conn) => {
+        // sleep-ok: time is the subject: a response far slower than the 100 ms connect timeout.
         await delay(600);
         conn.write(response(200, 'late but fine'));
       };

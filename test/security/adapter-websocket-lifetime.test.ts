@@ -19,17 +19,20 @@ const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const UPGRADE = `GET /ws/x HTTP/1.1\r\nHost: proxy\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${KEY}\r\n\r\n`;
 
 /** A WebSocket-ish backend: completes the handshake and echoes raw bytes; counts open upgraded sockets. */
-async function startTunnelBackend(handshakeDelayMs = 0): Promise<{ url: string; open: () => number; stop: () => Promise<void> }> {
+/** `handshake`: the 101 is sent once it settles (default at once). */
+async function startTunnelBackend(handshake?: Promise<void>): Promise<{ url: string; open: () => number; upgrades: () => number; stop: () => Promise<void> }> {
   const sockets = new Set<Duplex>();
+  let upgrades = 0;
   const server: Server = createServer((_req, res) => res.end('plain'));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    upgrades++;
     const accept = createHash('sha1')
       .update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
       .digest('base64');
     const answer = (): void => {
       socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
     };
-    if (handshakeDelayMs > 0) setTimeout(answer, handshakeDelayMs);
+    if (handshake !== undefined) void handshake.then(answer);
     else answer();
     sockets.add(socket);
     socket.on('error', () => undefined);
@@ -42,6 +45,7 @@ async function startTunnelBackend(handshakeDelayMs = 0): Promise<{ url: string; 
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     open: () => sockets.size,
+    upgrades: () => upgrades,
     async stop() {
       for (const socket of sockets) socket.destroy();
       server.closeAllConnections();
@@ -175,21 +179,25 @@ for (const driver of drivers) {
     test('bytes a client sends while the upstream handshake is under way reach the upstream after it, in order', async () => {
       const driverNow = drivers.find((d) => d.name === driver.name);
       assert.ok(driverNow);
-      const backend = await startTunnelBackend(200);
+      // The upstream answers its handshake only when the test says so: after the early bytes were sent.
+      let answerHandshake: () => void = () => undefined;
+      const backend = await startTunnelBackend(new Promise<void>((resolve) => (answerHandshake = resolve)));
       const proxy = await driverNow.start({ upstreams: { ws: [backend.url] }, locations: { '/ws/': 'ws' } });
       try {
         const client = await openSocket(proxy.port);
         let received = '';
         client.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
         client.write(UPGRADE);
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await waitUntil('the handshake request reached the upstream', () => backend.upgrades() === 1);
         client.write('early-1;');
         client.write('early-2;');
+        answerHandshake();
         await waitUntil('the early bytes come back through the tunnel', () => received.includes('early-1;early-2;'));
         assert.ok(received.startsWith('HTTP/1.1 101'), 'the 101 first, then the echoed bytes');
         client.destroy();
         await waitUntil('active is 0', () => totalActive(proxy) === 0);
       } finally {
+        answerHandshake();
         await proxy.close();
         await backend.stop();
       }

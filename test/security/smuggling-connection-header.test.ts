@@ -16,6 +16,7 @@ const SMUGGLED =
 
 /** Answers with the path it was asked for; a smuggled request gets a slow answer, so a desync shows on the next client. */
 const echoPath: RawBehaviour = async (req, conn) => {
+  // sleep-ok: not a synchronisation: a smuggled request's answer is made late on purpose, so a desync would hand it to the next client.
   if (!req.target.startsWith('/public/')) await new Promise((resolve) => setTimeout(resolve, 150));
   conn.write(response(200, `answer for ${req.target}`));
 };

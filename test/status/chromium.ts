@@ -14,8 +14,9 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** The executable path, or the reason it could not be installed (the one case where the browser tests skip). */
-export async function ensureChromium(): Promise<{ path: string } | { skip: string }> {
+/** The executable path; throws with the reason when Chromium cannot be installed (a browser test that cannot run fails, it never skips). */
+export async function ensureChromium(): Promise<{ path: string }> {
   const failed = aptInstall('chromium', CHROMIUM_PATH);
-  return failed === undefined ? { path: CHROMIUM_PATH } : { skip: `SKIPPED: Chromium is not installed and ${failed}` };
+  if (failed !== undefined) throw new Error(`Chromium is not installed and ${failed}`);
+  return { path: CHROMIUM_PATH };
 }

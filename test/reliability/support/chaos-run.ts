@@ -101,6 +101,7 @@ const ops: Array<(i: number) => Promise<string>> = [
     // A client that gives up before the answer.
     const s = await openSocket(proxy.port);
     s.write('GET /item HTTP/1.1\r\nHost: p\r\n\r\n');
+    // sleep-ok: chaos: when the client leaves is the variable, not a synchronisation.
     await delay(30);
     s.destroy();
     return 'abort-early';
@@ -140,6 +141,7 @@ const ops: Array<(i: number) => Promise<string>> = [
     // Half a header, then gone.
     const s = await openSocket(proxy.port);
     s.write('GET /item HTTP/1.1\r\nHost: p\r\nX-Half: ');
+    // sleep-ok: chaos: when the client leaves is the variable, not a synchronisation.
     await delay(100);
     s.destroy();
     return 'half-header';
@@ -151,6 +153,7 @@ const ops: Array<(i: number) => Promise<string>> = [
     const s = await openSocket(proxy.port);
     s.write(`POST /api/up HTTP/1.1\r\nHost: p\r\nContent-Type: application/octet-stream\r\nContent-Length: ${200 * 1024}\r\n\r\n`);
     s.write(Buffer.alloc(50 * 1024, 1));
+    // sleep-ok: chaos: when the client leaves is the variable, not a synchronisation.
     await delay(50);
     s.destroy();
     return 'abort-upload';
@@ -196,6 +199,7 @@ if (!(await eventually(() => upstreamOpen() === 0, 5000))) problems.push(`${upst
 await Promise.all([...raw, trickler].map((b) => b.stop()));
 await ws.close();
 // Let pending close events land before the verdict.
+// sleep-ok: a grace for late errors to surface after everything closed; no result depends on its length.
 await delay(50);
 problems.push(...escaped);
 
