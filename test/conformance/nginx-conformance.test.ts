@@ -1,6 +1,7 @@
 /** @module The differential conformance suite: every scenario on real nginx and on both adapters (same config text), compared request by request. */
 import { before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { appendFileSync } from 'node:fs';
 import { ADAPTERS } from './harness/adapter-apps.js';
 import { diffViews, narrowed, transcript } from './harness/diff.js';
 import { ensureNginx } from './harness/real-nginx.js';
@@ -37,7 +38,10 @@ async function check(t: TestContext, scenario: Scenario): Promise<void> {
   for (const adapter of ADAPTERS) {
     await t.test(adapter.name, () => {
       const outcome = run.adapters.get(adapter.name);
-      if (outcome === undefined || 'failed' in outcome) assert.fail(`${adapter.name}: ${outcome?.failed ?? 'not run'}`);
+      if (outcome === undefined || 'failed' in outcome) {
+        report(scenario, adapter.name, outcome?.failed ?? 'not run', []);
+        assert.fail(`${adapter.name}: ${outcome?.failed ?? 'not run'}`);
+      }
       const views = outcome.views;
       if (verbose) for (const line of transcript(scenario, adapter.name, views)) t.diagnostic(line);
       const expected = scenario.deliberate?.switchyard;
@@ -46,6 +50,7 @@ async function check(t: TestContext, scenario: Scenario): Promise<void> {
           ? diffViews(scenario, 'nginx', nginxViews, adapter.name, views)
           : diffViews(scenario, 'documented', expected, adapter.name, narrowed(views, expected) as View[]);
       const what = expected === undefined ? `differs from nginx` : `does not show the documented difference "${scenario.deliberate?.id}"`;
+      report(scenario, adapter.name, lines.length === 0 ? 'matches' : what, lines);
       assert.deepEqual(
         lines,
         [],
@@ -53,4 +58,11 @@ async function check(t: TestContext, scenario: Scenario): Promise<void> {
       );
     });
   }
+}
+
+/** CONFORMANCE_REPORT=FILE appends one line per scenario and adapter (and the diff) to FILE: the list of what differs, for a review. */
+function report(scenario: Scenario, adapter: string, verdict: string, lines: readonly string[]): void {
+  const file = process.env.CONFORMANCE_REPORT;
+  if (file === undefined || file === '') return;
+  appendFileSync(file, `- ${scenario.name} [${adapter}]: ${verdict}\n${lines.map((l) => `    ${l}\n`).join('')}`);
 }

@@ -22,7 +22,7 @@ export interface Sent {
   abort(): void;
 }
 
-const CLIENT_TIMEOUT_MS = 15_000;
+const CLIENT_TIMEOUT_MS = 5_000;
 
 /** Sends `req` to 127.0.0.1:`port` over a new connection (which asks the server to close after the answer). */
 export function send(port: number, req: RawRequest): Sent {

@@ -88,6 +88,8 @@ export interface Scenario {
   /** Files written into `{{root}}` (error pages). */
   files?: Record<string, string>;
   steps: Step[];
+  /** Start the sequence just after a wall-clock second (nginx's failure clock ticks in whole seconds). */
+  alignToSecond?: boolean;
   compare?: Compare;
   /** Optional: what nginx itself must answer (a guard that the scenario tests what it says). */
   nginx?: Array<Partial<View>>;

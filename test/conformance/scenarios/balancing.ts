@@ -1,10 +1,6 @@
 /** @module Conformance scenarios: how servers are picked (round robin, weights, down, backup, least_conn, max_conns, implicit pools), after nginx-tests upstream*.t. */
 import { times, type Scenario } from '../harness/scenario.js';
-
-/** A server block listening where the harness says, around `body`. */
-export function site(body: string): string {
-  return `server {\n    listen {{listen}};\n    server_name localhost;\n${body}\n}`;
-}
+import { site } from './site.js';
 
 export const BALANCING: Scenario[] = [
   {
