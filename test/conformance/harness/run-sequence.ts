@@ -77,6 +77,7 @@ function view(compare: Compare | undefined, backends: BackendSet, from: number, 
   if (compare?.request) v.request = tries.map((s) => pickRequest(s, compare.request ?? [], norm));
   if (compare?.path) v.path = tries.map((s) => s.url);
   if (compare?.version) v.version = tries.map((s) => s.version);
+  if (compare?.method) v.method = tries.map((s) => s.method);
   if (compare?.response) {
     const r: Record<string, string | undefined> = {};
     for (const name of compare.response) {

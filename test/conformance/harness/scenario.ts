@@ -57,6 +57,8 @@ export interface Compare {
   path?: boolean;
   /** The HTTP version each try was sent with. */
   version?: boolean;
+  /** The method each try was sent with. */
+  method?: boolean;
   /** The response body the client received. */
   body?: boolean;
 }
@@ -70,6 +72,7 @@ export interface View {
   response?: Record<string, string | undefined>;
   path?: string[];
   version?: string[];
+  method?: string[];
   body?: string;
 }
 

@@ -127,7 +127,7 @@ location /other/ { proxy_pass http://ub; }`)}`,
     compare: { path: true, response: ['x-accel-redirect'] },
   },
   {
-    name: 'X-Accel-Redirect on a POST continues as GET without the body',
+    name: 'X-Accel-Redirect on a POST continues as a GET (the request body goes along)',
     from: 'proxy_xar.t (method)',
     backends: { a: { byPath: { '/upload': { headers: { 'x-accel-redirect': '/internal/done' } } } }, b: {} },
     http: `upstream ua { server {{a}}; }
@@ -135,7 +135,7 @@ upstream ub { server {{b}}; }
 ${site(`location / { proxy_pass http://ua; }
 location /internal/ { internal; proxy_pass http://ub; }`)}`,
     steps: [{ method: 'POST', path: '/upload', body: 'payload' }],
-    compare: { path: true, request: ['content-length'] },
+    compare: { path: true, method: true, request: ['content-length'] },
   },
   {
     name: 'nested locations: the inner one takes its paths, the outer the rest',
