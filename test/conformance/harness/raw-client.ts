@@ -45,13 +45,20 @@ export function send(port: number, req: RawRequest): Sent {
     if (!names.has('host')) head.push('Host: localhost');
     for (const [n, v] of req.headers) head.push(`${n}: ${v}`);
     if (!names.has('connection')) head.push('Connection: close');
-    if (req.body !== undefined && !names.has('content-length')) head.push(`Content-Length: ${Buffer.byteLength(req.body)}`);
+    if (req.body !== undefined && !names.has('content-length') && !names.has('transfer-encoding')) head.push(`Content-Length: ${Buffer.byteLength(req.body)}`);
     socket.write(`${head.join('\r\n')}\r\n\r\n${req.body ?? ''}`);
   });
   return { answer, abort: () => socket?.destroy() };
 }
 
-function parse(bytes: Buffer): RawAnswer {
+function parse(all: Buffer): RawAnswer {
+  // Interim answers (100 Continue to an Expect) come before the real one: skip them.
+  let bytes = all;
+  for (let i = 0; i < 5 && /^HTTP\/1\.[01] 1(?!01)\d\d /.test(bytes.subarray(0, 16).toString('latin1')); i++) {
+    const interimEnd = bytes.indexOf('\r\n\r\n');
+    if (interimEnd < 0) break;
+    bytes = bytes.subarray(interimEnd + 4);
+  }
   const end = bytes.indexOf('\r\n\r\n');
   if (end < 0) throw new Error(bytes.length === 0 ? 'connection closed without an answer' : `incomplete answer: ${JSON.stringify(bytes.toString('latin1').slice(0, 200))}`);
   const lines = bytes.subarray(0, end).toString('latin1').split('\r\n');

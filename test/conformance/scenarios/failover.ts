@@ -244,4 +244,55 @@ ${site('location / { proxy_pass http://u; proxy_read_timeout 1s; proxy_next_upst
     steps: ['/', '/', '/'],
     nginx: [{ tries: 'a>b', status: 200 }, { tries: 'b' }, { tries: 'b' }],
   },
+  {
+    name: 'proxy_next_upstream_tries 0 tries every server',
+    from: 'proxy_next_upstream_tries.t (zero)',
+    backends: { a: { reply: { status: 502 } }, b: { reply: { status: 502 } }, c: { first: [{ status: 502 }] } },
+    http: `${ABC}
+${site('location / { proxy_pass http://u; proxy_next_upstream error http_502; proxy_next_upstream_tries 0; }')}`,
+    steps: times(3, '/'),
+  },
+  {
+    name: 'every server resetting: 502, then 502 without a try while they are failed',
+    from: 'upstream.t (no live upstreams)',
+    backends: { a: { reply: 'reset' }, b: { reply: 'reset' } },
+    http: `upstream u { server {{a}}; server {{b}}; }
+${site('location / { proxy_pass http://u; }')}`,
+    steps: times(3, '/'),
+    nginx: [{ tries: 'a>b', status: 502 }, { tries: '-', status: 502 }, { tries: '-', status: 502 }],
+  },
+  {
+    name: 'a failure lowers the effective weight of a heavy server (max_fails=3)',
+    from: 'ngx_http_upstream_round_robin.c (effective_weight)',
+    backends: { a: { first: [{ status: 502 }] }, b: {} },
+    http: `upstream u { server {{a}} weight=3 max_fails=3; server {{b}}; }
+${site('location / { proxy_pass http://u; proxy_next_upstream error http_502; }')}`,
+    steps: times(9, '/'),
+  },
+  {
+    name: 'a backup marked down is not used: 502',
+    from: 'upstream_backup.t',
+    backends: { a: 'refused', b: {} },
+    http: `upstream u { server {{a}}; server {{b}} backup down; }
+${site('location / { proxy_pass http://u; }')}`,
+    steps: times(2, '/'),
+  },
+  {
+    // nginx 1.22 takes the answer (later versions refuse it).
+    name: 'an upstream answer with two Content-Length headers',
+    from: 'ngx_http_proxy_module.c (duplicate Content-Length)',
+    backends: { a: { reply: { raw: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok' } } },
+    http: `upstream u { server {{a}}; }
+${site('location / { proxy_pass http://u; }')}`,
+    steps: ['/'],
+  },
+  {
+    // nginx 1.22 takes the answer, chunked (later versions refuse it).
+    name: 'an upstream answer with both Content-Length and Transfer-Encoding',
+    from: 'ngx_http_proxy_module.c (both framings)',
+    backends: { a: { reply: { raw: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n' } } },
+    http: `upstream u { server {{a}}; }
+${site('location / { proxy_pass http://u; }')}`,
+    steps: ['/'],
+  },
 ];

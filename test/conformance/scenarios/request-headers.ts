@@ -190,3 +190,77 @@ ${site('location / { proxy_pass http://u; }')}`,
     compare: { request: ['content-length', 'content-type', 'transfer-encoding'] },
   },
 ];
+
+export const REQUEST_FRAMING: Scenario[] = [
+  {
+    name: 'Expect: 100-continue is answered by the proxy and not forwarded',
+    from: 'ngx_http_proxy_module.c (ngx_http_proxy_headers: Expect "")',
+    backends: { a: {} },
+    http: `${ONE}
+${site('location / { proxy_pass http://u; }')}`,
+    steps: [{ method: 'POST', path: '/', body: 'data', headers: [['Expect', '100-continue']] }],
+    compare: { request: ['expect', 'content-length'] },
+  },
+  {
+    name: 'a chunked request body reaches the backend (nginx buffers it and sends its length)',
+    from: 'proxy_chunked.t, proxy_request_buffering on',
+    backends: { a: {} },
+    http: `${ONE}
+${site('location / { proxy_pass http://u; }')}`,
+    steps: [{ method: 'POST', path: '/', headers: [['Transfer-Encoding', 'chunked']], body: '5\r\nhello\r\n0\r\n\r\n' }],
+    compare: { request: ['content-length', 'transfer-encoding'] },
+  },
+  {
+    name: 'a request with both Content-Length and Transfer-Encoding is refused: 400',
+    from: 'http_request.t (smuggling)',
+    backends: { a: {} },
+    http: `${ONE}
+${site('location / { proxy_pass http://u; }')}`,
+    steps: [
+      {
+        method: 'POST',
+        path: '/',
+        headers: [
+          ['Content-Length', '5'],
+          ['Transfer-Encoding', 'chunked'],
+        ],
+        body: '0\r\n\r\n',
+      },
+    ],
+  },
+  {
+    name: 'a header name with an underscore is dropped (underscores_in_headers off)',
+    from: 'ngx_http_core_module.c (underscores_in_headers, ignore_invalid_headers)',
+    backends: { a: {} },
+    http: `${ONE}
+${site('location / { proxy_pass http://u; }')}`,
+    steps: [
+      {
+        path: '/',
+        headers: [
+          ['X_Under', 'u'],
+          ['X-Dash', 'd'],
+        ],
+      },
+    ],
+    compare: { request: ['x_under', 'x-dash'] },
+  },
+  {
+    name: 'methods pass as sent (HEAD, OPTIONS, DELETE, a WebDAV one)',
+    from: 'proxy.t (methods)',
+    backends: { a: {} },
+    http: `${ONE}
+${site('location / { proxy_pass http://u; }')}`,
+    steps: [{ method: 'HEAD', path: '/' }, { method: 'OPTIONS', path: '/' }, { method: 'DELETE', path: '/' }, { method: 'PROPFIND', path: '/' }],
+    compare: { method: true },
+  },
+  {
+    name: 'an absolute-form request target: its host is $host',
+    from: 'http_host.t (absolute URI)',
+    backends: { a: {} },
+    http: `${ONE}
+${site('location / { proxy_pass http://u; proxy_set_header Host $host; }')}`,
+    steps: [{ path: 'http://Other.Example/x?y=1', headers: [['Host', 'localhost']] }],
+    compare: { request: ['host'], path: true },
+  },
+];

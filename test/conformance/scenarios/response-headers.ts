@@ -122,4 +122,28 @@ location = /50x.html { root {{root}}; }`)}`,
     steps: ['/'],
     compare: { body: true },
   },
+  {
+    name: 'add_header and proxy_hide_header of a location replace the server ones (inherited as a whole)',
+    from: 'ngx_http_headers_filter_module.c, ngx_http_proxy_module.c (merge)',
+    backends: { a: { reply: { headers: { 'x-one': '1', 'x-two': '2' } } } },
+    http: `${ONE}
+server {
+    listen {{listen}};
+    add_header X-Site main;
+    proxy_hide_header X-One;
+    location / { proxy_pass http://u; }
+    location /own/ { proxy_pass http://u; add_header X-Own yes; proxy_hide_header X-Two; }
+}`,
+    steps: ['/', '/own/x'],
+    compare: { response: ['x-site', 'x-own', 'x-one', 'x-two'] },
+  },
+  {
+    name: 'a HEAD answer keeps the upstream Content-Length and has no body',
+    from: 'proxy.t (HEAD)',
+    backends: { a: { reply: { headers: { 'content-length': '5' }, body: '' } } },
+    http: `${ONE}
+${site('location / { proxy_pass http://u; }')}`,
+    steps: [{ method: 'HEAD', path: '/' }],
+    compare: { response: ['content-length'], body: true },
+  },
 ];

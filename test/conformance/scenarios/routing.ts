@@ -164,4 +164,15 @@ ${site(`location /api/ {
     steps: ['/api/inner/x', '/api/inner/y'],
     compare: { request: ['x-tier'] },
   },
+  {
+    name: 'locations match the decoded, normalised path; the path sent depends on the proxy_pass URI',
+    from: 'http_uri.t, proxy.t (URI normalisation)',
+    backends: { a: {}, b: {}, c: {} },
+    http: `${TWO_POOLS}
+${site(`location / { proxy_pass http://uc; }
+location /api/ { proxy_pass http://ua/v1/; }
+location /raw/ { proxy_pass http://ub; }`)}`,
+    steps: ['/%61pi/x', '/api//x', '/api/./y', '/x/../api/z', '/raw/%61//b/../c', '/api/a%2Fb', '/api/%7Euser'],
+    compare: { path: true },
+  },
 ];
