@@ -60,7 +60,10 @@ function parse(all: Buffer): RawAnswer {
     bytes = bytes.subarray(interimEnd + 4);
   }
   const end = bytes.indexOf('\r\n\r\n');
-  if (end < 0) throw new Error(bytes.length === 0 ? 'connection closed without an answer' : `incomplete answer: ${JSON.stringify(bytes.toString('latin1').slice(0, 200))}`);
+  if (end < 0)
+    throw new Error(
+      bytes.length === 0 ? 'connection closed without an answer' : `incomplete answer: ${JSON.stringify(bytes.toString('latin1').slice(0, 200))}`,
+    );
   const lines = bytes.subarray(0, end).toString('latin1').split('\r\n');
   const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '');
   if (!m) throw new Error(`bad status line ${JSON.stringify(lines[0])}`);

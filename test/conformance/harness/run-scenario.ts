@@ -20,7 +20,13 @@ export interface ScenarioRun {
 }
 
 /** `after(fn)` registers a cleanup that runs even when the test fails (node:test's `t.after`). */
-export async function runScenario(scenario: Scenario, after: (fn: () => Promise<void> | void) => void): Promise<ScenarioRun> {
+export async function runScenario(scenario: Scenario, register: (fn: () => Promise<void>) => void): Promise<ScenarioRun> {
+  // One hook for the whole scenario, run in reverse order of creation: nginx stops before its directory goes.
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const after = (fn: () => Promise<void> | void): void => void cleanups.unshift(fn);
+  register(async () => {
+    for (const fn of cleanups) await fn();
+  });
   const dir = mkdtempSync(join(tmpdir(), 'sy-conformance-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
   const root = join(dir, 'root');

@@ -116,10 +116,6 @@ ${site('location / { proxy_pass http://u; }')}`,
     backends: { a: { byPath: { '/hold': 'hang' } }, b: { byPath: { '/hold': 'hang' } } },
     http: `upstream u { least_conn; server {{a}} max_conns=1; server {{b}} max_conns=1; }
 ${site('location / { proxy_pass http://u; }')}`,
-    steps: [
-      { path: '/hold', hold: true },
-      { path: '/hold', hold: true },
-      '/',
-    ],
+    steps: [{ path: '/hold', hold: true }, { path: '/hold', hold: true }, '/'],
   },
 ];

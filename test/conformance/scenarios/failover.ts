@@ -108,7 +108,10 @@ ${site('location / { proxy_pass http://u; proxy_next_upstream error http_500 non
     backends: { a: 'refused', b: {} },
     http: `upstream u { server {{a}}; server {{b}}; }
 ${site('location / { proxy_pass http://u; }')}`,
-    steps: [{ method: 'POST', path: '/', body: 'x' }, { method: 'PATCH', path: '/', body: 'x' }],
+    steps: [
+      { method: 'POST', path: '/', body: 'x' },
+      { method: 'PATCH', path: '/', body: 'x' },
+    ],
   },
   {
     name: 'a POST whose connection is reset after sending is not retried: 502',
@@ -259,7 +262,11 @@ ${site('location / { proxy_pass http://u; proxy_next_upstream error http_502; pr
     http: `upstream u { server {{a}}; server {{b}}; }
 ${site('location / { proxy_pass http://u; }')}`,
     steps: times(3, '/'),
-    nginx: [{ tries: 'a>b', status: 502 }, { tries: '-', status: 502 }, { tries: '-', status: 502 }],
+    nginx: [
+      { tries: 'a>b', status: 502 },
+      { tries: '-', status: 502 },
+      { tries: '-', status: 502 },
+    ],
   },
   {
     name: 'a failure lowers the effective weight of a heavy server (max_fails=3)',

@@ -8,4 +8,13 @@ import { REQUEST_FRAMING, REQUEST_HEADERS } from './request-headers.js';
 import { RESPONSE_HEADERS } from './response-headers.js';
 import { DELIBERATE } from './deliberate.js';
 
-export const SCENARIOS: readonly Scenario[] = [...BALANCING, ...HASHING, ...ROUTING, ...FAILOVER, ...REQUEST_HEADERS, ...REQUEST_FRAMING, ...RESPONSE_HEADERS, ...DELIBERATE];
+export const SCENARIOS: readonly Scenario[] = [
+  ...BALANCING,
+  ...HASHING,
+  ...ROUTING,
+  ...FAILOVER,
+  ...REQUEST_HEADERS,
+  ...REQUEST_FRAMING,
+  ...RESPONSE_HEADERS,
+  ...DELIBERATE,
+];

@@ -82,7 +82,16 @@ ${site(`location / {
     proxy_set_header X-Forwarded-Proto $scheme;
     proxy_set_header X-Forwarded-Host $host;
 }`)}`,
-    steps: [{ path: '/', from: '127.0.7.7', headers: [['Host', 'WWW.Example.com:81'], ['X-Real-IP', '6.6.6.6']] }],
+    steps: [
+      {
+        path: '/',
+        from: '127.0.7.7',
+        headers: [
+          ['Host', 'WWW.Example.com:81'],
+          ['X-Real-IP', '6.6.6.6'],
+        ],
+      },
+    ],
     compare: { request: FORWARDING },
   },
   {
@@ -106,7 +115,16 @@ server {
     backends: { a: {} },
     http: `${ONE}
 ${site('location / { proxy_pass http://u; proxy_set_header Accept-Encoding ""; proxy_set_header X-Secret ""; }')}`,
-    steps: [{ path: '/', headers: [['Accept-Encoding', 'gzip'], ['X-Secret', 's3cr3t'], ['X-Keep', 'k']] }],
+    steps: [
+      {
+        path: '/',
+        headers: [
+          ['Accept-Encoding', 'gzip'],
+          ['X-Secret', 's3cr3t'],
+          ['X-Keep', 'k'],
+        ],
+      },
+    ],
     compare: { request: ['accept-encoding', 'x-secret', 'x-keep'] },
   },
   {
@@ -156,7 +174,15 @@ ${site('location / { proxy_pass http://u; }')}`,
     backends: { a: {} },
     http: `${ONE}
 ${site('location / { proxy_pass http://u; }')}`,
-    steps: [{ path: '/', headers: [['Connection', 'close, X-Listed'], ['X-Listed', 'value']] }],
+    steps: [
+      {
+        path: '/',
+        headers: [
+          ['Connection', 'close, X-Listed'],
+          ['X-Listed', 'value'],
+        ],
+      },
+    ],
     compare: { request: ['x-listed'] },
   },
   {
@@ -251,7 +277,12 @@ ${site('location / { proxy_pass http://u; }')}`,
     backends: { a: {} },
     http: `${ONE}
 ${site('location / { proxy_pass http://u; }')}`,
-    steps: [{ method: 'HEAD', path: '/' }, { method: 'OPTIONS', path: '/' }, { method: 'DELETE', path: '/' }, { method: 'PROPFIND', path: '/' }],
+    steps: [
+      { method: 'HEAD', path: '/' },
+      { method: 'OPTIONS', path: '/' },
+      { method: 'DELETE', path: '/' },
+      { method: 'PROPFIND', path: '/' },
+    ],
     compare: { method: true },
   },
   {
