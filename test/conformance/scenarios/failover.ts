@@ -16,9 +16,9 @@ ${site('location / { proxy_pass http://u; }')}`,
     steps: times(6, '/'),
   },
   {
-    name: 'max_fails=2: a refusing server gets a second chance',
+    name: 'max_fails=2: a resetting server gets a second chance',
     from: 'upstream.t (max_fails)',
-    backends: { a: 'refused', b: {}, c: {} },
+    backends: { a: { reply: 'reset' }, b: {}, c: {} },
     http: `upstream u { server {{a}} max_fails=2; server {{b}}; server {{c}}; }
 ${site('location / { proxy_pass http://u; }')}`,
     steps: times(8, '/'),
@@ -71,7 +71,7 @@ ${site('location / { proxy_pass http://u; proxy_next_upstream error http_502; pr
     steps: times(6, '/'),
   },
   {
-    name: 'every server answering 503 (http_503): the last answer is passed, not counted',
+    name: 'every server answering 503 (http_503): the last try passes its answer and is not counted',
     from: 'proxy_next_upstream.t, issue 23 item 1',
     backends: { a: { reply: { status: 503 } }, b: { reply: { status: 503 } } },
     http: `upstream u { server {{a}}; server {{b}}; }
