@@ -149,7 +149,7 @@ ${site('location / { proxy_pass http://u; }')}`,
     compare: { request: ['x-custom', 'cookie', 'authorization', 'user-agent', 'accept'] },
   },
   {
-    name: 'hop-by-hop request headers are not forwarded (Connection, Keep-Alive, TE, Upgrade without a tunnel)',
+    name: 'hop-by-hop request headers are not forwarded (Keep-Alive, TE, Proxy-Connection)',
     from: 'ngx_http_proxy_module.c (ngx_http_proxy_headers)',
     backends: { a: {} },
     http: `${ONE}
