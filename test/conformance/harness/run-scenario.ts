@@ -1,0 +1,78 @@
+/** @module Runs one scenario on the three targets: its backends, real nginx on the config text, then the same text through parseNginxConfig on each adapter. */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseNginxConfig } from '@switchyard/core';
+import { ADAPTERS } from './adapter-apps.js';
+import { nginxConf, startNginx } from './real-nginx.js';
+import { startBackends } from './recording-backends.js';
+import { runSequence, type Outcome } from './run-sequence.js';
+import type { Scenario } from './scenario.js';
+
+export interface ScenarioRun {
+  nginx: Outcome;
+  /** By adapter name. */
+  adapters: Map<string, Outcome>;
+  /** nginx's error log (info level), for a failure message. */
+  nginxLog: string;
+  /** The config text all three ran. */
+  config: string;
+}
+
+/** `after(fn)` registers a cleanup that runs even when the test fails (node:test's `t.after`). */
+export async function runScenario(scenario: Scenario, register: (fn: () => Promise<void>) => void): Promise<ScenarioRun> {
+  // One hook for the whole scenario, run in reverse order of creation: nginx stops before its directory goes.
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const after = (fn: () => Promise<void> | void): void => void cleanups.unshift(fn);
+  register(async () => {
+    for (const fn of cleanups) await fn();
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'sy-conformance-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const root = join(dir, 'root');
+  mkdirSync(root);
+  for (const [name, text] of Object.entries(scenario.files ?? {})) writeFileSync(join(root, name), text);
+
+  const backends = await startBackends(scenario.backends);
+  after(() => backends.close());
+  const fill = (listen: string): string =>
+    scenario.http.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => {
+      if (key === 'listen') return listen;
+      if (key === 'root') return root;
+      const address = backends.addresses.get(key);
+      if (address === undefined) throw new Error(`scenario ${scenario.name}: placeholder ${whole} names no backend`);
+      return address;
+    });
+
+  const nginx = await startNginx(dir, (listen) => nginxConf(dir, fill(listen)));
+  after(() => nginx.stop());
+  // The very text nginx runs (its listen line included) is what the adapters import.
+  const config = readFileSync(join(dir, 'nginx.conf'), 'utf8');
+  let nginxOutcome: Outcome;
+  try {
+    nginxOutcome = { views: await runSequence(scenario, nginx.port, backends) };
+  } catch (err) {
+    nginxOutcome = { failed: `nginx sequence failed: ${(err as Error).message}` };
+  }
+  const nginxLog = nginx.errorLog();
+  await nginx.stop();
+
+  const adapters = new Map<string, Outcome>();
+  for (const adapter of ADAPTERS) {
+    let app;
+    try {
+      app = await adapter.start(parseNginxConfig(config));
+    } catch (err) {
+      adapters.set(adapter.name, { failed: `did not start: ${(err as Error).message}` });
+      continue;
+    }
+    try {
+      adapters.set(adapter.name, { views: await runSequence(scenario, app.port, backends) });
+    } catch (err) {
+      adapters.set(adapter.name, { failed: `sequence failed: ${(err as Error).message}` });
+    } finally {
+      await app.close();
+    }
+  }
+  return { nginx: nginxOutcome, adapters, nginxLog, config };
+}

@@ -1,0 +1,20 @@
+/** @module Every conformance scenario, by topic (one line per file). */
+import type { Scenario } from '../harness/scenario.js';
+import { BALANCING } from './balancing.js';
+import { HASHING } from './hashing.js';
+import { ROUTING } from './routing.js';
+import { FAILOVER } from './failover.js';
+import { REQUEST_FRAMING, REQUEST_HEADERS } from './request-headers.js';
+import { RESPONSE_HEADERS } from './response-headers.js';
+import { DELIBERATE } from './deliberate.js';
+
+export const SCENARIOS: readonly Scenario[] = [
+  ...BALANCING,
+  ...HASHING,
+  ...ROUTING,
+  ...FAILOVER,
+  ...REQUEST_HEADERS,
+  ...REQUEST_FRAMING,
+  ...RESPONSE_HEADERS,
+  ...DELIBERATE,
+];
