@@ -160,6 +160,7 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
   aborted = false;
   counted = false;
   replyFromCallback: ReplyFromCallback | undefined = undefined;
+  trailers: Record<string, string | string[]> | undefined = undefined;
   openSlot = -1;
   pool!: CountingPool;
   path = '';
@@ -315,8 +316,26 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
     this.#stream = stream;
     stream.on('error', (err: Error) => this.bodyFailed(err));
     const reply = this.#reply;
+    // Registered before reply.send pipes the body: runs before the pipe ends the response, when undici
+    // has filled the trailers (gRPC's grpc-status and grpc-message travel there).
+    if (this.trailers !== undefined) stream.once('end', () => this.#forwardTrailers());
     reply.headers(headers);
     reply.send(stream);
+  }
+
+  /** The upstream's trailers onto the client response (HTTP/2, or chunked HTTP/1.1), hop-by-hop and framing names left out. */
+  #forwardTrailers(): void {
+    const trailers = this.trailers;
+    if (trailers === undefined) return;
+    const out = filterResponseHeaders(trailers);
+    const raw = this.#reply.raw;
+    if (Object.keys(out).length === 0 || raw.destroyed) return;
+    try {
+      raw.addTrailers(out as Record<string, string>);
+    } catch (err) {
+      // A trailer Node refuses (an invalid character): the body is whole, the trailers are not sent; said once per request.
+      this.#ctx.log(requestErrorLine(this.#request.raw.method, this.#request.raw.url, this.#status, 'upstream trailers not forwarded', err));
+    }
   }
 
   failed(error: Error): void {

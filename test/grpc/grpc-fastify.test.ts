@@ -1,0 +1,38 @@
+/** @module gRPC through a Fastify app served over HTTP/2: a real grpc-js client, grpc-js servers in an h2c pool; unary and server streaming, trailers, failover. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
+import * as grpc from '@grpc/grpc-js';
+import switchyard from '@switchyard/fastify';
+import { count, echo, echoClient, startEchoServer } from './support.js';
+
+test('unary and server-streaming calls reach the pool round robin; grpc-status and grpc-message arrive intact', async (t) => {
+  const servers = [await startEchoServer('a'), await startEchoServer('b')];
+  t.after(() => Promise.all(servers.map((s) => s.close())));
+  const app = Fastify({ http2: true });
+  await app.register(switchyard, {
+    upstreams: { grpc: { protocol: 'h2c', servers: servers.map((s) => `http://127.0.0.1:${s.port}`) } },
+    locations: { '/switchyard.test.Echo/': 'grpc' },
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const client = echoClient(`127.0.0.1:${(app.server.address() as AddressInfo).port}`);
+  // The client first: Fastify's close waits for open HTTP/2 sessions (http2SessionTimeout).
+  t.after(async () => {
+    client.close();
+    await app.close();
+  });
+
+  const answers = [];
+  for (let i = 0; i < 4; i++) answers.push(await echo(client, `hi${i}`));
+  assert.deepEqual(answers, [{ value: 'a:hi0' }, { value: 'b:hi1' }, { value: 'a:hi2' }, { value: 'b:hi3' }]);
+
+  const streamed = await count(client, 5);
+  assert.deepEqual(streamed.messages, ['a:1', 'a:2', 'a:3', 'a:4', 'a:5']);
+  assert.equal(streamed.code, grpc.status.OK);
+
+  // A status from a server (in its trailers, or headers-only) reaches the client as the server said it.
+  servers[1]!.fail = { code: grpc.status.PERMISSION_DENIED, message: 'not you' };
+  assert.deepEqual(await echo(client, 'to b'), { code: grpc.status.PERMISSION_DENIED, details: 'not you' });
+  assert.deepEqual(await echo(client, 'to a'), { value: 'a:to a' });
+});
