@@ -23,10 +23,11 @@ export function keepH2Trailers(handler: Dispatcher.DispatchHandler): Dispatcher.
 function rawTrailers(trailers: unknown): unknown {
   if (trailers === null || typeof trailers !== 'object' || Array.isArray(trailers)) return trailers;
   const raw: string[] = [];
-  for (const [name, value] of Object.entries(trailers as Record<string, unknown>)) {
+  // Node's trailer values are strings, or string arrays for repeated names.
+  for (const [name, value] of Object.entries(trailers as Record<string, string | string[] | undefined>)) {
     if (name.startsWith(':')) continue;
-    if (Array.isArray(value)) for (const v of value) raw.push(name, String(v));
-    else if (value !== undefined) raw.push(name, String(value));
+    if (Array.isArray(value)) for (const v of value) raw.push(name, v);
+    else if (value !== undefined) raw.push(name, value);
   }
   return raw;
 }

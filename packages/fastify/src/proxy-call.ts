@@ -331,7 +331,7 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
     const raw = this.#reply.raw;
     if (Object.keys(out).length === 0 || raw.destroyed) return;
     try {
-      raw.addTrailers(out as Record<string, string>);
+      raw.addTrailers(out);
     } catch (err) {
       // A trailer Node refuses (an invalid character): the body is whole, the trailers are not sent; said once per request.
       this.#ctx.log(requestErrorLine(this.#request.raw.method, this.#request.raw.url, this.#status, 'upstream trailers not forwarded', err));

@@ -77,7 +77,7 @@ function onTryAnswer(err: Error | null, data?: Dispatcher.ResponseData<TryTarget
   if (target === undefined || callback === undefined) return;
   target.replyFromCallback = undefined;
   if (err !== null || data === undefined || data.statusCode < 100 || data.statusCode > 599) target.quietReplyFromLog();
-  else target.trailers = data.trailers as Record<string, string | string[]>;
+  else target.trailers = data.trailers;
   callback(err, data);
 }
 
