@@ -36,3 +36,42 @@ test('unary and server-streaming calls reach the pool round robin; grpc-status a
   assert.deepEqual(await echo(client, 'to b'), { code: grpc.status.PERMISSION_DENIED, details: 'not you' });
   assert.deepEqual(await echo(client, 'to a'), { value: 'a:to a' });
 });
+
+test('grpc-status UNAVAILABLE from a server is retried like a 503 (retry.on: [503]); a deadline ends the call at the client and cancels it upstream', async (t) => {
+  const servers = [await startEchoServer('a'), await startEchoServer('b')];
+  const app = Fastify({ http2: true });
+  await app.register(switchyard, {
+    upstreams: {
+      grpc: {
+        protocol: 'h2c',
+        servers: servers.map((s) => ({ url: `http://127.0.0.1:${s.port}`, maxFails: 0 })),
+        retry: { on: ['error', 'timeout', 503], nonIdempotent: true },
+      },
+    },
+    locations: { '/switchyard.test.Echo/': 'grpc' },
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const client = echoClient(`127.0.0.1:${(app.server.address() as AddressInfo).port}`);
+  t.after(async () => {
+    client.close();
+    await app.close();
+    await Promise.all(servers.map((s) => s.close()));
+  });
+  servers[0]!.fail = { code: grpc.status.UNAVAILABLE, message: 'draining' };
+  for (let i = 0; i < 4; i++) assert.deepEqual(await echo(client, `c${i}`), { value: `b:c${i}` });
+  assert.equal(servers[0]!.calls.length, 2, 'every other call tried a first, then moved to b');
+
+  // Both unavailable: the last server's answer reaches the client as it was (UNAVAILABLE with its message).
+  servers[1]!.fail = { code: grpc.status.UNAVAILABLE, message: 'b is down' };
+  const both = await echo(client, 'x');
+  assert.equal(both.code, grpc.status.UNAVAILABLE);
+  assert.match(both.details ?? '', /is down|draining/);
+
+  // The client's deadline: the call ends DEADLINE_EXCEEDED at the client, and the held upstream call is cancelled.
+  servers[0]!.fail = undefined;
+  servers[0]!.hang = true;
+  servers[1]!.hang = true;
+  const late = await echo(client, 'slow', 300);
+  assert.equal(late.code, grpc.status.DEADLINE_EXCEEDED);
+  await Promise.race([servers[0]!.cancelled, servers[1]!.cancelled]);
+});

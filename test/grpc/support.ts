@@ -29,8 +29,12 @@ export interface EchoServer {
   readonly port: number;
   /** Calls received, by method path. */
   readonly calls: string[];
-  /** What the next Echo calls answer: a status other than OK, after an optional delay (ms). */
+  /** What the next Echo calls answer: a status other than OK. */
   fail: { code: grpc.status; message: string } | undefined;
+  /** Echo calls are held unanswered (until the client cancels them). */
+  hang: boolean;
+  /** Resolves when a held call was cancelled by its caller (a deadline, a proxy that gave up). */
+  cancelled: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -40,16 +44,23 @@ export interface EchoServer {
  */
 export async function startEchoServer(name: string, credentials = grpc.ServerCredentials.createInsecure()): Promise<EchoServer> {
   const server = new grpc.Server();
+  let onCancel = (): void => {};
   const state: EchoServer = {
     name,
     port: 0,
     calls: [],
     fail: undefined,
+    hang: false,
+    cancelled: new Promise<void>((resolve) => (onCancel = resolve)),
     close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
   };
   server.addService(ECHO_SERVICE, {
     echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
       state.calls.push('Echo');
+      if (state.hang) {
+        call.on('cancelled', onCancel);
+        return;
+      }
       if (state.fail !== undefined) {
         callback({ code: state.fail.code, details: state.fail.message });
         return;

@@ -22,6 +22,7 @@ import {
   pickFailureLine,
   requestErrorLine,
   respondedAttempt,
+  retryStatus,
   toRequestInfo,
   type Attempt,
   type FailureKind,
@@ -278,7 +279,7 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
 
   responded(res: FromResponse): void {
     const headerMs = performance.now() - this.#tryStart;
-    const decision = respondedAttempt(this.attempt, res.statusCode, headerMs, SENT);
+    const decision = respondedAttempt(this.attempt, retryStatus(res.statusCode, res.headers), headerMs, SENT);
     if (decision.action === 'retry') {
       discard(res.stream);
       this.#uncount();
