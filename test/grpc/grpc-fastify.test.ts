@@ -6,6 +6,7 @@ import Fastify from 'fastify';
 import * as grpc from '@grpc/grpc-js';
 import switchyard from '@switchyard/fastify';
 import { count, echo, echoClient, startEchoServer } from './support.js';
+import { selfSigned } from '../helpers/self-signed.js';
 
 test('unary and server-streaming calls reach the pool round robin; grpc-status and grpc-message arrive intact', async (t) => {
   const servers = [await startEchoServer('a'), await startEchoServer('b')];
@@ -74,4 +75,42 @@ test('grpc-status UNAVAILABLE from a server is retried like a 503 (retry.on: [50
   const late = await echo(client, 'slow', 300);
   assert.equal(late.code, grpc.status.DEADLINE_EXCEEDED);
   await Promise.race([servers[0]!.cancelled, servers[1]!.cancelled]);
+});
+
+test('TLS end to end: grpc-js over TLS to Fastify({ http2: true, https }), then h2 (ALPN, verified with the pool CA) to TLS grpc-js servers', async (t) => {
+  const upstreamCert = selfSigned();
+  const edgeCert = selfSigned();
+  const credentials = grpc.ServerCredentials.createSsl(null, [{ cert_chain: upstreamCert.cert, private_key: upstreamCert.key }]);
+  const servers = [await startEchoServer('a', credentials), await startEchoServer('b', credentials)];
+  const app = Fastify({ http2: true, https: { key: edgeCert.key, cert: edgeCert.cert, allowHTTP1: true } });
+  await app.register(switchyard, {
+    upstreams: { grpc: { protocol: 'h2', tls: { ca: upstreamCert.cert }, servers: servers.map((s) => `https://127.0.0.1:${s.port}`) } },
+    locations: { '/switchyard.test.Echo/': 'grpc' },
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const client = echoClient(`127.0.0.1:${(app.server.address() as AddressInfo).port}`, grpc.credentials.createSsl(edgeCert.cert));
+  t.after(async () => {
+    client.close();
+    await app.close();
+    await Promise.all(servers.map((s) => s.close()));
+  });
+  assert.deepEqual([await echo(client, '1'), await echo(client, '2')], [{ value: 'a:1' }, { value: 'b:2' }]);
+  const streamed = await count(client, 3);
+  assert.deepEqual(streamed.messages, ['a:1', 'a:2', 'a:3']);
+  assert.equal(streamed.code, grpc.status.OK);
+});
+
+test('protocol is checked against the servers at registration, naming the field', async () => {
+  const app = Fastify();
+  await assert.rejects(
+    app.register(switchyard, { upstreams: { g: { protocol: 'h2', servers: ['http://127.0.0.1:1'] } } }).ready(),
+    /upstreams\.g\.servers\[0\] is http:\/\/, but protocol 'h2' is HTTP\/2 over TLS/,
+  );
+  await assert.rejects(
+    Fastify()
+      .register(switchyard, { upstreams: { g: { protocol: 'h3' as 'h2', servers: ['http://127.0.0.1:1'] } } })
+      .ready(),
+    /upstreams\.g\.protocol must be one of 'h1', 'h2' \(HTTP\/2 over TLS\), 'h2c'/,
+  );
+  await app.close();
 });
