@@ -6,7 +6,7 @@ import Fastify from 'fastify';
 import * as grpc from '@grpc/grpc-js';
 import switchyard from '@switchyard/fastify';
 import { count, echo, echoClient, startEchoServer } from './support.js';
-import { selfSigned } from '../helpers/self-signed.js';
+import { selfSigned } from '../../helpers/self-signed.js';
 
 test('unary and server-streaming calls reach the pool round robin; grpc-status and grpc-message arrive intact', async (t) => {
   const servers = [await startEchoServer('a'), await startEchoServer('b')];
@@ -102,15 +102,11 @@ test('TLS end to end: grpc-js over TLS to Fastify({ http2: true, https }), then 
 
 test('protocol is checked against the servers at registration, naming the field', async () => {
   const app = Fastify();
-  await assert.rejects(
-    app.register(switchyard, { upstreams: { g: { protocol: 'h2', servers: ['http://127.0.0.1:1'] } } }).ready(),
-    /upstreams\.g\.servers\[0\] is http:\/\/, but protocol 'h2' is HTTP\/2 over TLS/,
-  );
-  await assert.rejects(
-    Fastify()
-      .register(switchyard, { upstreams: { g: { protocol: 'h3' as 'h2', servers: ['http://127.0.0.1:1'] } } })
-      .ready(),
-    /upstreams\.g\.protocol must be one of 'h1', 'h2' \(HTTP\/2 over TLS\), 'h2c'/,
-  );
+  await assert.rejects(async () => {
+    await app.register(switchyard, { upstreams: { g: { protocol: 'h2', servers: ['http://127.0.0.1:1'] } } });
+  }, /upstreams\.g\.servers\[0\] is http:\/\/, but protocol 'h2' is HTTP\/2 over TLS/);
+  await assert.rejects(async () => {
+    await Fastify().register(switchyard, { upstreams: { g: { protocol: 'h3' as 'h2', servers: ['http://127.0.0.1:1'] } } });
+  }, /upstreams\.g\.protocol must be one of 'h1', 'h2' \(HTTP\/2 over TLS\), 'h2c'/);
   await app.close();
 });
