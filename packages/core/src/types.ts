@@ -186,7 +186,16 @@ export interface UpstreamOptions extends LocationHooks {
    * the request waits (FIFO) for a free slot instead of getting 502 at once. Default off.
    */
   queue?: QueueOptions | false;
+  /**
+   * The HTTP version spoken to the servers: `'h1'` (default, HTTP/1.1 keep-alive), `'h2'` (HTTP/2 over
+   * TLS, negotiated by ALPN: https servers) or `'h2c'` (cleartext HTTP/2 with prior knowledge: http
+   * servers, as gRPC servers usually listen). nginx: `grpc_pass grpc://` is h2c, `grpcs://` is h2.
+   */
+  protocol?: UpstreamProtocol;
 }
+
+/** See `UpstreamOptions.protocol`. */
+export type UpstreamProtocol = 'h1' | 'h2' | 'h2c';
 
 /** An upstream's wait queue for servers at `maxConns`. */
 export interface QueueOptions {
@@ -352,6 +361,8 @@ export interface ResolvedUpstream {
   readonly dynamic?: ResolvedDynamicServers;
   /** The wait queue at `maxConns`; absent when off. */
   readonly queue?: ResolvedQueue;
+  /** Absent: `'h1'`. */
+  readonly protocol?: UpstreamProtocol;
 }
 
 export interface ResolvedQueue {
@@ -466,6 +477,8 @@ export interface ServerInfo {
   readonly tls?: ResolvedTls;
   /** Set for a resolved/discovered address: the host name it came from, used for TLS SNI and certificate checks. */
   readonly name?: string;
+  /** The upstream speaks HTTP/2 to this server (`protocol: 'h2'` over TLS, `'h2c'` in clear text); absent for HTTP/1.1. */
+  readonly http2?: true;
 }
 
 export interface PickContext {

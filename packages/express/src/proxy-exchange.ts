@@ -17,6 +17,7 @@ import {
   pickFailureLine,
   requestErrorLine,
   respondedAttempt,
+  retryStatus,
   filterResponseHeaders,
   gatewayAnswer,
   gatewayErrorBody,
@@ -407,7 +408,7 @@ export class Exchange implements RequestClaim, OpenExchange {
     this.#headerMs = now() - this.#t0;
     this.#status = status;
     proxyRes.on('error', noop);
-    const decision = respondedAttempt(attempt, status, this.#headerMs, { requestSent: true, responseStarted: false });
+    const decision = respondedAttempt(attempt, retryStatus(status, proxyRes.headers), this.#headerMs, { requestSent: true, responseStarted: false });
     if (decision.action === 'fail') {
       // No server left after moving on (502), or the pick of a retry threw; the try is released.
       this.#settle();

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { buildConnector, Client, errors, type Dispatcher } from 'undici';
 import { upstreamTlsOptions, type ServerInfo } from '@switchyard/core';
+import { keepH2Trailers } from './h2-trailers.js';
 
 /**
  * The connector of one server's pool: TCP, TLS (with the server's CA, client certificate,
@@ -15,6 +16,8 @@ export function exactConnector(server: ServerInfo, connectMs: number): buildConn
   const connect = buildConnector({
     ...(tls ?? {}),
     ...(server.socketPath === undefined ? {} : { socketPath: server.socketPath }),
+    // h2 is chosen by ALPN; h2c (clear text) is spoken from the first byte, undici's useH2c.
+    ...(server.http2 === true ? (tls !== undefined ? { allowH2: true } : { useH2c: true }) : {}),
     timeout: 0,
   });
   return (options, callback) => {
@@ -70,10 +73,13 @@ function onSocketData(this: WatchedSocket): void {
  */
 export class TimedClient extends Client {
   socket: WatchedSocket | undefined;
+  /** Speaks HTTP/2 (h2, h2c): trailers need the fix of h2-trailers.ts. */
+  http2 = false;
 
   override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     const timing = (opts as { [READ_TIMING]?: ReadTiming })[READ_TIMING];
     if (timing !== undefined && timing.readMs > 0) handler = new ReadTimeoutHandler(handler, timing, this);
+    if (this.http2) handler = keepH2Trailers(handler);
     return super.dispatch(opts, handler);
   }
 }
@@ -89,6 +95,7 @@ export function timedClientFactory(server: ServerInfo, connectMs: number): (orig
         (callback as (e: Error | null, s: Socket | null) => void)(err, socket);
       });
     holder.client = new TimedClient(origin, { ...(opts as Client.Options), connect: tracked });
+    holder.client.http2 = server.http2 === true;
     return holder.client;
   };
 }

@@ -22,6 +22,7 @@ import {
   pickFailureLine,
   requestErrorLine,
   respondedAttempt,
+  retryStatus,
   toRequestInfo,
   type Attempt,
   type FailureKind,
@@ -160,6 +161,7 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
   aborted = false;
   counted = false;
   replyFromCallback: ReplyFromCallback | undefined = undefined;
+  trailers: Record<string, string | string[]> | undefined = undefined;
   openSlot = -1;
   pool!: CountingPool;
   path = '';
@@ -277,7 +279,7 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
 
   responded(res: FromResponse): void {
     const headerMs = performance.now() - this.#tryStart;
-    const decision = respondedAttempt(this.attempt, res.statusCode, headerMs, SENT);
+    const decision = respondedAttempt(this.attempt, retryStatus(res.statusCode, res.headers), headerMs, SENT);
     if (decision.action === 'retry') {
       discard(res.stream);
       this.#uncount();
@@ -315,8 +317,26 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
     this.#stream = stream;
     stream.on('error', (err: Error) => this.bodyFailed(err));
     const reply = this.#reply;
+    // Registered before reply.send pipes the body: runs before the pipe ends the response, when undici
+    // has filled the trailers (gRPC's grpc-status and grpc-message travel there).
+    if (this.trailers !== undefined) stream.once('end', () => this.#forwardTrailers());
     reply.headers(headers);
     reply.send(stream);
+  }
+
+  /** The upstream's trailers onto the client response (HTTP/2, or chunked HTTP/1.1), hop-by-hop and framing names left out. */
+  #forwardTrailers(): void {
+    const trailers = this.trailers;
+    if (trailers === undefined) return;
+    const out = filterResponseHeaders(trailers);
+    const raw = this.#reply.raw;
+    if (Object.keys(out).length === 0 || raw.destroyed) return;
+    try {
+      raw.addTrailers(out);
+    } catch (err) {
+      // A trailer Node refuses (an invalid character): the body is whole, the trailers are not sent; said once per request.
+      this.#ctx.log(requestErrorLine(this.#request.raw.method, this.#request.raw.url, this.#status, 'upstream trailers not forwarded', err));
+    }
   }
 
   failed(error: Error): void {

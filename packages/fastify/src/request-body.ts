@@ -25,6 +25,10 @@ type ParserDone = (err: Error | null, body?: unknown) => void;
 export function proxyBodyParser(request: { headers: IncomingMessage['headers'] }, payload: IncomingMessage, done: ParserDone): void {
   const header = request.headers['content-length'];
   const length = header === undefined ? NaN : Number(header);
+  if (header === undefined && payload.httpVersionMajor === 2) {
+    holdIfArrived(payload, done);
+    return;
+  }
   if (!(length <= MAX_HELD_BODY)) {
     done(null, payload);
     return;
@@ -33,6 +37,47 @@ export function proxyBodyParser(request: { headers: IncomingMessage['headers'] }
   payload.on('data', (chunk: Buffer) => chunks.push(chunk));
   payload.once('end', () => done(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
   payload.once('error', (err) => done(err));
+}
+
+/**
+ * An HTTP/2 request body has no Content-Length as a rule (gRPC never sends one), so its size is
+ * unknown. When it has already arrived whole (a unary gRPC call: one DATA frame with END_STREAM)
+ * and is at most 64 KiB, it is held like a small body with a length, so a retry can resend it;
+ * otherwise it streams from where it is after one turn of the event loop, its first bytes put back
+ * (a client-streaming call that waits for an answer is never kept waiting for its own end).
+ */
+function holdIfArrived(payload: IncomingMessage, done: ParserDone): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const cleanup = (): void => {
+    clearImmediate(turn);
+    payload.off('data', onData);
+    payload.off('end', onEnd);
+    payload.off('error', onError);
+  };
+  const stream = (): void => {
+    cleanup();
+    payload.pause();
+    if (chunks.length > 0) payload.unshift(Buffer.concat(chunks));
+    done(null, payload);
+  };
+  const onData = (chunk: Buffer): void => {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size > MAX_HELD_BODY) stream();
+  };
+  const onEnd = (): void => {
+    cleanup();
+    done(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+  };
+  const onError = (err: Error): void => {
+    cleanup();
+    done(err);
+  };
+  const turn = setImmediate(stream);
+  payload.on('data', onData);
+  payload.once('end', onEnd);
+  payload.once('error', onError);
 }
 
 /**

@@ -26,6 +26,8 @@ export interface TryTarget {
   replyFromCallback: ReplyFromCallback | undefined;
   /** reply-from is about to log this try's failure with a stack: keep it out of the log (switchyard logs the try itself). */
   quietReplyFromLog(): void;
+  /** The response's trailers (gRPC's grpc-status), filled by undici when the body ends; reply-from does not carry them. */
+  trailers: Record<string, string | string[]> | undefined;
 }
 
 /**
@@ -41,6 +43,8 @@ export class CountingPool extends Pool {
   inFlight = 0;
   /** The name sent as SNI (constant per server, so undici never reconnects over a changing Host). */
   servername: string | undefined;
+  /** HTTP/2 (h2 or h2c): one multiplexed connection, undici's own read timers. */
+  http2 = false;
 }
 
 function isStream(body: unknown): boolean {
@@ -73,6 +77,7 @@ function onTryAnswer(err: Error | null, data?: Dispatcher.ResponseData<TryTarget
   if (target === undefined || callback === undefined) return;
   target.replyFromCallback = undefined;
   if (err !== null || data === undefined || data.statusCode < 100 || data.statusCode > 599) target.quietReplyFromLog();
+  else target.trailers = data.trailers;
   callback(err, data);
 }
 
@@ -80,6 +85,9 @@ function onTryAnswer(err: Error | null, data?: Dispatcher.ResponseData<TryTarget
 export interface ReplyFromDispatcher {
   request(opts: ReplyFromRequest, callback: ReplyFromCallback): void;
 }
+
+/** Concurrent HTTP/2 streams per server connection (the RFC's suggested minimum is 100); the core's maxConns bounds tries first. */
+const H2_STREAMS = 256;
 
 export class UpstreamPools {
   readonly #pools = new Map<string, PoolEntry[]>();
@@ -97,7 +105,8 @@ export class UpstreamPools {
       // nginx keeps at most `keepalive` idle connections per server; undici cannot cap idle
       // ones, so a request that needs a connection beyond that many busy ones closes it after use.
       // (Counted here: undici's pool.stats.running walks every client six times per read.)
-      const reset = target.keepalive === 0 || pool.inFlight >= target.keepalive;
+      // HTTP/2 multiplexes every try on one connection: nothing to close.
+      const reset = !pool.http2 && (target.keepalive === 0 || pool.inFlight >= target.keepalive);
       // Given back by the try's owner when the try ends (ProxyCall.uncount), without a listener here.
       pool.inFlight++;
       target.counted = true;
@@ -111,9 +120,11 @@ export class UpstreamPools {
           body,
           // undici's header/body timers tick every ~0.5 s: the read timeout runs on a Node timer
           // instead (ReadTimeoutHandler, attached by the pool's client from READ_TIMING).
-          headersTimeout: 0,
-          bodyTimeout: 0,
-          [READ_TIMING]: { readMs: target.readMs, streamed: isStream(body) },
+          // On HTTP/2 the connection's bytes belong to many streams, so a per-socket timer cannot tell
+          // one try's silence: undici's per-request timers (0.5 s granularity) keep the read timeout.
+          headersTimeout: pool.http2 ? target.readMs : 0,
+          bodyTimeout: pool.http2 ? target.readMs : 0,
+          ...(pool.http2 ? {} : { [READ_TIMING]: { readMs: target.readMs, streamed: isStream(body) } }),
           reset,
           servername: pool.servername,
           signal: target.signal,
@@ -130,15 +141,19 @@ export class UpstreamPools {
     if (list !== undefined) {
       for (const entry of list) if (entry.connectMs === connectMs && entry.tls === server.tls) return entry.pool;
     }
+    const http2 = server.http2 === true;
     const pool = new CountingPool(server.origin, {
-      // No cap on concurrent connections (that is `maxConns`, decided by the core); idle ones
-      // live for undici's keep-alive timeout (4 s, or less if the server says so).
-      connections: null,
-      pipelining: 1,
+      // HTTP/1.1: no cap on concurrent connections (that is `maxConns`, decided by the core); idle
+      // ones live for undici's keep-alive timeout (4 s, or less if the server says so). HTTP/2: one
+      // connection per server carrying every try as a stream (undici opens no second one).
+      connections: http2 ? 1 : null,
+      pipelining: http2 ? H2_STREAMS : 1,
+      ...(http2 ? { allowH2: true, maxConcurrentStreams: H2_STREAMS } : {}),
       // TCP, TLS (verified unless configured off: reply-from's own transports default to
       // rejectUnauthorized: false) or a unix socket, with exact connect and read timeouts.
       factory: timedClientFactory(server, connectMs),
     });
+    pool.http2 = http2;
     if (server.protocol === 'https:') pool.servername = upstreamTlsOptions(server).servername || server.hostname;
     if (this.#closed) void pool.destroy();
     const entry: PoolEntry = { connectMs, tls: server.tls, pool };

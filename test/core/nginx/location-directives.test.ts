@@ -346,7 +346,7 @@ test('directives that change routing in a way switchyard cannot honour are error
   inLocation('proxy_pass http://app;\nrewrite ^/(.*)$ /v2/$1 break;', 5, 1, /"rewrite" in proxied "location \/" is not supported/);
   inLocation('if ($x) { proxy_pass http://app; }', 4, 1, /"proxy_pass" inside "if" is not supported/);
   inLocation('fastcgi_pass 127.0.0.1:9000;', 4, 1, /"fastcgi_pass" is not supported: switchyard proxies HTTP only/);
-  inLocation('grpc_pass grpc://a:1;', 4, 1, /"grpc_pass" is not supported/);
+  inLocation('scgi_pass 127.0.0.1:9000;', 4, 1, /"scgi_pass" is not supported: switchyard proxies HTTP only/);
   inLocation('proxy_pass http://app;\nhealth_check type=grpc;', 5, 14, /"health_check type=grpc" is not supported/);
   inLocation('proxy_pass http://app;\nhealth_check fails=0;', 5, 14, /invalid parameter "fails=0" in "health_check"/);
   inLocation('proxy_pass http://app;\nhealth_check interval=x;', 5, 14, /invalid parameter "interval=x"/);

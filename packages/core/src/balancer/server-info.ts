@@ -35,6 +35,8 @@ export interface ServerContext {
   readonly name?: string | undefined;
   /** The Host header to send instead of the url's authority (a resolved address sends its name). */
   readonly host?: string | undefined;
+  /** The upstream's `protocol` is h2 or h2c. */
+  readonly http2?: boolean | undefined;
 }
 
 /** Parse a server url (already validated by the config code) into what adapters need to connect. */
@@ -73,5 +75,6 @@ export function serverInfo(url: string, backup: boolean, context: ServerContext 
     ...(protocol === 'https:' && context.tls !== undefined ? { tls: context.tls } : {}),
     // A resolved address keeps its name for TLS (SNI, certificate check).
     ...(context.name !== undefined ? { name: context.name } : {}),
+    ...(context.http2 === true ? { http2: true as const } : {}),
   });
 }

@@ -69,6 +69,7 @@ export class ServerSlot {
       tls: mergeTls(upstream?.tls, config.tls),
       name: config.name,
       host: config.host,
+      http2: upstream?.protocol === 'h2' || upstream?.protocol === 'h2c',
     });
     this.ringName = writtenAuthority(config.url);
     this.backup = config.backup;

@@ -16,6 +16,7 @@ import { HOOK_KEYS, resolveUpstreamHooks } from '../hooks/resolve-hooks.js';
 import { resolveResolverOptions } from '../discovery/resolver-options.js';
 import { resolveUpstreamServers } from '../discovery/upstream-config.js';
 import { resolveQueue } from '../queue/resolve-queue.js';
+import { resolveProtocol } from './resolve-protocol.js';
 import type { ResolvedResolver } from '../types.js';
 import { resolveAdmin, resolveCluster } from './resolve-admin.js';
 
@@ -33,6 +34,7 @@ const UPSTREAM_KEYS = [
   'resolver',
   'discover',
   'queue',
+  'protocol',
   ...HOOK_KEYS,
 ] as const;
 const HASH_KEYS = ['key', 'consistent'] as const;
@@ -170,6 +172,7 @@ function resolveUpstream(name: string, input: unknown, path: string, resolver: R
     ...(tls === undefined ? {} : { tls }),
     ...(dynamic !== undefined ? { dynamic } : {}),
     ...(queue !== undefined ? { queue } : {}),
+    protocol: resolveProtocol(obj.protocol, `${path}.protocol`, servers, dynamic !== undefined),
   });
 }
 

@@ -23,4 +23,5 @@ export {
   type SafeDecision,
 } from './guarded-forwarding.js';
 export { isRequestBuildError } from './request-build-errors.js';
+export { retryStatus } from './grpc-status.js';
 export { upstreamTlsOptions, upstreamAddress, upstreamRequestOptions, type UpstreamTlsOptions, type UpstreamAddress } from './upstream-connection.js';

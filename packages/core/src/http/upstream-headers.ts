@@ -40,6 +40,8 @@ export function buildUpstreamHeaders(incoming: IncomingHttpHeaders, ctx: Upstrea
   const out: OutgoingHttpHeaders = {};
   const named = connectionTokens(incoming.connection);
   for (const name in incoming) {
+    // An HTTP/2 client's pseudo-headers (`:method`, `:path`, `:authority`...) describe its own request line.
+    if (name.charCodeAt(0) === 58 /* : */) continue;
     if (HOP_BY_HOP_HEADERS.has(name) || FORWARDED.has(name) || name === 'host') continue;
     if (!ctx.trusted && isForwardingHeader(name)) continue;
     if (named !== undefined && named.has(name) && name !== 'content-length') continue;
@@ -67,6 +69,8 @@ export function buildUpstreamHeaders(incoming: IncomingHttpHeaders, ctx: Upstrea
     out.upgrade = first(incoming.upgrade) ?? 'websocket';
   }
   if (ctx.bodyLength !== undefined) out['content-length'] = String(ctx.bodyLength);
+  // `TE: trailers` is the one TE an HTTP/2 hop may carry (RFC 9113 8.2.2); gRPC servers expect it, as nginx's grpc_pass sends it.
+  if (ctx.server.http2 === true && /\btrailers\b/i.test(first(incoming.te) ?? '')) out.te = 'trailers';
   const extra = ctx.location.headers;
   // putOwn: a configured header named `__proto__` is a header like any other, not the object's prototype.
   for (const name in extra) putOwn(out, name.toLowerCase(), extra[name]);

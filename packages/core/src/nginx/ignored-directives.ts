@@ -20,7 +20,7 @@ const REASONS: Record<string, string> = {
   more_clear_input_headers: 'third-party headers-more module; write a rewriteRequest hook',
 };
 
-const OTHER_PASS = new Set(['fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass']);
+const OTHER_PASS = new Set(['fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'memcached_pass']);
 
 /** The `*_pass` directives of nginx's non-HTTP upstream protocols: a location using one cannot be proxied. */
 export function isOtherPass(name: string): boolean {

@@ -11,6 +11,8 @@ import { own } from '../config/own.js';
 /** Where `proxy_pass` sends requests: an upstream block, or a host:port nginx would make an implicit pool of. */
 export interface ProxyTarget extends Position {
   readonly scheme: 'http' | 'https';
+  /** `grpc_pass`: HTTP/2 to the pool (`grpc://` h2c, `grpcs://` h2); absent for proxy_pass (HTTP/1.1). */
+  readonly http2?: 'h2' | 'h2c';
   readonly host: string;
   readonly port: string | undefined;
   /** The URI part (`/v1/` in `http://app/v1/`), which makes nginx replace the matched prefix. */
@@ -86,12 +88,13 @@ export function readLocation(d: Directive, inherited: ProxySettings, notes: Impo
     if (readProxyDirective(c, own, local)) continue;
     if (isOtherPass(c.name)) fail(c, `"${c.name}" is not supported: switchyard proxies HTTP only`);
     switch (c.name) {
-      case 'proxy_pass': {
-        if (target) fail(c, '"proxy_pass" directive is duplicate');
-        if (c.block) fail(c, '"proxy_pass" cannot have a block');
+      case 'proxy_pass':
+      case 'grpc_pass': {
+        if (target) fail(c, `"${c.name}" directive is duplicate`);
+        if (c.block) fail(c, `"${c.name}" cannot have a block`);
         const w = c.args[0];
-        if (w === undefined || c.args.length !== 1) fail(c, 'invalid number of arguments in "proxy_pass" directive');
-        target = parseProxyPass(w);
+        if (w === undefined || c.args.length !== 1) fail(c, `invalid number of arguments in "${c.name}" directive`);
+        target = c.name === 'grpc_pass' ? parseGrpcPass(w) : parseProxyPass(w);
         if (target.uri !== undefined && (kind === 'regex' || kind === 'regex-i' || kind === 'named')) {
           fail(w, `"proxy_pass" cannot have URI part in location given by regular expression, or inside named location`);
         }
@@ -130,7 +133,22 @@ export function readLocation(d: Directive, inherited: ProxySettings, notes: Impo
 }
 
 function containsProxyPass(d: Directive): boolean {
-  return (d.block ?? []).some((c) => c.name === 'proxy_pass' || containsProxyPass(c));
+  return (d.block ?? []).some((c) => c.name === 'proxy_pass' || c.name === 'grpc_pass' || containsProxyPass(c));
+}
+
+/**
+ * `grpc_pass [grpc://|grpcs://]NAME[:PORT];` (ngx_http_grpc_module): HTTP/2 to the pool, cleartext
+ * (h2c) for `grpc://` or no scheme, TLS (h2) for `grpcs://`. No URI part: gRPC paths are the method's.
+ */
+export function parseGrpcPass(w: WordToken): ProxyTarget {
+  const m = /^(grpcs?):\/\/(.*)$/i.exec(w.value);
+  const tls = m !== null && (m[1] as string).toLowerCase() === 'grpcs';
+  const rest = m === null ? w.value : (m[2] as string);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(rest) || (m === null && w.value.includes('://')))
+    fail(w, `invalid URL prefix in "${w.value}": grpc_pass takes grpc:// or grpcs://`);
+  const target = parseProxyPass({ ...w, value: `${tls ? 'https' : 'http'}://${rest}` });
+  if (target.uri !== undefined) fail(w, `invalid URI part in "${w.value}": grpc_pass takes no URI`);
+  return { ...target, http2: tls ? 'h2' : 'h2c' };
 }
 
 /** `http://NAME[:PORT][/URI]` without variables: nginx resolves such a target when it reads the config. */

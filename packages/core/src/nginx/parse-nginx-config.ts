@@ -187,6 +187,7 @@ class Importer {
         case 'stream':
           fail(d, '"stream" (TCP/UDP proxying) is not supported: switchyard balances HTTP');
         case 'proxy_pass':
+        case 'grpc_pass':
         case 'health_check':
           fail(d, `"${d.name}" directive is not allowed here (only inside a location)`);
         default:
@@ -205,6 +206,7 @@ class Importer {
 
   #options(): SwitchyardOptions {
     const schemes = new Map<ImportedUpstream, { scheme: 'http' | 'https'; at: ProxyTarget }>();
+    const protocols = new Map<ImportedUpstream, { protocol: 'h1' | 'h2' | 'h2c'; at: ProxyTarget }>();
     const healthChecks = new Map<ImportedUpstream, NonNullable<ImportedLocation['healthCheck']>>();
     const locations: Record<string, LocationOptions> = {};
     const implicit = new Map<string, ImportedUpstream>();
@@ -233,6 +235,15 @@ class Importer {
         );
       }
       schemes.set(up, { scheme: t.scheme, at: t });
+      const protocol = t.http2 ?? 'h1';
+      const seenProtocol = protocols.get(up);
+      if (seenProtocol !== undefined && seenProtocol.protocol !== protocol) {
+        fail(
+          t,
+          `upstream "${up.name}" is reached with ${protocol === 'h1' ? 'proxy_pass (HTTP/1.1)' : 'grpc_pass (HTTP/2)'} here and otherwise on line ${seenProtocol.at.line}: switchyard gives each pool one protocol`,
+        );
+      }
+      protocols.set(up, { protocol, at: t });
       if (t.scheme === 'https') {
         const ssl = JSON.stringify(loc.settings.ssl ?? {});
         const prevSsl = sslOf.get(up);
@@ -266,6 +277,8 @@ class Importer {
         const tls = tlsFromSsl(ssl.loc.settings.ssl, up.name, ssl.at, this.#baseDir, this.#notes);
         if (tls !== undefined) out.tls = tls;
       }
+      const protocol = protocols.get(up)?.protocol;
+      if (protocol !== undefined && protocol !== 'h1') out.protocol = protocol;
       if (up.balance !== undefined) out.balance = up.balance;
       if (up.hash !== undefined) out.hash = up.hash.consistent ? { key: up.hash.key, consistent: true } : { key: up.hash.key };
       if (up.keepalive !== undefined) out.keepalive = up.keepalive;
@@ -307,7 +320,7 @@ function sameRouting(loc: ImportedLocation): string {
 }
 
 function containsProxyPass(d: Directive): boolean {
-  return (d.block ?? []).some((c) => c.name === 'proxy_pass' || containsProxyPass(c));
+  return (d.block ?? []).some((c) => c.name === 'proxy_pass' || c.name === 'grpc_pass' || containsProxyPass(c));
 }
 
 /**

@@ -55,6 +55,20 @@ const NEXT_UPSTREAM: Record<string, RetryCondition> = {
 const SET_BY_SWITCHYARD = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip']);
 const WEBSOCKET_HEADERS = new Set(['upgrade', 'connection']);
 
+/**
+ * ngx_http_grpc_module's directives that mean what their proxy_* twins mean: read as those. (nginx
+ * keeps the two sets apart per module; a location has one of proxy_pass and grpc_pass, so one set applies.)
+ */
+const GRPC_TWINS: Readonly<Record<string, string>> = {
+  grpc_next_upstream: 'proxy_next_upstream',
+  grpc_next_upstream_tries: 'proxy_next_upstream_tries',
+  grpc_next_upstream_timeout: 'proxy_next_upstream_timeout',
+  grpc_connect_timeout: 'proxy_connect_timeout',
+  grpc_read_timeout: 'proxy_read_timeout',
+  grpc_send_timeout: 'proxy_send_timeout',
+  grpc_set_header: 'proxy_set_header',
+};
+
 /** The proxy_* directives this module understands; `readProxyDirective` returns false for any other. */
 export const PROXY_DIRECTIVES = new Set([
   'proxy_next_upstream',
@@ -65,12 +79,15 @@ export const PROXY_DIRECTIVES = new Set([
   'proxy_send_timeout',
   'proxy_set_header',
   'proxy_http_version',
+  ...Object.keys(GRPC_TWINS),
   ...RESPONSE_DIRECTIVES,
   ...SSL_DIRECTIVES,
 ]);
 
 /** Apply one proxy_* directive to `level`; returns false when the directive is not one of `PROXY_DIRECTIVES`. */
 export function readProxyDirective(d: Directive, level: ProxySettings, notes: ImportNotes): boolean {
+  const twin = own(GRPC_TWINS, d.name);
+  if (twin !== undefined) return readProxyDirective({ ...d, name: twin }, level, notes);
   if (readResponseDirective(d, level, notes)) return true;
   if (!PROXY_DIRECTIVES.has(d.name)) return false;
   if (readSslDirective(d, level, notes)) return true;
