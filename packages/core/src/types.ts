@@ -573,6 +573,9 @@ export interface ServerPatch {
 
 export type StateChangeReason = 'passive' | 'health' | 'admin';
 
+/** Where a server list or change came from (the `input:limited` event). */
+export type InputSource = 'config' | 'dns' | 'discover' | 'admin' | 'cluster';
+
 export interface SwitchyardEvents {
   'server:down': { upstream: string; url: string; state: ServerState; reason: StateChangeReason };
   'server:up': { upstream: string; url: string; reason: StateChangeReason };
@@ -582,6 +585,13 @@ export interface SwitchyardEvents {
   'discovery:error': { upstream: string; source: string; error: string };
   /** The first good answer after `discovery:error`. */
   'discovery:recovered': { upstream: string; source: string };
+  /** The first answer of each DNS name (and of a name added at run time): what it resolved to, or why it failed. */
+  'discovery:answer': { upstream: string; source: string; answer: readonly string[]; error?: string };
+  /**
+   * A value from outside the configuration (DNS, discover, admin API, cluster IPC) was capped or
+   * refused: `source` says where it came from, `field` what it was (docs/security.md).
+   */
+  'input:limited': { source: InputSource; upstream?: string; field: string; action: 'capped' | 'refused'; detail: string };
   'server:updated': { upstream: string; url: string; patch: ServerPatch };
   /**
    * A try failed and the request moves to `to` (try number `attempt`); or, with `refused: 'budget'`,

@@ -7,20 +7,48 @@ import { smoothWeighted } from '../smooth-weighted.js';
 import { HashRing } from './hash-ring.js';
 
 const MAX_TRIES = 20;
-const POINTS_PER_WEIGHT = 160;
+/** nginx: `160 * weight` points per server. */
+export const POINTS_PER_WEIGHT = 160;
+/**
+ * Most ring points of one tier: 1,000 units of weight at nginx's 160 (1,000 servers of weight 1,
+ * or 100 of weight 10) keep nginx's ring exactly. Above it every server gets its share of this
+ * many points instead (at least one). 160,000 points take 2.5 MB (a float64 while building, a
+ * uint32 hash and an int32 owner kept) and a full build of them about 30 ms (bench/pool-change.ts),
+ * so no pool change blocks the event loop for long, whatever the weights (docs/security.md).
+ */
+export const MAX_RING_POINTS = 1000 * POINTS_PER_WEIGHT;
 
 /**
- * The ring points of one server name (`host:port` as written) with `weight`, unsorted:
- * crc32(HOST \0 PORT PREV_HASH), PREV_HASH the previous point as 4 little-endian bytes (0 at first).
+ * The ring points of each server of a tier: `160 * weight` as nginx while the tier's total stays
+ * within MAX_RING_POINTS, else `floor(weight * MAX_RING_POINTS / total weight)`, at least 1. The
+ * points of a name are a crc32 chain, so fewer points are the first ones of the same chain: scaling
+ * moves only the keys of the points dropped, as removing weight does.
  */
+export function ringPointCounts(servers: readonly ServerSlot[]): (slot: ServerSlot) => number {
+  let total = 0;
+  for (const s of servers) total += s.weight;
+  if (total * POINTS_PER_WEIGHT <= MAX_RING_POINTS) return (s) => s.weight * POINTS_PER_WEIGHT;
+  const scale = MAX_RING_POINTS / total;
+  return (s) => Math.max(1, Math.floor(s.weight * scale));
+}
+
+/** nginx's ring points of one server name (`host:port` as written) with `weight`, unsorted. */
 export function ringPoints(name: string, weight: number): number[] {
+  return ringChain(name, weight * POINTS_PER_WEIGHT);
+}
+
+/**
+ * The first `count` points of a name's chain, unsorted: crc32(HOST \0 PORT PREV_HASH), PREV_HASH
+ * the previous point as 4 little-endian bytes (0 at first).
+ */
+export function ringChain(name: string, count: number): number[] {
   const { host, port } = ringHostPort(name);
   let base = crc32Update(CRC32_INIT, host);
   base = crc32UpdateBytes(base, [0]);
   base = crc32Update(base, port);
   const out: number[] = [];
   const prev = [0, 0, 0, 0];
-  for (let j = 0; j < weight * POINTS_PER_WEIGHT; j++) {
+  for (let j = 0; j < count; j++) {
     const hash = crc32Final(crc32UpdateBytes(base, prev));
     out.push(hash);
     prev[0] = hash & 0xff;
@@ -32,19 +60,37 @@ export function ringPoints(name: string, weight: number): number[] {
 }
 
 export class ConsistentHash implements Chooser {
-  readonly #ring = new HashRing((s) => ringPoints(s.ringName, s.weight));
+  readonly #ring = new HashRing((s, count) => ringChain(s.ringName, count));
+  /** The tier as last given to rebuild(), until the next pick builds its ring. */
+  #pending: readonly ServerSlot[] | undefined;
   #hashes = new Uint32Array(0);
   /** For each point, the index of its server-name group. */
   #owners = new Int32Array(0);
   /** Servers sharing one name (nginx compares points to peers by name). */
   #groups: ServerSlot[][] = [];
 
-  /** Incremental: a server added, removed or reweighted moves only its own points (HashRing). */
+  /**
+   * Deferred to the next pick: 500 addServer calls (or a DNS answer applied as many changes) build
+   * the ring once, not 500 times. Incremental then: a server added, removed or reweighted moves
+   * only its own points (HashRing).
+   */
   rebuild(servers: readonly ServerSlot[]): void {
-    this.#ring.update(servers);
+    this.#pending = servers;
+  }
+
+  #build(): void {
+    const servers = this.#pending as readonly ServerSlot[];
+    this.#pending = undefined;
+    this.#ring.update(servers, ringPointCounts(servers));
     this.#hashes = this.#ring.hashes;
     this.#owners = this.#ring.owners;
     this.#groups = this.#ring.groups;
+  }
+
+  /** Ring points in use (tests and docs: never above MAX_RING_POINTS plus one per server). */
+  get size(): number {
+    if (this.#pending !== undefined) this.#build();
+    return this.#hashes.length;
   }
 
   /** Index of the first point >= hash (may be the point count: the ring wraps). */
@@ -63,6 +109,7 @@ export class ConsistentHash implements Chooser {
   }
 
   choose(servers: readonly ServerSlot[], gate: PickGate): ServerSlot | undefined {
+    if (this.#pending !== undefined) this.#build();
     const n = this.#hashes.length;
     if (n === 0) return undefined;
     if (servers.length < 2) return smoothWeighted(servers, gate, true);

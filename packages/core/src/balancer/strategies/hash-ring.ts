@@ -15,7 +15,8 @@ const SEQ_SPACE = 2 ** 21;
 
 interface Member {
   readonly seq: number;
-  weight: number;
+  /** Ring points of this server (160 per unit of weight, fewer when the tier is scaled: consistent-hash.ts). */
+  count: number;
 }
 
 /** One incremental change is worth it below this share of changed servers; a larger change rebuilds. */
@@ -33,15 +34,17 @@ export class HashRing {
   #points = new Float64Array(0);
   readonly #members = new Map<ServerSlot, Member>();
   #nextSeq = 0;
-  readonly #pointsOf: (slot: ServerSlot) => number[];
+  readonly #pointsOf: (slot: ServerSlot, count: number) => number[];
+  #countOf: (slot: ServerSlot) => number = () => 0;
 
-  /** `pointsOf` gives the ring points of a server (nginx's crc32 chain of its name, 160 per weight). */
-  constructor(pointsOf: (slot: ServerSlot) => number[]) {
+  /** `pointsOf` gives the first `count` ring points of a server (nginx's crc32 chain of its name). */
+  constructor(pointsOf: (slot: ServerSlot, count: number) => number[]) {
     this.#pointsOf = pointsOf;
   }
 
-  /** Make the ring that of `servers` (in tier order), reusing the points of servers already in it. */
-  update(servers: readonly ServerSlot[]): void {
+  /** Make the ring that of `servers` (in tier order) with `countOf(s)` points each, reusing the points of servers already in it. */
+  update(servers: readonly ServerSlot[], countOf: (slot: ServerSlot) => number = (s) => s.weight * 160): void {
+    this.#countOf = countOf;
     const plan = this.#plan(servers);
     if (plan === undefined) this.#build(servers);
     else this.#apply(plan.gone, plan.added);
@@ -71,7 +74,7 @@ export class HashRing {
       }
       if (joined || m.seq <= lastSeq) return undefined;
       lastSeq = m.seq;
-      if (m.weight !== s.weight) {
+      if (m.count !== this.#countOf(s)) {
         gone.add(m.seq);
         added.push(s);
       }
@@ -92,8 +95,9 @@ export class HashRing {
     const all: number[] = [];
     for (const s of servers) {
       const seq = this.#nextSeq++;
-      this.#members.set(s, { seq, weight: s.weight });
-      for (const hash of this.#pointsOf(s)) all.push(hash * SEQ_SPACE + seq);
+      const count = this.#countOf(s);
+      this.#members.set(s, { seq, count });
+      for (const hash of this.#pointsOf(s, count)) all.push(hash * SEQ_SPACE + seq);
     }
     this.#points = Float64Array.from(all).sort();
   }
@@ -104,11 +108,11 @@ export class HashRing {
       let m = this.#members.get(s);
       // A reweighted server keeps its rank; a new one ranks after every other.
       if (m === undefined) {
-        m = { seq: this.#nextSeq++, weight: s.weight };
+        m = { seq: this.#nextSeq++, count: 0 };
         this.#members.set(s, m);
       }
-      m.weight = s.weight;
-      for (const hash of this.#pointsOf(s)) fresh.push(hash * SEQ_SPACE + m.seq);
+      m.count = this.#countOf(s);
+      for (const hash of this.#pointsOf(s, m.count)) fresh.push(hash * SEQ_SPACE + m.seq);
     }
     const incoming = Float64Array.from(fresh).sort();
     const dropped = new Uint8Array(this.#nextSeq);
@@ -136,7 +140,7 @@ export class HashRing {
     for (const s of servers) {
       const m = this.#members.get(s) as Member;
       renumber.set(m.seq, next);
-      this.#members.set(s, { seq: next++, weight: m.weight });
+      this.#members.set(s, { seq: next++, count: m.count });
     }
     const points = this.#points;
     for (let i = 0; i < points.length; i++) {
