@@ -151,6 +151,25 @@ export interface AdminOptions {
   token?: string;
   /** Decides writes without (or besides) the token; `false` answers 403. */
   authorize?: (req: RequestInfo) => boolean | Promise<boolean>;
+  /**
+   * What a POST may add: CIDR ranges (`'10.0.0.0/8'`), addresses, host names (`'api.internal'`,
+   * `'*.internal'`) and `unix:` path prefixes (`'unix:/run/app/'`); anything else answers 403.
+   * Without it: anything but unix sockets and link-local / cloud metadata addresses
+   * (169.254.0.0/16, fe80::/10, 100.100.100.200, fd00:ec2::254, metadata.google.internal).
+   */
+  allow?: readonly string[];
+  /** The last word on a POST that passed `allow`: return a reason (a string) to refuse it with 403. */
+  validate?: (change: AdminAddition) => string | undefined | void | Promise<string | undefined | void>;
+}
+
+/** A server a client asks the admin API to add, as `admin.validate` sees it. */
+export interface AdminAddition {
+  readonly upstream: string;
+  /** The url as the pool will store it. */
+  readonly url: string;
+  /** The body as sent (validated like a configured server). */
+  readonly server: Readonly<Record<string, unknown>>;
+  readonly request: RequestInfo;
 }
 
 export interface HashOptions {
