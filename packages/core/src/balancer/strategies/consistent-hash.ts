@@ -1,6 +1,6 @@
 /** @module hash consistent: nginx's ketama ring (ngx_http_upstream_init_chash / get_chash_peer), point for point. */
 import type { Chooser, PickGate } from '../chooser.js';
-import { CRC32_INIT, crc32, crc32Final, crc32Update, crc32UpdateBytes } from '../crc32.js';
+import { CRC32_INIT, crc32, crc32Final, crc32Update, crc32Update4, crc32UpdateBytes } from '../crc32.js';
 import { ringHostPort } from '../server-info.js';
 import type { ServerSlot } from '../server-slot.js';
 import { smoothWeighted } from '../smooth-weighted.js';
@@ -46,15 +46,13 @@ export function ringChain(name: string, count: number): number[] {
   let base = crc32Update(CRC32_INIT, host);
   base = crc32UpdateBytes(base, [0]);
   base = crc32Update(base, port);
-  const out: number[] = [];
-  const prev = [0, 0, 0, 0];
+  const out = new Array<number>(count);
+  let prev = 0;
   for (let j = 0; j < count; j++) {
-    const hash = crc32Final(crc32UpdateBytes(base, prev));
-    out.push(hash);
-    prev[0] = hash & 0xff;
-    prev[1] = (hash >>> 8) & 0xff;
-    prev[2] = (hash >>> 16) & 0xff;
-    prev[3] = hash >>> 24;
+    // The previous point's 4 bytes, little-endian, through crc32 (crc32Update4 unrolls the loop).
+    const hash = crc32Final(crc32Update4(base, prev));
+    out[j] = hash;
+    prev = hash;
   }
   return out;
 }
@@ -63,9 +61,12 @@ export class ConsistentHash implements Chooser {
   readonly #ring = new HashRing((s, count) => ringChain(s.ringName, count));
   /** The tier as last given to rebuild(), until the next pick builds its ring. */
   #pending: readonly ServerSlot[] | undefined;
-  #hashes = new Uint32Array(0);
-  /** For each point, the index of its server-name group. */
-  #owners = new Int32Array(0);
+  /** Every point's hash, ascending (duplicates included: see HashRing.pointHash). */
+  #hashes: Uint32Array = new Uint32Array(0);
+  /** Each point's server rank. */
+  #seqs: Int32Array = new Int32Array(0);
+  /** Each rank's name group. */
+  #groupOfSeq: Int32Array = new Int32Array(0);
   /** Servers sharing one name (nginx compares points to peers by name). */
   #groups: ServerSlot[][] = [];
 
@@ -82,28 +83,27 @@ export class ConsistentHash implements Chooser {
     const servers = this.#pending as readonly ServerSlot[];
     this.#pending = undefined;
     this.#ring.update(servers, ringPointCounts(servers));
-    this.#hashes = this.#ring.hashes;
-    this.#owners = this.#ring.owners;
+    this.#hashes = this.#ring.pointHash;
+    this.#seqs = this.#ring.pointSeq;
+    this.#groupOfSeq = this.#ring.groupOfSeq;
     this.#groups = this.#ring.groups;
   }
 
-  /** Ring points in use (tests and docs: never above MAX_RING_POINTS plus one per server). */
+  /** Ring points in use, duplicates included (never above MAX_RING_POINTS plus one per server). */
   get size(): number {
     if (this.#pending !== undefined) this.#build();
     return this.#hashes.length;
   }
 
-  /** Index of the first point >= hash (may be the point count: the ring wraps). */
+  /** Index of the first point >= hash, the first of equal ones (may be the point count: the ring wraps). */
   #find(hash: number): number {
     const h = this.#hashes;
     let i = 0;
     let j = h.length;
     while (i < j) {
       const k = (i + j) >>> 1;
-      const v = h[k] as number;
-      if (hash > v) i = k + 1;
-      else if (hash < v) j = k;
-      else return k;
+      if (hash > (h[k] as number)) i = k + 1;
+      else j = k;
     }
     return i;
   }
@@ -118,10 +118,13 @@ export class ConsistentHash implements Chooser {
     if (key === '') return smoothWeighted(servers, gate, false);
     let point = this.#find(crc32(key));
     for (let tries = 0; ;) {
-      const group = this.#groups[this.#owners[point % n] as number] as ServerSlot[];
+      const at = point % n;
+      const group = this.#groups[this.#groupOfSeq[this.#seqs[at] as number] as number] as ServerSlot[];
       const s = smoothWeighted(group, gate, true);
       if (s !== undefined) return s;
-      point++;
+      // The next point of another hash: nginx's ring holds one point per hash (the first server's).
+      const hash = this.#hashes[at] as number;
+      for (let skip = 0; skip < n && this.#hashes[point % n] === hash; skip++) point++;
       if (++tries > MAX_TRIES) return smoothWeighted(servers, gate, false);
     }
   }
