@@ -179,6 +179,28 @@ export interface HashOptions {
   consistent?: boolean;
 }
 
+/**
+ * Passive health limits (docs/security.md). nginx has neither: its passive health may mark every
+ * server failed, and then the upstream answers 502 until `failTimeout` passes.
+ */
+export interface PassiveHealthOptions {
+  /**
+   * Envoy's panic threshold: when fewer than `belowPercent` % of the primaries (servers not `down`)
+   * are healthy (not passively failed, not failed by active checks), and the backups too, picks
+   * ignore passive failures and balance over all of them. `false` (the default): off.
+   */
+  panic?: { belowPercent: number } | false;
+  /** Passive health never marks more than this share of a tier failed (at least one server may be). Default 100: no cap. */
+  maxEjectedPercent?: number;
+}
+
+export interface ResolvedPassiveHealth {
+  /** 0: no panic mode. */
+  readonly panicBelowPercent: number;
+  /** 100: no cap. */
+  readonly maxEjectedPercent: number;
+}
+
 /** Hooks given on an upstream are the defaults of its locations. */
 export interface UpstreamOptions extends LocationHooks {
   /** May be empty or omitted when `discover` is given. */
@@ -194,6 +216,8 @@ export interface UpstreamOptions extends LocationHooks {
   keepalive?: number;
   /** Session persistence (nginx `sticky cookie | route | learn`). */
   sticky?: StickyOptions;
+  /** Limits on passive health (Envoy's panic threshold and max ejection percent). Default: none, as nginx. */
+  passive?: PassiveHealthOptions;
   /** TLS to the upstream's https servers (CA, client certificate, SNI name, verification). */
   tls?: TlsOptions;
   /** DNS for this upstream's `resolve` servers, field by field over the top-level `resolver`. */
@@ -354,6 +378,8 @@ export interface ResolvedUpstream {
   readonly tls?: ResolvedTls;
   /** `resolve` servers and the `discover` hook; absent for a fixed list. */
   readonly dynamic?: ResolvedDynamicServers;
+  /** `passive`; absent when not given (nginx's behaviour). */
+  readonly passive?: ResolvedPassiveHealth;
 }
 
 export type LocationKind = 'exact' | 'prefix-priority' | 'prefix' | 'regex' | 'regex-i';
@@ -572,6 +598,8 @@ export interface UpstreamStatus {
   readonly zombies?: readonly ServerStatus[];
   /** One entry per DNS name (and the `discover` hook) feeding this upstream. */
   readonly resolver?: readonly ResolverNameStatus[];
+  /** With `passive.panic`: true while too few servers are healthy and picks ignore passive failures. */
+  readonly panic?: boolean;
 }
 
 export interface StatusSnapshot {
@@ -610,6 +638,8 @@ export interface SwitchyardEvents {
    * A value from outside the configuration (DNS, discover, admin API, cluster IPC) was capped or
    * refused: `source` says where it came from, `field` what it was (docs/security.md).
    */
+  /** `passive.panic` began (too few healthy servers: picks ignore passive failures) or ended. */
+  'upstream:panic': { upstream: string; panic: boolean; healthy: number; servers: number };
   'input:limited': { source: InputSource; upstream?: string; field: string; action: 'capped' | 'refused'; detail: string };
   'server:updated': { upstream: string; url: string; patch: ServerPatch };
   /**

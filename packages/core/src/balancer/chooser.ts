@@ -11,6 +11,8 @@ export class PickGate {
   now = 0;
   /** nginx `peers->single`: a lone primary without backups is never marked failed. */
   single = false;
+  /** Panic mode (`passive.panic`): passive failures are ignored for this pick. */
+  ignorePassive = false;
   random: () => number;
   #tried: ReadonlySet<string> | undefined;
   #ctx: PickContext | undefined;
@@ -34,7 +36,7 @@ export class PickGate {
   bindable(s: ServerSlot): boolean {
     if (s.down || !s.healthy) return false;
     if (this.#tried !== undefined && this.#tried.has(s.url)) return false;
-    if (!this.single && s.maxFails > 0 && s.fails >= s.maxFails && this.now - s.checked <= s.failTimeoutMs) return false;
+    if (!this.single && !this.ignorePassive && s.maxFails > 0 && s.fails >= s.maxFails && this.now - s.checked <= s.failTimeoutMs) return false;
     return s.maxConns === 0 || s.active < s.maxConns;
   }
 

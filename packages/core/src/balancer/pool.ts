@@ -22,6 +22,7 @@ import type { RequestInfo } from '../types.js';
 import { StickyBinding } from '../sticky/sticky-binding.js';
 import { accountBoundPick, boundSlot } from '../sticky/bound-pick.js';
 import { publicPatch, type ResolvedServerPatch } from '../config/resolve-server-patch.js';
+import { PassiveLimits } from './passive-limits.js';
 
 /** nginx never counts these as an unsuccessful attempt, whatever proxy_next_upstream says. */
 const NEVER_FAILS = (status: number): boolean => status === 403 || status === 404;
@@ -84,6 +85,8 @@ export class Pool implements PoolControl {
   /** Removed servers with tries still in flight (nginx's zombies), shown by status() until they finish. */
   readonly #zombies = new Set<ServerSlot>();
   #nextId = 0;
+  /** `passive`: panic threshold and max ejected share (absent: nginx's passive health as is). */
+  readonly #limits: PassiveLimits | undefined;
 
   constructor(config: ResolvedUpstream, env: PoolEnv) {
     this.name = config.name;
@@ -94,6 +97,7 @@ export class Pool implements PoolControl {
     this.#primaryChooser = createChooser(config);
     this.#backupChooser = createChooser(config);
     this.#sticky = config.sticky !== undefined ? new StickyBinding(config.sticky) : undefined;
+    this.#limits = config.passive !== undefined ? new PassiveLimits(config.name, config.passive, env) : undefined;
     const now = env.now();
     for (const server of config.servers) this.#all.push(this.#numbered(new ServerSlot(server, !this.#mandatory, now, config)));
     this.#reindex(true, true);
@@ -111,6 +115,7 @@ export class Pool implements PoolControl {
     const now = this.#env.now();
     const gate = this.#gate;
     gate.begin(ctx, now);
+    if (this.#limits !== undefined) gate.ignorePassive = this.#limits.panic(this.#primary, this.#backup, now);
     let slot = this.#sticky !== undefined && ctx?.request !== undefined && ctx.sticky !== false ? this.#boundPick(ctx.request, now) : undefined;
     if (slot === undefined) slot = this.#primaryChooser.choose(this.#primary, gate);
     if (slot === undefined && this.#backup.length > 0) slot = this.#backupChooser.choose(this.#backup, gate);
@@ -177,7 +182,8 @@ export class Pool implements PoolControl {
 
     const now = this.#env.now();
     if (failed) {
-      slot.fails++;
+      // passive.maxEjectedPercent: a failure that would eject one server too many is not counted toward it.
+      if (this.#limits?.capped(slot, slot.fails + 1, slot.backup ? this.#backup : this.#primary, now) !== true) slot.fails++;
       slot.accessed = now;
       slot.checked = now;
       if (slot.maxFails > 0) {
@@ -330,6 +336,7 @@ export class Pool implements PoolControl {
     if (slot === undefined || this.#gate.single) return;
     const now = this.#env.now();
     if (failed) {
+      if (this.#limits?.capped(slot, slot.maxFails, slot.backup ? this.#backup : this.#primary, now) === true) return;
       // As if our own tries had failed maxFails times now: no try here until failTimeout passed.
       slot.fails = Math.max(slot.fails, slot.maxFails);
       slot.accessed = now;
@@ -393,6 +400,7 @@ export class Pool implements PoolControl {
       servers,
       ...(sessions !== undefined ? { sessions } : {}),
       ...(this.#zombies.size > 0 ? { zombies: [...this.#zombies].map(toStatus) } : {}),
+      ...(this.#limits?.panicEnabled === true ? { panic: this.#limits.inPanic } : {}),
     };
   }
 
