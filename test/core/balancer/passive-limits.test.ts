@@ -109,3 +109,10 @@ describe('passive limits', () => {
     assert.throws(() => createSwitchyard({ upstreams: { api: { servers: URLS, passive: { panik: true } as never } } }), /upstreams\.api\.passive.*panik/);
   });
 });
+
+it('an imported nginx config has no passive limits (nginx behaviour)', async () => {
+  const sy = createSwitchyard({ nginx: 'upstream api { server 127.0.0.1:1; server 127.0.0.1:2; }\nserver { location / { proxy_pass http://api; } }\n' });
+  assert.equal(sy.config.upstreams.get('api')!.passive, undefined);
+  assert.equal(sy.status().upstreams.api!.panic, undefined);
+  await sy.close();
+});
