@@ -48,21 +48,27 @@ function row(name: string, rounds: Array<[number, number]>): Row {
 }
 
 /** A switchyard whose `discover` hook hands back its update function. */
-async function withDiscover(extra: Partial<SwitchyardOptions['upstreams'][string]>): Promise<{ update: (s: ServerOptions[]) => void; pick: () => void; close: () => Promise<void> }> {
+async function withDiscover(
+  extra: Partial<SwitchyardOptions['upstreams'][string]>,
+): Promise<{ update: (s: ServerOptions[]) => void; pick: () => void; close: () => Promise<void> }> {
   let update: (s: ServerOptions[]) => void = () => {};
   const sy = createSwitchyard({
     upstreams: {
       api: {
         ...extra,
         discover: ({ update: u }) => {
-          update = u as (s: ServerOptions[]) => void;
+          update = u;
         },
       },
     },
   });
   return {
     update: (s) => update(s),
-    pick: () => sy.upstream('api').pick({ key: `/k/${Math.random()}` })?.release({ status: 200 }),
+    pick: () =>
+      sy
+        .upstream('api')
+        .pick({ key: `/k/${Math.random()}` })
+        ?.release({ status: 200 }),
     close: () => sy.close(),
   };
 }
@@ -93,9 +99,15 @@ async function discoverCase(name: string, extra: Partial<SwitchyardOptions['upst
     }
     for (const step of steps.length > 1 ? steps.slice(1) : steps) {
       await turn();
-      change = Math.max(change, timed(() => d.update(step)));
+      change = Math.max(
+        change,
+        timed(() => d.update(step)),
+      );
       await turn();
-      first = Math.max(first, timed(() => d.pick()));
+      first = Math.max(
+        first,
+        timed(() => d.pick()),
+      );
     }
     rounds.push([change, first]);
     await d.close();
@@ -142,5 +154,7 @@ console.log(`CPU ms of each call; cold = round 1, then median / worst of rounds 
 console.log('| case | change: cold, median, worst | first pick after: cold, median, worst |');
 console.log('|---|---:|---:|');
 for (const r of rows)
-  console.log(`| ${r.case} | ${f(r.coldChangeMs)}, ${f(r.changeMedianMs)}, ${f(r.changeMs)} | ${f(r.coldPickMs)}, ${f(r.firstPickMedianMs)}, ${f(r.firstPickMs)} |`);
+  console.log(
+    `| ${r.case} | ${f(r.coldChangeMs)}, ${f(r.changeMedianMs)}, ${f(r.changeMs)} | ${f(r.coldPickMs)}, ${f(r.firstPickMedianMs)}, ${f(r.firstPickMs)} |`,
+  );
 console.log(`event loop delay over the run: max ${(histogram.max / 1e6).toFixed(1)} ms, p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms`);

@@ -41,7 +41,10 @@ test('the change log keeps one entry per server: 100,000 changes of one server s
   const server = { url: 'http://127.0.0.1:2', weight: 3, maxFails: 1, failTimeoutMs: 1, backup: false, down: false, drain: false, maxConns: 0, slowStartMs: 0 };
   log.record({ op: 'add', upstream: 'api', server });
   assert.deepEqual(
-    log.replay().slice(1).map((c) => c.op),
+    log
+      .replay()
+      .slice(1)
+      .map((c) => c.op),
     ['remove', 'add'],
   );
 });

@@ -52,7 +52,13 @@ for (const driver of drivers) {
     it('POST refuses unix sockets and metadata addresses by default (403), and admin.allow / admin.validate decide instead', async (t) => {
       const backends = await backendsFor(t, 1);
       const proxy = await startProxy(t, driver, { upstreams: { app: backends.map((b) => b.url) }, admin: { path: API, token: TOKEN } });
-      for (const url of ['unix:/var/run/docker.sock', 'http://169.254.169.254/', 'http://[::ffff:a9fe:a9fe]:80', 'http://[fe80::1]:80', 'http://metadata.google.internal']) {
+      for (const url of [
+        'unix:/var/run/docker.sock',
+        'http://169.254.169.254/',
+        'http://[::ffff:a9fe:a9fe]:80',
+        'http://[fe80::1]:80',
+        'http://metadata.google.internal',
+      ]) {
         const answer = await send(`${proxy.url}${API}/upstreams/app/servers`, 'POST', JSON.stringify({ url }));
         assert.equal(answer.status, 403, `${url}: ${answer.body}`);
         assert.equal(errorOf(answer).code, 'ServerNotAllowed');

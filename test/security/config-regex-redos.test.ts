@@ -54,7 +54,8 @@ describe('regex location safety', () => {
     });
     assert.throws(
       () => createSwitchyard({ nginx: 'upstream app { server 127.0.0.1:1; }\nserver {\n  location ~* "(\\w|\\d)+$" { proxy_pass http://app; }\n}\n' }),
-      (err: unknown) => err instanceof Error && /line 3/.test(err.message) && /can take exponential time/.test(err.message) && /overlapping alternatives/.test(err.message),
+      (err: unknown) =>
+        err instanceof Error && /line 3/.test(err.message) && /can take exponential time/.test(err.message) && /overlapping alternatives/.test(err.message),
     );
     const sy = createSwitchyard({ upstreams: { app: ['http://127.0.0.1:1'] }, locations: { '~ ^/users/(\\d+)/?$': 'app' } });
     assert.ok(sy.match('GET', '/users/12') !== undefined);

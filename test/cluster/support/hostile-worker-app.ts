@@ -32,13 +32,24 @@ if (cluster.isPrimary) {
   send({ [TAG]: 'health', report: 'x' });
   send({ [TAG]: 'status-part', id: 1 });
   send({ [TAG]: 'nonsense' });
-  const server = { url: 'http://10.6.6.6:80', weight: 5_000_000, maxFails: 1, failTimeoutMs: 10_000, backup: false, down: false, drain: false, maxConns: 0, slowStartMs: 0 };
+  const server = {
+    url: 'http://10.6.6.6:80',
+    weight: 5_000_000,
+    maxFails: 1,
+    failTimeoutMs: 10_000,
+    backup: false,
+    down: false,
+    drain: false,
+    maxConns: 0,
+    slowStartMs: 0,
+  };
   send({ [TAG]: 'change', change: { op: 'add', upstream: 'api', server } });
   send({ [TAG]: 'change', change: { op: 'add', upstream: 'api', server: { ...server, weight: 1, url: 'http://10.6.6.6:80/%%' } } });
   send({ [TAG]: 'change', change: { op: 'set', upstream: 'api', url: 'http://10.6.6.7:80', patch: { weight: 1001 } } });
   // Valid: one added server changed 1,000 times, one added then removed.
   send({ [TAG]: 'change', change: { op: 'add', upstream: 'api', server: { ...server, weight: 2, url: 'http://127.0.0.5:80' } } });
-  for (let i = 1; i <= 1000; i++) send({ [TAG]: 'change', change: { op: 'set', upstream: 'api', url: 'http://127.0.0.5:80', patch: { weight: (i % 10) + 1 } } });
+  for (let i = 1; i <= 1000; i++)
+    send({ [TAG]: 'change', change: { op: 'set', upstream: 'api', url: 'http://127.0.0.5:80', patch: { weight: (i % 10) + 1 } } });
   send({ [TAG]: 'change', change: { op: 'add', upstream: 'api', server: { ...server, weight: 1, url: 'http://127.0.0.6:80' } } });
   send({ [TAG]: 'change', change: { op: 'remove', upstream: 'api', url: 'http://127.0.0.6:80' } });
   send('sent');

@@ -7,7 +7,10 @@ import { ConsistentHash, MAX_RING_POINTS, ringChain, ringPointCounts, ringPoints
 import { createSwitchyard } from '../../../packages/core/src/index.js';
 
 function slots(n: number, weight: number): ServerSlot[] {
-  return Array.from({ length: n }, (_, i) => new ServerSlot(resolveServer({ url: `http://10.${i >> 16}.${(i >> 8) & 255}.${i & 255}:80`, weight }, 'test'), true, 0));
+  return Array.from(
+    { length: n },
+    (_, i) => new ServerSlot(resolveServer({ url: `http://10.${i >> 16}.${(i >> 8) & 255}.${i & 255}:80`, weight }, 'test'), true, 0),
+  );
 }
 
 describe('ring bound', () => {
@@ -41,7 +44,11 @@ describe('ring bound', () => {
   it('a pool of 14 servers of weight 1000 with consistent hash picks; 500 addServer calls then build one ring', async () => {
     const sy = createSwitchyard({
       upstreams: {
-        api: { servers: Array.from({ length: 14 }, (_, i) => ({ url: `http://127.0.2.${i + 1}:80`, weight: 1000 })), balance: 'hash', hash: { key: '$request_uri', consistent: true } },
+        api: {
+          servers: Array.from({ length: 14 }, (_, i) => ({ url: `http://127.0.2.${i + 1}:80`, weight: 1000 })),
+          balance: 'hash',
+          hash: { key: '$request_uri', consistent: true },
+        },
       },
     });
     for (let i = 0; i < 500; i++) sy.addServer('api', `http://127.0.3.${i & 255}:${1000 + i}`);

@@ -68,7 +68,11 @@ export function attachStateLogger(sy: Switchyard, logger: SwitchyardLogger, opti
     .on('server:updated', updated)
     .on('no-live-upstream', none)
     .on('try:failed', tried);
-  sy.on('discovery:error', lookupFailed).on('discovery:recovered', lookupRecovered).on('discovery:answer', firstAnswer).on('input:limited', limited).on('upstream:panic', panic);
+  sy.on('discovery:error', lookupFailed)
+    .on('discovery:recovered', lookupRecovered)
+    .on('discovery:answer', firstAnswer)
+    .on('input:limited', limited)
+    .on('upstream:panic', panic);
   return () => {
     sy.off('server:down', down)
       .off('server:up', up)
@@ -77,6 +81,10 @@ export function attachStateLogger(sy: Switchyard, logger: SwitchyardLogger, opti
       .off('server:updated', updated)
       .off('no-live-upstream', none)
       .off('try:failed', tried);
-    sy.off('discovery:error', lookupFailed).off('discovery:recovered', lookupRecovered).off('discovery:answer', firstAnswer).off('input:limited', limited).off('upstream:panic', panic);
+    sy.off('discovery:error', lookupFailed)
+      .off('discovery:recovered', lookupRecovered)
+      .off('discovery:answer', firstAnswer)
+      .off('input:limited', limited)
+      .off('upstream:panic', panic);
   };
 }

@@ -96,7 +96,7 @@ export function joinCluster(sy: Switchyard, pools: ReadonlyMap<string, PoolContr
 
   const onMessage = (raw: unknown): void => {
     if (!isOurs<PrimaryMessage>(raw)) return;
-    const checked = checkPrimaryMessage(raw as unknown as Record<string, unknown>);
+    const checked = checkPrimaryMessage(raw);
     if (!checked.ok) return dropped(checked.error);
     try {
       handle(checked.message);

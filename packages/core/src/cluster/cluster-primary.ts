@@ -137,7 +137,7 @@ export function clusterPrimary(options: ClusterPrimaryOptions = {}): ClusterPrim
   const onMessage = (worker: Worker, raw: unknown): void => {
     if (!isOurs<WorkerMessage>(raw)) return;
     // A malformed message is dropped with one line; it never reaches the other workers or the log.
-    const checked = checkWorkerMessage(raw as unknown as Record<string, unknown>);
+    const checked = checkWorkerMessage(raw);
     if (!checked.ok) {
       log(`switchyard: clusterPrimary dropped a malformed message from worker ${worker.id}: ${checked.error}`);
       return;

@@ -6,7 +6,8 @@ const PASSIVE_KEYS = ['panic', 'maxEjectedPercent'] as const;
 const PANIC_KEYS = ['belowPercent'] as const;
 
 function percent(value: unknown, path: string, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 100) fail(path, `must be an integer from ${min} to 100, got ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 100)
+    fail(path, `must be an integer from ${min} to 100, got ${describe(value)}`);
   return value;
 }
 

@@ -37,8 +37,7 @@ export function resolveServerPatch(input: unknown, path: string): ResolvedServer
       out.weight = optionalInteger(value, at, 1, 1);
       // The configuration's cap, here too: the admin API and cluster IPC reach setServer through this check.
       if (out.weight > MAX_WEIGHT) fail(at, `must be at most ${MAX_WEIGHT}, got ${out.weight}`);
-    }
-    else if (key === 'down') out.down = optionalBoolean(value, at, false);
+    } else if (key === 'down') out.down = optionalBoolean(value, at, false);
     else if (key === 'drain') out.drain = optionalBoolean(value, at, false);
     else if (key === 'maxFails') out.maxFails = optionalInteger(value, at, 1, 0);
     else if (key === 'maxConns') out.maxConns = optionalInteger(value, at, 0, 0);

@@ -87,7 +87,10 @@ function resolveUrl(value: unknown, path: string): string {
   // missed) would otherwise become host "http" with the path "//10.0.0.1:80".
   if (scheme === null && /[/\\]/.test(text)) {
     const meant = /^(https?)\/\/?(.+)$/i.exec(text);
-    fail(path, `${expected} (without a scheme only host:port, no path)${meant !== null ? `; did you mean '${meant[1]!.toLowerCase()}://${meant[2]!}'?` : ''}, got ${describe(value)}`);
+    fail(
+      path,
+      `${expected} (without a scheme only host:port, no path)${meant !== null ? `; did you mean '${meant[1]!.toLowerCase()}://${meant[2]!}'?` : ''}, got ${describe(value)}`,
+    );
   }
   const written = scheme === null ? `http://${text}` : `${scheme[1]!.toLowerCase()}${text.slice(scheme[1]!.length)}`;
   const parts = PARTS.exec(written);
@@ -126,5 +129,6 @@ function checkAuthority(authority: string, parsed: URL, expected: string, path: 
   const host = (cut > 0 ? authority.slice(0, cut) : authority).toLowerCase();
   const port = cut > 0 && cut < authority.length ? authority.slice(cut + 1) : '';
   if (host !== parsed.hostname) fail(path, `${expected} with the host written as the parser reads it ('${parsed.hostname}'), got ${describe(value)}`);
-  if (port !== '' && !(/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) fail(path, `${expected} (the port must be a number 1-65535), got ${describe(value)}`);
+  if (port !== '' && !(/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535))
+    fail(path, `${expected} (the port must be a number 1-65535), got ${describe(value)}`);
 }

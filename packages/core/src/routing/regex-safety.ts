@@ -292,7 +292,8 @@ function explain(node: Node, src: string): string | undefined {
       for (const alt of alternations(node.body)) {
         const sets = alt.options.map(firstSet);
         for (let i = 0; i < sets.length; i++) {
-          if (canBeEmpty(alt.options[i] as Node)) return `an alternative that can match nothing inside the repetition ${JSON.stringify(node.text)}; make every alternative match at least one character`;
+          if (canBeEmpty(alt.options[i] as Node))
+            return `an alternative that can match nothing inside the repetition ${JSON.stringify(node.text)}; make every alternative match at least one character`;
           for (let j = i + 1; j < sets.length; j++) {
             const a = sets[i];
             const b = sets[j];
