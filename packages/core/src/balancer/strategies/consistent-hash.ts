@@ -12,9 +12,10 @@ export const POINTS_PER_WEIGHT = 160;
 /**
  * Most ring points of one tier: 1,000 units of weight at nginx's 160 (1,000 servers of weight 1,
  * or 100 of weight 10) keep nginx's ring exactly. Above it every server gets its share of this
- * many points instead (at least one). 160,000 points take 2.5 MB (a float64 while building, a
- * uint32 hash and an int32 owner kept) and a full build of them about 30 ms (bench/pool-change.ts),
- * so no pool change blocks the event loop for long, whatever the weights (docs/security.md).
+ * many points instead (at least one). 160,000 points keep 1.3 MB (a uint32 hash and an int32
+ * rank each; about 4 MB more while building) and a full build takes 15 ms of CPU (median,
+ * bench/pool-change.ts), so no pool change blocks the event loop for long, whatever the weights
+ * (docs/security.md).
  */
 export const MAX_RING_POINTS = 1000 * POINTS_PER_WEIGHT;
 
