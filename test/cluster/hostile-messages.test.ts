@@ -7,6 +7,7 @@ import { ChangeLog } from '../../packages/core/src/cluster/cluster-primary.js';
 import { checkPrimaryMessage, checkWorkerMessage } from '../../packages/core/src/cluster/check-message.js';
 
 const APP = fileURLToPath(new URL('./support/hostile-worker-app.ts', import.meta.url));
+const WORKER_APP = fileURLToPath(new URL('./support/hostile-primary-app.ts', import.meta.url));
 
 test('a real primary drops malformed and hostile worker messages with a log line and replays only the compacted valid state', async () => {
   const { code, out } = await runScript(APP, [], {});
@@ -62,4 +63,19 @@ test('a worker checks the primary messages the same way: bad changes, health and
   assert.equal(result.ok, false);
   assert.equal(checkWorkerMessage({ __switchyard: 'passive', report: { upstream: 'api', url: 'http://a:1', failed: 'yes' } }).ok, false);
   assert.equal(checkWorkerMessage({ __switchyard: 'passive', report: { upstream: 'api', url: 'http://a:1', failed: true } }).ok, true);
+});
+
+test('a real cluster: true worker drops malformed primary messages with a log line each and applies the valid change', async () => {
+  const { code, out } = await runScript(WORKER_APP, [], {});
+  assert.equal(code, 0, out);
+  const result = JSON.parse(/^RESULT (.*)$/m.exec(out)![1]!) as { servers: Array<[string, number]>; lines: string[] };
+  assert.deepEqual(result.servers, [
+    ['http://127.0.0.1:1', 1],
+    ['http://127.0.0.7:80', 2],
+  ]);
+  assert.equal(result.lines.length, 7, result.lines.join('\n'));
+  assert.ok(result.lines.every((l) => l.startsWith('cluster refused: dropped a malformed message from the primary: ')));
+  assert.ok(result.lines.some((l) => /server\.weight must be at most 1000/.test(l)));
+  assert.ok(result.lines.some((l) => /%XX escapes/.test(l)));
+  assert.ok(result.lines.some((l) => /patch\.weight must be at most 1000/.test(l)));
 });
