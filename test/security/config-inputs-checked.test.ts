@@ -58,3 +58,23 @@ test('discover updates are checked like the configuration: weight, url and size,
   p.release({ status: 200 });
   await sy.close();
 });
+
+test('durations that become timers are clamped to 2^31-1 ms (a longer setTimeout would fire after 1 ms)', async () => {
+  const sy = createSwitchyard({
+    upstreams: {
+      api: { servers: ['http://127.0.0.1:1'], timeouts: { read: '30d', connect: '30d' }, retry: { timeout: '60d' }, healthCheck: { interval: '30d' } },
+    },
+    closeTimeout: '40d',
+  });
+  const api = sy.config.upstreams.get('api')!;
+  const max = 2 ** 31 - 1;
+  assert.deepEqual(
+    [api.timeouts.readMs, api.timeouts.connectMs, api.retry.timeoutMs, api.healthCheck!.intervalMs, sy.config.closeTimeoutMs],
+    [max, max, max, max, max],
+  );
+  // Not a timer: a failure window may be as long as written.
+  const long = createSwitchyard({ upstreams: { api: [{ url: 'http://127.0.0.1:1', failTimeout: '30d' }] } });
+  assert.equal(long.config.upstreams.get('api')!.servers[0]!.failTimeoutMs, 30 * 86_400_000);
+  await sy.close();
+  await long.close();
+});
