@@ -78,7 +78,7 @@ class SwitchyardInstance implements Switchyard {
     // cluster: probes run in one worker chosen by clusterPrimary(); changes and failures are shared.
     const link = this.config.cluster === true ? joinCluster(this, this.#pools, startHealth) : undefined;
     this.#health = link ?? startHealth();
-    registerInternals(this, { pools: this.#pools, ...(link !== undefined ? { clusterStatus: () => link.status() } : {}) });
+    registerInternals(this, { pools: this.#pools, env: this.#env, ...(link !== undefined ? { clusterStatus: () => link.status() } : {}) });
     this.#discovery = startDiscovery(this.config, this.#pools, this.#env, this.#health);
   }
 

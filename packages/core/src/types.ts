@@ -151,6 +151,25 @@ export interface AdminOptions {
   token?: string;
   /** Decides writes without (or besides) the token; `false` answers 403. */
   authorize?: (req: RequestInfo) => boolean | Promise<boolean>;
+  /**
+   * What a POST may add: CIDR ranges (`'10.0.0.0/8'`), addresses, host names (`'api.internal'`,
+   * `'*.internal'`) and `unix:` path prefixes (`'unix:/run/app/'`); anything else answers 403.
+   * Without it: anything but unix sockets and link-local / cloud metadata addresses
+   * (169.254.0.0/16, fe80::/10, 100.100.100.200, fd00:ec2::254, metadata.google.internal).
+   */
+  allow?: readonly string[];
+  /** The last word on a POST that passed `allow`: return a reason (a string) to refuse it with 403. */
+  validate?: (change: AdminAddition) => string | undefined | void | Promise<string | undefined | void>;
+}
+
+/** A server a client asks the admin API to add, as `admin.validate` sees it. */
+export interface AdminAddition {
+  readonly upstream: string;
+  /** The url as the pool will store it. */
+  readonly url: string;
+  /** The body as sent (validated like a configured server). */
+  readonly server: Readonly<Record<string, unknown>>;
+  readonly request: RequestInfo;
 }
 
 export interface HashOptions {
@@ -158,6 +177,28 @@ export interface HashOptions {
   key: string | ((req: RequestInfo) => string);
   /** ketama consistent hashing, as nginx `hash ... consistent`. Default false. */
   consistent?: boolean;
+}
+
+/**
+ * Passive health limits (docs/security.md). nginx has neither: its passive health may mark every
+ * server failed, and then the upstream answers 502 until `failTimeout` passes.
+ */
+export interface PassiveHealthOptions {
+  /**
+   * Envoy's panic threshold: when fewer than `belowPercent` % of the primaries (servers not `down`)
+   * are healthy (not passively failed, not failed by active checks), and the backups too, picks
+   * ignore passive failures and balance over all of them. `false` (the default): off.
+   */
+  panic?: { belowPercent: number } | false;
+  /** Passive health never marks more than this share of a tier failed (at least one server may be). Default 100: no cap. */
+  maxEjectedPercent?: number;
+}
+
+export interface ResolvedPassiveHealth {
+  /** 0: no panic mode. */
+  readonly panicBelowPercent: number;
+  /** 100: no cap. */
+  readonly maxEjectedPercent: number;
 }
 
 /** Hooks given on an upstream are the defaults of its locations. */
@@ -175,6 +216,8 @@ export interface UpstreamOptions extends LocationHooks {
   keepalive?: number;
   /** Session persistence (nginx `sticky cookie | route | learn`). */
   sticky?: StickyOptions;
+  /** Limits on passive health (Envoy's panic threshold and max ejection percent). Default: none, as nginx. */
+  passive?: PassiveHealthOptions;
   /** TLS to the upstream's https servers (CA, client certificate, SNI name, verification). */
   tls?: TlsOptions;
   /** DNS for this upstream's `resolve` servers, field by field over the top-level `resolver`. */
@@ -363,6 +406,8 @@ export interface ResolvedUpstream {
   readonly queue?: ResolvedQueue;
   /** Absent: `'h1'`. */
   readonly protocol?: UpstreamProtocol;
+  /** `passive`; absent when not given (nginx's behaviour). */
+  readonly passive?: ResolvedPassiveHealth;
 }
 
 export interface ResolvedQueue {
@@ -638,6 +683,8 @@ export interface UpstreamStatus {
   readonly resolver?: readonly ResolverNameStatus[];
   /** The wait queue at `maxConns` (only with `queue`). */
   readonly queue?: QueueStatus;
+  /** With `passive.panic`: true while too few servers are healthy and picks ignore passive failures. */
+  readonly panic?: boolean;
 }
 
 export interface StatusSnapshot {
@@ -658,6 +705,9 @@ export interface ServerPatch {
 
 export type StateChangeReason = 'passive' | 'health' | 'admin';
 
+/** Where a server list or change came from (the `input:limited` event). */
+export type InputSource = 'config' | 'dns' | 'discover' | 'admin' | 'cluster';
+
 export interface SwitchyardEvents {
   'server:down': { upstream: string; url: string; state: ServerState; reason: StateChangeReason };
   'server:up': { upstream: string; url: string; reason: StateChangeReason };
@@ -667,6 +717,15 @@ export interface SwitchyardEvents {
   'discovery:error': { upstream: string; source: string; error: string };
   /** The first good answer after `discovery:error`. */
   'discovery:recovered': { upstream: string; source: string };
+  /** The first answer of each DNS name (and of a name added at run time): what it resolved to, or why it failed. */
+  'discovery:answer': { upstream: string; source: string; answer: readonly string[]; error?: string };
+  /**
+   * A value from outside the configuration (DNS, discover, admin API, cluster IPC) was capped or
+   * refused: `source` says where it came from, `field` what it was (docs/security.md).
+   */
+  /** `passive.panic` began (too few healthy servers: picks ignore passive failures) or ended. */
+  'upstream:panic': { upstream: string; panic: boolean; healthy: number; servers: number };
+  'input:limited': { source: InputSource; upstream?: string; field: string; action: 'capped' | 'refused'; detail: string };
   'server:updated': { upstream: string; url: string; patch: ServerPatch };
   /**
    * A try failed and the request moves to `to` (try number `attempt`); or, with `refused: 'budget'`,

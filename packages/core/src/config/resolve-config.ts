@@ -10,6 +10,7 @@ import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-pol
 import { resolveTls } from './resolve-tls.js';
 import { parseTrustEntry } from './trust-proxy.js';
 import { resolveCloseTimeout } from './close-timeout.js';
+import { resolvePassive } from './resolve-passive.js';
 import { checkStickyRoutes, resolveSticky } from '../sticky/resolve-sticky.js';
 
 import { HOOK_KEYS, resolveUpstreamHooks } from '../hooks/resolve-hooks.js';
@@ -30,6 +31,7 @@ const UPSTREAM_KEYS = [
   'timeouts',
   'keepalive',
   'sticky',
+  'passive',
   'tls',
   'resolver',
   'discover',
@@ -168,6 +170,7 @@ function resolveUpstream(name: string, input: unknown, path: string, resolver: R
     keepalive: optionalInteger(obj.keepalive, `${path}.keepalive`, DEFAULT_KEEPALIVE, 0),
     healthCheck: resolveHealthCheck(obj.healthCheck, `${path}.healthCheck`),
     ...(obj.sticky !== undefined ? { sticky: resolveSticky(obj.sticky, `${path}.sticky`) } : {}),
+    ...(obj.passive !== undefined ? { passive: resolvePassive(obj.passive, `${path}.passive`) } : {}),
     hooks: resolveUpstreamHooks(obj, path),
     ...(tls === undefined ? {} : { tls }),
     ...(dynamic !== undefined ? { dynamic } : {}),

@@ -1,4 +1,5 @@
 /** @module Locations: nginx-syntax keys (`= /x`, `^~ /s/`, `/p/`, `~ re`, `~* re`) and their options merged over the upstream's. */
+import { catastrophicRegex } from '../routing/regex-safety.js';
 import type { Location, LocationKind, ResolvedUpstream, RouteToOptions } from '../types.js';
 import { encodePath, normalizePath } from '../routing/normalize-path.js';
 import { DEFAULT_PRESERVE_HOST, DEFAULT_WEBSOCKET } from './defaults.js';
@@ -32,6 +33,9 @@ export function parseLocationKey(key: string, path: string): { kind: LocationKin
     } catch (err) {
       fail(path, `has an invalid regular expression: ${(err as Error).message}`);
     }
+    // JavaScript backtracks without bound (nginx's PCRE stops at a match limit): one request could hold the process.
+    const unsafe = catastrophicRegex(pattern, kind === 'regex-i');
+    if (unsafe !== undefined) fail(path, `has a regular expression that can take exponential time on a crafted path: ${unsafe}`);
     return { kind, pattern };
   }
   if (pattern.startsWith('@')) fail(path, 'is a named location (@name), which switchyard does not support');

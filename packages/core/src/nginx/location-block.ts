@@ -1,4 +1,5 @@
 /** @module Reads one nginx `location [=|^~|~|~*] PATH { ... }` block: its key, its proxy_pass target and its proxy settings. */
+import { catastrophicRegex } from '../routing/regex-safety.js';
 import type { HealthCheckOptions, LocationKind } from '../types.js';
 import { nginxDuration } from './durations.js';
 import { ignoredReason, isOtherPass } from './ignored-directives.js';
@@ -65,6 +66,8 @@ function checkRegex(at: WordToken, pattern: string, kind: 'regex' | 'regex-i'): 
   } catch (err) {
     fail(at, `location regex "${pattern}" is not valid in JavaScript: ${(err as Error).message}`);
   }
+  const unsafe = catastrophicRegex(pattern, kind === 'regex-i');
+  if (unsafe !== undefined) fail(at, `location regex "${pattern}" can take exponential time on a crafted path (JavaScript has no PCRE match limit): ${unsafe}`);
 }
 
 /**
