@@ -214,7 +214,7 @@ export interface LocationOptions extends LocationHooks {
    * `Location: http://HOST:PORT/api/` built from the Host header and the listening port (port 80
    * / 443 left out). `{ serverName }` writes that name instead of the Host header
    * (`server_name_in_redirect on`), `{ port: false }` leaves the port out (`port_in_redirect off`).
-   * Default false: a relative `Location: /api/`.
+   * Default: the top-level `absoluteRedirect`.
    */
   absoluteRedirect?: boolean | { serverName?: string; port?: boolean };
   /**
@@ -263,6 +263,13 @@ export interface SwitchyardOptions {
    * was written for it. nginx follows it always; the nginx import sets it to true.
    */
   accelRedirect?: boolean;
+  /**
+   * The default of every location's `absoluteRedirect` (nginx `absolute_redirect`). Default false:
+   * a relative `Location: /api/`, right whatever proxy, TLS terminator or port mapping is in front
+   * (an absolute one built from switchyard's own port is wrong behind them). The nginx import sets
+   * it to true, as nginx's default.
+   */
+  absoluteRedirect?: boolean | { serverName?: string; port?: boolean };
 }
 
 /** Result of `parseNginxConfig`. */

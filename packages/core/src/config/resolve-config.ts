@@ -5,7 +5,7 @@ import { checkKeys, child, describe, expectObject, fail, isPlainObject, optional
 import { FrozenMap } from './frozen.js';
 import { compileHashKey } from './hash-key.js';
 import { keyString } from './hash-key-error.js';
-import { declaresInternal, resolveLocations } from './resolve-location.js';
+import { declaresInternal, resolveAbsoluteRedirect, resolveLocations } from './resolve-location.js';
 import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { resolveTls } from './resolve-tls.js';
 import { parseTrustEntry } from './trust-proxy.js';
@@ -18,7 +18,7 @@ import { resolveUpstreamServers } from '../discovery/upstream-config.js';
 import type { ResolvedResolver } from '../types.js';
 import { resolveAdmin, resolveCluster } from './resolve-admin.js';
 
-const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout', 'resolver', 'admin', 'cluster', 'accelRedirect'] as const;
+const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout', 'resolver', 'admin', 'cluster', 'accelRedirect', 'absoluteRedirect'] as const;
 const UPSTREAM_KEYS = [
   'servers',
   'balance',
@@ -74,7 +74,10 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
   }
 
   const accelRedirect = optionalBoolean(top.accelRedirect, 'accelRedirect', declaresInternal(top.locations));
-  const locations: Location[] = top.locations === undefined ? [] : resolveLocations(top.locations, upstreams, 'locations', { accelRedirect });
+  const locations: Location[] = top.locations === undefined ? [] : resolveLocations(top.locations, upstreams, 'locations', {
+          accelRedirect,
+          absoluteRedirect: resolveAbsoluteRedirect(top.absoluteRedirect, 'absoluteRedirect'),
+        });
 
   const status = resolveRoutePath(top.status, 'status');
   const metrics = resolveRoutePath(top.metrics, 'metrics');

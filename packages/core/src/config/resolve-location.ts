@@ -79,6 +79,8 @@ function checkRoutePath(pattern: string, path: string, what: string): void {
 interface LocationScope {
   /** The top-level `accelRedirect`, or its default. */
   readonly accelRedirect: boolean;
+  /** The top-level `absoluteRedirect`. */
+  readonly absoluteRedirect?: Location['absoluteRedirect'];
   /** The enclosing location of a nested one. */
   readonly parent?: Location;
 }
@@ -223,7 +225,8 @@ function build(
     hooks: mergeHooks(readHooks(options, path), upstream.hooks, path),
     internal,
     accelRedirect: optionalBoolean(options.accelRedirect, `${path}.accelRedirect`, scope.accelRedirect),
-    absoluteRedirect: resolveAbsoluteRedirect(options.absoluteRedirect, `${path}.absoluteRedirect`),
+    absoluteRedirect:
+      options.absoluteRedirect === undefined ? scope.absoluteRedirect : resolveAbsoluteRedirect(options.absoluteRedirect, `${path}.absoluteRedirect`),
   };
   if (options.locations !== undefined) {
     if (kind === 'exact' || kind === 'named') fail(`${path}.locations`, `cannot be inside ${kind === 'exact' ? 'an exact' : 'a named'} location (nginx refuses it)`);
@@ -236,7 +239,7 @@ function build(
 }
 
 /** `absoluteRedirect`: false/undefined (relative), true (Host header and port), or `{ serverName?, port? }`. */
-function resolveAbsoluteRedirect(input: unknown, path: string): Location['absoluteRedirect'] {
+export function resolveAbsoluteRedirect(input: unknown, path: string): Location['absoluteRedirect'] {
   if (input === undefined || input === false) return undefined;
   if (input === true) return ABSOLUTE_DEFAULT;
   const obj = expectObject(input, path, 'a boolean or { serverName?, port? }');
