@@ -202,7 +202,7 @@ function build(
   if (options.rewritePrefix !== undefined) {
     const rp = options.rewritePrefix;
     if (kind === 'regex' || kind === 'regex-i' || kind === 'named') {
-      fail(`${path}.rewritePrefix`, 'cannot be used in a regex or named location (nginx refuses a URI in proxy_pass there too)');
+      fail(`${path}.rewritePrefix`, `cannot be used in a ${kind === 'named' ? 'named' : 'regex'} location (nginx refuses a URI in proxy_pass there too)`);
     }
     if (typeof rp !== 'string' || !/^\/[^\s?#\\\x00-\x1f\x7f]*$/.test(rp)) {
       fail(`${path}.rewritePrefix`, `must be a path starting with '/' without query, spaces or control characters, got ${describe(rp)}`);
