@@ -20,7 +20,7 @@ function redirecting(app: Backend): void {
     };
     if (to !== null) headers['x-accel-redirect'] = to;
     res.writeHead(200, headers);
-    res.end('first body, never the client\'s');
+    res.end("first body, never the client's");
   });
 }
 

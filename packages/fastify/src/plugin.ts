@@ -161,7 +161,10 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
         // An internal location (nginx `internal`) is not the client's: the app's 404, no route of it.
         reply.callNotFound();
       } else if (route.redirect !== undefined) {
-        reply.code(301).header('location', redirectLocation(route, toRedirectRequest(request.raw))).send();
+        reply
+          .code(301)
+          .header('location', redirectLocation(route, toRedirectRequest(request.raw)))
+          .send();
       } else {
         proxy(request, reply, route);
       }

@@ -211,17 +211,17 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
       accel !== undefined
         ? { ...NO_BODY_OPTIONS, method: accel.method }
         : body.kind === 'buffer' && !this.#bodyAside
-        ? {
-            body: body.data,
-            contentType: body.contentType ?? 'application/octet-stream',
-            rewriteRequestHeaders,
-            rewriteHeaders,
-            onResponse,
-            onError,
-            retryDelay,
-            retriesCount: 0,
-          }
-        : NO_BODY_OPTIONS;
+          ? {
+              body: body.data,
+              contentType: body.contentType ?? 'application/octet-stream',
+              rewriteRequestHeaders,
+              rewriteHeaders,
+              onResponse,
+              onError,
+              retryDelay,
+              retriesCount: 0,
+            }
+          : NO_BODY_OPTIONS;
     (request as CallHolder)[kCall] = this;
     // 'close' is emitted once per response (`on` spares the `once` wrapper).
     reply.raw.on('close', () => this.clientClosed());
@@ -350,7 +350,7 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
    * internal redirect: another route (a new call, no body), a slash redirect, or a 404/500.
    */
   #followAccel(res: FromResponse, headerMs: number, accel: AccelRedirect): void {
-    discard(res.stream as UndiciBody);
+    discard(res.stream);
     this.#uncount();
     this.attempt.end({ status: res.statusCode, headerMs, totalMs: headerMs }, SENT);
     this.state = DONE;
@@ -365,7 +365,11 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
     if (reply.sent || reply.raw.headersSent) return;
     if (accel.action === 'redirect') {
       const headers = withAccelKept({}, accel.keep);
-      reply.code(301).headers(headers).header('location', redirectLocation(accel.route, toRedirectRequest(request.raw))).send();
+      reply
+        .code(301)
+        .headers(headers)
+        .header('location', redirectLocation(accel.route, toRedirectRequest(request.raw)))
+        .send();
       return;
     }
     // The reason names the upstream's URI: for the log, not for the client.

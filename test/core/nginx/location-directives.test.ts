@@ -337,8 +337,18 @@ test('location structure errors', () => {
   throwsAt(`${POOL}location /a/ { proxy_pass http://app;\n  location /b/ { proxy_pass http://app; } }`, 3, 3, /location "\/b\/" is outside location "\/a\/"/);
   throwsAt(`${POOL}location = /a { proxy_pass http://app;\n  location /a/b { proxy_pass http://app; } }`, 3, 3, /cannot be inside the exact location "\/a"/);
   throwsAt(`${POOL}location @n { proxy_pass http://app;\n  location /x/ { proxy_pass http://app; } }`, 3, 3, /cannot be inside the named location "@n"/);
-  throwsAt(`${POOL}location / { proxy_pass http://app;\n  location @n { proxy_pass http://app; } }`, 3, 3, /named location "@n" can be on the server level only/);
-  throwsAt(`${POOL}location / { root /srv;\n  location /api/ { proxy_pass http://app; } }`, 3, 3, /proxied "location \/api\/" inside "location \/", which switchyard does not proxy/);
+  throwsAt(
+    `${POOL}location / { proxy_pass http://app;\n  location @n { proxy_pass http://app; } }`,
+    3,
+    3,
+    /named location "@n" can be on the server level only/,
+  );
+  throwsAt(
+    `${POOL}location / { root /srv;\n  location /api/ { proxy_pass http://app; } }`,
+    3,
+    3,
+    /proxied "location \/api\/" inside "location \/", which switchyard does not proxy/,
+  );
   throwsAt(`${POOL}location / proxy_pass;`, 2, 10, /invalid location modifier "\/"/);
   throwsAt(`${POOL}location /;`, 2, 1, /"location \/" needs a \{ \.\.\. \} block/);
   throwsAt(`${POOL}location { }`, 2, 1, /invalid number of arguments in "location"/);

@@ -72,8 +72,13 @@ test('internal, named locations, proxy_ignore_headers X-Accel-Redirect and nginx
 });
 
 test('redirect directives are inherited from http and server level and checked as nginx checks them', () => {
-  const { options } = parseNginxConfig(`${POOL}http { absolute_redirect off; server { location /a/ { proxy_pass http://app; } location /b/ { absolute_redirect on; proxy_pass http://app; } } }`);
+  const { options } = parseNginxConfig(
+    `${POOL}http { absolute_redirect off; server { location /a/ { proxy_pass http://app; } location /b/ { absolute_redirect on; proxy_pass http://app; } } }`,
+  );
   assert.deepEqual(options.locations, { '/a/': { upstream: 'app', absoluteRedirect: false }, '/b/': { upstream: 'app' } });
-  assert.throws(() => parseNginxConfig(`${POOL}location / { absolute_redirect maybe; proxy_pass http://app; }`), /invalid value "maybe" in "absolute_redirect" directive/);
+  assert.throws(
+    () => parseNginxConfig(`${POOL}location / { absolute_redirect maybe; proxy_pass http://app; }`),
+    /invalid value "maybe" in "absolute_redirect" directive/,
+  );
   assert.throws(() => parseNginxConfig(`${POOL}location / { internal on; proxy_pass http://app; }`), /invalid number of arguments in "internal" directive/);
 });

@@ -25,7 +25,10 @@ test('accelRedirect defaults to on only when the configuration has an internal o
   assert.equal(setup({ '/app/': 'app', '@n': 'files' }).config.locations[0]!.accelRedirect, true);
   assert.equal(setup({ '/app/': 'app', '/f/': 'files' }).config.locations[0]!.accelRedirect, false);
   assert.equal(setup({ '/app/': 'app' }, { accelRedirect: true }).config.locations[0]!.accelRedirect, true);
-  assert.equal(setup({ '/app/': { upstream: 'app', accelRedirect: false }, '/f/': { upstream: 'files', internal: true } }).config.locations[0]!.accelRedirect, false);
+  assert.equal(
+    setup({ '/app/': { upstream: 'app', accelRedirect: false }, '/f/': { upstream: 'files', internal: true } }).config.locations[0]!.accelRedirect,
+    false,
+  );
 });
 
 test('the URI is matched again, internal locations included; method GET (HEAD stays); the arguments are its own', () => {
@@ -94,7 +97,13 @@ test('kept headers: Content-Type until the final one sets its own, Set-Cookie/Ca
 });
 
 test("redirectLocation: relative by default; absolute as nginx's header filter writes it", () => {
-  const at = (absoluteRedirect: LocationOptions['absoluteRedirect'], host: string | undefined, localPort = 8080, encrypted = false, localAddress = '127.0.0.1') => {
+  const at = (
+    absoluteRedirect: LocationOptions['absoluteRedirect'],
+    host: string | undefined,
+    localPort = 8080,
+    encrypted = false,
+    localAddress = '127.0.0.1',
+  ) => {
     const { router } = setup({ '/api/': { upstream: 'app', ...(absoluteRedirect === undefined ? {} : { absoluteRedirect }) } });
     const m = router.match('GET', '/api?x=1');
     assert.ok(m !== undefined && m.redirect !== undefined);

@@ -63,7 +63,9 @@ test('internal: a client match answers 404 whichever level it is on, and locatio
     '@named': 'u',
   });
   assert.deepEqual(
-    ['/pub/x', '/pub/priv/x', '/pub/priv', '/int/x', '/int/deep/x', '/int/open/x', '/int/x.png', '/int', '/@named'].map((p) => `${p}: ${show(r.match('GET', p))}`),
+    ['/pub/x', '/pub/priv/x', '/pub/priv', '/int/x', '/int/deep/x', '/int/open/x', '/int/x.png', '/int', '/@named'].map(
+      (p) => `${p}: ${show(r.match('GET', p))}`,
+    ),
     [
       '/pub/x: /pub/ -> /pub/x',
       '/pub/priv/x: 404 /pub/priv/',

@@ -18,7 +18,19 @@ import { resolveUpstreamServers } from '../discovery/upstream-config.js';
 import type { ResolvedResolver } from '../types.js';
 import { resolveAdmin, resolveCluster } from './resolve-admin.js';
 
-const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout', 'resolver', 'admin', 'cluster', 'accelRedirect', 'absoluteRedirect'] as const;
+const TOP_KEYS = [
+  'upstreams',
+  'locations',
+  'trustProxy',
+  'status',
+  'metrics',
+  'closeTimeout',
+  'resolver',
+  'admin',
+  'cluster',
+  'accelRedirect',
+  'absoluteRedirect',
+] as const;
 const UPSTREAM_KEYS = [
   'servers',
   'balance',
@@ -74,7 +86,10 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
   }
 
   const accelRedirect = optionalBoolean(top.accelRedirect, 'accelRedirect', declaresInternal(top.locations));
-  const locations: Location[] = top.locations === undefined ? [] : resolveLocations(top.locations, upstreams, 'locations', {
+  const locations: Location[] =
+    top.locations === undefined
+      ? []
+      : resolveLocations(top.locations, upstreams, 'locations', {
           accelRedirect,
           absoluteRedirect: resolveAbsoluteRedirect(top.absoluteRedirect, 'absoluteRedirect'),
         });

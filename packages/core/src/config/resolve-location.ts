@@ -229,7 +229,8 @@ function build(
       options.absoluteRedirect === undefined ? scope.absoluteRedirect : resolveAbsoluteRedirect(options.absoluteRedirect, `${path}.absoluteRedirect`),
   };
   if (options.locations !== undefined) {
-    if (kind === 'exact' || kind === 'named') fail(`${path}.locations`, `cannot be inside ${kind === 'exact' ? 'an exact' : 'a named'} location (nginx refuses it)`);
+    if (kind === 'exact' || kind === 'named')
+      fail(`${path}.locations`, `cannot be inside ${kind === 'exact' ? 'an exact' : 'a named'} location (nginx refuses it)`);
     // The children see the parent (its pattern and `internal`); the parent is frozen with them.
     (location as { locations?: readonly Location[] }).locations = Object.freeze(
       resolveLocations(options.locations, upstreams ?? new Map([[upstream.name, upstream]]), `${path}.locations`, { ...scope, parent: location }),
