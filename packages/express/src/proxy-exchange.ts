@@ -499,6 +499,10 @@ export class Exchange implements RequestClaim, OpenExchange {
     }
     // The reason names the upstream's URI: for the log, not for the client.
     this.#ctx.log(requestErrorLine(this.#req.method, this.#requestUrl, accel.status, 'X-Accel-Redirect', accel.reason));
+    // nginx's error page keeps the redirecting responses' Set-Cookie, Cache-Control... (not Accept-Ranges).
+    const kept = withAccelKept({}, accel.keep);
+    delete kept['accept-ranges'];
+    for (const [name, value] of Object.entries(kept)) if (value !== undefined) res.setHeader(name, value);
     const body = accel.status === 404 ? 'Not Found\n' : 'Internal Server Error\n';
     this.#reply(accel.status, '', { status: accel.status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body });
   }

@@ -374,6 +374,10 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
     }
     // The reason names the upstream's URI: for the log, not for the client.
     this.#ctx.log(requestErrorLine(request.raw.method, request.raw.url, accel.status, 'X-Accel-Redirect', accel.reason));
+    // nginx's error page keeps the redirecting responses' Set-Cookie, Cache-Control... (not Accept-Ranges).
+    const kept = withAccelKept({}, accel.keep);
+    delete kept['accept-ranges'];
+    reply.headers(kept);
     sendAnswer(reply, this.#body, accelAnswer(accel.status));
   }
 

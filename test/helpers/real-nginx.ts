@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { aptInstall } from '../../../helpers/apt-install.js';
+import { aptInstall } from './apt-install.js';
 
 const NGINX_PATH = '/usr/sbin/nginx';
 const START_TRIES = 5;
