@@ -72,8 +72,8 @@ const REPOSITORY = 'https://github.com/switchyard-lb/switchyard';
 /** Packed size limits (bytes): a regression (a stray folder, sources twice) fails here. */
 const BUDGET: Record<string, { packed: number; unpacked: number }> = {
   // core grows with each feature (ESM + CJS + maps + src of ~100 modules); the budget still catches a stray folder or sources twice.
-  core: { packed: 480_000, unpacked: 1_800_000 },
-  fastify: { packed: 60_000, unpacked: 240_000 },
+  core: { packed: 520_000, unpacked: 1_900_000 },
+  fastify: { packed: 64_000, unpacked: 250_000 },
   express: { packed: 60_000, unpacked: 240_000 },
 };
 
