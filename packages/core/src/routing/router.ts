@@ -35,11 +35,14 @@ interface Level {
   readonly nested: Map<Location, Level>;
 }
 
-/** The location nginx's search ends on; `redirect` for its slash redirect, `final` when no outer regex may override it. */
-interface Found {
-  readonly location: Location;
-  readonly redirect: boolean;
-  readonly final: boolean;
+/**
+ * How the last search ended, beside the location it returns: `redirect` for nginx's slash redirect,
+ * `final` when no outer regex may override it. One object per router, reused (matching is
+ * synchronous), so a match allocates nothing for the search itself.
+ */
+interface SearchState {
+  redirect: boolean;
+  final: boolean;
 }
 
 /**
@@ -72,15 +75,16 @@ export function createRouter(locations: readonly Location[]): Router {
   };
   targets(top);
 
+  const state: SearchState = { redirect: false, final: false };
   function route(rawPath: string, path: string, search: string): ProxyRoute | RedirectRoute | undefined {
-    const found = find(top, path);
+    const found = find(top, path, state);
     if (found === undefined) return undefined;
-    if (found.redirect) {
+    if (state.redirect) {
       // nginx appends the arguments only when there are some (`r->args.len`).
       const query = search.length > 1 ? search : '';
-      return { location: found.location, redirect: redirectTargets.get(found.location)! + query };
+      return { location: found, redirect: redirectTargets.get(found)! + query };
     }
-    return routeWithin(found.location, rawPath, path, search);
+    return routeWithin(found, rawPath, path, search);
   }
 
   return {
@@ -132,36 +136,48 @@ function level(locations: readonly Location[], named: Map<string, Location>): Le
 }
 
 /** One level of ngx_http_core_find_location: static search, the nested levels of its result, then this level's regexes. */
-function find(l: Level, path: string): Found | undefined {
+function find(l: Level, path: string, state: SearchState): Location | undefined {
+  state.redirect = false;
+  state.final = true;
   const hit = l.exact.get(path);
-  if (hit !== undefined) return { location: hit, redirect: false, final: true };
+  if (hit !== undefined) return hit;
   if (!l.prefixByName.has(path)) {
     const redirect = l.redirects.get(path);
-    if (redirect !== undefined) return { location: redirect, redirect: true, final: true };
+    if (redirect !== undefined) {
+      state.redirect = true;
+      return redirect;
+    }
   }
-  let found: Found | undefined;
+  let longest: Location | undefined;
   for (const location of l.prefixes) {
     if (path.startsWith(location.pattern)) {
-      found = { location, redirect: false, final: false };
+      longest = location;
       break;
     }
   }
-  const noregex = found?.location.kind === 'prefix-priority';
-  if (found !== undefined) {
-    const inner = l.nested.get(found.location);
+  let found = longest;
+  if (longest !== undefined && l.nested.size > 0) {
+    const inner = l.nested.get(longest);
     if (inner !== undefined) {
-      const deeper = find(inner, path);
-      if (deeper?.final === true) return deeper;
-      if (deeper !== undefined) found = deeper;
+      const deeper = find(inner, path, state);
+      if (deeper !== undefined) {
+        if (state.final) return deeper;
+        found = deeper;
+      }
     }
   }
-  if (!noregex) {
+  if (longest === undefined || longest.kind !== 'prefix-priority') {
     for (const { location, regex } of l.regexes) {
       if (!regex.test(path)) continue;
-      const inner = l.nested.get(location);
-      const deeper = inner === undefined ? undefined : find(inner, path);
-      return { location: deeper?.location ?? location, redirect: deeper?.redirect ?? false, final: true };
+      const inner = l.nested.size > 0 ? l.nested.get(location) : undefined;
+      const deeper = inner === undefined ? undefined : find(inner, path, state);
+      // A regex ends the search; a prefix found in its nested locations serves it (or its redirect).
+      if (deeper === undefined) state.redirect = false;
+      state.final = true;
+      return deeper ?? location;
     }
   }
+  state.redirect = false;
+  state.final = false;
   return found;
 }
