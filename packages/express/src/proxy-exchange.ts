@@ -239,8 +239,8 @@ export class Exchange implements RequestClaim, OpenExchange {
     frameBody(headers, this.#plan, this.#data, this.#headers['content-length']);
     // Node's server already answered `100 Continue`; upstream must not wait for one.
     if (headers.expect !== undefined) delete headers.expect;
-    if (this.#accel !== undefined) {
-      // An internal redirect is sent without the client's body.
+    if (this.#accel !== undefined && this.#data === undefined) {
+      // An internal redirect after a streamed body is sent without it.
       delete headers['content-length'];
       delete headers['transfer-encoding'];
     }
@@ -480,9 +480,11 @@ export class Exchange implements RequestClaim, OpenExchange {
       this.#route = accel.route;
       // The new location's own rewriteRequest hook runs for it.
       this.#rewrite = undefined;
-      this.#plan = NO_BODY;
-      this.#data = undefined;
-      this.#reserialized = false;
+      // A held body goes along (nginx resends it); a streamed one was consumed by the first try.
+      if (this.#data === undefined) {
+        this.#plan = NO_BODY;
+        this.#reserialized = false;
+      }
       this.#gate = undefined;
       this.#begin(true);
       return;

@@ -204,24 +204,24 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
     this.#encrypted = isEncrypted(raw);
     this.#trusted = ctx.sy.isTrustedProxy(this.#peerIp ?? '');
     this.keepalive = ctx.sy.config.upstreams.get(route.upstream)?.keepalive ?? 32;
-    const method = raw.method;
+    // After an X-Accel-Redirect the method is nginx's (GET, or the client's for a named location).
+    const method = accel?.method ?? raw.method;
     this.#bodyAside = body.kind !== 'none' && (method === 'GET' || method === 'HEAD');
     this.accel = accel;
-    this.#options =
-      accel !== undefined
-        ? { ...NO_BODY_OPTIONS, method: accel.method }
-        : body.kind === 'buffer' && !this.#bodyAside
-          ? {
-              body: body.data,
-              contentType: body.contentType ?? 'application/octet-stream',
-              rewriteRequestHeaders,
-              rewriteHeaders,
-              onResponse,
-              onError,
-              retryDelay,
-              retriesCount: 0,
-            }
-          : NO_BODY_OPTIONS;
+    const options =
+      body.kind === 'buffer' && !this.#bodyAside
+        ? {
+            body: body.data,
+            contentType: body.contentType ?? 'application/octet-stream',
+            rewriteRequestHeaders,
+            rewriteHeaders,
+            onResponse,
+            onError,
+            retryDelay,
+            retriesCount: 0 as const,
+          }
+        : NO_BODY_OPTIONS;
+    this.#options = accel === undefined ? options : { ...options, method: accel.method };
     (request as CallHolder)[kCall] = this;
     // 'close' is emitted once per response (`on` spares the `once` wrapper).
     reply.raw.on('close', () => this.clientClosed());
@@ -260,9 +260,12 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
     // The client's 100-continue was already answered by Node; undici refuses an Expect header.
     if (headers.expect !== undefined) delete headers.expect;
     if (this.accel !== undefined) {
-      // An internal redirect is sent without the client's body (reply-from would send the parsed one).
-      delete headers['content-length'];
-      delete headers['transfer-encoding'];
+      // An internal redirect carries the held body (as nginx), a streamed one is gone: none, and
+      // reply-from must not find the parsed body on the request (it refuses one on a GET).
+      if (body.kind !== 'buffer') {
+        delete headers['content-length'];
+        delete headers['transfer-encoding'];
+      }
       (this.#request as { body: unknown }).body = undefined;
     }
     if (body.kind === 'buffer' && body.contentType !== undefined) headers['content-type'] = body.contentType;
@@ -359,7 +362,8 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
     if (accel.action === 'proxy') {
       // The new call counts itself for closeTimeout and takes the request's callbacks over.
       this.#ctx.open.remove(this);
-      proxyRequest(this.#ctx, request, reply, accel.route, NO_BODY, undefined, accel.next);
+      // A held body goes along (nginx resends it); a streamed one was consumed by the first try.
+      proxyRequest(this.#ctx, request, reply, accel.route, this.#body.kind === 'buffer' ? this.#body : NO_BODY, undefined, accel.next);
       return;
     }
     if (reply.sent || reply.raw.headersSent) return;
