@@ -264,6 +264,33 @@ export interface LocationOptions extends LocationHooks {
   timeouts?: TimeoutOptions;
   /** Proxy `Upgrade: websocket` requests. Default true. */
   websocket?: boolean;
+  /**
+   * nginx `internal`: a client request whose match is this location gets 404 (the upstream sees
+   * nothing); it is reached only through an upstream's `X-Accel-Redirect`. Locations nested in an
+   * internal one are internal too. Default false.
+   */
+  internal?: boolean;
+  /**
+   * Follow an `X-Accel-Redirect: /uri` (or `@name`) of this location's upstream responses: the
+   * URI is matched against the locations again (internal ones included) and its answer is the
+   * client's. Default: the top-level `accelRedirect`.
+   */
+  accelRedirect?: boolean;
+  /**
+   * nginx `absolute_redirect`: the slash redirect (`/api` -> `/api/`) carries an absolute
+   * `Location: http://HOST:PORT/api/` built from the Host header and the listening port (port 80
+   * / 443 left out). `{ serverName }` writes that name instead of the Host header
+   * (`server_name_in_redirect on`), `{ port: false }` leaves the port out (`port_in_redirect off`).
+   * Default: the top-level `absoluteRedirect`.
+   */
+  absoluteRedirect?: boolean | { serverName?: string; port?: boolean };
+  /**
+   * nginx nested locations: searched, in nginx's order, only when this location matched (regexes
+   * nested here are tried before the outer regexes). Keys are nginx-syntax like the top-level
+   * ones; a nested prefix must start with this location's prefix. Options are not inherited
+   * (`internal` is). Not for exact or named locations.
+   */
+  locations?: Record<string, LocationOptions | string>;
 }
 
 /** A sink for one-line state-change messages (pino, console, ...). */
@@ -296,6 +323,20 @@ export interface SwitchyardOptions {
   closeTimeout?: Duration;
   /** nginx `resolver` in http {}: how `resolve` servers are looked up. Default: the system's DNS servers. */
   resolver?: ResolverOptions;
+  /**
+   * Follow upstreams' `X-Accel-Redirect` (the default of every location's `accelRedirect`).
+   * Default: true when some location is `internal` or named (`@name`: reachable no other way),
+   * false otherwise, so that an upstream cannot send requests elsewhere unless the configuration
+   * was written for it. nginx follows it always; the nginx import sets it to true.
+   */
+  accelRedirect?: boolean;
+  /**
+   * The default of every location's `absoluteRedirect` (nginx `absolute_redirect`). Default false:
+   * a relative `Location: /api/`, right whatever proxy, TLS terminator or port mapping is in front
+   * (an absolute one built from switchyard's own port is wrong behind them). The nginx import sets
+   * it to true, as nginx's default.
+   */
+  absoluteRedirect?: boolean | { serverName?: string; port?: boolean };
 }
 
 /** Result of `parseNginxConfig`. */
@@ -442,7 +483,8 @@ export interface QueueStatus {
   readonly rejected: number;
 }
 
-export type LocationKind = 'exact' | 'prefix-priority' | 'prefix' | 'regex' | 'regex-i';
+/** `named` is an `@name` location: reached only through `X-Accel-Redirect: @name`, never matched. */
+export type LocationKind = 'exact' | 'prefix-priority' | 'prefix' | 'regex' | 'regex-i' | 'named';
 
 /** A location with its effective options (location retry/timeouts merged over the upstream's). */
 export interface Location {
@@ -460,6 +502,14 @@ export interface Location {
   readonly websocket: boolean;
   /** The effective hooks (the location's over its upstream's); `undefined` when none is set. */
   readonly hooks?: ResolvedHooks | undefined;
+  /** Client requests matching it get 404 (nginx `internal`); named locations are always internal. */
+  readonly internal?: boolean;
+  /** Follow the upstream's `X-Accel-Redirect`. */
+  readonly accelRedirect?: boolean;
+  /** The slash redirect's `Location`: relative (`undefined`) or absolute. */
+  readonly absoluteRedirect?: { readonly serverName: string | undefined; readonly port: boolean } | undefined;
+  /** Nested locations, in config order. */
+  readonly locations?: readonly Location[];
 }
 
 export interface ResolvedConfig {
@@ -491,16 +541,63 @@ export interface ProxyRoute {
   /** Path + query to send upstream (rewritten when the location has `rewritePrefix`). */
   readonly path: string;
   readonly redirect?: undefined;
+  readonly internal?: undefined;
 }
 
-/** `sy.match()` for nginx's slash redirect: answer 301 with this Location. */
+/** `sy.match()` for nginx's slash redirect: answer 301 with this Location (see `redirectLocation`). */
 export interface RedirectRoute {
   readonly location: Location;
   /** Path (+ query) to redirect to, e.g. `/api/?x=1`. */
   readonly redirect: string;
+  readonly internal?: undefined;
 }
 
-export type RouteMatch = ProxyRoute | RedirectRoute;
+/** `sy.match()` for a client request whose location is `internal`: answer 404, send nothing upstream. */
+export interface InternalRoute {
+  readonly location: Location;
+  readonly internal: true;
+  readonly redirect?: undefined;
+}
+
+export type RouteMatch = ProxyRoute | RedirectRoute | InternalRoute;
+
+/** What to do with an upstream response carrying `X-Accel-Redirect` (`sy.accelRedirect`). */
+export type AccelRedirect =
+  /**
+   * Discard the response and proxy `route` with `next.method` (GET, HEAD staying HEAD; a named
+   * location keeps the method) and no body; `next` is the state for that route's response.
+   */
+  | { readonly action: 'proxy'; readonly route: ProxyRoute; readonly next: AccelState }
+  /** The URI reached a slash redirect: answer 301 (add `keep`). */
+  | { readonly action: 'redirect'; readonly route: RedirectRoute; readonly keep: AccelKeptHeaders }
+  /** No location for the URI, an unsafe URI (404) or more than 10 redirects (500). */
+  | { readonly action: 'answer'; readonly status: 404 | 500; readonly reason: string; readonly keep: AccelKeptHeaders };
+
+/** Where a request is in its chain of `X-Accel-Redirect`s. */
+export interface AccelState {
+  /** The method the current route was sent with (the client's at first). */
+  readonly method: string;
+  /** The URI now current: the client's request target at first, then the last redirect's. */
+  readonly url: string;
+  /** Redirects already followed (0 for the client's own request). */
+  readonly followed: number;
+  /** The headers kept from the redirecting responses (add them to the final one with `withAccelKept`). */
+  readonly kept?: AccelKeptHeaders;
+}
+
+/** Response headers of the redirecting responses that nginx keeps for the final one (Set-Cookie, Cache-Control...). */
+export type AccelKeptHeaders = Readonly<Record<string, string | readonly string[]>>;
+
+/** The client connection a slash redirect is written for (absolute `Location`). */
+export interface RedirectRequest {
+  /** The request's Host header. */
+  readonly host: string | undefined;
+  /** The local address and port of the client's connection (`socket.localAddress`, `localPort`). */
+  readonly localAddress: string | undefined;
+  readonly localPort: number | undefined;
+  /** TLS connection (https, default port 443). */
+  readonly encrypted: boolean;
+}
 
 /** An upstream server as adapters need it to connect. */
 export interface ServerInfo {
@@ -767,6 +864,11 @@ export interface Switchyard {
   readonly warnings: readonly string[];
   /** Match a request against the locations, in nginx's order. */
   match(method: string, url: string): RouteMatch | undefined;
+  /**
+   * An upstream answered `route` with these headers: `undefined` to deliver the response, or what
+   * its `X-Accel-Redirect` leads to (only when the location's `accelRedirect` is on).
+   */
+  accelRedirect(route: ProxyRoute, headers: IncomingHttpHeaders, state: AccelState): AccelRedirect | undefined;
   /** A location for an upstream built in code, validated once (throws naming `where`). */
   createLocation(upstream: string, options?: RouteToOptions, where?: string): Location;
   /** Route a request through a location made by `createLocation`; `undefined` when the path leaves its prefix. */

@@ -24,8 +24,13 @@ import {
   hookFailureAnswer,
   isEncrypted,
   planResponse,
+  redirectLocation,
   rewrittenRoute,
+  toRedirectRequest,
   toRequestInfo,
+  withAccelKept,
+  type AccelRedirect,
+  type AccelState,
   type Attempt,
   type FailureKind,
   type FirstTry,
@@ -105,6 +110,8 @@ export class Exchange implements RequestClaim, OpenExchange {
   /** What `rewriteRequest` changed, applied to every try; `undefined` without that hook. */
   #rewrite: RequestRewrite | undefined;
   #info: RequestInfo | undefined;
+  /** Set once an `X-Accel-Redirect` was followed: the method, URI and kept headers so far. */
+  #accel: AccelState | undefined;
   /** The URL the core sees for hash keys (`$request_uri`): the original one, even under a mount path. */
   readonly #requestUrl: string;
   readonly #headers: IncomingHttpHeaders;
@@ -169,7 +176,10 @@ export class Exchange implements RequestClaim, OpenExchange {
   }
 
   #begin(replayableBody: boolean): void {
-    const info = (this.#info = toRequestInfo(this.#req, this.#requestUrl));
+    let info = toRequestInfo(this.#req, this.#requestUrl);
+    // After an X-Accel-Redirect the request goes on with the method nginx gives it (retry rules follow it).
+    if (this.#accel !== undefined && this.#accel.method !== info.method) info = { ...info, method: this.#accel.method };
+    this.#info = info;
     const hooks = this.#route.location.hooks;
     if (hooks !== undefined && hooks.rewriteRequest !== undefined && this.#rewrite === undefined) {
       // Once per request, before the first try; the tries apply its result.
@@ -254,6 +264,11 @@ export class Exchange implements RequestClaim, OpenExchange {
     frameBody(headers, this.#plan, this.#data, this.#headers['content-length']);
     // Node's server already answered `100 Continue`; upstream must not wait for one.
     if (headers.expect !== undefined) delete headers.expect;
+    if (this.#accel !== undefined && this.#data === undefined) {
+      // An internal redirect after a streamed body is sent without it.
+      delete headers['content-length'];
+      delete headers['transfer-encoding'];
+    }
     if (this.#rewrite !== undefined) applyRequestRewrite(headers, this.#rewrite);
 
     // A streamed body waits in the gate until the connection is up (#onConnected pipes it).
@@ -263,7 +278,7 @@ export class Exchange implements RequestClaim, OpenExchange {
     this.path = server.basePath + this.#route.path;
     let proxyReq: ClientRequest;
     try {
-      proxyReq = createUpstreamRequest(req.method ?? 'GET', this.path, headers, agents.get(this.#route.upstream, server));
+      proxyReq = createUpstreamRequest(this.#accel?.method ?? req.method ?? 'GET', this.path, headers, agents.get(this.#route.upstream, server));
     } catch (err) {
       // Invalid characters in a header (client-sent or configured): not the server's fault.
       this.#settled = true;
@@ -423,6 +438,14 @@ export class Exchange implements RequestClaim, OpenExchange {
       this.#try(decision.attempt);
       return;
     }
+    if (this.#route.location.accelRedirect === true && proxyRes.headers['x-accel-redirect'] !== undefined) {
+      const state = this.#accel ?? { method: this.#req.method ?? 'GET', url: this.#requestUrl, followed: 0 };
+      const accel = this.#ctx.sy.accelRedirect(this.#route, proxyRes.headers, state);
+      if (accel !== undefined) {
+        this.#followAccel(proxyReq, proxyRes, accel);
+        return;
+      }
+    }
     this.#delivering = true;
     const res = this.#res;
     if (res.destroyed) {
@@ -433,6 +456,7 @@ export class Exchange implements RequestClaim, OpenExchange {
       return;
     }
     let headers = addSetCookie(filterResponseHeaders(proxyRes.headers), attempt.responseCookie(proxyRes.headers));
+    if (this.#accel !== undefined) headers = withAccelKept(headers, this.#accel.kept);
     const hooks = this.#route.location.hooks;
     if (hooks !== undefined) {
       const plan = planResponse(hooks, status, withAppHeaders(res, headers, hooks), this.#info as RequestInfo, hookReporter(this.#ctx.logger, 'response'));
@@ -463,6 +487,51 @@ export class Exchange implements RequestClaim, OpenExchange {
     this.#proxyRes = proxyRes;
     proxyRes.on('end', () => this.#onBodyEnd(proxyRes)).on('close', () => this.#onBodyClose(proxyRes));
     proxyRes.pipe(res);
+  }
+
+  /**
+   * The upstream answered with an `X-Accel-Redirect` to follow: its response is over (a success for
+   * the server, a small body read out so the connection is reused) and the request goes on as the
+   * core says, like nginx's internal redirect: another route (no body), a slash redirect, or a 404/500.
+   */
+  #followAccel(proxyReq: ClientRequest, proxyRes: IncomingMessage, accel: AccelRedirect): void {
+    const attempt = this.#attempt as Attempt;
+    this.#settle();
+    if (drainable(proxyRes)) proxyRes.resume();
+    else proxyReq.destroy();
+    attempt.end({ status: this.#status, headerMs: this.#headerMs, totalMs: this.#headerMs }, { requestSent: true, responseStarted: false });
+    if (accel.action === 'proxy') {
+      this.#accel = accel.next;
+      this.#route = accel.route;
+      // The new location's own rewriteRequest hook runs for it.
+      this.#rewrite = undefined;
+      // A held body goes along (nginx resends it); a streamed one was consumed by the first try.
+      if (this.#data === undefined) {
+        this.#plan = NO_BODY;
+        this.#reserialized = false;
+      }
+      this.#gate = undefined;
+      this.#begin(true);
+      return;
+    }
+    const res = this.#res;
+    if (this.#clientGone || res.headersSent || res.writableEnded) return;
+    if (accel.action === 'redirect') {
+      const headers = withAccelKept({}, accel.keep);
+      headers.location = redirectLocation(accel.route, toRedirectRequest(this.#req));
+      headers['content-length'] = 0;
+      res.writeHead(301, headers);
+      res.end();
+      return;
+    }
+    // The reason names the upstream's URI: for the log, not for the client.
+    this.#ctx.log(requestErrorLine(this.#req.method, this.#requestUrl, accel.status, 'X-Accel-Redirect', accel.reason));
+    // nginx's error page keeps the redirecting responses' Set-Cookie, Cache-Control... (not Accept-Ranges).
+    const kept = withAccelKept({}, accel.keep);
+    delete kept['accept-ranges'];
+    for (const [name, value] of Object.entries(kept)) if (value !== undefined) res.setHeader(name, value);
+    const body = accel.status === 404 ? 'Not Found\n' : 'Internal Server Error\n';
+    this.#reply(accel.status, '', { status: accel.status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body });
   }
 
   #onBodyEnd(proxyRes: IncomingMessage): void {

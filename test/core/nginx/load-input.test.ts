@@ -13,6 +13,8 @@ const THREE = {
   options: {
     upstreams: { backend: { servers: ['http://localhost:8000', 'http://localhost:8001', 'http://localhost:8002'] } },
     locations: { '/': { upstream: 'backend' } },
+    accelRedirect: true,
+    absoluteRedirect: true,
   },
   warnings: [],
 };

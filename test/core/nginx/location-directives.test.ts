@@ -99,12 +99,19 @@ test('proxy_pass to a host:port without an upstream block makes an implicit one-
       '/d/': { upstream: 'api.example.com', rewritePrefix: '/v2/' },
       '/e/': { upstream: '[::1]:9000' },
     },
+    accelRedirect: true,
+    absoluteRedirect: true,
   });
 });
 
 test('an upstream block may be declared after the location that uses it; names match case-insensitively', () => {
   const { options } = parseNginxConfig('location / { proxy_pass http://APP; }\nupstream app { server a:1; }');
-  assert.deepEqual(options, { upstreams: { app: { servers: ['http://a:1'] } }, locations: { '/': { upstream: 'app' } } });
+  assert.deepEqual(options, {
+    upstreams: { app: { servers: ['http://a:1'] } },
+    locations: { '/': { upstream: 'app' } },
+    accelRedirect: true,
+    absoluteRedirect: true,
+  });
 });
 
 test('proxy_next_upstream: conditions in order, statuses as numbers, non_idempotent, off, repeated lines add up', () => {
@@ -226,7 +233,7 @@ test('non-proxied locations: one warning each, nothing emitted, inner directives
       'location /files/ { alias /data/; }',
       'location /spa/ { try_files $uri /index.html; }',
       'location /both/ { return 403; proxy_pass http://app; }',
-      'location @fallback { proxy_pass http://app; }',
+      'location @fallback { try_files $uri =404; }',
       'location /empty/ { }',
     ].join('\n'),
   );
@@ -326,11 +333,21 @@ test('proxy_pass errors point at the URL', () => {
 test('location structure errors', () => {
   throwsAt(`${POOL}location / { proxy_pass http://app; }\nlocation / { proxy_pass http://app; }`, 3, 1, /duplicate location "\/"/);
   throwsAt(`${POOL}location /a/ { proxy_pass http://app; }\nlocation ^~ /a/ { proxy_pass http://app; }`, 3, 1, /duplicate location "\^~ \/a\/"/);
+  // Nested locations: nginx's own checks (ngx_http_core_location).
+  throwsAt(`${POOL}location /a/ { proxy_pass http://app;\n  location /b/ { proxy_pass http://app; } }`, 3, 3, /location "\/b\/" is outside location "\/a\/"/);
+  throwsAt(`${POOL}location = /a { proxy_pass http://app;\n  location /a/b { proxy_pass http://app; } }`, 3, 3, /cannot be inside the exact location "\/a"/);
+  throwsAt(`${POOL}location @n { proxy_pass http://app;\n  location /x/ { proxy_pass http://app; } }`, 3, 3, /cannot be inside the named location "@n"/);
   throwsAt(
-    `${POOL}location / { proxy_pass http://app;\n  location /in/ { proxy_pass http://app; } }`,
+    `${POOL}location / { proxy_pass http://app;\n  location @n { proxy_pass http://app; } }`,
     3,
     3,
-    /nested location inside "location \/" is not supported/,
+    /named location "@n" can be on the server level only/,
+  );
+  throwsAt(
+    `${POOL}location / { root /srv;\n  location /api/ { proxy_pass http://app; } }`,
+    3,
+    3,
+    /proxied "location \/api\/" inside "location \/", which switchyard does not proxy/,
   );
   throwsAt(`${POOL}location / proxy_pass;`, 2, 10, /invalid location modifier "\/"/);
   throwsAt(`${POOL}location /;`, 2, 1, /"location \/" needs a \{ \.\.\. \} block/);

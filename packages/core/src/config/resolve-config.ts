@@ -5,7 +5,7 @@ import { checkKeys, child, describe, expectObject, fail, isPlainObject, optional
 import { FrozenMap } from './frozen.js';
 import { compileHashKey } from './hash-key.js';
 import { keyString } from './hash-key-error.js';
-import { resolveLocation } from './resolve-location.js';
+import { declaresInternal, resolveAbsoluteRedirect, resolveLocations } from './resolve-location.js';
 import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { resolveTls } from './resolve-tls.js';
 import { parseTrustEntry } from './trust-proxy.js';
@@ -21,7 +21,19 @@ import { resolveProtocol } from './resolve-protocol.js';
 import type { ResolvedResolver } from '../types.js';
 import { resolveAdmin, resolveCluster } from './resolve-admin.js';
 
-const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout', 'resolver', 'admin', 'cluster'] as const;
+const TOP_KEYS = [
+  'upstreams',
+  'locations',
+  'trustProxy',
+  'status',
+  'metrics',
+  'closeTimeout',
+  'resolver',
+  'admin',
+  'cluster',
+  'accelRedirect',
+  'absoluteRedirect',
+] as const;
 const UPSTREAM_KEYS = [
   'servers',
   'balance',
@@ -79,23 +91,14 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     upstreams.set(name, resolveUpstream(name, upstreamsInput[name], path, resolver));
   }
 
-  const locations: Location[] = [];
-  if (top.locations !== undefined) {
-    const input = expectObject(top.locations, 'locations', 'an object of nginx location key to upstream name or options');
-    const seen = new Map<string, string>();
-    for (const [key, value] of Object.entries(input)) {
-      const path = child('locations', key);
-      const location = resolveLocation(key, value, upstreams, path);
-      // nginx: "duplicate location" for two exact, or two prefix (`/a/` and `^~ /a/`), locations of one name.
-      if (location.kind !== 'regex' && location.kind !== 'regex-i') {
-        const id = `${location.kind === 'exact' ? '=' : ''} ${location.pattern}`;
-        const other = seen.get(id);
-        if (other !== undefined) fail(path, `duplicates the location ${JSON.stringify(other)}`);
-        seen.set(id, key);
-      }
-      locations.push(location);
-    }
-  }
+  const accelRedirect = optionalBoolean(top.accelRedirect, 'accelRedirect', declaresInternal(top.locations));
+  const locations: Location[] =
+    top.locations === undefined
+      ? []
+      : resolveLocations(top.locations, upstreams, 'locations', {
+          accelRedirect,
+          absoluteRedirect: resolveAbsoluteRedirect(top.absoluteRedirect, 'absoluteRedirect'),
+        });
 
   const status = resolveRoutePath(top.status, 'status');
   const metrics = resolveRoutePath(top.metrics, 'metrics');

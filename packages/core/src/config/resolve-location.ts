@@ -10,17 +10,34 @@ import { HOP_BY_HOP_HEADERS } from '../http/hop-by-hop.js';
 
 import { HOOK_KEYS, mergeHooks, readHooks } from '../hooks/resolve-hooks.js';
 
-const LOCATION_KEYS = ['upstream', 'rewritePrefix', 'preserveHost', 'headers', 'retry', 'timeouts', 'websocket', ...HOOK_KEYS] as const;
+const LOCATION_KEYS = [
+  'upstream',
+  'rewritePrefix',
+  'preserveHost',
+  'headers',
+  'retry',
+  'timeouts',
+  'websocket',
+  'internal',
+  'accelRedirect',
+  'absoluteRedirect',
+  'locations',
+  ...HOOK_KEYS,
+] as const;
 const ROUTE_KEYS = ['prefix', 'rewritePrefix', 'preserveHost', 'headers', 'retry', 'timeouts', 'websocket', ...HOOK_KEYS] as const;
 
 /**
  * Read an nginx location key. Modifiers may be followed by spaces or not (`=/x` is `= /x`, as in
  * nginx). Path patterns must start with `/` and be normalised already (`/a//b/`, `/a/../b`, `%2F`
  * could never match, because matching runs on the normalised, decoded path). Regexes are compiled
- * here once to report a bad one by its key. Named locations (`@x`) are refused.
+ * here once to report a bad one by its key. A named location (`@x`) is kind `named`.
  */
 export function parseLocationKey(key: string, path: string): { kind: LocationKind; pattern: string } {
   const text = key.trim();
+  if (text.startsWith('@')) {
+    if (!/^@[^\s{};]+$/.test(text)) fail(path, 'is not a valid named location (@ and a name without spaces)');
+    return { kind: 'named', pattern: text };
+  }
   const m = /^(=|\^~|~\*|~)?\s*(.*)$/s.exec(text)!;
   const modifier = m[1];
   const pattern = m[2]!;
@@ -38,7 +55,6 @@ export function parseLocationKey(key: string, path: string): { kind: LocationKin
     if (unsafe !== undefined) fail(path, `has a regular expression that can take exponential time on a crafted path: ${unsafe}`);
     return { kind, pattern };
   }
-  if (pattern.startsWith('@')) fail(path, 'is a named location (@name), which switchyard does not support');
   checkRoutePath(pattern, path, 'is not a valid location');
   return { kind, pattern };
 }
@@ -63,18 +79,80 @@ function checkRoutePath(pattern: string, path: string, what: string): void {
   }
 }
 
+/** What a location takes from its configuration and its enclosing location. */
+interface LocationScope {
+  /** The top-level `accelRedirect`, or its default. */
+  readonly accelRedirect: boolean;
+  /** The top-level `absoluteRedirect`. */
+  readonly absoluteRedirect?: Location['absoluteRedirect'];
+  /** The enclosing location of a nested one. */
+  readonly parent?: Location;
+}
+
+/**
+ * Resolve a `locations` object (top level, or nested in `parent`) against the resolved upstreams,
+ * refusing what nginx refuses: two exact or two prefix locations of one name at one level
+ * ("duplicate location"), a location inside an exact or named one, a named location that is not
+ * at the top, a nested prefix outside its parent's.
+ */
+export function resolveLocations(input: unknown, upstreams: ReadonlyMap<string, ResolvedUpstream>, path: string, scope: LocationScope): Location[] {
+  const obj = expectObject(input, path, 'an object of nginx location key to upstream name or options');
+  const parent = scope.parent;
+  const seen = new Map<string, string>();
+  const out: Location[] = [];
+  for (const [key, value] of Object.entries(obj)) {
+    const at = child(path, key);
+    const location = resolveLocation(key, value, upstreams, at, scope);
+    if (parent !== undefined) {
+      if (location.kind === 'named') fail(at, 'is a named location, which can be at the top level only (nginx)');
+      // nginx compares the names as text: a nested prefix must start with the parent's (regex) text.
+      if (location.kind !== 'regex' && location.kind !== 'regex-i' && !location.pattern.startsWith(parent.pattern)) {
+        fail(at, `is outside its enclosing location ${JSON.stringify(parent.key)} (a nested path must start with ${JSON.stringify(parent.pattern)})`);
+      }
+    }
+    // nginx: "duplicate location" for two exact, or two prefix (`/a/` and `^~ /a/`), locations of one name.
+    if (location.kind !== 'regex' && location.kind !== 'regex-i') {
+      const id = `${location.kind === 'exact' ? '=' : ''} ${location.pattern}`;
+      const other = seen.get(id);
+      if (other !== undefined) fail(at, `duplicates the location ${JSON.stringify(other)}`);
+      seen.set(id, key);
+    }
+    out.push(location);
+  }
+  return out;
+}
+
+/**
+ * Whether a `locations` input declares an internal or a named location, at any depth: the
+ * default of `accelRedirect` (read before validation, so anything unexpected counts as no).
+ */
+export function declaresInternal(input: unknown): boolean {
+  if (!isPlainObject(input)) return false;
+  for (const [key, value] of Object.entries(input)) {
+    if (key.trim().startsWith('@')) return true;
+    if (isPlainObject(value) && (value.internal === true || declaresInternal(value.locations))) return true;
+  }
+  return false;
+}
+
 /** Resolve one `locations` entry against the resolved upstreams. */
-export function resolveLocation(key: string, value: unknown, upstreams: ReadonlyMap<string, ResolvedUpstream>, path: string): Location {
+export function resolveLocation(
+  key: string,
+  value: unknown,
+  upstreams: ReadonlyMap<string, ResolvedUpstream>,
+  path: string,
+  scope: LocationScope = { accelRedirect: false },
+): Location {
   const { kind, pattern } = parseLocationKey(key, path);
   if (typeof value === 'string') {
     const upstream = lookupUpstream(value, upstreams, `${path}.upstream`);
-    return build(key, kind, pattern, upstream, {}, path);
+    return build(key, kind, pattern, upstream, {}, path, scope, upstreams);
   }
   if (!isPlainObject(value)) fail(path, `must be an upstream name or an object { upstream, ... }, got ${describe(value)}`);
   checkKeys(value, LOCATION_KEYS, path);
   if (value.upstream === undefined) fail(`${path}.upstream`, 'is required');
   const upstream = lookupUpstream(value.upstream, upstreams, `${path}.upstream`);
-  return build(key, kind, pattern, upstream, value, path);
+  return build(key, kind, pattern, upstream, value, path, scope, upstreams);
 }
 
 /**
@@ -114,19 +192,30 @@ function lookupUpstream(name: unknown, upstreams: ReadonlyMap<string, ResolvedUp
   return fail(path, `names the unknown upstream ${JSON.stringify(name)} (${hint ? `did you mean ${hint}?` : `known: ${known.join(', ')}`})`);
 }
 
-function build(key: string, kind: LocationKind, pattern: string, upstream: ResolvedUpstream, options: Record<string, unknown>, path: string): Location {
+function build(
+  key: string,
+  kind: LocationKind,
+  pattern: string,
+  upstream: ResolvedUpstream,
+  options: Record<string, unknown>,
+  path: string,
+  scope: LocationScope = { accelRedirect: false },
+  upstreams?: ReadonlyMap<string, ResolvedUpstream>,
+): Location {
   let rewritePrefix: string | undefined;
   if (options.rewritePrefix !== undefined) {
     const rp = options.rewritePrefix;
-    if (kind === 'regex' || kind === 'regex-i') {
-      fail(`${path}.rewritePrefix`, 'cannot be used in a regex location (nginx refuses a URI in proxy_pass there too)');
+    if (kind === 'regex' || kind === 'regex-i' || kind === 'named') {
+      fail(`${path}.rewritePrefix`, `cannot be used in a ${kind === 'named' ? 'named' : 'regex'} location (nginx refuses a URI in proxy_pass there too)`);
     }
     if (typeof rp !== 'string' || !/^\/[^\s?#\\\x00-\x1f\x7f]*$/.test(rp)) {
       fail(`${path}.rewritePrefix`, `must be a path starting with '/' without query, spaces or control characters, got ${describe(rp)}`);
     }
     rewritePrefix = rp;
   }
-  return Object.freeze({
+  // nginx merges `internal` into nested locations; a named location is reachable only internally.
+  const internal = kind === 'named' || optionalBoolean(options.internal, `${path}.internal`, scope.parent?.internal === true);
+  const location: Location = {
     key,
     kind,
     pattern,
@@ -138,8 +227,36 @@ function build(key: string, kind: LocationKind, pattern: string, upstream: Resol
     timeouts: resolveTimeouts(options.timeouts, `${path}.timeouts`, upstream.timeouts),
     websocket: optionalBoolean(options.websocket, `${path}.websocket`, DEFAULT_WEBSOCKET),
     hooks: mergeHooks(readHooks(options, path), upstream.hooks, path),
-  });
+    internal,
+    accelRedirect: optionalBoolean(options.accelRedirect, `${path}.accelRedirect`, scope.accelRedirect),
+    absoluteRedirect:
+      options.absoluteRedirect === undefined ? scope.absoluteRedirect : resolveAbsoluteRedirect(options.absoluteRedirect, `${path}.absoluteRedirect`),
+  };
+  if (options.locations !== undefined) {
+    if (kind === 'exact' || kind === 'named')
+      fail(`${path}.locations`, `cannot be inside ${kind === 'exact' ? 'an exact' : 'a named'} location (nginx refuses it)`);
+    // The children see the parent (its pattern and `internal`); the parent is frozen with them.
+    (location as { locations?: readonly Location[] }).locations = Object.freeze(
+      resolveLocations(options.locations, upstreams ?? new Map([[upstream.name, upstream]]), `${path}.locations`, { ...scope, parent: location }),
+    );
+  }
+  return Object.freeze(location);
 }
+
+/** `absoluteRedirect`: false/undefined (relative), true (Host header and port), or `{ serverName?, port? }`. */
+export function resolveAbsoluteRedirect(input: unknown, path: string): Location['absoluteRedirect'] {
+  if (input === undefined || input === false) return undefined;
+  if (input === true) return ABSOLUTE_DEFAULT;
+  const obj = expectObject(input, path, 'a boolean or { serverName?, port? }');
+  checkKeys(obj, ['serverName', 'port'] as const, path);
+  const name = obj.serverName;
+  if (name !== undefined && (typeof name !== 'string' || !/^[A-Za-z0-9._-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/.test(name))) {
+    fail(`${path}.serverName`, `must be a host name (letters, digits, '.', '-', '_'), got ${describe(name)}`);
+  }
+  return Object.freeze({ serverName: name, port: optionalBoolean(obj.port, `${path}.port`, true) });
+}
+
+const ABSOLUTE_DEFAULT = Object.freeze({ serverName: undefined, port: true });
 
 const EMPTY_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 

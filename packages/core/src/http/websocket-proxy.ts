@@ -321,6 +321,12 @@ export function createWebSocketProxy(sy: Switchyard, options: WebSocketProxyOpti
         writeError(socket, 500, 'internal error');
         return true;
       }
+      if (route !== undefined && route.internal === true) {
+        // An internal location (nginx `internal`): 404 here, so no other upgrade listener is offered it.
+        socket.on('error', () => socket.destroy());
+        socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+        return true;
+      }
       if (route === undefined || route.redirect !== undefined || !route.location.websocket) return false;
       if (closed) return false;
       begin(req, socket, head, route);
