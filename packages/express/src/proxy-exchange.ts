@@ -222,6 +222,9 @@ export class Exchange implements RequestClaim, OpenExchange {
       location,
       server,
       bodyLength: this.#reserialized ? (this.#data as Buffer).length : undefined,
+      method: req.method,
+      requestUri: this.#requestUrl,
+      socket: req.socket,
     });
     // The body was decoded by the parser and is sent as plain bytes now.
     if (this.#reserialized && headers['content-encoding'] !== undefined) delete headers['content-encoding'];
@@ -407,7 +410,7 @@ export class Exchange implements RequestClaim, OpenExchange {
       attempt.end({ aborted: true, headerMs: this.#headerMs, totalMs: now() - this.#t0 }, { requestSent: true, responseStarted: false });
       return;
     }
-    let headers = addSetCookie(filterResponseHeaders(proxyRes.headers), attempt.responseCookie(proxyRes.headers));
+    let headers = addSetCookie(filterResponseHeaders(proxyRes.headers, false, this.#route.location.hiddenHeaders), attempt.responseCookie(proxyRes.headers));
     const hooks = this.#route.location.hooks;
     if (hooks !== undefined) {
       const plan = planResponse(hooks, status, withAppHeaders(res, headers, hooks), this.#info as RequestInfo, hookReporter(this.#ctx.logger, 'response'));

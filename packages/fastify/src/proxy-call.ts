@@ -246,6 +246,9 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
       location,
       server,
       bodyLength: body.kind === 'buffer' ? body.data.length : undefined,
+      method: raw.method,
+      requestUri: raw.url,
+      socket: raw.socket,
     });
     // The client's 100-continue was already answered by Node; undici refuses an Expect header.
     if (headers.expect !== undefined) delete headers.expect;
@@ -289,7 +292,7 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
       return;
     }
     const upstreamHeaders: IncomingHttpHeaders = res.headers;
-    let headers = addSetCookie(filterResponseHeaders(upstreamHeaders), this.attempt.responseCookie(upstreamHeaders));
+    let headers = addSetCookie(filterResponseHeaders(upstreamHeaders, false, this.#route.location.hiddenHeaders), this.attempt.responseCookie(upstreamHeaders));
     const hooks = this.#route.location.hooks;
     if (hooks !== undefined) {
       const plan = planResponse(hooks, res.statusCode, withAppHeaders(this.#reply, headers, hooks), this.info, hookReporter(this.#request, 'response'));

@@ -6,11 +6,15 @@ import { checkKeys, child, describe, expectObject, fail, isPlainObject, optional
 import { resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { checkHeader } from './header-check.js';
 import { HOP_BY_HOP_HEADERS } from '../http/hop-by-hop.js';
+import { compileHeaderValue, HeaderValueError } from '../http/header-variables.js';
+import { compileRequestHeaders } from '../http/request-header-plan.js';
+import { hiddenHeaderSet } from '../http/hidden-response-headers.js';
 
 import { HOOK_KEYS, mergeHooks, readHooks } from '../hooks/resolve-hooks.js';
 
-const LOCATION_KEYS = ['upstream', 'rewritePrefix', 'preserveHost', 'headers', 'retry', 'timeouts', 'websocket', ...HOOK_KEYS] as const;
-const ROUTE_KEYS = ['prefix', 'rewritePrefix', 'preserveHost', 'headers', 'retry', 'timeouts', 'websocket', ...HOOK_KEYS] as const;
+const HEADER_KEYS = ['preserveHost', 'headers', 'forwardedHeaders', 'hideHeaders', 'passHeaders'] as const;
+const LOCATION_KEYS = ['upstream', 'rewritePrefix', ...HEADER_KEYS, 'retry', 'timeouts', 'websocket', ...HOOK_KEYS] as const;
+const ROUTE_KEYS = ['prefix', 'rewritePrefix', ...HEADER_KEYS, 'retry', 'timeouts', 'websocket', ...HOOK_KEYS] as const;
 
 /**
  * Read an nginx location key. Modifiers may be followed by spaces or not (`=/x` is `= /x`, as in
@@ -122,14 +126,20 @@ function build(key: string, kind: LocationKind, pattern: string, upstream: Resol
     }
     rewritePrefix = rp;
   }
+  const preserveHost = optionalBoolean(options.preserveHost, `${path}.preserveHost`, DEFAULT_PRESERVE_HOST);
+  const headers = resolveHeaders(options.headers, `${path}.headers`);
+  const forwardedHeaders = optionalBoolean(options.forwardedHeaders, `${path}.forwardedHeaders`, true);
   return Object.freeze({
     key,
     kind,
     pattern,
     upstream: upstream.name,
     rewritePrefix,
-    preserveHost: optionalBoolean(options.preserveHost, `${path}.preserveHost`, DEFAULT_PRESERVE_HOST),
-    headers: resolveHeaders(options.headers, `${path}.headers`),
+    preserveHost,
+    headers,
+    forwardedHeaders,
+    requestHeaders: compileRequestHeaders(headers, forwardedHeaders, preserveHost),
+    hiddenHeaders: hiddenHeaderSet(headerNames(options.hideHeaders, `${path}.hideHeaders`), headerNames(options.passHeaders, `${path}.passHeaders`)),
     retry: resolveRetry(options.retry, `${path}.retry`, upstream.retry),
     timeouts: resolveTimeouts(options.timeouts, `${path}.timeouts`, upstream.timeouts),
     websocket: optionalBoolean(options.websocket, `${path}.websocket`, DEFAULT_WEBSOCKET),
@@ -141,11 +151,14 @@ const EMPTY_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
  * Connection-level headers: the transports set them per connection (undici refuses some outright),
- * so a configured value would break requests or framing. Host is `preserveHost`'s business.
+ * so a configured value would break requests or framing. Host may be set (nginx `proxy_set_header Host`).
  */
-const CONNECTION_LEVEL: ReadonlySet<string> = new Set([...HOP_BY_HOP_HEADERS, 'expect', 'content-length', 'host']);
+const CONNECTION_LEVEL: ReadonlySet<string> = new Set([...HOP_BY_HOP_HEADERS, 'expect', 'content-length']);
 
-/** Header names are lower-cased (HTTP names are case-insensitive), so two spellings of one name are refused. */
+/**
+ * Header names are lower-cased (HTTP names are case-insensitive), so two spellings of one name are
+ * refused. Values are compiled here once, so an unknown nginx variable is an error naming the header.
+ */
 function resolveHeaders(input: unknown, path: string): Readonly<Record<string, string>> {
   if (input === undefined) return EMPTY_HEADERS;
   const obj = expectObject(input, path, 'an object of header name to string value');
@@ -158,7 +171,25 @@ function resolveHeaders(input: unknown, path: string): Readonly<Record<string, s
     const lower = name.toLowerCase();
     if (CONNECTION_LEVEL.has(lower)) fail(at, `is a hop-by-hop/framing header switchyard manages itself and cannot be set`);
     if (Object.hasOwn(out, lower)) fail(at, `repeats the header ${lower} (names are case-insensitive)`);
+    try {
+      compileHeaderValue(value);
+    } catch (err) {
+      if (err instanceof HeaderValueError) fail(at, err.message);
+      throw err;
+    }
+    if (lower === 'host' && value === '') fail(at, 'must not be empty (every HTTP/1.1 request has a Host)');
     out[lower] = value;
   }
   return Object.freeze(out);
+}
+
+/** `hideHeaders` / `passHeaders`: header names, lower-cased. */
+function headerNames(input: unknown, path: string): string[] {
+  if (input === undefined) return [];
+  if (!Array.isArray(input)) fail(path, `must be an array of header names, got ${describe(input)}`);
+  return input.map((name: unknown, i) => {
+    const at = `${path}[${i}]`;
+    if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) fail(at, `must be a header name, got ${describe(name)}`);
+    return name.toLowerCase();
+  });
 }

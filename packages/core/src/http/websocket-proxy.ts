@@ -118,6 +118,9 @@ export function createWebSocketProxy(sy: Switchyard, options: WebSocketProxyOpti
       location: route.location,
       server,
       websocket: true,
+      method: req.method,
+      requestUri: req.url,
+      socket: req.socket,
     });
     if (rewrite !== undefined) applyRequestRewrite(headers, rewrite);
     const send = server.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -197,7 +200,7 @@ export function createWebSocketProxy(sy: Switchyard, options: WebSocketProxyOpti
         return;
       }
       watches.get(socket)?.release();
-      const out = addSetCookie(filterResponseHeaders(res.headers), attempt.responseCookie(res.headers));
+      const out = addSetCookie(filterResponseHeaders(res.headers, false, route.location.hiddenHeaders), attempt.responseCookie(res.headers));
       out.connection = 'close';
       socket.write(rawHead(res.statusCode ?? 502, res.statusMessage ?? '', out));
       // pipeline, not pipe: a client that leaves mid-answer must also end the upstream request.
@@ -229,7 +232,7 @@ export function createWebSocketProxy(sy: Switchyard, options: WebSocketProxyOpti
       const answerHeaders = upgradeResponseHeaders(
         route.location.hooks,
         // The upgrade answer carries the sticky cookie too: the binding follows the WebSocket.
-        addSetCookie(filterResponseHeaders(res.headers, true), attempt.responseCookie(res.headers)),
+        addSetCookie(filterResponseHeaders(res.headers, true, route.location.hiddenHeaders), attempt.responseCookie(res.headers)),
         req,
       );
       if (answerHeaders === undefined) {

@@ -282,7 +282,8 @@ function validTrustEntry(entry: string): boolean {
 /** What decides where and how a location proxies, without source positions. */
 function sameRouting(loc: ImportedLocation): string {
   const { scheme, host, port, uri } = loc.target;
-  return JSON.stringify([scheme, host.toLowerCase(), port, uri, loc.settings, loc.healthCheck?.options]);
+  // The server_name differs between the server blocks that repeat a location: not a routing difference.
+  return JSON.stringify([scheme, host.toLowerCase(), port, uri, { ...loc.settings, serverName: undefined }, loc.healthCheck?.options]);
 }
 
 function containsProxyPass(d: Directive): boolean {
@@ -311,12 +312,16 @@ function locationOptions(loc: ImportedLocation, upstream: string): LocationOptio
   const out: LocationOptions = { upstream };
   if (loc.target.uri !== undefined) out.rewritePrefix = loc.target.uri;
   const s = loc.settings;
-  const headers: Record<string, string> = {};
-  for (const h of s.headers ?? []) {
-    if (h.kind === 'preserve-host') out.preserveHost = true;
-    else putOwn(headers, h.name, h.value);
-  }
-  if (Object.keys(headers).length > 0) out.headers = headers;
+  // nginx sends exactly its proxy_set_header list plus its default `Host $proxy_host`; the client's
+  // own headers pass untouched (no X-Forwarded-* unless the config writes them).
+  out.forwardedHeaders = false;
+  const headers: Record<string, string> = { host: '$proxy_host' };
+  const serverName = s.serverName ?? '';
+  for (const h of s.headers ?? []) putOwn(headers, h.name.toLowerCase(), h.value.replace(/\$(?:server_name\b|\{server_name\})/g, serverName));
+  out.headers = headers;
+  // nginx hides the upstream's Date and Server (it writes its own) besides the proxy instructions.
+  out.hideHeaders = ['date', 'server', ...(s.hideHeaders ?? [])];
+  if (s.passHeaders !== undefined) out.passHeaders = [...s.passHeaders];
   const retry: RetryOptions = {};
   if (s.nextUpstream) {
     retry.on = [...s.nextUpstream.on];
