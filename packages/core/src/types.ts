@@ -198,9 +198,14 @@ export interface LocationOptions extends LocationHooks {
    */
   headers?: Record<string, string>;
   /**
+   * The header defaults: `'switchyard'` (default: X-Forwarded-* written, Host the picked server's,
+   * upstream Date/Server passed) or `'nginx'` (what `parseNginxConfig` writes: the client's headers
+   * untouched plus `headers` only, Host `$proxy_host`, upstream Date/Server hidden). docs/nginx-headers.md has the table.
+   */
+  headerDefaults?: 'switchyard' | 'nginx';
+  /**
    * Write X-Forwarded-For/-Proto/-Host and X-Real-IP, replacing what an untrusted client sent.
-   * Default true; false sends the client's headers untouched plus `headers` only, as nginx
-   * does (what `parseNginxConfig` writes).
+   * Default true (false with `headerDefaults: 'nginx'`); false sends the client's headers untouched plus `headers` only.
    */
   forwardedHeaders?: boolean;
   /** Upstream response headers never sent to the client, over the default X-Pad and X-Accel-* instructions (nginx `proxy_hide_header`). */
@@ -367,6 +372,8 @@ export interface Location {
   readonly preserveHost: boolean;
   /** As configured (lower-case names), values with their nginx variables unexpanded. */
   readonly headers: Readonly<Record<string, string>>;
+  /** `'nginx'`: Host defaults to `$proxy_host` (see `LocationOptions.headerDefaults`). Absent means `'switchyard'`. */
+  readonly headerDefaults?: 'switchyard' | 'nginx';
   /** `false`: no X-Forwarded-* / X-Real-IP written, client's passed untouched. Absent means true. */
   readonly forwardedHeaders?: boolean;
   /** `headers` compiled (absent on a Location built by hand: compiled on first use). */

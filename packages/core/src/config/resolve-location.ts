@@ -12,7 +12,7 @@ import { hiddenHeaderSet } from '../http/hidden-response-headers.js';
 
 import { HOOK_KEYS, mergeHooks, readHooks } from '../hooks/resolve-hooks.js';
 
-const HEADER_KEYS = ['preserveHost', 'headers', 'forwardedHeaders', 'hideHeaders', 'passHeaders'] as const;
+const HEADER_KEYS = ['preserveHost', 'headers', 'headerDefaults', 'forwardedHeaders', 'hideHeaders', 'passHeaders'] as const;
 const LOCATION_KEYS = ['upstream', 'rewritePrefix', ...HEADER_KEYS, 'retry', 'timeouts', 'websocket', ...HOOK_KEYS] as const;
 const ROUTE_KEYS = ['prefix', 'rewritePrefix', ...HEADER_KEYS, 'retry', 'timeouts', 'websocket', ...HOOK_KEYS] as const;
 
@@ -128,7 +128,14 @@ function build(key: string, kind: LocationKind, pattern: string, upstream: Resol
   }
   const preserveHost = optionalBoolean(options.preserveHost, `${path}.preserveHost`, DEFAULT_PRESERVE_HOST);
   const headers = resolveHeaders(options.headers, `${path}.headers`);
-  const forwardedHeaders = optionalBoolean(options.forwardedHeaders, `${path}.forwardedHeaders`, true);
+  const headerDefaults = options.headerDefaults ?? 'switchyard';
+  if (headerDefaults !== 'switchyard' && headerDefaults !== 'nginx') {
+    fail(`${path}.headerDefaults`, `must be 'switchyard' or 'nginx', got ${describe(headerDefaults)}`);
+  }
+  const nginx = headerDefaults === 'nginx';
+  const forwardedHeaders = optionalBoolean(options.forwardedHeaders, `${path}.forwardedHeaders`, !nginx);
+  // nginx hides the upstream's Date and Server (it writes its own) besides the proxy instructions.
+  const hide = [...(nginx ? NGINX_HIDDEN : []), ...headerNames(options.hideHeaders, `${path}.hideHeaders`)];
   return Object.freeze({
     key,
     kind,
@@ -137,9 +144,10 @@ function build(key: string, kind: LocationKind, pattern: string, upstream: Resol
     rewritePrefix,
     preserveHost,
     headers,
+    headerDefaults,
     forwardedHeaders,
-    requestHeaders: compileRequestHeaders(headers, forwardedHeaders, preserveHost),
-    hiddenHeaders: hiddenHeaderSet(headerNames(options.hideHeaders, `${path}.hideHeaders`), headerNames(options.passHeaders, `${path}.passHeaders`)),
+    requestHeaders: compileRequestHeaders(headers, forwardedHeaders, preserveHost, nginx),
+    hiddenHeaders: hiddenHeaderSet(hide, headerNames(options.passHeaders, `${path}.passHeaders`)),
     retry: resolveRetry(options.retry, `${path}.retry`, upstream.retry),
     timeouts: resolveTimeouts(options.timeouts, `${path}.timeouts`, upstream.timeouts),
     websocket: optionalBoolean(options.websocket, `${path}.websocket`, DEFAULT_WEBSOCKET),
@@ -148,6 +156,7 @@ function build(key: string, kind: LocationKind, pattern: string, upstream: Resol
 }
 
 const EMPTY_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+const NGINX_HIDDEN = ['date', 'server'];
 
 /**
  * Connection-level headers: the transports set them per connection (undici refuses some outright),

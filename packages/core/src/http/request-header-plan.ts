@@ -19,15 +19,22 @@ export interface RequestHeaderPlan {
 }
 
 /**
- * Compile `headers` (lower-case names, validated) for a location. Throws `HeaderValueError` (from
+ * Compile `headers` (lower-case names, validated) for a location; `nginxHost`: Host defaults to
+ * `$proxy_host` instead of the picked server's host. Throws `HeaderValueError` (from
  * `compileHeaderValue`) for an unknown variable; the config resolver names the field.
  */
-export function compileRequestHeaders(headers: Readonly<Record<string, string>>, forwarded: boolean, preserveHost: boolean): RequestHeaderPlan {
+export function compileRequestHeaders(
+  headers: Readonly<Record<string, string>>,
+  forwarded: boolean,
+  preserveHost: boolean,
+  nginxHost = false,
+): RequestHeaderPlan {
   const names: string[] = [];
   const values: HeaderValue[] = [];
-  let host: HeaderValue | undefined;
-  let hostNeedsServer = !preserveHost;
-  let dynamic = false;
+  // nginx's default `proxy_set_header Host $proxy_host` (`headerDefaults: 'nginx'` without preserveHost).
+  let host: HeaderValue | undefined = nginxHost && !preserveHost ? compileHeaderValue('$proxy_host') : undefined;
+  let hostNeedsServer = !preserveHost && host === undefined;
+  let dynamic = host !== undefined;
   for (const name of Object.keys(headers)) {
     const text = headers[name] as string;
     const value = compileHeaderValue(text);

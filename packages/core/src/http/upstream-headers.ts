@@ -45,7 +45,12 @@ export function requestHeaderPlan(location: Location): RequestHeaderPlan {
   if (location.requestHeaders !== undefined) return location.requestHeaders;
   let plan = lazyPlans.get(location);
   if (plan === undefined) {
-    plan = compileRequestHeaders(location.headers, location.forwardedHeaders !== false, location.preserveHost);
+    plan = compileRequestHeaders(
+      location.headers,
+      location.forwardedHeaders ?? location.headerDefaults !== 'nginx',
+      location.preserveHost,
+      location.headerDefaults === 'nginx',
+    );
     lazyPlans.set(location, plan);
   }
   return plan;

@@ -314,13 +314,13 @@ function locationOptions(loc: ImportedLocation, upstream: string): LocationOptio
   const s = loc.settings;
   // nginx sends exactly its proxy_set_header list plus its default `Host $proxy_host`; the client's
   // own headers pass untouched (no X-Forwarded-* unless the config writes them).
-  out.forwardedHeaders = false;
-  const headers: Record<string, string> = { host: '$proxy_host' };
+  // own headers pass untouched (no X-Forwarded-* unless the config writes them): `headerDefaults: 'nginx'`.
+  out.headerDefaults = 'nginx';
+  const headers: Record<string, string> = {};
   const serverName = s.serverName ?? '';
-  for (const h of s.headers ?? []) putOwn(headers, h.name.toLowerCase(), h.value.replace(/\$(?:server_name\b|\{server_name\})/g, serverName));
-  out.headers = headers;
-  // nginx hides the upstream's Date and Server (it writes its own) besides the proxy instructions.
-  out.hideHeaders = ['date', 'server', ...(s.hideHeaders ?? [])];
+  for (const h of s.headers ?? []) putOwn(headers, h.name, h.value.replace(/\$(?:server_name\b|\{server_name\})/g, serverName));
+  if (Object.keys(headers).length > 0) out.headers = headers;
+  if (s.hideHeaders !== undefined && s.hideHeaders.length > 0) out.hideHeaders = [...s.hideHeaders];
   if (s.passHeaders !== undefined) out.passHeaders = [...s.passHeaders];
   const retry: RetryOptions = {};
   if (s.nextUpstream) {
