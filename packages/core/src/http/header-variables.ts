@@ -1,5 +1,6 @@
 /** @module nginx variables in configured request header values (`$host`, `$remote_addr`, `$http_x_name`...), compiled once at config time into a small function per header. */
 import type { IncomingHttpHeaders } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { displayAddress } from './client-address.js';
 
 /** What a variable reads for one request: the client's headers and connection, the location's upstream and the picked server. */
@@ -76,6 +77,12 @@ const VARIABLES: ReadonlyMap<string, Getter> = new Map<string, Getter>([
   ['content_type', (r) => headerText(r.incoming['content-type'])],
   ['content_length', (r) => headerText(r.incoming['content-length'])],
   ['http_cookie', (r) => headerText(r.incoming.cookie)],
+  // Seconds with milliseconds, as nginx writes `$msec` (X-Request-Start "t=${msec}" for queue-time metrics).
+  ['msec', () => (Date.now() / 1000).toFixed(3)],
+  ['time_iso8601', () => new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00')],
+  // 32 hex digits as nginx's; one per try here (nginx keeps one per request).
+  ['request_id', () => randomBytes(16).toString('hex')],
+  ['pid', () => String(process.pid)],
 ]);
 
 function query(uri: string): string {
