@@ -9,6 +9,8 @@ import {
   classifyTransportError,
   endAttempt,
   filterResponseHeaders,
+  hasDuplicateHost,
+  DUPLICATE_HOST_REASON,
   gatewayAnswer,
   isEncrypted,
   planResponse,
@@ -461,6 +463,11 @@ export function proxyRequest(
       )
       .finally(release)
       .catch((err: unknown) => internalError(ctx, request, reply, err));
+    return;
+  }
+  if (hasDuplicateHost(request.raw.rawHeaders)) {
+    // nginx's 400 (Node keeps the first Host and drops the other silently); the connection closes.
+    reply.code(400).header('connection', 'close').header('content-type', 'text/plain; charset=utf-8').send(gatewayErrorBody(400, DUPLICATE_HOST_REASON));
     return;
   }
   const info = toRequestInfo(request.raw);
