@@ -84,10 +84,18 @@ function comparable(headers: Record<string, unknown>, dropServer: boolean): Reco
   return out;
 }
 
-async function through(url: string, path: string, host: string): Promise<{ upstream: Record<string, unknown>; client: Record<string, unknown>; answer: Answer }> {
+async function through(
+  url: string,
+  path: string,
+  host: string,
+): Promise<{ upstream: Record<string, unknown>; client: Record<string, unknown>; answer: Answer }> {
   const answer = await call(`${url}${path}`, { headers: { ...CLIENT, host } });
   assert.equal(answer.status, 200, answer.body);
-  return { upstream: comparable(JSON.parse(answer.body) as Record<string, unknown>, false), client: comparable(answer.headers, !path.startsWith('/pass/')), answer };
+  return {
+    upstream: comparable(JSON.parse(answer.body) as Record<string, unknown>, false),
+    client: comparable(answer.headers, !path.startsWith('/pass/')),
+    answer,
+  };
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -230,7 +238,10 @@ for (const driver of drivers) {
     it('an upstream status above 599 or an unrequested 101 is a 502', async (t) => {
       const [backend] = await backendsFor(t, 1);
       backend!.handle((req, res) => {
-        const status = req.url === '/s999' ? 'HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\nok' : 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n';
+        const status =
+          req.url === '/s999'
+            ? 'HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\nok'
+            : 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n';
         res.socket?.end(status);
       });
       const proxy = await startProxy(t, driver, { upstreams: { app: [backend!.url] }, locations: { '/': { upstream: 'app', retry: { on: [] } } } });

@@ -67,9 +67,18 @@ test('literals stay strings (nothing to run per request); a lone "$" is literal;
   assert.equal(compileHeaderValue('plain text'), 'plain text');
   assert.equal(compileHeaderValue('costs $ 5 and $'), 'costs $ 5 and $');
   assert.equal(compileHeaderValue(''), '');
-  assert.throws(() => compileHeaderValue('$upstream_addr'), (err: unknown) => err instanceof HeaderValueError && /"\$upstream_addr"/.test(err.message));
-  assert.throws(() => compileHeaderValue('$1'), (err: unknown) => err instanceof HeaderValueError && /regex capture/.test(err.message));
-  assert.throws(() => compileHeaderValue('${host'), (err: unknown) => err instanceof HeaderValueError && /closing/.test(err.message));
+  assert.throws(
+    () => compileHeaderValue('$upstream_addr'),
+    (err: unknown) => err instanceof HeaderValueError && /"\$upstream_addr"/.test(err.message),
+  );
+  assert.throws(
+    () => compileHeaderValue('$1'),
+    (err: unknown) => err instanceof HeaderValueError && /regex capture/.test(err.message),
+  );
+  assert.throws(
+    () => compileHeaderValue('${host'),
+    (err: unknown) => err instanceof HeaderValueError && /closing/.test(err.message),
+  );
 });
 
 test('the config names the header of a bad value; Host may be set, framing headers still not; hideHeaders takes names', () => {

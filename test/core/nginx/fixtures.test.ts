@@ -61,10 +61,7 @@ const expected: Record<string, NginxParseResult> = {
         '~* \\.(png|jpg)$': { upstream: 'cache', headerDefaults: 'nginx' },
       },
     },
-    warnings: [
-      'line 17: "listen" ignored (not about load balancing)',
-      'line 19: location = /healthz is not proxied; switchyard leaves it to the app',
-    ],
+    warnings: ['line 17: "listen" ignored (not about load balancing)', 'line 19: location = /healthz is not proxied; switchyard leaves it to the app'],
   },
   'full-http.conf': {
     options: {

@@ -111,12 +111,14 @@ test('proxy_next_upstream: conditions in order, statuses as numbers, non_idempot
   assert.deepEqual(
     location('proxy_pass http://app;\nproxy_next_upstream error timeout invalid_header http_500 http_502 http_503 http_504 http_403 http_404 http_429;').loc,
     {
-      upstream: 'app', headerDefaults: 'nginx',
+      upstream: 'app',
+      headerDefaults: 'nginx',
       retry: { on: ['error', 'timeout', 'invalid_header', 500, 502, 503, 504, 403, 404, 429] },
     },
   );
   assert.deepEqual(location('proxy_pass http://app;\nproxy_next_upstream error non_idempotent;\nproxy_next_upstream http_502 error;').loc, {
-    upstream: 'app', headerDefaults: 'nginx',
+    upstream: 'app',
+    headerDefaults: 'nginx',
     retry: { on: ['error', 502], nonIdempotent: true },
   });
   assert.deepEqual(location('proxy_pass http://app;\nproxy_next_upstream error off;').loc, { upstream: 'app', headerDefaults: 'nginx', retry: { on: [] } });
@@ -136,7 +138,11 @@ test('proxy_next_upstream_tries, _timeout and the three proxy timeouts (bare num
 });
 
 test('proxy_set_header: any Host is a header (default $proxy_host through headerDefaults), literals and variables become headers', () => {
-  assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header Host $host;').loc, { upstream: 'app', headerDefaults: 'nginx', headers: { Host: '$host' } });
+  assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header Host $host;').loc, {
+    upstream: 'app',
+    headerDefaults: 'nginx',
+    headers: { Host: '$host' },
+  });
   assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header Host $http_host;').loc, {
     upstream: 'app',
     headerDefaults: 'nginx',
@@ -146,7 +152,11 @@ test('proxy_set_header: any Host is a header (default $proxy_host through header
     loc: { upstream: 'app', headerDefaults: 'nginx', headers: { Host: '$proxy_host' } },
     warnings: [],
   });
-  assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header Host api.internal;').loc, { upstream: 'app', headerDefaults: 'nginx', headers: { Host: 'api.internal' } });
+  assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header Host api.internal;').loc, {
+    upstream: 'app',
+    headerDefaults: 'nginx',
+    headers: { Host: 'api.internal' },
+  });
   assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header X-A "one two";\nproxy_set_header X-B \'3\';\nproxy_set_header X-A again;').loc, {
     upstream: 'app',
     headerDefaults: 'nginx',
@@ -196,10 +206,12 @@ test('proxy_set_header: forwarding headers and variables are sent as written, an
   ]);
 });
 
-test('proxy_set_header: an unknown variable or a regex capture is an error naming the line; $server_name is the server block\'s first name', () => {
+test("proxy_set_header: an unknown variable or a regex capture is an error naming the line; $server_name is the server block's first name", () => {
   inLocation('proxy_pass http://app;\nproxy_set_header X-U $upstream_addr;', 5, 22, /"proxy_set_header X-U" uses the nginx variable "\$upstream_addr"/);
   inLocation('proxy_pass http://app;\nproxy_set_header X-U a$1;', 5, 22, /regex capture "\$1"/);
-  const { options } = server('server_name shop.example www.shop.example;\nlocation / { proxy_pass http://app; proxy_set_header X-S "$server_name/${server_name}"; }');
+  const { options } = server(
+    'server_name shop.example www.shop.example;\nlocation / { proxy_pass http://app; proxy_set_header X-S "$server_name/${server_name}"; }',
+  );
   assert.deepEqual(options.locations?.['/'], { upstream: 'app', headerDefaults: 'nginx', headers: { 'X-S': 'shop.example/shop.example' } });
 });
 
@@ -242,8 +254,20 @@ test('inheritance: each setting inherits from server and http (bare top level to
     ].join('\n'),
   );
   assert.deepEqual(options.locations, {
-    '/a/': { upstream: 'app', headerDefaults: 'nginx', headers: { Host: '$host', 'X-S': 's' }, retry: { on: ['error'], tries: 2 }, timeouts: { connect: '3s', read: '7s' } },
-    '/b/': { upstream: 'app', headerDefaults: 'nginx', headers: { Host: '$host', 'X-S': 's' }, retry: { on: [503], tries: 2 }, timeouts: { connect: '1s', read: '7s' } },
+    '/a/': {
+      upstream: 'app',
+      headerDefaults: 'nginx',
+      headers: { Host: '$host', 'X-S': 's' },
+      retry: { on: ['error'], tries: 2 },
+      timeouts: { connect: '3s', read: '7s' },
+    },
+    '/b/': {
+      upstream: 'app',
+      headerDefaults: 'nginx',
+      headers: { Host: '$host', 'X-S': 's' },
+      retry: { on: [503], tries: 2 },
+      timeouts: { connect: '1s', read: '7s' },
+    },
     '/c/': { upstream: 'app', headerDefaults: 'nginx', headers: { 'X-C': 'c' }, retry: { on: ['error'], tries: 2 }, timeouts: { connect: '3s', read: '7s' } },
   });
 });
