@@ -146,7 +146,7 @@ function build(key: string, kind: LocationKind, pattern: string, upstream: Resol
     headers,
     headerDefaults,
     forwardedHeaders,
-    requestHeaders: compileRequestHeaders(headers, forwardedHeaders, preserveHost, nginx),
+    requestHeaders: compileRequestHeaders(headers, forwardedHeaders, preserveHost, nginx, upstream.name),
     hiddenHeaders: hiddenHeaderSet(hide, headerNames(options.passHeaders, `${path}.passHeaders`)),
     retry: resolveRetry(options.retry, `${path}.retry`, upstream.retry),
     timeouts: resolveTimeouts(options.timeouts, `${path}.timeouts`, upstream.timeouts),

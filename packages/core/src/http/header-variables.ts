@@ -154,11 +154,12 @@ export const KNOWN_VARIABLES: readonly string[] = [...VARIABLES.keys(), 'http_NA
  * Compile a header value as nginx reads it: `$name` or `${name}` is a variable (name: letters,
  * digits, `_`), anything else is literal text. A `$` not followed by a name character or `{` stays
  * a literal `$` (so `'$ 5'` is sent as written). Throws `HeaderValueError` for an unknown variable
- * or a regex capture (`$1`), which switchyard has no regex to fill.
+ * or a regex capture (`$1`), which switchyard has no regex to fill. `constants`: variables whose
+ * value is known at config time (lower-case name to text), folded into the literal.
  *
  * @example compileHeaderValue('$scheme://$host') // (r) => 'https://shop.example'
  */
-export function compileHeaderValue(value: string): HeaderValue {
+export function compileHeaderValue(value: string, constants?: ReadonlyMap<string, string>): HeaderValue {
   const parts: Array<string | Getter> = [];
   let literal = '';
   let i = 0;
@@ -188,6 +189,13 @@ export function compileHeaderValue(value: string): HeaderValue {
       next = dollar + 1 + name.length;
     }
     if (/^\d/.test(name)) throw new HeaderValueError(`uses the regex capture "$${name}", which switchyard cannot fill (no regex is matched for headers)`);
+    const fixed = constants?.get(name.toLowerCase());
+    if (fixed !== undefined) {
+      // Known at config time (the location's `$proxy_host`): literal text, nothing to run per request.
+      literal += fixed;
+      i = next;
+      continue;
+    }
     const getter = variable(name.toLowerCase());
     if (getter === undefined) {
       throw new HeaderValueError(

@@ -20,7 +20,8 @@ export interface RequestHeaderPlan {
 
 /**
  * Compile `headers` (lower-case names, validated) for a location; `nginxHost`: Host defaults to
- * `$proxy_host` instead of the picked server's host. Throws `HeaderValueError` (from
+ * `$proxy_host` instead of the picked server's host; `upstream`: the location's upstream name
+ * (`$proxy_host`, folded in as text). Throws `HeaderValueError` (from
  * `compileHeaderValue`) for an unknown variable; the config resolver names the field.
  */
 export function compileRequestHeaders(
@@ -28,16 +29,19 @@ export function compileRequestHeaders(
   forwarded: boolean,
   preserveHost: boolean,
   nginxHost = false,
+  upstream?: string,
 ): RequestHeaderPlan {
   const names: string[] = [];
   const values: HeaderValue[] = [];
+  // `$proxy_host` is the location's upstream name: a constant, folded in at config time.
+  const constants = upstream === undefined ? undefined : new Map([['proxy_host', upstream]]);
   // nginx's default `proxy_set_header Host $proxy_host` (`headerDefaults: 'nginx'` without preserveHost).
-  let host: HeaderValue | undefined = nginxHost && !preserveHost ? compileHeaderValue('$proxy_host') : undefined;
+  let host: HeaderValue | undefined = nginxHost && !preserveHost ? compileHeaderValue('$proxy_host', constants) : undefined;
   let hostNeedsServer = !preserveHost && host === undefined;
-  let dynamic = host !== undefined;
+  let dynamic = host !== undefined && typeof host !== 'string';
   for (const name of Object.keys(headers)) {
     const text = headers[name] as string;
-    const value = compileHeaderValue(text);
+    const value = compileHeaderValue(text, constants);
     if (typeof value !== 'string') dynamic = true;
     if (name === 'host') {
       host = value;

@@ -50,6 +50,7 @@ export function requestHeaderPlan(location: Location): RequestHeaderPlan {
       location.forwardedHeaders ?? location.headerDefaults !== 'nginx',
       location.preserveHost,
       location.headerDefaults === 'nginx',
+      location.upstream,
     );
     lazyPlans.set(location, plan);
   }
