@@ -235,6 +235,30 @@ for (const driver of drivers) {
       assert.notEqual(tuned.headers['x-powered-by'], 'php');
     });
 
+    it('a WebSocket upgrade with two Host headers is a 400 too, and never reaches the upstream', async (t) => {
+      let upgrades = 0;
+      const server = createServer();
+      server.on('upgrade', (_req, socket) => {
+        upgrades++;
+        socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      t.after(() => closeServer(server));
+      const proxy = await startProxy(t, driver, {
+        upstreams: { app: [`http://127.0.0.1:${(server.address() as { port: number }).port}`] },
+        locations: { '/': 'app' },
+      });
+      const upgrade = (hosts: string): string =>
+        `GET /ws HTTP/1.1\r\n${hosts}Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`;
+      const answer = await rawCall(proxy.port, upgrade('Host: a.example\r\nHost: b.example\r\n'));
+      assert.match(answer, /^HTTP\/1\.1 400 /);
+      assert.match(answer, /client sent duplicate host header/);
+      assert.equal(upgrades, 0);
+      // One Host: the handshake goes upstream (the answer is not the point here).
+      await rawCall(proxy.port, upgrade('Host: a.example\r\n'));
+      assert.equal(upgrades, 1);
+    });
+
     it('an upstream status above 599 or an unrequested 101 is a 502', async (t) => {
       const [backend] = await backendsFor(t, 1);
       backend!.handle((req, res) => {
