@@ -4,6 +4,7 @@ import type { ResolvedSticky, StickyOptions } from './sticky/sticky-types.js';
 
 export type * from './sticky/sticky-types.js';
 import type { LocationHooks, ResolvedHooks } from './hooks/hook-types.js';
+import type { RequestHeaderPlan } from './http/request-header-plan.js';
 
 // ---------------------------------------------------------------------------
 // Configuration as users write it (validated by createSwitchyard)
@@ -256,8 +257,28 @@ export interface LocationOptions extends LocationHooks {
   rewritePrefix?: string;
   /** Forward the client's Host header instead of the upstream's. Default false. */
   preserveHost?: boolean;
-  /** Extra request headers sent to the upstream. */
+  /**
+   * Request headers sent to the upstream (nginx `proxy_set_header`). Values may use nginx variables
+   * (`$host`, `$remote_addr`, `$proxy_add_x_forwarded_for`, `$http_NAME`...; see docs/nginx-headers.md),
+   * compiled at config time; a value that is or evaluates to `''` removes the header. `Host` may be
+   * set (over `preserveHost`); framing and hop-by-hop headers may not.
+   */
   headers?: Record<string, string>;
+  /**
+   * The header defaults: `'switchyard'` (default: X-Forwarded-* written, Host the picked server's,
+   * upstream Date/Server passed) or `'nginx'` (what `parseNginxConfig` writes: the client's headers
+   * untouched plus `headers` only, Host `$proxy_host`, upstream Date/Server hidden). docs/nginx-headers.md has the table.
+   */
+  headerDefaults?: 'switchyard' | 'nginx';
+  /**
+   * Write X-Forwarded-For/-Proto/-Host and X-Real-IP, replacing what an untrusted client sent.
+   * Default true (false with `headerDefaults: 'nginx'`); false sends the client's headers untouched plus `headers` only.
+   */
+  forwardedHeaders?: boolean;
+  /** Upstream response headers never sent to the client, over the default X-Pad and X-Accel-* instructions (nginx `proxy_hide_header`). */
+  hideHeaders?: string[];
+  /** Hidden-by-default response headers passed to the client anyway (nginx `proxy_pass_header`). */
+  passHeaders?: string[];
   /** Overrides the upstream's retry options field by field. */
   retry?: RetryOptions;
   /** Overrides the upstream's timeouts field by field. */
@@ -496,7 +517,16 @@ export interface Location {
   readonly upstream: string;
   readonly rewritePrefix: string | undefined;
   readonly preserveHost: boolean;
+  /** As configured (lower-case names), values with their nginx variables unexpanded. */
   readonly headers: Readonly<Record<string, string>>;
+  /** `'nginx'`: Host defaults to `$proxy_host` (see `LocationOptions.headerDefaults`). Absent means `'switchyard'`. */
+  readonly headerDefaults?: 'switchyard' | 'nginx';
+  /** `false`: no X-Forwarded-* / X-Real-IP written, client's passed untouched. Absent means true. */
+  readonly forwardedHeaders?: boolean;
+  /** `headers` compiled (absent on a Location built by hand: compiled on first use). */
+  readonly requestHeaders?: RequestHeaderPlan;
+  /** Upstream response headers the client never sees (lower-case); absent: the defaults. */
+  readonly hiddenHeaders?: ReadonlySet<string>;
   readonly retry: ResolvedRetry;
   readonly timeouts: ResolvedTimeouts;
   readonly websocket: boolean;

@@ -19,6 +19,8 @@ import {
   respondedAttempt,
   retryStatus,
   filterResponseHeaders,
+  hasDuplicateHost,
+  DUPLICATE_HOST_REASON,
   gatewayAnswer,
   gatewayErrorBody,
   hookFailureAnswer,
@@ -150,6 +152,11 @@ export class Exchange implements RequestClaim, OpenExchange {
 
   start(): void {
     const res = this.#res;
+    if (hasDuplicateHost(this.#req.rawHeaders)) {
+      // nginx's 400 (Node keeps the first Host and drops the other silently); the connection closes.
+      replyError(res, 400, DUPLICATE_HOST_REASON, true);
+      return;
+    }
     // A closure made here: not a tag on `res` (a symbol property on every ServerResponse gives Node's
     // own response code a second object shape), not an arrow class field (tsx's esbuild wraps one
     // per instance). `on`, not `once`: 'close' is emitted once per response.
@@ -257,6 +264,9 @@ export class Exchange implements RequestClaim, OpenExchange {
       location,
       server,
       bodyLength: this.#reserialized ? (this.#data as Buffer).length : undefined,
+      method: req.method,
+      requestUri: this.#requestUrl,
+      socket: req.socket,
     });
     // The body was decoded by the parser and is sent as plain bytes now.
     if (this.#reserialized && headers['content-encoding'] !== undefined) delete headers['content-encoding'];
@@ -304,6 +314,8 @@ export class Exchange implements RequestClaim, OpenExchange {
     proxyReq
       .on('socket', (socket: Socket) => this.#onSocket(proxyReq, socket))
       .on('response', (proxyRes: IncomingMessage) => this.#onResponse(proxyReq, proxyRes))
+      // A 101 nobody asked for comes as 'upgrade', not 'response' (and without a listener Node drops the socket silently).
+      .on('upgrade', (_res: IncomingMessage, socket: Socket) => this.#onUnaskedUpgrade(proxyReq, socket))
       .on('error', (err: Error) => this.#onError(proxyReq, err))
       .on('finish', () => this.#onWritten(proxyReq));
   }
@@ -413,6 +425,13 @@ export class Exchange implements RequestClaim, OpenExchange {
     this.#reply(500, 'internal error');
   }
 
+  /** The upstream switched protocols on a plain request: an invalid answer (502, as Fastify and nginx's invalid_header). */
+  #onUnaskedUpgrade(proxyReq: ClientRequest, socket: Socket): void {
+    socket.destroy();
+    if (!this.#isCurrent(proxyReq)) return;
+    this.#fail('invalid_header');
+  }
+
   #onResponse(proxyReq: ClientRequest, proxyRes: IncomingMessage): void {
     if (!this.#isCurrent(proxyReq)) {
       proxyRes.resume();
@@ -423,6 +442,11 @@ export class Exchange implements RequestClaim, OpenExchange {
     this.#headerMs = now() - this.#t0;
     this.#status = status;
     proxyRes.on('error', noop);
+    if (status > 599) {
+      // A status HTTP does not define: an invalid upstream answer, 502 as on Fastify.
+      this.#fail('invalid_header');
+      return;
+    }
     const decision = respondedAttempt(attempt, retryStatus(status, proxyRes.headers), this.#headerMs, { requestSent: true, responseStarted: false });
     if (decision.action === 'fail') {
       // No server left after moving on (502), or the pick of a retry threw; the try is released.
@@ -455,7 +479,7 @@ export class Exchange implements RequestClaim, OpenExchange {
       attempt.end({ aborted: true, headerMs: this.#headerMs, totalMs: now() - this.#t0 }, { requestSent: true, responseStarted: false });
       return;
     }
-    let headers = addSetCookie(filterResponseHeaders(proxyRes.headers), attempt.responseCookie(proxyRes.headers));
+    let headers = addSetCookie(filterResponseHeaders(proxyRes.headers, false, this.#route.location.hiddenHeaders), attempt.responseCookie(proxyRes.headers));
     if (this.#accel !== undefined) headers = withAccelKept(headers, this.#accel.kept);
     const hooks = this.#route.location.hooks;
     if (hooks !== undefined) {

@@ -9,6 +9,8 @@ import {
   classifyTransportError,
   endAttempt,
   filterResponseHeaders,
+  hasDuplicateHost,
+  DUPLICATE_HOST_REASON,
   gatewayAnswer,
   redirectLocation,
   toRedirectRequest,
@@ -262,6 +264,9 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
       location,
       server,
       bodyLength: body.kind === 'buffer' ? body.data.length : undefined,
+      method: raw.method,
+      requestUri: raw.url,
+      socket: raw.socket,
     });
     // The client's 100-continue was already answered by Node; undici refuses an Expect header.
     if (headers.expect !== undefined) delete headers.expect;
@@ -321,7 +326,7 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
         return;
       }
     }
-    let headers = addSetCookie(filterResponseHeaders(upstreamHeaders), this.attempt.responseCookie(upstreamHeaders));
+    let headers = addSetCookie(filterResponseHeaders(upstreamHeaders, false, this.#route.location.hiddenHeaders), this.attempt.responseCookie(upstreamHeaders));
     if (this.accel !== undefined) headers = withAccelKept(headers, this.accel.kept);
     const hooks = this.#route.location.hooks;
     if (hooks !== undefined) {
@@ -558,6 +563,11 @@ export function proxyRequest(
       )
       .finally(release)
       .catch((err: unknown) => internalError(ctx, request, reply, err));
+    return;
+  }
+  if (hasDuplicateHost(request.raw.rawHeaders)) {
+    // nginx's 400 (Node keeps the first Host and drops the other silently); the connection closes.
+    reply.code(400).header('connection', 'close').header('content-type', 'text/plain; charset=utf-8').send(gatewayErrorBody(400, DUPLICATE_HOST_REASON));
     return;
   }
   const raw = toRequestInfo(request.raw);

@@ -74,7 +74,6 @@ test('weighted-failover.conf: nginx location order, prefix rewrite, weights, bac
   assert.deepEqual(sy.warnings, [
     'line 17: "listen" ignored (not about load balancing)',
     'line 19: location = /healthz is not proxied; switchyard leaves it to the app',
-    'line 33: "proxy_set_header X-Request-Start" ignored (nginx variables are not expanded: t=${msec})',
   ]);
 
   // Routing as nginx: the exact location is not proxied, ^~ beats the regex, the regex beats /api/.

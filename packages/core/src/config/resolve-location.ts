@@ -7,14 +7,17 @@ import { checkKeys, child, describe, expectObject, fail, isPlainObject, optional
 import { resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { checkHeader } from './header-check.js';
 import { HOP_BY_HOP_HEADERS } from '../http/hop-by-hop.js';
+import { compileHeaderValue, HeaderValueError } from '../http/header-variables.js';
+import { compileRequestHeaders } from '../http/request-header-plan.js';
+import { hiddenHeaderSet } from '../http/hidden-response-headers.js';
 
 import { HOOK_KEYS, mergeHooks, readHooks } from '../hooks/resolve-hooks.js';
 
+const HEADER_KEYS = ['preserveHost', 'headers', 'headerDefaults', 'forwardedHeaders', 'hideHeaders', 'passHeaders'] as const;
 const LOCATION_KEYS = [
   'upstream',
   'rewritePrefix',
-  'preserveHost',
-  'headers',
+  ...HEADER_KEYS,
   'retry',
   'timeouts',
   'websocket',
@@ -24,7 +27,7 @@ const LOCATION_KEYS = [
   'locations',
   ...HOOK_KEYS,
 ] as const;
-const ROUTE_KEYS = ['prefix', 'rewritePrefix', 'preserveHost', 'headers', 'retry', 'timeouts', 'websocket', ...HOOK_KEYS] as const;
+const ROUTE_KEYS = ['prefix', 'rewritePrefix', ...HEADER_KEYS, 'retry', 'timeouts', 'websocket', ...HOOK_KEYS] as const;
 
 /**
  * Read an nginx location key. Modifiers may be followed by spaces or not (`=/x` is `= /x`, as in
@@ -215,14 +218,28 @@ function build(
   }
   // nginx merges `internal` into nested locations; a named location is reachable only internally.
   const internal = kind === 'named' || optionalBoolean(options.internal, `${path}.internal`, scope.parent?.internal === true);
+  const preserveHost = optionalBoolean(options.preserveHost, `${path}.preserveHost`, DEFAULT_PRESERVE_HOST);
+  const headers = resolveHeaders(options.headers, `${path}.headers`);
+  const headerDefaults = options.headerDefaults ?? 'switchyard';
+  if (headerDefaults !== 'switchyard' && headerDefaults !== 'nginx') {
+    fail(`${path}.headerDefaults`, `must be 'switchyard' or 'nginx', got ${describe(headerDefaults)}`);
+  }
+  const nginx = headerDefaults === 'nginx';
+  const forwardedHeaders = optionalBoolean(options.forwardedHeaders, `${path}.forwardedHeaders`, !nginx);
+  // nginx hides the upstream's Date and Server (it writes its own) besides the proxy instructions.
+  const hide = [...(nginx ? NGINX_HIDDEN : []), ...headerNames(options.hideHeaders, `${path}.hideHeaders`)];
   const location: Location = {
     key,
     kind,
     pattern,
     upstream: upstream.name,
     rewritePrefix,
-    preserveHost: optionalBoolean(options.preserveHost, `${path}.preserveHost`, DEFAULT_PRESERVE_HOST),
-    headers: resolveHeaders(options.headers, `${path}.headers`),
+    preserveHost,
+    headers,
+    headerDefaults,
+    forwardedHeaders,
+    requestHeaders: compileRequestHeaders(headers, forwardedHeaders, preserveHost, nginx, upstream.name),
+    hiddenHeaders: hiddenHeaderSet(hide, headerNames(options.passHeaders, `${path}.passHeaders`)),
     retry: resolveRetry(options.retry, `${path}.retry`, upstream.retry),
     timeouts: resolveTimeouts(options.timeouts, `${path}.timeouts`, upstream.timeouts),
     websocket: optionalBoolean(options.websocket, `${path}.websocket`, DEFAULT_WEBSOCKET),
@@ -259,14 +276,18 @@ export function resolveAbsoluteRedirect(input: unknown, path: string): Location[
 const ABSOLUTE_DEFAULT = Object.freeze({ serverName: undefined, port: true });
 
 const EMPTY_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+const NGINX_HIDDEN = ['date', 'server'];
 
 /**
  * Connection-level headers: the transports set them per connection (undici refuses some outright),
- * so a configured value would break requests or framing. Host is `preserveHost`'s business.
+ * so a configured value would break requests or framing. Host may be set (nginx `proxy_set_header Host`).
  */
-const CONNECTION_LEVEL: ReadonlySet<string> = new Set([...HOP_BY_HOP_HEADERS, 'expect', 'content-length', 'host']);
+const CONNECTION_LEVEL: ReadonlySet<string> = new Set([...HOP_BY_HOP_HEADERS, 'expect', 'content-length']);
 
-/** Header names are lower-cased (HTTP names are case-insensitive), so two spellings of one name are refused. */
+/**
+ * Header names are lower-cased (HTTP names are case-insensitive), so two spellings of one name are
+ * refused. Values are compiled here once, so an unknown nginx variable is an error naming the header.
+ */
 function resolveHeaders(input: unknown, path: string): Readonly<Record<string, string>> {
   if (input === undefined) return EMPTY_HEADERS;
   const obj = expectObject(input, path, 'an object of header name to string value');
@@ -279,7 +300,25 @@ function resolveHeaders(input: unknown, path: string): Readonly<Record<string, s
     const lower = name.toLowerCase();
     if (CONNECTION_LEVEL.has(lower)) fail(at, `is a hop-by-hop/framing header switchyard manages itself and cannot be set`);
     if (Object.hasOwn(out, lower)) fail(at, `repeats the header ${lower} (names are case-insensitive)`);
+    try {
+      compileHeaderValue(value);
+    } catch (err) {
+      if (err instanceof HeaderValueError) fail(at, err.message);
+      throw err;
+    }
+    if (lower === 'host' && value === '') fail(at, 'must not be empty (every HTTP/1.1 request has a Host)');
     out[lower] = value;
   }
   return Object.freeze(out);
+}
+
+/** `hideHeaders` / `passHeaders`: header names, lower-cased. */
+function headerNames(input: unknown, path: string): string[] {
+  if (input === undefined) return [];
+  if (!Array.isArray(input)) fail(path, `must be an array of header names, got ${describe(input)}`);
+  return input.map((name: unknown, i) => {
+    const at = `${path}[${i}]`;
+    if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) fail(at, `must be a header name, got ${describe(name)}`);
+    return name.toLowerCase();
+  });
 }

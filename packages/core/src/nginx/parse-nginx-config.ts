@@ -342,7 +342,8 @@ function validTrustEntry(entry: string): boolean {
 function sameRouting(loc: ImportedLocation): string {
   const { scheme, host, port, uri } = loc.target;
   const nested: string[] = loc.nested.map((n) => `${n.key} ${sameRouting(n)}`);
-  return JSON.stringify([scheme, host.toLowerCase(), port, uri, loc.settings, loc.healthCheck?.options, loc.internal, loc.redirect, nested]);
+  // The server_name differs between the server blocks that repeat a location: not a routing difference.
+  return JSON.stringify([scheme, host.toLowerCase(), port, uri, { ...loc.settings, serverName: undefined }, loc.healthCheck?.options, loc.internal, loc.redirect, nested]);
 }
 
 function containsProxyPass(d: Directive): boolean {
@@ -375,12 +376,16 @@ function locationOptions(loc: ImportedLocation, upstream: string): LocationOptio
   const absolute = absoluteRedirectOption(loc.redirect);
   if (absolute !== true) out.absoluteRedirect = absolute;
   const s = loc.settings;
+  // nginx sends exactly its proxy_set_header list plus its default `Host $proxy_host`; the client's
+  // own headers pass untouched (no X-Forwarded-* unless the config writes them).
+  // own headers pass untouched (no X-Forwarded-* unless the config writes them): `headerDefaults: 'nginx'`.
+  out.headerDefaults = 'nginx';
   const headers: Record<string, string> = {};
-  for (const h of s.headers ?? []) {
-    if (h.kind === 'preserve-host') out.preserveHost = true;
-    else putOwn(headers, h.name, h.value);
-  }
+  const serverName = s.serverName ?? '';
+  for (const h of s.headers ?? []) putOwn(headers, h.name, h.value.replace(/\$(?:server_name\b|\{server_name\})/g, serverName));
   if (Object.keys(headers).length > 0) out.headers = headers;
+  if (s.hideHeaders !== undefined && s.hideHeaders.length > 0) out.hideHeaders = [...s.hideHeaders];
+  if (s.passHeaders !== undefined) out.passHeaders = [...s.passHeaders];
   const retry: RetryOptions = {};
   if (s.nextUpstream) {
     retry.on = [...s.nextUpstream.on];
