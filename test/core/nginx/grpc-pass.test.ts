@@ -26,6 +26,7 @@ test('grpc_pass grpc:// makes an h2c pool, grpcs:// an h2 one; grpc_next_upstrea
   assert.deepEqual(options.upstreams['127.0.0.1:50060'], { servers: ['http://127.0.0.1:50060'], protocol: 'h2c' });
   assert.deepEqual(options.locations?.['/helloworld.Greeter/'], {
     upstream: 'grpcservers',
+    headerDefaults: 'nginx',
     headers: { 'X-Trace': 'on' },
     retry: { on: ['error', 'timeout', 503], nonIdempotent: true, tries: 2 },
     timeouts: { read: '30s' },

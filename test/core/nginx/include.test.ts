@@ -30,7 +30,7 @@ test('a config file read from disk follows its includes: the Mattermost layout (
   });
   const { options, warnings } = toSwitchyardOptions({ nginx: join(dir, 'nginx.conf') });
   assert.deepEqual(Object.keys(options.upstreams), ['backend'], 'the dotfile and the .txt are not included');
-  assert.deepEqual(options.locations?.['/'], { upstream: 'backend', timeouts: { read: '600s' } });
+  assert.deepEqual(options.locations?.['/'], { upstream: 'backend', headerDefaults: 'nginx', timeouts: { read: '600s' } });
   assert.ok(options.locations?.['~ /api/v[0-9]+/(users/)?websocket$']);
   // A warning in an included file names that file (relative to the main file's directory) and its line.
   assert.ok(warnings.includes('conf.d/mattermost.conf line 3: "listen" ignored (not about load balancing)'), warnings.join('\n'));
@@ -71,7 +71,7 @@ test('configuration text: includes come from `files`, globs match their names; a
     },
   });
   assert.deepEqual(options.upstreams.app, { servers: ['http://127.0.0.1:8001', { url: 'http://127.0.0.1:8002', backup: true }] });
-  assert.deepEqual(options.locations?.['/'], { upstream: 'app', timeouts: { connect: '3s' } });
+  assert.deepEqual(options.locations?.['/'], { upstream: 'app', headerDefaults: 'nginx', timeouts: { connect: '3s' } });
 
   assert.throws(
     () => parseNginxConfig('server {\n  location / { include proxy_params; proxy_pass http://127.0.0.1:1; }\n}\n'),
