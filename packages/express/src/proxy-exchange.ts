@@ -501,6 +501,10 @@ export class Exchange implements RequestClaim, OpenExchange {
     // try settles, and the connection closes after the response (as nginx does), so a keep-alive or
     // pipelined next request never waits behind an unread body.
     if (this.#gate !== undefined && !this.#req.complete) headers.connection = 'close';
+    // `proxy_hide_header X-Powered-By` (hideHeaders): the proxy's answer has none, so neither does the
+    // header Express itself set on the response (nginx has no app of its own in front).
+    const hidden = this.#route.location.hiddenHeaders;
+    if (hidden !== undefined) for (const name of res.getHeaderNames()) if (hidden.has(name)) res.removeHeader(name);
     try {
       setResponseHead(res, status, headers);
     } catch {
