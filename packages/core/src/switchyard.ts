@@ -33,6 +33,7 @@ import { toSwitchyardOptions } from './nginx/load-input.js';
 import { RequestForwarding } from './forwarding/forwarding.js';
 import { realClientIp } from './forwarding/real-client.js';
 import { RetryBudget } from './forwarding/retry-budget.js';
+import { factsRecord } from './request-facts/request-facts.js';
 import { startHealthChecks, type HealthChecks } from './health/health-checks.js';
 import { putOwn } from './config/own.js';
 import { startDiscovery, type Discovery } from './discovery/index.js';
@@ -106,7 +107,7 @@ class SwitchyardInstance implements Switchyard {
   forward(route: ProxyRoute, request: RequestInfo, options: ForwardOptions): Forwarding {
     const pool = this.#pool(route.upstream);
     const budget = this.#budgetFor(route.upstream, route.location.retry.budget);
-    return new RequestForwarding(pool, budget, this.#env, route, this.#realClient(request), options.replayableBody);
+    return new RequestForwarding(pool, budget, this.#env, route, this.#realClient(request), options.replayableBody, factsRecord(options.facts));
   }
 
   #budgetFor(upstream: string, settings: ResolvedRetryBudget | false): RetryBudget | undefined {

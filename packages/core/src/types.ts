@@ -4,6 +4,9 @@ import type { ResolvedSticky, StickyOptions } from './sticky/sticky-types.js';
 
 export type * from './sticky/sticky-types.js';
 import type { LocationHooks, ResolvedHooks } from './hooks/hook-types.js';
+import type { RequestFacts, TryFacts } from './request-facts/facts-types.js';
+export type * from './request-facts/facts-types.js';
+import type { AccessLogOption, ResolvedAccessLog } from './access-log/resolve-access-log.js';
 
 // ---------------------------------------------------------------------------
 // Configuration as users write it (validated by createSwitchyard)
@@ -229,6 +232,11 @@ export interface SwitchyardOptions {
   closeTimeout?: Duration;
   /** nginx `resolver` in http {}: how `resolve` servers are looked up. Default: the system's DNS servers. */
   resolver?: ResolverOptions;
+  /**
+   * nginx `access_log` / `log_format`: one line (or, on Fastify, fields of its request log line)
+   * per proxied request with the upstream variables. Default off. See docs/observability.md.
+   */
+  accessLog?: AccessLogOption;
 }
 
 /** Result of `parseNginxConfig`. */
@@ -373,6 +381,8 @@ export interface ResolvedConfig {
   readonly closeTimeoutMs: number;
   /** The top-level `resolver` (for names added at run time to upstreams without their own). */
   readonly resolver?: ResolvedResolver;
+  /** The access log, undefined when off. */
+  readonly accessLog?: ResolvedAccessLog | undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -450,6 +460,8 @@ export interface Pick {
    * Learns the session (`sticky.learn`) and returns the `Set-Cookie` value to add (`sticky.cookie`).
    */
   responseCookie(headers: IncomingHttpHeaders): string | undefined;
+  /** With `sticky`: `hit` when the request's binding chose the server, `miss` when it was balanced. */
+  readonly sticky?: 'hit' | 'miss' | undefined;
 }
 
 export interface Upstream {
@@ -493,11 +505,15 @@ export interface Attempt {
   end(outcome: Outcome, progress: TryProgress): Decision;
   /** The sticky `Set-Cookie` value to add to the response being delivered (see `Pick.responseCookie`). */
   responseCookie(headers: IncomingHttpHeaders): string | undefined;
+  /** This try's entry in the request's facts, when the request records them (`ForwardOptions.facts`). */
+  readonly facts?: TryFacts | undefined;
 }
 
 export interface ForwardOptions {
   /** The request body can be sent again (none, or held in memory). */
   replayableBody: boolean;
+  /** Record every try into these facts (made by `createRequestFacts`); leave out when nothing reads them. */
+  facts?: RequestFacts | undefined;
 }
 
 /** The retry state of one proxied request. */

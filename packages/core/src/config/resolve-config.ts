@@ -17,8 +17,9 @@ import { resolveResolverOptions } from '../discovery/resolver-options.js';
 import { resolveUpstreamServers } from '../discovery/upstream-config.js';
 import type { ResolvedResolver } from '../types.js';
 import { resolveAdmin, resolveCluster } from './resolve-admin.js';
+import { resolveAccessLog } from '../access-log/resolve-access-log.js';
 
-const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout', 'resolver', 'admin', 'cluster'] as const;
+const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout', 'resolver', 'admin', 'cluster', 'accessLog'] as const;
 const UPSTREAM_KEYS = [
   'servers',
   'balance',
@@ -110,6 +111,7 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     warnings: Object.freeze([...(warnings as readonly string[])]),
     closeTimeoutMs: resolveCloseTimeout(top.closeTimeout),
     resolver,
+    accessLog: resolveAccessLog(top.accessLog),
   });
 }
 

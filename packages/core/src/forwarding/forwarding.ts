@@ -16,6 +16,7 @@ import type {
 } from '../types.js';
 import type { PoolControl } from '../internal.js';
 import type { RetryBudget } from './retry-budget.js';
+import { addNoLiveTry, addTry, beginGroup, tryEnded, tryResponded, type FactsRecord, type TryRecord } from '../request-facts/request-facts.js';
 
 /** nginx treats these as non-idempotent: never retried once sent unless `nonIdempotent`. */
 const NON_IDEMPOTENT = new Set(['POST', 'LOCK', 'PATCH']);
@@ -44,21 +45,25 @@ const DELIVER: Decision = { action: 'deliver' };
 class TryAttempt implements Attempt {
   readonly server: Pick['server'];
   readonly number: number;
+  /** This try's facts, only for a request that records them (ForwardOptions.facts). */
+  readonly facts: TryRecord | undefined;
   readonly #pick: Pick;
   readonly #owner: RequestForwarding;
   #decision: Decision | undefined;
   #delivering = false;
 
-  constructor(owner: RequestForwarding, pick: Pick, number: number) {
+  constructor(owner: RequestForwarding, pick: Pick, number: number, facts: TryRecord | undefined) {
     this.#owner = owner;
     this.#pick = pick;
     this.server = pick.server;
     this.number = number;
+    this.facts = facts;
   }
 
   responded(status: number, headerMs: number, progress: TryProgress): Decision {
     if (this.#decision !== undefined) return this.#decision;
     if (this.#delivering) return DELIVER;
+    if (this.facts !== undefined) tryResponded(this.facts, status, headerMs);
     const outcome: Outcome = { status, headerMs };
     const decision = this.#owner.decide(this, outcome, progress);
     if (decision.action === 'retry') {
@@ -90,6 +95,7 @@ class TryAttempt implements Attempt {
   }
 
   #release(outcome: Outcome): void {
+    if (this.facts !== undefined) tryEnded(this.facts, outcome);
     this.#pick.release(outcome);
   }
 }
@@ -105,9 +111,19 @@ export class RequestForwarding implements Forwarding {
   readonly #replayable: boolean;
   readonly #nonIdempotent: boolean;
   readonly #started: number;
+  readonly #facts: FactsRecord | undefined;
+  readonly #group: number;
   #tries = 0;
 
-  constructor(pool: PoolControl, budget: RetryBudget | undefined, env: ForwardingEnv, route: ProxyRoute, request: RequestInfo, replayableBody: boolean) {
+  constructor(
+    pool: PoolControl,
+    budget: RetryBudget | undefined,
+    env: ForwardingEnv,
+    route: ProxyRoute,
+    request: RequestInfo,
+    replayableBody: boolean,
+    facts?: FactsRecord,
+  ) {
     this.route = route;
     this.budget = budget;
     this.#pool = pool;
@@ -118,6 +134,8 @@ export class RequestForwarding implements Forwarding {
     this.#nonIdempotent = NON_IDEMPOTENT.has(request.method.toUpperCase());
     this.#started = env.now();
     budget?.deposit(this.#started);
+    this.#facts = facts;
+    this.#group = facts !== undefined ? beginGroup(facts, route.location, route.upstream) : 0;
   }
 
   first(): Attempt | undefined {
@@ -127,10 +145,14 @@ export class RequestForwarding implements Forwarding {
 
   #next(): Attempt | undefined {
     const pick = this.#pool.pick(this.#ctx);
-    if (pick === undefined) return undefined;
+    const facts = this.#facts;
+    if (pick === undefined) {
+      if (facts !== undefined && this.#tries === 0) addNoLiveTry(facts, this.#group, this.#pool.name);
+      return undefined;
+    }
     this.#ctx.tried.add(pick.server.url);
     this.#tries++;
-    return new TryAttempt(this, pick, this.#tries);
+    return new TryAttempt(this, pick, this.#tries, facts !== undefined ? addTry(facts, this.#group, this.#pool.name, pick.server, pick.sticky) : undefined);
   }
 
   /** nginx's ngx_http_upstream_next, plus the retry budget; called once per try by TryAttempt.end. */
@@ -159,6 +181,8 @@ export class RequestForwarding implements Forwarding {
         const next = this.#next();
         if (next !== undefined) {
           if (charged) this.budget.withdraw(now);
+          const tried = (attempt as TryAttempt).facts;
+          if (tried !== undefined) tried.retried = true;
           this.#env.emit('retry', {
             upstream: this.#pool.name,
             from: attempt.server.url,
