@@ -10,6 +10,7 @@ import {
   classifyTransportError,
   endAttempt,
   firstAttempt,
+  recordConnect,
   isPickFailure,
   isRequestBuildError,
   pickFailureLine,
@@ -43,6 +44,7 @@ import { drainable, dropRemovedAppHeaders, hookReporter, runRewrite, withAppHead
 import { frameBody } from './body-framing.js';
 import { clearResponseHead, setResponseHead } from './response-head.js';
 import { discardAbandonedAnswer } from './abandoned-answer.js';
+import { logExchange, type ExpressAccessLog } from './access-log.js';
 
 /** What every exchange of one middleware shares (created once per `switchyard()` call). */
 export interface ExchangeContext {
@@ -54,6 +56,8 @@ export interface ExchangeContext {
   readonly log: (line: string) => void;
   /** The exchanges whose response is still open, for `closeTimeout`. */
   readonly open: OpenExchanges;
+  /** The access log, undefined when off (then no request facts are made). */
+  readonly accessLog?: ExpressAccessLog | undefined;
 }
 
 const noop = (): void => {};
@@ -186,7 +190,9 @@ export class Exchange implements RequestClaim, OpenExchange {
       );
       return;
     }
-    const attempt = firstAttempt(this.#ctx.sy, this.#route, info, { replayableBody });
+    const accessLog = this.#ctx.accessLog;
+    const facts = accessLog !== undefined ? logExchange(accessLog, this.#req, this.#res) : undefined;
+    const attempt = firstAttempt(this.#ctx.sy, this.#route, info, { replayableBody, facts });
     if (attempt === undefined) {
       this.#reply(502, 'no live upstream', gatewayAnswer(hooks, 502, 'no live upstream', info, 'no-live-upstream', hookReporter(this.#ctx.logger, 'onError')));
       return;
@@ -292,6 +298,8 @@ export class Exchange implements RequestClaim, OpenExchange {
     if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;
     this.#connected = true;
+    const attempt = this.#attempt;
+    if (attempt?.facts !== undefined) recordConnect(attempt, now() - this.#t0);
     const socket = this.#socket as Socket;
     const { sendMs, readMs } = this.#route.location.timeouts;
     setIdleTimeout(socket, this.#written ? readMs : sendMs);

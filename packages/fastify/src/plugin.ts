@@ -30,6 +30,7 @@ import { isExactPath, locationRoutePaths, staticPrefix } from './route-paths.js'
 import { handlerFactory } from './proxy-handler.js';
 import { forgottenReturnHint } from './forgotten-return.js';
 import { hookIdentity } from './hook-glue.js';
+import { fastifyAccessLog } from './access-log.js';
 
 /** Options of `reply.proxyTo`: a location built in code; `prefix` defaults to the route's static prefix. */
 export type ProxyToOptions = RouteToOptions;
@@ -56,7 +57,15 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
   const pools = new UpstreamPools();
   const requestLog = (line: string): void => app.log.error(line);
   const open = new OpenExchanges();
-  const ctx: ProxyContext = { sy, pools, from: loadReplyFrom(pools.dispatcher), onPreempted: forgottenReturnHint(app.log), log: requestLog, open };
+  const ctx: ProxyContext = {
+    sy,
+    pools,
+    from: loadReplyFrom(pools.dispatcher),
+    onPreempted: forgottenReturnHint(app.log),
+    log: requestLog,
+    open,
+    accessLog: fastifyAccessLog(sy.config.accessLog, app.initialConfig.disableRequestLogging),
+  };
   const onRemoved = (event: { url: string }): void => pools.release(event.url);
   sy.on('server:removed', onRemoved);
   const log = app.log;

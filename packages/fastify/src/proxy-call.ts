@@ -12,6 +12,7 @@ import {
   gatewayAnswer,
   isEncrypted,
   planResponse,
+  recordConnect,
   rewrittenRoute,
   firstAttempt,
   gatewayErrorBody,
@@ -38,6 +39,7 @@ import { TryBody, type BodyProgress, type ProxyBody } from './request-body.js';
 import type { FromFn, FromOptions, FromResponse } from './reply-from.js';
 import { dropRemovedAppHeaders, hookReporter, rewriteThenProxy, sendAnswer, withAppHeaders } from './hook-glue.js';
 import { answerCutResponse } from './cut-response.js';
+import { logRequest, type FastifyAccessLog } from './access-log.js';
 
 /** What every request of one plugin instance shares. */
 export interface ProxyContext {
@@ -50,6 +52,8 @@ export interface ProxyContext {
   readonly log: (line: string) => void;
   /** The calls whose response is still open, for `closeTimeout`. */
   readonly open: OpenExchanges;
+  /** The access log, undefined when off (then no request facts are made). */
+  readonly accessLog?: FastifyAccessLog | undefined;
 }
 
 /**
@@ -223,6 +227,11 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
   /** Only for a failed try, not per request: the wrapper logger costs about 0.6 µs (issue 18). */
   quietReplyFromLog(): void {
     quietReplyFromLog(this.#request);
+  }
+
+  /** undici is about to write the try on a connection (new or reused): its connect time, for the access log. */
+  connected(): void {
+    if (this.attempt.facts !== undefined) recordConnect(this.attempt, performance.now() - this.#tryStart);
   }
 
   /** At close(), after the grace: the client's connection is cut, which ends the call through 'close'. */
@@ -471,7 +480,8 @@ export function proxyRequest(
     });
     return;
   }
-  const attempt = firstAttempt(ctx.sy, route, info, { replayableBody: body.kind !== 'stream' });
+  const facts = ctx.accessLog !== undefined ? logRequest(ctx.accessLog, request, reply) : undefined;
+  const attempt = firstAttempt(ctx.sy, route, info, { replayableBody: body.kind !== 'stream', facts });
   if (attempt === undefined) {
     sendAnswer(reply, body, gatewayAnswer(hooks, 502, 'no live upstream', info, 'no-live-upstream', hookReporter(request, 'onError')));
     return;

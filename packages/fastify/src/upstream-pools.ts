@@ -26,6 +26,8 @@ export interface TryTarget {
   replyFromCallback: ReplyFromCallback | undefined;
   /** reply-from is about to log this try's failure with a stack: keep it out of the log (switchyard logs the try itself). */
   quietReplyFromLog(): void;
+  /** undici has a connection for the try (the access log's connect time). */
+  connected(): void;
 }
 
 /**

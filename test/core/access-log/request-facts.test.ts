@@ -48,7 +48,7 @@ test('a refused try, a 503 and a 200: three tries in order with their statuses, 
     facts.tries.map((t) => [t.addr, t.status, t.failure, t.connectMs, t.headerMs, t.totalMs, t.retried, t.group]),
     [
       ['127.0.0.1:8001', 502, 'error', 3, undefined, 4, true, 0],
-      ['127.0.0.1:8002', 503, undefined, 0, 12, undefined, true, 0],
+      ['127.0.0.1:8002', 503, undefined, 0, 12, 12, true, 0],
       ['[::1]:8003', 200, undefined, undefined, 7, 9, false, 0],
     ],
   );

@@ -14,7 +14,10 @@ export interface FactsRecord extends Mutable<Omit<RequestFacts, 'tries'>> {
   readonly startMs: number;
 }
 
-export type TryRecord = Mutable<TryFacts>;
+export type TryRecord = Mutable<TryFacts> & {
+  /** performance.now() when the try was made: the end of a try still streaming when the response finished. */
+  startMs?: number;
+};
 
 /** Facts records are only made here: anything else handed in as facts is ignored. */
 const records = new WeakSet<object>();
@@ -92,6 +95,8 @@ export function addTry(facts: FactsRecord, group: number, upstream: string, serv
     sticky,
     group,
   };
+  // Not enumerable: the facts stay the documented shape when a user logs or serialises them.
+  Object.defineProperty(record, 'startMs', { value: performance.now(), writable: true });
   facts.tries.push(record);
   return record;
 }
@@ -124,7 +129,8 @@ export function tryResponded(record: TryRecord, status: number, headerMs: number
 
 export function tryEnded(record: TryRecord, outcome: Outcome): void {
   if (outcome.headerMs !== undefined) record.headerMs = outcome.headerMs;
-  if (outcome.totalMs !== undefined) record.totalMs = outcome.totalMs;
+  // A response given up at its head (retried on its status) lasted until then.
+  record.totalMs = outcome.totalMs ?? outcome.headerMs ?? record.totalMs;
   if (outcome.failure !== undefined) {
     record.failure = outcome.failure;
     // A failed try after its head arrived keeps the status it answered (nginx keeps it too).
@@ -158,4 +164,8 @@ export function finishRequestFacts(facts: RequestFacts, status: number, bodyByte
   record.bodyBytesSent = bodyBytesSent;
   record.requestMs = Math.max(0, now - record.startMs);
   record.endedAt = Date.now();
+  // The last try may still be reading the end of its body (released when the response closes).
+  for (const t of record.tries) {
+    if (t.totalMs === undefined && t.startMs !== undefined && !t.aborted) t.totalMs = Math.max(0, now - t.startMs);
+  }
 }

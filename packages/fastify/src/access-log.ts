@@ -1,0 +1,61 @@
+/** @module The access log on Fastify: the request's upstream facts join Fastify's own "request completed" line (one line per request). */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import { compileLogFormat, createRequestFacts, finishRequestFacts, type AccessLogFormat, type RequestFacts, type ResolvedAccessLog } from '@switchyard/core';
+
+/** How the plugin writes the access log; undefined when `accessLog` is off. */
+export interface FastifyAccessLog {
+  readonly format: AccessLogFormat;
+  /** Fastify logs no "request completed" line (`disableRequestLogging: true`): write one of our own. */
+  readonly ownLine: boolean;
+}
+
+/** `accessLog: true` on Fastify: the `json` fields, since Fastify's line is JSON already. */
+export function fastifyAccessLog(config: ResolvedAccessLog | undefined, disableRequestLogging: unknown): FastifyAccessLog | undefined {
+  if (config === undefined) return undefined;
+  return { format: config.format ?? compileLogFormat('json'), ownLine: disableRequestLogging === true };
+}
+
+type RawResponse = ServerResponse & { _header?: string | null };
+
+/** Bytes of the response body sent (nginx `$body_bytes_sent`: what went on the socket after the head, chunk framing included). */
+function bodyBytes(raw: RawResponse, socketStart: number): number {
+  const socket = raw.socket;
+  if (socket === null) return 0;
+  const head = typeof raw._header === 'string' ? Buffer.byteLength(raw._header, 'latin1') : 0;
+  return Math.max(0, socket.bytesWritten - socketStart - head);
+}
+
+/**
+ * Facts for this request, written when its response finishes. The listener runs before Fastify's
+ * own (prepended), so that the child logger it puts on the reply is the one Fastify's
+ * "request completed" line is written with.
+ */
+export function logRequest(log: FastifyAccessLog, request: FastifyRequest, reply: FastifyReply): RequestFacts {
+  const raw = request.raw;
+  const facts = createRequestFacts(
+    { method: raw.method, url: raw.url, httpVersion: raw.httpVersion, remoteAddr: raw.socket.remoteAddress, headers: raw.headers },
+    performance.now() - reply.elapsedTime,
+  );
+  const res = reply.raw as RawResponse;
+  const socketStart = res.socket?.bytesWritten ?? 0;
+  let done = false;
+  const write = (cut: boolean): void => {
+    if (done) return;
+    done = true;
+    res.off('finish', finished);
+    res.off('close', closed);
+    // nginx logs a request whose client went away first as 499.
+    finishRequestFacts(facts, cut ? 499 : res.statusCode, bodyBytes(res, socketStart));
+    const ctx = { facts, sent: (name: string) => res.getHeader(name) };
+    const fields = log.format.fields !== undefined ? log.format.fields(ctx) : { access: log.format.line(ctx) };
+    if (log.ownLine || cut) reply.log.info(fields, cut ? 'request cut' : 'request completed');
+    else reply.log = reply.log.child(fields);
+  };
+  const finished = (): void => write(false);
+  const closed = (): void => write(!res.writableFinished);
+  res.prependListener('finish', finished);
+  // A response cut before it finished gets a line too (Fastify writes none for it).
+  res.on('close', closed);
+  return facts;
+}
