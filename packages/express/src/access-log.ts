@@ -16,7 +16,8 @@ export type AccessLogDestination = ((line: string) => void) | { write(line: stri
 
 export interface ExpressAccessLog {
   readonly format: AccessLogFormat;
-  readonly write: (line: string) => void;
+  /** Undefined with the destination `false`: no line, the facts only. */
+  readonly write: ((line: string) => void) | undefined;
 }
 
 /** `accessLog: true` on Express: the `upstream` format (nginx's combined plus the upstream variables). */
@@ -25,10 +26,11 @@ export function expressAccessLog(
   destination: AccessLogDestination | false | undefined,
   logger: SwitchyardLogger | undefined,
 ): ExpressAccessLog | undefined {
-  if (config === undefined || destination === false) return undefined;
+  if (config === undefined) return undefined;
   const format = config.format ?? compileLogFormat('upstream');
-  let write: (line: string) => void;
-  if (typeof destination === 'function') write = destination;
+  let write: ((line: string) => void) | undefined;
+  if (destination === false) write = undefined;
+  else if (typeof destination === 'function') write = destination;
   else if (destination !== undefined) write = (line) => void destination.write(`${line}\n`);
   else if (logger !== undefined) write = (line) => logger.info(line);
   else write = (line) => void process.stdout.write(`${line}\n`);
@@ -39,19 +41,25 @@ const factsOf = new WeakMap<ServerResponse, RequestFacts>();
 
 type RawResponse = ServerResponse & { _header?: string | null; locals?: Record<string, unknown> };
 
-function bodyBytes(res: RawResponse, socketStart: number): number {
-  const socket = res.socket;
+/** The response's socket and its byte count when the exchange began (Node detaches the socket before user 'finish' listeners run). */
+interface SocketMark {
+  readonly socket: { readonly bytesWritten: number } | null;
+  readonly start: number;
+}
+
+function bodyBytes(res: RawResponse, mark: SocketMark): number {
+  const socket = mark.socket;
   if (socket === null) return 0;
   const head = typeof res._header === 'string' ? Buffer.byteLength(res._header, 'latin1') : 0;
-  return Math.max(0, socket.bytesWritten - socketStart - head);
+  return Math.max(0, socket.bytesWritten - mark.start - head);
 }
 
 /** Closes the facts once (the first of: our own 'finish'/'close', or a morgan / pino-http read at 'finish'). */
-function close(res: RawResponse, facts: RequestFacts, socketStart: number): void {
-  finishRequestFacts(facts, res.writableFinished ? res.statusCode : 499, bodyBytes(res, socketStart));
+function close(res: RawResponse, facts: RequestFacts, mark: SocketMark | undefined): void {
+  finishRequestFacts(facts, res.writableFinished ? res.statusCode : 499, mark === undefined ? 0 : bodyBytes(res, mark));
 }
 
-const starts = new WeakMap<RequestFacts, number>();
+const marks = new WeakMap<RequestFacts, SocketMark>();
 
 /** Facts for this exchange, written as one line when its response ends (or is cut: status 499, as nginx). */
 export function logExchange(log: ExpressAccessLog, req: IncomingMessage, res: ServerResponse): RequestFacts {
@@ -63,8 +71,9 @@ export function logExchange(log: ExpressAccessLog, req: IncomingMessage, res: Se
     remoteAddr: req.socket.remoteAddress,
     headers: req.headers,
   });
-  const socketStart = res.socket?.bytesWritten ?? 0;
-  starts.set(facts, socketStart);
+  const socket = res.socket;
+  const mark: SocketMark = { socket, start: socket?.bytesWritten ?? 0 };
+  marks.set(facts, mark);
   factsOf.set(res, facts);
   // Express gives every response a `locals` object: the documented place for the facts.
   if (typeof raw.locals === 'object' && raw.locals !== null) raw.locals.switchyard = facts;
@@ -74,9 +83,11 @@ export function logExchange(log: ExpressAccessLog, req: IncomingMessage, res: Se
     done = true;
     res.off('finish', end);
     res.off('close', end);
-    close(raw, facts, socketStart);
+    close(raw, facts, mark);
+    const write = log.write;
+    if (write === undefined) return;
     try {
-      log.write(log.format.line({ facts, sent: (name) => res.getHeader(name) }));
+      write(log.format.line({ facts, sent: (name) => res.getHeader(name) }));
     } catch {
       // A throwing destination never reaches the request path.
     }
@@ -101,7 +112,7 @@ export function requestFacts(res: ServerResponse): RequestFacts | undefined {
 export function accessLogFields(res: ServerResponse): Record<string, string | number> | undefined {
   const facts = factsOf.get(res);
   if (facts === undefined) return undefined;
-  if (res.writableFinished) close(res as RawResponse, facts, starts.get(facts) ?? 0);
+  if (res.writableFinished) close(res as RawResponse, facts, marks.get(facts));
   return jsonFormat().fields?.({ facts, sent: (name) => res.getHeader(name) });
 }
 
@@ -131,7 +142,7 @@ export function morganTokens(morgan: MorganLike): void {
     morgan.token(name, (_req, res) => {
       const facts = factsOf.get(res);
       if (facts === undefined) return undefined;
-      if (res.writableFinished) close(res as RawResponse, facts, starts.get(facts) ?? 0);
+      if (res.writableFinished) close(res as RawResponse, facts, marks.get(facts));
       const value = format.line({ facts });
       return value === '-' ? undefined : value;
     });

@@ -19,8 +19,7 @@ export function fastifyAccessLog(config: ResolvedAccessLog | undefined, disableR
 type RawResponse = ServerResponse & { _header?: string | null };
 
 /** Bytes of the response body sent (nginx `$body_bytes_sent`: what went on the socket after the head, chunk framing included). */
-function bodyBytes(raw: RawResponse, socketStart: number): number {
-  const socket = raw.socket;
+function bodyBytes(raw: RawResponse, socket: { readonly bytesWritten: number } | null, socketStart: number): number {
   if (socket === null) return 0;
   const head = typeof raw._header === 'string' ? Buffer.byteLength(raw._header, 'latin1') : 0;
   return Math.max(0, socket.bytesWritten - socketStart - head);
@@ -38,7 +37,9 @@ export function logRequest(log: FastifyAccessLog, request: FastifyRequest, reply
     performance.now() - reply.elapsedTime,
   );
   const res = reply.raw as RawResponse;
-  const socketStart = res.socket?.bytesWritten ?? 0;
+  // Node detaches the socket from the response when it finishes: keep it.
+  const socket = res.socket;
+  const socketStart = socket?.bytesWritten ?? 0;
   let done = false;
   const write = (cut: boolean): void => {
     if (done) return;
@@ -46,7 +47,7 @@ export function logRequest(log: FastifyAccessLog, request: FastifyRequest, reply
     res.off('finish', finished);
     res.off('close', closed);
     // nginx logs a request whose client went away first as 499.
-    finishRequestFacts(facts, cut ? 499 : res.statusCode, bodyBytes(res, socketStart));
+    finishRequestFacts(facts, cut ? 499 : res.statusCode, bodyBytes(res, socket, socketStart));
     const ctx = { facts, sent: (name: string) => res.getHeader(name) };
     const fields = log.format.fields !== undefined ? log.format.fields(ctx) : { access: log.format.line(ctx) };
     if (log.ownLine || cut) reply.log.info(fields, cut ? 'request cut' : 'request completed');
