@@ -16,7 +16,7 @@ import type {
 } from '../types.js';
 import type { PoolControl } from '../internal.js';
 import type { RetryBudget } from './retry-budget.js';
-import { addNoLiveTry, addTry, beginGroup, tryEnded, tryResponded, type FactsRecord, type TryRecord } from '../request-facts/request-facts.js';
+import { tryEnded, tryResponded, type FactsRecord, type TryRecord } from '../request-facts/request-facts.js';
 
 /** nginx treats these as non-idempotent: never retried once sent unless `nonIdempotent`. */
 const NON_IDEMPOTENT = new Set(['POST', 'LOCK', 'PATCH']);
@@ -135,7 +135,7 @@ export class RequestForwarding implements Forwarding {
     this.#started = env.now();
     budget?.deposit(this.#started);
     this.#facts = facts;
-    this.#group = facts !== undefined ? beginGroup(facts, route.location, route.upstream) : 0;
+    this.#group = facts !== undefined ? facts.beginGroup(route.location, route.upstream) : 0;
   }
 
   first(): Attempt | undefined {
@@ -147,12 +147,12 @@ export class RequestForwarding implements Forwarding {
     const pick = this.#pool.pick(this.#ctx);
     const facts = this.#facts;
     if (pick === undefined) {
-      if (facts !== undefined && this.#tries === 0) addNoLiveTry(facts, this.#group, this.#pool.name);
+      if (facts !== undefined && this.#tries === 0) facts.addNoLiveTry(this.#group, this.#pool.name);
       return undefined;
     }
     this.#ctx.tried.add(pick.server.url);
     this.#tries++;
-    return new TryAttempt(this, pick, this.#tries, facts !== undefined ? addTry(facts, this.#group, this.#pool.name, pick.server, pick.sticky) : undefined);
+    return new TryAttempt(this, pick, this.#tries, facts !== undefined ? facts.addTry(this.#group, this.#pool.name, pick.server, pick.sticky) : undefined);
   }
 
   /** nginx's ngx_http_upstream_next, plus the retry budget; called once per try by TryAttempt.end. */

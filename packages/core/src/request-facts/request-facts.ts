@@ -5,22 +5,8 @@ import type { RequestFacts, TryFacts } from './facts-types.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** The writable form the core and the adapters fill (users see `RequestFacts`). */
-export interface FactsRecord extends Mutable<Omit<RequestFacts, 'tries'>> {
-  tries: TryRecord[];
-  /** Upstream groups started so far (one per forwarding). */
-  groups: number;
-  /** performance.now() at arrival, for `requestMs`. */
-  readonly startMs: number;
-}
-
-export type TryRecord = Mutable<TryFacts> & {
-  /** performance.now() when the try was made: the end of a try still streaming when the response finished. */
-  startMs?: number;
-};
-
-/** Facts records are only made here: anything else handed in as facts is ignored. */
-const records = new WeakSet<object>();
+/** The writable form of one try (users see `TryFacts`). */
+export type TryRecord = Mutable<TryFacts>;
 
 /** What an adapter knows of the client's request. */
 export interface FactsRequest {
@@ -37,87 +23,119 @@ function clientAddr(addr: string | undefined): string {
 }
 
 /**
+ * The facts of one request as the core and the adapters fill them. Bookkeeping stays in private
+ * fields, so that a user who logs or serialises the facts sees exactly the documented shape.
+ */
+export class FactsRecord implements RequestFacts {
+  readonly method: string;
+  readonly url: string;
+  readonly httpVersion: string;
+  readonly remoteAddr: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly startedAt: number;
+  location: string | undefined = undefined;
+  upstream: string | undefined = undefined;
+  readonly tries: TryRecord[] = [];
+  status = 0;
+  bodyBytesSent = 0;
+  requestMs: number | undefined = undefined;
+  endedAt: number | undefined = undefined;
+  /** performance.now() at arrival, for `requestMs`. */
+  readonly #startMs: number;
+  /** performance.now() when each try was made: the end of a try still streaming when the response finished. */
+  readonly #tryStarts: number[] = [];
+  #groups = 0;
+
+  constructor(request: FactsRequest, startMs: number, startedAt: number) {
+    this.method = request.method ?? 'GET';
+    this.url = request.url ?? '/';
+    this.httpVersion = request.httpVersion ?? '1.1';
+    this.remoteAddr = clientAddr(request.remoteAddr);
+    this.headers = request.headers;
+    this.startedAt = startedAt;
+    this.#startMs = startMs;
+  }
+
+  /** A forwarding starts: a new upstream group (nginx's ` : ` between groups). */
+  beginGroup(location: Location, upstream: string): number {
+    this.location = location.key;
+    this.upstream = upstream;
+    return this.#groups++;
+  }
+
+  addTry(group: number, upstream: string, server: ServerInfo, sticky: 'hit' | 'miss' | undefined): TryRecord {
+    const record: TryRecord = {
+      server: server.url,
+      addr: upstreamAddr(server),
+      name: server.name,
+      upstream,
+      status: undefined,
+      failure: undefined,
+      aborted: false,
+      connectMs: undefined,
+      headerMs: undefined,
+      totalMs: undefined,
+      retried: false,
+      sticky,
+      group,
+    };
+    this.tries.push(record);
+    this.#tryStarts.push(performance.now());
+    return record;
+  }
+
+  /** No server was live: nginx records the upstream's name with a 502 (`$upstream_addr` = `backend`). */
+  addNoLiveTry(group: number, upstream: string): void {
+    this.tries.push({
+      server: upstream,
+      addr: upstream,
+      name: undefined,
+      upstream,
+      status: 502,
+      failure: undefined,
+      aborted: false,
+      connectMs: undefined,
+      headerMs: 0,
+      totalMs: 0,
+      retried: false,
+      sticky: undefined,
+      group,
+    });
+    this.#tryStarts.push(performance.now());
+  }
+
+  finish(status: number, bodyBytesSent: number, now: number): void {
+    if (this.endedAt !== undefined) return;
+    this.status = status;
+    this.bodyBytesSent = bodyBytesSent;
+    this.requestMs = Math.max(0, now - this.#startMs);
+    this.endedAt = Date.now();
+    // The last try may still be reading the end of its body (released when the response closes).
+    const tries = this.tries;
+    for (let i = 0; i < tries.length; i++) {
+      const t = tries[i] as TryRecord;
+      if (t.totalMs === undefined && !t.aborted) t.totalMs = Math.max(0, now - (this.#tryStarts[i] ?? now));
+    }
+  }
+}
+
+/**
  * A new facts object for a request about to be proxied. Adapters call it only when something
  * reads the facts (an access log, tracing), and hand it to `sy.forward` in `ForwardOptions.facts`.
  */
 export function createRequestFacts(request: FactsRequest, startMs: number = performance.now(), startedAt: number = Date.now()): RequestFacts {
-  const facts: FactsRecord = {
-    method: request.method ?? 'GET',
-    url: request.url ?? '/',
-    httpVersion: request.httpVersion ?? '1.1',
-    remoteAddr: clientAddr(request.remoteAddr),
-    headers: request.headers,
-    startedAt,
-    startMs,
-    location: undefined,
-    upstream: undefined,
-    tries: [],
-    groups: 0,
-    status: 0,
-    bodyBytesSent: 0,
-    requestMs: undefined,
-    endedAt: undefined,
-  };
-  records.add(facts);
-  return facts;
+  return new FactsRecord(request, startMs, startedAt);
 }
 
+/** Facts made by createRequestFacts; anything else handed in as facts is ignored. */
 export function factsRecord(facts: RequestFacts | undefined): FactsRecord | undefined {
-  return facts !== undefined && records.has(facts) ? (facts as unknown as FactsRecord) : undefined;
+  return facts instanceof FactsRecord ? facts : undefined;
 }
 
 /** nginx's `$upstream_addr` spelling of a server: `host:port`, `[v6]:port`, `unix:/path`. */
 export function upstreamAddr(server: ServerInfo): string {
   if (server.socketPath !== undefined) return `unix:${server.socketPath}`;
   return server.hostname.includes(':') ? `[${server.hostname}]:${server.port}` : `${server.hostname}:${server.port}`;
-}
-
-/** A forwarding starts: a new upstream group (nginx's ` : ` between groups). */
-export function beginGroup(facts: FactsRecord, location: Location, upstream: string): number {
-  facts.location = location.key;
-  facts.upstream = upstream;
-  return facts.groups++;
-}
-
-export function addTry(facts: FactsRecord, group: number, upstream: string, server: ServerInfo, sticky: 'hit' | 'miss' | undefined): TryRecord {
-  const record: TryRecord = {
-    server: server.url,
-    addr: upstreamAddr(server),
-    name: server.name,
-    upstream,
-    status: undefined,
-    failure: undefined,
-    aborted: false,
-    connectMs: undefined,
-    headerMs: undefined,
-    totalMs: undefined,
-    retried: false,
-    sticky,
-    group,
-  };
-  // Not enumerable: the facts stay the documented shape when a user logs or serialises them.
-  Object.defineProperty(record, 'startMs', { value: performance.now(), writable: true });
-  facts.tries.push(record);
-  return record;
-}
-
-/** No server was live: nginx records the upstream's name with a 502 (`$upstream_addr` = `backend`). */
-export function addNoLiveTry(facts: FactsRecord, group: number, upstream: string): void {
-  facts.tries.push({
-    server: upstream,
-    addr: upstream,
-    name: undefined,
-    upstream,
-    status: 502,
-    failure: undefined,
-    aborted: false,
-    connectMs: undefined,
-    headerMs: 0,
-    totalMs: 0,
-    retried: false,
-    sticky: undefined,
-    group,
-  });
 }
 
 const FAILED_STATUS: Record<FailureKind, number> = { error: 502, timeout: 504, invalid_header: 502 };
@@ -142,30 +160,16 @@ export function tryEnded(record: TryRecord, outcome: Outcome): void {
   }
 }
 
-/** The try's facts, when its request records them. */
-function tryRecordOf(attempt: Attempt): TryRecord | undefined {
-  return (attempt as { facts?: TryRecord }).facts;
-}
-
 /**
  * An adapter saw the try's connection ready to write on (`connectMs` from the start of the try;
  * 0 for a reused keep-alive connection). Costs nothing for a request that records no facts.
  */
 export function recordConnect(attempt: Attempt, connectMs: number): void {
-  const record = tryRecordOf(attempt);
+  const record = attempt.facts as TryRecord | undefined;
   if (record !== undefined && record.connectMs === undefined) record.connectMs = connectMs;
 }
 
-/** The response ended (or was cut): the final status, the body bytes sent and the request time. */
+/** The response ended (or was cut): the final status, the body bytes sent and the request time. Only the first call counts. */
 export function finishRequestFacts(facts: RequestFacts, status: number, bodyBytesSent: number, now: number = performance.now()): void {
-  const record = factsRecord(facts);
-  if (record === undefined || record.endedAt !== undefined) return;
-  record.status = status;
-  record.bodyBytesSent = bodyBytesSent;
-  record.requestMs = Math.max(0, now - record.startMs);
-  record.endedAt = Date.now();
-  // The last try may still be reading the end of its body (released when the response closes).
-  for (const t of record.tries) {
-    if (t.totalMs === undefined && t.startMs !== undefined && !t.aborted) t.totalMs = Math.max(0, now - t.startMs);
-  }
+  factsRecord(facts)?.finish(status, bodyBytesSent, now);
 }
