@@ -237,6 +237,12 @@ export interface SwitchyardOptions {
    * per proxied request with the upstream variables. Default off. See docs/observability.md.
    */
   accessLog?: AccessLogOption;
+  /**
+   * OpenTelemetry (needs the optional peer `@opentelemetry/api` and an SDK the app registers): a
+   * client span per try with `traceparent` sent upstream, the upstream facts on the active server
+   * span. Default false.
+   */
+  tracing?: boolean;
 }
 
 /** Result of `parseNginxConfig`. */
@@ -383,6 +389,8 @@ export interface ResolvedConfig {
   readonly resolver?: ResolvedResolver;
   /** The access log, undefined when off. */
   readonly accessLog?: ResolvedAccessLog | undefined;
+  /** OpenTelemetry spans per try (`tracing: true`). */
+  readonly tracing?: boolean;
 }
 
 // ---------------------------------------------------------------------------

@@ -14,8 +14,10 @@ import {
 /** Where Express access log lines go: a function, or a stream (`fs.createWriteStream`, `pino.destination()`), written asynchronously. */
 export type AccessLogDestination = ((line: string) => void) | { write(line: string): unknown };
 
+/** What reads the request facts on Express (the access log, tracing); undefined when neither is on, and then no facts are made. */
 export interface ExpressAccessLog {
   readonly format: AccessLogFormat;
+  readonly tracing: boolean;
   /** Undefined with the destination `false`: no line, the facts only. */
   readonly write: ((line: string) => void) | undefined;
 }
@@ -25,16 +27,17 @@ export function expressAccessLog(
   config: ResolvedAccessLog | undefined,
   destination: AccessLogDestination | false | undefined,
   logger: SwitchyardLogger | undefined,
+  tracing = false,
 ): ExpressAccessLog | undefined {
-  if (config === undefined) return undefined;
-  const format = config.format ?? compileLogFormat('upstream');
+  if (config === undefined && !tracing) return undefined;
+  const format = config?.format ?? compileLogFormat('upstream');
   let write: ((line: string) => void) | undefined;
-  if (destination === false) write = undefined;
+  if (destination === false || config === undefined) write = undefined;
   else if (typeof destination === 'function') write = destination;
   else if (destination !== undefined) write = (line) => void destination.write(`${line}\n`);
   else if (logger !== undefined) write = (line) => logger.info(line);
   else write = (line) => void process.stdout.write(`${line}\n`);
-  return { format, write };
+  return { format, write, tracing };
 }
 
 const factsOf = new WeakMap<ServerResponse, RequestFacts>();
@@ -70,7 +73,7 @@ export function logExchange(log: ExpressAccessLog, req: IncomingMessage, res: Se
     httpVersion: req.httpVersion,
     remoteAddr: req.socket.remoteAddress,
     headers: req.headers,
-  });
+  }, undefined, undefined, { tracing: log.tracing });
   const socket = res.socket;
   const mark: SocketMark = { socket, start: socket?.bytesWritten ?? 0 };
   marks.set(facts, mark);

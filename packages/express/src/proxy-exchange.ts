@@ -11,6 +11,7 @@ import {
   endAttempt,
   firstAttempt,
   recordConnect,
+  traceTry,
   isPickFailure,
   isRequestBuildError,
   pickFailureLine,
@@ -236,6 +237,7 @@ export class Exchange implements RequestClaim, OpenExchange {
     // Node's server already answered `100 Continue`; upstream must not wait for one.
     if (headers.expect !== undefined) delete headers.expect;
     if (this.#rewrite !== undefined) applyRequestRewrite(headers, this.#rewrite);
+    if (attempt.facts !== undefined) traceTry(attempt, headers);
 
     // A streamed body waits in the gate until the connection is up (#onConnected pipes it).
     if (this.#data === undefined && this.#plan.kind === 'stream') this.#gate = new PassThrough();

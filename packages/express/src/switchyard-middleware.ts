@@ -119,7 +119,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
     logger: logger === false ? undefined : logger,
     log,
     open,
-    accessLog: expressAccessLog(sy.config.accessLog, options.accessLog, logger === false ? undefined : logger),
+    accessLog: expressAccessLog(sy.config.accessLog, options.accessLog, logger === false ? undefined : logger, sy.config.tracing),
   };
   const ws = createWebSocketProxy(sy, { log });
   const adminPaths = new Set<string>();

@@ -3,17 +3,19 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { compileLogFormat, createRequestFacts, finishRequestFacts, type AccessLogFormat, type RequestFacts, type ResolvedAccessLog } from '@switchyard/core';
 
-/** How the plugin writes the access log; undefined when `accessLog` is off. */
+/** What reads the request facts on Fastify (the access log, tracing); undefined when neither is on, and then no facts are made. */
 export interface FastifyAccessLog {
-  readonly format: AccessLogFormat;
+  /** Undefined when only tracing is on. */
+  readonly format: AccessLogFormat | undefined;
   /** Fastify logs no "request completed" line (`disableRequestLogging: true`): write one of our own. */
   readonly ownLine: boolean;
+  readonly tracing: boolean;
 }
 
 /** `accessLog: true` on Fastify: the `json` fields, since Fastify's line is JSON already. */
-export function fastifyAccessLog(config: ResolvedAccessLog | undefined, disableRequestLogging: unknown): FastifyAccessLog | undefined {
-  if (config === undefined) return undefined;
-  return { format: config.format ?? compileLogFormat('json'), ownLine: disableRequestLogging === true };
+export function fastifyAccessLog(config: ResolvedAccessLog | undefined, disableRequestLogging: unknown, tracing = false): FastifyAccessLog | undefined {
+  if (config === undefined && !tracing) return undefined;
+  return { format: config === undefined ? undefined : (config.format ?? compileLogFormat('json')), ownLine: disableRequestLogging === true, tracing };
 }
 
 type RawResponse = ServerResponse & { _header?: string | null };
@@ -35,6 +37,8 @@ export function logRequest(log: FastifyAccessLog, request: FastifyRequest, reply
   const facts = createRequestFacts(
     { method: raw.method, url: raw.url, httpVersion: raw.httpVersion, remoteAddr: raw.socket.remoteAddress, headers: raw.headers },
     performance.now() - reply.elapsedTime,
+    undefined,
+    { tracing: log.tracing },
   );
   const res = reply.raw as RawResponse;
   // Node detaches the socket from the response when it finishes: keep it.
@@ -48,8 +52,10 @@ export function logRequest(log: FastifyAccessLog, request: FastifyRequest, reply
     res.off('close', closed);
     // nginx logs a request whose client went away first as 499.
     finishRequestFacts(facts, cut ? 499 : res.statusCode, bodyBytes(res, socket, socketStart));
+    const format = log.format;
+    if (format === undefined) return;
     const ctx = { facts, sent: (name: string) => res.getHeader(name) };
-    const fields = log.format.fields !== undefined ? log.format.fields(ctx) : { access: log.format.line(ctx) };
+    const fields = format.fields !== undefined ? format.fields(ctx) : { access: format.line(ctx) };
     if (log.ownLine || cut) reply.log.info(fields, cut ? 'request cut' : 'request completed');
     else reply.log = reply.log.child(fields);
   };

@@ -64,7 +64,7 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     onPreempted: forgottenReturnHint(app.log),
     log: requestLog,
     open,
-    accessLog: fastifyAccessLog(sy.config.accessLog, app.initialConfig.disableRequestLogging),
+    accessLog: fastifyAccessLog(sy.config.accessLog, app.initialConfig.disableRequestLogging, sy.config.tracing),
   };
   const onRemoved = (event: { url: string }): void => pools.release(event.url);
   sy.on('server:removed', onRemoved);

@@ -14,6 +14,7 @@ import {
   planResponse,
   recordConnect,
   rewrittenRoute,
+  traceTry,
   firstAttempt,
   gatewayErrorBody,
   isPickFailure,
@@ -260,6 +261,7 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
     if (headers.expect !== undefined) delete headers.expect;
     if (body.kind === 'buffer' && body.contentType !== undefined) headers['content-type'] = body.contentType;
     if (this.rewrite !== undefined) applyRequestRewrite(headers, this.rewrite);
+    if (this.attempt.facts !== undefined) traceTry(this.attempt, headers);
     (headers as Record<symbol, unknown>)[TRY_KEY] = this;
     this.headers = headers;
     if (body.kind === 'stream') {

@@ -19,7 +19,7 @@ import type { ResolvedResolver } from '../types.js';
 import { resolveAdmin, resolveCluster } from './resolve-admin.js';
 import { resolveAccessLog } from '../access-log/resolve-access-log.js';
 
-const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout', 'resolver', 'admin', 'cluster', 'accessLog'] as const;
+const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout', 'resolver', 'admin', 'cluster', 'accessLog', 'tracing'] as const;
 const UPSTREAM_KEYS = [
   'servers',
   'balance',
@@ -112,6 +112,7 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     closeTimeoutMs: resolveCloseTimeout(top.closeTimeout),
     resolver,
     accessLog: resolveAccessLog(top.accessLog),
+    tracing: optionalBoolean(top.tracing, 'tracing', false),
   });
 }
 

@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Attempt, FailureKind, Location, Outcome, ServerInfo } from '../types.js';
 import type { RequestFacts, TryFacts } from './facts-types.js';
+import { startRequestTrace, type RequestTrace } from '../tracing/request-trace.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -45,8 +46,10 @@ export class FactsRecord implements RequestFacts {
   /** performance.now() when each try was made: the end of a try still streaming when the response finished. */
   readonly #tryStarts: number[] = [];
   #groups = 0;
+  /** OpenTelemetry spans of this request (`tracing: true`), else undefined. */
+  readonly #trace: RequestTrace | undefined;
 
-  constructor(request: FactsRequest, startMs: number, startedAt: number) {
+  constructor(request: FactsRequest, startMs: number, startedAt: number, trace: RequestTrace | undefined) {
     this.method = request.method ?? 'GET';
     this.url = request.url ?? '/';
     this.httpVersion = request.httpVersion ?? '1.1';
@@ -54,6 +57,12 @@ export class FactsRecord implements RequestFacts {
     this.headers = request.headers;
     this.startedAt = startedAt;
     this.#startMs = startMs;
+    this.#trace = trace;
+  }
+
+  /** A getter, not a field: the facts serialise to their documented shape. */
+  get trace(): RequestTrace | undefined {
+    return this.#trace;
   }
 
   /** A forwarding starts: a new upstream group (nginx's ` : ` between groups). */
@@ -81,6 +90,7 @@ export class FactsRecord implements RequestFacts {
     };
     this.tries.push(record);
     this.#tryStarts.push(performance.now());
+    noteTracedTry(this, record);
     return record;
   }
 
@@ -116,6 +126,15 @@ export class FactsRecord implements RequestFacts {
       const t = tries[i] as TryRecord;
       if (t.totalMs === undefined && !t.aborted) t.totalMs = Math.max(0, now - (this.#tryStarts[i] ?? now));
     }
+    this.trace?.finish(this);
+  }
+
+  /** The try is being sent: with tracing, its client span starts and `traceparent` goes into `headers`. */
+  sendingTry(record: TryRecord, headers: Record<string, unknown>): void {
+    const trace = this.trace;
+    if (trace === undefined) return;
+    const index = this.tries.indexOf(record);
+    if (index !== -1) trace.startTry(index, this.method, record, headers);
   }
 }
 
@@ -123,8 +142,31 @@ export class FactsRecord implements RequestFacts {
  * A new facts object for a request about to be proxied. Adapters call it only when something
  * reads the facts (an access log, tracing), and hand it to `sy.forward` in `ForwardOptions.facts`.
  */
-export function createRequestFacts(request: FactsRequest, startMs: number = performance.now(), startedAt: number = Date.now()): RequestFacts {
-  return new FactsRecord(request, startMs, startedAt);
+export function createRequestFacts(
+  request: FactsRequest,
+  startMs: number = performance.now(),
+  startedAt: number = Date.now(),
+  options: { tracing?: boolean } = {},
+): RequestFacts {
+  return new FactsRecord(request, startMs, startedAt, options.tracing === true ? startRequestTrace() : undefined);
+}
+
+/** Which facts each try belongs to, only for traced requests (the adapters hand in the try, not the facts). */
+const tracedTries = new WeakMap<TryRecord, FactsRecord>();
+
+/** Remember the owner of a try of a traced request (called by the core when it makes the try). */
+export function noteTracedTry(facts: FactsRecord, record: TryRecord): void {
+  if (facts.trace !== undefined) tracedTries.set(record, facts);
+}
+
+/**
+ * An adapter is about to send `attempt` with these upstream request headers: with `tracing`, the
+ * try's client span starts and `traceparent` (and `tracestate`) are added. Nothing otherwise.
+ */
+export function traceTry(attempt: Attempt, headers: Record<string, unknown>): void {
+  const record = attempt.facts as TryRecord | undefined;
+  if (record === undefined) return;
+  tracedTries.get(record)?.sendingTry(record, headers);
 }
 
 /** Facts made by createRequestFacts; anything else handed in as facts is ignored. */
