@@ -21,7 +21,10 @@ const raw = { method: 'GET', url: '/api/x?y=1', httpVersion: '1.1', remoteAddr: 
 type Variant = { name: string; run: () => void };
 
 function variants(name: string, core: Core, facts: 'off' | 'on' | 'line'): Variant {
-  const sy = core.createSwitchyard({ upstreams: { app: ['http://127.0.0.1:8001', 'http://127.0.0.1:8002', 'http://127.0.0.1:8003'] }, locations: { '/': 'app' } });
+  const sy = core.createSwitchyard({
+    upstreams: { app: ['http://127.0.0.1:8001', 'http://127.0.0.1:8002', 'http://127.0.0.1:8003'] },
+    locations: { '/': 'app' },
+  });
   const format = facts === 'line' ? core.compileLogFormat('upstream') : undefined;
   const info = { method: 'GET', url: '/api/x?y=1', headers, clientIp: '127.0.0.1' };
   let sink = 0;
@@ -62,7 +65,11 @@ if (arg !== undefined) {
   list.push(variants('base build', base, 'off'));
 }
 const here = (await import(pathToFileURL(resolve('packages/core/dist/index.js')).href)) as Core;
-list.push(variants('this build, facts off', here, 'off'), variants('this build, facts on', here, 'on'), variants('this build, facts + upstream line', here, 'line'));
+list.push(
+  variants('this build, facts off', here, 'off'),
+  variants('this build, facts on', here, 'on'),
+  variants('this build, facts + upstream line', here, 'line'),
+);
 for (const v of list) measure(v); // warm-up
 const results = new Map<string, number[]>(list.map((v) => [v.name, []]));
 for (let r = 0; r < ROUNDS; r++) {

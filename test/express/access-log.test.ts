@@ -15,7 +15,10 @@ describe('Express access log', () => {
     const [down, up] = backends as [(typeof backends)[0], (typeof backends)[0]];
     await down.stop();
     const lines: string[] = [];
-    const lb = switchyard({ upstreams: { app: [down.url, up.url] }, locations: { '/': 'app' }, accessLog: true }, { logger: false, accessLog: (l) => lines.push(l) });
+    const lb = switchyard(
+      { upstreams: { app: [down.url, up.url] }, locations: { '/': 'app' }, accessLog: true },
+      { logger: false, accessLog: (l) => lines.push(l) },
+    );
     const app = express();
     app.use(lb);
     const running = await listen(app, lb, app);

@@ -88,6 +88,9 @@ describe('Fastify access log', () => {
     const { url } = await startApp(t, { upstreams: { app: [backend!.url] }, locations: { '/': 'app' } }, undefined, { logger: { level: 'info', stream } });
     assert.equal((await call(`${url}/`)).status, 200);
     await waitFor(() => completed(lines).length === 1);
-    assert.equal(Object.keys(completed(lines)[0] ?? {}).some((k) => k.startsWith('upstream') || k === 'access'), false);
+    assert.equal(
+      Object.keys(completed(lines)[0] ?? {}).some((k) => k.startsWith('upstream') || k === 'access'),
+      false,
+    );
   });
 });

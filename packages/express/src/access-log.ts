@@ -67,13 +67,18 @@ const marks = new WeakMap<RequestFacts, SocketMark>();
 /** Facts for this exchange, written as one line when its response ends (or is cut: status 499, as nginx). */
 export function logExchange(log: ExpressAccessLog, req: IncomingMessage, res: ServerResponse): RequestFacts {
   const raw = res as RawResponse;
-  const facts = createRequestFacts({
-    method: req.method,
-    url: (req as { originalUrl?: string }).originalUrl ?? req.url,
-    httpVersion: req.httpVersion,
-    remoteAddr: req.socket.remoteAddress,
-    headers: req.headers,
-  }, undefined, undefined, { tracing: log.tracing });
+  const facts = createRequestFacts(
+    {
+      method: req.method,
+      url: (req as { originalUrl?: string }).originalUrl ?? req.url,
+      httpVersion: req.httpVersion,
+      remoteAddr: req.socket.remoteAddress,
+      headers: req.headers,
+    },
+    undefined,
+    undefined,
+    { tracing: log.tracing },
+  );
   const socket = res.socket;
   const mark: SocketMark = { socket, start: socket?.bytesWritten ?? 0 };
   marks.set(facts, mark);
@@ -115,7 +120,7 @@ export function requestFacts(res: ServerResponse): RequestFacts | undefined {
 export function accessLogFields(res: ServerResponse): Record<string, string | number> | undefined {
   const facts = factsOf.get(res);
   if (facts === undefined) return undefined;
-  if (res.writableFinished) close(res as RawResponse, facts, marks.get(facts));
+  if (res.writableFinished) close(res, facts, marks.get(facts));
   return jsonFormat().fields?.({ facts, sent: (name) => res.getHeader(name) });
 }
 
@@ -145,10 +150,9 @@ export function morganTokens(morgan: MorganLike): void {
     morgan.token(name, (_req, res) => {
       const facts = factsOf.get(res);
       if (facts === undefined) return undefined;
-      if (res.writableFinished) close(res as RawResponse, facts, marks.get(facts));
+      if (res.writableFinished) close(res, facts, marks.get(facts));
       const value = format.line({ facts });
       return value === '-' ? undefined : value;
     });
   }
 }
-

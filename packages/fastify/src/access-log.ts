@@ -1,5 +1,5 @@
 /** @module The access log on Fastify: the request's upstream facts join Fastify's own "request completed" line (one line per request). */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { compileLogFormat, createRequestFacts, finishRequestFacts, type AccessLogFormat, type RequestFacts, type ResolvedAccessLog } from '@switchyard/core';
 
@@ -19,6 +19,75 @@ export function fastifyAccessLog(config: ResolvedAccessLog | undefined, disableR
 }
 
 type RawResponse = ServerResponse & { _header?: string | null };
+type Fields = Record<string, string | number>;
+
+/** A message first (`log.info('text', ...)`) or an object first (`log.info({ res }, 'request completed')`): the fields join either. */
+function withFields(fields: Fields, args: unknown[]): unknown[] {
+  const first = args[0];
+  if (typeof first === 'object' && first !== null && !(first instanceof Error)) return [{ ...fields, ...first }, ...args.slice(1)];
+  return [fields, ...args];
+}
+
+/**
+ * The reply's logger for the rest of the response: the same logger, with the access log fields
+ * added to what it writes (Fastify's "request completed" line). One class, not a pino child per
+ * request: a child's prototype is the per-request logger, and a new prototype on every request
+ * made Fastify's and pino's call sites megamorphic (measured: about 20 µs per request).
+ */
+type Levels = Record<'info' | 'error' | 'warn' | 'fatal' | 'debug' | 'trace' | 'silent', (...args: unknown[]) => void>;
+
+class FieldsLogger {
+  readonly #inner: FastifyBaseLogger;
+  /** The same logger, seen through variadic signatures (pino's are overloaded). */
+  readonly #levels: Levels;
+  readonly #fields: Fields;
+
+  constructor(inner: FastifyBaseLogger, fields: Fields) {
+    this.#inner = inner;
+    this.#levels = inner;
+    this.#fields = fields;
+  }
+
+  get level(): string {
+    return this.#inner.level;
+  }
+
+  set level(level: string) {
+    this.#inner.level = level;
+  }
+
+  info(...args: unknown[]): void {
+    this.#levels.info(...withFields(this.#fields, args));
+  }
+
+  error(...args: unknown[]): void {
+    this.#levels.error(...withFields(this.#fields, args));
+  }
+
+  warn(...args: unknown[]): void {
+    this.#levels.warn(...withFields(this.#fields, args));
+  }
+
+  fatal(...args: unknown[]): void {
+    this.#levels.fatal(...withFields(this.#fields, args));
+  }
+
+  debug(...args: unknown[]): void {
+    this.#levels.debug(...withFields(this.#fields, args));
+  }
+
+  trace(...args: unknown[]): void {
+    this.#levels.trace(...withFields(this.#fields, args));
+  }
+
+  silent(...args: unknown[]): void {
+    this.#levels.silent(...args);
+  }
+
+  child(bindings: Record<string, unknown>, options?: object): FastifyBaseLogger {
+    return this.#inner.child({ ...this.#fields, ...bindings }, options);
+  }
+}
 
 /** Bytes of the response body sent (nginx `$body_bytes_sent`: what went on the socket after the head, chunk framing included). */
 function bodyBytes(raw: RawResponse, socket: { readonly bytesWritten: number } | null, socketStart: number): number {
@@ -29,8 +98,8 @@ function bodyBytes(raw: RawResponse, socket: { readonly bytesWritten: number } |
 
 /**
  * Facts for this request, written when its response finishes. The listener runs before Fastify's
- * own (prepended), so that the child logger it puts on the reply is the one Fastify's
- * "request completed" line is written with.
+ * own (prepended), so that the logger it puts on the reply is the one Fastify's "request
+ * completed" line is written with.
  */
 export function logRequest(log: FastifyAccessLog, request: FastifyRequest, reply: FastifyReply): RequestFacts {
   const raw = request.raw;
@@ -57,7 +126,7 @@ export function logRequest(log: FastifyAccessLog, request: FastifyRequest, reply
     const ctx = { facts, sent: (name: string) => res.getHeader(name) };
     const fields = format.fields !== undefined ? format.fields(ctx) : { access: format.line(ctx) };
     if (log.ownLine || cut) reply.log.info(fields, cut ? 'request cut' : 'request completed');
-    else reply.log = reply.log.child(fields);
+    else reply.log = new FieldsLogger(reply.log, fields);
   };
   const finished = (): void => write(false);
   const closed = (): void => write(!res.writableFinished);

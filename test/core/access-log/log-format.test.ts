@@ -33,7 +33,9 @@ function retriedFacts(headers: Record<string, string> = {}): RequestFacts {
 }
 
 test('the upstream variables join tries with ", " and upstream groups with " : ", times as nginx prints them', () => {
-  const f = compileLogFormat('$upstream_addr|$upstream_status|$upstream_response_time|$upstream_header_time|$upstream_connect_time|$request_time|$upstream_name|$upstream_tries');
+  const f = compileLogFormat(
+    '$upstream_addr|$upstream_status|$upstream_response_time|$upstream_header_time|$upstream_connect_time|$request_time|$upstream_name|$upstream_tries',
+  );
   assert.equal(
     f.line({ facts: retriedFacts() }),
     '127.0.0.1:8001, 127.0.0.1:8002 : unix:/tmp/b.sock|502, 200 : 404|0.001, 1.234 : 0.002|0.001, 0.012 : 0.001|0.001, 1.234 : 0.002|1.500|b|3',
@@ -44,7 +46,12 @@ test('combined, with the default escaping of quotes and a missing header as "-"'
   const f = compileLogFormat('combined');
   const line = f.line({ facts: retriedFacts({ 'user-agent': 'say "hi"\n' }) });
   // $time_local is the time the response ended, as nginx logs it.
-  assert.match(line, new RegExp(`^127\\.0\\.0\\.1 - - \\[\\d\\d/[A-Z][a-z]{2}/\\d{4}:\\d\\d:\\d\\d:\\d\\d [+-]\\d{4}\\] "GET /x\\?q=\\\\x221\\\\x22 HTTP/1\\.1" 404 17 "-" "say \\\\x22hi\\\\x22\\\\x0A"$`));
+  assert.match(
+    line,
+    new RegExp(
+      `^127\\.0\\.0\\.1 - - \\[\\d\\d/[A-Z][a-z]{2}/\\d{4}:\\d\\d:\\d\\d:\\d\\d [+-]\\d{4}\\] "GET /x\\?q=\\\\x221\\\\x22 HTTP/1\\.1" 404 17 "-" "say \\\\x22hi\\\\x22\\\\x0A"$`,
+    ),
+  );
 });
 
 test('escape=json: JSON string escaping and an empty value where nginx has none', () => {
@@ -72,9 +79,18 @@ test('$remote_user, ${var} spelling and $sent_http_*', () => {
 
 test('an unknown variable or a broken ${ is refused at configuration time, naming the field', () => {
   const base = { upstreams: { a: ['http://127.0.0.1:8001'] } };
-  assert.throws(() => createSwitchyard({ ...base, accessLog: '$remote_addr $upstream_adr' }), /accessLog unknown "upstream_adr" variable in "\$remote_addr \$upstream_adr"/);
-  assert.throws(() => createSwitchyard({ ...base, accessLog: { format: '${status' } }), /accessLog\.format the closing bracket in "status" variable is missing/);
-  assert.throws(() => createSwitchyard({ ...base, accessLog: { escape: 'xml' as 'json' } }), /accessLog\.escape must be one of "default", "json", "none", got "xml"/);
+  assert.throws(
+    () => createSwitchyard({ ...base, accessLog: '$remote_addr $upstream_adr' }),
+    /accessLog unknown "upstream_adr" variable in "\$remote_addr \$upstream_adr"/,
+  );
+  assert.throws(
+    () => createSwitchyard({ ...base, accessLog: { format: '${status' } }),
+    /accessLog\.format the closing bracket in "status" variable is missing/,
+  );
+  assert.throws(
+    () => createSwitchyard({ ...base, accessLog: { escape: 'xml' as 'json' } }),
+    /accessLog\.escape must be one of "default", "json", "none", got "xml"/,
+  );
   assert.throws(() => createSwitchyard({ ...base, accessLog: { fromat: 'json' } as never }), /accessLog/);
   assert.equal(createSwitchyard({ ...base, accessLog: true }).config.accessLog?.format, undefined);
   assert.equal(createSwitchyard({ ...base, accessLog: 'combined' }).config.accessLog?.format?.name, 'combined');

@@ -8,7 +8,9 @@ const NOT_SENT = { requestSent: false, responseStarted: false };
 
 function setup(extra: object = {}): Switchyard {
   return createSwitchyard({
-    upstreams: { pool: { servers: ['http://127.0.0.1:8001', 'http://127.0.0.1:8002', 'http://[::1]:8003'], retry: { on: ['error', 'timeout', 503] }, ...extra } },
+    upstreams: {
+      pool: { servers: ['http://127.0.0.1:8001', 'http://127.0.0.1:8002', 'http://[::1]:8003'], retry: { on: ['error', 'timeout', 503] }, ...extra },
+    },
     locations: { '/api/': 'pool' },
   });
 }
@@ -79,7 +81,13 @@ test('no live server: one entry naming the upstream with 502, as nginx logs "no 
 test('sticky: a request carrying the route cookie is a hit, one without it a miss', () => {
   const sy = createSwitchyard({
     upstreams: {
-      pool: { servers: [{ url: 'http://127.0.0.1:8001', route: 'a' }, { url: 'http://127.0.0.1:8002', route: 'b' }], sticky: { cookie: { name: 'srv' } } },
+      pool: {
+        servers: [
+          { url: 'http://127.0.0.1:8001', route: 'a' },
+          { url: 'http://127.0.0.1:8002', route: 'b' },
+        ],
+        sticky: { cookie: { name: 'srv' } },
+      },
     },
     locations: { '/api/': 'pool' },
   });

@@ -44,5 +44,8 @@ test("nginx's errors: unknown format, unknown variable, duplicate name, escape, 
       body,
     );
   }
-  assert.throws(() => parseNginxConfig(`${UPSTREAM}server { log_format x "$status"; location / { proxy_pass http://app; } }`), /"log_format" directive is not allowed here/);
+  assert.throws(
+    () => parseNginxConfig(`${UPSTREAM}server { log_format x "$status"; location / { proxy_pass http://app; } }`),
+    /"log_format" directive is not allowed here/,
+  );
 });

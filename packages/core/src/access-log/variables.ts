@@ -43,7 +43,8 @@ class SecondCache {
 }
 
 const timeLocal = new SecondCache(
-  (d) => `${two(d.getDate())}/${MONTHS[d.getMonth()] ?? ''}/${d.getFullYear()}:${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${offset(d, false)}`,
+  (d) =>
+    `${two(d.getDate())}/${MONTHS[d.getMonth()] ?? ''}/${d.getFullYear()}:${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${offset(d, false)}`,
 );
 const timeIso = new SecondCache(
   (d) => `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}${offset(d, true)}`,

@@ -59,7 +59,7 @@ export class LogDirectives {
     );
     for (const p of params) {
       if (p.value.startsWith('if=')) fail(p, `"access_log ... ${p.value}" is not supported: switchyard does not evaluate nginx conditions`);
-      notes.ignored(p, `access_log ${p.value.split('=', 1)[0] ?? p.value}`, 'buffering and compression are the logger\'s job');
+      notes.ignored(p, `access_log ${p.value.split('=', 1)[0] ?? p.value}`, "buffering and compression are the logger's job");
     }
     this.#set(d, name === 'combined' ? 'combined' : chosen.escape === 'default' ? chosen.template : { format: chosen.template, escape: chosen.escape }, notes);
   }

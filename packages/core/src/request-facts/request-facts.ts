@@ -164,7 +164,7 @@ export function noteTracedTry(facts: FactsRecord, record: TryRecord): void {
  * try's client span starts and `traceparent` (and `tracestate`) are added. Nothing otherwise.
  */
 export function traceTry(attempt: Attempt, headers: Record<string, unknown>): void {
-  const record = attempt.facts as TryRecord | undefined;
+  const record = attempt.facts;
   if (record === undefined) return;
   tracedTries.get(record)?.sendingTry(record, headers);
 }
@@ -207,7 +207,8 @@ export function tryEnded(record: TryRecord, outcome: Outcome): void {
  * 0 for a reused keep-alive connection). Costs nothing for a request that records no facts.
  */
 export function recordConnect(attempt: Attempt, connectMs: number): void {
-  const record = attempt.facts as TryRecord | undefined;
+  // The core's own tries carry a TryRecord: the public type is the same object, read-only.
+  const record: TryRecord | undefined = attempt.facts;
   if (record !== undefined && record.connectMs === undefined) record.connectMs = connectMs;
 }
 
