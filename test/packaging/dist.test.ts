@@ -72,8 +72,9 @@ const REPOSITORY = 'https://github.com/switchyard-lb/switchyard';
 /** Packed size limits (bytes): a regression (a stray folder, sources twice) fails here. */
 const BUDGET: Record<string, { packed: number; unpacked: number }> = {
   // core grows with each feature (ESM + CJS + maps + src of ~100 modules); the budget still catches a stray folder or sources twice.
-  core: { packed: 480_000, unpacked: 1_800_000 },
-  fastify: { packed: 60_000, unpacked: 240_000 },
+  // +40 kB core, +10 kB fastify for the request facts, the access log and tracing (issue 26).
+  core: { packed: 540_000, unpacked: 2_000_000 },
+  fastify: { packed: 75_000, unpacked: 270_000 },
   express: { packed: 60_000, unpacked: 240_000 },
 };
 
