@@ -2,6 +2,7 @@
 import type {
   Forwarding,
   ForwardOptions,
+  RequestFacts,
   Location,
   ProxyRoute,
   RequestInfo,
@@ -56,11 +57,14 @@ class SwitchyardInstance implements Switchyard {
   readonly #health: HealthChecks;
   readonly #discovery: Discovery;
   #closed = false;
+  readonly #factsConfigured: boolean;
+  readonly #announce = (facts: RequestFacts): void => this.#emitter.emit('request', { facts });
 
   constructor(input: SwitchyardInput, hooks: SwitchyardHooks) {
     const { options, warnings } = toSwitchyardOptions(input);
     this.config = resolveConfig(options, warnings);
     this.warnings = this.config.warnings;
+    this.#factsConfigured = this.config.accessLog !== undefined || this.config.tracing === true;
     const emitter = this.#emitter;
     this.#env = {
       now: hooks.now ?? monotonicNow,
@@ -104,10 +108,17 @@ class SwitchyardInstance implements Switchyard {
     return this.#pool(name);
   }
 
+  wantsFacts(): boolean {
+    return this.#factsConfigured || this.#emitter.listening('request');
+  }
+
   forward(route: ProxyRoute, request: RequestInfo, options: ForwardOptions): Forwarding {
     const pool = this.#pool(route.upstream);
     const budget = this.#budgetFor(route.upstream, route.location.retry.budget);
-    return new RequestForwarding(pool, budget, this.#env, route, this.#realClient(request), options.replayableBody, factsRecord(options.facts));
+    const facts = factsRecord(options.facts);
+    // The first forwarding of the request: its end is announced to the `request` listeners.
+    if (facts !== undefined && facts.tries.length === 0 && this.#emitter.listening('request')) facts.onFinish(this.#announce);
+    return new RequestForwarding(pool, budget, this.#env, route, this.#realClient(request), options.replayableBody, facts);
   }
 
   #budgetFor(upstream: string, settings: ResolvedRetryBudget | false): RetryBudget | undefined {

@@ -14,7 +14,7 @@ import {
 /** Where Express access log lines go: a function, or a stream (`fs.createWriteStream`, `pino.destination()`), written asynchronously. */
 export type AccessLogDestination = ((line: string) => void) | { write(line: string): unknown };
 
-/** What reads the request facts on Express (the access log, tracing); undefined when neither is on, and then no facts are made. */
+/** How the request facts are made and logged on Express (made only while `sy.wantsFacts()`). */
 export interface ExpressAccessLog {
   readonly format: AccessLogFormat;
   readonly tracing: boolean;
@@ -28,8 +28,7 @@ export function expressAccessLog(
   destination: AccessLogDestination | false | undefined,
   logger: SwitchyardLogger | undefined,
   tracing = false,
-): ExpressAccessLog | undefined {
-  if (config === undefined && !tracing) return undefined;
+): ExpressAccessLog {
   const format = config?.format ?? compileLogFormat('upstream');
   let write: ((line: string) => void) | undefined;
   if (destination === false || config === undefined) write = undefined;

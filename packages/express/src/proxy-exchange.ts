@@ -57,8 +57,8 @@ export interface ExchangeContext {
   readonly log: (line: string) => void;
   /** The exchanges whose response is still open, for `closeTimeout`. */
   readonly open: OpenExchanges;
-  /** The access log, undefined when off (then no request facts are made). */
-  readonly accessLog?: ExpressAccessLog | undefined;
+  /** The access log and tracing settings; the facts are made only while `sy.wantsFacts()`. */
+  readonly accessLog: ExpressAccessLog;
 }
 
 const noop = (): void => {};
@@ -191,8 +191,8 @@ export class Exchange implements RequestClaim, OpenExchange {
       );
       return;
     }
-    const accessLog = this.#ctx.accessLog;
-    const facts = accessLog !== undefined ? logExchange(accessLog, this.#req, this.#res) : undefined;
+    const ctx = this.#ctx;
+    const facts = ctx.sy.wantsFacts() ? logExchange(ctx.accessLog, this.#req, this.#res) : undefined;
     const attempt = firstAttempt(this.#ctx.sy, this.#route, info, { replayableBody, facts });
     if (attempt === undefined) {
       this.#reply(502, 'no live upstream', gatewayAnswer(hooks, 502, 'no live upstream', info, 'no-live-upstream', hookReporter(this.#ctx.logger, 'onError')));

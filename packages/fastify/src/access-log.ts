@@ -3,7 +3,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { compileLogFormat, createRequestFacts, finishRequestFacts, type AccessLogFormat, type RequestFacts, type ResolvedAccessLog } from '@switchyard/core';
 
-/** What reads the request facts on Fastify (the access log, tracing); undefined when neither is on, and then no facts are made. */
+/** How the request facts are made and logged on Fastify (made only while `sy.wantsFacts()`). */
 export interface FastifyAccessLog {
   /** Undefined when only tracing is on. */
   readonly format: AccessLogFormat | undefined;
@@ -13,8 +13,7 @@ export interface FastifyAccessLog {
 }
 
 /** `accessLog: true` on Fastify: the `json` fields, since Fastify's line is JSON already. */
-export function fastifyAccessLog(config: ResolvedAccessLog | undefined, disableRequestLogging: unknown, tracing = false): FastifyAccessLog | undefined {
-  if (config === undefined && !tracing) return undefined;
+export function fastifyAccessLog(config: ResolvedAccessLog | undefined, disableRequestLogging: unknown, tracing = false): FastifyAccessLog {
   return { format: config === undefined ? undefined : (config.format ?? compileLogFormat('json')), ownLine: disableRequestLogging === true, tracing };
 }
 

@@ -53,8 +53,8 @@ export interface ProxyContext {
   readonly log: (line: string) => void;
   /** The calls whose response is still open, for `closeTimeout`. */
   readonly open: OpenExchanges;
-  /** The access log, undefined when off (then no request facts are made). */
-  readonly accessLog?: FastifyAccessLog | undefined;
+  /** The access log and tracing settings; the facts are made only while `sy.wantsFacts()`. */
+  readonly accessLog: FastifyAccessLog;
 }
 
 /**
@@ -482,7 +482,7 @@ export function proxyRequest(
     });
     return;
   }
-  const facts = ctx.accessLog !== undefined ? logRequest(ctx.accessLog, request, reply) : undefined;
+  const facts = ctx.sy.wantsFacts() ? logRequest(ctx.accessLog, request, reply) : undefined;
   const attempt = firstAttempt(ctx.sy, route, info, { replayableBody: body.kind !== 'stream', facts });
   if (attempt === undefined) {
     sendAnswer(reply, body, gatewayAnswer(hooks, 502, 'no live upstream', info, 'no-live-upstream', hookReporter(request, 'onError')));

@@ -46,6 +46,7 @@ export class FactsRecord implements RequestFacts {
   /** performance.now() when each try was made: the end of a try still streaming when the response finished. */
   readonly #tryStarts: number[] = [];
   #groups = 0;
+  #onFinish: ((facts: RequestFacts) => void) | undefined = undefined;
   /** OpenTelemetry spans of this request (`tracing: true`), else undefined. */
   readonly #trace: RequestTrace | undefined;
 
@@ -127,6 +128,12 @@ export class FactsRecord implements RequestFacts {
       if (t.totalMs === undefined && !t.aborted) t.totalMs = Math.max(0, now - (this.#tryStarts[i] ?? now));
     }
     this.trace?.finish(this);
+    this.#onFinish?.(this);
+  }
+
+  /** Called once when the response ends (the instance's `request` event). */
+  onFinish(listener: (facts: RequestFacts) => void): void {
+    this.#onFinish = listener;
   }
 
   /** The try is being sent: with tracing, its client span starts and `traceparent` goes into `headers`. */
