@@ -10,9 +10,9 @@ const CLASS = ['1xx', '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 export interface RequestMetricsSetup {
   readonly prefix: string;
   readonly buckets: number[];
-  add<M extends PromCounter | PromGauge | PromHistogram>(name: string, metric: M): M;
+  readonly add: <M extends PromCounter | PromGauge | PromHistogram>(name: string, metric: M) => M;
   /** The status read at scrape time (summed over cluster workers). */
-  status(): StatusSnapshot;
+  readonly status: () => StatusSnapshot;
 }
 
 /**
