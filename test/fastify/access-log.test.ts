@@ -93,4 +93,34 @@ describe('Fastify access log', () => {
       false,
     );
   });
+
+  it('a logger without pino setBindings (loggerInstance) still gets the fields on its request completed line', async (t) => {
+    const [backend] = await backendsFor(t, 1);
+    const calls: Array<{ obj: Record<string, unknown>; msg: unknown }> = [];
+    const record =
+      () =>
+      (obj: unknown, msg?: unknown): void => {
+        if (typeof obj === 'object' && obj !== null) calls.push({ obj: obj as Record<string, unknown>, msg });
+      };
+    const logger = {
+      level: 'info',
+      info: record(),
+      error: record(),
+      warn: record(),
+      fatal: record(),
+      debug: record(),
+      trace: record(),
+      silent: record(),
+      child: () => logger,
+    };
+    const { url } = await startApp(t, { upstreams: { app: [backend!.url] }, locations: { '/': 'app' }, accessLog: true }, undefined, {
+      loggerInstance: logger,
+    });
+    assert.equal((await call(`${url}/`)).status, 200);
+    await waitFor(() => calls.some((c) => c.msg === 'request completed'));
+    const line = calls.find((c) => c.msg === 'request completed');
+    assert.equal(line?.obj.upstream_addr, backend!.url.replace('http://', ''));
+    assert.equal(line?.obj.status, 200);
+    assert.ok(line?.obj.res !== undefined, "Fastify's own fields are kept");
+  });
 });
