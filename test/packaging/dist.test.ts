@@ -73,10 +73,11 @@ const PACKAGES = ['core', 'fastify', 'express'] as const;
 
 /** Packed size limits (bytes): a regression (a stray folder, sources twice more) fails here. */
 const BUDGET: Record<string, { packed: number; unpacked: number }> = {
-  // ESM + CJS bundles, each with a map that carries the TypeScript sources (src/ is not shipped).
-  core: { packed: 680_000, unpacked: 2_600_000 },
-  fastify: { packed: 120_000, unpacked: 440_000 },
-  express: { packed: 90_000, unpacked: 340_000 },
+  // ESM + CJS bundles, each with a map that carries the TypeScript sources (src/ is not shipped);
+  // grown by the request facts, access log and tracing (issue 26), HTTP/2 and the queue (issue 27).
+  core: { packed: 760_000, unpacked: 2_900_000 },
+  fastify: { packed: 140_000, unpacked: 500_000 },
+  express: { packed: 100_000, unpacked: 380_000 },
 };
 
 interface Tarball {

@@ -5,6 +5,7 @@ import type {
   AccelState,
   Forwarding,
   ForwardOptions,
+  RequestFacts,
   Location,
   ProxyRoute,
   RequestInfo,
@@ -36,6 +37,7 @@ import { toSwitchyardOptions } from './nginx/load-input.js';
 import { RequestForwarding } from './forwarding/forwarding.js';
 import { realClientIp } from './forwarding/real-client.js';
 import { RetryBudget } from './forwarding/retry-budget.js';
+import { factsRecord } from './request-facts/request-facts.js';
 import { startHealthChecks, type HealthChecks } from './health/health-checks.js';
 import { putOwn } from './config/own.js';
 import { startDiscovery, type Discovery } from './discovery/index.js';
@@ -58,11 +60,14 @@ class SwitchyardInstance implements Switchyard {
   readonly #health: HealthChecks;
   readonly #discovery: Discovery;
   #closed = false;
+  readonly #factsConfigured: boolean;
+  readonly #announce = (facts: RequestFacts): void => this.#emitter.emit('request', { facts });
 
   constructor(input: SwitchyardInput, hooks: SwitchyardHooks) {
     const { options, warnings } = toSwitchyardOptions(input);
     this.config = resolveConfig(options, warnings);
     this.warnings = this.config.warnings;
+    this.#factsConfigured = this.config.accessLog !== undefined || this.config.tracing === true;
     const emitter = this.#emitter;
     this.#env = {
       now: hooks.now ?? monotonicNow,
@@ -111,10 +116,17 @@ class SwitchyardInstance implements Switchyard {
     return this.#pool(name);
   }
 
+  wantsFacts(): boolean {
+    return this.#factsConfigured || this.#emitter.listening('request');
+  }
+
   forward(route: ProxyRoute, request: RequestInfo, options: ForwardOptions): Forwarding {
     const pool = this.#pool(route.upstream);
     const budget = this.#budgetFor(route.upstream, route.location.retry.budget);
-    return new RequestForwarding(pool, budget, this.#env, route, this.#realClient(request), options.replayableBody, options.queue === true);
+    const facts = factsRecord(options.facts);
+    // The first forwarding of the request: its end is announced to the `request` listeners.
+    if (facts !== undefined && facts.tries.length === 0 && this.#emitter.listening('request')) facts.onFinish(this.#announce);
+    return new RequestForwarding(pool, budget, this.#env, route, this.#realClient(request), options.replayableBody, facts, options.queue === true);
   }
 
   #budgetFor(upstream: string, settings: ResolvedRetryBudget | false): RetryBudget | undefined {

@@ -5,6 +5,9 @@ import type { ResolvedSticky, StickyOptions } from './sticky/sticky-types.js';
 export type * from './sticky/sticky-types.js';
 import type { LocationHooks, ResolvedHooks } from './hooks/hook-types.js';
 import type { RequestHeaderPlan } from './http/request-header-plan.js';
+import type { RequestFacts, TryFacts } from './request-facts/facts-types.js';
+export type * from './request-facts/facts-types.js';
+import type { AccessLogOption, ResolvedAccessLog } from './access-log/resolve-access-log.js';
 
 // ---------------------------------------------------------------------------
 // Configuration as users write it (validated by createSwitchyard)
@@ -358,6 +361,17 @@ export interface SwitchyardOptions {
    * it to true, as nginx's default.
    */
   absoluteRedirect?: boolean | { serverName?: string; port?: boolean };
+  /**
+   * nginx `access_log` / `log_format`: one line (or, on Fastify, fields of its request log line)
+   * per proxied request with the upstream variables. Default off. See docs/observability.md.
+   */
+  accessLog?: AccessLogOption;
+  /**
+   * OpenTelemetry (needs the optional peer `@opentelemetry/api` and an SDK the app registers): a
+   * client span per try with `traceparent` sent upstream, the upstream facts on the active server
+   * span. Default false.
+   */
+  tracing?: boolean;
 }
 
 /** Result of `parseNginxConfig`. */
@@ -558,6 +572,10 @@ export interface ResolvedConfig {
   readonly closeTimeoutMs: number;
   /** The top-level `resolver` (for names added at run time to upstreams without their own). */
   readonly resolver?: ResolvedResolver;
+  /** The access log, undefined when off. */
+  readonly accessLog?: ResolvedAccessLog | undefined;
+  /** OpenTelemetry spans per try (`tracing: true`). */
+  readonly tracing?: boolean;
 }
 
 // ---------------------------------------------------------------------------
@@ -692,6 +710,8 @@ export interface Pick {
    * Learns the session (`sticky.learn`) and returns the `Set-Cookie` value to add (`sticky.cookie`).
    */
   responseCookie(headers: IncomingHttpHeaders): string | undefined;
+  /** With `sticky`: `hit` when the request's binding chose the server, `miss` when it was balanced. */
+  readonly sticky?: 'hit' | 'miss' | undefined;
 }
 
 export interface Upstream {
@@ -735,6 +755,8 @@ export interface Attempt {
   end(outcome: Outcome, progress: TryProgress): Decision;
   /** The sticky `Set-Cookie` value to add to the response being delivered (see `Pick.responseCookie`). */
   responseCookie(headers: IncomingHttpHeaders): string | undefined;
+  /** This try's entry in the request's facts, when the request records them (`ForwardOptions.facts`). */
+  readonly facts?: TryFacts | undefined;
 }
 
 export interface ForwardOptions {
@@ -746,6 +768,8 @@ export interface ForwardOptions {
    * the queue stays first come, first served. Default false.
    */
   queue?: boolean;
+  /** Record every try into these facts (made by `createRequestFacts`); leave out when nothing reads them. */
+  facts?: RequestFacts | undefined;
 }
 
 /** The retry state of one proxied request. */
@@ -865,6 +889,11 @@ export interface SwitchyardEvents {
   /** A try ended in a failure (error, timeout, invalid header): rare, unlike `response`, so listening costs nothing per request. */
   'try:failed': { upstream: string; url: string; failure: FailureKind };
   'health:probe': { upstream: string; url: string; ok: boolean; status?: number; error?: string };
+  /**
+   * A proxied request's response ended, with its facts (only while someone listens: listening turns
+   * the facts on for every request, about 0.3 µs each). Feeds the request metrics.
+   */
+  request: { facts: RequestFacts };
   /** One try ended (emitted by the pool on release): feeds the response-time histogram of the metrics. */
   response: { upstream: string; url: string; status?: number; failure?: FailureKind; aborted?: boolean; headerMs?: number; totalMs?: number };
 }
@@ -889,6 +918,11 @@ export interface RouteToOptions extends Partial<Omit<LocationOptions, 'upstream'
 
 /** A switchyard instance: `createSwitchyard(options)`. */
 export interface Switchyard {
+  /**
+   * Something reads per-request facts (`accessLog`, `tracing`, a `request` listener): adapters then
+   * make them (`createRequestFacts`), pass them in `ForwardOptions.facts` and close them with `finishRequestFacts`.
+   */
+  wantsFacts(): boolean;
   readonly config: ResolvedConfig;
   /** Warnings from nginx import (ignored directives), empty otherwise. */
   readonly warnings: readonly string[];

@@ -8,5 +8,6 @@ export {
   type NextFunction,
 } from './switchyard-middleware.js';
 export { MAX_HELD_BODY } from './request-body.js';
+export { accessLogFields, morganTokens, requestFacts, type AccessLogDestination, type MorganLike } from './access-log.js';
 export type { SwitchyardInput, SwitchyardOptions, Switchyard, SwitchyardLogger } from '@switchyard/core';
 export { defineConfig } from '@switchyard/core';

@@ -10,6 +10,8 @@ import {
   classifyTransportError,
   endAttempt,
   startForwarding,
+  recordConnect,
+  traceTry,
   isPickFailure,
   isQueueRefusal,
   isQueueTicket,
@@ -55,6 +57,7 @@ import { drainable, dropRemovedAppHeaders, hookReporter, runRewrite, withAppHead
 import { frameBody } from './body-framing.js';
 import { clearResponseHead, setResponseHead } from './response-head.js';
 import { discardAbandonedAnswer } from './abandoned-answer.js';
+import { logExchange, type ExpressAccessLog } from './access-log.js';
 
 /** What every exchange of one middleware shares (created once per `switchyard()` call). */
 export interface ExchangeContext {
@@ -66,6 +69,8 @@ export interface ExchangeContext {
   readonly log: (line: string) => void;
   /** The exchanges whose response is still open, for `closeTimeout`. */
   readonly open: OpenExchanges;
+  /** The access log and tracing settings; the facts are made only while `sy.wantsFacts()`. */
+  readonly accessLog: ExpressAccessLog;
 }
 
 const noop = (): void => {};
@@ -210,10 +215,19 @@ export class Exchange implements RequestClaim, OpenExchange {
       );
       return;
     }
-    const first = startForwarding(this.#ctx.sy, this.#route, info, replayableBody, (later) => {
-      this.#ticket = undefined;
-      this.#started(later, info);
-    });
+    const ctx = this.#ctx;
+    const facts = ctx.sy.wantsFacts() ? logExchange(ctx.accessLog, this.#req, this.#res) : undefined;
+    const first = startForwarding(
+      this.#ctx.sy,
+      this.#route,
+      info,
+      replayableBody,
+      (later) => {
+        this.#ticket = undefined;
+        this.#started(later, info);
+      },
+      facts,
+    );
     // Every server is at maxConns: the request waits in the upstream queue (the client may leave meanwhile).
     if (isQueueTicket(first)) this.#ticket = first;
     else this.#started(first, info);
@@ -280,6 +294,7 @@ export class Exchange implements RequestClaim, OpenExchange {
       delete headers['transfer-encoding'];
     }
     if (this.#rewrite !== undefined) applyRequestRewrite(headers, this.#rewrite);
+    if (attempt.facts !== undefined) traceTry(attempt, headers);
 
     // A streamed body waits in the gate until the connection is up (#onConnected pipes it).
     if (this.#data === undefined && this.#plan.kind === 'stream') this.#gate = new PassThrough();
@@ -344,6 +359,8 @@ export class Exchange implements RequestClaim, OpenExchange {
     if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;
     this.#connected = true;
+    const attempt = this.#attempt;
+    if (attempt?.facts !== undefined) recordConnect(attempt, now() - this.#t0);
     const socket = this.#socket as Socket;
     const { sendMs, readMs } = this.#route.location.timeouts;
     setIdleTimeout(socket, this.#written ? readMs : sendMs);

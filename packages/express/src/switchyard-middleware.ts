@@ -28,6 +28,7 @@ import {
 } from '@switchyard/core';
 import { Exchange, replyError, type ExchangeContext } from './proxy-exchange.js';
 import { UpstreamAgents } from './upstream-agents.js';
+import { expressAccessLog, type AccessLogDestination } from './access-log.js';
 
 /** Express's `next` (or any callback taking an optional error). */
 export type NextFunction = (err?: unknown) => void;
@@ -42,6 +43,12 @@ export interface ExpressSwitchyardOptions {
    * (as nginx logs upstream errors by default); `false` logs nothing.
    */
   logger?: SwitchyardLogger | false;
+  /**
+   * Where the access log's lines go when the configuration sets `accessLog`: a function or a
+   * stream (`fs.createWriteStream(...)`, `pino.destination(...)`), `false` for none (the facts stay
+   * available as `res.locals.switchyard`). Default: the `logger`'s `info` (standard output without one).
+   */
+  accessLog?: AccessLogDestination | false;
 }
 
 /** `lb.proxyTo()` options: a location's options for one mounted prefix. */
@@ -111,7 +118,14 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
   });
   const log = requestLog(logger === false ? undefined : logger);
   const open = new OpenExchanges();
-  const ctx: ExchangeContext = { sy, agents: new UpstreamAgents(sy), logger: logger === false ? undefined : logger, log, open };
+  const ctx: ExchangeContext = {
+    sy,
+    agents: new UpstreamAgents(sy),
+    logger: logger === false ? undefined : logger,
+    log,
+    open,
+    accessLog: expressAccessLog(sy.config.accessLog, options.accessLog, logger === false ? undefined : logger, sy.config.tracing),
+  };
   const ws = createWebSocketProxy(sy, { log });
   const adminPaths = new Set<string>();
   if (sy.config.status !== undefined) adminPaths.add(sy.config.status.path);

@@ -78,7 +78,7 @@ export class TimedClient extends Client {
 
   override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     const timing = (opts as { [READ_TIMING]?: ReadTiming })[READ_TIMING];
-    if (timing !== undefined && timing.readMs > 0) handler = new ReadTimeoutHandler(handler, timing, this);
+    if (timing !== undefined && timing.readMs > 0) handler = new ReadTimeoutHandler(handler, timing, this, opts as { opaque?: unknown });
     if (this.http2) handler = keepH2Trailers(handler);
     return super.dispatch(opts, handler);
   }
@@ -130,8 +130,12 @@ export class ReadTimeoutHandler implements LegacyHandler {
   #paused = false;
   #sent = false;
 
-  constructor(inner: Dispatcher.DispatchHandler, timing: ReadTiming, client: TimedClient) {
+  /** The try (ProxyCall), told when its connection is ready: the access log's `$upstream_connect_time`. */
+  readonly #target: { connected?: () => void } | undefined;
+
+  constructor(inner: Dispatcher.DispatchHandler, timing: ReadTiming, client: TimedClient, opts?: { opaque?: unknown }) {
     this.#inner = inner;
+    this.#target = opts?.opaque as { connected?: () => void } | undefined;
     this.#readMs = timing.readMs;
     this.#streamed = timing.streamed;
     this.#client = client;
@@ -160,6 +164,7 @@ export class ReadTimeoutHandler implements LegacyHandler {
     }
     if (this.#streamed) this.#disarm();
     else this.#arm();
+    this.#target?.connected?.();
     (this.#inner.onConnect as (a: (err?: Error) => void, c?: unknown) => void)(abort, context);
   }
 

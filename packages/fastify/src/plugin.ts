@@ -33,6 +33,7 @@ import { handlerFactory } from './proxy-handler.js';
 import { forgottenReturnHint } from './forgotten-return.js';
 import { hookIdentity } from './hook-glue.js';
 import { installSentBodies, markProxyBodiesScope, sentBody } from './raw-bodies.js';
+import { fastifyAccessLog } from './access-log.js';
 
 /** Options of `reply.proxyTo`: a location built in code; `prefix` defaults to the route's static prefix. */
 export type ProxyToOptions = RouteToOptions;
@@ -69,7 +70,15 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
   const pools = new UpstreamPools();
   const requestLog = (line: string): void => app.log.error(line);
   const open = new OpenExchanges();
-  const ctx: ProxyContext = { sy, pools, from: loadReplyFrom(pools.dispatcher), onPreempted: forgottenReturnHint(app.log), log: requestLog, open };
+  const ctx: ProxyContext = {
+    sy,
+    pools,
+    from: loadReplyFrom(pools.dispatcher),
+    onPreempted: forgottenReturnHint(app.log),
+    log: requestLog,
+    open,
+    accessLog: fastifyAccessLog(sy.config.accessLog, app.initialConfig.disableRequestLogging, sy.config.tracing),
+  };
   const onRemoved = (event: { url: string }): void => pools.release(event.url);
   sy.on('server:removed', onRemoved);
   const log = app.log;

@@ -19,8 +19,10 @@ import {
   type AccelState,
   isEncrypted,
   planResponse,
+  recordConnect,
   rewrittenRoute,
   startForwarding,
+  traceTry,
   gatewayErrorBody,
   isPickFailure,
   isQueueRefusal,
@@ -50,6 +52,7 @@ import { NO_BODY, TryBody, type BodyProgress, type ProxyBody } from './request-b
 import type { FromFn, FromOptions, FromResponse } from './reply-from.js';
 import { dropRemovedAppHeaders, hookReporter, rewriteThenProxy, sendAnswer, withAppHeaders } from './hook-glue.js';
 import { answerCutResponse } from './cut-response.js';
+import { logRequest, type FastifyAccessLog } from './access-log.js';
 
 /** What every request of one plugin instance shares. */
 export interface ProxyContext {
@@ -62,6 +65,8 @@ export interface ProxyContext {
   readonly log: (line: string) => void;
   /** The calls whose response is still open, for `closeTimeout`. */
   readonly open: OpenExchanges;
+  /** The access log and tracing settings; the facts are made only while `sy.wantsFacts()`. */
+  readonly accessLog: FastifyAccessLog;
 }
 
 /**
@@ -243,6 +248,11 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
     quietReplyFromLog(this.#request);
   }
 
+  /** undici is about to write the try on a connection (new or reused): its connect time, for the access log. */
+  connected(): void {
+    if (this.attempt.facts !== undefined) recordConnect(this.attempt, performance.now() - this.#tryStart);
+  }
+
   /** At close(), after the grace: the client's connection is cut, which ends the call through 'close'. */
   cut(): void {
     this.#reply.raw.destroy();
@@ -281,6 +291,7 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
     }
     if (body.kind === 'buffer' && body.contentType !== undefined) headers['content-type'] = body.contentType;
     if (this.rewrite !== undefined) applyRequestRewrite(headers, this.rewrite);
+    if (this.attempt.facts !== undefined) traceTry(this.attempt, headers);
     (headers as Record<symbol, unknown>)[TRY_KEY] = this;
     this.headers = headers;
     if (body.kind === 'stream') {
@@ -585,10 +596,18 @@ export function proxyRequest(
   }
   let ticket: QueueTicket | undefined;
   let left = noop;
-  const first = startForwarding(ctx.sy, route, info, body.kind !== 'stream', (later) => {
-    left();
-    startCall(ctx, request, reply, route, body, rewrite, info, later, accel);
-  });
+  const facts = ctx.sy.wantsFacts() ? logRequest(ctx.accessLog, request, reply) : undefined;
+  const first = startForwarding(
+    ctx.sy,
+    route,
+    info,
+    body.kind !== 'stream',
+    (later) => {
+      left();
+      startCall(ctx, request, reply, route, body, rewrite, info, later, accel);
+    },
+    facts,
+  );
   if (!isQueueTicket(first)) {
     startCall(ctx, request, reply, route, body, rewrite, info, first, accel);
     return;

@@ -28,6 +28,8 @@ export interface TryTarget {
   quietReplyFromLog(): void;
   /** The response's trailers (gRPC's grpc-status), filled by undici when the body ends; reply-from does not carry them. */
   trailers: Record<string, string | string[]> | undefined;
+  /** undici has a connection for the try (the access log's connect time). */
+  connected(): void;
 }
 
 /**

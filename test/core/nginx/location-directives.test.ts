@@ -309,10 +309,11 @@ test('directives that do not concern balancing inside a proxied location or serv
     'listen 80;\nserver_name a.example;\naccess_log off;\nlocation / {\nproxy_pass http://app;\nallow 10.0.0.0/8;\ndeny all;\nif ($bad) { return 403; }\nlimit_except GET { deny all; }\nmore_set_headers "X-A: b";\n}',
   );
   assert.deepEqual(options.locations, { '/': { upstream: 'app', headerDefaults: 'nginx' } });
+  // `access_log off` is read (it turns the access log off), see test/core/nginx/log-directives.test.ts.
+  assert.equal(options.accessLog, false);
   assert.deepEqual(warnings, [
     'line 3: "listen" ignored (not about load balancing)',
     'line 4: "server_name" ignored (not about load balancing)',
-    'line 5: "access_log" ignored (not about load balancing)',
     'line 8: "allow" ignored (access control is left to the app)',
     'line 9: "deny" ignored (access control is left to the app)',
     'line 10: "if" ignored (nginx conditions are not evaluated; the location proxies every request)',

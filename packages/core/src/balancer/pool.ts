@@ -44,9 +44,11 @@ class PoolPick implements Pick {
   readonly #trial: boolean;
   readonly #stickyId: string;
   readonly #request: RequestInfo | undefined;
+  readonly sticky: 'hit' | 'miss' | undefined;
 
-  constructor(pool: Pool, slot: ServerSlot, failOn: ReadonlySet<number> | undefined, request?: RequestInfo) {
+  constructor(pool: Pool, slot: ServerSlot, failOn: ReadonlySet<number> | undefined, request: RequestInfo | undefined, sticky: 'hit' | 'miss' | undefined) {
     this.server = slot.info;
+    this.sticky = sticky;
     this.#slot = slot;
     this.#pool = pool;
     this.#failOn = failOn;
@@ -140,9 +142,10 @@ export class Pool implements PoolControl {
     const gate = this.#gate;
     gate.begin(ctx, now);
     if (this.#limits !== undefined) gate.ignorePassive = this.#limits.panic(this.#primary, this.#backup, now);
-    let slot = this.#sticky !== undefined && ctx?.request !== undefined && ctx.sticky !== false ? this.#boundPick(ctx.request, now) : undefined;
+    const bound = this.#sticky !== undefined && ctx?.request !== undefined && ctx.sticky !== false ? this.#boundPick(ctx.request, now) : undefined;
     // sticky strict (Angie's sticky_strict): a binding that names no usable server is not rebalanced.
-    if (slot === null) return undefined;
+    if (bound === null) return undefined;
+    let slot = bound;
     if (slot === undefined) slot = this.#primaryChooser.choose(this.#primary, gate);
     if (slot === undefined && this.#backup.length > 0) slot = this.#backupChooser.choose(this.#backup, gate);
     if (slot === undefined) {
@@ -155,7 +158,7 @@ export class Pool implements PoolControl {
     this.#active++;
     // nginx: picking a server after its window starts a new one, so exactly one trial is in flight.
     if (now - slot.checked > slot.failTimeoutMs) slot.checked = now;
-    return new PoolPick(this, slot, ctx?.failOn, ctx?.request);
+    return new PoolPick(this, slot, ctx?.failOn, ctx?.request, this.#sticky === undefined ? undefined : bound !== undefined ? 'hit' : 'miss');
   }
 
   /**

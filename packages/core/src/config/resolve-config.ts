@@ -20,6 +20,7 @@ import { resolveQueue } from '../queue/resolve-queue.js';
 import { resolveProtocol } from './resolve-protocol.js';
 import type { ResolvedResolver } from '../types.js';
 import { resolveAdmin, resolveCluster } from './resolve-admin.js';
+import { resolveAccessLog } from '../access-log/resolve-access-log.js';
 
 const TOP_KEYS = [
   'upstreams',
@@ -33,6 +34,8 @@ const TOP_KEYS = [
   'cluster',
   'accelRedirect',
   'absoluteRedirect',
+  'accessLog',
+  'tracing',
 ] as const;
 const UPSTREAM_KEYS = [
   'servers',
@@ -119,6 +122,8 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     warnings: Object.freeze([...(warnings as readonly string[])]),
     closeTimeoutMs: resolveCloseTimeout(top.closeTimeout),
     resolver,
+    accessLog: resolveAccessLog(top.accessLog),
+    tracing: optionalBoolean(top.tracing, 'tracing', false),
   });
 }
 

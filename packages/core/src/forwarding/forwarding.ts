@@ -18,6 +18,7 @@ import type {
 } from '../types.js';
 import type { PoolControl } from '../internal.js';
 import type { RetryBudget } from './retry-budget.js';
+import { tryEnded, tryResponded, type FactsRecord, type TryRecord } from '../request-facts/request-facts.js';
 
 /** nginx treats these as non-idempotent: never retried once sent unless `nonIdempotent`. */
 const NON_IDEMPOTENT = new Set(['POST', 'LOCK', 'PATCH']);
@@ -53,21 +54,25 @@ function failureDecision(failure: FailureKind): Decision {
 class TryAttempt implements Attempt {
   readonly server: Pick['server'];
   readonly number: number;
+  /** This try's facts, only for a request that records them (ForwardOptions.facts). */
+  readonly facts: TryRecord | undefined;
   readonly #pick: Pick;
   readonly #owner: RequestForwarding;
   #decision: Decision | undefined;
   #delivering = false;
 
-  constructor(owner: RequestForwarding, pick: Pick, number: number) {
+  constructor(owner: RequestForwarding, pick: Pick, number: number, facts: TryRecord | undefined) {
     this.#owner = owner;
     this.#pick = pick;
     this.server = pick.server;
     this.number = number;
+    this.facts = facts;
   }
 
   responded(status: number, headerMs: number, progress: TryProgress): Decision {
     if (this.#decision !== undefined) return this.#decision;
     if (this.#delivering) return DELIVER;
+    if (this.facts !== undefined) tryResponded(this.facts, status, headerMs);
     if (!this.#owner.movesOn(this, { status, headerMs }, progress)) {
       // Delivered: released with its status at end(), a success whatever the status (nginx frees the
       // response it hands to the client with state 0).
@@ -81,16 +86,16 @@ class TryAttempt implements Attempt {
   end(outcome: Outcome, progress: TryProgress): Decision {
     if (this.#decision !== undefined) return this.#decision;
     if (this.#delivering) {
-      this.#pick.release(outcome);
+      this.#release(outcome);
       // The response was already being delivered: a late failure can only cut it short.
       this.#decision = outcome.failure === undefined ? DELIVER : failureDecision(outcome.failure);
     } else if (outcome.aborted === true) {
-      this.#pick.release(outcome);
+      this.#release(outcome);
       this.#decision = { action: 'fail', status: 502, reason: 'client closed request' };
     } else if (this.#owner.movesOn(this, outcome, progress)) {
       this.#decision = this.#moveOn(outcome.status !== undefined ? { ...outcome, next: true } : outcome);
     } else {
-      this.#pick.release(outcome);
+      this.#release(outcome);
       this.#decision = outcome.failure === undefined ? DELIVER : failureDecision(outcome.failure);
     }
     return this.#decision;
@@ -100,9 +105,14 @@ class TryAttempt implements Attempt {
     return this.#pick.responseCookie(headers);
   }
 
+  #release(outcome: Outcome): void {
+    if (this.facts !== undefined) tryEnded(this.facts, outcome);
+    this.#pick.release(outcome);
+  }
+
   /** nginx's ngx_http_upstream_next: free this server as failed first, then look for the next one. */
   #moveOn(outcome: Outcome): Decision {
-    this.#pick.release(outcome);
+    this.#release(outcome);
     return this.#owner.nextTry(this, outcome) ?? NO_LIVE;
   }
 }
@@ -124,6 +134,8 @@ export class RequestForwarding implements Forwarding {
   readonly #limit: number;
   /** When a moving-on try is charged to the budget, the time it was allowed (withdrawn once the next try exists). */
   #charge: number | undefined;
+  readonly #facts: FactsRecord | undefined;
+  readonly #group: number;
   #tries = 0;
 
   constructor(
@@ -133,6 +145,7 @@ export class RequestForwarding implements Forwarding {
     route: ProxyRoute,
     request: RequestInfo,
     replayableBody: boolean,
+    facts?: FactsRecord,
     queueing = false,
   ) {
     this.route = route;
@@ -148,6 +161,8 @@ export class RequestForwarding implements Forwarding {
     const servers = pool.triesLimit;
     this.#limit = this.#retry.tries > 0 && this.#retry.tries < servers ? this.#retry.tries : servers;
     budget?.deposit(this.#started);
+    this.#facts = facts;
+    this.#group = facts !== undefined ? facts.beginGroup(route.location, route.upstream) : 0;
   }
 
   first(): Attempt | undefined {
@@ -162,15 +177,20 @@ export class RequestForwarding implements Forwarding {
     if (queue === undefined || !this.#queueing || this.#tries > 0) return undefined;
     // Only a pool that is busy waits: with every server failed or down there is nothing to wait for (502 now).
     if (!this.#pool.servable(this.#ctx)) return undefined;
-    return queue.enter(() => this.#next(), done);
+    return queue.enter(() => this.#next(true), done);
   }
 
-  #next(): Attempt | undefined {
+  /** The next try; `queued`: a pick for a request waiting in the queue (a miss there is no answer yet). */
+  #next(queued = false): Attempt | undefined {
     const pick = this.#pool.pick(this.#ctx);
-    if (pick === undefined) return undefined;
+    const facts = this.#facts;
+    if (pick === undefined) {
+      if (facts !== undefined && this.#tries === 0 && !queued) facts.addNoLiveTry(this.#group, this.#pool.name);
+      return undefined;
+    }
     this.#ctx.tried.add(pick.server.url);
     this.#tries++;
-    return new TryAttempt(this, pick, this.#tries);
+    return new TryAttempt(this, pick, this.#tries, facts !== undefined ? facts.addTry(this.#group, this.#pool.name, pick.server, pick.sticky) : undefined);
   }
 
   /**
@@ -208,6 +228,8 @@ export class RequestForwarding implements Forwarding {
     const next = this.#next();
     if (next === undefined) return undefined;
     if (this.#charge !== undefined) this.budget?.withdraw(this.#charge);
+    const tried = (attempt as TryAttempt).facts;
+    if (tried !== undefined) tried.retried = true;
     this.#env.emit('retry', {
       upstream: this.#pool.name,
       from: attempt.server.url,

@@ -1,5 +1,17 @@
 /** @module The request path's calls into the core that can pick a server (and so run a user hash-key function), made safe: a throw becomes a one-line 500, never a crash or a stack. */
-import type { Attempt, Decision, ForwardOptions, Outcome, ProxyRoute, QueueRefusal, QueueTicket, RequestInfo, Switchyard, TryProgress } from '../types.js';
+import type {
+  Attempt,
+  Decision,
+  ForwardOptions,
+  Outcome,
+  ProxyRoute,
+  QueueRefusal,
+  QueueTicket,
+  RequestFacts,
+  RequestInfo,
+  Switchyard,
+  TryProgress,
+} from '../types.js';
 
 /** The pick threw (a hash key function, a broken configuration): the request is answered 500, the process goes on. */
 export interface PickFailure {
@@ -52,9 +64,10 @@ export function startForwarding(
   request: RequestInfo,
   replayableBody: boolean,
   later: (result: Attempt | QueueRefusal) => void,
+  facts?: RequestFacts,
 ): FirstTry | QueueTicket {
   try {
-    const forwarding = sy.forward(route, request, { replayableBody, queue: true });
+    const forwarding = sy.forward(route, request, { replayableBody, queue: true, facts });
     const attempt = forwarding.first();
     if (attempt !== undefined) return attempt;
     return forwarding.wait(later);

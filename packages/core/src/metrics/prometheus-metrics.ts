@@ -2,6 +2,7 @@
 import type { QueueStatus, ServerState, StatusSnapshot, Switchyard, SwitchyardEvents } from '../types.js';
 import { machineStatus } from '../admin/instance-internals.js';
 import type { PromClientLike, PromCounter, PromGauge, PromHistogram, PromRegistry } from './prom-client-types.js';
+import { addRequestMetrics } from './request-metrics.js';
 
 export interface PrometheusMetricsOptions {
   /** Register into this registry (e.g. prom-client's default `register`); default a new one. */
@@ -38,7 +39,10 @@ const CODE_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
  * `switchyard_upstream_weight{upstream,server}`, `switchyard_upstream_fails_total{upstream,server}`,
  * `switchyard_upstream_unavailable_total{upstream,server}`, `switchyard_retries_total{upstream}`,
  * `switchyard_retries_refused_total{upstream,reason}` (reason `budget`),
- * `switchyard_no_live_upstream_total{upstream}`, `switchyard_health_checks_total{upstream,server,result}`.
+ * `switchyard_no_live_upstream_total{upstream}`, `switchyard_health_checks_total{upstream,server,result}`;
+ * from the per-request facts (see request-metrics.ts): `switchyard_request_duration_seconds{upstream,code_class}`
+ * (histogram), `switchyard_request_tries{upstream}` (histogram), `switchyard_sticky_total{upstream,result}`,
+ * `switchyard_resolver_failing{upstream,name}`, `switchyard_resolver_errors_total{upstream,source}`.
  *
  * @example
  * import * as promClient from 'prom-client'
@@ -157,6 +161,12 @@ export function createPrometheusMetrics(sy: Switchyard, promClient: PromClientLi
   };
   sy.on('response', onResponse).on('retry', onRetry).on('no-live-upstream', onNoLive).on('health:probe', onProbe);
   sy.on('server:removed', onRemoved);
+  const stopRequests = addRequestMetrics(sy, promClient, {
+    prefix,
+    buckets: options.buckets ?? DEFAULT_RESPONSE_BUCKETS,
+    add,
+    status: () => scraped ?? sy.status(),
+  });
 
   return {
     registry,
@@ -174,6 +184,7 @@ export function createPrometheusMetrics(sy: Switchyard, promClient: PromClientLi
     stop() {
       sy.off('response', onResponse).off('retry', onRetry).off('no-live-upstream', onNoLive).off('health:probe', onProbe);
       sy.off('server:removed', onRemoved);
+      stopRequests();
       for (const name of names) registry.removeSingleMetric(name);
     },
   };

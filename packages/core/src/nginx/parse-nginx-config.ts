@@ -14,6 +14,7 @@ import { tlsFromSsl, warnUnusedSsl } from './proxy-ssl.js';
 import { absoluteRedirectOption, mergeRedirect, readRedirectDirective, type RedirectSettings } from './redirect-directives.js';
 import { readResolver, readResolverTimeout } from './resolver-directive.js';
 import type { ResolverOptions } from '../types.js';
+import { LogDirectives } from './log-directives.js';
 
 type Context = 'main' | 'http' | 'server';
 
@@ -85,6 +86,7 @@ class Importer {
   /** `set_real_ip_from` entries: the peers whose X-Forwarded-For nginx believes, i.e. switchyard's `trustProxy`. */
   readonly #trusted: string[] = [];
   readonly #resolver: ResolverOptions = {};
+  readonly #logs = new LogDirectives();
   #serverBlocks = 0;
   /** Every location of each server block, proxied or not: where error_page URIs are looked up. */
   readonly #pageScopes = new Map<number, { locations: PageLocation[]; server: ProxySettings }>();
@@ -180,6 +182,12 @@ class Importer {
           break;
         case 'resolver_timeout':
           readResolverTimeout(d, this.#resolver);
+          break;
+        case 'log_format':
+          this.#logs.logFormat(d, ctx);
+          break;
+        case 'access_log':
+          this.#logs.accessLog(d, this.#notes);
           break;
         case 'set_real_ip_from': {
           const from = d.args[0];
@@ -325,6 +333,8 @@ class Importer {
     }
     if (this.#trusted.length > 0) options.trustProxy = [...this.#trusted];
     if (Object.keys(this.#resolver).length > 0) options.resolver = { ...this.#resolver };
+    const accessLog = this.#logs.option();
+    if (accessLog !== undefined) options.accessLog = accessLog;
     return options;
   }
 }
