@@ -26,6 +26,7 @@ import {
 } from '@switchyard/core';
 import { Exchange, replyError, type ExchangeContext } from './proxy-exchange.js';
 import { UpstreamAgents } from './upstream-agents.js';
+import { H2Sessions } from './h2-sessions.js';
 
 /** Express's `next` (or any callback taking an optional error). */
 export type NextFunction = (err?: unknown) => void;
@@ -109,7 +110,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
   });
   const log = requestLog(logger === false ? undefined : logger);
   const open = new OpenExchanges();
-  const ctx: ExchangeContext = { sy, agents: new UpstreamAgents(sy), logger: logger === false ? undefined : logger, log, open };
+  const ctx: ExchangeContext = { sy, agents: new UpstreamAgents(sy), h2: new H2Sessions(sy), logger: logger === false ? undefined : logger, log, open };
   const ws = createWebSocketProxy(sy, { log });
   const adminPaths = new Set<string>();
   if (sy.config.status !== undefined) adminPaths.add(sy.config.status.path);
@@ -301,6 +302,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
     await open.close(sy.config.closeTimeoutMs);
     detachLogger?.();
     ctx.agents.destroyAll();
+    ctx.h2.destroyAll();
     await sy.close();
   }
   // A second call (a signal handler and a test cleanup) waits for the same shutdown.

@@ -1,0 +1,250 @@
+/** @module HTTP/2 upstreams (h2c, h2, h2c on a unix socket) through both adapters: the shared scenarios (round robin, failover, retries, timeouts, least-conn, max_conns, health probes) on node:http2 backends, one connection per server, GOAWAY, session errors, trailers and close(). */
+import { describe, it, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { SwitchyardOptions } from '@switchyard/core';
+import { drivers } from '../adapters/drivers/index.js';
+import type { AdapterDriver } from '../adapters/driver.js';
+import { call, waitFor } from '../adapters/support/http.js';
+import { selfSigned } from '../helpers/self-signed.js';
+import { startH2Backend, type H2Backend } from './h2-backends.js';
+
+async function setup(t: TestContext, driver: AdapterDriver, count: number, options: (b: H2Backend[]) => SwitchyardOptions) {
+  const backends: H2Backend[] = [];
+  for (let i = 1; i <= count; i++) backends.push(await startH2Backend(`h2-${i}`));
+  const proxy = await driver.start(options(backends));
+  t.after(async () => {
+    await proxy.close();
+    await Promise.all(backends.map((b) => b.close()));
+  });
+  return { backends, proxy, url: proxy.url };
+}
+
+const pool = (backends: H2Backend[], extra: object = {}): SwitchyardOptions => ({
+  upstreams: { app: { protocol: 'h2c', servers: backends.map((b) => b.url), ...extra } },
+  locations: { '/': 'app' },
+});
+
+/** One GET that also collects the response trailers (a chunked HTTP/1.1 response carries them). */
+function callWithTrailers(url: string): Promise<{ status: number; body: string; trailers: IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { agent: false, headers: { te: 'trailers' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('error', reject);
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, trailers: res.trailers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+for (const driver of drivers) {
+  describe(`${driver.name}: HTTP/2 upstreams`, () => {
+    it('round robin over h2c servers; every try of a server shares one HTTP/2 connection', async (t) => {
+      const { backends, url } = await setup(t, driver, 3, (b) => pool(b));
+      const seq: string[] = [];
+      for (let i = 0; i < 6; i++) seq.push((await call(`${url}/r${i}`)).body);
+      assert.deepEqual(seq, ['h2-1', 'h2-2', 'h2-3', 'h2-1', 'h2-2', 'h2-3']);
+      const parallel = await Promise.all(Array.from({ length: 30 }, (_, i) => call(`${url}/p${i}`)));
+      assert.ok(parallel.every((a) => a.status === 200));
+      assert.deepEqual(
+        backends.map((b) => b.sessions),
+        [1, 1, 1],
+      );
+    });
+
+    it('failover: a refused server is skipped and counted; a 503 is retried on the next server', async (t) => {
+      const { backends, url, proxy } = await setup(t, driver, 3, (b) => pool(b, { retry: { on: ['error', 'timeout', 503] } }));
+      await backends[0]!.close();
+      backends[1]!.handle((_req, res) => {
+        res.statusCode = 503;
+        res.end('busy');
+      });
+      const a = await call(`${url}/x`);
+      assert.equal(a.status, 200);
+      assert.equal(a.body, 'h2-3');
+      const status = proxy.switchyard.status().upstreams.app!;
+      assert.equal(status.servers[0]!.fails, 1);
+    });
+
+    it('read timeout: a server that never answers gives 504', async (t) => {
+      const { backends, url } = await setup(t, driver, 1, (b) => pool(b, { timeouts: { read: '300ms' } }));
+      backends[0]!.handle(() => {
+        // never answers: the read timeout is the subject
+      });
+      const a = await call(`${url}/hang`);
+      assert.equal(a.status, 504);
+    });
+
+    it('maxConns counts open streams: a held stream sends the next request to the other server', async (t) => {
+      let release: (() => void) | undefined;
+      const { backends, url, proxy } = await setup(t, driver, 2, (b) => ({
+        upstreams: { app: { protocol: 'h2c', servers: b.map((x) => ({ url: x.url, maxConns: 1 })) } },
+        locations: { '/': 'app' },
+      }));
+      backends[0]!.handle((_req, res) => {
+        release = () => res.end('held');
+      });
+      const held = call(`${url}/held`);
+      await waitFor(() => release !== undefined);
+      assert.equal(proxy.switchyard.status().upstreams.app!.servers[0]!.active, 1);
+      for (let i = 0; i < 3; i++) assert.equal((await call(`${url}/n${i}`)).body, 'h2-2');
+      release!();
+      assert.equal((await held).body, 'held');
+      await waitFor(() => proxy.switchyard.status().upstreams.app!.servers[0]!.active === 0);
+    });
+
+    it('least-conn keeps new requests off the server holding a stream', async (t) => {
+      let release: (() => void) | undefined;
+      const { backends, url } = await setup(t, driver, 2, (b) => pool(b, { balance: 'least-conn' }));
+      backends[0]!.handle((req, res, backend) => {
+        if (req.url === '/slow') release = () => res.end('slow');
+        else res.end(backend.name);
+      });
+      const slow = call(`${url}/slow`);
+      await waitFor(() => release !== undefined);
+      const during = [];
+      for (let i = 0; i < 4; i++) during.push((await call(`${url}/f${i}`)).body);
+      assert.deepEqual(during, ['h2-2', 'h2-2', 'h2-2', 'h2-2']);
+      release!();
+      assert.equal((await slow).body, 'slow');
+    });
+
+    it('active health probes speak HTTP/2 to an h2c server: a failing /health takes it out, a passing one brings it back', async (t) => {
+      let healthy = true;
+      const { backends, proxy, url } = await setup(t, driver, 2, (b) => pool(b, { healthCheck: { path: '/health', interval: '100ms', timeout: '1s' } }));
+      backends[0]!.handle((req, res, backend) => {
+        res.statusCode = req.url === '/health' && !healthy ? 500 : 200;
+        res.end(backend.name);
+      });
+      const events: string[] = [];
+      proxy.switchyard.on('server:down', (e) => events.push(`down ${e.url}`));
+      proxy.switchyard.on('server:up', (e) => events.push(`up ${e.url}`));
+      healthy = false;
+      await waitFor(() => events.includes(`down ${backends[0]!.url}`));
+      for (let i = 0; i < 3; i++) assert.equal((await call(`${url}/x${i}`)).body, 'h2-2');
+      healthy = true;
+      await waitFor(() => events.includes(`up ${backends[0]!.url}`));
+      assert.ok(backends[0]!.seen.includes('/health'));
+    });
+
+    it('a request body reaches the server over the stream, method, path and Host mapped to :method, :path, :authority', async (t) => {
+      const { backends, url } = await setup(t, driver, 1, (b) => pool(b));
+      backends[0]!.handle((req, res) => {
+        let body = '';
+        req.setEncoding('utf8');
+        req.on('data', (c: string) => (body += c));
+        req.on('end', () => res.end(`${req.method} ${req.url} ${req.headers[':authority']} ${req.headers[':scheme']} ${body}`));
+      });
+      const port = new URL(backends[0]!.url).port;
+      const a = await call(`${url}/up?q=1`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello h2' });
+      assert.equal(a.status, 200);
+      assert.equal(a.body, `POST /up?q=1 127.0.0.1:${port} http hello h2`);
+      const chunked = await call(`${url}/chunks`, { method: 'PUT', headers: { 'transfer-encoding': 'chunked' }, parts: ['a', 'b', 'c'] });
+      assert.equal(chunked.body, `PUT /chunks 127.0.0.1:${port} http abc`);
+    });
+
+    it('a GOAWAY from a server mid-traffic is survived: refused streams are retried, the next tries open a new session', async (t) => {
+      // maxFails 0: the refused try is not held against the server, so later requests show its new session.
+      const { backends, url, proxy } = await setup(t, driver, 2, (b) => ({
+        upstreams: { app: { protocol: 'h2c', servers: b.map((x) => ({ url: x.url, maxFails: 0 })) } },
+        locations: { '/': 'app' },
+      }));
+      let sentGoaway = false;
+      backends[0]!.handle((req, res, backend) => {
+        if (!sentGoaway && backend.seen.length >= 3) {
+          sentGoaway = true;
+          // GOAWAY with last stream 1 (the first request, already answered): this stream and any later
+          // one on the session are refused (REFUSED_STREAM), so the client must retry them elsewhere.
+          req.stream.session?.goaway(0, 1);
+          return;
+        }
+        res.end(backend.name);
+      });
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => call(`${url}/g${i}`)));
+      assert.deepEqual(
+        answers.map((a) => a.status),
+        Array.from({ length: 20 }, () => 200),
+      );
+      assert.ok(sentGoaway);
+      // The server is still in the pool, on a new session.
+      await waitFor(() => proxy.switchyard.status().upstreams.app!.servers[0]!.active === 0);
+      for (let i = 0; i < 4; i++) assert.equal((await call(`${url}/after${i}`)).status, 200);
+      assert.ok(backends[0]!.seen.filter((p) => p.startsWith('/after')).length > 0);
+      assert.equal(backends[0]!.sessions, 2);
+    });
+
+    it('a session error (the server drops the connection) fails over to the next server and counts as a failure', async (t) => {
+      const { backends, url, proxy } = await setup(t, driver, 2, (b) => pool(b));
+      backends[0]!.handle((req) => {
+        req.stream.session?.destroy();
+      });
+      const a = await call(`${url}/boom`);
+      assert.equal(a.status, 200);
+      assert.equal(a.body, 'h2-2');
+      assert.equal(proxy.switchyard.status().upstreams.app!.servers[0]!.fails, 1);
+    });
+
+    it('close() leaves no session open on any server', async (t) => {
+      const backends = [await startH2Backend('h2-1'), await startH2Backend('h2-2')];
+      t.after(() => Promise.all(backends.map((b) => b.close())));
+      const proxy = await driver.start(pool(backends));
+      for (let i = 0; i < 4; i++) assert.equal((await call(`${proxy.url}/c${i}`)).status, 200);
+      assert.deepEqual(
+        backends.map((b) => b.open()),
+        [1, 1],
+      );
+      await proxy.close();
+      await waitFor(() => backends.every((b) => b.open() === 0));
+    });
+
+    it('h2 over TLS: ALPN h2 to a verified server; an unknown certificate is refused (502)', async (t) => {
+      const cert = selfSigned();
+      const backend = await startH2Backend('tls-1', cert);
+      t.after(() => backend.close());
+      const proxy = await driver.start({
+        upstreams: {
+          trusted: { protocol: 'h2', servers: [backend.url], tls: { ca: cert.cert } },
+          untrusted: { protocol: 'h2', servers: [backend.url] },
+        },
+        locations: { '/t/': 'trusted', '/u/': 'untrusted' },
+      });
+      t.after(() => proxy.close());
+      for (let i = 0; i < 3; i++) assert.equal((await call(`${proxy.url}/t/${i}`)).body, 'tls-1');
+      assert.equal((await call(`${proxy.url}/u/x`)).status, 502);
+      assert.equal(backend.sessions, 1);
+    });
+
+    it('h2c on a unix socket', async (t) => {
+      const dir = mkdtempSync(join(tmpdir(), 'sy-h2-'));
+      t.after(() => rmSync(dir, { recursive: true, force: true }));
+      const backend = await startH2Backend('sock-1', undefined, join(dir, 'h2.sock'));
+      t.after(() => backend.close());
+      const proxy = await driver.start(pool([backend]));
+      t.after(() => proxy.close());
+      for (let i = 0; i < 3; i++) assert.equal((await call(`${proxy.url}/s${i}`)).body, 'sock-1');
+      assert.equal(backend.sessions, 1);
+    });
+  });
+}
+
+describe('express: HTTP/2 upstream trailers', () => {
+  const driver = drivers.find((d) => d.name === 'express')!;
+  it('trailers of the upstream response reach a chunked HTTP/1.1 client', async (t) => {
+    const { backends, url } = await setup(t, driver, 1, (b) => pool(b));
+    backends[0]!.handle((_req, res) => {
+      res.addTrailers({ 'grpc-status': '0', 'x-checksum': 'abc' });
+      res.write('part 1, ');
+      res.end('part 2');
+    });
+    const a = await callWithTrailers(`${url}/t`);
+    assert.equal(a.body, 'part 1, part 2');
+    assert.equal(a.trailers['grpc-status'], '0');
+    assert.equal(a.trailers['x-checksum'], 'abc');
+  });
+});
