@@ -84,7 +84,9 @@ for (const adapter of ['fastify', 'express'] as const) {
   }
 }
 backends.child.send('exit');
-console.log(`\n${CONNECTIONS} client connections (wrk, 1 thread), ${SERVERS} upstream servers, ${DURATION_S}s per row after a 1 s warm-up, small text answers\n`);
+console.log(
+  `\n${CONNECTIONS} client connections (wrk, 1 thread), ${SERVERS} upstream servers, ${DURATION_S}s per row after a 1 s warm-up, small text answers\n`,
+);
 console.log('| adapter | upstream protocol | req/s | proxy CPU µs/request | p50 ms | p99 ms | upstream connections opened (warm-up + run) | failed |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const row of rows) console.log(row);

@@ -62,7 +62,7 @@ class H2Answer implements UpstreamAnswer {
     // Node writes them only in a chunked HTTP/1.1 response; with a known length they are dropped.
     this.#stream.once('trailers', (trailers: H2Headers) => {
       try {
-        destination.addTrailers(filterResponseHeaders(withoutPseudo(trailers)) as Record<string, string>);
+        destination.addTrailers(filterResponseHeaders(withoutPseudo(trailers)));
       } catch {
         // A trailer Node refuses to write: the body still goes through, without trailers.
       }
