@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import type { SwitchyardOptions } from '@switchyard/core';
 import { drivers } from '../adapters/drivers/index.js';
 import type { AdapterDriver } from '../adapters/driver.js';
@@ -79,6 +80,64 @@ for (const driver of drivers) {
       });
       const a = await call(`${url}/hang`);
       assert.equal(a.status, 504);
+    });
+
+    it('read timeout is per stream: DATA every 100 ms keeps a 300 ms timer from firing, while a silent stream on the same session times out', async (t) => {
+      const { backends, url } = await setup(t, driver, 1, (b) => pool(b, { timeouts: { read: '300ms' } }));
+      const timers = new Set<NodeJS.Timeout>();
+      t.after(() => timers.forEach((x) => clearInterval(x)));
+      backends[0]!.handle((req, res) => {
+        if (req.url === '/silent') return;
+        // The server's pace is the subject: one chunk every 100 ms, eight in all.
+        let sent = 0;
+        const timer = setInterval(() => {
+          res.write(`c${sent}.`);
+          if (++sent === 8) {
+            clearInterval(timer);
+            res.end();
+          }
+        }, 100);
+        timers.add(timer);
+      });
+      const [drip, silent] = await Promise.all([call(`${url}/drip`), call(`${url}/silent`)]);
+      assert.equal(drip.status, 200);
+      assert.equal(drip.body, 'c0.c1.c2.c3.c4.c5.c6.c7.');
+      assert.equal(silent.status, 504);
+      assert.equal(backends[0]!.sessions, 1);
+    });
+
+    it('send timeout: a server that stops reading the upload (its stream window full) gives 504', async (t) => {
+      const { backends, url } = await setup(t, driver, 1, (b) => pool(b, { timeouts: { send: '300ms', read: 0 } }));
+      backends[0]!.handle((req) => {
+        // Reads nothing: HTTP/2 flow control stops the upload once the stream's window is full.
+        req.pause();
+      });
+      const answer = await call(`${url}/upload`, { method: 'POST', body: Buffer.alloc(8 * 1024 * 1024, 'u') }).catch((err: unknown) => err);
+      // The proxy answers 504 while the client may still be sending (it then closes the connection).
+      assert.equal((answer as { status?: number }).status, 504);
+    });
+
+    it('connect timeout covers the TLS handshake of an h2 session: a server that never answers it gives 504', async (t) => {
+      const sockets = new Set<Socket>();
+      const mute = createNetServer((s) => {
+        sockets.add(s);
+        s.on('error', () => undefined);
+        s.on('close', () => sockets.delete(s));
+      });
+      await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+      t.after(async () => {
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((resolve) => mute.close(() => resolve()));
+      });
+      const proxy = await driver.start({
+        upstreams: { mute: { protocol: 'h2', servers: [`https://127.0.0.1:${(mute.address() as AddressInfo).port}`], timeouts: { connect: 200, read: 0 } } },
+        locations: { '/': 'mute' },
+      });
+      t.after(() => proxy.close());
+      // No read timeout: only the connect timer can end this request.
+      const answer = await call(`${proxy.url}/`);
+      assert.equal(answer.status, 504);
+      assert.equal(proxy.switchyard.status().upstreams.mute!.servers[0]!.fails, 1);
     });
 
     it('maxConns counts open streams: a held stream sends the next request to the other server', async (t) => {
@@ -188,6 +247,41 @@ for (const driver of drivers) {
       assert.equal(a.status, 200);
       assert.equal(a.body, 'h2-2');
       assert.equal(proxy.switchyard.status().upstreams.app!.servers[0]!.fails, 1);
+    });
+
+    it('large bodies both ways (4 MB up, 4 MB down) go through HTTP/2 flow control intact', async (t) => {
+      const { backends, url } = await setup(t, driver, 1, (b) => pool(b));
+      backends[0]!.handle((req, res) => {
+        let received = 0;
+        req.on('data', (c: Buffer) => (received += c.length));
+        req.on('end', () => {
+          res.setHeader('x-received', String(received));
+          res.end(Buffer.alloc(4 * 1024 * 1024, 'b'));
+        });
+      });
+      const a = await call(`${url}/big`, { method: 'POST', body: Buffer.alloc(4 * 1024 * 1024, 'a') });
+      assert.equal(a.status, 200);
+      assert.equal(a.headers['x-received'], String(4 * 1024 * 1024));
+      assert.equal(a.bytes.length, 4 * 1024 * 1024);
+      assert.ok(a.bytes.every((x) => x === 98));
+    });
+
+    it('a removed server keeps its session until its held stream ends, then the session closes', async (t) => {
+      let release: (() => void) | undefined;
+      const { backends, url, proxy } = await setup(t, driver, 2, (b) => pool(b));
+      backends[0]!.handle((req, res, backend) => {
+        if (req.url === '/held') release = () => res.end('held');
+        else res.end(backend.name);
+      });
+      const held = call(`${url}/held`);
+      await waitFor(() => release !== undefined);
+      assert.equal(backends[0]!.open(), 1);
+      assert.equal(proxy.switchyard.removeServer('app', backends[0]!.url), true);
+      for (let i = 0; i < 2; i++) assert.equal((await call(`${url}/n${i}`)).body, 'h2-2');
+      assert.equal(backends[0]!.open(), 1, 'the stream in flight keeps its session');
+      release!();
+      assert.equal((await held).body, 'held');
+      await waitFor(() => backends[0]!.open() === 0);
     });
 
     it('close() leaves no session open on any server', async (t) => {
