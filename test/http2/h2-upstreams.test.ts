@@ -1,4 +1,4 @@
-/** @module HTTP/2 upstreams (h2c, h2, h2c on a unix socket) through both adapters: the shared scenarios (round robin, failover, retries, timeouts, least-conn, max_conns, health probes) on node:http2 backends, one connection per server, GOAWAY, session errors, trailers and close(). */
+/** @module HTTP/2 upstreams (h2c, h2, h2c on a unix socket) through both adapters: the shared scenarios (round robin, failover, retries, timeouts, least-conn, max_conns, health probes) on node:http2 backends, one connection per server, GOAWAY, session errors, removed servers, trailers, large bodies and close(). */
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,7 +1,6 @@
 /** @module HTTP/2 client sessions, one per upstream server (h2 over TLS with ALPN, or h2c), shared by every try, replaced when they close, fail or receive GOAWAY, and closed on close() or when their server is removed. */
 import { connect, type ClientHttp2Session, type SecureClientSessionOptions } from 'node:http2';
 import { connect as netConnect } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
 import { upstreamTlsOptions, type ServerInfo, type Switchyard } from '@switchyard/core';
 
 /** An idle session is closed after this long, as an idle keep-alive socket is (nginx keepalive_timeout). */
@@ -11,13 +10,9 @@ function openSession(server: ServerInfo): ClientHttp2Session {
   const options: SecureClientSessionOptions = {};
   if (server.protocol === 'https:') {
     // Verified by default, with the same name and CA rules as HTTP/1.1 over TLS; ALPN offers h2 only.
-    const tls = { ...upstreamTlsOptions(server), ALPNProtocols: ['h2'] };
-    Object.assign(options, tls);
-    if (server.socketPath !== undefined) {
-      const path = server.socketPath;
-      options.createConnection = () => tlsConnect({ ...tls, path });
-    }
+    Object.assign(options, upstreamTlsOptions(server), { ALPNProtocols: ['h2'] });
   } else if (server.socketPath !== undefined) {
+    // h2c on a unix socket (the config refuses h2 there).
     const path = server.socketPath;
     options.createConnection = () => netConnect(path);
   }
