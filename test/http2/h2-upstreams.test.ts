@@ -343,3 +343,25 @@ for (const driver of drivers) {
     });
   });
 }
+
+// Express's transport reads RST_STREAM REFUSED_STREAM; the Fastify adapter (undici) answers 502 here
+// for a POST without `retry.nonIdempotent` (it cannot tell a refused stream from a reset one yet).
+describe('express: HTTP/2 refused streams', () => {
+  const driver = drivers.find((d) => d.name === 'express')!;
+  it('a POST refused by a GOAWAY (never processed, RFC 9113 8.7) is retried on the next server without nonIdempotent', async (t) => {
+    const { backends, url } = await setup(t, driver, 2, (b) => pool(b));
+    backends[0]!.handle((req, res, backend) => {
+      if (req.url === '/first') {
+        res.end(backend.name);
+        return;
+      }
+      // Last stream 1 (the answered GET): this POST's stream is refused.
+      req.stream.session?.goaway(0, 1);
+    });
+    assert.equal((await call(`${url}/first`)).body, 'h2-1');
+    assert.equal((await call(`${url}/other`)).body, 'h2-2');
+    const a = await call(`${url}/post`, { method: 'POST', body: 'payload' });
+    assert.equal(a.status, 200);
+    assert.equal(a.body, 'h2-2');
+  });
+});

@@ -116,6 +116,14 @@ export class H2Call extends Writable implements UpstreamCall {
     });
   }
 
+  /**
+   * The server refused the stream (RST_STREAM REFUSED_STREAM, or a GOAWAY below its id): RFC 9113
+   * 8.7 guarantees it did no processing, so the request counts as not sent.
+   */
+  get refused(): boolean {
+    return this.#stream.rstCode === constants.NGHTTP2_REFUSED_STREAM;
+  }
+
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.#stream.write(chunk, callback);
   }

@@ -377,6 +377,9 @@ export class Exchange implements RequestClaim, OpenExchange {
       this.#reply(502, 'invalid request header');
       return;
     }
+    // A stream the HTTP/2 server refused was never processed: retried as a refused connection is
+    // (a POST too), unless part of a streamed body already went into it.
+    if (this.#gate === undefined && proxyReq instanceof H2Call && proxyReq.refused) this.#connected = false;
     this.#fail(classifyTransportError(err));
   }
 
