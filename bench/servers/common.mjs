@@ -19,6 +19,9 @@ export const seedOptions = {
   locations: { '/': 'seed' },
 };
 
+/** The same seed pool as an nginx config, for the `*-nginx.mjs` candidates (what an imported config costs). */
+export const seedNginx = `upstream seed {\n${upstreams.map((u) => `  server ${u.replace(/^https?:\/\//, '')};`).join('\n')}\n}\nserver { location / { proxy_pass http://seed; } }\n`;
+
 /** A hand-written round robin, as a user of a bare proxy library would write it. */
 export function roundRobin(items) {
   let i = 0;

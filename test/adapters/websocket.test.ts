@@ -67,5 +67,12 @@ for (const driver of drivers) {
       await assert.rejects(open(`${proxy.url.replace('http://', 'ws://')}/other`), /404/);
       assert.deepEqual(one.paths, []);
     });
+
+    it('refuses an upgrade to an internal location with 404 (nginx `internal`)', async (t) => {
+      const one = await startEchoServer(t, 'Server 1');
+      const proxy = await startProxy(t, driver, { upstreams: { ws: [one.url] }, locations: { '/chat/': { upstream: 'ws', internal: true } } });
+      await assert.rejects(open(`${proxy.url.replace('http://', 'ws://')}/chat/room`), /404/);
+      assert.deepEqual(one.paths, []);
+    });
   });
 }

@@ -107,7 +107,7 @@ test('retries and no-live-upstream are counted from events', async (t) => {
   const metrics = createPrometheusMetrics(sy, promClient);
   t.after(() => metrics.stop());
   const route = sy.match('GET', '/x');
-  assert.ok(route && route.redirect === undefined);
+  assert.ok(route && route.redirect === undefined && route.internal === undefined);
   const request = { method: 'GET', url: '/x', headers: {}, clientIp: '127.0.0.1' };
   for (let i = 0; i < 3; i++) {
     const first = sy.forward(route, request, { replayableBody: true }).first();
@@ -140,7 +140,7 @@ test('retries the budget refused are counted apart, by reason', async (t) => {
   const metrics = createPrometheusMetrics(sy, promClient);
   t.after(() => metrics.stop());
   const route = sy.match('GET', '/x');
-  assert.ok(route && route.redirect === undefined);
+  assert.ok(route && route.redirect === undefined && route.internal === undefined);
   const request = { method: 'GET', url: '/x', headers: {}, clientIp: '127.0.0.1' };
   for (let i = 0; i < 2; i++) {
     const first = sy.forward(route, request, { replayableBody: true }).first();

@@ -27,7 +27,7 @@ test('the nginx import, addServer and setServer are capped too', async () => {
   const sy = createSwitchyard({ upstreams: { api: { servers: ['http://127.0.0.1:1'], ...HASH } } });
   assert.throws(() => sy.addServer('api', { url: 'http://127.0.0.1:2', weight: 1001 }), { path: 'addServer("api").weight' });
   assert.throws(() => sy.setServer('api', 'http://127.0.0.1:1', { weight: 1001 }), {
-    message: /^setServer\(api, http:\/\/127\.0\.0\.1:1\)\.weight must be at most 1000, got 1001$/,
+    message: 'setServer("api", "http://127.0.0.1:1").weight must be at most 1000, got 1001',
   });
   // Nothing changed.
   assert.deepEqual(

@@ -81,7 +81,7 @@ test('through forward(): the hash key sees the bounded real client', async () =>
     trustProxy: ['10.0.0.0/8'],
   });
   const route = sy.match('GET', '/');
-  assert.ok(route && route.redirect === undefined);
+  assert.ok(route && route.redirect === undefined && route.internal === undefined);
   for (const xff of [`198.51.100.7, ${trustedHops(5).join(', ')}`, `198.51.100.8, ${trustedHops(2000).join(', ')}`]) {
     const attempt = sy.forward(route, { method: 'GET', url: '/', headers: { 'x-forwarded-for': xff }, clientIp: '10.0.0.5' }, { replayableBody: true }).first();
     assert.ok(attempt);

@@ -1,5 +1,8 @@
 /** @module createSwitchyard: validates the configuration and wires pools, routing, retries and health checks into one instance. */
+import type { IncomingHttpHeaders } from 'node:http';
 import type {
+  AccelRedirect,
+  AccelState,
   Forwarding,
   ForwardOptions,
   Location,
@@ -28,7 +31,7 @@ import { resolveConfig, resolveCodeLocation } from './config/index.js';
 import { canonicalServerUrl } from './config/resolve-server.js';
 import { resolveServerPatch } from './config/resolve-server-patch.js';
 import { createTrustPredicate } from './config/trust-proxy.js';
-import { createRouter, routeForLocation } from './routing/index.js';
+import { createRouter, followAccelRedirect, routeForLocation } from './routing/index.js';
 import { toSwitchyardOptions } from './nginx/load-input.js';
 import { RequestForwarding } from './forwarding/forwarding.js';
 import { realClientIp } from './forwarding/real-client.js';
@@ -78,7 +81,7 @@ class SwitchyardInstance implements Switchyard {
     // cluster: probes run in one worker chosen by clusterPrimary(); changes and failures are shared.
     const link = this.config.cluster === true ? joinCluster(this, this.#pools, startHealth) : undefined;
     this.#health = link ?? startHealth();
-    registerInternals(this, { pools: this.#pools, ...(link !== undefined ? { clusterStatus: () => link.status() } : {}) });
+    registerInternals(this, { pools: this.#pools, env: this.#env, ...(link !== undefined ? { clusterStatus: () => link.status() } : {}) });
     this.#discovery = startDiscovery(this.config, this.#pools, this.#env, this.#health);
   }
 
@@ -88,6 +91,10 @@ class SwitchyardInstance implements Switchyard {
 
   match(method: string, url: string): RouteMatch | undefined {
     return this.#router.match(method, url);
+  }
+
+  accelRedirect(route: ProxyRoute, headers: IncomingHttpHeaders, state: AccelState): AccelRedirect | undefined {
+    return followAccelRedirect(this.#router, route, headers, state);
   }
 
   createLocation(upstream: string, options: RouteToOptions = {}, where = 'proxyTo'): Location {

@@ -4,6 +4,7 @@ import type { ResolvedSticky, StickyOptions } from './sticky/sticky-types.js';
 
 export type * from './sticky/sticky-types.js';
 import type { LocationHooks, ResolvedHooks } from './hooks/hook-types.js';
+import type { RequestHeaderPlan } from './http/request-header-plan.js';
 
 // ---------------------------------------------------------------------------
 // Configuration as users write it (validated by createSwitchyard)
@@ -151,6 +152,25 @@ export interface AdminOptions {
   token?: string;
   /** Decides writes without (or besides) the token; `false` answers 403. */
   authorize?: (req: RequestInfo) => boolean | Promise<boolean>;
+  /**
+   * What a POST may add: CIDR ranges (`'10.0.0.0/8'`), addresses, host names (`'api.internal'`,
+   * `'*.internal'`) and `unix:` path prefixes (`'unix:/run/app/'`); anything else answers 403.
+   * Without it: anything but unix sockets and link-local / cloud metadata addresses
+   * (169.254.0.0/16, fe80::/10, 100.100.100.200, fd00:ec2::254, metadata.google.internal).
+   */
+  allow?: readonly string[];
+  /** The last word on a POST that passed `allow`: return a reason (a string) to refuse it with 403. */
+  validate?: (change: AdminAddition) => string | undefined | void | Promise<string | undefined | void>;
+}
+
+/** A server a client asks the admin API to add, as `admin.validate` sees it. */
+export interface AdminAddition {
+  readonly upstream: string;
+  /** The url as the pool will store it. */
+  readonly url: string;
+  /** The body as sent (validated like a configured server). */
+  readonly server: Readonly<Record<string, unknown>>;
+  readonly request: RequestInfo;
 }
 
 export interface HashOptions {
@@ -158,6 +178,28 @@ export interface HashOptions {
   key: string | ((req: RequestInfo) => string);
   /** ketama consistent hashing, as nginx `hash ... consistent`. Default false. */
   consistent?: boolean;
+}
+
+/**
+ * Passive health limits (docs/security.md). nginx has neither: its passive health may mark every
+ * server failed, and then the upstream answers 502 until `failTimeout` passes.
+ */
+export interface PassiveHealthOptions {
+  /**
+   * Envoy's panic threshold: when fewer than `belowPercent` % of the primaries (servers not `down`)
+   * are healthy (not passively failed, not failed by active checks), and the backups too, picks
+   * ignore passive failures and balance over all of them. `false` (the default): off.
+   */
+  panic?: { belowPercent: number } | false;
+  /** Passive health never marks more than this share of a tier failed (at least one server may be). Default 100: no cap. */
+  maxEjectedPercent?: number;
+}
+
+export interface ResolvedPassiveHealth {
+  /** 0: no panic mode. */
+  readonly panicBelowPercent: number;
+  /** 100: no cap. */
+  readonly maxEjectedPercent: number;
 }
 
 /** Hooks given on an upstream are the defaults of its locations. */
@@ -175,6 +217,8 @@ export interface UpstreamOptions extends LocationHooks {
   keepalive?: number;
   /** Session persistence (nginx `sticky cookie | route | learn`). */
   sticky?: StickyOptions;
+  /** Limits on passive health (Envoy's panic threshold and max ejection percent). Default: none, as nginx. */
+  passive?: PassiveHealthOptions;
   /** TLS to the upstream's https servers (CA, client certificate, SNI name, verification). */
   tls?: TlsOptions;
   /** DNS for this upstream's `resolve` servers, field by field over the top-level `resolver`. */
@@ -213,14 +257,61 @@ export interface LocationOptions extends LocationHooks {
   rewritePrefix?: string;
   /** Forward the client's Host header instead of the upstream's. Default false. */
   preserveHost?: boolean;
-  /** Extra request headers sent to the upstream. */
+  /**
+   * Request headers sent to the upstream (nginx `proxy_set_header`). Values may use nginx variables
+   * (`$host`, `$remote_addr`, `$proxy_add_x_forwarded_for`, `$http_NAME`...; see docs/nginx-headers.md),
+   * compiled at config time; a value that is or evaluates to `''` removes the header. `Host` may be
+   * set (over `preserveHost`); framing and hop-by-hop headers may not.
+   */
   headers?: Record<string, string>;
+  /**
+   * The header defaults: `'switchyard'` (default: X-Forwarded-* written, Host the picked server's,
+   * upstream Date/Server passed) or `'nginx'` (what `parseNginxConfig` writes: the client's headers
+   * untouched plus `headers` only, Host `$proxy_host`, upstream Date/Server hidden). docs/nginx-headers.md has the table.
+   */
+  headerDefaults?: 'switchyard' | 'nginx';
+  /**
+   * Write X-Forwarded-For/-Proto/-Host and X-Real-IP, replacing what an untrusted client sent.
+   * Default true (false with `headerDefaults: 'nginx'`); false sends the client's headers untouched plus `headers` only.
+   */
+  forwardedHeaders?: boolean;
+  /** Upstream response headers never sent to the client, over the default X-Pad and X-Accel-* instructions (nginx `proxy_hide_header`). */
+  hideHeaders?: string[];
+  /** Hidden-by-default response headers passed to the client anyway (nginx `proxy_pass_header`). */
+  passHeaders?: string[];
   /** Overrides the upstream's retry options field by field. */
   retry?: RetryOptions;
   /** Overrides the upstream's timeouts field by field. */
   timeouts?: TimeoutOptions;
   /** Proxy `Upgrade: websocket` requests. Default true. */
   websocket?: boolean;
+  /**
+   * nginx `internal`: a client request whose match is this location gets 404 (the upstream sees
+   * nothing); it is reached only through an upstream's `X-Accel-Redirect`. Locations nested in an
+   * internal one are internal too. Default false.
+   */
+  internal?: boolean;
+  /**
+   * Follow an `X-Accel-Redirect: /uri` (or `@name`) of this location's upstream responses: the
+   * URI is matched against the locations again (internal ones included) and its answer is the
+   * client's. Default: the top-level `accelRedirect`.
+   */
+  accelRedirect?: boolean;
+  /**
+   * nginx `absolute_redirect`: the slash redirect (`/api` -> `/api/`) carries an absolute
+   * `Location: http://HOST:PORT/api/` built from the Host header and the listening port (port 80
+   * / 443 left out). `{ serverName }` writes that name instead of the Host header
+   * (`server_name_in_redirect on`), `{ port: false }` leaves the port out (`port_in_redirect off`).
+   * Default: the top-level `absoluteRedirect`.
+   */
+  absoluteRedirect?: boolean | { serverName?: string; port?: boolean };
+  /**
+   * nginx nested locations: searched, in nginx's order, only when this location matched (regexes
+   * nested here are tried before the outer regexes). Keys are nginx-syntax like the top-level
+   * ones; a nested prefix must start with this location's prefix. Options are not inherited
+   * (`internal` is). Not for exact or named locations.
+   */
+  locations?: Record<string, LocationOptions | string>;
 }
 
 /** A sink for one-line state-change messages (pino, console, ...). */
@@ -253,6 +344,20 @@ export interface SwitchyardOptions {
   closeTimeout?: Duration;
   /** nginx `resolver` in http {}: how `resolve` servers are looked up. Default: the system's DNS servers. */
   resolver?: ResolverOptions;
+  /**
+   * Follow upstreams' `X-Accel-Redirect` (the default of every location's `accelRedirect`).
+   * Default: true when some location is `internal` or named (`@name`: reachable no other way),
+   * false otherwise, so that an upstream cannot send requests elsewhere unless the configuration
+   * was written for it. nginx follows it always; the nginx import sets it to true.
+   */
+  accelRedirect?: boolean;
+  /**
+   * The default of every location's `absoluteRedirect` (nginx `absolute_redirect`). Default false:
+   * a relative `Location: /api/`, right whatever proxy, TLS terminator or port mapping is in front
+   * (an absolute one built from switchyard's own port is wrong behind them). The nginx import sets
+   * it to true, as nginx's default.
+   */
+  absoluteRedirect?: boolean | { serverName?: string; port?: boolean };
 }
 
 /** Result of `parseNginxConfig`. */
@@ -363,6 +468,8 @@ export interface ResolvedUpstream {
   readonly queue?: ResolvedQueue;
   /** Absent: `'h1'`. */
   readonly protocol?: UpstreamProtocol;
+  /** `passive`; absent when not given (nginx's behaviour). */
+  readonly passive?: ResolvedPassiveHealth;
 }
 
 export interface ResolvedQueue {
@@ -397,7 +504,8 @@ export interface QueueStatus {
   readonly rejected: number;
 }
 
-export type LocationKind = 'exact' | 'prefix-priority' | 'prefix' | 'regex' | 'regex-i';
+/** `named` is an `@name` location: reached only through `X-Accel-Redirect: @name`, never matched. */
+export type LocationKind = 'exact' | 'prefix-priority' | 'prefix' | 'regex' | 'regex-i' | 'named';
 
 /** A location with its effective options (location retry/timeouts merged over the upstream's). */
 export interface Location {
@@ -409,12 +517,29 @@ export interface Location {
   readonly upstream: string;
   readonly rewritePrefix: string | undefined;
   readonly preserveHost: boolean;
+  /** As configured (lower-case names), values with their nginx variables unexpanded. */
   readonly headers: Readonly<Record<string, string>>;
+  /** `'nginx'`: Host defaults to `$proxy_host` (see `LocationOptions.headerDefaults`). Absent means `'switchyard'`. */
+  readonly headerDefaults?: 'switchyard' | 'nginx';
+  /** `false`: no X-Forwarded-* / X-Real-IP written, client's passed untouched. Absent means true. */
+  readonly forwardedHeaders?: boolean;
+  /** `headers` compiled (absent on a Location built by hand: compiled on first use). */
+  readonly requestHeaders?: RequestHeaderPlan;
+  /** Upstream response headers the client never sees (lower-case); absent: the defaults. */
+  readonly hiddenHeaders?: ReadonlySet<string>;
   readonly retry: ResolvedRetry;
   readonly timeouts: ResolvedTimeouts;
   readonly websocket: boolean;
   /** The effective hooks (the location's over its upstream's); `undefined` when none is set. */
   readonly hooks?: ResolvedHooks | undefined;
+  /** Client requests matching it get 404 (nginx `internal`); named locations are always internal. */
+  readonly internal?: boolean;
+  /** Follow the upstream's `X-Accel-Redirect`. */
+  readonly accelRedirect?: boolean;
+  /** The slash redirect's `Location`: relative (`undefined`) or absolute. */
+  readonly absoluteRedirect?: { readonly serverName: string | undefined; readonly port: boolean } | undefined;
+  /** Nested locations, in config order. */
+  readonly locations?: readonly Location[];
 }
 
 export interface ResolvedConfig {
@@ -446,16 +571,63 @@ export interface ProxyRoute {
   /** Path + query to send upstream (rewritten when the location has `rewritePrefix`). */
   readonly path: string;
   readonly redirect?: undefined;
+  readonly internal?: undefined;
 }
 
-/** `sy.match()` for nginx's slash redirect: answer 301 with this Location. */
+/** `sy.match()` for nginx's slash redirect: answer 301 with this Location (see `redirectLocation`). */
 export interface RedirectRoute {
   readonly location: Location;
   /** Path (+ query) to redirect to, e.g. `/api/?x=1`. */
   readonly redirect: string;
+  readonly internal?: undefined;
 }
 
-export type RouteMatch = ProxyRoute | RedirectRoute;
+/** `sy.match()` for a client request whose location is `internal`: answer 404, send nothing upstream. */
+export interface InternalRoute {
+  readonly location: Location;
+  readonly internal: true;
+  readonly redirect?: undefined;
+}
+
+export type RouteMatch = ProxyRoute | RedirectRoute | InternalRoute;
+
+/** What to do with an upstream response carrying `X-Accel-Redirect` (`sy.accelRedirect`). */
+export type AccelRedirect =
+  /**
+   * Discard the response and proxy `route` with `next.method` (GET, HEAD staying HEAD; a named
+   * location keeps the method) and no body; `next` is the state for that route's response.
+   */
+  | { readonly action: 'proxy'; readonly route: ProxyRoute; readonly next: AccelState }
+  /** The URI reached a slash redirect: answer 301 (add `keep`). */
+  | { readonly action: 'redirect'; readonly route: RedirectRoute; readonly keep: AccelKeptHeaders }
+  /** No location for the URI, an unsafe URI (404) or more than 10 redirects (500). */
+  | { readonly action: 'answer'; readonly status: 404 | 500; readonly reason: string; readonly keep: AccelKeptHeaders };
+
+/** Where a request is in its chain of `X-Accel-Redirect`s. */
+export interface AccelState {
+  /** The method the current route was sent with (the client's at first). */
+  readonly method: string;
+  /** The URI now current: the client's request target at first, then the last redirect's. */
+  readonly url: string;
+  /** Redirects already followed (0 for the client's own request). */
+  readonly followed: number;
+  /** The headers kept from the redirecting responses (add them to the final one with `withAccelKept`). */
+  readonly kept?: AccelKeptHeaders;
+}
+
+/** Response headers of the redirecting responses that nginx keeps for the final one (Set-Cookie, Cache-Control...). */
+export type AccelKeptHeaders = Readonly<Record<string, string | readonly string[]>>;
+
+/** The client connection a slash redirect is written for (absolute `Location`). */
+export interface RedirectRequest {
+  /** The request's Host header. */
+  readonly host: string | undefined;
+  /** The local address and port of the client's connection (`socket.localAddress`, `localPort`). */
+  readonly localAddress: string | undefined;
+  readonly localPort: number | undefined;
+  /** TLS connection (https, default port 443). */
+  readonly encrypted: boolean;
+}
 
 /** An upstream server as adapters need it to connect. */
 export interface ServerInfo {
@@ -638,6 +810,8 @@ export interface UpstreamStatus {
   readonly resolver?: readonly ResolverNameStatus[];
   /** The wait queue at `maxConns` (only with `queue`). */
   readonly queue?: QueueStatus;
+  /** With `passive.panic`: true while too few servers are healthy and picks ignore passive failures. */
+  readonly panic?: boolean;
 }
 
 export interface StatusSnapshot {
@@ -658,6 +832,9 @@ export interface ServerPatch {
 
 export type StateChangeReason = 'passive' | 'health' | 'admin';
 
+/** Where a server list or change came from (the `input:limited` event). */
+export type InputSource = 'config' | 'dns' | 'discover' | 'admin' | 'cluster';
+
 export interface SwitchyardEvents {
   'server:down': { upstream: string; url: string; state: ServerState; reason: StateChangeReason };
   'server:up': { upstream: string; url: string; reason: StateChangeReason };
@@ -667,6 +844,15 @@ export interface SwitchyardEvents {
   'discovery:error': { upstream: string; source: string; error: string };
   /** The first good answer after `discovery:error`. */
   'discovery:recovered': { upstream: string; source: string };
+  /** The first answer of each DNS name (and of a name added at run time): what it resolved to, or why it failed. */
+  'discovery:answer': { upstream: string; source: string; answer: readonly string[]; error?: string };
+  /**
+   * A value from outside the configuration (DNS, discover, admin API, cluster IPC) was capped or
+   * refused: `source` says where it came from, `field` what it was (docs/security.md).
+   */
+  /** `passive.panic` began (too few healthy servers: picks ignore passive failures) or ended. */
+  'upstream:panic': { upstream: string; panic: boolean; healthy: number; servers: number };
+  'input:limited': { source: InputSource; upstream?: string; field: string; action: 'capped' | 'refused'; detail: string };
   'server:updated': { upstream: string; url: string; patch: ServerPatch };
   /**
    * A try failed and the request moves to `to` (try number `attempt`); or, with `refused: 'budget'`,
@@ -708,6 +894,11 @@ export interface Switchyard {
   readonly warnings: readonly string[];
   /** Match a request against the locations, in nginx's order. */
   match(method: string, url: string): RouteMatch | undefined;
+  /**
+   * An upstream answered `route` with these headers: `undefined` to deliver the response, or what
+   * its `X-Accel-Redirect` leads to (only when the location's `accelRedirect` is on).
+   */
+  accelRedirect(route: ProxyRoute, headers: IncomingHttpHeaders, state: AccelState): AccelRedirect | undefined;
   /** A location for an upstream built in code, validated once (throws naming `where`). */
   createLocation(upstream: string, options?: RouteToOptions, where?: string): Location;
   /** Route a request through a location made by `createLocation`; `undefined` when the path leaves its prefix. */

@@ -54,7 +54,16 @@ export function runRewrite(
   const peerIp = req.socket.remoteAddress;
   runRequestHook(hooks, {
     incoming: req.headers,
-    headerContext: { peerIp, encrypted: isEncrypted(req), trusted: sy.isTrustedProxy(peerIp ?? ''), location: route.location, bodyLength },
+    headerContext: {
+      peerIp,
+      encrypted: isEncrypted(req),
+      trusted: sy.isTrustedProxy(peerIp ?? ''),
+      location: route.location,
+      bodyLength,
+      method: req.method,
+      requestUri: info.url,
+      socket: req.socket,
+    },
     route,
     request: info,
     req,

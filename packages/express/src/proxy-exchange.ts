@@ -1,5 +1,6 @@
 /** @module One proxied request: the core's tries moved over node:http keep-alive agents (or HTTP/2 sessions for h2/h2c upstreams), with timeouts, body replay, and exactly one release per try. */
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import {
   UpstreamTransportError,
@@ -18,13 +19,20 @@ import {
   respondedAttempt,
   retryStatus,
   filterResponseHeaders,
+  hasDuplicateHost,
+  DUPLICATE_HOST_REASON,
   gatewayAnswer,
   gatewayErrorBody,
   hookFailureAnswer,
   isEncrypted,
   planResponse,
+  redirectLocation,
   rewrittenRoute,
+  toRedirectRequest,
   toRequestInfo,
+  withAccelKept,
+  type AccelRedirect,
+  type AccelState,
   type Attempt,
   type FailureKind,
   type FirstTry,
@@ -109,6 +117,8 @@ export class Exchange implements RequestClaim, OpenExchange {
   /** What `rewriteRequest` changed, applied to every try; `undefined` without that hook. */
   #rewrite: RequestRewrite | undefined;
   #info: RequestInfo | undefined;
+  /** Set once an `X-Accel-Redirect` was followed: the method, URI and kept headers so far. */
+  #accel: AccelState | undefined;
   /** The URL the core sees for hash keys (`$request_uri`): the original one, even under a mount path. */
   readonly #requestUrl: string;
   readonly #headers: IncomingHttpHeaders;
@@ -147,6 +157,11 @@ export class Exchange implements RequestClaim, OpenExchange {
 
   start(): void {
     const res = this.#res;
+    if (hasDuplicateHost(this.#req.rawHeaders)) {
+      // nginx's 400 (Node keeps the first Host and drops the other silently); the connection closes.
+      replyError(res, 400, DUPLICATE_HOST_REASON, true);
+      return;
+    }
     // A closure made here: not a tag on `res` (a symbol property on every ServerResponse gives Node's
     // own response code a second object shape), not an arrow class field (tsx's esbuild wraps one
     // per instance). `on`, not `once`: 'close' is emitted once per response.
@@ -173,7 +188,10 @@ export class Exchange implements RequestClaim, OpenExchange {
   }
 
   #begin(replayableBody: boolean): void {
-    const info = (this.#info = toRequestInfo(this.#req, this.#requestUrl));
+    let info = toRequestInfo(this.#req, this.#requestUrl);
+    // After an X-Accel-Redirect the request goes on with the method nginx gives it (retry rules follow it).
+    if (this.#accel !== undefined && this.#accel.method !== info.method) info = { ...info, method: this.#accel.method };
+    this.#info = info;
     const hooks = this.#route.location.hooks;
     if (hooks !== undefined && hooks.rewriteRequest !== undefined && this.#rewrite === undefined) {
       // Once per request, before the first try; the tries apply its result.
@@ -251,6 +269,9 @@ export class Exchange implements RequestClaim, OpenExchange {
       location,
       server,
       bodyLength: this.#reserialized ? (this.#data as Buffer).length : undefined,
+      method: req.method,
+      requestUri: this.#requestUrl,
+      socket: req.socket,
     });
     // The body was decoded by the parser and is sent as plain bytes now.
     if (this.#reserialized && headers['content-encoding'] !== undefined) delete headers['content-encoding'];
@@ -258,6 +279,11 @@ export class Exchange implements RequestClaim, OpenExchange {
     frameBody(headers, this.#plan, this.#data, this.#headers['content-length']);
     // Node's server already answered `100 Continue`; upstream must not wait for one.
     if (headers.expect !== undefined) delete headers.expect;
+    if (this.#accel !== undefined && this.#data === undefined) {
+      // An internal redirect after a streamed body is sent without it.
+      delete headers['content-length'];
+      delete headers['transfer-encoding'];
+    }
     if (this.#rewrite !== undefined) applyRequestRewrite(headers, this.#rewrite);
 
     // A streamed body waits in the gate until the connection is up (#onConnected pipes it).
@@ -267,14 +293,15 @@ export class Exchange implements RequestClaim, OpenExchange {
     this.path = server.basePath + this.#route.path;
     let proxyReq: UpstreamCall;
     try {
+      const method = this.#accel?.method ?? req.method ?? 'GET';
       proxyReq =
         server.http2 === true
           ? new H2Call(
               this.#ctx.h2.get(this.#route.upstream, server),
-              toH2Headers(headers, req.method ?? 'GET', this.path, server),
+              toH2Headers(headers, method, this.path, server),
               this.#data === undefined && this.#gate === undefined,
             )
-          : createUpstreamRequest(req.method ?? 'GET', this.path, headers, agents.get(this.#route.upstream, server));
+          : createUpstreamRequest(method, this.path, headers, agents.get(this.#route.upstream, server));
     } catch (err) {
       // Invalid characters in a header (client-sent or configured): not the server's fault.
       this.#settled = true;
@@ -300,6 +327,8 @@ export class Exchange implements RequestClaim, OpenExchange {
     proxyReq
       .on('socket', (socket: UpstreamSocket) => this.#onSocket(proxyReq, socket))
       .on('response', (proxyRes: UpstreamAnswer) => this.#onResponse(proxyReq, proxyRes))
+      // A 101 nobody asked for comes as 'upgrade', not 'response' (and without a listener Node drops the socket silently).
+      .on('upgrade', (_res: IncomingMessage, socket: Socket) => this.#onUnaskedUpgrade(proxyReq, socket))
       .on('error', (err: Error) => this.#onError(proxyReq, err))
       .on('finish', () => this.#onWritten(proxyReq));
   }
@@ -414,6 +443,13 @@ export class Exchange implements RequestClaim, OpenExchange {
     this.#reply(500, 'internal error');
   }
 
+  /** The upstream switched protocols on a plain request: an invalid answer (502, as Fastify and nginx's invalid_header). */
+  #onUnaskedUpgrade(proxyReq: UpstreamCall, socket: Socket): void {
+    socket.destroy();
+    if (!this.#isCurrent(proxyReq)) return;
+    this.#fail('invalid_header');
+  }
+
   #onResponse(proxyReq: UpstreamCall, proxyRes: UpstreamAnswer): void {
     if (!this.#isCurrent(proxyReq)) {
       proxyRes.resume();
@@ -424,6 +460,11 @@ export class Exchange implements RequestClaim, OpenExchange {
     this.#headerMs = now() - this.#t0;
     this.#status = status;
     proxyRes.on('error', noop);
+    if (status > 599) {
+      // A status HTTP does not define: an invalid upstream answer, 502 as on Fastify.
+      this.#fail('invalid_header');
+      return;
+    }
     const decision = respondedAttempt(attempt, retryStatus(status, proxyRes.headers), this.#headerMs, { requestSent: true, responseStarted: false });
     if (decision.action === 'fail') {
       // No server left after moving on (502), or the pick of a retry threw; the try is released.
@@ -439,6 +480,14 @@ export class Exchange implements RequestClaim, OpenExchange {
       this.#try(decision.attempt);
       return;
     }
+    if (this.#route.location.accelRedirect === true && proxyRes.headers['x-accel-redirect'] !== undefined) {
+      const state = this.#accel ?? { method: this.#req.method ?? 'GET', url: this.#requestUrl, followed: 0 };
+      const accel = this.#ctx.sy.accelRedirect(this.#route, proxyRes.headers, state);
+      if (accel !== undefined) {
+        this.#followAccel(proxyReq, proxyRes, accel);
+        return;
+      }
+    }
     this.#delivering = true;
     const res = this.#res;
     if (res.destroyed) {
@@ -448,7 +497,8 @@ export class Exchange implements RequestClaim, OpenExchange {
       attempt.end({ aborted: true, headerMs: this.#headerMs, totalMs: now() - this.#t0 }, { requestSent: true, responseStarted: false });
       return;
     }
-    let headers = addSetCookie(filterResponseHeaders(proxyRes.headers), attempt.responseCookie(proxyRes.headers));
+    let headers = addSetCookie(filterResponseHeaders(proxyRes.headers, false, this.#route.location.hiddenHeaders), attempt.responseCookie(proxyRes.headers));
+    if (this.#accel !== undefined) headers = withAccelKept(headers, this.#accel.kept);
     const hooks = this.#route.location.hooks;
     if (hooks !== undefined) {
       const plan = planResponse(hooks, status, withAppHeaders(res, headers, hooks), this.#info as RequestInfo, hookReporter(this.#ctx.logger, 'response'));
@@ -479,6 +529,51 @@ export class Exchange implements RequestClaim, OpenExchange {
     this.#proxyRes = proxyRes;
     proxyRes.on('end', () => this.#onBodyEnd(proxyRes)).on('close', () => this.#onBodyClose(proxyRes));
     proxyRes.pipe(res);
+  }
+
+  /**
+   * The upstream answered with an `X-Accel-Redirect` to follow: its response is over (a success for
+   * the server, a small body read out so the connection is reused) and the request goes on as the
+   * core says, like nginx's internal redirect: another route (no body), a slash redirect, or a 404/500.
+   */
+  #followAccel(proxyReq: UpstreamCall, proxyRes: UpstreamAnswer, accel: AccelRedirect): void {
+    const attempt = this.#attempt as Attempt;
+    this.#settle();
+    if (drainable(proxyRes)) proxyRes.resume();
+    else proxyReq.destroy();
+    attempt.end({ status: this.#status, headerMs: this.#headerMs, totalMs: this.#headerMs }, { requestSent: true, responseStarted: false });
+    if (accel.action === 'proxy') {
+      this.#accel = accel.next;
+      this.#route = accel.route;
+      // The new location's own rewriteRequest hook runs for it.
+      this.#rewrite = undefined;
+      // A held body goes along (nginx resends it); a streamed one was consumed by the first try.
+      if (this.#data === undefined) {
+        this.#plan = NO_BODY;
+        this.#reserialized = false;
+      }
+      this.#gate = undefined;
+      this.#begin(true);
+      return;
+    }
+    const res = this.#res;
+    if (this.#clientGone || res.headersSent || res.writableEnded) return;
+    if (accel.action === 'redirect') {
+      const headers = withAccelKept({}, accel.keep);
+      headers.location = redirectLocation(accel.route, toRedirectRequest(this.#req));
+      headers['content-length'] = 0;
+      res.writeHead(301, headers);
+      res.end();
+      return;
+    }
+    // The reason names the upstream's URI: for the log, not for the client.
+    this.#ctx.log(requestErrorLine(this.#req.method, this.#requestUrl, accel.status, 'X-Accel-Redirect', accel.reason));
+    // nginx's error page keeps the redirecting responses' Set-Cookie, Cache-Control... (not Accept-Ranges).
+    const kept = withAccelKept({}, accel.keep);
+    delete kept['accept-ranges'];
+    for (const [name, value] of Object.entries(kept)) if (value !== undefined) res.setHeader(name, value);
+    const body = accel.status === 404 ? 'Not Found\n' : 'Internal Server Error\n';
+    this.#reply(accel.status, '', { status: accel.status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body });
   }
 
   #onBodyEnd(proxyRes: UpstreamAnswer): void {

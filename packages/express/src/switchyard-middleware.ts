@@ -14,6 +14,8 @@ import {
   logStartupNotes,
   OpenExchanges,
   prepareMetrics,
+  redirectLocation,
+  toRedirectRequest,
   takeUpgrade,
   upgradeResponse,
   requestErrorLine,
@@ -201,8 +203,13 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       else replyNotFound(res);
       return;
     }
+    if (route.internal === true) {
+      // An internal location (nginx `internal`): 404 here, never offered to the app's later routes.
+      replyNotFound(res);
+      return;
+    }
     if (route.redirect !== undefined) {
-      res.writeHead(301, { location: route.redirect, 'content-length': 0 });
+      res.writeHead(301, { location: redirectLocation(route, toRedirectRequest(req)), 'content-length': 0 });
       res.end();
       return;
     }

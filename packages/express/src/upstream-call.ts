@@ -1,6 +1,7 @@
 /** @module The shape of one try's upstream request and answer that the exchange drives: a node:http ClientRequest and IncomingMessage, or their HTTP/2 stand-ins (h2-request.ts). */
 import type { EventEmitter } from 'node:events';
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
 /** What carries the try's bytes and owns its idle timer: the keep-alive socket (HTTP/1.1) or the stream (HTTP/2). */
 export interface UpstreamSocket extends EventEmitter {
@@ -22,7 +23,7 @@ export interface UpstreamAnswer {
   on(event: 'error', listener: (err: Error) => void): this;
 }
 
-/** The request of one try: written (or piped to) by the exchange, which hears these four events. */
+/** The request of one try: written (or piped to) by the exchange, which hears these events below. */
 export interface UpstreamCall extends NodeJS.WritableStream {
   /** The connection was already open (no connect timeout, no connect event to wait for). */
   readonly reusedSocket: boolean;
@@ -32,4 +33,6 @@ export interface UpstreamCall extends NodeJS.WritableStream {
   on(event: 'response', listener: (answer: UpstreamAnswer) => void): this;
   on(event: 'error', listener: (err: Error) => void): this;
   on(event: 'finish', listener: () => void): this;
+  /** A 101 nobody asked for (HTTP/1.1 only). */
+  on(event: 'upgrade', listener: (res: IncomingMessage, socket: Socket) => void): this;
 }

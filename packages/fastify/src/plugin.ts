@@ -13,6 +13,8 @@ import {
   logStartupNotes,
   OpenExchanges,
   prepareMetrics,
+  redirectLocation,
+  toRedirectRequest,
   SwitchyardConfigError,
   SwitchyardError,
   takeUpgrade,
@@ -170,10 +172,14 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
   function handleLocation(request: FastifyRequest, reply: FastifyReply): void {
     try {
       const route = sy.match(request.method, request.raw.url ?? '/');
-      if (route === undefined) {
+      if (route === undefined || route.internal === true) {
+        // An internal location (nginx `internal`) is not the client's: the app's 404, no route of it.
         reply.callNotFound();
       } else if (route.redirect !== undefined) {
-        reply.code(301).header('location', route.redirect).send();
+        reply
+          .code(301)
+          .header('location', redirectLocation(route, toRedirectRequest(request.raw)))
+          .send();
       } else {
         proxy(request, reply, route);
       }

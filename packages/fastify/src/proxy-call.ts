@@ -9,7 +9,14 @@ import {
   classifyTransportError,
   endAttempt,
   filterResponseHeaders,
+  hasDuplicateHost,
+  DUPLICATE_HOST_REASON,
   gatewayAnswer,
+  redirectLocation,
+  toRedirectRequest,
+  withAccelKept,
+  type AccelRedirect,
+  type AccelState,
   isEncrypted,
   planResponse,
   rewrittenRoute,
@@ -39,7 +46,7 @@ import {
 } from '@switchyard/core';
 import { TRY_KEY, type CountingPool, type ReplyFromCallback, type TryTarget, type UpstreamPools } from './upstream-pools.js';
 import { quietReplyFromLog } from './quiet-log.js';
-import { TryBody, type BodyProgress, type ProxyBody } from './request-body.js';
+import { NO_BODY, TryBody, type BodyProgress, type ProxyBody } from './request-body.js';
 import type { FromFn, FromOptions, FromResponse } from './reply-from.js';
 import { dropRemovedAppHeaders, hookReporter, rewriteThenProxy, sendAnswer, withAppHeaders } from './hook-glue.js';
 import { answerCutResponse } from './cut-response.js';
@@ -173,6 +180,8 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
   attempt: Attempt;
   /** What `rewriteRequest` changed, applied to every try; `undefined` without that hook. */
   rewrite: RequestRewrite | undefined = undefined;
+  /** Set on a call that follows an `X-Accel-Redirect`: the method, URI and kept headers so far. */
+  accel: AccelState | undefined = undefined;
   info!: RequestInfo;
   readonly #ctx: ProxyContext;
   readonly #request: FastifyRequest;
@@ -191,7 +200,7 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
   #headerMs = 0;
   #status = 0;
 
-  constructor(ctx: ProxyContext, request: FastifyRequest, reply: FastifyReply, route: ProxyRoute, attempt: Attempt, body: ProxyBody) {
+  constructor(ctx: ProxyContext, request: FastifyRequest, reply: FastifyReply, route: ProxyRoute, attempt: Attempt, body: ProxyBody, accel?: AccelState) {
     this.#ctx = ctx;
     this.#request = request;
     this.#reply = reply;
@@ -203,9 +212,11 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
     this.#encrypted = isEncrypted(raw);
     this.#trusted = ctx.sy.isTrustedProxy(this.#peerIp ?? '');
     this.keepalive = ctx.sy.config.upstreams.get(route.upstream)?.keepalive ?? 32;
-    const method = raw.method;
+    // After an X-Accel-Redirect the method is nginx's (GET, or the client's for a named location).
+    const method = accel?.method ?? raw.method;
     this.#bodyAside = body.kind !== 'none' && (method === 'GET' || method === 'HEAD');
-    this.#options =
+    this.accel = accel;
+    const options =
       body.kind === 'buffer' && !this.#bodyAside
         ? {
             body: body.data,
@@ -215,9 +226,10 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
             onResponse,
             onError,
             retryDelay,
-            retriesCount: 0,
+            retriesCount: 0 as const,
           }
         : NO_BODY_OPTIONS;
+    this.#options = accel === undefined ? options : { ...options, method: accel.method };
     (request as CallHolder)[kCall] = this;
     // 'close' is emitted once per response (`on` spares the `once` wrapper).
     reply.raw.on('close', () => this.clientClosed());
@@ -252,9 +264,21 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
       location,
       server,
       bodyLength: body.kind === 'buffer' ? body.data.length : undefined,
+      method: raw.method,
+      requestUri: raw.url,
+      socket: raw.socket,
     });
     // The client's 100-continue was already answered by Node; undici refuses an Expect header.
     if (headers.expect !== undefined) delete headers.expect;
+    if (this.accel !== undefined) {
+      // An internal redirect carries the held body (as nginx), a streamed one is gone: none, and
+      // reply-from must not find the parsed body on the request (it refuses one on a GET).
+      if (body.kind !== 'buffer') {
+        delete headers['content-length'];
+        delete headers['transfer-encoding'];
+      }
+      (this.#request as { body: unknown }).body = undefined;
+    }
     if (body.kind === 'buffer' && body.contentType !== undefined) headers['content-type'] = body.contentType;
     if (this.rewrite !== undefined) applyRequestRewrite(headers, this.rewrite);
     (headers as Record<symbol, unknown>)[TRY_KEY] = this;
@@ -295,7 +319,15 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
       return;
     }
     const upstreamHeaders: IncomingHttpHeaders = res.headers;
-    let headers = addSetCookie(filterResponseHeaders(upstreamHeaders), this.attempt.responseCookie(upstreamHeaders));
+    if (this.#route.location.accelRedirect === true && upstreamHeaders['x-accel-redirect'] !== undefined) {
+      const accel = this.#ctx.sy.accelRedirect(this.#route, upstreamHeaders, this.accel ?? this.#firstAccelState());
+      if (accel !== undefined) {
+        this.#followAccel(res, headerMs, accel);
+        return;
+      }
+    }
+    let headers = addSetCookie(filterResponseHeaders(upstreamHeaders, false, this.#route.location.hiddenHeaders), this.attempt.responseCookie(upstreamHeaders));
+    if (this.accel !== undefined) headers = withAccelKept(headers, this.accel.kept);
     const hooks = this.#route.location.hooks;
     if (hooks !== undefined) {
       const plan = planResponse(hooks, res.statusCode, withAppHeaders(this.#reply, headers, hooks), this.info, hookReporter(this.#request, 'response'));
@@ -337,6 +369,49 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
       // A trailer Node refuses (an invalid character): the body is whole, the trailers are not sent; said once per request.
       this.#ctx.log(requestErrorLine(this.#request.raw.method, this.#request.raw.url, this.#status, 'upstream trailers not forwarded', err));
     }
+  }
+
+  #firstAccelState(): AccelState {
+    const raw = this.#request.raw;
+    return { method: raw.method ?? 'GET', url: raw.url ?? '/', followed: 0 };
+  }
+
+  /**
+   * The upstream answered with an `X-Accel-Redirect` to follow: its response is over (a success for
+   * the server, its body discarded) and the request goes on as the core says, like nginx's
+   * internal redirect: another route (a new call, no body), a slash redirect, or a 404/500.
+   */
+  #followAccel(res: FromResponse, headerMs: number, accel: AccelRedirect): void {
+    discard(res.stream);
+    this.#uncount();
+    this.attempt.end({ status: res.statusCode, headerMs, totalMs: headerMs }, SENT);
+    this.state = DONE;
+    const reply = this.#reply;
+    const request = this.#request;
+    if (accel.action === 'proxy') {
+      // The new call counts itself for closeTimeout and takes the request's callbacks over.
+      this.#ctx.open.remove(this);
+      // A held body goes along (nginx resends it); a streamed one was consumed by the first try.
+      proxyRequest(this.#ctx, request, reply, accel.route, this.#body.kind === 'buffer' ? this.#body : NO_BODY, undefined, accel.next);
+      return;
+    }
+    if (reply.sent || reply.raw.headersSent) return;
+    if (accel.action === 'redirect') {
+      const headers = withAccelKept({}, accel.keep);
+      reply
+        .code(301)
+        .headers(headers)
+        .header('location', redirectLocation(accel.route, toRedirectRequest(request.raw)))
+        .send();
+      return;
+    }
+    // The reason names the upstream's URI: for the log, not for the client.
+    this.#ctx.log(requestErrorLine(request.raw.method, request.raw.url, accel.status, 'X-Accel-Redirect', accel.reason));
+    // nginx's error page keeps the redirecting responses' Set-Cookie, Cache-Control... (not Accept-Ranges).
+    const kept = withAccelKept({}, accel.keep);
+    delete kept['accept-ranges'];
+    reply.headers(kept);
+    sendAnswer(reply, this.#body, accelAnswer(accel.status));
   }
 
   failed(error: Error): void {
@@ -456,6 +531,11 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
   }
 }
 
+/** The plain answer to an X-Accel-Redirect that leads nowhere (404) or loops (500). */
+export function accelAnswer(status: 404 | 500): GatewayAnswer {
+  return { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: status === 404 ? 'Not Found\n' : 'Internal Server Error\n' };
+}
+
 /**
  * Proxy one request along `route`. `body` is what to send: nothing, held bytes (replayable) or
  * a stream (retried only if not a byte of it was sent).
@@ -467,6 +547,7 @@ export function proxyRequest(
   route: ProxyRoute,
   body: ProxyBody | Promise<ProxyBody>,
   rewrite?: RequestRewrite,
+  accel?: AccelState,
 ): void {
   if (body instanceof Promise) {
     // A small body Fastify did not parse (GET) is read first, so that a retry can resend it.
@@ -484,13 +565,20 @@ export function proxyRequest(
       .catch((err: unknown) => internalError(ctx, request, reply, err));
     return;
   }
-  const info = toRequestInfo(request.raw);
+  if (hasDuplicateHost(request.raw.rawHeaders)) {
+    // nginx's 400 (Node keeps the first Host and drops the other silently); the connection closes.
+    reply.code(400).header('connection', 'close').header('content-type', 'text/plain; charset=utf-8').send(gatewayErrorBody(400, DUPLICATE_HOST_REASON));
+    return;
+  }
+  const raw = toRequestInfo(request.raw);
+  // After an X-Accel-Redirect the request goes on with the method nginx gives it (retry rules follow it).
+  const info = accel === undefined || accel.method === raw.method ? raw : { ...raw, method: accel.method };
   const hooks = route.location.hooks;
   if (hooks !== undefined && hooks.rewriteRequest !== undefined && rewrite === undefined) {
-    // Once per request, before the first try; the tries apply its result.
+    // Once per request (and per internal redirect), before the first try; the tries apply its result.
     const release = countWhileWaiting(ctx, reply);
     rewriteThenProxy(ctx.sy, hooks, request, reply, route, body, info, (done) => {
-      proxyRequest(ctx, request, reply, rewrittenRoute(route, done), body, done);
+      proxyRequest(ctx, request, reply, rewrittenRoute(route, done), body, done, accel);
       release();
     });
     return;
@@ -499,10 +587,10 @@ export function proxyRequest(
   let left = noop;
   const first = startForwarding(ctx.sy, route, info, body.kind !== 'stream', (later) => {
     left();
-    startCall(ctx, request, reply, route, body, rewrite, info, later);
+    startCall(ctx, request, reply, route, body, rewrite, info, later, accel);
   });
   if (!isQueueTicket(first)) {
-    startCall(ctx, request, reply, route, body, rewrite, info, first);
+    startCall(ctx, request, reply, route, body, rewrite, info, first, accel);
     return;
   }
   // Every server is at maxConns: the request waits in the upstream queue. It counts for closeTimeout
@@ -531,6 +619,7 @@ function startCall(
   rewrite: RequestRewrite | undefined,
   info: RequestInfo,
   first: FirstTry,
+  accel: AccelState | undefined,
 ): void {
   const hooks = route.location.hooks;
   if (first === undefined) {
@@ -547,7 +636,7 @@ function startCall(
     sendAnswer(reply, body, gatewayAnswer(hooks, first.status, first.reason, info, 'no-live-upstream', hookReporter(request, 'onError')));
     return;
   }
-  const call = new ProxyCall(ctx, request, reply, route, first, body);
+  const call = new ProxyCall(ctx, request, reply, route, first, body, accel);
   call.rewrite = rewrite;
   call.info = info;
   call.send();

@@ -199,9 +199,11 @@ export function installSentBodies(app: FastifyInstance, log: FastifyBaseLogger):
     if (methods.every((method) => BODYLESS.has(method)) || this.hasDecorator(kProxyBodiesScope)) return;
     const handler = route.handler as RouteOptions['handler'] & { [kProxyHandler]?: true };
     const marked = handler[kProxyHandler] === true;
-    if (marked || /\bproxyTo\b/.test(Function.prototype.toString.call(handler))) {
-      for (const method of methods) if (proxyingRoutes.size < MAX_HINTED_ROUTES * 10) proxyingRoutes.add(`${method} ${route.url}`);
-    }
+    // Only routes that proxy pay for the tee: the app's own POST routes keep Fastify's parsing untouched.
+    // A handler that reaches proxyTo through a helper of its own is not seen here: its parsed body is
+    // re-sent as JSON, with the one hint below (register proxyBodies in its scope for the bytes).
+    if (!marked && !/\bproxyTo\b/.test(Function.prototype.toString.call(handler))) return;
+    for (const method of methods) if (proxyingRoutes.size < MAX_HINTED_ROUTES * 10) proxyingRoutes.add(`${method} ${route.url}`);
     const hooks = [teeSentBody];
     // A body schema needs the parsed body: such a route keeps Fastify's parsing (and its 415).
     const bypass = marked && route.schema?.body === undefined;

@@ -14,6 +14,8 @@ export interface FromResponse {
 
 /** The subset of reply-from's per-request options switchyard uses. */
 export interface FromOptions {
+  /** Replaces the client's method (an X-Accel-Redirect is followed with GET). */
+  method?: string;
   body?: Buffer;
   contentType?: string;
   rewriteRequestHeaders(request: FastifyRequest, headers: IncomingHttpHeaders): OutgoingHttpHeaders;

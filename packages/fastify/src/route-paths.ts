@@ -18,6 +18,8 @@ export function locationRoutePaths(locations: readonly Location[], taken: Readon
   const paths = new Set<string>();
   for (const location of locations) {
     const pattern = location.pattern;
+    // A named location is reached only through X-Accel-Redirect; nested ones lie within their parent's path.
+    if (location.kind === 'named') continue;
     if (location.kind === 'regex' || location.kind === 'regex-i' || !isPlainPath(pattern)) {
       paths.add('/*');
     } else if (location.kind === 'exact') {

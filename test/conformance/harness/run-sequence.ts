@@ -21,6 +21,7 @@ export async function runSequence(scenario: Scenario, port: number, backends: Ba
   backends.reset();
   const views: View[] = [];
   const held: Array<{ sent: Sent; index: number; from: number }> = [];
+  // sleep-ok: time is the subject: nginx counts failure windows in whole wall-clock seconds, so the scenario starts just after one begins.
   if (scenario.alignToSecond) await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
   let lastAnswerAt = Date.now();
   try {

@@ -217,7 +217,30 @@ const CASES: Array<[unknown, string]> = [
   [loc({ 'api/': 'api' }), `locations["api/"] is not a valid location: the path must start with '/', got "api/"`],
   [loc({ '= ': 'api' }), `locations["= "] is not a valid location: the pattern after '=' is empty`],
   [loc({ '': 'api' }), `locations[""] is not a valid location: the path is empty`],
-  [loc({ '@fallback': 'api' }), 'locations["@fallback"] is a named location (@name), which switchyard does not support'],
+  [loc({ '@ x': 'api' }), 'locations["@ x"] is not a valid named location (@ and a name without spaces)'],
+  [
+    loc({ '@n': { upstream: 'api', rewritePrefix: '/' } }),
+    'locations["@n"].rewritePrefix cannot be used in a named location (nginx refuses a URI in proxy_pass there too)',
+  ],
+  [
+    loc({ '/a/': { upstream: 'api', locations: { '/b/': 'api' } } }),
+    'locations["/a/"].locations["/b/"] is outside its enclosing location "/a/" (a nested path must start with "/a/")',
+  ],
+  [
+    loc({ '/a/': { upstream: 'api', locations: { '@n': 'api' } } }),
+    'locations["/a/"].locations["@n"] is a named location, which can be at the top level only (nginx)',
+  ],
+  [loc({ '= /a': { upstream: 'api', locations: { '/a/b': 'api' } } }), 'locations["= /a"].locations cannot be inside an exact location (nginx refuses it)'],
+  [
+    loc({ '/a/': { upstream: 'api', locations: { '/a/b/': 'api', '^~ /a/b/': 'api' } } }),
+    'locations["/a/"].locations["^~ /a/b/"] duplicates the location "/a/b/"',
+  ],
+  [loc({ '/a/': { upstream: 'api', internal: 'yes' } }), 'locations["/a/"].internal must be a boolean, got "yes"'],
+  [loc({ '/a/': { upstream: 'api', absoluteRedirect: { port: 1 } } }), 'locations["/a/"].absoluteRedirect.port must be a boolean, got 1'],
+  [
+    loc({ '/a/': { upstream: 'api', absoluteRedirect: { serverName: 'a/b' } } }),
+    `locations["/a/"].absoluteRedirect.serverName must be a host name (letters, digits, '.', '-', '_'), got "a/b"`,
+  ],
   [
     loc({ '/a//b/': 'api' }),
     `locations["/a//b/"] is not a valid location: "/a//b/" is not a normalised path (requests are matched after decoding %XX and resolving '.', '..' and '//'; write "/a/b/")`,

@@ -26,7 +26,7 @@ const NAME: Record<string, string> = { '10.0.0.1': 'a', '10.0.0.2': 'b', '10.0.0
  */
 function request(sy: Switchyard, answer: (server: string) => Answer, method = 'GET'): string {
   const route = sy.match(method, '/x');
-  assert.ok(route && route.redirect === undefined);
+  assert.ok(route && route.redirect === undefined && route.internal === undefined);
   const tried: string[] = [];
   let attempt: Attempt | undefined = sy.forward(route, { method, url: '/x', headers: {}, clientIp: '127.0.0.1' }, { replayableBody: true }).first();
   for (let i = 0; i < 10 && attempt !== undefined; i++) {

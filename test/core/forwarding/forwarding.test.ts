@@ -20,7 +20,7 @@ function setup(retry: RetryOptions, servers = 4, clock = { now: 0 }): Switchyard
 
 function start(sy: Switchyard, method = 'GET', replayableBody = true): Attempt {
   const route = sy.match(method, '/x');
-  assert.ok(route && route.redirect === undefined);
+  assert.ok(route && route.redirect === undefined && route.internal === undefined);
   const attempt = sy.forward(route, { method, url: '/x', headers: {}, clientIp: '127.0.0.1' }, { replayableBody }).first();
   assert.ok(attempt);
   return attempt;

@@ -5,7 +5,7 @@ import { buildUpstreamHeaders, createSwitchyard, type Location, type ServerInfo 
 
 const sy = createSwitchyard({ upstreams: { b: ['http://10.9.9.9:80'] }, locations: { '/': 'b' } });
 const route = sy.match('GET', '/');
-assert.ok(route && route.redirect === undefined);
+assert.ok(route && route.redirect === undefined && route.internal === undefined);
 const location: Location = route.location;
 const server: ServerInfo = sy.upstream('b').servers()[0] as ServerInfo;
 const spoofed = { host: 'site', 'x-real-ip': '1.2.3.4', forwarded: 'for=1.2.3.4', 'x-forwarded-for': '1.2.3.4' };
@@ -30,7 +30,7 @@ test('ip-hash behind a trusted load balancer hashes the real client (rightmost u
   const naive = createSwitchyard({ upstreams: { p: { servers, balance: 'ip-hash' } }, locations: { '/': 'p' } });
   const pickFor = (instance: typeof sy, xff: string): string => {
     const r = instance.match('GET', '/');
-    assert.ok(r && r.redirect === undefined);
+    assert.ok(r && r.redirect === undefined && r.internal === undefined);
     const attempt = instance
       .forward(r, { method: 'GET', url: '/', headers: { 'x-forwarded-for': xff }, clientIp: '10.0.0.5' }, { replayableBody: true })
       .first();

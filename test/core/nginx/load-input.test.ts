@@ -12,7 +12,9 @@ const fixture = fileURLToPath(new URL('../../fixtures/nginx/three-servers.conf',
 const THREE = {
   options: {
     upstreams: { backend: { servers: ['http://localhost:8000', 'http://localhost:8001', 'http://localhost:8002'] } },
-    locations: { '/': { upstream: 'backend' } },
+    locations: { '/': { upstream: 'backend', headerDefaults: 'nginx' } },
+    accelRedirect: true,
+    absoluteRedirect: true,
   },
   warnings: [],
 };

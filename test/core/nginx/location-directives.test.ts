@@ -68,10 +68,10 @@ test('proxy_pass with a URI part sets rewritePrefix; without one the path goes a
     ].join('\n'),
   );
   assert.deepEqual(options.locations, {
-    '/api/': { upstream: 'app', rewritePrefix: '/v1/' },
-    '/root/': { upstream: 'app', rewritePrefix: '/' },
-    '/plain/': { upstream: 'app' },
-    '= /one': { upstream: 'app', rewritePrefix: '/other' },
+    '/api/': { upstream: 'app', headerDefaults: 'nginx', rewritePrefix: '/v1/' },
+    '/root/': { upstream: 'app', headerDefaults: 'nginx', rewritePrefix: '/' },
+    '/plain/': { upstream: 'app', headerDefaults: 'nginx' },
+    '= /one': { upstream: 'app', headerDefaults: 'nginx', rewritePrefix: '/other' },
   });
 });
 
@@ -93,18 +93,25 @@ test('proxy_pass to a host:port without an upstream block makes an implicit one-
       '[::1]:9000': { servers: ['http://[::1]:9000'] },
     },
     locations: {
-      '/a/': { upstream: '127.0.0.1:8080', rewritePrefix: '/' },
-      '/b/': { upstream: '127.0.0.1:8080' },
-      '/c/': { upstream: 'backend' },
-      '/d/': { upstream: 'api.example.com', rewritePrefix: '/v2/' },
-      '/e/': { upstream: '[::1]:9000' },
+      '/a/': { upstream: '127.0.0.1:8080', headerDefaults: 'nginx', rewritePrefix: '/' },
+      '/b/': { upstream: '127.0.0.1:8080', headerDefaults: 'nginx' },
+      '/c/': { upstream: 'backend', headerDefaults: 'nginx' },
+      '/d/': { upstream: 'api.example.com', headerDefaults: 'nginx', rewritePrefix: '/v2/' },
+      '/e/': { upstream: '[::1]:9000', headerDefaults: 'nginx' },
     },
+    accelRedirect: true,
+    absoluteRedirect: true,
   });
 });
 
 test('an upstream block may be declared after the location that uses it; names match case-insensitively', () => {
   const { options } = parseNginxConfig('location / { proxy_pass http://APP; }\nupstream app { server a:1; }');
-  assert.deepEqual(options, { upstreams: { app: { servers: ['http://a:1'] } }, locations: { '/': { upstream: 'app' } } });
+  assert.deepEqual(options, {
+    upstreams: { app: { servers: ['http://a:1'] } },
+    locations: { '/': { upstream: 'app', headerDefaults: 'nginx' } },
+    accelRedirect: true,
+    absoluteRedirect: true,
+  });
 });
 
 test('proxy_next_upstream: conditions in order, statuses as numbers, non_idempotent, off, repeated lines add up', () => {
@@ -112,16 +119,18 @@ test('proxy_next_upstream: conditions in order, statuses as numbers, non_idempot
     location('proxy_pass http://app;\nproxy_next_upstream error timeout invalid_header http_500 http_502 http_503 http_504 http_403 http_404 http_429;').loc,
     {
       upstream: 'app',
+      headerDefaults: 'nginx',
       retry: { on: ['error', 'timeout', 'invalid_header', 500, 502, 503, 504, 403, 404, 429] },
     },
   );
   assert.deepEqual(location('proxy_pass http://app;\nproxy_next_upstream error non_idempotent;\nproxy_next_upstream http_502 error;').loc, {
     upstream: 'app',
+    headerDefaults: 'nginx',
     retry: { on: ['error', 502], nonIdempotent: true },
   });
-  assert.deepEqual(location('proxy_pass http://app;\nproxy_next_upstream error off;').loc, { upstream: 'app', retry: { on: [] } });
+  assert.deepEqual(location('proxy_pass http://app;\nproxy_next_upstream error off;').loc, { upstream: 'app', headerDefaults: 'nginx', retry: { on: [] } });
   const updating = location('proxy_pass http://app;\nproxy_next_upstream error updating;');
-  assert.deepEqual(updating.loc, { upstream: 'app', retry: { on: ['error'] } });
+  assert.deepEqual(updating.loc, { upstream: 'app', headerDefaults: 'nginx', retry: { on: ['error'] } });
   assert.deepEqual(updating.warnings, ['line 5: "proxy_next_upstream updating" ignored (switchyard has no cache)']);
 });
 
@@ -130,23 +139,39 @@ test('proxy_next_upstream_tries, _timeout and the three proxy timeouts (bare num
     location(
       'proxy_pass http://app;\nproxy_next_upstream_tries 3;\nproxy_next_upstream_timeout 15;\nproxy_connect_timeout 500ms;\nproxy_read_timeout 2m;\nproxy_send_timeout 1h30m;',
     ).loc,
-    { upstream: 'app', retry: { tries: 3, timeout: '15s' }, timeouts: { connect: '500ms', read: '2m', send: '1h30m' } },
+    { upstream: 'app', headerDefaults: 'nginx', retry: { tries: 3, timeout: '15s' }, timeouts: { connect: '500ms', read: '2m', send: '1h30m' } },
   );
-  assert.deepEqual(location('proxy_pass http://app;\nproxy_next_upstream_tries 0;').loc, { upstream: 'app', retry: { tries: 0 } });
+  assert.deepEqual(location('proxy_pass http://app;\nproxy_next_upstream_tries 0;').loc, { upstream: 'app', headerDefaults: 'nginx', retry: { tries: 0 } });
 });
 
-test('proxy_set_header: Host $host / $http_host preserve the host, $proxy_host is the default, literals become headers', () => {
-  assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header Host $host;').loc, { upstream: 'app', preserveHost: true });
-  assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header Host $http_host;').loc, { upstream: 'app', preserveHost: true });
-  assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header Host $proxy_host;'), { loc: { upstream: 'app' }, warnings: [] });
-  assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header Host api.internal;').loc, { upstream: 'app', headers: { Host: 'api.internal' } });
+test('proxy_set_header: any Host is a header (default $proxy_host through headerDefaults), literals and variables become headers', () => {
+  assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header Host $host;').loc, {
+    upstream: 'app',
+    headerDefaults: 'nginx',
+    headers: { Host: '$host' },
+  });
+  assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header Host $http_host;').loc, {
+    upstream: 'app',
+    headerDefaults: 'nginx',
+    headers: { Host: '$http_host' },
+  });
+  assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header Host $proxy_host;'), {
+    loc: { upstream: 'app', headerDefaults: 'nginx', headers: { Host: '$proxy_host' } },
+    warnings: [],
+  });
+  assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header Host api.internal;').loc, {
+    upstream: 'app',
+    headerDefaults: 'nginx',
+    headers: { Host: 'api.internal' },
+  });
   assert.deepEqual(location('proxy_pass http://app;\nproxy_set_header X-A "one two";\nproxy_set_header X-B \'3\';\nproxy_set_header X-A again;').loc, {
     upstream: 'app',
+    headerDefaults: 'nginx',
     headers: { 'X-A': 'again', 'X-B': '3' },
   });
 });
 
-test('proxy_set_header: forwarding, WebSocket and variable values are warnings; the header is not sent', () => {
+test('proxy_set_header: forwarding headers and variables are sent as written, an empty value removes; WebSocket and framing ones are warnings', () => {
   const { loc, warnings } = location(
     [
       'proxy_pass http://app;',
@@ -162,27 +187,52 @@ test('proxy_set_header: forwarding, WebSocket and variable values are warnings; 
       'proxy_set_header Accept-Encoding "";',
       'proxy_set_header Host $host:$server_port;',
       'proxy_set_header X-Price "costs $";',
+      'proxy_set_header Keep-Alive "";',
     ].join('\n'),
   );
-  assert.deepEqual(loc, { upstream: 'app', headers: { 'X-Price': 'costs $' } });
+  assert.deepEqual(loc, {
+    upstream: 'app',
+    headerDefaults: 'nginx',
+    headers: {
+      'X-Forwarded-For': '$proxy_add_x_forwarded_for',
+      'X-Forwarded-Proto': '$scheme',
+      'X-Forwarded-Host': '$host',
+      'X-Real-IP': '$remote_addr',
+      'X-Start': 't=${msec}',
+      'X-Id': '$request_id',
+      'Accept-Encoding': '',
+      Host: '$host:$server_port',
+      'X-Price': 'costs $',
+    },
+  });
   assert.deepEqual(warnings, [
-    'line 5: "proxy_set_header X-Forwarded-For" ignored (switchyard sets X-Forwarded-For itself)',
-    'line 6: "proxy_set_header X-Forwarded-Proto" ignored (switchyard sets X-Forwarded-Proto itself)',
-    'line 7: "proxy_set_header X-Forwarded-Host" ignored (switchyard sets X-Forwarded-Host itself)',
-    'line 8: "proxy_set_header X-Real-IP" ignored (switchyard sets X-Real-IP itself)',
     'line 9: "proxy_set_header Upgrade" ignored (switchyard proxies WebSocket upgrades itself)',
     'line 10: "proxy_set_header Connection" ignored (switchyard proxies WebSocket upgrades itself)',
     'line 11: "proxy_set_header Connection" ignored (switchyard keeps upstream connections alive itself)',
-    'line 12: "proxy_set_header X-Start" ignored (nginx variables are not expanded: t=${msec})',
-    'line 13: "proxy_set_header X-Id" ignored (nginx variables are not expanded: $request_id)',
-    'line 14: "proxy_set_header Accept-Encoding" ignored (removing a request header is not supported)',
-    'line 15: "proxy_set_header Host" ignored (nginx variables are not expanded: $host:$server_port; Host stays the upstream\'s)',
+    'line 17: "proxy_set_header Keep-Alive" ignored (switchyard frames requests and manages connections itself)',
   ]);
+});
+
+test("proxy_set_header: an unknown variable or a regex capture is an error naming the line; $server_name is the server block's first name", () => {
+  inLocation('proxy_pass http://app;\nproxy_set_header X-U $upstream_addr;', 5, 22, /"proxy_set_header X-U" uses the nginx variable "\$upstream_addr"/);
+  inLocation('proxy_pass http://app;\nproxy_set_header X-U a$1;', 5, 22, /regex capture "\$1"/);
+  const { options } = server(
+    'server_name shop.example www.shop.example;\nlocation / { proxy_pass http://app; proxy_set_header X-S "$server_name/${server_name}"; }',
+  );
+  assert.deepEqual(options.locations?.['/'], { upstream: 'app', headerDefaults: 'nginx', headers: { 'X-S': 'shop.example/shop.example' } });
+});
+
+test('proxy_pass_header and proxy_hide_header become passHeaders / hideHeaders, each inherited as a whole list', () => {
+  const { options } = server(
+    'proxy_pass_header Server; proxy_hide_header X-Powered-By;\nlocation /a/ { proxy_pass http://app; }\nlocation /b/ { proxy_pass http://app; proxy_pass_header X-Accel-Redirect; proxy_hide_header X-Debug; }',
+  );
+  assert.deepEqual(options.locations?.['/a/'], { upstream: 'app', headerDefaults: 'nginx', hideHeaders: ['x-powered-by'], passHeaders: ['server'] });
+  assert.deepEqual(options.locations?.['/b/'], { upstream: 'app', headerDefaults: 'nginx', hideHeaders: ['x-debug'], passHeaders: ['x-accel-redirect'] });
 });
 
 test('proxy_http_version and other proxy_* options are warnings', () => {
   const { loc, warnings } = location('proxy_pass http://app;\nproxy_http_version 1.0;\nproxy_buffering off;\nproxy_ssl_verify on;\nproxy_redirect off;');
-  assert.deepEqual(loc, { upstream: 'app' });
+  assert.deepEqual(loc, { upstream: 'app', headerDefaults: 'nginx' });
   assert.deepEqual(warnings, [
     'line 5: "proxy_http_version 1.0" ignored (switchyard always speaks HTTP/1.1 with keep-alive to upstreams)',
     'line 6: "proxy_buffering" ignored (proxy option not supported by switchyard)',
@@ -211,9 +261,21 @@ test('inheritance: each setting inherits from server and http (bare top level to
     ].join('\n'),
   );
   assert.deepEqual(options.locations, {
-    '/a/': { upstream: 'app', preserveHost: true, headers: { 'X-S': 's' }, retry: { on: ['error'], tries: 2 }, timeouts: { connect: '3s', read: '7s' } },
-    '/b/': { upstream: 'app', preserveHost: true, headers: { 'X-S': 's' }, retry: { on: [503], tries: 2 }, timeouts: { connect: '1s', read: '7s' } },
-    '/c/': { upstream: 'app', headers: { 'X-C': 'c' }, retry: { on: ['error'], tries: 2 }, timeouts: { connect: '3s', read: '7s' } },
+    '/a/': {
+      upstream: 'app',
+      headerDefaults: 'nginx',
+      headers: { Host: '$host', 'X-S': 's' },
+      retry: { on: ['error'], tries: 2 },
+      timeouts: { connect: '3s', read: '7s' },
+    },
+    '/b/': {
+      upstream: 'app',
+      headerDefaults: 'nginx',
+      headers: { Host: '$host', 'X-S': 's' },
+      retry: { on: [503], tries: 2 },
+      timeouts: { connect: '1s', read: '7s' },
+    },
+    '/c/': { upstream: 'app', headerDefaults: 'nginx', headers: { 'X-C': 'c' }, retry: { on: ['error'], tries: 2 }, timeouts: { connect: '3s', read: '7s' } },
   });
 });
 
@@ -226,11 +288,11 @@ test('non-proxied locations: one warning each, nothing emitted, inner directives
       'location /files/ { alias /data/; }',
       'location /spa/ { try_files $uri /index.html; }',
       'location /both/ { return 403; proxy_pass http://app; }',
-      'location @fallback { proxy_pass http://app; }',
+      'location @fallback { try_files $uri =404; }',
       'location /empty/ { }',
     ].join('\n'),
   );
-  assert.deepEqual(options.locations, { '/': { upstream: 'app' } });
+  assert.deepEqual(options.locations, { '/': { upstream: 'app', headerDefaults: 'nginx' } });
   assert.deepEqual(warnings, [
     'line 4: location = /healthz is not proxied; switchyard leaves it to the app',
     'line 5: location /static/ is not proxied; switchyard leaves it to the app',
@@ -246,7 +308,7 @@ test('directives that do not concern balancing inside a proxied location or serv
   const { options, warnings } = server(
     'listen 80;\nserver_name a.example;\naccess_log off;\nlocation / {\nproxy_pass http://app;\nallow 10.0.0.0/8;\ndeny all;\nif ($bad) { return 403; }\nlimit_except GET { deny all; }\nmore_set_headers "X-A: b";\n}',
   );
-  assert.deepEqual(options.locations, { '/': { upstream: 'app' } });
+  assert.deepEqual(options.locations, { '/': { upstream: 'app', headerDefaults: 'nginx' } });
   assert.deepEqual(warnings, [
     'line 3: "listen" ignored (not about load balancing)',
     'line 4: "server_name" ignored (not about load balancing)',
@@ -326,11 +388,21 @@ test('proxy_pass errors point at the URL', () => {
 test('location structure errors', () => {
   throwsAt(`${POOL}location / { proxy_pass http://app; }\nlocation / { proxy_pass http://app; }`, 3, 1, /duplicate location "\/"/);
   throwsAt(`${POOL}location /a/ { proxy_pass http://app; }\nlocation ^~ /a/ { proxy_pass http://app; }`, 3, 1, /duplicate location "\^~ \/a\/"/);
+  // Nested locations: nginx's own checks (ngx_http_core_location).
+  throwsAt(`${POOL}location /a/ { proxy_pass http://app;\n  location /b/ { proxy_pass http://app; } }`, 3, 3, /location "\/b\/" is outside location "\/a\/"/);
+  throwsAt(`${POOL}location = /a { proxy_pass http://app;\n  location /a/b { proxy_pass http://app; } }`, 3, 3, /cannot be inside the exact location "\/a"/);
+  throwsAt(`${POOL}location @n { proxy_pass http://app;\n  location /x/ { proxy_pass http://app; } }`, 3, 3, /cannot be inside the named location "@n"/);
   throwsAt(
-    `${POOL}location / { proxy_pass http://app;\n  location /in/ { proxy_pass http://app; } }`,
+    `${POOL}location / { proxy_pass http://app;\n  location @n { proxy_pass http://app; } }`,
     3,
     3,
-    /nested location inside "location \/" is not supported/,
+    /named location "@n" can be on the server level only/,
+  );
+  throwsAt(
+    `${POOL}location / { root /srv;\n  location /api/ { proxy_pass http://app; } }`,
+    3,
+    3,
+    /proxied "location \/api\/" inside "location \/", which switchyard does not proxy/,
   );
   throwsAt(`${POOL}location / proxy_pass;`, 2, 10, /invalid location modifier "\/"/);
   throwsAt(`${POOL}location /;`, 2, 1, /"location \/" needs a \{ \.\.\. \} block/);
@@ -367,7 +439,7 @@ test('the same location in two server blocks: kept once when identical, an error
   const same = parseNginxConfig(
     `${POOL}server { listen 80; location / { proxy_pass http://app; } }\nserver { listen 443; location / { proxy_pass http://app; } }`,
   );
-  assert.deepEqual(same.options.locations, { '/': { upstream: 'app' } });
+  assert.deepEqual(same.options.locations, { '/': { upstream: 'app', headerDefaults: 'nginx' } });
   assert.deepEqual(same.warnings, [
     'line 2: "listen" ignored (not about load balancing)',
     'line 3: another "server" block: its locations join the others (switchyard has one set of locations; listen and server_name are not matched)',

@@ -49,7 +49,7 @@ type Result = Attempt | QueueRefusal;
 /** One request: its first try now, or its ticket and the result it is later given. */
 function request(sy: Switchyard, n: number): { now: Attempt | undefined; ticket: QueueTicket | QueueRefusal | undefined; later: Result[] } {
   const route = sy.match('GET', `/r${n}`);
-  assert.ok(route && route.redirect === undefined);
+  assert.ok(route && route.redirect === undefined && route.internal === undefined);
   const forwarding = sy.forward(route, { method: 'GET', url: `/r${n}`, headers: {}, clientIp: '127.0.0.1' }, { replayableBody: true, queue: true });
   const later: Result[] = [];
   const now = forwarding.first();

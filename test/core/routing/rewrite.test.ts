@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSwitchyard, type RouteMatch } from '@switchyard/core';
 
-const pathOf = (route: RouteMatch | undefined): string | undefined => (route === undefined || route.redirect !== undefined ? undefined : route.path);
+const pathOf = (route: RouteMatch | undefined): string | undefined =>
+  route === undefined || route.redirect !== undefined || route.internal ? undefined : route.path;
 
 test("a location without a trailing slash never rewrites into a dot segment ('/api../x' -> '/v1/../x')", async () => {
   const sy = createSwitchyard({

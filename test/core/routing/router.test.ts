@@ -14,10 +14,11 @@ function router(locations: Record<string, LocationOptions | string>) {
   return createRouter(resolveConfig({ upstreams, locations }).locations);
 }
 
-/** `key -> path` for a proxied match, `301 -> target` for a redirect, `-` for none. */
+/** `key -> path` for a proxied match, `301 -> target` for a redirect, `404 key` for an internal location, `-` for none. */
 function show(match: RouteMatch | undefined): string {
   if (match === undefined) return '-';
   if (match.redirect !== undefined) return `301 ${match.redirect}`;
+  if (match.internal) return `404 ${match.location.key}`;
   return `${match.location.key} -> ${match.path}`;
 }
 
@@ -191,7 +192,7 @@ test('fuzz: match never throws and a proxied path stays inside its location', ()
   fc.assert(
     fc.property(arb, (url) => {
       const m = r.match('GET', url);
-      if (m === undefined || m.redirect !== undefined) return;
+      if (m === undefined || m.redirect !== undefined || m.internal) return;
       if (m.upstream === 'api') {
         // The rewritten path, read back by a decoding upstream, is below /v1/.
         const path = m.path.split('?')[0]!;

@@ -107,7 +107,7 @@ test('without strict the same bindings are balanced as unbound', () => {
 test('strict through a forwarding: the bound server fails and the retry does not move the request (502, as Angie)', () => {
   const { sy } = setup({ cookie: { name: 'srv_id' }, strict: true });
   const route = sy.match('GET', '/');
-  assert.ok(route && route.redirect === undefined);
+  assert.ok(route && route.redirect === undefined && route.internal === undefined);
   const attempt = sy
     .forward(route, { method: 'GET', url: '/', headers: { cookie: `srv_id=${ID.b}` }, clientIp: '127.0.0.1' }, { replayableBody: true })
     .first();

@@ -2,13 +2,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestInfo, ResolvedServer, ServerStatus, StatusSnapshot, Switchyard } from '../types.js';
 import type { AdminServerView } from '../internal.js';
-import { SwitchyardError } from '../errors.js';
+import { SwitchyardError, SwitchyardLookupError } from '../errors.js';
 import { resolveServer } from '../config/resolve-server.js';
 import { resolveServerPatch, publicPatch } from '../config/resolve-server-patch.js';
 import { internalsOf, machineStatus } from './instance-internals.js';
 import { notEditableReason } from './server-source.js';
 import { writeAccess } from './admin-auth.js';
 import { readJsonBody, type AdminBodySource } from './admin-body.js';
+import { adminAddRefusal, allowOf } from './admin-allow.js';
+import { isPlainObject } from '../config/describe.js';
 import type { AdminResponse } from './admin-routes.js';
 
 export interface AdminApiRequest {
@@ -61,6 +63,32 @@ async function readBody(req: AdminApiRequest): Promise<{ ok: true; value: unknow
   }
   const body = await readJsonBody(req.body, req.headers['content-length']);
   return body.ok ? body : { ok: false, answer: bodyError(body.status, body.text) };
+}
+
+/** The field an error names (`body.weight`), for the `input:limited` event. */
+function fieldOf(err: unknown, fallback: string): string {
+  const path = (err as { path?: unknown }).path;
+  return typeof path === 'string' ? path : fallback;
+}
+
+function jsonKind(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
+function requestInfo(req: AdminApiRequest): RequestInfo {
+  return { method: req.method, url: req.url, headers: req.headers, clientIp: req.clientIp };
+}
+
+/** 400 naming the field, and the `input:limited` event (source `admin`). */
+function invalid(sy: Switchyard, upstream: string, field: string, text: string): AdminResponse {
+  internalsOf(sy).env?.emit('input:limited', { source: 'admin', upstream, field, action: 'refused', detail: text });
+  return error(400, 'InvalidBody', text);
+}
+
+/** 403: the server is valid but `admin.allow` / `admin.validate` (or the default refusals) do not let it in. */
+function notAllowed(sy: Switchyard, upstream: string, url: string, reason: string): AdminResponse {
+  internalsOf(sy).env?.emit('input:limited', { source: 'admin', upstream, field: 'body.url', action: 'refused', detail: `${url}: ${reason}` });
+  return error(403, 'ServerNotAllowed', `server ${url} may not be added through the admin API: ${reason}`);
 }
 
 /** Whether `path` (no query) is served by the admin API of `sy`. */
@@ -175,18 +203,32 @@ export async function adminApiResponse(sy: Switchyard, req: AdminApiRequest, opt
     if (method !== 'POST') return allow('GET, POST');
     const body = await readBody(req);
     if (!body.ok) return body.answer;
+    // An object only: a bare url string would be a server to the config, but the API documents `{ url, ... }`.
+    if (!isPlainObject(body.value)) return invalid(sy, name, 'body', `body must be a JSON object { url, weight?, ... }, got ${jsonKind(body.value)}`);
     let server: ResolvedServer;
     try {
       server = resolveServer(body.value, 'body');
     } catch (err) {
-      return error(400, 'InvalidBody', (err as Error).message);
+      return invalid(sy, name, fieldOf(err, 'body'), (err as Error).message);
+    }
+    const refused = adminAddRefusal(allowOf(admin), server.url);
+    if (refused !== undefined) return notAllowed(sy, name, server.url, refused);
+    if (admin.validate !== undefined) {
+      let reason: string | undefined | void;
+      try {
+        reason = await admin.validate({ upstream: name, url: server.url, server: body.value, request: requestInfo(req) });
+      } catch (err) {
+        reason = `admin.validate threw: ${err instanceof Error ? err.message : String(err)}`;
+      }
+      if (typeof reason === 'string') return notAllowed(sy, name, server.url, reason);
     }
     if (pool.adminServers().some((v) => v.settings.url === server.url))
       return error(409, 'ServerExists', `upstream "${name}" already has server ${server.url}`);
     try {
-      sy.addServer(name, { ...(body.value as Record<string, unknown>), url: server.url });
+      sy.addServer(name, { ...body.value, url: server.url });
     } catch (err) {
-      if (err instanceof SwitchyardError) return error(409, 'ServerExists', err.message);
+      if (err instanceof SwitchyardLookupError) return error(409, 'ServerExists', err.message);
+      if (err instanceof SwitchyardError) return invalid(sy, name, fieldOf(err, 'body'), err.message);
       throw err;
     }
     const added = pool.adminServers().find((v) => v.settings.url === server.url);
@@ -222,10 +264,12 @@ export async function adminApiResponse(sy: Switchyard, req: AdminApiRequest, opt
   let patch;
   try {
     patch = resolveServerPatch(body.value, 'body');
+    sy.setServer(name, url, publicPatch(patch));
   } catch (err) {
-    return error(400, 'InvalidBody', (err as Error).message);
+    // Every refusal of the patch (checked here or by the pool) is the client's 400, never a 500.
+    if (err instanceof SwitchyardError) return invalid(sy, name, fieldOf(err, 'body'), err.message);
+    throw err;
   }
-  sy.setServer(name, url, publicPatch(patch));
   const text = Object.entries(publicPatch(patch))
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(' ');

@@ -1,9 +1,11 @@
 /** @module The core's own view into an instance (its pools) for the admin API and the cluster link, kept off the public Switchyard type. */
 import type { StatusSnapshot, Switchyard } from '../types.js';
-import type { PoolControl } from '../internal.js';
+import type { PoolControl, PoolEnv } from '../internal.js';
 
 export interface InstanceInternals {
   readonly pools: ReadonlyMap<string, PoolControl>;
+  /** The instance's events, for inputs refused outside a pool (admin API, cluster IPC: `input:limited`). */
+  readonly env?: PoolEnv;
   /** With `cluster: true`: the status summed over the workers. */
   readonly clusterStatus?: () => Promise<StatusSnapshot>;
 }

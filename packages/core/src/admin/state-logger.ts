@@ -48,6 +48,18 @@ export function attachStateLogger(sy: Switchyard, logger: SwitchyardLogger, opti
   const lookupFailed = (e: SwitchyardEvents['discovery:error']): void =>
     logger.warn(`switchyard: ${e.upstream} lookups of ${e.source} fail, keeping the last servers: ${e.error}`);
   const lookupRecovered = (e: SwitchyardEvents['discovery:recovered']): void => logger.info(`switchyard: ${e.upstream} lookups of ${e.source} answer again`);
+  // Once per name at start: an empty pool then says why (not only "no live upstream").
+  const firstAnswer = (e: SwitchyardEvents['discovery:answer']): void => {
+    const found = e.answer.length > 0 ? e.answer.join(', ') : 'nothing';
+    if (e.error === undefined) logger.info(`switchyard: ${e.upstream} ${e.source} resolved to ${found}`);
+    else logger.warn(`switchyard: ${e.upstream} ${e.source} resolved to ${found}; ${e.error}`);
+  };
+  const panic = (e: SwitchyardEvents['upstream:panic']): void =>
+    e.panic
+      ? logger.warn(`switchyard: ${e.upstream} in panic: ${e.healthy} of ${e.servers} servers healthy, balancing over all of them (passive failures ignored)`)
+      : logger.info(`switchyard: ${e.upstream} out of panic: ${e.healthy} of ${e.servers} servers healthy`);
+  const limited = (e: SwitchyardEvents['input:limited']): void =>
+    logger.warn(`switchyard: ${e.source} input ${e.action}${e.upstream !== undefined ? ` in ${e.upstream}` : ''}: ${e.field}: ${e.detail}`);
 
   sy.on('server:down', down)
     .on('server:up', up)
@@ -56,7 +68,11 @@ export function attachStateLogger(sy: Switchyard, logger: SwitchyardLogger, opti
     .on('server:updated', updated)
     .on('no-live-upstream', none)
     .on('try:failed', tried);
-  sy.on('discovery:error', lookupFailed).on('discovery:recovered', lookupRecovered);
+  sy.on('discovery:error', lookupFailed)
+    .on('discovery:recovered', lookupRecovered)
+    .on('discovery:answer', firstAnswer)
+    .on('input:limited', limited)
+    .on('upstream:panic', panic);
   return () => {
     sy.off('server:down', down)
       .off('server:up', up)
@@ -65,6 +81,10 @@ export function attachStateLogger(sy: Switchyard, logger: SwitchyardLogger, opti
       .off('server:updated', updated)
       .off('no-live-upstream', none)
       .off('try:failed', tried);
-    sy.off('discovery:error', lookupFailed).off('discovery:recovered', lookupRecovered);
+    sy.off('discovery:error', lookupFailed)
+      .off('discovery:recovered', lookupRecovered)
+      .off('discovery:answer', firstAnswer)
+      .off('input:limited', limited)
+      .off('upstream:panic', panic);
   };
 }

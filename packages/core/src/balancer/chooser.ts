@@ -11,6 +11,8 @@ export class PickGate {
   now = 0;
   /** nginx `peers->single`: a lone primary without backups is never marked failed. */
   single = false;
+  /** Panic mode (`passive.panic`): passive failures are ignored for this pick. */
+  ignorePassive = false;
   random: () => number;
   #tried: ReadonlySet<string> | undefined;
   #ctx: PickContext | undefined;
@@ -39,7 +41,7 @@ export class PickGate {
   takesOnceFree(s: ServerSlot): boolean {
     if (s.down || !s.healthy) return false;
     if (this.#tried !== undefined && this.#tried.has(s.url)) return false;
-    return this.single || s.maxFails === 0 || s.fails < s.maxFails || this.now - s.checked > s.failTimeoutMs;
+    return this.single || this.ignorePassive || s.maxFails === 0 || s.fails < s.maxFails || this.now - s.checked > s.failTimeoutMs;
   }
 
   /** May take a new, unbound request. */

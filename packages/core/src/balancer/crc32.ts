@@ -20,6 +20,16 @@ export function crc32UpdateBytes(crc: number, bytes: ArrayLike<number>): number 
   return c >>> 0;
 }
 
+/** ngx_crc32_update over the 4 little-endian bytes of `word` (the ketama chain's previous point), unrolled. */
+export function crc32Update4(crc: number, word: number): number {
+  let c = crc;
+  c = (TABLE[(c ^ word) & 0xff] as number) ^ (c >>> 8);
+  c = (TABLE[(c ^ (word >>> 8)) & 0xff] as number) ^ (c >>> 8);
+  c = (TABLE[(c ^ (word >>> 16)) & 0xff] as number) ^ (c >>> 8);
+  c = (TABLE[(c ^ (word >>> 24)) & 0xff] as number) ^ (c >>> 8);
+  return c >>> 0;
+}
+
 /** ngx_crc32_update over the UTF-8 bytes of `text` (ASCII fast path: no Buffer). */
 export function crc32Update(crc: number, text: string): number {
   let c = crc;

@@ -24,6 +24,7 @@ import { accountBoundPick, boundSlot } from '../sticky/bound-pick.js';
 import { publicPatch, type ResolvedServerPatch } from '../config/resolve-server-patch.js';
 import { PickQueue, type SetTimer } from '../queue/pick-queue.js';
 import type { Attempt } from '../types.js';
+import { PassiveLimits } from './passive-limits.js';
 
 /** nginx never counts these as an unsuccessful attempt, whatever proxy_next_upstream says. */
 const NEVER_FAILS = (status: number): boolean => status === 403 || status === 404;
@@ -89,6 +90,8 @@ export class Pool implements PoolControl {
   readonly #zombies = new Set<ServerSlot>();
   #nextId = 0;
   readonly queue: PickQueue<Attempt> | undefined;
+  /** `passive`: panic threshold and max ejected share (absent: nginx's passive health as is). */
+  readonly #limits: PassiveLimits | undefined;
 
   constructor(config: ResolvedUpstream, env: PoolEnv) {
     this.name = config.name;
@@ -99,6 +102,7 @@ export class Pool implements PoolControl {
     this.#primaryChooser = createChooser(config);
     this.#backupChooser = createChooser(config);
     this.#sticky = config.sticky !== undefined ? new StickyBinding(config.sticky) : undefined;
+    this.#limits = config.passive !== undefined ? new PassiveLimits(config.name, config.passive, env) : undefined;
     const now = env.now();
     for (const server of config.servers) this.#all.push(this.#numbered(new ServerSlot(server, !this.#mandatory, now, config)));
     this.queue = config.queue !== undefined ? new PickQueue(config.queue, env.setTimer ?? unrefTimer, () => this.servable()) : undefined;
@@ -135,6 +139,7 @@ export class Pool implements PoolControl {
     const now = this.#env.now();
     const gate = this.#gate;
     gate.begin(ctx, now);
+    if (this.#limits !== undefined) gate.ignorePassive = this.#limits.panic(this.#primary, this.#backup, now);
     let slot = this.#sticky !== undefined && ctx?.request !== undefined && ctx.sticky !== false ? this.#boundPick(ctx.request, now) : undefined;
     // sticky strict (Angie's sticky_strict): a binding that names no usable server is not rebalanced.
     if (slot === null) return undefined;
@@ -213,7 +218,8 @@ export class Pool implements PoolControl {
 
     const now = this.#env.now();
     if (failed) {
-      slot.fails++;
+      // passive.maxEjectedPercent: a failure that would eject one server too many is not counted toward it.
+      if (this.#limits?.capped(slot, slot.fails + 1, slot.backup ? this.#backup : this.#primary, now) !== true) slot.fails++;
       slot.accessed = now;
       slot.checked = now;
       if (slot.maxFails > 0) {
@@ -369,6 +375,7 @@ export class Pool implements PoolControl {
     if (slot === undefined || this.#gate.single) return;
     const now = this.#env.now();
     if (failed) {
+      if (this.#limits?.capped(slot, slot.maxFails, slot.backup ? this.#backup : this.#primary, now) === true) return;
       // As if our own tries had failed maxFails times now: no try here until failTimeout passed.
       slot.fails = Math.max(slot.fails, slot.maxFails);
       slot.accessed = now;
@@ -434,6 +441,7 @@ export class Pool implements PoolControl {
       ...(sessions !== undefined ? { sessions } : {}),
       ...(this.#zombies.size > 0 ? { zombies: [...this.#zombies].map(toStatus) } : {}),
       ...(this.queue !== undefined ? { queue: this.queue.status() } : {}),
+      ...(this.#limits?.panicEnabled === true ? { panic: this.#limits.inPanic } : {}),
     };
   }
 

@@ -6,7 +6,9 @@ import type { HealthChecks } from '../health/health-checks.js';
 import { resolveServerPatch } from '../config/resolve-server-patch.js';
 import { mergeStatus } from './merge-status.js';
 import { notEditableReason } from '../admin/server-source.js';
+import { internalsOf } from '../admin/instance-internals.js';
 import { TAG, isOurs, type ChangeOp, type HealthReport, type PassiveReport, type PrimaryMessage, type WorkerMessage } from './messages.js';
+import { checkChange, checkEach, checkHealth, checkPassive, checkPrimaryMessage } from './check-message.js';
 
 /** Without an answer from `clusterPrimary()` in this long, the worker probes on its own (and warns once). */
 export const PRIMARY_ANSWER_MS = 2000;
@@ -80,15 +82,37 @@ export function joinCluster(sy: Switchyard, pools: ReadonlyMap<string, PoolContr
   const applyHealth = (r: HealthReport): void => pools.get(r.upstream)?.setHealth(r.url, r.healthy, r.last);
   const applyPassive = (r: PassiveReport): void => pools.get(r.upstream)?.peerFailure(r.url, r.failed);
 
-  const onMessage = (message: unknown): void => {
-    if (!isOurs<PrimaryMessage>(message)) return;
+  /** One line per dropped message, through the app's logger when it listens (the state logger does). */
+  const dropped = (error: string): void => {
+    const detail = `dropped a malformed message from the primary: ${error}`;
+    if (!emitLimited(detail)) process.emitWarning(`switchyard: cluster: ${detail}`);
+  };
+  const emitLimited = (detail: string): boolean => {
+    const env = internalsOf(sy).env;
+    if (env === undefined || !env.listening('input:limited')) return false;
+    env.emit('input:limited', { source: 'cluster', field: 'message', action: 'refused', detail });
+    return true;
+  };
+
+  const onMessage = (raw: unknown): void => {
+    if (!isOurs<PrimaryMessage>(raw)) return;
+    const checked = checkPrimaryMessage(raw);
+    if (!checked.ok) return dropped(checked.error);
+    try {
+      handle(checked.message);
+    } catch (err) {
+      dropped(String(err));
+    }
+  };
+
+  const handle = (message: PrimaryMessage): void => {
     switch (message[TAG]) {
       case 'state':
         joined = true;
         clearTimeout(fallback);
-        for (const change of message.changes) apply(change);
-        for (const r of message.health) applyHealth(r);
-        for (const r of message.passive) applyPassive(r);
+        for (const change of checkEach(message.changes, checkChange, dropped)) apply(change);
+        for (const r of checkEach(message.health, checkHealth, dropped)) applyHealth(r);
+        for (const r of checkEach(message.passive, checkPassive, dropped)) applyPassive(r);
         if (message.prober) becomeProber();
         return;
       case 'change':

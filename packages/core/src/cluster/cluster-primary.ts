@@ -1,10 +1,69 @@
 /** @module `clusterPrimary()`: the one line in a node:cluster primary that gives clustered switchyard workers one shared view. */
 import cluster, { type Worker } from 'node:cluster';
+import type { ResolvedServer, ServerPatch } from '../types.js';
 import { TAG, isOurs, type ChangeOp, type HealthReport, type PassiveReport, type PrimaryMessage, type WorkerMessage } from './messages.js';
+import { checkWorkerMessage } from './check-message.js';
 
 export interface ClusterPrimaryOptions {
   /** How long a status read waits for the other workers' parts. Default 1000 ms. */
   statusTimeoutMs?: number;
+  /** Receives one line per dropped (malformed) worker message. Default: `process.emitWarning`. */
+  log?: (msg: string) => void;
+}
+
+/** The last state of one server the workers changed: what a worker forked later replays. */
+interface ServerChanges {
+  /** A server of the configuration was removed (replayed first). */
+  removed: boolean;
+  /** Added at run time with these settings. */
+  add?: ResolvedServer;
+  /** The changes made since (merged, the last value of each field wins). */
+  patch?: ServerPatch;
+}
+
+/**
+ * The change log compacted to one entry per server: 100k setServer calls on one server keep one
+ * entry, not 100k. Replaying it gives the same end state as replaying every change in order.
+ */
+export class ChangeLog {
+  readonly #byServer = new Map<string, ServerChanges>();
+
+  get size(): number {
+    return this.#byServer.size;
+  }
+
+  record(change: ChangeOp): void {
+    const key = `${change.upstream}\n${change.op === 'add' ? change.server.url : change.url}`;
+    const entry = this.#byServer.get(key) ?? { removed: false };
+    if (change.op === 'add') {
+      entry.add = change.server;
+      entry.patch = undefined;
+    } else if (change.op === 'set') {
+      entry.patch = { ...entry.patch, ...change.patch };
+    } else if (entry.add !== undefined) {
+      // Added at run time and removed again: as if neither happened (a removed configured server stays removed).
+      entry.add = undefined;
+      entry.patch = undefined;
+    } else {
+      entry.removed = true;
+      entry.patch = undefined;
+    }
+    if (!entry.removed && entry.add === undefined && entry.patch === undefined) this.#byServer.delete(key);
+    else this.#byServer.set(key, entry);
+  }
+
+  replay(): ChangeOp[] {
+    const out: ChangeOp[] = [];
+    for (const [key, entry] of this.#byServer) {
+      const cut = key.indexOf('\n');
+      const upstream = key.slice(0, cut);
+      const url = key.slice(cut + 1);
+      if (entry.removed) out.push({ op: 'remove', upstream, url });
+      if (entry.add !== undefined) out.push({ op: 'add', upstream, server: entry.add });
+      if (entry.patch !== undefined) out.push({ op: 'set', upstream, url, patch: entry.patch });
+    }
+    return out;
+  }
 }
 
 export interface ClusterPrimary {
@@ -35,7 +94,8 @@ interface StatusRead {
 export function clusterPrimary(options: ClusterPrimaryOptions = {}): ClusterPrimary {
   if (!cluster.isPrimary) throw new Error('clusterPrimary() must be called in the node:cluster primary');
   const statusTimeoutMs = options.statusTimeoutMs ?? 1000;
-  const changes: ChangeOp[] = [];
+  const log = options.log ?? ((msg: string) => process.emitWarning(msg));
+  const changes = new ChangeLog();
   const health = new Map<string, HealthReport>();
   const passive = new Map<string, PassiveReport>();
   const joined = new Map<number, Worker>();
@@ -74,18 +134,33 @@ export function clusterPrimary(options: ClusterPrimaryOptions = {}): ClusterPrim
     send(read.from, { [TAG]: 'status-result', id: read.requesterId, snapshots });
   };
 
-  const onMessage = (worker: Worker, message: unknown): void => {
-    if (!isOurs<WorkerMessage>(message)) return;
+  const onMessage = (worker: Worker, raw: unknown): void => {
+    if (!isOurs<WorkerMessage>(raw)) return;
+    // A malformed message is dropped with one line; it never reaches the other workers or the log.
+    const checked = checkWorkerMessage(raw);
+    if (!checked.ok) {
+      log(`switchyard: clusterPrimary dropped a malformed message from worker ${worker.id}: ${checked.error}`);
+      return;
+    }
+    try {
+      relay(worker, checked.message);
+    } catch (err) {
+      // Never expected after the check; the primary (and with it every worker) must outlive it regardless.
+      log(`switchyard: clusterPrimary could not relay a message from worker ${worker.id}: ${String(err)}`);
+    }
+  };
+
+  const relay = (worker: Worker, message: WorkerMessage): void => {
     switch (message[TAG]) {
       case 'hello': {
         joined.set(worker.id, worker);
         const isProber = prober === undefined || !joined.has(prober);
         if (isProber) prober = worker.id;
-        send(worker, { [TAG]: 'state', changes, health: [...health.values()], passive: [...passive.values()], prober: isProber });
+        send(worker, { [TAG]: 'state', changes: changes.replay(), health: [...health.values()], passive: [...passive.values()], prober: isProber });
         return;
       }
       case 'change': {
-        changes.push(message.change);
+        changes.record(message.change);
         // A server removed for good needs no stored health or failure any more.
         if (message.change.op === 'remove') {
           health.delete(keyOf(message.change.upstream, message.change.url));

@@ -26,6 +26,17 @@ export function parseDuration(value: unknown, path: string): number {
   return fail(path, `must be a duration (ms number or '500ms'/'10s'/'1m'/'1h'), got ${describe(value)}`);
 }
 
+/** setTimeout's largest delay, 2^31-1 ms (about 24.8 days): a longer one fires after 1 ms (with a TimeoutOverflowWarning). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * `optionalDuration` for a value that becomes a timer (timeouts, intervals): above MAX_TIMER_MS it
+ * is MAX_TIMER_MS, so `'30d'` waits 24.8 days instead of 1 ms.
+ */
+export function timerDuration(value: unknown, path: string, fallback: number): number {
+  return Math.min(optionalDuration(value, path, fallback), MAX_TIMER_MS);
+}
+
 /** `parseDuration` for optional fields. */
 export function optionalDuration(value: unknown, path: string, fallback: number): number {
   return value === undefined ? fallback : parseDuration(value, path);

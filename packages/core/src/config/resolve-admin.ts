@@ -1,8 +1,9 @@
 /** @module Validation of the `admin` (HTTP admin API) and `cluster` options. */
 import type { AdminOptions } from '../types.js';
 import { checkKeys, describe, expectObject, fail, optionalBoolean } from './describe.js';
+import { rememberAllow, resolveAdminAllow } from '../admin/admin-allow.js';
 
-const ADMIN_KEYS = ['path', 'token', 'authorize'] as const;
+const ADMIN_KEYS = ['path', 'token', 'authorize', 'allow', 'validate'] as const;
 
 /** `admin: { path, token?, authorize? }`: a write without either could never be allowed, so one is required. */
 export function resolveAdmin(input: unknown, taken: ReadonlyArray<{ readonly path: string } | undefined>): Readonly<AdminOptions> | undefined {
@@ -31,11 +32,19 @@ export function resolveAdmin(input: unknown, taken: ReadonlyArray<{ readonly pat
   if (token === undefined && authorize === undefined) {
     fail('admin', 'needs a token or an authorize function: without either no write could ever be allowed');
   }
-  return Object.freeze({
+  const allow = resolveAdminAllow(obj.allow, 'admin.allow');
+  const validate = obj.validate;
+  if (validate !== undefined && typeof validate !== 'function')
+    fail('admin.validate', `must be a function ({ upstream, url, server, request }) => string | undefined (a string refuses), got ${describe(validate)}`);
+  const resolved = Object.freeze({
     path,
     ...(token !== undefined ? { token } : {}),
     ...(authorize !== undefined ? { authorize: authorize as AdminOptions['authorize'] & object } : {}),
+    ...(allow !== undefined ? { allow: Object.freeze([...(obj.allow as string[])]) } : {}),
+    ...(validate !== undefined ? { validate: validate as AdminOptions['validate'] & object } : {}),
   });
+  rememberAllow(resolved, allow);
+  return resolved;
 }
 
 export function resolveCluster(input: unknown): boolean {

@@ -5,11 +5,12 @@ import { checkKeys, child, describe, expectObject, fail, isPlainObject, optional
 import { FrozenMap } from './frozen.js';
 import { compileHashKey } from './hash-key.js';
 import { keyString } from './hash-key-error.js';
-import { resolveLocation } from './resolve-location.js';
+import { declaresInternal, resolveAbsoluteRedirect, resolveLocations } from './resolve-location.js';
 import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { resolveTls } from './resolve-tls.js';
 import { parseTrustEntry } from './trust-proxy.js';
 import { resolveCloseTimeout } from './close-timeout.js';
+import { resolvePassive } from './resolve-passive.js';
 import { checkStickyRoutes, resolveSticky } from '../sticky/resolve-sticky.js';
 
 import { HOOK_KEYS, resolveUpstreamHooks } from '../hooks/resolve-hooks.js';
@@ -20,7 +21,19 @@ import { resolveProtocol } from './resolve-protocol.js';
 import type { ResolvedResolver } from '../types.js';
 import { resolveAdmin, resolveCluster } from './resolve-admin.js';
 
-const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout', 'resolver', 'admin', 'cluster'] as const;
+const TOP_KEYS = [
+  'upstreams',
+  'locations',
+  'trustProxy',
+  'status',
+  'metrics',
+  'closeTimeout',
+  'resolver',
+  'admin',
+  'cluster',
+  'accelRedirect',
+  'absoluteRedirect',
+] as const;
 const UPSTREAM_KEYS = [
   'servers',
   'balance',
@@ -30,6 +43,7 @@ const UPSTREAM_KEYS = [
   'timeouts',
   'keepalive',
   'sticky',
+  'passive',
   'tls',
   'resolver',
   'discover',
@@ -77,23 +91,14 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     upstreams.set(name, resolveUpstream(name, upstreamsInput[name], path, resolver));
   }
 
-  const locations: Location[] = [];
-  if (top.locations !== undefined) {
-    const input = expectObject(top.locations, 'locations', 'an object of nginx location key to upstream name or options');
-    const seen = new Map<string, string>();
-    for (const [key, value] of Object.entries(input)) {
-      const path = child('locations', key);
-      const location = resolveLocation(key, value, upstreams, path);
-      // nginx: "duplicate location" for two exact, or two prefix (`/a/` and `^~ /a/`), locations of one name.
-      if (location.kind !== 'regex' && location.kind !== 'regex-i') {
-        const id = `${location.kind === 'exact' ? '=' : ''} ${location.pattern}`;
-        const other = seen.get(id);
-        if (other !== undefined) fail(path, `duplicates the location ${JSON.stringify(other)}`);
-        seen.set(id, key);
-      }
-      locations.push(location);
-    }
-  }
+  const accelRedirect = optionalBoolean(top.accelRedirect, 'accelRedirect', declaresInternal(top.locations));
+  const locations: Location[] =
+    top.locations === undefined
+      ? []
+      : resolveLocations(top.locations, upstreams, 'locations', {
+          accelRedirect,
+          absoluteRedirect: resolveAbsoluteRedirect(top.absoluteRedirect, 'absoluteRedirect'),
+        });
 
   const status = resolveRoutePath(top.status, 'status');
   const metrics = resolveRoutePath(top.metrics, 'metrics');
@@ -168,6 +173,7 @@ function resolveUpstream(name: string, input: unknown, path: string, resolver: R
     keepalive: optionalInteger(obj.keepalive, `${path}.keepalive`, DEFAULT_KEEPALIVE, 0),
     healthCheck: resolveHealthCheck(obj.healthCheck, `${path}.healthCheck`),
     ...(obj.sticky !== undefined ? { sticky: resolveSticky(obj.sticky, `${path}.sticky`) } : {}),
+    ...(obj.passive !== undefined ? { passive: resolvePassive(obj.passive, `${path}.passive`) } : {}),
     hooks: resolveUpstreamHooks(obj, path),
     ...(tls === undefined ? {} : { tls }),
     ...(dynamic !== undefined ? { dynamic } : {}),

@@ -1,4 +1,5 @@
 /** @module Locations: nginx-syntax keys (`= /x`, `^~ /s/`, `/p/`, `~ re`, `~* re`) and their options merged over the upstream's. */
+import { catastrophicRegex } from '../routing/regex-safety.js';
 import type { Location, LocationKind, ResolvedUpstream, RouteToOptions } from '../types.js';
 import { encodePath, normalizePath } from '../routing/normalize-path.js';
 import { DEFAULT_PRESERVE_HOST, DEFAULT_WEBSOCKET } from './defaults.js';
@@ -6,20 +7,40 @@ import { checkKeys, child, describe, expectObject, fail, isPlainObject, optional
 import { resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { checkHeader } from './header-check.js';
 import { HOP_BY_HOP_HEADERS } from '../http/hop-by-hop.js';
+import { compileHeaderValue, HeaderValueError } from '../http/header-variables.js';
+import { compileRequestHeaders } from '../http/request-header-plan.js';
+import { hiddenHeaderSet } from '../http/hidden-response-headers.js';
 
 import { HOOK_KEYS, mergeHooks, readHooks } from '../hooks/resolve-hooks.js';
 
-const LOCATION_KEYS = ['upstream', 'rewritePrefix', 'preserveHost', 'headers', 'retry', 'timeouts', 'websocket', ...HOOK_KEYS] as const;
-const ROUTE_KEYS = ['prefix', 'rewritePrefix', 'preserveHost', 'headers', 'retry', 'timeouts', 'websocket', ...HOOK_KEYS] as const;
+const HEADER_KEYS = ['preserveHost', 'headers', 'headerDefaults', 'forwardedHeaders', 'hideHeaders', 'passHeaders'] as const;
+const LOCATION_KEYS = [
+  'upstream',
+  'rewritePrefix',
+  ...HEADER_KEYS,
+  'retry',
+  'timeouts',
+  'websocket',
+  'internal',
+  'accelRedirect',
+  'absoluteRedirect',
+  'locations',
+  ...HOOK_KEYS,
+] as const;
+const ROUTE_KEYS = ['prefix', 'rewritePrefix', ...HEADER_KEYS, 'retry', 'timeouts', 'websocket', ...HOOK_KEYS] as const;
 
 /**
  * Read an nginx location key. Modifiers may be followed by spaces or not (`=/x` is `= /x`, as in
  * nginx). Path patterns must start with `/` and be normalised already (`/a//b/`, `/a/../b`, `%2F`
  * could never match, because matching runs on the normalised, decoded path). Regexes are compiled
- * here once to report a bad one by its key. Named locations (`@x`) are refused.
+ * here once to report a bad one by its key. A named location (`@x`) is kind `named`.
  */
 export function parseLocationKey(key: string, path: string): { kind: LocationKind; pattern: string } {
   const text = key.trim();
+  if (text.startsWith('@')) {
+    if (!/^@[^\s{};]+$/.test(text)) fail(path, 'is not a valid named location (@ and a name without spaces)');
+    return { kind: 'named', pattern: text };
+  }
   const m = /^(=|\^~|~\*|~)?\s*(.*)$/s.exec(text)!;
   const modifier = m[1];
   const pattern = m[2]!;
@@ -32,9 +53,11 @@ export function parseLocationKey(key: string, path: string): { kind: LocationKin
     } catch (err) {
       fail(path, `has an invalid regular expression: ${(err as Error).message}`);
     }
+    // JavaScript backtracks without bound (nginx's PCRE stops at a match limit): one request could hold the process.
+    const unsafe = catastrophicRegex(pattern, kind === 'regex-i');
+    if (unsafe !== undefined) fail(path, `has a regular expression that can take exponential time on a crafted path: ${unsafe}`);
     return { kind, pattern };
   }
-  if (pattern.startsWith('@')) fail(path, 'is a named location (@name), which switchyard does not support');
   checkRoutePath(pattern, path, 'is not a valid location');
   return { kind, pattern };
 }
@@ -59,18 +82,80 @@ function checkRoutePath(pattern: string, path: string, what: string): void {
   }
 }
 
+/** What a location takes from its configuration and its enclosing location. */
+interface LocationScope {
+  /** The top-level `accelRedirect`, or its default. */
+  readonly accelRedirect: boolean;
+  /** The top-level `absoluteRedirect`. */
+  readonly absoluteRedirect?: Location['absoluteRedirect'];
+  /** The enclosing location of a nested one. */
+  readonly parent?: Location;
+}
+
+/**
+ * Resolve a `locations` object (top level, or nested in `parent`) against the resolved upstreams,
+ * refusing what nginx refuses: two exact or two prefix locations of one name at one level
+ * ("duplicate location"), a location inside an exact or named one, a named location that is not
+ * at the top, a nested prefix outside its parent's.
+ */
+export function resolveLocations(input: unknown, upstreams: ReadonlyMap<string, ResolvedUpstream>, path: string, scope: LocationScope): Location[] {
+  const obj = expectObject(input, path, 'an object of nginx location key to upstream name or options');
+  const parent = scope.parent;
+  const seen = new Map<string, string>();
+  const out: Location[] = [];
+  for (const [key, value] of Object.entries(obj)) {
+    const at = child(path, key);
+    const location = resolveLocation(key, value, upstreams, at, scope);
+    if (parent !== undefined) {
+      if (location.kind === 'named') fail(at, 'is a named location, which can be at the top level only (nginx)');
+      // nginx compares the names as text: a nested prefix must start with the parent's (regex) text.
+      if (location.kind !== 'regex' && location.kind !== 'regex-i' && !location.pattern.startsWith(parent.pattern)) {
+        fail(at, `is outside its enclosing location ${JSON.stringify(parent.key)} (a nested path must start with ${JSON.stringify(parent.pattern)})`);
+      }
+    }
+    // nginx: "duplicate location" for two exact, or two prefix (`/a/` and `^~ /a/`), locations of one name.
+    if (location.kind !== 'regex' && location.kind !== 'regex-i') {
+      const id = `${location.kind === 'exact' ? '=' : ''} ${location.pattern}`;
+      const other = seen.get(id);
+      if (other !== undefined) fail(at, `duplicates the location ${JSON.stringify(other)}`);
+      seen.set(id, key);
+    }
+    out.push(location);
+  }
+  return out;
+}
+
+/**
+ * Whether a `locations` input declares an internal or a named location, at any depth: the
+ * default of `accelRedirect` (read before validation, so anything unexpected counts as no).
+ */
+export function declaresInternal(input: unknown): boolean {
+  if (!isPlainObject(input)) return false;
+  for (const [key, value] of Object.entries(input)) {
+    if (key.trim().startsWith('@')) return true;
+    if (isPlainObject(value) && (value.internal === true || declaresInternal(value.locations))) return true;
+  }
+  return false;
+}
+
 /** Resolve one `locations` entry against the resolved upstreams. */
-export function resolveLocation(key: string, value: unknown, upstreams: ReadonlyMap<string, ResolvedUpstream>, path: string): Location {
+export function resolveLocation(
+  key: string,
+  value: unknown,
+  upstreams: ReadonlyMap<string, ResolvedUpstream>,
+  path: string,
+  scope: LocationScope = { accelRedirect: false },
+): Location {
   const { kind, pattern } = parseLocationKey(key, path);
   if (typeof value === 'string') {
     const upstream = lookupUpstream(value, upstreams, `${path}.upstream`);
-    return build(key, kind, pattern, upstream, {}, path);
+    return build(key, kind, pattern, upstream, {}, path, scope, upstreams);
   }
   if (!isPlainObject(value)) fail(path, `must be an upstream name or an object { upstream, ... }, got ${describe(value)}`);
   checkKeys(value, LOCATION_KEYS, path);
   if (value.upstream === undefined) fail(`${path}.upstream`, 'is required');
   const upstream = lookupUpstream(value.upstream, upstreams, `${path}.upstream`);
-  return build(key, kind, pattern, upstream, value, path);
+  return build(key, kind, pattern, upstream, value, path, scope, upstreams);
 }
 
 /**
@@ -110,42 +195,99 @@ function lookupUpstream(name: unknown, upstreams: ReadonlyMap<string, ResolvedUp
   return fail(path, `names the unknown upstream ${JSON.stringify(name)} (${hint ? `did you mean ${hint}?` : `known: ${known.join(', ')}`})`);
 }
 
-function build(key: string, kind: LocationKind, pattern: string, upstream: ResolvedUpstream, options: Record<string, unknown>, path: string): Location {
+function build(
+  key: string,
+  kind: LocationKind,
+  pattern: string,
+  upstream: ResolvedUpstream,
+  options: Record<string, unknown>,
+  path: string,
+  scope: LocationScope = { accelRedirect: false },
+  upstreams?: ReadonlyMap<string, ResolvedUpstream>,
+): Location {
   let rewritePrefix: string | undefined;
   if (options.rewritePrefix !== undefined) {
     const rp = options.rewritePrefix;
-    if (kind === 'regex' || kind === 'regex-i') {
-      fail(`${path}.rewritePrefix`, 'cannot be used in a regex location (nginx refuses a URI in proxy_pass there too)');
+    if (kind === 'regex' || kind === 'regex-i' || kind === 'named') {
+      fail(`${path}.rewritePrefix`, `cannot be used in a ${kind === 'named' ? 'named' : 'regex'} location (nginx refuses a URI in proxy_pass there too)`);
     }
     if (typeof rp !== 'string' || !/^\/[^\s?#\\\x00-\x1f\x7f]*$/.test(rp)) {
       fail(`${path}.rewritePrefix`, `must be a path starting with '/' without query, spaces or control characters, got ${describe(rp)}`);
     }
     rewritePrefix = rp;
   }
-  return Object.freeze({
+  // nginx merges `internal` into nested locations; a named location is reachable only internally.
+  const internal = kind === 'named' || optionalBoolean(options.internal, `${path}.internal`, scope.parent?.internal === true);
+  const preserveHost = optionalBoolean(options.preserveHost, `${path}.preserveHost`, DEFAULT_PRESERVE_HOST);
+  const headers = resolveHeaders(options.headers, `${path}.headers`);
+  const headerDefaults = options.headerDefaults ?? 'switchyard';
+  if (headerDefaults !== 'switchyard' && headerDefaults !== 'nginx') {
+    fail(`${path}.headerDefaults`, `must be 'switchyard' or 'nginx', got ${describe(headerDefaults)}`);
+  }
+  const nginx = headerDefaults === 'nginx';
+  const forwardedHeaders = optionalBoolean(options.forwardedHeaders, `${path}.forwardedHeaders`, !nginx);
+  // nginx hides the upstream's Date and Server (it writes its own) besides the proxy instructions.
+  const hide = [...(nginx ? NGINX_HIDDEN : []), ...headerNames(options.hideHeaders, `${path}.hideHeaders`)];
+  const location: Location = {
     key,
     kind,
     pattern,
     upstream: upstream.name,
     rewritePrefix,
-    preserveHost: optionalBoolean(options.preserveHost, `${path}.preserveHost`, DEFAULT_PRESERVE_HOST),
-    headers: resolveHeaders(options.headers, `${path}.headers`),
+    preserveHost,
+    headers,
+    headerDefaults,
+    forwardedHeaders,
+    requestHeaders: compileRequestHeaders(headers, forwardedHeaders, preserveHost, nginx, upstream.name),
+    hiddenHeaders: hiddenHeaderSet(hide, headerNames(options.passHeaders, `${path}.passHeaders`)),
     retry: resolveRetry(options.retry, `${path}.retry`, upstream.retry),
     timeouts: resolveTimeouts(options.timeouts, `${path}.timeouts`, upstream.timeouts),
     websocket: optionalBoolean(options.websocket, `${path}.websocket`, DEFAULT_WEBSOCKET),
     hooks: mergeHooks(readHooks(options, path), upstream.hooks, path),
-  });
+    internal,
+    accelRedirect: optionalBoolean(options.accelRedirect, `${path}.accelRedirect`, scope.accelRedirect),
+    absoluteRedirect:
+      options.absoluteRedirect === undefined ? scope.absoluteRedirect : resolveAbsoluteRedirect(options.absoluteRedirect, `${path}.absoluteRedirect`),
+  };
+  if (options.locations !== undefined) {
+    if (kind === 'exact' || kind === 'named')
+      fail(`${path}.locations`, `cannot be inside ${kind === 'exact' ? 'an exact' : 'a named'} location (nginx refuses it)`);
+    // The children see the parent (its pattern and `internal`); the parent is frozen with them.
+    (location as { locations?: readonly Location[] }).locations = Object.freeze(
+      resolveLocations(options.locations, upstreams ?? new Map([[upstream.name, upstream]]), `${path}.locations`, { ...scope, parent: location }),
+    );
+  }
+  return Object.freeze(location);
 }
 
+/** `absoluteRedirect`: false/undefined (relative), true (Host header and port), or `{ serverName?, port? }`. */
+export function resolveAbsoluteRedirect(input: unknown, path: string): Location['absoluteRedirect'] {
+  if (input === undefined || input === false) return undefined;
+  if (input === true) return ABSOLUTE_DEFAULT;
+  const obj = expectObject(input, path, 'a boolean or { serverName?, port? }');
+  checkKeys(obj, ['serverName', 'port'] as const, path);
+  const name = obj.serverName;
+  if (name !== undefined && (typeof name !== 'string' || !/^[A-Za-z0-9._-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/.test(name))) {
+    fail(`${path}.serverName`, `must be a host name (letters, digits, '.', '-', '_'), got ${describe(name)}`);
+  }
+  return Object.freeze({ serverName: name, port: optionalBoolean(obj.port, `${path}.port`, true) });
+}
+
+const ABSOLUTE_DEFAULT = Object.freeze({ serverName: undefined, port: true });
+
 const EMPTY_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+const NGINX_HIDDEN = ['date', 'server'];
 
 /**
  * Connection-level headers: the transports set them per connection (undici refuses some outright),
- * so a configured value would break requests or framing. Host is `preserveHost`'s business.
+ * so a configured value would break requests or framing. Host may be set (nginx `proxy_set_header Host`).
  */
-const CONNECTION_LEVEL: ReadonlySet<string> = new Set([...HOP_BY_HOP_HEADERS, 'expect', 'content-length', 'host']);
+const CONNECTION_LEVEL: ReadonlySet<string> = new Set([...HOP_BY_HOP_HEADERS, 'expect', 'content-length']);
 
-/** Header names are lower-cased (HTTP names are case-insensitive), so two spellings of one name are refused. */
+/**
+ * Header names are lower-cased (HTTP names are case-insensitive), so two spellings of one name are
+ * refused. Values are compiled here once, so an unknown nginx variable is an error naming the header.
+ */
 function resolveHeaders(input: unknown, path: string): Readonly<Record<string, string>> {
   if (input === undefined) return EMPTY_HEADERS;
   const obj = expectObject(input, path, 'an object of header name to string value');
@@ -158,7 +300,25 @@ function resolveHeaders(input: unknown, path: string): Readonly<Record<string, s
     const lower = name.toLowerCase();
     if (CONNECTION_LEVEL.has(lower)) fail(at, `is a hop-by-hop/framing header switchyard manages itself and cannot be set`);
     if (Object.hasOwn(out, lower)) fail(at, `repeats the header ${lower} (names are case-insensitive)`);
+    try {
+      compileHeaderValue(value);
+    } catch (err) {
+      if (err instanceof HeaderValueError) fail(at, err.message);
+      throw err;
+    }
+    if (lower === 'host' && value === '') fail(at, 'must not be empty (every HTTP/1.1 request has a Host)');
     out[lower] = value;
   }
   return Object.freeze(out);
+}
+
+/** `hideHeaders` / `passHeaders`: header names, lower-cased. */
+function headerNames(input: unknown, path: string): string[] {
+  if (input === undefined) return [];
+  if (!Array.isArray(input)) fail(path, `must be an array of header names, got ${describe(input)}`);
+  return input.map((name: unknown, i) => {
+    const at = `${path}[${i}]`;
+    if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) fail(at, `must be a header name, got ${describe(name)}`);
+    return name.toLowerCase();
+  });
 }

@@ -2,7 +2,7 @@
 import type { ResolvedHealthCheck, ResolvedRetry, ResolvedTimeouts } from '../types.js';
 import { DEFAULT_HEALTH_CHECK, DEFAULT_RETRY_BUDGET, RETRYABLE_STATUSES } from './defaults.js';
 import { checkKeys, describe, expectObject, fail, optionalBoolean, optionalInteger } from './describe.js';
-import { optionalDuration, parseDuration } from './duration.js';
+import { parseDuration, timerDuration } from './duration.js';
 import { FrozenSet } from './frozen.js';
 import { MAX_BUDGET_WINDOW_MS, MIN_BUDGET_WINDOW_MS } from '../forwarding/retry-budget.js';
 
@@ -44,7 +44,7 @@ export function resolveRetry(input: unknown, path: string, base: ResolvedRetry):
     onInvalidHeader,
     onStatus,
     tries: optionalInteger(obj.tries, `${path}.tries`, base.tries, 0),
-    timeoutMs: optionalDuration(obj.timeout, `${path}.timeout`, base.timeoutMs),
+    timeoutMs: timerDuration(obj.timeout, `${path}.timeout`, base.timeoutMs),
     nonIdempotent: optionalBoolean(obj.nonIdempotent, `${path}.nonIdempotent`, base.nonIdempotent),
     budget,
   });
@@ -91,12 +91,12 @@ export function resolveTimeouts(input: unknown, path: string, base: ResolvedTime
   const obj = expectObject(input, path, 'an object { connect?, read?, send?, websocketIdle? }');
   checkKeys(obj, TIMEOUT_KEYS, path);
   const resolved: ResolvedTimeouts = {
-    connectMs: optionalDuration(obj.connect, `${path}.connect`, base.connectMs),
-    readMs: optionalDuration(obj.read, `${path}.read`, base.readMs),
-    sendMs: optionalDuration(obj.send, `${path}.send`, base.sendMs),
+    connectMs: timerDuration(obj.connect, `${path}.connect`, base.connectMs),
+    readMs: timerDuration(obj.read, `${path}.read`, base.readMs),
+    sendMs: timerDuration(obj.send, `${path}.send`, base.sendMs),
   };
   // Left out unless given anywhere: idle tunnels then follow the effective `read`, as in nginx.
-  const idle = obj.websocketIdle === undefined ? base.websocketIdleMs : optionalDuration(obj.websocketIdle, `${path}.websocketIdle`, 0);
+  const idle = obj.websocketIdle === undefined ? base.websocketIdleMs : timerDuration(obj.websocketIdle, `${path}.websocketIdle`, 0);
   return Object.freeze(idle === undefined ? resolved : { ...resolved, websocketIdleMs: idle });
 }
 
@@ -141,7 +141,7 @@ export function resolveHealthCheck(input: unknown, path: string): ResolvedHealth
 
 function positiveDuration(value: unknown, path: string, fallback: number): number {
   if (value === undefined) return fallback;
-  const ms = parseDuration(value, path);
+  const ms = timerDuration(value, path, fallback);
   if (ms <= 0) fail(path, `must be a duration above 0, got ${describe(value)}`);
   return ms;
 }

@@ -2,6 +2,7 @@
 import type { ServerPatch } from '../types.js';
 import { checkKeys, child, expectObject, fail, optionalBoolean, optionalInteger } from './describe.js';
 import { parseDuration } from './duration.js';
+import { MAX_WEIGHT } from './defaults.js';
 
 /** A checked patch, durations in ms; only the fields given are set. */
 export interface ResolvedServerPatch {
@@ -32,8 +33,11 @@ export function resolveServerPatch(input: unknown, path: string): ResolvedServer
     const value = obj[key];
     if (value === undefined) continue;
     const at = child(path, key);
-    if (key === 'weight') out.weight = optionalInteger(value, at, 1, 1);
-    else if (key === 'down') out.down = optionalBoolean(value, at, false);
+    if (key === 'weight') {
+      out.weight = optionalInteger(value, at, 1, 1);
+      // The configuration's cap, here too: the admin API and cluster IPC reach setServer through this check.
+      if (out.weight > MAX_WEIGHT) fail(at, `must be at most ${MAX_WEIGHT}, got ${out.weight}`);
+    } else if (key === 'down') out.down = optionalBoolean(value, at, false);
     else if (key === 'drain') out.drain = optionalBoolean(value, at, false);
     else if (key === 'maxFails') out.maxFails = optionalInteger(value, at, 1, 0);
     else if (key === 'maxConns') out.maxConns = optionalInteger(value, at, 0, 0);

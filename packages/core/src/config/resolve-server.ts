@@ -83,6 +83,15 @@ function resolveUrl(value: unknown, path: string): string {
   const text = value.trim();
   const scheme = SCHEME.exec(text);
   if (scheme === null && /^unix:/i.test(text)) return resolveUnixUrl(text, path);
+  // Without a scheme only `host[:port]` (nginx's `server host:port;`): `http//10.0.0.1:80` (a colon
+  // missed) would otherwise become host "http" with the path "//10.0.0.1:80".
+  if (scheme === null && /[/\\]/.test(text)) {
+    const meant = /^(https?)\/\/?(.+)$/i.exec(text);
+    fail(
+      path,
+      `${expected} (without a scheme only host:port, no path)${meant !== null ? `; did you mean '${meant[1]!.toLowerCase()}://${meant[2]!}'?` : ''}, got ${describe(value)}`,
+    );
+  }
   const written = scheme === null ? `http://${text}` : `${scheme[1]!.toLowerCase()}${text.slice(scheme[1]!.length)}`;
   const parts = PARTS.exec(written);
   const protocol = parts?.[1];
@@ -99,6 +108,27 @@ function resolveUrl(value: unknown, path: string): string {
   if (authority === '' || parsed.hostname === '') fail(path, `${expected} (a host is missing), got ${describe(value)}`);
   if (/\s/.test(written)) fail(path, `${expected} without spaces, got ${describe(value)}`);
   if (/:$/.test(authority)) fail(path, `${expected} (empty port), got ${describe(value)}`);
+  if (/:$/.test(authority)) fail(path, `${expected} (empty port), got ${describe(value)}`);
+  checkAuthority(authority, parsed, expected, path, value);
   const rest = parts![3]!;
+  // A base path of RFC 3986 characters with valid %XX escapes only: what is written is what is sent.
+  if (rest !== '' && (!/^(\/[A-Za-z0-9\-._~!$&'()*+,;=:@%]*)+$/.test(rest) || /%(?![0-9A-Fa-f]{2})/.test(rest) || rest.startsWith('//'))) {
+    fail(path, `${expected} with a base path of plain characters and valid %XX escapes, got ${describe(value)}`);
+  }
   return `${protocol}://${authority.toLowerCase()}${rest === '/' ? '' : rest}`;
+}
+
+/**
+ * The host and port as written must be what the url parser understood: `127.1`, `ex%41mple` or
+ * `[::0001]` would be rewritten by it (and reach another address than the one written), so they
+ * are refused with the form to write instead.
+ */
+function checkAuthority(authority: string, parsed: URL, expected: string, path: string, value: unknown): void {
+  const v6 = authority.startsWith('[');
+  const cut = v6 ? authority.indexOf(']') + 1 : authority.lastIndexOf(':');
+  const host = (cut > 0 ? authority.slice(0, cut) : authority).toLowerCase();
+  const port = cut > 0 && cut < authority.length ? authority.slice(cut + 1) : '';
+  if (host !== parsed.hostname) fail(path, `${expected} with the host written as the parser reads it ('${parsed.hostname}'), got ${describe(value)}`);
+  if (port !== '' && !(/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535))
+    fail(path, `${expected} (the port must be a number 1-65535), got ${describe(value)}`);
 }

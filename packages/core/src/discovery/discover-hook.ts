@@ -1,8 +1,7 @@
 /** @module Runs an upstream's `discover` hook: validates each `update(servers)` like the configuration and hands the list to the pool. */
 import type { PoolEnv } from '../internal.js';
 import type { DiscoverHook, ResolvedServer, ResolverNameStatus } from '../types.js';
-import { describe, fail } from '../config/describe.js';
-import { resolveServerList } from './server-entries.js';
+import { checkDiscoverUpdate } from './discover-update.js';
 
 export class DiscoverRun {
   readonly #upstream: string;
@@ -33,12 +32,10 @@ export class DiscoverRun {
 
   start(): void {
     const signal = this.#abort.signal;
-    const path = `upstreams.${this.#upstream}.discover: update(servers)`;
     const update = (servers: unknown): void => {
       if (signal.aborted) return;
       try {
-        if (!Array.isArray(servers)) fail(path, `must be given an array of servers, got ${describe(servers)}`);
-        const list = resolveServerList(servers, path, false).servers;
+        const list = checkDiscoverUpdate(servers, this.#upstream, this.#env);
         this.#apply(list);
         this.#answer = list.map((s) => s.url);
         this.#answeredAt = Date.now();

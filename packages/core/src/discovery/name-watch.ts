@@ -1,12 +1,16 @@
 /** @module The lookup loop of one `resolve` server: A/AAAA or SRV (+ targets), TTL-driven schedule, last good set kept on failure, one event per outage. */
 import type { PoolEnv } from '../internal.js';
 import type { ResolvedResolver, ResolvedServer, ResolvedServerName, ResolverNameStatus } from '../types.js';
+import { isIP } from 'node:net';
 import { DnsClient, type SrvRecord } from './dns-lookup.js';
+import { MAX_WEIGHT } from '../config/defaults.js';
 
 /** nginx never re-resolves more often than this, whatever the TTL. */
 export const MIN_LOOKUP_INTERVAL_MS = 1000;
 /** SRV answers carry no TTL in node:dns: without `valid` and without target TTLs, look again this often. */
 export const SRV_FALLBACK_INTERVAL_MS = 30_000;
+/** setTimeout's largest delay (2^31-1 ms, about 24.8 days): a longer TTL or `valid` waits this long (a longer delay would fire at once). */
+export const MAX_LOOKUP_INTERVAL_MS = 2 ** 31 - 1;
 
 /** Receives the full address list of this name after every change. */
 export type ServersListener = (servers: readonly ResolvedServer[]) => void;
@@ -28,6 +32,10 @@ export class NameWatch {
   #answeredAt: number | undefined;
   #nextAt: number | undefined;
   #error: string | undefined;
+  /** The first lookup was reported (`discovery:answer`). */
+  #told = false;
+  /** Last good addresses of the name (kept per family when only one family fails). */
+  #addresses: readonly string[] = [];
   /** Last good addresses of each SRV target (kept when only that target's lookup fails). */
   readonly #targets = new Map<string, readonly string[]>();
 
@@ -92,10 +100,11 @@ export class NameWatch {
       // Never expected (lookups report failures as values); keep the loop alive regardless.
       waitMs = this.#failed(String(err));
     }
+    this.#tellFirst();
     this.#settleFirst();
     if (this.#stopped) return;
     const elapsed = performance.now() - started;
-    const wait = Math.max(waitMs, MIN_LOOKUP_INTERVAL_MS) - elapsed;
+    const wait = Math.min(Math.max(waitMs, MIN_LOOKUP_INTERVAL_MS) - elapsed, MAX_LOOKUP_INTERVAL_MS);
     this.#nextAt = Date.now() + Math.max(0, wait);
     // unref'd like the health probes: a forgotten close() never keeps a process alive (a listening server does).
     this.#timer = setTimeout(() => void this.#run(), Math.max(0, wait));
@@ -107,9 +116,33 @@ export class NameWatch {
     const result = await this.#dns.addresses(this.#spec.hostname);
     if (this.#stopped) return 0;
     if (!result.ok) return this.#failed(result.error);
-    this.#recovered(result.addresses);
-    this.#publish(result.addresses.map((a) => this.#addressServer(a, undefined)));
+    let addresses = result.addresses;
+    if (result.partial !== undefined) {
+      // The family that failed keeps its last good addresses, as a failed lookup keeps all of them.
+      const family = result.partial.family;
+      addresses = [...addresses, ...this.#addresses.filter((a) => isIP(a) === family)].sort();
+      // An answer, and an outage (one event while it lasts, as for a failed lookup).
+      this.#answer = addresses;
+      this.#answeredAt = Date.now();
+      this.#failed(`${result.partial.error} (the ${family === 6 ? 'A' : 'AAAA'} answer is used)`);
+    } else {
+      this.#recovered(addresses);
+    }
+    this.#addresses = addresses;
+    this.#publish(addresses.map((a) => this.#addressServer(a, undefined)));
     return this.#interval(result.ttlMs);
+  }
+
+  /** One line per name at its first lookup: what it resolved to, or why it did not. */
+  #tellFirst(): void {
+    if (this.#told || this.#stopped) return;
+    this.#told = true;
+    this.#env.emit('discovery:answer', {
+      upstream: this.#upstream,
+      source: this.name,
+      answer: this.#answer,
+      ...(this.#error !== undefined ? { error: this.#error } : {}),
+    });
   }
 
   async #lookupSrv(srv: string): Promise<number> {
@@ -138,6 +171,17 @@ export class NameWatch {
       for (const address of this.#targets.get(record.name) ?? []) servers.push(this.#addressServer(address, { record, backup: record.priority !== primary }));
     }
     const answer = records.map((r) => `${r.name}:${r.port} priority=${r.priority} weight=${r.weight}`);
+    const heavy = records.filter((r) => r.weight > MAX_WEIGHT);
+    if (heavy.length > 0 && answer.join('\n') !== this.#answer.join('\n')) {
+      // SRV weights go to 65535: capped like a configured weight (once per changed answer, not per lookup).
+      this.#env.emit('input:limited', {
+        source: 'dns',
+        upstream: this.#upstream,
+        field: `${srv} SRV weight`,
+        action: 'capped',
+        detail: `${heavy.map((r) => `${r.name}:${r.port} weight=${r.weight}`).join(', ')} above ${MAX_WEIGHT}: used as ${MAX_WEIGHT}`,
+      });
+    }
     this.#publish(servers);
     if (targetErrors.length > 0) {
       // The SRV answer is in use; targets that failed keep their last addresses until they answer.
@@ -193,7 +237,8 @@ export class NameWatch {
       template,
       `${u.protocol}//${host}:${port}${basePath}`,
       // SRV weights are relative shares; 0 counts as 1 (RFC 2782 "very small chance").
-      srv !== undefined ? Math.max(1, srv.record.weight) : template.weight,
+      // Above MAX_WEIGHT (SRV allows 65535) it is capped as a configured weight is refused.
+      srv !== undefined ? Math.min(MAX_WEIGHT, Math.max(1, srv.record.weight)) : template.weight,
       template.backup || srv?.backup === true,
       this.#spec.hostname,
       u.host,

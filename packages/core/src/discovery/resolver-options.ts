@@ -3,7 +3,7 @@ import { Resolver } from 'node:dns';
 import { isIP } from 'node:net';
 import type { ResolvedResolver } from '../types.js';
 import { checkKeys, describe, expectObject, fail, optionalBoolean } from '../config/describe.js';
-import { optionalDuration } from '../config/duration.js';
+import { optionalDuration, timerDuration } from '../config/duration.js';
 
 const RESOLVER_KEYS = ['servers', 'valid', 'timeout', 'ipv4', 'ipv6'] as const;
 
@@ -42,7 +42,7 @@ export function resolveResolverOptions(input: unknown, path: string, base: Resol
     servers = Object.freeze(servers);
   }
   const validMs = optionalDuration(obj.valid, `${path}.valid`, base.validMs);
-  const timeoutMs = optionalDuration(obj.timeout, `${path}.timeout`, base.timeoutMs);
+  const timeoutMs = timerDuration(obj.timeout, `${path}.timeout`, base.timeoutMs);
   if (timeoutMs <= 0) fail(`${path}.timeout`, `must be a positive duration, got ${describe(obj.timeout)}`);
   const ipv4 = optionalBoolean(obj.ipv4, `${path}.ipv4`, base.ipv4);
   const ipv6 = optionalBoolean(obj.ipv6, `${path}.ipv6`, base.ipv6);

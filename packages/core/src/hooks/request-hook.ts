@@ -1,7 +1,7 @@
 /** @module Runs `rewriteRequest` once per request and turns what it did into a rewrite that every try (and a WebSocket handshake) applies. */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { ProxyRoute, RequestInfo, ServerInfo } from '../types.js';
-import { buildUpstreamHeaders, type UpstreamHeaderContext } from '../http/upstream-headers.js';
+import { buildUpstreamHeaders, requestHeaderPlan, type UpstreamHeaderContext } from '../http/upstream-headers.js';
 import type { HookHeaders, RequestHookContext, ResolvedHooks } from './hook-types.js';
 
 /** What `rewriteRequest` changed: applied to the headers of each try, so a retry never runs the hook again. */
@@ -63,7 +63,8 @@ export class HookResultError extends Error {
  */
 export async function runRequestHook(hooks: ResolvedHooks, input: RequestHookInput): Promise<RequestRewrite> {
   const built = buildUpstreamHeaders(input.incoming, { ...input.headerContext, server: NO_SERVER });
-  if (!input.headerContext.location.preserveHost) delete built.host;
+  // A Host taken from the picked server is not known yet (a configured or the client's Host is).
+  if (requestHeaderPlan(input.headerContext.location).hostNeedsServer) delete built.host;
   const before: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   for (const name in built) {
     if (FRAMING.has(name)) continue;

@@ -38,7 +38,16 @@ export function runUpgradeRewrite(
   const peerIp = req.socket.remoteAddress;
   runRequestHook(hooks, {
     incoming: req.headers,
-    headerContext: { peerIp, encrypted: isEncrypted(req), trusted: sy.isTrustedProxy(peerIp ?? ''), location: route.location, websocket: true },
+    headerContext: {
+      peerIp,
+      encrypted: isEncrypted(req),
+      trusted: sy.isTrustedProxy(peerIp ?? ''),
+      location: route.location,
+      websocket: true,
+      method: req.method,
+      requestUri: req.url,
+      socket: req.socket,
+    },
     route,
     request: toRequestInfo(req),
     req,

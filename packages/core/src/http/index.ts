@@ -1,8 +1,12 @@
 /** @module Node-HTTP helpers shared by the adapters (headers, errors, WebSockets); built-ins only. */
 export { HOP_BY_HOP_HEADERS } from './hop-by-hop.js';
-export { buildUpstreamHeaders, filterResponseHeaders, type UpstreamHeaderContext } from './upstream-headers.js';
+export { buildUpstreamHeaders, filterResponseHeaders, requestHeaderPlan, type UpstreamHeaderContext } from './upstream-headers.js';
+export { compileHeaderValue, HeaderValueError, KNOWN_VARIABLES, type HeaderValue, type VariableSource } from './header-variables.js';
+export type { RequestHeaderPlan } from './request-header-plan.js';
+export { DEFAULT_HIDDEN_HEADERS, PROXY_INSTRUCTION_HEADERS } from './hidden-response-headers.js';
+export { hasDuplicateHost, DUPLICATE_HOST_REASON } from './duplicate-host.js';
 export { classifyTransportError, gatewayErrorBody, UpstreamTransportError } from './transport-errors.js';
-export { toRequestInfo, isEncrypted } from './request-info.js';
+export { toRequestInfo, isEncrypted, toRedirectRequest } from './request-info.js';
 export { displayAddress } from './client-address.js';
 export { createWebSocketProxy, type WebSocketProxy } from './websocket-proxy.js';
 export { upgradeResponse, takeUpgrade, isWebSocketRequest, type PendingUpgrade } from './upgrade-dispatch.js';

@@ -39,7 +39,13 @@ export function classifyTransportError(err: unknown): FailureKind {
   return 'error';
 }
 
-const STATUS_TEXT: Record<number, string> = { 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
 
 /** A short plain-text body: status line and reason, nothing internal (no addresses, no stacks). */
 export function gatewayErrorBody(status: number, reason: string): string {

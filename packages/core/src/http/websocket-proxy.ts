@@ -5,6 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import { pipeline, type Duplex } from 'node:stream';
 import type { Attempt, ProxyRoute, Switchyard } from '../types.js';
 import { buildUpstreamHeaders, filterResponseHeaders } from './upstream-headers.js';
+import { DUPLICATE_HOST_REASON, hasDuplicateHost } from './duplicate-host.js';
 import { classifyTransportError, gatewayErrorBody } from './transport-errors.js';
 import { isEncrypted, toRequestInfo } from './request-info.js';
 import { addSetCookie } from '../sticky/add-set-cookie.js';
@@ -53,18 +54,18 @@ function rawHead(status: number, message: string, headers: Record<string, string
   return head + '\r\n';
 }
 
-function writeError(socket: Duplex, status: 500 | 502 | 504, reason: string, route?: ProxyRoute, req?: IncomingMessage): void {
+function writeError(socket: Duplex, status: 400 | 500 | 502 | 504, reason: string, route?: ProxyRoute, req?: IncomingMessage): void {
   if (socket.destroyed) return;
   // onError's answer when the location has one.
   const answer =
-    status !== 500 && route?.location.hooks !== undefined && req !== undefined ? upgradeErrorAnswer(route.location.hooks, status, reason, req) : undefined;
+    status >= 502 && route?.location.hooks !== undefined && req !== undefined ? upgradeErrorAnswer(route.location.hooks, status, reason, req) : undefined;
   if (answer !== undefined) {
     socket.write(rawHead(answer.status, STATUS_TEXT[answer.status] ?? '', { ...answer.headers, connection: 'close' }));
     socket.end(answer.body);
     return;
   }
   const body = gatewayErrorBody(status, reason);
-  const text = status === 502 ? 'Bad Gateway' : status === 504 ? 'Gateway Timeout' : 'Internal Server Error';
+  const text = status === 400 ? 'Bad Request' : status === 502 ? 'Bad Gateway' : status === 504 ? 'Gateway Timeout' : 'Internal Server Error';
   socket.end(rawHead(status, text, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), connection: 'close' }) + body);
 }
 
@@ -118,6 +119,9 @@ export function createWebSocketProxy(sy: Switchyard, options: WebSocketProxyOpti
       location: route.location,
       server,
       websocket: true,
+      method: req.method,
+      requestUri: req.url,
+      socket: req.socket,
     });
     if (rewrite !== undefined) applyRequestRewrite(headers, rewrite);
     const send = server.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -197,7 +201,7 @@ export function createWebSocketProxy(sy: Switchyard, options: WebSocketProxyOpti
         return;
       }
       watches.get(socket)?.release();
-      const out = addSetCookie(filterResponseHeaders(res.headers), attempt.responseCookie(res.headers));
+      const out = addSetCookie(filterResponseHeaders(res.headers, false, route.location.hiddenHeaders), attempt.responseCookie(res.headers));
       out.connection = 'close';
       socket.write(rawHead(res.statusCode ?? 502, res.statusMessage ?? '', out));
       // pipeline, not pipe: a client that leaves mid-answer must also end the upstream request.
@@ -229,7 +233,7 @@ export function createWebSocketProxy(sy: Switchyard, options: WebSocketProxyOpti
       const answerHeaders = upgradeResponseHeaders(
         route.location.hooks,
         // The upgrade answer carries the sticky cookie too: the binding follows the WebSocket.
-        addSetCookie(filterResponseHeaders(res.headers, true), attempt.responseCookie(res.headers)),
+        addSetCookie(filterResponseHeaders(res.headers, true, route.location.hiddenHeaders), attempt.responseCookie(res.headers)),
         req,
       );
       if (answerHeaders === undefined) {
@@ -293,6 +297,11 @@ export function createWebSocketProxy(sy: Switchyard, options: WebSocketProxyOpti
   function begin(req: IncomingMessage, socket: Duplex, head: Buffer, route: ProxyRoute): void {
     // A client socket error before the upgrade completes must never crash the process.
     socket.on('error', () => socket.destroy());
+    if (hasDuplicateHost(req.rawHeaders)) {
+      // nginx's 400, as for plain requests on both adapters.
+      writeError(socket, 400, DUPLICATE_HOST_REASON);
+      return;
+    }
     handshakes.add(socket);
     socket.once('close', () => handshakes.delete(socket));
     watches.set(socket, watchHandshakeClient(socket));
@@ -319,6 +328,12 @@ export function createWebSocketProxy(sy: Switchyard, options: WebSocketProxyOpti
         socket.on('error', () => socket.destroy());
         log(requestErrorLine(req.method, req.url, 500, 'internal error', err));
         writeError(socket, 500, 'internal error');
+        return true;
+      }
+      if (route !== undefined && route.internal === true) {
+        // An internal location (nginx `internal`): 404 here, so no other upgrade listener is offered it.
+        socket.on('error', () => socket.destroy());
+        socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
         return true;
       }
       if (route === undefined || route.redirect !== undefined || !route.location.websocket) return false;

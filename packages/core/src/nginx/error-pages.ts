@@ -1,4 +1,4 @@
-/** @module nginx `error_page` (+ `proxy_intercept_errors`), `add_header` and `proxy_hide_header` turned into a location's onError / interceptErrors / rewriteResponseHeaders. */
+/** @module nginx `error_page` (+ `proxy_intercept_errors`) and `add_header` turned into a location's onError / interceptErrors / rewriteResponseHeaders. */
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import type { ErrorAnswer, ErrorHookContext, HookHeaders, ResponseHookContext } from '../hooks/hook-types.js';
@@ -56,7 +56,7 @@ type Hooks = Pick<LocationOptions, 'onError' | 'interceptErrors' | 'rewriteRespo
  * The hook options of one proxied location: its (inherited) error pages become an `onError` that
  * answers those statuses with the page, read now (a static file, a `return CODE "text"`, or a
  * redirect to a URL); with `proxy_intercept_errors on` the same statuses become `interceptErrors`.
- * `add_header` / `proxy_hide_header` become a `rewriteResponseHeaders`. What cannot be reproduced
+ * `add_header` becomes a `rewriteResponseHeaders`. What cannot be reproduced
  * is a warning naming the line.
  */
 export function responseHookOptions(settings: ProxySettings, scope: PageScope, notes: ImportNotes): Hooks {
@@ -78,11 +78,10 @@ export function responseHookOptions(settings: ProxySettings, scope: PageScope, n
     };
     if (settings.interceptErrors === true) out.interceptErrors = [...pages.keys()];
   }
-  const hide = settings.hideHeaders ?? [];
+  // proxy_hide_header is the location's `hideHeaders` (parse-nginx-config), applied before any hook.
   const add = settings.addHeaders ?? [];
-  if (hide.length > 0 || add.length > 0) {
+  if (add.length > 0) {
     out.rewriteResponseHeaders = function nginxResponseHeaders(headers: HookHeaders, ctx: ResponseHookContext): void {
-      for (const name of hide) delete headers[name];
       for (const h of add) {
         if (!h.always && !ADD_HEADER_STATUSES.has(ctx.status)) continue;
         const prior = headers[h.name];

@@ -1,4 +1,5 @@
 /** @module Reads one nginx `location [=|^~|~|~*] PATH { ... }` block: its key, its proxy_pass target and its proxy settings. */
+import { catastrophicRegex } from '../routing/regex-safety.js';
 import type { HealthCheckOptions, LocationKind } from '../types.js';
 import { nginxDuration } from './durations.js';
 import { ignoredReason, isOtherPass } from './ignored-directives.js';
@@ -7,6 +8,7 @@ import { mergeSettings, readProxyDirective, type ProxySettings } from './proxy-s
 import type { Directive } from './syntax-tree.js';
 import type { Position, WordToken } from './tokenizer.js';
 import { own } from '../config/own.js';
+import { mergeRedirect, readRedirectDirective, type RedirectSettings } from './redirect-directives.js';
 
 /** Where `proxy_pass` sends requests: an upstream block, or a host:port nginx would make an implicit pool of. */
 export interface ProxyTarget extends Position {
@@ -29,6 +31,20 @@ export interface ImportedLocation extends Position {
   /** Inherited and own proxy settings, merged. */
   readonly settings: ProxySettings;
   readonly healthCheck: { readonly options: HealthCheckOptions; readonly at: Position } | undefined;
+  /** nginx `internal` (own or of an enclosing location). */
+  readonly internal: boolean;
+  /** Inherited and own redirect settings, merged. */
+  readonly redirect: RedirectSettings;
+  /** The proxied locations nested in this one, in config order. */
+  readonly nested: readonly ImportedLocation[];
+}
+
+/** The enclosing location of a nested one: what nginx checks a nested location against. */
+interface Enclosing {
+  readonly key: string;
+  readonly kind: LocationKind | 'named';
+  readonly pattern: string;
+  readonly internal: boolean;
 }
 
 /** A location's key, as nginx reads `location` arguments (ngx_http_core_location). */
@@ -65,26 +81,51 @@ function checkRegex(at: WordToken, pattern: string, kind: 'regex' | 'regex-i'): 
   } catch (err) {
     fail(at, `location regex "${pattern}" is not valid in JavaScript: ${(err as Error).message}`);
   }
+  const unsafe = catastrophicRegex(pattern, kind === 'regex-i');
+  if (unsafe !== undefined) fail(at, `location regex "${pattern}" can take exponential time on a crafted path (JavaScript has no PCRE match limit): ${unsafe}`);
 }
 
 /**
- * Read a location block. Returns `undefined` (and one warning) for a location
- * that does not proxy: switchyard leaves those requests to the app. Warnings
- * about directives inside such a location are not repeated one by one.
+ * Read a location block and the locations nested in it (nginx's rules: none inside an exact or
+ * a named location, a named one only at server level, a nested prefix within its parent's; what
+ * a nested location does not set it inherits, `proxy_pass` excepted). Returns `undefined` (and one
+ * warning) for a location that does not proxy: switchyard leaves those requests to the app (a
+ * nested one: to its enclosing location, see the warning). Warnings about directives inside such
+ * a location are not repeated one by one; a location switchyard does not proxy may not hold
+ * proxied ones (their matching depends on it).
  */
-export function readLocation(d: Directive, inherited: ProxySettings, notes: ImportNotes): ImportedLocation | undefined {
+export function readLocation(
+  d: Directive,
+  inherited: ProxySettings,
+  notes: ImportNotes,
+  redirect: RedirectSettings = {},
+  parent?: Enclosing,
+): ImportedLocation | undefined {
   const { key, kind, pattern } = locationKey(d);
   if (!d.block) fail(d, `"location ${key}" needs a { ... } block`);
   if (kind !== 'named' && pattern === '') fail(d, 'empty location path');
+  if (parent !== undefined) checkNesting(d, { key, kind, pattern }, parent);
   const own: ProxySettings = {};
+  const ownRedirect: RedirectSettings = {};
   const local = new ImportNotes();
   let target: ProxyTarget | undefined;
   let answeredBy: Directive | undefined;
   let rewrite: Directive | undefined;
   let healthCheck: ImportedLocation['healthCheck'];
+  let internal = parent?.internal === true;
+  const nestedBlocks: Directive[] = [];
 
   for (const c of d.block) {
-    if (c.name === 'location') fail(c, `nested location inside "location ${key}" is not supported: write it at server level`);
+    if (c.name === 'location') {
+      nestedBlocks.push(c);
+      continue;
+    }
+    if (c.name === 'internal') {
+      if (c.args.length !== 0 || c.block) fail(c, 'invalid number of arguments in "internal" directive');
+      internal = true;
+      continue;
+    }
+    if (readRedirectDirective(c, ownRedirect, local)) continue;
     if (readProxyDirective(c, own, local)) continue;
     if (isOtherPass(c.name)) fail(c, `"${c.name}" is not supported: switchyard proxies HTTP only`);
     switch (c.name) {
@@ -119,17 +160,46 @@ export function readLocation(d: Directive, inherited: ProxySettings, notes: Impo
         local.ignored(c, c.name, ignoredReason(c.name));
     }
   }
-  if (kind === 'named') {
+  const settings = mergeSettings(inherited, own);
+  const redirects = mergeRedirect(redirect, ownRedirect);
+  const here: Enclosing = { key, kind, pattern, internal };
+  const nested: ImportedLocation[] = [];
+  for (const c of nestedBlocks) {
+    const loc = readLocation(c, settings, local, redirects, here);
+    if (loc !== undefined) nested.push(loc);
+  }
+  const proxied = target !== undefined && answeredBy === undefined;
+  if (!proxied && nested.length > 0) {
+    const first = nested[0] as ImportedLocation;
+    fail(first, `proxied "location ${first.key}" inside "location ${key}", which switchyard does not proxy: write the proxied location at server level`);
+  }
+  if (kind === 'named' && !proxied) {
     notes.warn(d, `location ${key} is not proxied; named locations are reached only through try_files/error_page, which switchyard leaves to the app`);
     return undefined;
   }
   if (!target || answeredBy) {
-    notes.warn(d, `location ${key} is not proxied; switchyard leaves it to the app`);
+    notes.warn(
+      d,
+      parent === undefined
+        ? `location ${key} is not proxied; switchyard leaves it to the app`
+        : `location ${key} is not proxied; switchyard drops it, so its requests go to the enclosing "location ${parent.key}"`,
+    );
     return undefined;
   }
   if (rewrite) fail(rewrite, `"rewrite" in proxied "location ${key}" is not supported: switchyard would send the original path`);
   notes.absorb(local);
-  return { key, kind, pattern, target, settings: mergeSettings(inherited, own), healthCheck, line: d.line, column: d.column };
+  return { key, kind, pattern, target, settings, healthCheck, internal, redirect: redirects, nested, line: d.line, column: d.column };
+}
+
+/** ngx_http_core_location's checks of a nested location. */
+function checkNesting(d: Directive, loc: { key: string; kind: LocationKind | 'named'; pattern: string }, parent: Enclosing): void {
+  if (parent.kind === 'exact') fail(d, `location "${loc.pattern}" cannot be inside the exact location "${parent.pattern}"`);
+  if (parent.kind === 'named') fail(d, `location "${loc.pattern}" cannot be inside the named location "${parent.pattern}"`);
+  if (loc.kind === 'named') fail(d, `named location "${loc.pattern}" can be on the server level only`);
+  // nginx compares the names as text, whatever the parent's kind.
+  if (loc.kind !== 'regex' && loc.kind !== 'regex-i' && !loc.pattern.startsWith(parent.pattern)) {
+    fail(d, `location "${loc.pattern}" is outside location "${parent.pattern}"`);
+  }
 }
 
 function containsProxyPass(d: Directive): boolean {

@@ -11,6 +11,7 @@ import { expandIncludes, type IncludeSource } from './include/expand-includes.js
 import { readUpstream, type ImportedServer, type ImportedUpstream } from './upstream-block.js';
 import { putOwn } from '../config/own.js';
 import { tlsFromSsl, warnUnusedSsl } from './proxy-ssl.js';
+import { absoluteRedirectOption, mergeRedirect, readRedirectDirective, type RedirectSettings } from './redirect-directives.js';
 import { readResolver, readResolverTimeout } from './resolver-directive.js';
 import type { ResolverOptions } from '../types.js';
 
@@ -26,13 +27,17 @@ type Context = 'main' | 'http' | 'server';
  *   that switchyard cannot reproduce is an error too: any unknown directive
  *   inside `upstream`, `ntlm`, a UNIX
  *   socket in `proxy_pass` itself (`server unix:/path;` in an upstream is fine), `proxy_pass` with variables or inside `if`, `rewrite` in a proxied
- *   location, nested locations, non-HTTP `*_pass`, `stream {}`;
+ *   location, a proxied location nested in one that is not, non-HTTP `*_pass`, `stream {}`;
  * - directives that do not concern balancing (`listen`, `server_name`, `root`,
  *   `events {}`, ...) and proxy options switchyard handles its own way are
  *   ignored with a warning `line N: "name" ignored (why)`, never silently;
  * - a location that does not proxy (`return`, `root`, `try_files`, ...) is left
  *   to the app, with one warning.
  *
+ * Nested locations become `locations` of their location (settings inherited as nginx merges
+ * them); `internal` becomes `internal: true`, a named location with `proxy_pass` a `@name` key,
+ * `proxy_ignore_headers X-Accel-Redirect` `accelRedirect: false`, `absolute_redirect`,
+ * `port_in_redirect` and `server_name_in_redirect` the `absoluteRedirect` of the locations.
  * `set_real_ip_from` ranges become `trustProxy`; NGINX Plus `health_check` in a
  * location becomes the `healthCheck` of its upstream; `proxy_ssl_*` of the locations
  * that reach an https upstream become its `tls` (certificate and key files are read,
@@ -100,19 +105,25 @@ class Importer {
     return { options: this.#options(), warnings: this.#notes.list() };
   }
 
-  #walk(block: readonly Directive[], ctx: Context, inherited: ProxySettings): void {
+  #walk(block: readonly Directive[], ctx: Context, inherited: ProxySettings, inheritedRedirect: RedirectSettings = {}): void {
     // Settings of one level apply to every location of that level, wherever they are written in it.
     const level: ProxySettings = {};
-    for (const d of block) readProxyDirective(d, level, this.#notes);
+    const redirectLevel: RedirectSettings = {};
+    const redirectDirectives = new Set<Directive>();
+    for (const d of block) {
+      if (readRedirectDirective(d, redirectLevel, this.#notes)) redirectDirectives.add(d);
+      else readProxyDirective(d, level, this.#notes);
+    }
     const settings = mergeSettings(inherited, level);
+    const redirect = mergeRedirect(inheritedRedirect, redirectLevel);
 
     for (const d of block) {
-      if (PROXY_DIRECTIVES.has(d.name)) continue;
+      if (PROXY_DIRECTIVES.has(d.name) || redirectDirectives.has(d)) continue;
       switch (d.name) {
         case 'http':
           if (ctx !== 'main') fail(d, '"http" directive is not allowed here');
           if (!d.block) fail(d, '"http" needs a { ... } block');
-          this.#walk(d.block, 'http', settings);
+          this.#walk(d.block, 'http', settings, redirect);
           break;
         case 'server':
           if (ctx === 'server') fail(d, '"server" directive is not allowed here');
@@ -124,7 +135,7 @@ class Importer {
               'another "server" block: its locations join the others (switchyard has one set of locations; listen and server_name are not matched)',
             );
           }
-          this.#walk(d.block, 'server', settings);
+          this.#walk(d.block, 'server', settings, redirect);
           break;
         case 'upstream': {
           if (ctx === 'server') fail(d, '"upstream" directive is not allowed here');
@@ -136,11 +147,11 @@ class Importer {
         case 'location': {
           // nginx allows locations only in server; a bare file of upstreams and locations reads like a server snippet.
           if (ctx === 'http') fail(d, '"location" directive is not allowed here (write it inside a "server" block)');
-          const loc = readLocation(d, settings, this.#notes);
+          const loc = readLocation(d, settings, this.#notes, redirect);
           const scope = this.#pageScope(settings);
           scope.locations.push({ ...locationKey(d), proxied: loc !== undefined, block: d.block ?? [], inherited: settings });
           if (!loc) break;
-          if (loc.kind !== 'regex' && loc.kind !== 'regex-i' && !loc.pattern.startsWith('/')) {
+          if (loc.kind !== 'regex' && loc.kind !== 'regex-i' && loc.kind !== 'named' && !loc.pattern.startsWith('/')) {
             // nginx accepts `location foo` (or `location __proto__`) but no request path can match it.
             this.#notes.warn(d, `location "${loc.key}" ignored: its path does not start with "/", so no request can match it`);
             break;
@@ -213,7 +224,7 @@ class Importer {
     const sslOf = new Map<ImportedUpstream, { json: string; at: ProxyTarget; loc: ImportedLocation }>();
     const unusedSsl = new Set<string>();
 
-    for (const loc of this.#locations.values()) {
+    const optionsOf = (loc: ImportedLocation, top: boolean): LocationOptions => {
       const t = loc.target;
       let up = this.#upstreams.get(t.host.toLowerCase());
       if (up && t.port !== undefined) fail(t, `upstream "${up.name}" may not have port ${t.port}`);
@@ -260,10 +271,19 @@ class Importer {
         else healthChecks.set(up, loc.healthCheck);
       }
       const options = locationOptions(loc, up.name);
-      const scope = this.#scopeOf.get(loc);
+      // error_page URIs are looked up among the server's own locations (nested ones are not searched).
+      const scope = top ? this.#scopeOf.get(loc) : undefined;
       if (scope !== undefined) Object.assign(options, responseHookOptions(loc.settings, scope, this.#notes));
+      if (loc.nested.length > 0) {
+        const nested: Record<string, LocationOptions> = {};
+        for (const child of loc.nested) putOwn(nested, child.key, optionsOf(child, false));
+        options.locations = nested;
+      }
+      return options;
+    };
+    for (const loc of this.#locations.values()) {
       // putOwn: `location __proto__` and `upstream __proto__` are names like any other.
-      putOwn(locations, loc.key, options);
+      putOwn(locations, loc.key, optionsOf(loc, true));
     }
 
     const upstreams: Record<string, UpstreamOptions> = {};
@@ -297,7 +317,12 @@ class Importer {
       putOwn(upstreams, up.name, out);
     }
     const options: SwitchyardOptions = { upstreams };
-    if (Object.keys(locations).length > 0) options.locations = locations;
+    if (Object.keys(locations).length > 0) {
+      options.locations = locations;
+      // nginx's defaults: X-Accel-Redirect is followed, the slash redirect is absolute.
+      options.accelRedirect = true;
+      options.absoluteRedirect = true;
+    }
     if (this.#trusted.length > 0) options.trustProxy = [...this.#trusted];
     if (Object.keys(this.#resolver).length > 0) options.resolver = { ...this.#resolver };
     return options;
@@ -316,7 +341,9 @@ function validTrustEntry(entry: string): boolean {
 /** What decides where and how a location proxies, without source positions. */
 function sameRouting(loc: ImportedLocation): string {
   const { scheme, host, port, uri } = loc.target;
-  return JSON.stringify([scheme, host.toLowerCase(), port, uri, loc.settings, loc.healthCheck?.options]);
+  const nested: string[] = loc.nested.map((n) => `${n.key} ${sameRouting(n)}`);
+  // The server_name differs between the server blocks that repeat a location: not a routing difference.
+  return JSON.stringify([scheme, host.toLowerCase(), port, uri, { ...loc.settings, serverName: undefined }, loc.healthCheck?.options, loc.internal, loc.redirect, nested]);
 }
 
 function containsProxyPass(d: Directive): boolean {
@@ -344,13 +371,21 @@ function serverEntry(s: ImportedServer, scheme: 'http' | 'https', fromBlock: boo
 function locationOptions(loc: ImportedLocation, upstream: string): LocationOptions {
   const out: LocationOptions = { upstream };
   if (loc.target.uri !== undefined) out.rewritePrefix = loc.target.uri;
+  if (loc.internal && loc.kind !== 'named') out.internal = true;
+  if (loc.redirect.ignoreAccelRedirect === true) out.accelRedirect = false;
+  const absolute = absoluteRedirectOption(loc.redirect);
+  if (absolute !== true) out.absoluteRedirect = absolute;
   const s = loc.settings;
+  // nginx sends exactly its proxy_set_header list plus its default `Host $proxy_host`; the client's
+  // own headers pass untouched (no X-Forwarded-* unless the config writes them).
+  // own headers pass untouched (no X-Forwarded-* unless the config writes them): `headerDefaults: 'nginx'`.
+  out.headerDefaults = 'nginx';
   const headers: Record<string, string> = {};
-  for (const h of s.headers ?? []) {
-    if (h.kind === 'preserve-host') out.preserveHost = true;
-    else putOwn(headers, h.name, h.value);
-  }
+  const serverName = s.serverName ?? '';
+  for (const h of s.headers ?? []) putOwn(headers, h.name, h.value.replace(/\$(?:server_name\b|\{server_name\})/g, serverName));
   if (Object.keys(headers).length > 0) out.headers = headers;
+  if (s.hideHeaders !== undefined && s.hideHeaders.length > 0) out.hideHeaders = [...s.hideHeaders];
+  if (s.passHeaders !== undefined) out.passHeaders = [...s.passHeaders];
   const retry: RetryOptions = {};
   if (s.nextUpstream) {
     retry.on = [...s.nextUpstream.on];

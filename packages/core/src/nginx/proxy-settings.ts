@@ -1,4 +1,4 @@
-/** @module The proxy_* directives switchyard maps (retries, timeouts, request headers), read at http, server or location level and inherited as nginx does. */
+/** @module The proxy_* directives switchyard maps (retries, timeouts, request headers, passed response headers), read at http, server or location level and inherited as nginx does. */
 import type { RetryCondition } from '../types.js';
 import { nginxDuration } from './durations.js';
 import { fail, type ImportNotes } from './notes.js';
@@ -6,9 +6,13 @@ import type { Directive } from './syntax-tree.js';
 import { own } from '../config/own.js';
 import { RESPONSE_DIRECTIVES, readResponseDirective, type ResponseSettings } from './response-directives.js';
 import { mergeSsl, readSslDirective, SSL_DIRECTIVES, type SslDirectives } from './proxy-ssl.js';
+import { compileHeaderValue, HeaderValueError } from '../http/header-variables.js';
 
-/** What one `proxy_set_header` turns into. */
-export type HeaderEffect = { readonly kind: 'preserve-host' } | { readonly kind: 'set'; readonly name: string; readonly value: string };
+/** What one `proxy_set_header` turns into: the header and its value (nginx variables unexpanded; `''` removes it). */
+export interface HeaderEffect {
+  readonly name: string;
+  readonly value: string;
+}
 
 /**
  * The proxy settings written at one level. Each field inherits separately from
@@ -24,6 +28,10 @@ export interface ProxySettings extends ResponseSettings {
   read?: string;
   send?: string;
   headers?: HeaderEffect[];
+  /** `proxy_pass_header` names (lower-case), inherited as a whole list. */
+  passHeaders?: string[];
+  /** The first `server_name` of the server block, for `$server_name` in header values. */
+  serverName?: string;
   /** proxy_ssl_* values, each inherited on its own. */
   ssl?: SslDirectives;
 }
@@ -51,9 +59,9 @@ const NEXT_UPSTREAM: Record<string, RetryCondition> = {
   http_429: 429,
 };
 
-/** Headers switchyard writes itself on every proxied request (DESIGN: headers). */
-const SET_BY_SWITCHYARD = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip']);
 const WEBSOCKET_HEADERS = new Set(['upgrade', 'connection']);
+/** Framing and per-connection headers the transports write themselves (nginx's own defaults remove most of them). */
+const CONNECTION_HEADERS = new Set(['keep-alive', 'te', 'trailer', 'transfer-encoding', 'proxy-connection', 'content-length', 'expect']);
 
 /**
  * ngx_http_grpc_module's directives that mean what their proxy_* twins mean: read as those. (nginx
@@ -78,6 +86,7 @@ export const PROXY_DIRECTIVES = new Set([
   'proxy_read_timeout',
   'proxy_send_timeout',
   'proxy_set_header',
+  'proxy_pass_header',
   'proxy_http_version',
   ...Object.keys(GRPC_TWINS),
   ...RESPONSE_DIRECTIVES,
@@ -88,6 +97,12 @@ export const PROXY_DIRECTIVES = new Set([
 export function readProxyDirective(d: Directive, level: ProxySettings, notes: ImportNotes): boolean {
   const twin = own(GRPC_TWINS, d.name);
   if (twin !== undefined) return readProxyDirective({ ...d, name: twin }, level, notes);
+  if (d.name === 'server_name') {
+    // Recorded for `$server_name`; not claimed, so the directive still gets its "ignored" line.
+    const first = d.args[0];
+    if (first !== undefined && level.serverName === undefined) level.serverName = first.value;
+    return false;
+  }
   if (readResponseDirective(d, level, notes)) return true;
   if (!PROXY_DIRECTIVES.has(d.name)) return false;
   if (readSslDirective(d, level, notes)) return true;
@@ -158,6 +173,12 @@ export function readProxyDirective(d: Directive, level: ProxySettings, notes: Im
       notes.ignored(d, `proxy_http_version ${v}`, 'switchyard always speaks HTTP/1.1 with keep-alive to upstreams');
       return true;
     }
+    case 'proxy_pass_header': {
+      const name = one();
+      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) fail(d.args[0] ?? d, `invalid header name "${name}" in "proxy_pass_header" directive`);
+      (level.passHeaders ??= []).push(name.toLowerCase());
+      return true;
+    }
     default: {
       readSetHeader(d, level, notes);
       return true;
@@ -166,10 +187,10 @@ export function readProxyDirective(d: Directive, level: ProxySettings, notes: Im
 }
 
 /**
- * `proxy_set_header NAME VALUE`. nginx variables cannot be evaluated outside
- * nginx, so a value that uses any (other than the few below that switchyard
- * reproduces itself) drops the header with a warning: sending the literal text
- * `$msec` upstream would be worse than not sending the header.
+ * `proxy_set_header NAME VALUE`: the header is sent with nginx's variables expanded per request
+ * (an unknown variable is an error naming the line); an empty value removes the client's header.
+ * Upgrade/Connection (switchyard proxies WebSocket upgrades and keeps connections alive itself)
+ * and framing headers are ignored with a warning.
  */
 function readSetHeader(d: Directive, level: ProxySettings, notes: ImportNotes): void {
   const [nameWord, valueWord, extra] = d.args;
@@ -182,34 +203,25 @@ function readSetHeader(d: Directive, level: ProxySettings, notes: ImportNotes): 
   const lower = name.toLowerCase();
   const what = `proxy_set_header ${name}`;
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) fail(nameWord, `invalid header name "${name}" in "proxy_set_header" directive`);
-  if (lower === 'host') {
-    if (value === '$host' || value === '$http_host') headers.push({ kind: 'preserve-host' });
-    else if (value === '$proxy_host') return;
-    else if (hasVariable(value)) notes.ignored(d, what, `nginx variables are not expanded: ${value}; Host stays the upstream's`);
-    else headers.push({ kind: 'set', name, value });
-    return;
-  }
-  if (SET_BY_SWITCHYARD.has(lower)) {
-    notes.ignored(d, what, `switchyard sets ${name} itself`);
-    return;
-  }
   if (WEBSOCKET_HEADERS.has(lower)) {
     const reason =
-      lower === 'connection' && value === '' ? 'switchyard keeps upstream connections alive itself' : 'switchyard proxies WebSocket upgrades itself';
+      lower === 'connection' && (value === '' || value.toLowerCase() === 'close' || value.toLowerCase() === 'keep-alive')
+        ? 'switchyard keeps upstream connections alive itself'
+        : 'switchyard proxies WebSocket upgrades itself';
     notes.ignored(d, what, reason);
     return;
   }
-  if (value === '') {
-    notes.ignored(d, what, 'removing a request header is not supported');
+  if (CONNECTION_HEADERS.has(lower)) {
+    notes.ignored(d, what, 'switchyard frames requests and manages connections itself');
     return;
   }
-  if (hasVariable(value)) {
-    notes.ignored(d, what, `nginx variables are not expanded: ${value}`);
-    return;
+  try {
+    // $server_name is replaced by the server block's name when the location is written out.
+    compileHeaderValue(value.replace(/\$(?:server_name\b|\{server_name\})/g, ''));
+  } catch (err) {
+    if (err instanceof HeaderValueError) fail(valueWord, `"${what}" ${err.message}`);
+    throw err;
   }
-  headers.push({ kind: 'set', name, value });
-}
-
-function hasVariable(value: string): boolean {
-  return /\$(?:\{?[A-Za-z_0-9])/.test(value);
+  if (lower === 'host' && value === '') fail(valueWord, '"proxy_set_header Host" with an empty value is not supported: every HTTP/1.1 request has a Host');
+  headers.push({ name, value });
 }
