@@ -136,8 +136,9 @@ export class H2Call extends Writable implements UpstreamCall {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     const stream = this.#stream;
     if (!stream.closed && !stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
-    // A connect that timed out: the session is not used by the next try either (as a socket would not be).
-    if (this.#session.connecting && (error as { code?: string } | null)?.code === 'ETIMEDOUT') this.#session.destroy();
+    // A connect that timed out: the session is not used by the next try either (as a socket would not
+    // be); tries waiting on the same session end with the same timeout.
+    if (error !== null && this.#session.connecting && (error as { code?: string }).code === 'ETIMEDOUT') this.#session.destroy(error);
     callback(error);
   }
 }
