@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import type { SwitchyardOptions } from '@switchyard/core';
 import { drivers } from '../adapters/drivers/index.js';
@@ -316,6 +317,31 @@ for (const driver of drivers) {
       for (let i = 0; i < 3; i++) assert.equal((await call(`${proxy.url}/t/${i}`)).body, 'tls-1');
       assert.equal((await call(`${proxy.url}/u/x`)).status, 502);
       assert.equal(backend.sessions, 1);
+    });
+
+    // Express offers ALPN h2 only, so the try fails (502, counted); the Fastify adapter's undici
+    // (allowH2) offers h2 and http/1.1 and falls back to HTTP/1.1 (200). Both are pinned here.
+    it('h2 to a TLS server that speaks only HTTP/1.1 (no ALPN h2): Express fails the try, Fastify falls back to HTTP/1.1', async (t) => {
+      const cert = selfSigned();
+      const h1only = createHttpsServer({ key: cert.key, cert: cert.cert }, (_req, res) => res.end('h1'));
+      await new Promise<void>((resolve) => h1only.listen(0, '127.0.0.1', resolve));
+      t.after(async () => {
+        h1only.closeAllConnections();
+        await new Promise<void>((resolve) => h1only.close(() => resolve()));
+      });
+      const proxy = await driver.start({
+        upstreams: { h1: { protocol: 'h2', servers: [`https://127.0.0.1:${(h1only.address() as AddressInfo).port}`], tls: { ca: cert.cert } } },
+        locations: { '/': 'h1' },
+      });
+      t.after(() => proxy.close());
+      const answer = await call(`${proxy.url}/`);
+      if (driver.name === 'express') {
+        assert.equal(answer.status, 502);
+        assert.equal(proxy.switchyard.status().upstreams.h1!.servers[0]!.fails, 1);
+      } else {
+        assert.equal(answer.status, 200);
+        assert.equal(answer.body, 'h1');
+      }
     });
 
     it('h2c on a unix socket', async (t) => {
