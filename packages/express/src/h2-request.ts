@@ -21,11 +21,13 @@ export function toH2Headers(headers: OutgoingHttpHeaders, method: string, path: 
     ':path': path === '' ? '/' : path,
   };
   for (const name in headers) {
-    if (CONNECTION_SPECIFIC.has(name) || name.charCodeAt(0) === 58 /* ':' */) continue;
+    // Names from `headers` or a hook may keep their case; HTTP/2 sends them lower-cased anyway.
+    const lower = name.toLowerCase();
+    if (CONNECTION_SPECIFIC.has(lower) || lower.charCodeAt(0) === 58 /* ':' */) continue;
     const value = headers[name];
     if (value === undefined) continue;
-    if (name === 'te' && String(value).toLowerCase() !== 'trailers') continue;
-    out[name] = value;
+    if (lower === 'te' && String(value).toLowerCase() !== 'trailers') continue;
+    out[lower] = value;
   }
   return out;
 }
