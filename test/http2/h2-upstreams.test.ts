@@ -289,6 +289,30 @@ for (const driver of drivers) {
       await waitFor(() => backends[0]!.open() === 0);
     });
 
+    it('a client that leaves cancels its stream (the server sees it closed), releases its slot and keeps the session', async (t) => {
+      let cancelled = false;
+      let arrived = false;
+      const { backends, url, proxy } = await setup(t, driver, 1, (b) => pool(b));
+      backends[0]!.handle((req, res, backend) => {
+        if (req.url !== '/held') {
+          res.end(backend.name);
+          return;
+        }
+        arrived = true;
+        req.stream.on('close', () => (cancelled = true));
+      });
+      const client = httpRequest(`${url}/held`, { agent: false });
+      client.on('error', () => undefined);
+      client.end();
+      await waitFor(() => arrived);
+      assert.equal(proxy.switchyard.status().upstreams.app!.servers[0]!.active, 1);
+      client.destroy();
+      await waitFor(() => cancelled);
+      await waitFor(() => proxy.switchyard.status().upstreams.app!.servers[0]!.active === 0);
+      assert.equal((await call(`${url}/next`)).body, 'h2-1');
+      assert.equal(backends[0]!.sessions, 1);
+    });
+
     it('close() leaves no session open on any server', async (t) => {
       const backends = [await startH2Backend('h2-1'), await startH2Backend('h2-2')];
       t.after(() => Promise.all(backends.map((b) => b.close())));
