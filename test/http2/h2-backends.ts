@@ -19,6 +19,8 @@ export interface H2Backend {
   readonly seen: string[];
   /** Sessions (TCP connections) opened to this backend. */
   sessions: number;
+  /** Sessions still open now. */
+  readonly open: () => number;
   handle(handler: H2Handler | undefined): void;
   close(): Promise<void>;
 }
@@ -28,8 +30,8 @@ const answerName: H2Handler = (_req, res, backend) => {
   res.end(backend.name);
 };
 
-/** An h2c (or, with `tls`, h2) backend on 127.0.0.1 port 0. */
-export async function startH2Backend(name: string, tls?: { key: Buffer; cert: Buffer }): Promise<H2Backend> {
+/** An h2c (or, with `tls`, h2) backend on 127.0.0.1 port 0, or on the unix socket `socketPath`. */
+export async function startH2Backend(name: string, tls?: { key: Buffer | string; cert: Buffer | string }, socketPath?: string): Promise<H2Backend> {
   let handler: H2Handler = answerName;
   const sessions = new Set<ServerHttp2Session>();
   const onRequest = (req: Http2ServerRequest, res: Http2ServerResponse): void => {
@@ -42,13 +44,14 @@ export async function startH2Backend(name: string, tls?: { key: Buffer; cert: Bu
     sessions.add(session);
     session.on('close', () => sessions.delete(session));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => (socketPath === undefined ? server.listen(0, '127.0.0.1', resolve) : server.listen(socketPath, resolve)));
+  const port = socketPath === undefined ? (server.address() as AddressInfo).port : 0;
   const backend: H2Backend = {
     name,
-    url: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
+    url: socketPath !== undefined ? `unix:${socketPath}` : `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     seen: [],
     sessions: 0,
+    open: () => sessions.size,
     handle(h) {
       handler = h ?? answerName;
     },

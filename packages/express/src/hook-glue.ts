@@ -1,5 +1,5 @@
 /** @module Express side of the location hooks: runs rewriteRequest before the first try, writes hook and error answers, drops intercepted upstream answers. */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import {
   hookFailureLine,
   isEncrypted,
@@ -31,7 +31,7 @@ export function writeAnswer(res: ServerResponse, answer: GatewayAnswer, close: b
 }
 
 /** Whether the discarded upstream response may be read to its end (small, known length) rather than its connection cut. */
-export function drainable(proxyRes: IncomingMessage): boolean {
+export function drainable(proxyRes: { readonly headers: IncomingHttpHeaders }): boolean {
   const length = Number(proxyRes.headers['content-length']);
   return Number.isFinite(length) && length <= DRAIN_LIMIT;
 }

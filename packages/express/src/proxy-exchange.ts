@@ -1,4 +1,4 @@
-/** @module One proxied request: the core's tries moved over node:http keep-alive agents, with timeouts, body replay, and exactly one release per try. */
+/** @module One proxied request: the core's tries moved over node:http keep-alive agents (or HTTP/2 sessions for h2/h2c upstreams), with timeouts, body replay, and exactly one release per try. */
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
@@ -52,6 +52,9 @@ import {
 } from '@switchyard/core';
 import type { RequestClaim, UpstreamAgents } from './upstream-agents.js';
 import { createUpstreamRequest } from './upstream-request.js';
+import type { UpstreamAnswer, UpstreamCall, UpstreamSocket } from './upstream-call.js';
+import type { H2Sessions } from './h2-sessions.js';
+import { H2Call, toH2Headers } from './h2-request.js';
 import { NO_BODY, holdBody, planBody, type BodyPlan } from './request-body.js';
 import { drainable, dropRemovedAppHeaders, hookReporter, runRewrite, withAppHeaders, writeAnswer } from './hook-glue.js';
 import { frameBody } from './body-framing.js';
@@ -63,6 +66,8 @@ import { logExchange, type ExpressAccessLog } from './access-log.js';
 export interface ExchangeContext {
   readonly sy: Switchyard;
   readonly agents: UpstreamAgents;
+  /** HTTP/2 sessions for servers of upstreams with protocol h2/h2c. */
+  readonly h2: H2Sessions;
   /** Hears hook failures (the middleware's `logger` option). */
   readonly logger?: SwitchyardLogger | undefined;
   /** One line per request answered 500 because choosing an upstream threw. */
@@ -82,12 +87,12 @@ const now = (): number => performance.now();
  * each call allocates a new timer and a bound callback, twice per request (issue 18). Every read
  * and write restarts a running timer, so skipping the call changes nothing.
  */
-function setIdleTimeout(socket: Socket, ms: number): void {
+function setIdleTimeout(socket: UpstreamSocket, ms: number): void {
   if (socket.timeout !== ms || ms === 0) socket.setTimeout(ms);
 }
 
 const kIdleOwner = Symbol('switchyard.idleOwner');
-type IdleWatched = Socket & { [kIdleOwner]?: Exchange | undefined };
+type IdleWatched = UpstreamSocket & { [kIdleOwner]?: Exchange | undefined };
 
 /** The one 'timeout' listener of an upstream socket: tells the exchange using it now, if any. */
 function onSocketIdle(this: IdleWatched): void {
@@ -99,7 +104,7 @@ function onSocketIdle(this: IdleWatched): void {
  * socket (a keep-alive socket serves many requests): adding and removing one per request showed
  * in the profile, and the socket's field is set once, so its shape does not change per request.
  */
-function watchIdle(socket: Socket, exchange: Exchange): void {
+function watchIdle(socket: UpstreamSocket, exchange: Exchange): void {
   const watched = socket as IdleWatched;
   if (!(kIdleOwner in watched)) watched.on('timeout', onSocketIdle);
   watched[kIdleOwner] = exchange;
@@ -129,8 +134,8 @@ export class Exchange implements RequestClaim, OpenExchange {
   #attempt: Attempt | undefined;
   /** The place in the upstream queue while every server is at maxConns. */
   #ticket: QueueTicket | undefined;
-  #proxyReq: ClientRequest | undefined;
-  #proxyRes: IncomingMessage | undefined;
+  #proxyReq: UpstreamCall | undefined;
+  #proxyRes: UpstreamAnswer | undefined;
   #socket: IdleWatched | undefined;
   #gate: PassThrough | undefined;
   #connectTimer: NodeJS.Timeout | undefined;
@@ -301,9 +306,17 @@ export class Exchange implements RequestClaim, OpenExchange {
 
     if (attempt.number > 5) req.setMaxListeners(req.getMaxListeners() + 2);
     this.path = server.basePath + this.#route.path;
-    let proxyReq: ClientRequest;
+    let proxyReq: UpstreamCall;
     try {
-      proxyReq = createUpstreamRequest(this.#accel?.method ?? req.method ?? 'GET', this.path, headers, agents.get(this.#route.upstream, server));
+      const method = this.#accel?.method ?? req.method ?? 'GET';
+      proxyReq =
+        server.http2 === true
+          ? new H2Call(
+              this.#ctx.h2.get(this.#route.upstream, server),
+              toH2Headers(headers, method, this.path, server),
+              this.#data === undefined && this.#gate === undefined,
+            )
+          : createUpstreamRequest(method, this.path, headers, agents.get(this.#route.upstream, server));
     } catch (err) {
       // Invalid characters in a header (client-sent or configured): not the server's fault.
       this.#settled = true;
@@ -315,7 +328,7 @@ export class Exchange implements RequestClaim, OpenExchange {
     this.claim(proxyReq);
     // Held or re-serialised bytes in one write; no body: the request ends now (nothing to pipe).
     if (this.#data !== undefined) proxyReq.end(this.#data);
-    else if (this.#gate !== undefined) this.#gate.pipe(proxyReq);
+    else if (this.#gate !== undefined) this.#gate.pipe(proxyReq as NodeJS.WritableStream);
     else proxyReq.end();
   }
 
@@ -324,22 +337,22 @@ export class Exchange implements RequestClaim, OpenExchange {
    * exchange through a symbol tag: a property added to every ClientRequest and IncomingMessage
    * gives Node's HTTP and stream code one more object shape on each call (issue 18).
    */
-  claim(proxyReq: ClientRequest): void {
+  claim(proxyReq: UpstreamCall): void {
     this.#proxyReq = proxyReq;
     proxyReq
-      .on('socket', (socket: Socket) => this.#onSocket(proxyReq, socket))
-      .on('response', (proxyRes: IncomingMessage) => this.#onResponse(proxyReq, proxyRes))
+      .on('socket', (socket: UpstreamSocket) => this.#onSocket(proxyReq, socket))
+      .on('response', (proxyRes: UpstreamAnswer) => this.#onResponse(proxyReq, proxyRes))
       // A 101 nobody asked for comes as 'upgrade', not 'response' (and without a listener Node drops the socket silently).
       .on('upgrade', (_res: IncomingMessage, socket: Socket) => this.#onUnaskedUpgrade(proxyReq, socket))
       .on('error', (err: Error) => this.#onError(proxyReq, err))
       .on('finish', () => this.#onWritten(proxyReq));
   }
 
-  #isCurrent(proxyReq: ClientRequest): boolean {
+  #isCurrent(proxyReq: UpstreamCall): boolean {
     return this.#proxyReq === proxyReq && !this.#settled;
   }
 
-  #onSocket(proxyReq: ClientRequest, socket: Socket): void {
+  #onSocket(proxyReq: UpstreamCall, socket: UpstreamSocket): void {
     if (!this.#isCurrent(proxyReq)) return;
     this.#socket = socket;
     if (proxyReq.reusedSocket) {
@@ -351,17 +364,19 @@ export class Exchange implements RequestClaim, OpenExchange {
       // proxy_connect_timeout: a socket idle timer cannot tell connecting apart, so it has its own timer.
       this.#connectTimer = setTimeout(() => proxyReq.destroy(Object.assign(timeoutError('upstream connect timed out'), { code: 'ETIMEDOUT' })), connectMs);
     }
-    socket.once(this.#attempt?.server.protocol === 'https:' ? 'secureConnect' : 'connect', () => this.#onConnected(proxyReq));
+    // An HTTP/2 stream is 'ready' once its session is connected (TLS and settings done) and it has an id.
+    const server = this.#attempt?.server;
+    socket.once(server?.http2 === true ? 'ready' : server?.protocol === 'https:' ? 'secureConnect' : 'connect', () => this.#onConnected(proxyReq));
   }
 
-  #onConnected(proxyReq: ClientRequest): void {
+  #onConnected(proxyReq: UpstreamCall): void {
     if (!this.#isCurrent(proxyReq)) return;
     if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;
     this.#connected = true;
     const attempt = this.#attempt;
     if (attempt?.facts !== undefined) recordConnect(attempt, now() - this.#t0);
-    const socket = this.#socket as Socket;
+    const socket = this.#socket as UpstreamSocket;
     const { sendMs, readMs } = this.#route.location.timeouts;
     setIdleTimeout(socket, this.#written ? readMs : sendMs);
     watchIdle(socket, this);
@@ -369,7 +384,7 @@ export class Exchange implements RequestClaim, OpenExchange {
     if (this.#gate !== undefined) this.#req.pipe(this.#gate);
   }
 
-  #onWritten(proxyReq: ClientRequest): void {
+  #onWritten(proxyReq: UpstreamCall): void {
     if (!this.#isCurrent(proxyReq)) return;
     this.#written = true;
     if (this.#connected && this.#socket !== undefined) setIdleTimeout(this.#socket, this.#route.location.timeouts.readMs);
@@ -396,7 +411,7 @@ export class Exchange implements RequestClaim, OpenExchange {
     return this.#proxyReq?.writableNeedDrain === true || (this.#socket?.writableLength ?? 0) > 0;
   }
 
-  #onError(proxyReq: ClientRequest, err: unknown): void {
+  #onError(proxyReq: UpstreamCall, err: unknown): void {
     if (!this.#isCurrent(proxyReq)) return;
     if (!this.#connected && isRequestBuildError(err)) {
       // Node refused to build the request: nothing was sent, not the server's failure.
@@ -408,6 +423,9 @@ export class Exchange implements RequestClaim, OpenExchange {
       this.#reply(502, 'invalid request header');
       return;
     }
+    // A stream the HTTP/2 server refused was never processed: retried as a refused connection is
+    // (a POST too), unless part of a streamed body already went into it.
+    if (this.#gate === undefined && proxyReq instanceof H2Call && proxyReq.refused) this.#connected = false;
     this.#fail(classifyTransportError(err));
   }
 
@@ -443,13 +461,13 @@ export class Exchange implements RequestClaim, OpenExchange {
   }
 
   /** The upstream switched protocols on a plain request: an invalid answer (502, as Fastify and nginx's invalid_header). */
-  #onUnaskedUpgrade(proxyReq: ClientRequest, socket: Socket): void {
+  #onUnaskedUpgrade(proxyReq: UpstreamCall, socket: Socket): void {
     socket.destroy();
     if (!this.#isCurrent(proxyReq)) return;
     this.#fail('invalid_header');
   }
 
-  #onResponse(proxyReq: ClientRequest, proxyRes: IncomingMessage): void {
+  #onResponse(proxyReq: UpstreamCall, proxyRes: UpstreamAnswer): void {
     if (!this.#isCurrent(proxyReq)) {
       proxyRes.resume();
       return;
@@ -539,7 +557,7 @@ export class Exchange implements RequestClaim, OpenExchange {
    * the server, a small body read out so the connection is reused) and the request goes on as the
    * core says, like nginx's internal redirect: another route (no body), a slash redirect, or a 404/500.
    */
-  #followAccel(proxyReq: ClientRequest, proxyRes: IncomingMessage, accel: AccelRedirect): void {
+  #followAccel(proxyReq: UpstreamCall, proxyRes: UpstreamAnswer, accel: AccelRedirect): void {
     const attempt = this.#attempt as Attempt;
     this.#settle();
     if (drainable(proxyRes)) proxyRes.resume();
@@ -579,7 +597,7 @@ export class Exchange implements RequestClaim, OpenExchange {
     this.#reply(accel.status, '', { status: accel.status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body });
   }
 
-  #onBodyEnd(proxyRes: IncomingMessage): void {
+  #onBodyEnd(proxyRes: UpstreamAnswer): void {
     if (this.#settled || proxyRes !== this.#proxyRes) return;
     const attempt = this.#attempt as Attempt;
     this.#settle();
@@ -587,7 +605,7 @@ export class Exchange implements RequestClaim, OpenExchange {
     attempt.end({ status: this.#status, headerMs: this.#headerMs, totalMs }, { requestSent: true, responseStarted: true });
   }
 
-  #onBodyClose(proxyRes: IncomingMessage): void {
+  #onBodyClose(proxyRes: UpstreamAnswer): void {
     if (this.#settled || proxyRes.complete || proxyRes !== this.#proxyRes) return;
     // The upstream went away in the middle of the body: cut the client's response short too.
     this.#fail('error');
@@ -609,8 +627,11 @@ export class Exchange implements RequestClaim, OpenExchange {
     const attempt = this.#attempt as Attempt;
     this.#settle();
     // A request sent whole can keep its upstream connection if its answer is near and small.
-    if (this.#written && this.#proxyReq !== undefined) discardAbandonedAnswer(this.#proxyReq, this.#proxyRes);
-    else this.#proxyReq?.destroy();
+    // (An HTTP/2 stream is reset instead: that costs no connection.)
+    const proxyReq = this.#proxyReq;
+    if (this.#written && proxyReq !== undefined && !(proxyReq instanceof H2Call)) {
+      discardAbandonedAnswer(proxyReq as ClientRequest, this.#proxyRes as IncomingMessage | undefined);
+    } else proxyReq?.destroy();
     attempt.end({ aborted: true, totalMs: now() - this.#t0 }, { requestSent: this.#connected, responseStarted: this.#res.headersSent });
   }
 

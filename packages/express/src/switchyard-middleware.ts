@@ -29,6 +29,7 @@ import {
 import { Exchange, replyError, type ExchangeContext } from './proxy-exchange.js';
 import { UpstreamAgents } from './upstream-agents.js';
 import { expressAccessLog, type AccessLogDestination } from './access-log.js';
+import { H2Sessions } from './h2-sessions.js';
 
 /** Express's `next` (or any callback taking an optional error). */
 export type NextFunction = (err?: unknown) => void;
@@ -121,6 +122,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
   const ctx: ExchangeContext = {
     sy,
     agents: new UpstreamAgents(sy),
+    h2: new H2Sessions(sy),
     logger: logger === false ? undefined : logger,
     log,
     open,
@@ -322,6 +324,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
     await open.close(sy.config.closeTimeoutMs);
     detachLogger?.();
     ctx.agents.destroyAll();
+    ctx.h2.destroyAll();
     await sy.close();
   }
   // A second call (a signal handler and a test cleanup) waits for the same shutdown.

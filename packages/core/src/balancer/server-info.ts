@@ -55,6 +55,8 @@ export function serverInfo(url: string, backup: boolean, context: ServerContext 
       basePath: '',
       backup,
       socketPath,
+      // h2c on a unix socket (h2 there is refused by the config checks).
+      ...(context.http2 === true ? { http2: true as const } : {}),
     });
   }
   const u = new URL(url);
