@@ -253,6 +253,32 @@ export interface SwitchyardOptions {
   closeTimeout?: Duration;
   /** nginx `resolver` in http {}: how `resolve` servers are looked up. Default: the system's DNS servers. */
   resolver?: ResolverOptions;
+  /**
+   * Virtual hosts (nginx `server {}` blocks): locations scoped by the request's Host, picked with
+   * nginx's `server_name` rules. Instead of the top-level `locations` (the single-site shape). See docs/nginx-sites.md.
+   */
+  servers?: VirtualServerOptions[];
+}
+
+/** One virtual host: nginx's `server { server_name ...; location ... }`. */
+export interface VirtualServerOptions {
+  /** nginx `server_name` entries: `'example.com'`, `'*.example.com'`, `'.example.com'`, `'www.example.*'`, `'~^(www\\.)?x\\.org$'`. */
+  names?: readonly string[];
+  /** nginx `listen ... default_server`: answers Hosts no server names (and requests without Host). Default: the first server. */
+  default?: boolean;
+  /** This host's locations, as the top-level `locations`. */
+  locations?: Record<string, LocationOptions | string>;
+  /** nginx `return` at server level: every request to this host gets this answer, no location is looked at. */
+  return?: ReturnOptions;
+}
+
+/** nginx's `return code [url|text]`: `url` with `$host`, `$request_uri`, `$server_name`, `$scheme`, `$uri`, `$args`. */
+export interface ReturnOptions {
+  status: number;
+  /** For 301, 302, 303, 307, 308: the Location (variables expanded per request). */
+  url?: string;
+  /** For other statuses: the body text (variables expanded per request). */
+  body?: string;
 }
 
 /** Result of `parseNginxConfig`. */
@@ -433,6 +459,17 @@ export interface ResolvedConfig {
   readonly closeTimeoutMs: number;
   /** The top-level `resolver` (for names added at run time to upstreams without their own). */
   readonly resolver?: ResolvedResolver;
+  /** The virtual hosts of `servers` (their locations are also in `locations`); `undefined` for the single-site shape. */
+  readonly servers?: readonly ResolvedVirtualServer[] | undefined;
+}
+
+/** A validated virtual host. */
+export interface ResolvedVirtualServer {
+  /** The names, lowercased as nginx compares them. */
+  readonly names: readonly string[];
+  readonly default: boolean;
+  readonly locations: readonly Location[];
+  readonly return?: Readonly<ReturnOptions> | undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -455,7 +492,17 @@ export interface RedirectRoute {
   readonly redirect: string;
 }
 
+/** `sy.match()` for a server-level nginx `return`: answer this status, Location and body. */
+export interface ReturnRoute {
+  readonly return: { readonly status: number; readonly location?: string; readonly body?: string };
+  readonly location?: undefined;
+  readonly redirect?: undefined;
+}
+
 export type RouteMatch = ProxyRoute | RedirectRoute;
+
+/** `sy.matchSite()`: a route, or the `return` of the virtual host the request's Host picked. */
+export type SiteMatch = RouteMatch | ReturnRoute;
 
 /** An upstream server as adapters need it to connect. */
 export interface ServerInfo {
@@ -706,8 +753,16 @@ export interface Switchyard {
   readonly config: ResolvedConfig;
   /** Warnings from nginx import (ignored directives), empty otherwise. */
   readonly warnings: readonly string[];
-  /** Match a request against the locations, in nginx's order. */
-  match(method: string, url: string): RouteMatch | undefined;
+  /**
+   * Match a request against the locations, in nginx's order; with `servers`, those of the virtual
+   * host `host` (the Host header, any case, with or without port) picks. `scheme` is `$scheme` of a `return`.
+   */
+  match(method: string, url: string, host?: string): RouteMatch | undefined;
+  /**
+   * `match` for adapters: also the server-level `return` of a virtual host (which `match` gives as
+   * `undefined`); `scheme` is the connection's, the `$scheme` of the return's text.
+   */
+  matchSite(method: string, url: string, host?: string, scheme?: 'http' | 'https'): SiteMatch | undefined;
   /** A location for an upstream built in code, validated once (throws naming `where`). */
   createLocation(upstream: string, options?: RouteToOptions, where?: string): Location;
   /** Route a request through a location made by `createLocation`; `undefined` when the path leaves its prefix. */

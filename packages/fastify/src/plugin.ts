@@ -10,6 +10,7 @@ import {
   createSwitchyard,
   createWebSocketProxy,
   isWebSocketRequest,
+  matchRequest,
   logStartupNotes,
   OpenExchanges,
   prepareMetrics,
@@ -19,6 +20,7 @@ import {
   upgradeResponse,
   type Location,
   type ProxyRoute,
+  type ReturnRoute,
   type RouteToOptions,
   type SwitchyardInput,
 } from '@switchyard/core';
@@ -169,9 +171,11 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
 
   function handleLocation(request: FastifyRequest, reply: FastifyReply): void {
     try {
-      const route = sy.match(request.method, request.raw.url ?? '/');
+      const route = matchRequest(sy, request.raw);
       if (route === undefined) {
         reply.callNotFound();
+      } else if ('return' in route) {
+        sendReturn(reply, route);
       } else if (route.redirect !== undefined) {
         reply.code(301).header('location', route.redirect).send();
       } else {
@@ -180,6 +184,15 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     } catch (err) {
       internalError(ctx, request, reply, err);
     }
+  }
+
+  /** A virtual host's `return`: its status, Location and text, nothing proxied. */
+  function sendReturn(reply: FastifyReply, route: ReturnRoute): void {
+    const answer = route.return;
+    reply.code(answer.status);
+    if (answer.location !== undefined) reply.header('location', answer.location);
+    if (answer.body !== undefined) reply.type('text/plain').send(answer.body);
+    else reply.send();
   }
 
   const adminPaths = new Set<string>();
@@ -233,7 +246,9 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
       };
       for (const url of [api, `${api}/*`]) child.route({ method: methods, url, handler });
     }
-    for (const url of locationRoutePaths(sy.config.locations, adminPaths)) {
+    // A virtual host that answers with `return` answers every path: the catch-all route dispatches by host.
+    const returns = sy.config.servers?.some((s) => s.return !== undefined) === true;
+    for (const url of locationRoutePaths(sy.config.locations, adminPaths, returns)) {
       child.route({ method: methods, url, handler: handleLocation });
     }
   });

@@ -248,8 +248,6 @@ test('directives that do not concern balancing inside a proxied location or serv
   );
   assert.deepEqual(options.locations, { '/': { upstream: 'app' } });
   assert.deepEqual(warnings, [
-    'line 3: "listen" ignored (not about load balancing)',
-    'line 4: "server_name" ignored (not about load balancing)',
     'line 5: "access_log" ignored (not about load balancing)',
     'line 8: "allow" ignored (access control is left to the app)',
     'line 9: "deny" ignored (access control is left to the app)',
@@ -291,14 +289,12 @@ test('set_real_ip_from becomes trustProxy; real_ip_header other than X-Forwarded
   ]);
 });
 
-test('several server blocks: locations join, with a warning', () => {
+test('server blocks with the same server_name (none here) are one host: their locations join', () => {
   const { options, warnings } = parseNginxConfig(
     `${POOL}server { location /a/ { proxy_pass http://app; } }\nserver { location /b/ { proxy_pass http://app; } }`,
   );
   assert.deepEqual(Object.keys(options.locations ?? {}), ['/a/', '/b/']);
-  assert.deepEqual(warnings, [
-    'line 3: another "server" block: its locations join the others (switchyard has one set of locations; listen and server_name are not matched)',
-  ]);
+  assert.deepEqual(warnings, []);
 });
 
 test('proxy_pass errors point at the URL', () => {
@@ -369,9 +365,6 @@ test('the same location in two server blocks: kept once when identical, an error
   );
   assert.deepEqual(same.options.locations, { '/': { upstream: 'app' } });
   assert.deepEqual(same.warnings, [
-    'line 2: "listen" ignored (not about load balancing)',
-    'line 3: another "server" block: its locations join the others (switchyard has one set of locations; listen and server_name are not matched)',
-    'line 3: "listen" ignored (not about load balancing)',
     'line 3: location / repeats the one on line 2 of another server block; one is kept',
   ]);
   throwsAt(

@@ -72,7 +72,6 @@ test('weighted-failover.conf: nginx location order, prefix rewrite, weights, bac
   const sy = createSwitchyard({ nginx: text });
   t.after(() => sy.close());
   assert.deepEqual(sy.warnings, [
-    'line 17: "listen" ignored (not about load balancing)',
     'line 19: location = /healthz is not proxied; switchyard leaves it to the app',
     'line 33: "proxy_set_header X-Request-Start" ignored (nginx variables are not expanded: t=${msec})',
   ]);

@@ -5,7 +5,7 @@ import { checkKeys, child, describe, expectObject, fail, isPlainObject, optional
 import { FrozenMap } from './frozen.js';
 import { compileHashKey } from './hash-key.js';
 import { keyString } from './hash-key-error.js';
-import { resolveLocation } from './resolve-location.js';
+import { resolveLocationMap, resolveServers } from './resolve-servers.js';
 import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { resolveTls } from './resolve-tls.js';
 import { parseTrustEntry } from './trust-proxy.js';
@@ -20,7 +20,7 @@ import { resolveProtocol } from './resolve-protocol.js';
 import type { ResolvedResolver } from '../types.js';
 import { resolveAdmin, resolveCluster } from './resolve-admin.js';
 
-const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout', 'resolver', 'admin', 'cluster'] as const;
+const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout', 'resolver', 'admin', 'cluster', 'servers'] as const;
 const UPSTREAM_KEYS = [
   'servers',
   'balance',
@@ -77,23 +77,13 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     upstreams.set(name, resolveUpstream(name, upstreamsInput[name], path, resolver));
   }
 
-  const locations: Location[] = [];
-  if (top.locations !== undefined) {
-    const input = expectObject(top.locations, 'locations', 'an object of nginx location key to upstream name or options');
-    const seen = new Map<string, string>();
-    for (const [key, value] of Object.entries(input)) {
-      const path = child('locations', key);
-      const location = resolveLocation(key, value, upstreams, path);
-      // nginx: "duplicate location" for two exact, or two prefix (`/a/` and `^~ /a/`), locations of one name.
-      if (location.kind !== 'regex' && location.kind !== 'regex-i') {
-        const id = `${location.kind === 'exact' ? '=' : ''} ${location.pattern}`;
-        const other = seen.get(id);
-        if (other !== undefined) fail(path, `duplicates the location ${JSON.stringify(other)}`);
-        seen.set(id, key);
-      }
-      locations.push(location);
-    }
+  if (top.servers !== undefined && top.locations !== undefined) {
+    fail('locations', 'cannot be given beside servers: with virtual hosts every location belongs to a server (servers[i].locations)');
   }
+  const servers = top.servers === undefined ? undefined : resolveServers(top.servers, upstreams);
+  // With servers, `locations` lists every host's locations (adapters register their paths from it).
+  const locations: Location[] =
+    servers !== undefined ? servers.flatMap((s) => s.locations) : top.locations === undefined ? [] : resolveLocationMap(top.locations, upstreams, 'locations');
 
   const status = resolveRoutePath(top.status, 'status');
   const metrics = resolveRoutePath(top.metrics, 'metrics');
@@ -114,6 +104,7 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     warnings: Object.freeze([...(warnings as readonly string[])]),
     closeTimeoutMs: resolveCloseTimeout(top.closeTimeout),
     resolver,
+    servers: servers === undefined ? undefined : Object.freeze(servers),
   });
 }
 

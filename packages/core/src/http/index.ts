@@ -3,6 +3,7 @@ export { HOP_BY_HOP_HEADERS } from './hop-by-hop.js';
 export { buildUpstreamHeaders, filterResponseHeaders, type UpstreamHeaderContext } from './upstream-headers.js';
 export { classifyTransportError, gatewayErrorBody, UpstreamTransportError } from './transport-errors.js';
 export { toRequestInfo, isEncrypted } from './request-info.js';
+export { matchRequest, requestHost } from './site-request.js';
 export { displayAddress } from './client-address.js';
 export { createWebSocketProxy, type WebSocketProxy } from './websocket-proxy.js';
 export { upgradeResponse, takeUpgrade, isWebSocketRequest, type PendingUpgrade } from './upgrade-dispatch.js';

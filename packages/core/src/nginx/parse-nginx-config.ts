@@ -1,6 +1,6 @@
 /** @module parseNginxConfig: an nginx configuration (upstream and location blocks, bare or inside http/server) turned into switchyard options plus warnings. */
 import { parseTrustEntry } from '../config/trust-proxy.js';
-import type { LocationOptions, NginxParseResult, RetryOptions, ServerOptions, SwitchyardOptions, TimeoutOptions, UpstreamOptions } from '../types.js';
+import type { LocationOptions, NginxParseResult, RetryOptions, ReturnOptions, VirtualServerOptions, ServerOptions, SwitchyardOptions, TimeoutOptions, UpstreamOptions } from '../types.js';
 import { ignoredReason, isOtherPass } from './ignored-directives.js';
 import { locationKey, readLocation, type ImportedLocation, type ProxyTarget } from './location-block.js';
 import { responseHookOptions, type PageLocation, type PageScope } from './error-pages.js';
@@ -8,6 +8,7 @@ import { fail, ImportNotes } from './notes.js';
 import { mergeSettings, PROXY_DIRECTIVES, readProxyDirective, type ProxySettings } from './proxy-settings.js';
 import { parseSyntaxTree, type Directive } from './syntax-tree.js';
 import { expandIncludes, type IncludeSource } from './include/expand-includes.js';
+import { readServerHead } from './server-block.js';
 import { readUpstream, type ImportedServer, type ImportedUpstream } from './upstream-block.js';
 import { putOwn } from '../config/own.js';
 import { tlsFromSsl, warnUnusedSsl } from './proxy-ssl.js';
@@ -81,6 +82,12 @@ class Importer {
   readonly #trusted: string[] = [];
   readonly #resolver: ResolverOptions = {};
   #serverBlocks = 0;
+  /** Virtual hosts: server blocks with the same server_name list are one (the :80 and :443 copies of a site). */
+  readonly #scopes: Scope[] = [];
+  readonly #scopeByKey = new Map<string, number>();
+  #scope = -1;
+  readonly #scopeOfLocation = new Map<ImportedLocation, number>();
+  #sslWarned = false;
   /** Every location of each server block, proxied or not: where error_page URIs are looked up. */
   readonly #pageScopes = new Map<number, { locations: PageLocation[]; server: ProxySettings }>();
   readonly #scopeOf = new Map<ImportedLocation, PageScope>();
@@ -118,13 +125,10 @@ class Importer {
           if (ctx === 'server') fail(d, '"server" directive is not allowed here');
           if (!d.block) fail(d, '"server ADDRESS" belongs inside an "upstream" block; outside, "server" needs a { ... } block');
           if (d.args.length > 0) fail(d.args[0] ?? d, 'invalid number of arguments in "server" directive');
-          if (++this.#serverBlocks > 1) {
-            this.#notes.warn(
-              d,
-              'another "server" block: its locations join the others (switchyard has one set of locations; listen and server_name are not matched)',
-            );
-          }
+          ++this.#serverBlocks;
+          this.#enterServer(d);
           this.#walk(d.block, 'server', settings);
+          this.#scope = -1;
           break;
         case 'upstream': {
           if (ctx === 'server') fail(d, '"upstream" directive is not allowed here');
@@ -146,7 +150,10 @@ class Importer {
             break;
           }
           this.#scopeOf.set(loc, scope);
-          const id = loc.kind === 'prefix' || loc.kind === 'prefix-priority' ? `prefix ${loc.pattern}` : loc.key;
+          const host = this.#hostScope();
+          this.#scopes[host]!.locationBlocks.add(this.#serverBlocks);
+          this.#scopeOfLocation.set(loc, host);
+          const id = `${host}\n${loc.kind === 'prefix' || loc.kind === 'prefix-priority' ? `prefix ${loc.pattern}` : loc.key}`;
           const prev = this.#locationIds.get(id);
           if (prev && prev.server === this.#serverBlocks) fail(d, `duplicate location "${loc.key}"`);
           if (prev) {
@@ -159,7 +166,7 @@ class Importer {
             break;
           }
           this.#locationIds.set(id, { loc, server: this.#serverBlocks });
-          this.#locations.set(loc.key, loc);
+          this.#locations.set(`${host}\n${loc.key}`, loc);
           break;
         }
         case 'resolver':
@@ -190,12 +197,99 @@ class Importer {
         case 'grpc_pass':
         case 'health_check':
           fail(d, `"${d.name}" directive is not allowed here (only inside a location)`);
+        case 'server_name':
+        case 'listen':
+        case 'return':
+          // Read by #enterServer (a `return` inside a location is the location's, read with it).
+          if (ctx === 'server') break;
+          this.#notes.ignored(d, d.name, ignoredReason(d.name));
+          break;
         default:
+          if (ctx === 'server' && this.#sslWarned && d.name.startsWith('ssl_')) break;
           if (isOtherPass(d.name)) fail(d, `"${d.name}" is not supported: switchyard proxies HTTP only`);
           if (d.block && containsProxyPass(d)) fail(d, `"proxy_pass" inside "${d.name}" is not supported`);
           this.#notes.ignored(d, d.name, ignoredReason(d.name));
       }
     }
+  }
+
+  /** Open the host scope of a server block: the one of an earlier block with the same server_name list, or a new one. */
+  #enterServer(d: Directive): void {
+    const head = readServerHead(d.block ?? [], this.#notes);
+    let index = this.#scopeByKey.get(head.key);
+    if (index === undefined) {
+      index = this.#scopes.length;
+      this.#scopes.push({ names: head.names, isDefault: false, at: d, locationBlocks: new Set(), return: undefined });
+      this.#scopeByKey.set(head.key, index);
+    }
+    const scope = this.#scopes[index]!;
+    if (head.isDefault) {
+      const other = this.#scopes.findIndex((s) => s.isDefault);
+      if (other === -1) scope.isDefault = true;
+      else if (other !== index) this.#notes.warn(d, `"default_server" ignored: the server on line ${this.#scopes[other]!.at.line} is the default already (switchyard has one listening side)`);
+    }
+    if (head.return !== undefined && scope.return === undefined) scope.return = { ...head.return, block: this.#serverBlocks };
+    if (head.ssl !== undefined && !this.#sslWarned) {
+      this.#sslWarned = true;
+      this.#notes.warn(
+        head.ssl,
+        '"listen ... ssl" and the ssl_* directives of server blocks are not imported: TLS must be terminated by the Node server (https.createServer, or Fastify\'s https option), and $scheme (of a "return", and X-Forwarded-Proto unless a trusted proxy sent one) is that connection\'s: https only where Node terminates TLS',
+      );
+    }
+    this.#scope = index;
+  }
+
+  /** The host scope of the location being read: the server block's, or for a bare file one scope without names. */
+  #hostScope(): number {
+    if (this.#scope !== -1) return this.#scope;
+    const key = JSON.stringify([]);
+    let index = this.#scopeByKey.get(key);
+    if (index === undefined) {
+      index = this.#scopes.length;
+      this.#scopes.push({ names: [], isDefault: false, at: { line: 1 }, locationBlocks: new Set(), return: undefined });
+      this.#scopeByKey.set(key, index);
+    }
+    return index;
+  }
+
+  /**
+   * The host scopes as `servers`. A `return` at server level answers every request of its block;
+   * when another block with the same server_name proxies (the usual `listen 80` block that
+   * redirects to its `listen 443 ssl` twin), switchyard has one listening side for both: the
+   * proxied locations are kept and the redirect is not imported, with a warning.
+   */
+  #virtualServers(hostLocations: Array<Record<string, LocationOptions>>): VirtualServerOptions[] {
+    return this.#scopes.map((scope, i) => {
+      const out: VirtualServerOptions = { names: [...scope.names] };
+      if (scope.isDefault) out.default = true;
+      const locations = hostLocations[i]!;
+      const ret = scope.return;
+      if (ret !== undefined && scope.locationBlocks.has(ret.block)) {
+        this.#notes.warn(ret.at, '"return" answers every request of this server block: its locations are never used and are left out');
+        out.return = ret.options;
+      } else if (ret !== undefined && scope.locationBlocks.size > 0) {
+        this.#notes.warn(
+          ret.at,
+          `"return ${ret.options.status}" not imported: another server block with the same server_name proxies, and switchyard answers both on one listening side (redirect plain HTTP to https in front of it, or in the app)`,
+        );
+        out.locations = locations;
+      } else if (ret !== undefined) {
+        out.return = ret.options;
+      } else {
+        out.locations = locations;
+      }
+      const defaultIndex = Math.max(
+        0,
+        this.#scopes.findIndex((x) => x.isDefault),
+      );
+      if (scope.names.length === 0 && i !== defaultIndex && this.#scopes.length > 1) {
+        this.#notes.warn(
+          scope.at,
+          `this server block has no server_name and is not the default (the server on line ${this.#scopes[defaultIndex]!.at.line} is): no request reaches it, since switchyard answers every server block on one listening side (mark it "listen ... default_server" or give it names)`,
+        );
+      }
+      return out;
+    });
   }
 
   #pageScope(server: ProxySettings): { locations: PageLocation[]; server: ProxySettings } {
@@ -208,7 +302,7 @@ class Importer {
     const schemes = new Map<ImportedUpstream, { scheme: 'http' | 'https'; at: ProxyTarget }>();
     const protocols = new Map<ImportedUpstream, { protocol: 'h1' | 'h2' | 'h2c'; at: ProxyTarget }>();
     const healthChecks = new Map<ImportedUpstream, NonNullable<ImportedLocation['healthCheck']>>();
-    const locations: Record<string, LocationOptions> = {};
+    const hostLocations = this.#scopes.map((): Record<string, LocationOptions> => ({}));
     const implicit = new Map<string, ImportedUpstream>();
     const sslOf = new Map<ImportedUpstream, { json: string; at: ProxyTarget; loc: ImportedLocation }>();
     const unusedSsl = new Set<string>();
@@ -263,7 +357,7 @@ class Importer {
       const scope = this.#scopeOf.get(loc);
       if (scope !== undefined) Object.assign(options, responseHookOptions(loc.settings, scope, this.#notes));
       // putOwn: `location __proto__` and `upstream __proto__` are names like any other.
-      putOwn(locations, loc.key, options);
+      putOwn(hostLocations[this.#scopeOfLocation.get(loc) ?? 0]!, loc.key, options);
     }
 
     const upstreams: Record<string, UpstreamOptions> = {};
@@ -297,11 +391,23 @@ class Importer {
       putOwn(upstreams, up.name, out);
     }
     const options: SwitchyardOptions = { upstreams };
-    if (Object.keys(locations).length > 0) options.locations = locations;
+    const servers = this.#virtualServers(hostLocations);
+    if (servers.length > 1 || servers.some((s) => s.return !== undefined)) options.servers = servers;
+    else if (servers.length === 1 && Object.keys(servers[0]!.locations ?? {}).length > 0) options.locations = servers[0]!.locations!;
     if (this.#trusted.length > 0) options.trustProxy = [...this.#trusted];
     if (Object.keys(this.#resolver).length > 0) options.resolver = { ...this.#resolver };
     return options;
   }
+}
+
+/** A virtual host being imported. */
+interface Scope {
+  readonly names: string[];
+  isDefault: boolean;
+  readonly at: { readonly line: number };
+  /** The server blocks (by number) that gave this host a proxied location. */
+  readonly locationBlocks: Set<number>;
+  return: { options: ReturnOptions; at: Directive; block: number } | undefined;
 }
 
 function validTrustEntry(entry: string): boolean {

@@ -3,3 +3,4 @@ export { createRouter, type Router } from './router.js';
 export { routeWithin, routeForLocation, withinSegment } from './rewrite.js';
 export { normalizePath, encodePath } from './normalize-path.js';
 export { splitTarget, type RequestTarget } from './request-target.js';
+export { createHostRouter, normalizeHost, type HostRouter } from './virtual-hosts/index.js';
