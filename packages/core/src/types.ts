@@ -221,6 +221,8 @@ export interface LocationOptions extends LocationHooks {
   timeouts?: TimeoutOptions;
   /** Proxy `Upgrade: websocket` requests. Default true. */
   websocket?: boolean;
+  /** nginx `client_max_body_size` for this location (`'10m'`, bytes, 0 = unlimited). Default: the server's, else the top-level one. */
+  maxBodySize?: number | string;
 }
 
 /** A sink for one-line state-change messages (pino, console, ...). */
@@ -258,6 +260,11 @@ export interface SwitchyardOptions {
    * nginx's `server_name` rules. Instead of the top-level `locations` (the single-site shape). See docs/nginx-sites.md.
    */
   servers?: VirtualServerOptions[];
+  /**
+   * nginx `client_max_body_size`: a request body larger than this is answered 413 before any
+   * upstream is picked (`'1m'`, `'512k'`, bytes; 0 = unlimited). Default unlimited (an imported nginx config: nginx's 1m).
+   */
+  maxBodySize?: number | string;
 }
 
 /** One virtual host: nginx's `server { server_name ...; location ... }`. */
@@ -270,6 +277,8 @@ export interface VirtualServerOptions {
   locations?: Record<string, LocationOptions | string>;
   /** nginx `return` at server level: every request to this host gets this answer, no location is looked at. */
   return?: ReturnOptions;
+  /** This host's default body limit (over the top-level `maxBodySize`). */
+  maxBodySize?: number | string;
 }
 
 /** nginx's `return code [url|text]`: `url` with `$host`, `$request_uri`, `$server_name`, `$scheme`, `$uri`, `$args`. */
@@ -441,6 +450,8 @@ export interface Location {
   readonly websocket: boolean;
   /** The effective hooks (the location's over its upstream's); `undefined` when none is set. */
   readonly hooks?: ResolvedHooks | undefined;
+  /** Largest request body in bytes (nginx `client_max_body_size`); 0 or absent = unlimited. */
+  readonly maxBodyBytes?: number;
 }
 
 export interface ResolvedConfig {

@@ -30,6 +30,7 @@ import { internalError, kCall, proxyRequest, type ProxyContext } from './proxy-c
 import { proxyBodyParser, requestBody } from './request-body.js';
 import { isExactPath, locationRoutePaths, staticPrefix } from './route-paths.js';
 import { handlerFactory } from './proxy-handler.js';
+import { limitBody } from './body-limit.js';
 import { forgottenReturnHint } from './forgotten-return.js';
 import { hookIdentity } from './hook-glue.js';
 import { installSentBodies, markProxyBodiesScope, sentBody } from './raw-bodies.js';
@@ -85,7 +86,9 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
 
   /** Every proxied request (its ProxyCall is counted for the grace at close and quiets reply-from's warning when a try fails). */
   function proxy(request: FastifyRequest, reply: FastifyReply, route: ProxyRoute): void {
-    proxyRequest(ctx, request, reply, route, requestBody(request, sentBody(request), sentBodies.reserialised));
+    // client_max_body_size: a 413 before any upstream is picked.
+    const body = limitBody(request, reply, route.location, requestBody(request, sentBody(request), sentBodies.reserialised));
+    if (body !== undefined) proxyRequest(ctx, request, reply, route, body);
   }
 
   const locations = new Map<string, Location>();

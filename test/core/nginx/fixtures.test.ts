@@ -12,11 +12,12 @@ const local = (ports: number[]): string[] => ports.map((p) => `http://localhost:
 
 const expected: Record<string, NginxParseResult> = {
   'three-servers.conf': {
-    options: { upstreams: { backend: { servers: local([8000, 8001, 8002]) } }, locations: { '/': { upstream: 'backend' } } },
+    options: { maxBodySize: '1m', upstreams: { backend: { servers: local([8000, 8001, 8002]) } }, locations: { '/': { upstream: 'backend' } } },
     warnings: [],
   },
   'four-servers-http.conf': {
     options: {
+      maxBodySize: '1m',
       upstreams: { myproject: { servers: local([8000, 8001, 8002, 8003]) } },
       locations: { '/': { upstream: 'myproject' } },
     },
@@ -24,6 +25,7 @@ const expected: Record<string, NginxParseResult> = {
   },
   'server-pool.conf': {
     options: {
+      maxBodySize: '1m',
       upstreams: { server_pool: { servers: local([8000, 8001, 8002, 8003]) } },
       locations: { '/': { upstream: 'server_pool' } },
     },
@@ -31,6 +33,7 @@ const expected: Record<string, NginxParseResult> = {
   },
   'weighted-failover.conf': {
     options: {
+      maxBodySize: '1m',
       upstreams: {
         app: {
           balance: 'least-conn',
@@ -66,6 +69,7 @@ const expected: Record<string, NginxParseResult> = {
   },
   'full-http.conf': {
     options: {
+      maxBodySize: '1m',
       upstreams: {
         sessions: {
           balance: 'ip-hash',

@@ -86,6 +86,7 @@ test('proxy_pass to a host:port without an upstream block makes an implicit one-
     ].join('\n'),
   );
   assert.deepEqual(options, {
+    maxBodySize: '1m',
     upstreams: {
       '127.0.0.1:8080': { servers: ['http://127.0.0.1:8080'] },
       backend: { servers: ['http://backend'] },
@@ -104,7 +105,7 @@ test('proxy_pass to a host:port without an upstream block makes an implicit one-
 
 test('an upstream block may be declared after the location that uses it; names match case-insensitively', () => {
   const { options } = parseNginxConfig('location / { proxy_pass http://APP; }\nupstream app { server a:1; }');
-  assert.deepEqual(options, { upstreams: { app: { servers: ['http://a:1'] } }, locations: { '/': { upstream: 'app' } } });
+  assert.deepEqual(options, { maxBodySize: '1m', upstreams: { app: { servers: ['http://a:1'] } }, locations: { '/': { upstream: 'app' } } });
 });
 
 test('proxy_next_upstream: conditions in order, statuses as numbers, non_idempotent, off, repeated lines add up', () => {
@@ -352,7 +353,7 @@ test('directives that change routing in a way switchyard cannot honour are error
 test('regex locations JavaScript cannot compile are errors at the regex; a BOM is skipped', () => {
   throwsAt(`${POOL}location ~ a++ { proxy_pass http://app; }`, 2, 12, /location regex "a\+\+" is not valid in JavaScript/);
   throwsAt(`${POOL}location ~*(x { proxy_pass http://app; }`, 2, 10, /location regex "\(x" is not valid/);
-  assert.deepEqual(parseNginxConfig(`\uFEFF${POOL}`).options, { upstreams: { app: { servers: ['http://a:1'] } } });
+  assert.deepEqual(parseNginxConfig(`\uFEFF${POOL}`).options, { maxBodySize: '1m', upstreams: { app: { servers: ['http://a:1'] } } });
 });
 
 test('proxy_pass hidden in limit_except is an error, not a silent drop', () => {

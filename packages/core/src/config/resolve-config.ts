@@ -6,6 +6,7 @@ import { FrozenMap } from './frozen.js';
 import { compileHashKey } from './hash-key.js';
 import { keyString } from './hash-key-error.js';
 import { resolveLocationMap, resolveServers } from './resolve-servers.js';
+import { parseBodySize } from './body-size.js';
 import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { resolveTls } from './resolve-tls.js';
 import { parseTrustEntry } from './trust-proxy.js';
@@ -20,7 +21,7 @@ import { resolveProtocol } from './resolve-protocol.js';
 import type { ResolvedResolver } from '../types.js';
 import { resolveAdmin, resolveCluster } from './resolve-admin.js';
 
-const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout', 'resolver', 'admin', 'cluster', 'servers'] as const;
+const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout', 'resolver', 'admin', 'cluster', 'servers', 'maxBodySize'] as const;
 const UPSTREAM_KEYS = [
   'servers',
   'balance',
@@ -80,10 +81,11 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
   if (top.servers !== undefined && top.locations !== undefined) {
     fail('locations', 'cannot be given beside servers: with virtual hosts every location belongs to a server (servers[i].locations)');
   }
-  const servers = top.servers === undefined ? undefined : resolveServers(top.servers, upstreams);
+  const maxBodyBytes = top.maxBodySize === undefined ? 0 : parseBodySize(top.maxBodySize, 'maxBodySize');
+  const servers = top.servers === undefined ? undefined : resolveServers(top.servers, upstreams, maxBodyBytes);
   // With servers, `locations` lists every host's locations (adapters register their paths from it).
   const locations: Location[] =
-    servers !== undefined ? servers.flatMap((s) => s.locations) : top.locations === undefined ? [] : resolveLocationMap(top.locations, upstreams, 'locations');
+    servers !== undefined ? servers.flatMap((s) => s.locations) : top.locations === undefined ? [] : resolveLocationMap(top.locations, upstreams, 'locations', maxBodyBytes);
 
   const status = resolveRoutePath(top.status, 'status');
   const metrics = resolveRoutePath(top.metrics, 'metrics');

@@ -5,12 +5,13 @@ import { DEFAULT_PRESERVE_HOST, DEFAULT_WEBSOCKET } from './defaults.js';
 import { checkKeys, child, describe, expectObject, fail, isPlainObject, optionalBoolean, suggest } from './describe.js';
 import { resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { checkHeader } from './header-check.js';
+import { parseBodySize } from './body-size.js';
 import { HOP_BY_HOP_HEADERS } from '../http/hop-by-hop.js';
 
 import { HOOK_KEYS, mergeHooks, readHooks } from '../hooks/resolve-hooks.js';
 
-const LOCATION_KEYS = ['upstream', 'rewritePrefix', 'preserveHost', 'headers', 'retry', 'timeouts', 'websocket', ...HOOK_KEYS] as const;
-const ROUTE_KEYS = ['prefix', 'rewritePrefix', 'preserveHost', 'headers', 'retry', 'timeouts', 'websocket', ...HOOK_KEYS] as const;
+const LOCATION_KEYS = ['upstream', 'rewritePrefix', 'preserveHost', 'headers', 'retry', 'timeouts', 'websocket', 'maxBodySize', ...HOOK_KEYS] as const;
+const ROUTE_KEYS = ['prefix', 'rewritePrefix', 'preserveHost', 'headers', 'retry', 'timeouts', 'websocket', 'maxBodySize', ...HOOK_KEYS] as const;
 
 /**
  * Read an nginx location key. Modifiers may be followed by spaces or not (`=/x` is `= /x`, as in
@@ -98,7 +99,9 @@ export function resolveCodeLocation(upstream: ResolvedUpstream, options: RouteTo
     checkRoutePath(obj.prefix, `${where}.prefix`, 'is not a valid prefix');
     prefix = obj.prefix;
   }
-  return build(where, 'prefix', prefix, upstream, obj, where);
+  const location = build(where, 'prefix', prefix, upstream, obj, where);
+  const limit = obj.maxBodySize === undefined ? 0 : parseBodySize(obj.maxBodySize, `${where}.maxBodySize`);
+  return limit > 0 ? Object.freeze({ ...location, maxBodyBytes: limit }) : location;
 }
 
 function lookupUpstream(name: unknown, upstreams: ReadonlyMap<string, ResolvedUpstream>, path: string): ResolvedUpstream {

@@ -2,21 +2,25 @@
 import type { Location, ResolvedUpstream, ResolvedVirtualServer, ReturnOptions } from '../types.js';
 import { checkKeys, child, describe, expectObject, fail, isPlainObject, optionalBoolean } from './describe.js';
 import { resolveLocation } from './resolve-location.js';
+import { parseBodySize } from './body-size.js';
 import { classifyServerName } from '../routing/virtual-hosts/server-names.js';
 import { RETURN_VARIABLES, unknownReturnVariables } from '../routing/virtual-hosts/return-answer.js';
 
-const SERVER_KEYS = ['names', 'default', 'locations', 'return'] as const;
+const SERVER_KEYS = ['names', 'default', 'locations', 'return', 'maxBodySize'] as const;
 const RETURN_KEYS = ['status', 'url', 'body'] as const;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** One `locations` object (top level or of a server), in config order, with nginx's "duplicate location" check. */
-export function resolveLocationMap(value: unknown, upstreams: ReadonlyMap<string, ResolvedUpstream>, path: string): Location[] {
+export function resolveLocationMap(value: unknown, upstreams: ReadonlyMap<string, ResolvedUpstream>, path: string, maxBodyBytes = 0): Location[] {
   const input = expectObject(value, path, 'an object of nginx location key to upstream name or options');
   const seen = new Map<string, string>();
   const locations: Location[] = [];
   for (const [key, entry] of Object.entries(input)) {
     const at = child(path, key);
-    const location = resolveLocation(key, entry, upstreams, at);
+    const resolved = resolveLocation(key, entry, upstreams, at);
+    // client_max_body_size: the location's own, else the level above's (nginx's inheritance).
+    const own = isPlainObject(entry) && entry.maxBodySize !== undefined ? parseBodySize(entry.maxBodySize, `${at}.maxBodySize`) : maxBodyBytes;
+    const location = own > 0 ? Object.freeze({ ...resolved, maxBodyBytes: own }) : resolved;
     // nginx: "duplicate location" for two exact, or two prefix (`/a/` and `^~ /a/`), locations of one name.
     if (location.kind !== 'regex' && location.kind !== 'regex-i') {
       const id = `${location.kind === 'exact' ? '=' : ''} ${location.pattern}`;
@@ -34,7 +38,7 @@ export function resolveLocationMap(value: unknown, upstreams: ReadonlyMap<string
  * warns "conflicting server name" and keeps the first: a typo here would silently send one host's
  * traffic to the other); so is a second `default: true`.
  */
-export function resolveServers(value: unknown, upstreams: ReadonlyMap<string, ResolvedUpstream>): ResolvedVirtualServer[] {
+export function resolveServers(value: unknown, upstreams: ReadonlyMap<string, ResolvedUpstream>, maxBodyBytes = 0): ResolvedVirtualServer[] {
   if (!Array.isArray(value)) fail('servers', `must be an array of virtual hosts [{ names, locations }], got ${describe(value)}`);
   if (value.length === 0) fail('servers', 'must list at least one virtual host');
   const owner = new Map<string, string>();
@@ -65,7 +69,8 @@ export function resolveServers(value: unknown, upstreams: ReadonlyMap<string, Re
     if (ret !== undefined && entry.locations !== undefined) {
       fail(`${path}.return`, 'answers every request of the server, so its locations would never be used: give one or the other');
     }
-    const locations = entry.locations === undefined ? [] : resolveLocationMap(entry.locations, upstreams, `${path}.locations`);
+    const limit = entry.maxBodySize === undefined ? maxBodyBytes : parseBodySize(entry.maxBodySize, `${path}.maxBodySize`);
+    const locations = entry.locations === undefined ? [] : resolveLocationMap(entry.locations, upstreams, `${path}.locations`, limit);
     return Object.freeze({ names: Object.freeze(names), default: isDefault, locations: Object.freeze(locations), return: ret });
   });
 }

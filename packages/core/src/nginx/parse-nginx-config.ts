@@ -88,6 +88,10 @@ class Importer {
   #scope = -1;
   readonly #scopeOfLocation = new Map<ImportedLocation, number>();
   #sslWarned = false;
+  /** client_max_body_size in effect where the walk is (nginx's default 1m), and at the http level. */
+  #bodyLimit = '1m';
+  #topBodyLimit = '1m';
+  readonly #bodyLimitOf = new Map<ImportedLocation, string>();
   /** Every location of each server block, proxied or not: where error_page URIs are looked up. */
   readonly #pageScopes = new Map<number, { locations: PageLocation[]; server: ProxySettings }>();
   readonly #scopeOf = new Map<ImportedLocation, PageScope>();
@@ -108,6 +112,14 @@ class Importer {
   }
 
   #walk(block: readonly Directive[], ctx: Context, inherited: ProxySettings): void {
+    const outerBodyLimit = this.#bodyLimit;
+    this.#bodyLimit = readBodySize(block) ?? outerBodyLimit;
+    if (ctx !== 'server') this.#topBodyLimit = this.#bodyLimit;
+    this.#walkLevel(block, ctx, inherited);
+    this.#bodyLimit = outerBodyLimit;
+  }
+
+  #walkLevel(block: readonly Directive[], ctx: Context, inherited: ProxySettings): void {
     // Settings of one level apply to every location of that level, wherever they are written in it.
     const level: ProxySettings = {};
     for (const d of block) readProxyDirective(d, level, this.#notes);
@@ -140,7 +152,10 @@ class Importer {
         case 'location': {
           // nginx allows locations only in server; a bare file of upstreams and locations reads like a server snippet.
           if (ctx === 'http') fail(d, '"location" directive is not allowed here (write it inside a "server" block)');
-          const loc = readLocation(d, settings, this.#notes);
+          // client_max_body_size is read here (the location's own, else the level's), not by readLocation.
+          const bodyLimit = readBodySize(d.block ?? []) ?? this.#bodyLimit;
+          const loc = readLocation(withoutBodySize(d), settings, this.#notes);
+          if (loc) this.#bodyLimitOf.set(loc, bodyLimit);
           const scope = this.#pageScope(settings);
           scope.locations.push({ ...locationKey(d), proxied: loc !== undefined, block: d.block ?? [], inherited: settings });
           if (!loc) break;
@@ -197,6 +212,9 @@ class Importer {
         case 'grpc_pass':
         case 'health_check':
           fail(d, `"${d.name}" directive is not allowed here (only inside a location)`);
+        case 'client_max_body_size':
+          // Read by #walk for its level.
+          break;
         case 'server_name':
         case 'listen':
         case 'return':
@@ -246,7 +264,7 @@ class Importer {
     let index = this.#scopeByKey.get(key);
     if (index === undefined) {
       index = this.#scopes.length;
-      this.#scopes.push({ names: [], isDefault: false, at: { line: 1 }, locationBlocks: new Set(), return: undefined });
+      this.#scopes.push({ names: [], isDefault: false, at: { line: 1, column: 1 }, locationBlocks: new Set(), return: undefined });
       this.#scopeByKey.set(key, index);
     }
     return index;
@@ -354,6 +372,8 @@ class Importer {
         else healthChecks.set(up, loc.healthCheck);
       }
       const options = locationOptions(loc, up.name);
+      const bodyLimit = this.#bodyLimitOf.get(loc);
+      if (bodyLimit !== undefined && bodyLimit !== this.#topBodyLimit) options.maxBodySize = bodyLimit;
       const scope = this.#scopeOf.get(loc);
       if (scope !== undefined) Object.assign(options, responseHookOptions(loc.settings, scope, this.#notes));
       // putOwn: `location __proto__` and `upstream __proto__` are names like any other.
@@ -390,7 +410,8 @@ class Importer {
       if (hc) out.healthCheck = hc.options;
       putOwn(upstreams, up.name, out);
     }
-    const options: SwitchyardOptions = { upstreams };
+    // nginx's client_max_body_size defaults to 1m: an imported config keeps that limit unless it says otherwise.
+    const options: SwitchyardOptions = { upstreams, maxBodySize: this.#topBodyLimit };
     const servers = this.#virtualServers(hostLocations);
     if (servers.length > 1 || servers.some((s) => s.return !== undefined)) options.servers = servers;
     else if (servers.length === 1 && Object.keys(servers[0]!.locations ?? {}).length > 0) options.locations = servers[0]!.locations!;
@@ -400,11 +421,31 @@ class Importer {
   }
 }
 
+/** The client_max_body_size of one level (nginx refuses two at one level), normalised to switchyard's size form. */
+function readBodySize(block: readonly Directive[]): string | undefined {
+  let found: Directive | undefined;
+  for (const d of block) {
+    if (d.name !== 'client_max_body_size') continue;
+    if (found !== undefined) fail(d, '"client_max_body_size" directive is duplicate');
+    found = d;
+  }
+  if (found === undefined) return undefined;
+  const arg = found.args[0];
+  if (arg === undefined || found.args.length !== 1) fail(found, 'invalid number of arguments in "client_max_body_size" directive');
+  if (!/^\d+[kKmMgG]?$/.test(arg.value)) fail(arg, `"${arg.value}" is an invalid value in "client_max_body_size" (a size like 10m, 512k, 1g, or 0 for no limit)`);
+  return arg.value.toLowerCase();
+}
+
+function withoutBodySize(d: Directive): Directive {
+  if (d.block === undefined || !d.block.some((c) => c.name === 'client_max_body_size')) return d;
+  return { ...d, block: d.block.filter((c) => c.name !== 'client_max_body_size') };
+}
+
 /** A virtual host being imported. */
 interface Scope {
   readonly names: string[];
   isDefault: boolean;
-  readonly at: { readonly line: number };
+  readonly at: { readonly line: number; readonly column: number };
   /** The server blocks (by number) that gave this host a proxied location. */
   readonly locationBlocks: Set<number>;
   return: { options: ReturnOptions; at: Directive; block: number } | undefined;
