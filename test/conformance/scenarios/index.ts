@@ -8,6 +8,7 @@ import { REQUEST_FRAMING, REQUEST_HEADERS } from './request-headers.js';
 import { RESPONSE_HEADERS } from './response-headers.js';
 import { DELIBERATE } from './deliberate.js';
 import { VIRTUAL_HOSTS } from './virtual-hosts.js';
+import { BODY_LIMITS } from './body-limits.js';
 
 export const SCENARIOS: readonly Scenario[] = [
   ...BALANCING,
@@ -19,4 +20,5 @@ export const SCENARIOS: readonly Scenario[] = [
   ...RESPONSE_HEADERS,
   ...DELIBERATE,
   ...VIRTUAL_HOSTS,
+  ...BODY_LIMITS,
 ];
