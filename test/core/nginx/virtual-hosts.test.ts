@@ -108,3 +108,22 @@ server { listen 81; location /x/ { proxy_pass http://blog; } }`,
     'line 5: this server block has no server_name and is not the default (the server on line 3 is): no request reaches it, since switchyard answers every server block on one listening side (mark it "listen ... default_server" or give it names)',
   ]);
 });
+
+test('proxy_pass to a name one typo away from an upstream is an error with "did you mean"; other names stay implicit pools', () => {
+  assert.throws(
+    () => parseNginxConfig('upstream u { server 127.0.0.1:1; }\nserver { location / {\nproxy_pass http://uu; } }'),
+    (err: unknown) =>
+      err instanceof NginxParseError &&
+      err.line === 3 &&
+      err.message.includes('host not found in upstream "uu": there is no "upstream uu" block (did you mean "u"?); for a host looked up by DNS, write its port (http://uu:80)'),
+  );
+  assert.throws(
+    () => parseNginxConfig('upstream backend { server 127.0.0.1:1; }\nserver { location / { proxy_pass http://backnd; } }'),
+    /did you mean "backend"\?/,
+  );
+  for (const target of ['uu:8080', 'uu.internal', '127.0.0.2', 'localhost', 'api']) {
+    const { options } = parseNginxConfig(`upstream u { server 127.0.0.1:1; }\nserver { location / { proxy_pass http://${target}; } }`);
+    assert.equal(typeof options.locations?.['/'], 'object', target);
+    assert.ok(Object.keys(options.upstreams).includes(target), target);
+  }
+});

@@ -11,6 +11,7 @@ import { expandIncludes, type IncludeSource } from './include/expand-includes.js
 import { readServerHead } from './server-block.js';
 import { readUpstream, type ImportedServer, type ImportedUpstream } from './upstream-block.js';
 import { putOwn } from '../config/own.js';
+import { suggest } from '../config/describe.js';
 import { tlsFromSsl, warnUnusedSsl } from './proxy-ssl.js';
 import { readResolver, readResolverTimeout } from './resolver-directive.js';
 import type { ResolverOptions } from '../types.js';
@@ -330,6 +331,7 @@ class Importer {
       let up = this.#upstreams.get(t.host.toLowerCase());
       if (up && t.port !== undefined) fail(t, `upstream "${up.name}" may not have port ${t.port}`);
       if (!up) {
+        checkUpstreamTypo(t, [...this.#upstreams.values()].map((u) => u.name));
         // nginx makes an implicit one-server pool of a proxy_pass host:port with no upstream block.
         const name = t.port === undefined ? t.host : `${t.host}:${t.port}`;
         up = implicit.get(name.toLowerCase());
@@ -439,6 +441,22 @@ function readBodySize(block: readonly Directive[]): string | undefined {
 function withoutBodySize(d: Directive): Directive {
   if (d.block === undefined || !d.block.some((c) => c.name === 'client_max_body_size')) return d;
   return { ...d, block: d.block.filter((c) => c.name !== 'client_max_body_size') };
+}
+
+/**
+ * `proxy_pass http://uu;` beside `upstream u {}`: nginx refuses to start ("host not found in
+ * upstream") unless `uu` resolves; here a bare name (no port, no dot, no IP, not localhost) that is
+ * one typo away from an upstream's name is that error, with the name meant. Any other name stays
+ * an implicit one-server pool, looked up by DNS when it is connected to (a compose service name).
+ */
+function checkUpstreamTypo(t: ProxyTarget, upstreams: readonly string[]): void {
+  if (t.port !== undefined || t.host.includes('.') || t.host.includes(':') || t.host.toLowerCase() === 'localhost' || t.host.startsWith('unix:')) return;
+  const meant = suggest(t.host, upstreams);
+  if (meant === undefined) return;
+  fail(
+    t,
+    `host not found in upstream "${t.host}": there is no "upstream ${t.host}" block (did you mean "${meant}"?); for a host looked up by DNS, write its port (http://${t.host}:80)`,
+  );
 }
 
 /** A virtual host being imported. */
