@@ -17,7 +17,12 @@ export function replyTooLarge(res: ServerResponse): void {
  * before it connects to an upstream too): its bytes, `'refused'` once the limit is crossed (413
  * sent), `undefined` when the client left.
  */
-export function limitBody(req: IncomingMessage, res: ServerResponse, location: Location, plan: BodyPlan): 'go' | 'refused' | Promise<Buffer | 'refused' | undefined> {
+export function limitBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  location: Location,
+  plan: BodyPlan,
+): 'go' | 'refused' | Promise<Buffer | 'refused' | undefined> {
   const limit = location.maxBodyBytes;
   if (limit === undefined || limit <= 0 || plan.kind === 'none') return 'go';
   if (plan.kind === 'buffer') {

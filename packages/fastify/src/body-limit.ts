@@ -18,7 +18,12 @@ export function sendTooLarge(reply: FastifyReply): void {
  * a promise of it read whole up to the limit (nginx buffers such a body before it connects to an
  * upstream too). Crossing the limit sends the 413 and rejects, so the proxy sends nothing more.
  */
-export function limitBody(request: FastifyRequest, reply: FastifyReply, location: Location, body: ProxyBody | Promise<ProxyBody>): ProxyBody | Promise<ProxyBody> | undefined {
+export function limitBody(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  location: Location,
+  body: ProxyBody | Promise<ProxyBody>,
+): ProxyBody | Promise<ProxyBody> | undefined {
   const limit = location.maxBodyBytes;
   if (limit === undefined || limit <= 0) return body;
   const verdict = bodyLimitVerdict(request.headers, limit, request.raw.httpVersionMajor);

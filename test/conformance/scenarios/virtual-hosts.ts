@@ -66,6 +66,12 @@ server { listen {{listen}}; server_name moved.test; return 302 $scheme://$server
 server { listen {{listen}}; server_name perm.test; return 308 https://app.test$request_uri; }`,
     steps: [as('www.app.test', '/a/b?c=d'), as('OLD.app.test:81', '/x'), as('moved.test', '/p%20q?z=1'), as('perm.test', '/'), as('app.test', '/ok')],
     compare: { response: ['location'] },
-    nginx: [{ tries: '-', status: 301 }, { tries: '-', status: 301 }, { tries: '-', status: 302 }, { tries: '-', status: 308 }, { tries: 'a', status: 200 }],
+    nginx: [
+      { tries: '-', status: 301 },
+      { tries: '-', status: 301 },
+      { tries: '-', status: 302 },
+      { tries: '-', status: 308 },
+      { tries: 'a', status: 200 },
+    ],
   },
 ];

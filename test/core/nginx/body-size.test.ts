@@ -34,7 +34,11 @@ test('bad client_max_body_size values are errors at their line; maxBodySize in J
       re.source,
     );
   at('server {\nclient_max_body_size 10mb;\nlocation / { proxy_pass http://app; } }', 3, /"10mb" is an invalid value in "client_max_body_size"/);
-  at('server {\nclient_max_body_size 1m;\nclient_max_body_size 2m;\nlocation / { proxy_pass http://app; } }', 4, /"client_max_body_size" directive is duplicate/);
+  at(
+    'server {\nclient_max_body_size 1m;\nclient_max_body_size 2m;\nlocation / { proxy_pass http://app; } }',
+    4,
+    /"client_max_body_size" directive is duplicate/,
+  );
   const bad = (extra: object, re: RegExp): void =>
     assert.throws(
       () => createSwitchyard({ upstreams: { app: ['http://127.0.0.1:1'] }, ...extra }),

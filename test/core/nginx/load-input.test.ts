@@ -34,7 +34,10 @@ test('a parseNginxConfig result is unwrapped; its warnings are copied', () => {
 });
 
 test('{ nginx: text } is parsed (a {, a ; or a line break makes it text)', () => {
-  assert.deepEqual(toSwitchyardOptions({ nginx: 'upstream a { server x:1; }' }), { options: { maxBodySize: '1m', upstreams: { a: { servers: ['http://x:1'] } } }, warnings: [] });
+  assert.deepEqual(toSwitchyardOptions({ nginx: 'upstream a { server x:1; }' }), {
+    options: { maxBodySize: '1m', upstreams: { a: { servers: ['http://x:1'] } } },
+    warnings: [],
+  });
 });
 
 test('{ nginx: path } reads the file, absolute or relative to the working directory', () => {

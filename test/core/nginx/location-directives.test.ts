@@ -365,9 +365,7 @@ test('the same location in two server blocks: kept once when identical, an error
     `${POOL}server { listen 80; location / { proxy_pass http://app; } }\nserver { listen 443; location / { proxy_pass http://app; } }`,
   );
   assert.deepEqual(same.options.locations, { '/': { upstream: 'app' } });
-  assert.deepEqual(same.warnings, [
-    'line 3: location / repeats the one on line 2 of another server block; one is kept',
-  ]);
+  assert.deepEqual(same.warnings, ['line 3: location / repeats the one on line 2 of another server block; one is kept']);
   throwsAt(
     `${POOL}server { location / { proxy_pass http://app; } }\nserver { location / { proxy_pass http://app/v2/; } }`,
     3,

@@ -115,7 +115,9 @@ test('proxy_pass to a name one typo away from an upstream is an error with "did 
     (err: unknown) =>
       err instanceof NginxParseError &&
       err.line === 3 &&
-      err.message.includes('host not found in upstream "uu": there is no "upstream uu" block (did you mean "u"?); for a host looked up by DNS, write its port (http://uu:80)'),
+      err.message.includes(
+        'host not found in upstream "uu": there is no "upstream uu" block (did you mean "u"?); for a host looked up by DNS, write its port (http://uu:80)',
+      ),
   );
   assert.throws(
     () => parseNginxConfig('upstream backend { server 127.0.0.1:1; }\nserver { location / { proxy_pass http://backnd; } }'),

@@ -15,7 +15,7 @@ function show(m: SiteMatch | undefined): string {
   return `${m.upstream} ${m.path}`;
 }
 
-test("server_name order as nginx: exact, longest *. wildcard, longest .* wildcard, first regex, then the default", () => {
+test('server_name order as nginx: exact, longest *. wildcard, longest .* wildcard, first regex, then the default', () => {
   const table = createServerNameTable(
     [
       ['example.com'], // 0
@@ -85,7 +85,13 @@ test('each host matches its own locations; a Host no server names (or none) goes
 });
 
 test('without default_server the first server is the default', () => {
-  const sy = createSwitchyard({ upstreams: UP, servers: [{ names: ['a.test'], locations: { '/': 'a' } }, { names: ['b.test'], locations: { '/': 'b' } }] });
+  const sy = createSwitchyard({
+    upstreams: UP,
+    servers: [
+      { names: ['a.test'], locations: { '/': 'a' } },
+      { names: ['b.test'], locations: { '/': 'b' } },
+    ],
+  });
   assert.equal(show(sy.match('GET', '/', 'c.test')), 'a /');
   assert.equal(show(sy.match('GET', '/', 'B.TEST')), 'b /');
   void sy.close();
@@ -125,7 +131,7 @@ test('servers is validated with errors naming the field', () => {
   bad([], /^servers must list at least one/);
   bad([{ names: 'a.test' }], /^servers\[0\]\.names must be an array/);
   bad([{ names: ['a.*.test'] }], /^servers\[0\]\.names\[0\] "a\.\*\.test" is an invalid wildcard/);
-  bad([{ names: ['~(' ] }], /^servers\[0\]\.names\[0\] "~\(" has an invalid regular expression/);
+  bad([{ names: ['~('] }], /^servers\[0\]\.names\[0\] "~\(" has an invalid regular expression/);
   bad([{ names: ['a.test'] }, { names: ['A.test'] }], /^servers\[1\]\.names\[0\] "A\.test" is already a name of servers\[0\]/);
   bad([{ default: true }, { default: true }], /^servers\[1\]\.default only one server can be the default, servers\[0\] already is/);
   bad([{ names: ['a.test'], locations: { '/': 'nope' } }], /^servers\[0\]\.locations\["\/"\]\.upstream/);
@@ -139,7 +145,13 @@ test('servers is validated with errors naming the field', () => {
 });
 
 test('two hosts may have the same location; one host may not have it twice', () => {
-  const sy = createSwitchyard({ upstreams: UP, servers: [{ names: ['a.test'], locations: { '/': 'a' } }, { names: ['b.test'], locations: { '/': 'b' } }] });
+  const sy = createSwitchyard({
+    upstreams: UP,
+    servers: [
+      { names: ['a.test'], locations: { '/': 'a' } },
+      { names: ['b.test'], locations: { '/': 'b' } },
+    ],
+  });
   assert.equal(sy.config.locations.length, 2);
   void sy.close();
 });

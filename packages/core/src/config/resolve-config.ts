@@ -21,7 +21,19 @@ import { resolveProtocol } from './resolve-protocol.js';
 import type { ResolvedResolver } from '../types.js';
 import { resolveAdmin, resolveCluster } from './resolve-admin.js';
 
-const TOP_KEYS = ['upstreams', 'locations', 'trustProxy', 'status', 'metrics', 'closeTimeout', 'resolver', 'admin', 'cluster', 'servers', 'maxBodySize'] as const;
+const TOP_KEYS = [
+  'upstreams',
+  'locations',
+  'trustProxy',
+  'status',
+  'metrics',
+  'closeTimeout',
+  'resolver',
+  'admin',
+  'cluster',
+  'servers',
+  'maxBodySize',
+] as const;
 const UPSTREAM_KEYS = [
   'servers',
   'balance',
@@ -85,7 +97,11 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
   const servers = top.servers === undefined ? undefined : resolveServers(top.servers, upstreams, maxBodyBytes);
   // With servers, `locations` lists every host's locations (adapters register their paths from it).
   const locations: Location[] =
-    servers !== undefined ? servers.flatMap((s) => s.locations) : top.locations === undefined ? [] : resolveLocationMap(top.locations, upstreams, 'locations', maxBodyBytes);
+    servers !== undefined
+      ? servers.flatMap((s) => s.locations)
+      : top.locations === undefined
+        ? []
+        : resolveLocationMap(top.locations, upstreams, 'locations', maxBodyBytes);
 
   const status = resolveRoutePath(top.status, 'status');
   const metrics = resolveRoutePath(top.metrics, 'metrics');

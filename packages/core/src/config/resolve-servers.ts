@@ -88,11 +88,13 @@ function resolveReturn(value: unknown, path: string): Readonly<ReturnOptions> {
     if (text === undefined) continue;
     if (typeof text !== 'string') fail(`${path}.${field}`, `must be a string, got ${describe(text)}`);
     const unknown = unknownReturnVariables(text);
-    if (unknown.length > 0) fail(`${path}.${field}`, `uses $${unknown[0]}, which switchyard does not know (known: ${RETURN_VARIABLES.map((v) => `$${v}`).join(', ')})`);
+    if (unknown.length > 0)
+      fail(`${path}.${field}`, `uses $${unknown[0]}, which switchyard does not know (known: ${RETURN_VARIABLES.map((v) => `$${v}`).join(', ')})`);
     out[field] = text;
   }
   if (REDIRECTS.has(status) && out.url === undefined) fail(`${path}.url`, `is required with status ${status} (the Location of the redirect)`);
-  if (!REDIRECTS.has(status) && out.url !== undefined) fail(`${path}.url`, `only goes with a redirect status (301, 302, 303, 307, 308), got ${status}: use body`);
+  if (!REDIRECTS.has(status) && out.url !== undefined)
+    fail(`${path}.url`, `only goes with a redirect status (301, 302, 303, 307, 308), got ${status}: use body`);
   if (out.url !== undefined && /[\r\n]/.test(out.url)) fail(`${path}.url`, 'may not contain line breaks');
   return Object.freeze(out);
 }

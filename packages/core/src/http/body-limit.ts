@@ -24,16 +24,17 @@ export type BodyLimitVerdict = 'within' | 'too-large' | 'read-first';
 
 /**
  * `'too-large'` for a Content-Length over `maxBytes` (nginx checks it when the location is found);
- * `'read-first'` for a body of unknown length (chunked, HTTP/2 without Content-Length), which is
- * read up to the limit before any upstream is picked, as nginx does with request buffering on
- * (its default); `'within'` otherwise and for `maxBytes` 0 (no limit).
+ * `'read-first'` for an HTTP/1.1 chunked body, which is read up to the limit before any upstream
+ * is picked, as nginx does with request buffering on (its default); `'within'` otherwise and for
+ * `maxBytes` 0 (no limit). An HTTP/2 body without Content-Length is not held: it may be a gRPC
+ * stream that needs its answer before it ends (nginx's grpc_pass never buffers either); its limit
+ * is not enforced.
  */
 export function bodyLimitVerdict(headers: IncomingHttpHeaders, maxBytes: number | undefined, httpVersionMajor = 1): BodyLimitVerdict {
   if (maxBytes === undefined || maxBytes <= 0) return 'within';
   const length = headers['content-length'];
   if (headers['transfer-encoding'] === undefined && length !== undefined) return Number(length) > maxBytes ? 'too-large' : 'within';
-  if (headers['transfer-encoding'] !== undefined || httpVersionMajor === 2) return 'read-first';
-  return 'within';
+  return headers['transfer-encoding'] !== undefined && httpVersionMajor < 2 ? 'read-first' : 'within';
 }
 
 /**

@@ -1,6 +1,16 @@
 /** @module parseNginxConfig: an nginx configuration (upstream and location blocks, bare or inside http/server) turned into switchyard options plus warnings. */
 import { parseTrustEntry } from '../config/trust-proxy.js';
-import type { LocationOptions, NginxParseResult, RetryOptions, ReturnOptions, VirtualServerOptions, ServerOptions, SwitchyardOptions, TimeoutOptions, UpstreamOptions } from '../types.js';
+import type {
+  LocationOptions,
+  NginxParseResult,
+  RetryOptions,
+  ReturnOptions,
+  VirtualServerOptions,
+  ServerOptions,
+  SwitchyardOptions,
+  TimeoutOptions,
+  UpstreamOptions,
+} from '../types.js';
 import { ignoredReason, isOtherPass } from './ignored-directives.js';
 import { locationKey, readLocation, type ImportedLocation, type ProxyTarget } from './location-block.js';
 import { responseHookOptions, type PageLocation, type PageScope } from './error-pages.js';
@@ -245,7 +255,11 @@ class Importer {
     if (head.isDefault) {
       const other = this.#scopes.findIndex((s) => s.isDefault);
       if (other === -1) scope.isDefault = true;
-      else if (other !== index) this.#notes.warn(d, `"default_server" ignored: the server on line ${this.#scopes[other]!.at.line} is the default already (switchyard has one listening side)`);
+      else if (other !== index)
+        this.#notes.warn(
+          d,
+          `"default_server" ignored: the server on line ${this.#scopes[other]!.at.line} is the default already (switchyard has one listening side)`,
+        );
     }
     if (head.return !== undefined && scope.return === undefined) scope.return = { ...head.return, block: this.#serverBlocks };
     if (head.ssl !== undefined && !this.#sslWarned) {
@@ -331,7 +345,10 @@ class Importer {
       let up = this.#upstreams.get(t.host.toLowerCase());
       if (up && t.port !== undefined) fail(t, `upstream "${up.name}" may not have port ${t.port}`);
       if (!up) {
-        checkUpstreamTypo(t, [...this.#upstreams.values()].map((u) => u.name));
+        checkUpstreamTypo(
+          t,
+          [...this.#upstreams.values()].map((u) => u.name),
+        );
         // nginx makes an implicit one-server pool of a proxy_pass host:port with no upstream block.
         const name = t.port === undefined ? t.host : `${t.host}:${t.port}`;
         up = implicit.get(name.toLowerCase());
@@ -434,7 +451,8 @@ function readBodySize(block: readonly Directive[]): string | undefined {
   if (found === undefined) return undefined;
   const arg = found.args[0];
   if (arg === undefined || found.args.length !== 1) fail(found, 'invalid number of arguments in "client_max_body_size" directive');
-  if (!/^\d+[kKmMgG]?$/.test(arg.value)) fail(arg, `"${arg.value}" is an invalid value in "client_max_body_size" (a size like 10m, 512k, 1g, or 0 for no limit)`);
+  if (!/^\d+[kKmMgG]?$/.test(arg.value))
+    fail(arg, `"${arg.value}" is an invalid value in "client_max_body_size" (a size like 10m, 512k, 1g, or 0 for no limit)`);
   return arg.value.toLowerCase();
 }
 

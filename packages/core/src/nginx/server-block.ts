@@ -71,7 +71,8 @@ function readReturn(d: Directive): ReturnOptions {
     status = 302;
     text = first.value;
   }
-  if (status === 444) fail(first, '"return 444" (close the connection without an answer) is not supported: answer a status, or drop such hosts in front of switchyard');
+  if (status === 444)
+    fail(first, '"return 444" (close the connection without an answer) is not supported: answer a status, or drop such hosts in front of switchyard');
   if (status < 200 || status > 599) fail(first, `"return ${status}" is not supported: switchyard answers a status from 200 to 599`);
   if (text !== undefined) {
     const unknown = unknownReturnVariables(text);
