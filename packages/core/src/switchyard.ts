@@ -12,6 +12,7 @@ import type {
   ResolvedConfig,
   ResolvedRetryBudget,
   RouteMatch,
+  SiteMatch,
   RouteToOptions,
   ServerOptions,
   ServerPatch,
@@ -32,7 +33,7 @@ import { resolveConfig, resolveCodeLocation } from './config/index.js';
 import { canonicalServerUrl } from './config/resolve-server.js';
 import { resolveServerPatch } from './config/resolve-server-patch.js';
 import { createTrustPredicate } from './config/trust-proxy.js';
-import { createRouter, followAccelRedirect, routeForLocation } from './routing/index.js';
+import { createHostRouter, followAccelRedirect, routeForLocation, type HostRouter } from './routing/index.js';
 import { toSwitchyardOptions } from './nginx/load-input.js';
 import { RequestForwarding } from './forwarding/forwarding.js';
 import { realClientIp } from './forwarding/real-client.js';
@@ -54,7 +55,7 @@ class SwitchyardInstance implements Switchyard {
   readonly #pools = new Map<string, PoolControl>();
   /** Retry-budget ledgers by upstream, then by budget setting (a location may set its own). */
   readonly #budgets = new Map<string, Map<string, RetryBudget>>();
-  readonly #router: ReturnType<typeof createRouter>;
+  readonly #router: HostRouter;
   readonly #trusted: (ip: string) => boolean;
   readonly #env: PoolEnv;
   readonly #health: HealthChecks;
@@ -80,7 +81,7 @@ class SwitchyardInstance implements Switchyard {
       this.#pools.set(name, createPool(upstream, this.#env));
       this.#budgets.set(name, new Map());
     }
-    this.#router = createRouter(this.config.locations);
+    this.#router = createHostRouter(this.config);
     this.#trusted = createTrustPredicate(this.config.trustProxy);
     const startHealth = (): HealthChecks => startHealthChecks(this.config, this.#pools, this.#env);
     // cluster: probes run in one worker chosen by clusterPrimary(); changes and failures are shared.
@@ -94,12 +95,18 @@ class SwitchyardInstance implements Switchyard {
     return this.#discovery.ready();
   }
 
-  match(method: string, url: string): RouteMatch | undefined {
-    return this.#router.match(method, url);
+  match(method: string, url: string, host?: string): RouteMatch | undefined {
+    const found = this.#router.match(method, url, host);
+    return found === undefined || 'return' in found ? undefined : found;
+  }
+
+  matchSite(method: string, url: string, host?: string, scheme?: 'http' | 'https'): SiteMatch | undefined {
+    return this.#router.match(method, url, host, scheme);
   }
 
   accelRedirect(route: ProxyRoute, headers: IncomingHttpHeaders, state: AccelState): AccelRedirect | undefined {
-    return followAccelRedirect(this.#router, route, headers, state);
+    // The URI is matched again among the locations of the request's own virtual host, as nginx does.
+    return followAccelRedirect(this.#router.routerOf(route.location), route, headers, state);
   }
 
   createLocation(upstream: string, options: RouteToOptions = {}, where = 'proxyTo'): Location {

@@ -315,6 +315,8 @@ export interface LocationOptions extends LocationHooks {
    * (`internal` is). Not for exact or named locations.
    */
   locations?: Record<string, LocationOptions | string>;
+  /** nginx `client_max_body_size` for this location (`'10m'`, bytes, 0 = unlimited). Default: the server's, else the top-level one. */
+  maxBodySize?: number | string;
 }
 
 /** A sink for one-line state-change messages (pino, console, ...). */
@@ -372,6 +374,39 @@ export interface SwitchyardOptions {
    * span. Default false.
    */
   tracing?: boolean;
+  /**
+   * Virtual hosts (nginx `server {}` blocks): locations scoped by the request's Host, picked with
+   * nginx's `server_name` rules. Instead of the top-level `locations` (the single-site shape). See docs/nginx-sites.md.
+   */
+  servers?: VirtualServerOptions[];
+  /**
+   * nginx `client_max_body_size`: a request body larger than this is answered 413 before any
+   * upstream is picked (`'1m'`, `'512k'`, bytes; 0 = unlimited). Default unlimited (an imported nginx config: nginx's 1m).
+   */
+  maxBodySize?: number | string;
+}
+
+/** One virtual host: nginx's `server { server_name ...; location ... }`. */
+export interface VirtualServerOptions {
+  /** nginx `server_name` entries: `'example.com'`, `'*.example.com'`, `'.example.com'`, `'www.example.*'`, `'~^(www\\.)?x\\.org$'`. */
+  names?: readonly string[];
+  /** nginx `listen ... default_server`: answers Hosts no server names (and requests without Host). Default: the first server. */
+  default?: boolean;
+  /** This host's locations, as the top-level `locations`. */
+  locations?: Record<string, LocationOptions | string>;
+  /** nginx `return` at server level: every request to this host gets this answer, no location is looked at. */
+  return?: ReturnOptions;
+  /** This host's default body limit (over the top-level `maxBodySize`). */
+  maxBodySize?: number | string;
+}
+
+/** nginx's `return code [url|text]`: `url` with `$host`, `$request_uri`, `$server_name`, `$scheme`, `$uri`, `$args`. */
+export interface ReturnOptions {
+  status: number;
+  /** For 301, 302, 303, 307, 308: the Location (variables expanded per request). */
+  url?: string;
+  /** For other statuses: the body text (variables expanded per request). */
+  body?: string;
 }
 
 /** Result of `parseNginxConfig`. */
@@ -554,6 +589,8 @@ export interface Location {
   readonly absoluteRedirect?: { readonly serverName: string | undefined; readonly port: boolean } | undefined;
   /** Nested locations, in config order. */
   readonly locations?: readonly Location[];
+  /** Largest request body in bytes (nginx `client_max_body_size`); 0 or absent = unlimited. */
+  readonly maxBodyBytes?: number;
 }
 
 export interface ResolvedConfig {
@@ -576,6 +613,17 @@ export interface ResolvedConfig {
   readonly accessLog?: ResolvedAccessLog | undefined;
   /** OpenTelemetry spans per try (`tracing: true`). */
   readonly tracing?: boolean;
+  /** The virtual hosts of `servers` (their locations are also in `locations`); `undefined` for the single-site shape. */
+  readonly servers?: readonly ResolvedVirtualServer[] | undefined;
+}
+
+/** A validated virtual host. */
+export interface ResolvedVirtualServer {
+  /** The names, lowercased as nginx compares them. */
+  readonly names: readonly string[];
+  readonly default: boolean;
+  readonly locations: readonly Location[];
+  readonly return?: Readonly<ReturnOptions> | undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -646,6 +694,16 @@ export interface RedirectRequest {
   /** TLS connection (https, default port 443). */
   readonly encrypted: boolean;
 }
+/** `sy.match()` for a server-level nginx `return`: answer this status, Location and body. */
+export interface ReturnRoute {
+  readonly return: { readonly status: number; readonly location?: string; readonly body?: string };
+  readonly location?: undefined;
+  readonly redirect?: undefined;
+  readonly internal?: undefined;
+}
+
+/** `sy.matchSite()`: a route, or the `return` of the virtual host the request's Host picked. */
+export type SiteMatch = RouteMatch | ReturnRoute;
 
 /** An upstream server as adapters need it to connect. */
 export interface ServerInfo {
@@ -926,8 +984,16 @@ export interface Switchyard {
   readonly config: ResolvedConfig;
   /** Warnings from nginx import (ignored directives), empty otherwise. */
   readonly warnings: readonly string[];
-  /** Match a request against the locations, in nginx's order. */
-  match(method: string, url: string): RouteMatch | undefined;
+  /**
+   * Match a request against the locations, in nginx's order; with `servers`, those of the virtual
+   * host `host` (the Host header, any case, with or without port) picks. `scheme` is `$scheme` of a `return`.
+   */
+  match(method: string, url: string, host?: string): RouteMatch | undefined;
+  /**
+   * `match` for adapters: also the server-level `return` of a virtual host (which `match` gives as
+   * `undefined`); `scheme` is the connection's, the `$scheme` of the return's text.
+   */
+  matchSite(method: string, url: string, host?: string, scheme?: 'http' | 'https'): SiteMatch | undefined;
   /**
    * An upstream answered `route` with these headers: `undefined` to deliver the response, or what
    * its `X-Accel-Redirect` leads to (only when the location's `accelRedirect` is on).

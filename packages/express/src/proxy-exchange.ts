@@ -56,6 +56,7 @@ import type { UpstreamAnswer, UpstreamCall, UpstreamSocket } from './upstream-ca
 import type { H2Sessions } from './h2-sessions.js';
 import { H2Call, toH2Headers } from './h2-request.js';
 import { NO_BODY, holdBody, planBody, type BodyPlan } from './request-body.js';
+import { limitBody } from './body-limit.js';
 import { drainable, dropRemovedAppHeaders, hookReporter, runRewrite, withAppHeaders, writeAnswer } from './hook-glue.js';
 import { frameBody } from './body-framing.js';
 import { clearResponseHead, setResponseHead } from './response-head.js';
@@ -175,6 +176,19 @@ export class Exchange implements RequestClaim, OpenExchange {
     if (!res.closed) this.#ctx.open.add(this);
     const plan = planBody(this.#req);
     this.#plan = plan;
+    // client_max_body_size: a 413 before any upstream is picked; a body of unknown length is read first.
+    const limited = limitBody(this.#req, res, this.#route.location, plan);
+    if (limited === 'refused') return;
+    if (limited !== 'go') {
+      limited
+        .then((data) => {
+          if (data === undefined || data === 'refused' || this.#clientGone) return;
+          this.#data = data;
+          this.#begin(true);
+        }, noop)
+        .catch((err: unknown) => this.#crashed(err));
+      return;
+    }
     if (plan.kind === 'hold') {
       holdBody(this.#req)
         .then((data) => {

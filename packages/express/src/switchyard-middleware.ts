@@ -11,6 +11,7 @@ import {
   createSwitchyard,
   createWebSocketProxy,
   isWebSocketRequest,
+  matchRequest,
   logStartupNotes,
   OpenExchanges,
   prepareMetrics,
@@ -30,6 +31,7 @@ import { Exchange, replyError, type ExchangeContext } from './proxy-exchange.js'
 import { UpstreamAgents } from './upstream-agents.js';
 import { expressAccessLog, type AccessLogDestination } from './access-log.js';
 import { H2Sessions } from './h2-sessions.js';
+import { sendReturn } from './return-answer.js';
 
 /** Express's `next` (or any callback taking an optional error). */
 export type NextFunction = (err?: unknown) => void;
@@ -204,9 +206,9 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
         return;
       }
     }
-    let route: ReturnType<typeof sy.match>;
+    let route: ReturnType<typeof sy.matchSite>;
     try {
-      route = sy.match(req.method ?? 'GET', url);
+      route = matchRequest(sy, req, url);
     } catch (err) {
       // Express's own error handler would show the stack: one line instead.
       log(requestErrorLine(req.method, url, 500, 'internal error', err));
@@ -216,6 +218,10 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
     if (route === undefined) {
       if (next !== undefined) next();
       else replyNotFound(res);
+      return;
+    }
+    if ('return' in route) {
+      sendReturn(res, route);
       return;
     }
     if (route.internal === true) {

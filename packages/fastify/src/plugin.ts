@@ -10,6 +10,7 @@ import {
   createSwitchyard,
   createWebSocketProxy,
   isWebSocketRequest,
+  matchRequest,
   logStartupNotes,
   OpenExchanges,
   prepareMetrics,
@@ -21,6 +22,7 @@ import {
   upgradeResponse,
   type Location,
   type ProxyRoute,
+  type ReturnRoute,
   type RouteToOptions,
   type SwitchyardInput,
 } from '@switchyard/core';
@@ -30,6 +32,7 @@ import { internalError, kCall, proxyRequest, type ProxyContext } from './proxy-c
 import { proxyBodyParser, requestBody } from './request-body.js';
 import { isExactPath, locationRoutePaths, staticPrefix } from './route-paths.js';
 import { handlerFactory } from './proxy-handler.js';
+import { limitBody } from './body-limit.js';
 import { forgottenReturnHint } from './forgotten-return.js';
 import { hookIdentity } from './hook-glue.js';
 import { installSentBodies, markProxyBodiesScope, sentBody } from './raw-bodies.js';
@@ -94,7 +97,9 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
 
   /** Every proxied request (its ProxyCall is counted for the grace at close and quiets reply-from's warning when a try fails). */
   function proxy(request: FastifyRequest, reply: FastifyReply, route: ProxyRoute): void {
-    proxyRequest(ctx, request, reply, route, requestBody(request, sentBody(request), sentBodies.reserialised));
+    // client_max_body_size: a 413 before any upstream is picked.
+    const body = limitBody(request, reply, route.location, requestBody(request, sentBody(request), sentBodies.reserialised));
+    if (body !== undefined) proxyRequest(ctx, request, reply, route, body);
   }
 
   const locations = new Map<string, Location>();
@@ -180,10 +185,12 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
 
   function handleLocation(request: FastifyRequest, reply: FastifyReply): void {
     try {
-      const route = sy.match(request.method, request.raw.url ?? '/');
+      const route = matchRequest(sy, request.raw);
       if (route === undefined || route.internal === true) {
         // An internal location (nginx `internal`) is not the client's: the app's 404, no route of it.
         reply.callNotFound();
+      } else if ('return' in route) {
+        sendReturn(reply, route);
       } else if (route.redirect !== undefined) {
         reply
           .code(301)
@@ -195,6 +202,15 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     } catch (err) {
       internalError(ctx, request, reply, err);
     }
+  }
+
+  /** A virtual host's `return`: its status, Location and text, nothing proxied. */
+  function sendReturn(reply: FastifyReply, route: ReturnRoute): void {
+    const answer = route.return;
+    reply.code(answer.status);
+    if (answer.location !== undefined) reply.header('location', answer.location);
+    if (answer.body !== undefined) reply.type('text/plain').send(answer.body);
+    else reply.send();
   }
 
   const adminPaths = new Set<string>();
@@ -248,7 +264,9 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
       };
       for (const url of [api, `${api}/*`]) child.route({ method: methods, url, handler });
     }
-    for (const url of locationRoutePaths(sy.config.locations, adminPaths)) {
+    // A virtual host that answers with `return` answers every path: the catch-all route dispatches by host.
+    const returns = sy.config.servers?.some((s) => s.return !== undefined) === true;
+    for (const url of locationRoutePaths(sy.config.locations, adminPaths, returns)) {
       child.route({ method: methods, url, handler: handleLocation });
     }
   });

@@ -12,10 +12,13 @@ function isPlainPath(path: string): boolean {
  * core (`sy.match`) which location applies, so nginx's order (regex over plain prefix, longest
  * prefix, `^~`) decides, not find-my-way's. A prefix `/api/` is caught as `/api*` so `/api`
  * reaches nginx's slash redirect and no second route is needed. Regex locations, and paths
- * find-my-way cannot hold literally, need the catch-all `/*`.
+ * find-my-way cannot hold literally, need the catch-all `/*` (as `catchAll` asks for it). With
+ * virtual hosts the paths of every host are registered once: the handler asks the core with the
+ * Host, so two hosts can share a path (find-my-way's host constraints would need a route per host
+ * and name, and know neither nginx's wildcard order nor regex names).
  */
-export function locationRoutePaths(locations: readonly Location[], taken: ReadonlySet<string>): string[] {
-  const paths = new Set<string>();
+export function locationRoutePaths(locations: readonly Location[], taken: ReadonlySet<string>, catchAll = false): string[] {
+  const paths = new Set<string>(catchAll ? ['/*'] : []);
   for (const location of locations) {
     const pattern = location.pattern;
     // A named location is reached only through X-Accel-Redirect; nested ones lie within their parent's path.

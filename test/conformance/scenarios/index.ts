@@ -7,6 +7,8 @@ import { FAILOVER } from './failover.js';
 import { REQUEST_FRAMING, REQUEST_HEADERS } from './request-headers.js';
 import { RESPONSE_HEADERS } from './response-headers.js';
 import { DELIBERATE } from './deliberate.js';
+import { VIRTUAL_HOSTS } from './virtual-hosts.js';
+import { BODY_LIMITS } from './body-limits.js';
 
 export const SCENARIOS: readonly Scenario[] = [
   ...BALANCING,
@@ -17,4 +19,6 @@ export const SCENARIOS: readonly Scenario[] = [
   ...REQUEST_FRAMING,
   ...RESPONSE_HEADERS,
   ...DELIBERATE,
+  ...VIRTUAL_HOSTS,
+  ...BODY_LIMITS,
 ];

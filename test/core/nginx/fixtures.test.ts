@@ -12,22 +12,28 @@ const local = (ports: number[]): string[] => ports.map((p) => `http://localhost:
 
 const expected: Record<string, NginxParseResult> = {
   'three-servers.conf': {
-    options: { upstreams: { backend: { servers: local([8000, 8001, 8002]) } }, locations: { '/': { upstream: 'backend', headerDefaults: 'nginx' } } },
+    options: {
+      upstreams: { backend: { servers: local([8000, 8001, 8002]) } },
+      maxBodySize: '1m',
+      locations: { '/': { upstream: 'backend', headerDefaults: 'nginx' } },
+    },
     warnings: [],
   },
   'four-servers-http.conf': {
     options: {
       upstreams: { myproject: { servers: local([8000, 8001, 8002, 8003]) } },
+      maxBodySize: '1m',
       locations: { '/': { upstream: 'myproject', headerDefaults: 'nginx' } },
     },
-    warnings: ['line 10: "listen" ignored (not about load balancing)', 'line 11: "server_name" ignored (not about load balancing)'],
+    warnings: [],
   },
   'server-pool.conf': {
     options: {
       upstreams: { server_pool: { servers: local([8000, 8001, 8002, 8003]) } },
+      maxBodySize: '1m',
       locations: { '/': { upstream: 'server_pool', headerDefaults: 'nginx' } },
     },
-    warnings: ['line 9: "server_name" ignored (not about load balancing)', 'line 11: location /static/ is not proxied; switchyard leaves it to the app'],
+    warnings: ['line 11: location /static/ is not proxied; switchyard leaves it to the app'],
   },
   'weighted-failover.conf': {
     options: {
@@ -48,6 +54,7 @@ const expected: Record<string, NginxParseResult> = {
           servers: ['http://10.0.1.1:6081', { url: 'http://10.0.1.2:6081', weight: 2 }],
         },
       },
+      maxBodySize: '1m',
       locations: {
         '^~ /assets/': { upstream: 'cache', headerDefaults: 'nginx' },
         '/api/': {
@@ -61,69 +68,152 @@ const expected: Record<string, NginxParseResult> = {
         '~* \\.(png|jpg)$': { upstream: 'cache', headerDefaults: 'nginx' },
       },
     },
-    warnings: ['line 17: "listen" ignored (not about load balancing)', 'line 19: location = /healthz is not proxied; switchyard leaves it to the app'],
+    warnings: ['line 19: location = /healthz is not proxied; switchyard leaves it to the app'],
   },
   'full-http.conf': {
     options: {
       upstreams: {
         sessions: {
+          servers: [
+            'http://10.1.0.1:3000',
+            {
+              url: 'http://10.1.0.2:3000',
+              maxFails: 0,
+            },
+            {
+              url: 'http://[fd00::3]:3000',
+              down: true,
+            },
+          ],
           balance: 'ip-hash',
-          servers: ['http://10.1.0.1:3000', { url: 'http://10.1.0.2:3000', maxFails: 0 }, { url: 'http://[fd00::3]:3000', down: true }],
         },
         sampled: {
-          balance: 'random-two',
           servers: [
-            { url: 'http://app1.internal', weight: 3, slowStart: '30s' },
-            { url: 'http://app2.internal', drain: true },
+            {
+              url: 'http://app1.internal',
+              weight: 3,
+              slowStart: '30s',
+            },
+            {
+              url: 'http://app2.internal',
+              drain: true,
+            },
           ],
+          balance: 'random-two',
           keepalive: 8,
         },
         timed: {
+          servers: [
+            {
+              url: 'https://10.2.0.1:9000',
+              failTimeout: '1m30s',
+            },
+            'https://10.2.0.2:9000',
+          ],
           balance: 'least-time',
-          servers: [{ url: 'https://10.2.0.1:9000', failTimeout: '1m30s' }, 'https://10.2.0.2:9000'],
-          healthCheck: { interval: '10s', fails: 3, passes: 2, path: '/healthz' },
+          healthCheck: {
+            interval: '10s',
+            fails: 3,
+            passes: 2,
+            path: '/healthz',
+          },
         },
-        '127.0.0.1:8080': { servers: ['http://127.0.0.1:8080'] },
-      },
-      locations: {
-        '/': {
-          upstream: 'sessions',
-          headerDefaults: 'nginx',
-          headers: { Host: '$host', 'X-Forwarded-For': '$proxy_add_x_forwarded_for' },
-          retry: { on: ['error', 'timeout', 503], nonIdempotent: true },
-          timeouts: { connect: '5s' },
-        },
-        // Its own proxy_set_header lines replace the inherited ones (Host $host included), as in nginx: Host is $proxy_host.
-        '/ws/': {
-          upstream: 'sessions',
-          headerDefaults: 'nginx',
-          retry: { on: ['error', 'timeout', 503], nonIdempotent: true },
-          timeouts: { connect: '5s', read: '1h' },
-        },
-        '= /login': {
-          upstream: 'sampled',
-          headerDefaults: 'nginx',
-          rewritePrefix: '/auth/login',
-          headers: { 'X-Env': 'prod' },
-          retry: { on: [] },
-          timeouts: { connect: '5s' },
-        },
-        '^~ /reports/': {
-          upstream: 'timed',
-          headerDefaults: 'nginx',
-          rewritePrefix: '/',
-          headers: { Host: '$host', 'X-Forwarded-For': '$proxy_add_x_forwarded_for' },
-          retry: { on: ['error', 'timeout', 503], nonIdempotent: true, timeout: '10s' },
-          timeouts: { connect: '5s', send: '20s' },
-        },
-        '~ ^/legacy/': {
-          upstream: '127.0.0.1:8080',
-          headerDefaults: 'nginx',
-          headers: { Host: '$host', 'X-Forwarded-For': '$proxy_add_x_forwarded_for' },
-          retry: { on: ['error', 'timeout', 503], nonIdempotent: true },
-          timeouts: { connect: '5s' },
+        '127.0.0.1:8080': {
+          servers: ['http://127.0.0.1:8080'],
         },
       },
+      maxBodySize: '1m',
+      servers: [
+        {
+          names: ['example.com'],
+          locations: {
+            '/': {
+              upstream: 'sessions',
+              headerDefaults: 'nginx',
+              headers: {
+                Host: '$host',
+                'X-Forwarded-For': '$proxy_add_x_forwarded_for',
+              },
+              retry: {
+                on: ['error', 'timeout', 503],
+                nonIdempotent: true,
+              },
+              timeouts: {
+                connect: '5s',
+              },
+            },
+            '/ws/': {
+              upstream: 'sessions',
+              headerDefaults: 'nginx',
+              retry: {
+                on: ['error', 'timeout', 503],
+                nonIdempotent: true,
+              },
+              timeouts: {
+                connect: '5s',
+                read: '1h',
+              },
+            },
+            '= /login': {
+              upstream: 'sampled',
+              rewritePrefix: '/auth/login',
+              headerDefaults: 'nginx',
+              headers: {
+                'X-Env': 'prod',
+              },
+              retry: {
+                on: [],
+              },
+              timeouts: {
+                connect: '5s',
+              },
+            },
+            '^~ /reports/': {
+              upstream: 'timed',
+              rewritePrefix: '/',
+              headerDefaults: 'nginx',
+              headers: {
+                Host: '$host',
+                'X-Forwarded-For': '$proxy_add_x_forwarded_for',
+              },
+              retry: {
+                on: ['error', 'timeout', 503],
+                nonIdempotent: true,
+                timeout: '10s',
+              },
+              timeouts: {
+                connect: '5s',
+                send: '20s',
+              },
+            },
+            '~ ^/legacy/': {
+              upstream: '127.0.0.1:8080',
+              headerDefaults: 'nginx',
+              headers: {
+                Host: '$host',
+                'X-Forwarded-For': '$proxy_add_x_forwarded_for',
+              },
+              retry: {
+                on: ['error', 'timeout', 503],
+                nonIdempotent: true,
+              },
+              timeouts: {
+                connect: '5s',
+              },
+            },
+          },
+        },
+        {
+          names: [],
+          default: true,
+          return: {
+            status: 301,
+            url: 'https://$host$request_uri',
+          },
+        },
+      ],
+      accelRedirect: true,
+      absoluteRedirect: true,
       trustProxy: ['10.0.0.0/8'],
     },
     warnings: [
@@ -134,16 +224,12 @@ const expected: Record<string, NginxParseResult> = {
       'line 26: "zone" ignored (switchyard keeps pool state in the process; no shared memory zone is needed)',
       'line 37: "keepalive_timeout" ignored (switchyard\'s upstream agent manages idle connection lifetime)',
       'line 41: "least_time last_byte" uses the time to the response header: switchyard averages header times',
-      'line 47: "listen" ignored (not about load balancing)',
-      'line 48: "server_name" ignored (not about load balancing)',
+      'line 47: "listen ... ssl" and the ssl_* directives of server blocks are not imported: TLS must be terminated by the Node server (https.createServer, or Fastify\'s https option), and $scheme (of a "return", and X-Forwarded-Proto unless a trusted proxy sent one) is that connection\'s: https only where Node terminates TLS',
       'line 56: "proxy_http_version 1.1" ignored (switchyard always speaks HTTP/1.1 with keep-alive to upstreams)',
       'line 57: "proxy_set_header Upgrade" ignored (switchyard proxies WebSocket upgrades itself)',
       'line 58: "proxy_set_header Connection" ignored (switchyard proxies WebSocket upgrades itself)',
-      `line 69: upstream "timed" is reached over https: switchyard verifies its certificate (nginx does only with "proxy_ssl_verify on"); add proxy_ssl_trusted_certificate for a private CA, or "proxy_ssl_verify off" to keep nginx's behaviour`,
+      'line 69: upstream "timed" is reached over https: switchyard verifies its certificate (nginx does only with "proxy_ssl_verify on"); add proxy_ssl_trusted_certificate for a private CA, or "proxy_ssl_verify off" to keep nginx\'s behaviour',
       'line 77: "proxy_buffering" ignored (proxy option not supported by switchyard)',
-      'line 81: another "server" block: its locations join the others (switchyard has one set of locations; listen and server_name are not matched)',
-      'line 82: "listen" ignored (not about load balancing)',
-      'line 83: "return" ignored (answering from the proxy is left to the app)',
     ],
   },
 };
@@ -166,9 +252,12 @@ for (const [name, want] of Object.entries(expected)) {
     const { options, warnings } = parseNginxConfig(read(name));
     const config = resolveConfig(options, warnings);
     assert.deepEqual([...config.upstreams.keys()].sort(), Object.keys(want.options.upstreams).sort());
+    // With virtual hosts, `config.locations` lists every host's locations in order.
+    const keys =
+      want.options.servers !== undefined ? want.options.servers.flatMap((s) => Object.keys(s.locations ?? {})) : Object.keys(want.options.locations ?? {});
     assert.deepEqual(
       config.locations.map((l) => l.key),
-      Object.keys(want.options.locations ?? {}),
+      keys,
     );
     assert.deepEqual(config.warnings, want.warnings);
   });

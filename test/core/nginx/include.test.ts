@@ -23,7 +23,7 @@ test('a config file read from disk follows its includes: the Mattermost layout (
     'nginx.conf': 'events {}\nhttp {\n  include mime.types;\n  include conf.d/*.conf;\n}\n',
     'mime.types': 'types { text/html html; }\n',
     'conf.d/mattermost.conf':
-      'upstream backend { server 127.0.0.1:8065; keepalive 32; }\nserver {\n  listen 80;\n  location ~ /api/v[0-9]+/(users/)?websocket$ { proxy_pass http://backend; }\n  location / { include snippets/headers.conf; proxy_pass http://backend; }\n}\n',
+      'upstream backend { server 127.0.0.1:8065; keepalive 32; }\nserver {\n  listen 80; gzip on;\n  location ~ /api/v[0-9]+/(users/)?websocket$ { proxy_pass http://backend; }\n  location / { include snippets/headers.conf; proxy_pass http://backend; }\n}\n',
     'snippets/headers.conf': 'proxy_read_timeout 600s;\n',
     'conf.d/.hidden.conf': 'upstream hidden { server 127.0.0.1:1; }\n',
     'conf.d/notes.txt': 'this is not nginx syntax {',
@@ -33,7 +33,7 @@ test('a config file read from disk follows its includes: the Mattermost layout (
   assert.deepEqual(options.locations?.['/'], { upstream: 'backend', headerDefaults: 'nginx', timeouts: { read: '600s' } });
   assert.ok(options.locations?.['~ /api/v[0-9]+/(users/)?websocket$']);
   // A warning in an included file names that file (relative to the main file's directory) and its line.
-  assert.ok(warnings.includes('conf.d/mattermost.conf line 3: "listen" ignored (not about load balancing)'), warnings.join('\n'));
+  assert.ok(warnings.includes('conf.d/mattermost.conf line 3: "gzip" ignored (not about load balancing)'), warnings.join('\n'));
   assert.ok(warnings.some((w) => w.startsWith('line 1: "events"')));
 });
 

@@ -11,6 +11,7 @@ import { parseNginxConfig, toSwitchyardOptions } from '../../../packages/core/sr
 const fixture = fileURLToPath(new URL('../../fixtures/nginx/three-servers.conf', import.meta.url));
 const THREE = {
   options: {
+    maxBodySize: '1m',
     upstreams: { backend: { servers: ['http://localhost:8000', 'http://localhost:8001', 'http://localhost:8002'] } },
     locations: { '/': { upstream: 'backend', headerDefaults: 'nginx' } },
     accelRedirect: true,
@@ -27,15 +28,18 @@ test('plain options pass through untouched, with no warnings', () => {
 });
 
 test('a parseNginxConfig result is unwrapped; its warnings are copied', () => {
-  const parsed = parseNginxConfig('upstream a { server x:1; }\nserver { listen 80; location / { proxy_pass http://a; } }');
+  const parsed = parseNginxConfig('upstream a { server x:1; }\nserver { listen 80; gzip on; location / { proxy_pass http://a; } }');
   const out = toSwitchyardOptions(parsed);
   assert.equal(out.options, parsed.options);
-  assert.deepEqual(out.warnings, ['line 2: "listen" ignored (not about load balancing)']);
+  assert.deepEqual(out.warnings, ['line 2: "gzip" ignored (not about load balancing)']);
   assert.notEqual(out.warnings, parsed.warnings);
 });
 
 test('{ nginx: text } is parsed (a {, a ; or a line break makes it text)', () => {
-  assert.deepEqual(toSwitchyardOptions({ nginx: 'upstream a { server x:1; }' }), { options: { upstreams: { a: { servers: ['http://x:1'] } } }, warnings: [] });
+  assert.deepEqual(toSwitchyardOptions({ nginx: 'upstream a { server x:1; }' }), {
+    options: { maxBodySize: '1m', upstreams: { a: { servers: ['http://x:1'] } } },
+    warnings: [],
+  });
 });
 
 test('{ nginx: path } reads the file, absolute or relative to the working directory', () => {

@@ -101,6 +101,7 @@ test('proxy_pass to a host:port without an upstream block makes an implicit one-
     },
     accelRedirect: true,
     absoluteRedirect: true,
+    maxBodySize: '1m',
   });
 });
 
@@ -111,6 +112,7 @@ test('an upstream block may be declared after the location that uses it; names m
     locations: { '/': { upstream: 'app', headerDefaults: 'nginx' } },
     accelRedirect: true,
     absoluteRedirect: true,
+    maxBodySize: '1m',
   });
 });
 
@@ -311,9 +313,8 @@ test('directives that do not concern balancing inside a proxied location or serv
   assert.deepEqual(options.locations, { '/': { upstream: 'app', headerDefaults: 'nginx' } });
   // `access_log off` is read (it turns the access log off), see test/core/nginx/log-directives.test.ts.
   assert.equal(options.accessLog, false);
+  // listen and server_name are read (virtual hosts, docs/nginx-sites.md).
   assert.deepEqual(warnings, [
-    'line 3: "listen" ignored (not about load balancing)',
-    'line 4: "server_name" ignored (not about load balancing)',
     'line 8: "allow" ignored (access control is left to the app)',
     'line 9: "deny" ignored (access control is left to the app)',
     'line 10: "if" ignored (nginx conditions are not evaluated; the location proxies every request)',
@@ -354,14 +355,12 @@ test('set_real_ip_from becomes trustProxy; real_ip_header other than X-Forwarded
   ]);
 });
 
-test('several server blocks: locations join, with a warning', () => {
+test('several server blocks without server_name are one site: their locations join (virtual hosts: docs/nginx-sites.md)', () => {
   const { options, warnings } = parseNginxConfig(
     `${POOL}server { location /a/ { proxy_pass http://app; } }\nserver { location /b/ { proxy_pass http://app; } }`,
   );
   assert.deepEqual(Object.keys(options.locations ?? {}), ['/a/', '/b/']);
-  assert.deepEqual(warnings, [
-    'line 3: another "server" block: its locations join the others (switchyard has one set of locations; listen and server_name are not matched)',
-  ]);
+  assert.deepEqual(warnings, []);
 });
 
 test('proxy_pass errors point at the URL', () => {
@@ -429,7 +428,7 @@ test('directives that change routing in a way switchyard cannot honour are error
 test('regex locations JavaScript cannot compile are errors at the regex; a BOM is skipped', () => {
   throwsAt(`${POOL}location ~ a++ { proxy_pass http://app; }`, 2, 12, /location regex "a\+\+" is not valid in JavaScript/);
   throwsAt(`${POOL}location ~*(x { proxy_pass http://app; }`, 2, 10, /location regex "\(x" is not valid/);
-  assert.deepEqual(parseNginxConfig(`\uFEFF${POOL}`).options, { upstreams: { app: { servers: ['http://a:1'] } } });
+  assert.deepEqual(parseNginxConfig(`\uFEFF${POOL}`).options, { upstreams: { app: { servers: ['http://a:1'] } }, maxBodySize: '1m' });
 });
 
 test('proxy_pass hidden in limit_except is an error, not a silent drop', () => {
@@ -441,12 +440,7 @@ test('the same location in two server blocks: kept once when identical, an error
     `${POOL}server { listen 80; location / { proxy_pass http://app; } }\nserver { listen 443; location / { proxy_pass http://app; } }`,
   );
   assert.deepEqual(same.options.locations, { '/': { upstream: 'app', headerDefaults: 'nginx' } });
-  assert.deepEqual(same.warnings, [
-    'line 2: "listen" ignored (not about load balancing)',
-    'line 3: another "server" block: its locations join the others (switchyard has one set of locations; listen and server_name are not matched)',
-    'line 3: "listen" ignored (not about load balancing)',
-    'line 3: location / repeats the one on line 2 of another server block; one is kept',
-  ]);
+  assert.deepEqual(same.warnings, ['line 3: location / repeats the one on line 2 of another server block; one is kept']);
   throwsAt(
     `${POOL}server { location / { proxy_pass http://app; } }\nserver { location / { proxy_pass http://app/v2/; } }`,
     3,

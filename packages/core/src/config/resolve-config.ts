@@ -5,7 +5,9 @@ import { checkKeys, child, describe, expectObject, fail, isPlainObject, optional
 import { FrozenMap } from './frozen.js';
 import { compileHashKey } from './hash-key.js';
 import { keyString } from './hash-key-error.js';
-import { declaresInternal, resolveAbsoluteRedirect, resolveLocations } from './resolve-location.js';
+import { declaresInternal, resolveAbsoluteRedirect } from './resolve-location.js';
+import { resolveLocationMap, resolveServers } from './resolve-servers.js';
+import { parseBodySize } from './body-size.js';
 import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { resolveTls } from './resolve-tls.js';
 import { parseTrustEntry } from './trust-proxy.js';
@@ -36,6 +38,8 @@ const TOP_KEYS = [
   'absoluteRedirect',
   'accessLog',
   'tracing',
+  'servers',
+  'maxBodySize',
 ] as const;
 const UPSTREAM_KEYS = [
   'servers',
@@ -94,14 +98,24 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     upstreams.set(name, resolveUpstream(name, upstreamsInput[name], path, resolver));
   }
 
-  const accelRedirect = optionalBoolean(top.accelRedirect, 'accelRedirect', declaresInternal(top.locations));
+  if (top.servers !== undefined && top.locations !== undefined) {
+    fail('locations', 'cannot be given beside servers: with virtual hosts every location belongs to a server (servers[i].locations)');
+  }
+  // X-Accel-Redirect is followed by default when some location (of any virtual host) is internal or named.
+  const declared = top.servers === undefined ? declaresInternal(top.locations) : serversDeclareInternal(top.servers);
+  const scope = {
+    accelRedirect: optionalBoolean(top.accelRedirect, 'accelRedirect', declared),
+    absoluteRedirect: resolveAbsoluteRedirect(top.absoluteRedirect, 'absoluteRedirect'),
+  };
+  const maxBodyBytes = top.maxBodySize === undefined ? 0 : parseBodySize(top.maxBodySize, 'maxBodySize');
+  const servers = top.servers === undefined ? undefined : resolveServers(top.servers, upstreams, scope, maxBodyBytes);
+  // With servers, `locations` lists every host's locations (adapters register their paths from it).
   const locations: Location[] =
-    top.locations === undefined
-      ? []
-      : resolveLocations(top.locations, upstreams, 'locations', {
-          accelRedirect,
-          absoluteRedirect: resolveAbsoluteRedirect(top.absoluteRedirect, 'absoluteRedirect'),
-        });
+    servers !== undefined
+      ? servers.flatMap((s) => s.locations)
+      : top.locations === undefined
+        ? []
+        : resolveLocationMap(top.locations, upstreams, 'locations', scope, maxBodyBytes);
 
   const status = resolveRoutePath(top.status, 'status');
   const metrics = resolveRoutePath(top.metrics, 'metrics');
@@ -124,6 +138,7 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     resolver,
     accessLog: resolveAccessLog(top.accessLog),
     tracing: optionalBoolean(top.tracing, 'tracing', false),
+    servers: servers === undefined ? undefined : Object.freeze(servers),
   });
 }
 
@@ -228,4 +243,9 @@ function resolveTrustProxy(input: unknown): boolean | readonly string[] {
     return entry;
   });
   return Object.freeze(list);
+}
+
+/** `declaresInternal` over the locations of every virtual host (read before validation). */
+function serversDeclareInternal(servers: unknown): boolean {
+  return Array.isArray(servers) && servers.some((s) => isPlainObject(s) && declaresInternal(s.locations));
 }

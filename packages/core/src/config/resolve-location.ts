@@ -6,6 +6,7 @@ import { DEFAULT_PRESERVE_HOST, DEFAULT_WEBSOCKET } from './defaults.js';
 import { checkKeys, child, describe, expectObject, fail, isPlainObject, optionalBoolean, suggest } from './describe.js';
 import { resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { checkHeader } from './header-check.js';
+import { parseBodySize } from './body-size.js';
 import { HOP_BY_HOP_HEADERS } from '../http/hop-by-hop.js';
 import { compileHeaderValue, HeaderValueError } from '../http/header-variables.js';
 import { compileRequestHeaders } from '../http/request-header-plan.js';
@@ -25,9 +26,10 @@ const LOCATION_KEYS = [
   'accelRedirect',
   'absoluteRedirect',
   'locations',
+  'maxBodySize',
   ...HOOK_KEYS,
 ] as const;
-const ROUTE_KEYS = ['prefix', 'rewritePrefix', ...HEADER_KEYS, 'retry', 'timeouts', 'websocket', ...HOOK_KEYS] as const;
+const ROUTE_KEYS = ['prefix', 'rewritePrefix', ...HEADER_KEYS, 'retry', 'timeouts', 'websocket', 'maxBodySize', ...HOOK_KEYS] as const;
 
 /**
  * Read an nginx location key. Modifiers may be followed by spaces or not (`=/x` is `= /x`, as in
@@ -90,6 +92,8 @@ interface LocationScope {
   readonly absoluteRedirect?: Location['absoluteRedirect'];
   /** The enclosing location of a nested one. */
   readonly parent?: Location;
+  /** `client_max_body_size` of the level above (server or top), bytes; 0 = unlimited. */
+  readonly maxBodyBytes?: number;
 }
 
 /**
@@ -228,6 +232,9 @@ function build(
   const forwardedHeaders = optionalBoolean(options.forwardedHeaders, `${path}.forwardedHeaders`, !nginx);
   // nginx hides the upstream's Date and Server (it writes its own) besides the proxy instructions.
   const hide = [...(nginx ? NGINX_HIDDEN : []), ...headerNames(options.hideHeaders, `${path}.hideHeaders`)];
+  // client_max_body_size: the location's own, else the enclosing location's, else the level above's (nginx's inheritance).
+  const maxBodyBytes =
+    options.maxBodySize !== undefined ? parseBodySize(options.maxBodySize, `${path}.maxBodySize`) : (scope.parent?.maxBodyBytes ?? scope.maxBodyBytes ?? 0);
   const location: Location = {
     key,
     kind,
@@ -248,6 +255,7 @@ function build(
     accelRedirect: optionalBoolean(options.accelRedirect, `${path}.accelRedirect`, scope.accelRedirect),
     absoluteRedirect:
       options.absoluteRedirect === undefined ? scope.absoluteRedirect : resolveAbsoluteRedirect(options.absoluteRedirect, `${path}.absoluteRedirect`),
+    ...(maxBodyBytes > 0 ? { maxBodyBytes } : {}),
   };
   if (options.locations !== undefined) {
     if (kind === 'exact' || kind === 'named')

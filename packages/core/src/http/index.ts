@@ -7,6 +7,8 @@ export { DEFAULT_HIDDEN_HEADERS, PROXY_INSTRUCTION_HEADERS } from './hidden-resp
 export { hasDuplicateHost, DUPLICATE_HOST_REASON } from './duplicate-host.js';
 export { classifyTransportError, gatewayErrorBody, UpstreamTransportError } from './transport-errors.js';
 export { toRequestInfo, isEncrypted, toRedirectRequest } from './request-info.js';
+export { matchRequest, requestHost } from './site-request.js';
+export { BODY_TOO_LARGE_HEADERS, BODY_TOO_LARGE_PAGE, bodyLimitVerdict, readBodyWithin, type BodyLimitVerdict } from './body-limit.js';
 export { displayAddress } from './client-address.js';
 export { createWebSocketProxy, type WebSocketProxy } from './websocket-proxy.js';
 export { upgradeResponse, takeUpgrade, isWebSocketRequest, type PendingUpgrade } from './upgrade-dispatch.js';

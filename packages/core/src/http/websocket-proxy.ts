@@ -8,6 +8,7 @@ import { buildUpstreamHeaders, filterResponseHeaders } from './upstream-headers.
 import { DUPLICATE_HOST_REASON, hasDuplicateHost } from './duplicate-host.js';
 import { classifyTransportError, gatewayErrorBody } from './transport-errors.js';
 import { isEncrypted, toRequestInfo } from './request-info.js';
+import { requestHost } from './site-request.js';
 import { addSetCookie } from '../sticky/add-set-cookie.js';
 import { applyRequestRewrite, rewrittenRoute, type RequestRewrite } from '../hooks/request-hook.js';
 import { STATUS_TEXT, runUpgradeRewrite, upgradeErrorAnswer, upgradeResponseHeaders } from '../hooks/websocket-hooks.js';
@@ -322,7 +323,7 @@ export function createWebSocketProxy(sy: Switchyard, options: WebSocketProxyOpti
       if (!isWebSocketUpgrade(req)) return false;
       let route: ReturnType<Switchyard['match']>;
       try {
-        route = sy.match(req.method ?? 'GET', req.url ?? '/');
+        route = sy.match(req.method ?? 'GET', req.url ?? '/', requestHost(req));
       } catch (err) {
         // Inside the server's `upgrade` listener a throw would end the process.
         socket.on('error', () => socket.destroy());

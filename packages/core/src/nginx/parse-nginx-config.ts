@@ -1,6 +1,16 @@
 /** @module parseNginxConfig: an nginx configuration (upstream and location blocks, bare or inside http/server) turned into switchyard options plus warnings. */
 import { parseTrustEntry } from '../config/trust-proxy.js';
-import type { LocationOptions, NginxParseResult, RetryOptions, ServerOptions, SwitchyardOptions, TimeoutOptions, UpstreamOptions } from '../types.js';
+import type {
+  LocationOptions,
+  NginxParseResult,
+  RetryOptions,
+  ReturnOptions,
+  VirtualServerOptions,
+  ServerOptions,
+  SwitchyardOptions,
+  TimeoutOptions,
+  UpstreamOptions,
+} from '../types.js';
 import { ignoredReason, isOtherPass } from './ignored-directives.js';
 import { locationKey, readLocation, type ImportedLocation, type ProxyTarget } from './location-block.js';
 import { responseHookOptions, type PageLocation, type PageScope } from './error-pages.js';
@@ -8,8 +18,10 @@ import { fail, ImportNotes } from './notes.js';
 import { mergeSettings, PROXY_DIRECTIVES, readProxyDirective, type ProxySettings } from './proxy-settings.js';
 import { parseSyntaxTree, type Directive } from './syntax-tree.js';
 import { expandIncludes, type IncludeSource } from './include/expand-includes.js';
+import { readServerHead } from './server-block.js';
 import { readUpstream, type ImportedServer, type ImportedUpstream } from './upstream-block.js';
 import { putOwn } from '../config/own.js';
+import { suggest } from '../config/describe.js';
 import { tlsFromSsl, warnUnusedSsl } from './proxy-ssl.js';
 import { absoluteRedirectOption, mergeRedirect, readRedirectDirective, type RedirectSettings } from './redirect-directives.js';
 import { readResolver, readResolverTimeout } from './resolver-directive.js';
@@ -88,6 +100,16 @@ class Importer {
   readonly #resolver: ResolverOptions = {};
   readonly #logs = new LogDirectives();
   #serverBlocks = 0;
+  /** Virtual hosts: server blocks with the same server_name list are one (the :80 and :443 copies of a site). */
+  readonly #scopes: Scope[] = [];
+  readonly #scopeByKey = new Map<string, number>();
+  #scope = -1;
+  readonly #scopeOfLocation = new Map<ImportedLocation, number>();
+  #sslWarned = false;
+  /** client_max_body_size in effect where the walk is (nginx's default 1m), and at the http level. */
+  #bodyLimit = '1m';
+  #topBodyLimit = '1m';
+  readonly #bodyLimitOf = new Map<ImportedLocation, string>();
   /** Every location of each server block, proxied or not: where error_page URIs are looked up. */
   readonly #pageScopes = new Map<number, { locations: PageLocation[]; server: ProxySettings }>();
   readonly #scopeOf = new Map<ImportedLocation, PageScope>();
@@ -108,6 +130,14 @@ class Importer {
   }
 
   #walk(block: readonly Directive[], ctx: Context, inherited: ProxySettings, inheritedRedirect: RedirectSettings = {}): void {
+    const outerBodyLimit = this.#bodyLimit;
+    this.#bodyLimit = readBodySize(block) ?? outerBodyLimit;
+    if (ctx !== 'server') this.#topBodyLimit = this.#bodyLimit;
+    this.#walkLevel(block, ctx, inherited, inheritedRedirect);
+    this.#bodyLimit = outerBodyLimit;
+  }
+
+  #walkLevel(block: readonly Directive[], ctx: Context, inherited: ProxySettings, inheritedRedirect: RedirectSettings): void {
     // Settings of one level apply to every location of that level, wherever they are written in it.
     const level: ProxySettings = {};
     const redirectLevel: RedirectSettings = {};
@@ -131,13 +161,10 @@ class Importer {
           if (ctx === 'server') fail(d, '"server" directive is not allowed here');
           if (!d.block) fail(d, '"server ADDRESS" belongs inside an "upstream" block; outside, "server" needs a { ... } block');
           if (d.args.length > 0) fail(d.args[0] ?? d, 'invalid number of arguments in "server" directive');
-          if (++this.#serverBlocks > 1) {
-            this.#notes.warn(
-              d,
-              'another "server" block: its locations join the others (switchyard has one set of locations; listen and server_name are not matched)',
-            );
-          }
+          ++this.#serverBlocks;
+          this.#enterServer(d);
           this.#walk(d.block, 'server', settings, redirect);
+          this.#scope = -1;
           break;
         case 'upstream': {
           if (ctx === 'server') fail(d, '"upstream" directive is not allowed here');
@@ -149,7 +176,10 @@ class Importer {
         case 'location': {
           // nginx allows locations only in server; a bare file of upstreams and locations reads like a server snippet.
           if (ctx === 'http') fail(d, '"location" directive is not allowed here (write it inside a "server" block)');
-          const loc = readLocation(d, settings, this.#notes, redirect);
+          // client_max_body_size is read here (the location's own, else the level's), not by readLocation.
+          const bodyLimit = readBodySize(d.block ?? []) ?? this.#bodyLimit;
+          const loc = readLocation(withoutBodySize(d), settings, this.#notes, redirect);
+          if (loc) this.#bodyLimitOf.set(loc, bodyLimit);
           const scope = this.#pageScope(settings);
           scope.locations.push({ ...locationKey(d), proxied: loc !== undefined, block: d.block ?? [], inherited: settings });
           if (!loc) break;
@@ -159,7 +189,10 @@ class Importer {
             break;
           }
           this.#scopeOf.set(loc, scope);
-          const id = loc.kind === 'prefix' || loc.kind === 'prefix-priority' ? `prefix ${loc.pattern}` : loc.key;
+          const host = this.#hostScope();
+          this.#scopes[host]!.locationBlocks.add(this.#serverBlocks);
+          this.#scopeOfLocation.set(loc, host);
+          const id = `${host}\n${loc.kind === 'prefix' || loc.kind === 'prefix-priority' ? `prefix ${loc.pattern}` : loc.key}`;
           const prev = this.#locationIds.get(id);
           if (prev && prev.server === this.#serverBlocks) fail(d, `duplicate location "${loc.key}"`);
           if (prev) {
@@ -172,7 +205,7 @@ class Importer {
             break;
           }
           this.#locationIds.set(id, { loc, server: this.#serverBlocks });
-          this.#locations.set(loc.key, loc);
+          this.#locations.set(`${host}\n${loc.key}`, loc);
           break;
         }
         case 'resolver':
@@ -209,12 +242,106 @@ class Importer {
         case 'grpc_pass':
         case 'health_check':
           fail(d, `"${d.name}" directive is not allowed here (only inside a location)`);
+        case 'client_max_body_size':
+          // Read by #walk for its level.
+          break;
+        case 'server_name':
+        case 'listen':
+        case 'return':
+          // Read by #enterServer (a `return` inside a location is the location's, read with it).
+          if (ctx === 'server') break;
+          this.#notes.ignored(d, d.name, ignoredReason(d.name));
+          break;
         default:
+          if (ctx === 'server' && this.#sslWarned && d.name.startsWith('ssl_')) break;
           if (isOtherPass(d.name)) fail(d, `"${d.name}" is not supported: switchyard proxies HTTP only`);
           if (d.block && containsProxyPass(d)) fail(d, `"proxy_pass" inside "${d.name}" is not supported`);
           this.#notes.ignored(d, d.name, ignoredReason(d.name));
       }
     }
+  }
+
+  /** Open the host scope of a server block: the one of an earlier block with the same server_name list, or a new one. */
+  #enterServer(d: Directive): void {
+    const head = readServerHead(d.block ?? [], this.#notes);
+    let index = this.#scopeByKey.get(head.key);
+    if (index === undefined) {
+      index = this.#scopes.length;
+      this.#scopes.push({ names: head.names, isDefault: false, at: d, locationBlocks: new Set(), return: undefined });
+      this.#scopeByKey.set(head.key, index);
+    }
+    const scope = this.#scopes[index]!;
+    if (head.isDefault) {
+      const other = this.#scopes.findIndex((s) => s.isDefault);
+      if (other === -1) scope.isDefault = true;
+      else if (other !== index)
+        this.#notes.warn(
+          d,
+          `"default_server" ignored: the server on line ${this.#scopes[other]!.at.line} is the default already (switchyard has one listening side)`,
+        );
+    }
+    if (head.return !== undefined && scope.return === undefined) scope.return = { ...head.return, block: this.#serverBlocks };
+    if (head.ssl !== undefined && !this.#sslWarned) {
+      this.#sslWarned = true;
+      this.#notes.warn(
+        head.ssl,
+        '"listen ... ssl" and the ssl_* directives of server blocks are not imported: TLS must be terminated by the Node server (https.createServer, or Fastify\'s https option), and $scheme (of a "return", and X-Forwarded-Proto unless a trusted proxy sent one) is that connection\'s: https only where Node terminates TLS',
+      );
+    }
+    this.#scope = index;
+  }
+
+  /** The host scope of the location being read: the server block's, or for a bare file one scope without names. */
+  #hostScope(): number {
+    if (this.#scope !== -1) return this.#scope;
+    const key = JSON.stringify([]);
+    let index = this.#scopeByKey.get(key);
+    if (index === undefined) {
+      index = this.#scopes.length;
+      this.#scopes.push({ names: [], isDefault: false, at: { line: 1, column: 1 }, locationBlocks: new Set(), return: undefined });
+      this.#scopeByKey.set(key, index);
+    }
+    return index;
+  }
+
+  /**
+   * The host scopes as `servers`. A `return` at server level answers every request of its block;
+   * when another block with the same server_name proxies (the usual `listen 80` block that
+   * redirects to its `listen 443 ssl` twin), switchyard has one listening side for both: the
+   * proxied locations are kept and the redirect is not imported, with a warning.
+   */
+  #virtualServers(hostLocations: Array<Record<string, LocationOptions>>): VirtualServerOptions[] {
+    return this.#scopes.map((scope, i) => {
+      const out: VirtualServerOptions = { names: [...scope.names] };
+      if (scope.isDefault) out.default = true;
+      const locations = hostLocations[i]!;
+      const ret = scope.return;
+      if (ret !== undefined && scope.locationBlocks.has(ret.block)) {
+        this.#notes.warn(ret.at, '"return" answers every request of this server block: its locations are never used and are left out');
+        out.return = ret.options;
+      } else if (ret !== undefined && scope.locationBlocks.size > 0) {
+        this.#notes.warn(
+          ret.at,
+          `"return ${ret.options.status}" not imported: another server block with the same server_name proxies, and switchyard answers both on one listening side (redirect plain HTTP to https in front of it, or in the app)`,
+        );
+        out.locations = locations;
+      } else if (ret !== undefined) {
+        out.return = ret.options;
+      } else {
+        out.locations = locations;
+      }
+      const defaultIndex = Math.max(
+        0,
+        this.#scopes.findIndex((x) => x.isDefault),
+      );
+      if (scope.names.length === 0 && i !== defaultIndex && this.#scopes.length > 1) {
+        this.#notes.warn(
+          scope.at,
+          `this server block has no server_name and is not the default (the server on line ${this.#scopes[defaultIndex]!.at.line} is): no request reaches it, since switchyard answers every server block on one listening side (mark it "listen ... default_server" or give it names)`,
+        );
+      }
+      return out;
+    });
   }
 
   #pageScope(server: ProxySettings): { locations: PageLocation[]; server: ProxySettings } {
@@ -227,7 +354,7 @@ class Importer {
     const schemes = new Map<ImportedUpstream, { scheme: 'http' | 'https'; at: ProxyTarget }>();
     const protocols = new Map<ImportedUpstream, { protocol: 'h1' | 'h2' | 'h2c'; at: ProxyTarget }>();
     const healthChecks = new Map<ImportedUpstream, NonNullable<ImportedLocation['healthCheck']>>();
-    const locations: Record<string, LocationOptions> = {};
+    const hostLocations = this.#scopes.map((): Record<string, LocationOptions> => ({}));
     const implicit = new Map<string, ImportedUpstream>();
     const sslOf = new Map<ImportedUpstream, { json: string; at: ProxyTarget; loc: ImportedLocation }>();
     const unusedSsl = new Set<string>();
@@ -237,6 +364,10 @@ class Importer {
       let up = this.#upstreams.get(t.host.toLowerCase());
       if (up && t.port !== undefined) fail(t, `upstream "${up.name}" may not have port ${t.port}`);
       if (!up) {
+        checkUpstreamTypo(
+          t,
+          [...this.#upstreams.values()].map((u) => u.name),
+        );
         // nginx makes an implicit one-server pool of a proxy_pass host:port with no upstream block.
         const name = t.port === undefined ? t.host : `${t.host}:${t.port}`;
         up = implicit.get(name.toLowerCase());
@@ -279,6 +410,8 @@ class Importer {
         else healthChecks.set(up, loc.healthCheck);
       }
       const options = locationOptions(loc, up.name);
+      const bodyLimit = this.#bodyLimitOf.get(loc);
+      if (bodyLimit !== undefined && bodyLimit !== this.#topBodyLimit) options.maxBodySize = bodyLimit;
       // error_page URIs are looked up among the server's own locations (nested ones are not searched).
       const scope = top ? this.#scopeOf.get(loc) : undefined;
       if (scope !== undefined) Object.assign(options, responseHookOptions(loc.settings, scope, this.#notes));
@@ -291,7 +424,7 @@ class Importer {
     };
     for (const loc of this.#locations.values()) {
       // putOwn: `location __proto__` and `upstream __proto__` are names like any other.
-      putOwn(locations, loc.key, optionsOf(loc, true));
+      putOwn(hostLocations[this.#scopeOfLocation.get(loc) ?? 0]!, loc.key, optionsOf(loc, true));
     }
 
     const upstreams: Record<string, UpstreamOptions> = {};
@@ -324,9 +457,12 @@ class Importer {
       if (hc) out.healthCheck = hc.options;
       putOwn(upstreams, up.name, out);
     }
-    const options: SwitchyardOptions = { upstreams };
-    if (Object.keys(locations).length > 0) {
-      options.locations = locations;
+    // nginx's client_max_body_size defaults to 1m: an imported config keeps that limit unless it says otherwise.
+    const options: SwitchyardOptions = { upstreams, maxBodySize: this.#topBodyLimit };
+    const servers = this.#virtualServers(hostLocations);
+    if (servers.length > 1 || servers.some((s) => s.return !== undefined)) options.servers = servers;
+    else if (servers.length === 1 && Object.keys(servers[0]!.locations ?? {}).length > 0) options.locations = servers[0]!.locations!;
+    if (options.locations !== undefined || options.servers !== undefined) {
       // nginx's defaults: X-Accel-Redirect is followed, the slash redirect is absolute.
       options.accelRedirect = true;
       options.absoluteRedirect = true;
@@ -337,6 +473,53 @@ class Importer {
     if (accessLog !== undefined) options.accessLog = accessLog;
     return options;
   }
+}
+
+/** The client_max_body_size of one level (nginx refuses two at one level), normalised to switchyard's size form. */
+function readBodySize(block: readonly Directive[]): string | undefined {
+  let found: Directive | undefined;
+  for (const d of block) {
+    if (d.name !== 'client_max_body_size') continue;
+    if (found !== undefined) fail(d, '"client_max_body_size" directive is duplicate');
+    found = d;
+  }
+  if (found === undefined) return undefined;
+  const arg = found.args[0];
+  if (arg === undefined || found.args.length !== 1) fail(found, 'invalid number of arguments in "client_max_body_size" directive');
+  if (!/^\d+[kKmMgG]?$/.test(arg.value))
+    fail(arg, `"${arg.value}" is an invalid value in "client_max_body_size" (a size like 10m, 512k, 1g, or 0 for no limit)`);
+  return arg.value.toLowerCase();
+}
+
+function withoutBodySize(d: Directive): Directive {
+  if (d.block === undefined || !d.block.some((c) => c.name === 'client_max_body_size')) return d;
+  return { ...d, block: d.block.filter((c) => c.name !== 'client_max_body_size') };
+}
+
+/**
+ * `proxy_pass http://uu;` beside `upstream u {}`: nginx refuses to start ("host not found in
+ * upstream") unless `uu` resolves; here a bare name (no port, no dot, no IP, not localhost) that is
+ * one typo away from an upstream's name is that error, with the name meant. Any other name stays
+ * an implicit one-server pool, looked up by DNS when it is connected to (a compose service name).
+ */
+function checkUpstreamTypo(t: ProxyTarget, upstreams: readonly string[]): void {
+  if (t.port !== undefined || t.host.includes('.') || t.host.includes(':') || t.host.toLowerCase() === 'localhost' || t.host.startsWith('unix:')) return;
+  const meant = suggest(t.host, upstreams);
+  if (meant === undefined) return;
+  fail(
+    t,
+    `host not found in upstream "${t.host}": there is no "upstream ${t.host}" block (did you mean "${meant}"?); for a host looked up by DNS, write its port (http://${t.host}:80)`,
+  );
+}
+
+/** A virtual host being imported. */
+interface Scope {
+  readonly names: string[];
+  isDefault: boolean;
+  readonly at: { readonly line: number; readonly column: number };
+  /** The server blocks (by number) that gave this host a proxied location. */
+  readonly locationBlocks: Set<number>;
+  return: { options: ReturnOptions; at: Directive; block: number } | undefined;
 }
 
 function validTrustEntry(entry: string): boolean {
@@ -353,7 +536,17 @@ function sameRouting(loc: ImportedLocation): string {
   const { scheme, host, port, uri } = loc.target;
   const nested: string[] = loc.nested.map((n) => `${n.key} ${sameRouting(n)}`);
   // The server_name differs between the server blocks that repeat a location: not a routing difference.
-  return JSON.stringify([scheme, host.toLowerCase(), port, uri, { ...loc.settings, serverName: undefined }, loc.healthCheck?.options, loc.internal, loc.redirect, nested]);
+  return JSON.stringify([
+    scheme,
+    host.toLowerCase(),
+    port,
+    uri,
+    { ...loc.settings, serverName: undefined },
+    loc.healthCheck?.options,
+    loc.internal,
+    loc.redirect,
+    nested,
+  ]);
 }
 
 function containsProxyPass(d: Directive): boolean {

@@ -1,0 +1,99 @@
+/** @module Validation of `servers` (virtual hosts): names as nginx's server_name, one default, each host's locations and `return`. */
+import type { Location, ResolvedUpstream, ResolvedVirtualServer, ReturnOptions } from '../types.js';
+import { checkKeys, describe, fail, isPlainObject, optionalBoolean } from './describe.js';
+import { resolveLocations } from './resolve-location.js';
+import { parseBodySize } from './body-size.js';
+import { classifyServerName } from '../routing/virtual-hosts/server-names.js';
+import { RETURN_VARIABLES, unknownReturnVariables } from '../routing/virtual-hosts/return-answer.js';
+
+const SERVER_KEYS = ['names', 'default', 'locations', 'return', 'maxBodySize'] as const;
+const RETURN_KEYS = ['status', 'url', 'body'] as const;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** What every location of the configuration takes from the top level: the X-Accel-Redirect and slash-redirect defaults. */
+export interface TopLocationScope {
+  readonly accelRedirect: boolean;
+  readonly absoluteRedirect?: Location['absoluteRedirect'];
+}
+
+/** One `locations` object (top level or of a server), in config order, nested ones inside, with nginx's "duplicate location" check. */
+export function resolveLocationMap(
+  value: unknown,
+  upstreams: ReadonlyMap<string, ResolvedUpstream>,
+  path: string,
+  scope: TopLocationScope,
+  maxBodyBytes = 0,
+): Location[] {
+  return resolveLocations(value, upstreams, path, { ...scope, maxBodyBytes });
+}
+
+/**
+ * `servers: [{ names, default?, locations?, return? }]`. A name two servers give is refused (nginx
+ * warns "conflicting server name" and keeps the first: a typo here would silently send one host's
+ * traffic to the other); so is a second `default: true`.
+ */
+export function resolveServers(
+  value: unknown,
+  upstreams: ReadonlyMap<string, ResolvedUpstream>,
+  scope: TopLocationScope,
+  maxBodyBytes = 0,
+): ResolvedVirtualServer[] {
+  if (!Array.isArray(value)) fail('servers', `must be an array of virtual hosts [{ names, locations }], got ${describe(value)}`);
+  if (value.length === 0) fail('servers', 'must list at least one virtual host');
+  const owner = new Map<string, string>();
+  let defaultAt: string | undefined;
+  return (value as unknown[]).map((entry, i) => {
+    const path = `servers[${i}]`;
+    if (!isPlainObject(entry)) fail(path, `must be an object { names, locations?, default?, return? }, got ${describe(entry)}`);
+    checkKeys(entry, SERVER_KEYS, path);
+    const names: string[] = [];
+    if (entry.names !== undefined) {
+      if (!Array.isArray(entry.names)) fail(`${path}.names`, `must be an array of server names, got ${describe(entry.names)}`);
+      (entry.names as unknown[]).forEach((name, j) => {
+        const at = `${path}.names[${j}]`;
+        if (typeof name !== 'string') fail(at, `must be a server name string, got ${describe(name)}`);
+        const c = classifyServerName(name);
+        if ('error' in c) fail(at, `${JSON.stringify(name)} ${c.error}`);
+        const key = c.kind === 'regex' ? name : name.toLowerCase();
+        const other = owner.get(key);
+        if (other !== undefined) fail(at, `${JSON.stringify(name)} is already a name of ${other}`);
+        owner.set(key, path);
+        names.push(c.kind === 'regex' ? name : name.toLowerCase());
+      });
+    }
+    const isDefault = optionalBoolean(entry.default, `${path}.default`, false);
+    if (isDefault && defaultAt !== undefined) fail(`${path}.default`, `only one server can be the default, ${defaultAt} already is`);
+    if (isDefault) defaultAt = path;
+    const ret = entry.return === undefined ? undefined : resolveReturn(entry.return, `${path}.return`);
+    if (ret !== undefined && entry.locations !== undefined) {
+      fail(`${path}.return`, 'answers every request of the server, so its locations would never be used: give one or the other');
+    }
+    const limit = entry.maxBodySize === undefined ? maxBodyBytes : parseBodySize(entry.maxBodySize, `${path}.maxBodySize`);
+    const locations = entry.locations === undefined ? [] : resolveLocationMap(entry.locations, upstreams, `${path}.locations`, scope, limit);
+    return Object.freeze({ names: Object.freeze(names), default: isDefault, locations: Object.freeze(locations), return: ret });
+  });
+}
+
+function resolveReturn(value: unknown, path: string): Readonly<ReturnOptions> {
+  if (!isPlainObject(value)) fail(path, `must be an object { status, url? | body? }, got ${describe(value)}`);
+  checkKeys(value, RETURN_KEYS, path);
+  const status = value.status;
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) {
+    fail(`${path}.status`, `must be an HTTP status from 200 to 599, got ${describe(status)}`);
+  }
+  const out: ReturnOptions = { status };
+  for (const field of ['url', 'body'] as const) {
+    const text = value[field];
+    if (text === undefined) continue;
+    if (typeof text !== 'string') fail(`${path}.${field}`, `must be a string, got ${describe(text)}`);
+    const unknown = unknownReturnVariables(text);
+    if (unknown.length > 0)
+      fail(`${path}.${field}`, `uses $${unknown[0]}, which switchyard does not know (known: ${RETURN_VARIABLES.map((v) => `$${v}`).join(', ')})`);
+    out[field] = text;
+  }
+  if (REDIRECTS.has(status) && out.url === undefined) fail(`${path}.url`, `is required with status ${status} (the Location of the redirect)`);
+  if (!REDIRECTS.has(status) && out.url !== undefined)
+    fail(`${path}.url`, `only goes with a redirect status (301, 302, 303, 307, 308), got ${status}: use body`);
+  if (out.url !== undefined && /[\r\n]/.test(out.url)) fail(`${path}.url`, 'may not contain line breaks');
+  return Object.freeze(out);
+}
