@@ -11,9 +11,9 @@ import { backendsFor } from './support/setup.js';
 import { bodies } from './support/http.js';
 
 const nginxText = (port: number): string => `upstream api { server 127.0.0.1:${port}; }
-server { listen 80; server_name example.com; access_log off; error_log off; gzip on; location / { proxy_pass http://api; } }`;
+server { listen 80; server_name example.com; sendfile on; error_log off; gzip on; location / { proxy_pass http://api; } }`;
 
-const WARNINGS = ['line 2: "access_log" ignored', 'line 2: "error_log" ignored', 'line 2: "gzip" ignored'];
+const WARNINGS = ['line 2: "sendfile" ignored', 'line 2: "error_log" ignored', 'line 2: "gzip" ignored'];
 
 function recorder(): { lines: string[]; logger: { info(m: string): void; warn(m: string): void; error(m: string): void } } {
   const lines: string[] = [];
