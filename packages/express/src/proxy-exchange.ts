@@ -13,6 +13,7 @@ import {
   isPickFailure,
   isQueueRefusal,
   isQueueTicket,
+  isRelayableStatus,
   isRequestBuildError,
   pickFailureLine,
   requestErrorLine,
@@ -305,6 +306,12 @@ export class Exchange implements RequestClaim, OpenExchange {
       .on('socket', (socket: Socket) => this.#onSocket(proxyReq, socket))
       .on('response', (proxyRes: IncomingMessage) => this.#onResponse(proxyReq, proxyRes))
       .on('error', (err: Error) => this.#onError(proxyReq, err))
+      // A 101 to a request that asked for no upgrade (WebSockets take lb.upgrade, not this path):
+      // without a listener Node drops the socket and the request never ends (the client waited forever).
+      .on('upgrade', (_res: IncomingMessage, socket: Socket) => {
+        socket.destroy();
+        if (this.#isCurrent(proxyReq)) this.#fail('invalid_header');
+      })
       .on('finish', () => this.#onWritten(proxyReq));
   }
 
@@ -420,6 +427,12 @@ export class Exchange implements RequestClaim, OpenExchange {
     }
     const attempt = this.#attempt as Attempt;
     const status = proxyRes.statusCode ?? 502;
+    if (!isRelayableStatus(status)) {
+      // 999 and the like (Fastify cannot send them either): a malformed answer, as undici's bad status.
+      proxyRes.resume();
+      this.#fail('invalid_header');
+      return;
+    }
     this.#headerMs = now() - this.#t0;
     this.#status = status;
     proxyRes.on('error', noop);
