@@ -32,6 +32,7 @@ import { isExactPath, locationRoutePaths, staticPrefix } from './route-paths.js'
 import { handlerFactory } from './proxy-handler.js';
 import { forgottenReturnHint } from './forgotten-return.js';
 import { hookIdentity } from './hook-glue.js';
+import { proxiedMethods } from './http-methods.js';
 import { installSentBodies, markProxyBodiesScope, sentBody } from './raw-bodies.js';
 
 /** Options of `reply.proxyTo`: a location built in code; `prefix` defaults to the route's static prefix. */
@@ -191,7 +192,7 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
   const adminPaths = new Set<string>();
   if (sy.config.status !== undefined) adminPaths.add(sy.config.status.path);
   if (sy.config.metrics !== undefined) adminPaths.add(sy.config.metrics.path);
-  const methods = app.supportedMethods;
+  const methods = proxiedMethods(app);
 
   // An encapsulated context: its content-type parsers (hold small bodies, stream the rest) never
   // change how the app's own routes parse bodies.
