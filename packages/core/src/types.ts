@@ -337,6 +337,12 @@ export interface SwitchyardOptions {
    * it to true, as nginx's default.
    */
   absoluteRedirect?: boolean | { serverName?: string; port?: boolean };
+  /**
+   * Forward client request headers whose names contain an underscore (`X_User`). Default true;
+   * the nginx import sets false, as nginx's `underscores_in_headers off` drops them (true when the
+   * file says `underscores_in_headers on` or `ignore_invalid_headers off`).
+   */
+  underscoresInHeaders?: boolean;
 }
 
 /** Result of `parseNginxConfig`. */
@@ -528,6 +534,8 @@ export interface ResolvedConfig {
   readonly closeTimeoutMs: number;
   /** The top-level `resolver` (for names added at run time to upstreams without their own). */
   readonly resolver?: ResolvedResolver;
+  /** `underscoresInHeaders` (default true): false drops client headers with `_` in their names. */
+  readonly underscoresInHeaders: boolean;
 }
 
 // ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import {
   applyRequestRewrite,
   buildUpstreamHeaders,
   classifyTransportError,
+  withoutUnderscoreHeaders,
   endAttempt,
   startForwarding,
   isPickFailure,
@@ -146,7 +147,7 @@ export class Exchange implements RequestClaim, OpenExchange {
     this.#res = res;
     this.#route = route;
     this.#requestUrl = requestUrl;
-    this.#headers = req.headers;
+    this.#headers = withoutUnderscoreHeaders(req.headers, ctx.sy.config.underscoresInHeaders);
   }
 
   start(): void {

@@ -7,6 +7,7 @@ import {
   applyRequestRewrite,
   buildUpstreamHeaders,
   classifyTransportError,
+  withoutUnderscoreHeaders,
   endAttempt,
   filterResponseHeaders,
   gatewayAnswer,
@@ -255,7 +256,7 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
     this.path = server.basePath + this.#route.path;
     this.readMs = location.timeouts.readMs;
     const raw = this.#request.raw;
-    const headers = buildUpstreamHeaders(raw.headers, {
+    const headers = buildUpstreamHeaders(withoutUnderscoreHeaders(raw.headers, this.#ctx.sy.config.underscoresInHeaders), {
       peerIp: this.#peerIp,
       encrypted: this.#encrypted,
       trusted: this.#trusted,

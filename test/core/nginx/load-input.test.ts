@@ -15,6 +15,7 @@ const THREE = {
     locations: { '/': { upstream: 'backend' } },
     accelRedirect: true,
     absoluteRedirect: true,
+    underscoresInHeaders: false,
   },
   warnings: [],
 };

@@ -101,6 +101,7 @@ test('proxy_pass to a host:port without an upstream block makes an implicit one-
     },
     accelRedirect: true,
     absoluteRedirect: true,
+    underscoresInHeaders: false,
   });
 });
 
@@ -111,6 +112,7 @@ test('an upstream block may be declared after the location that uses it; names m
     locations: { '/': { upstream: 'app' } },
     accelRedirect: true,
     absoluteRedirect: true,
+    underscoresInHeaders: false,
   });
 });
 

@@ -33,6 +33,7 @@ const TOP_KEYS = [
   'cluster',
   'accelRedirect',
   'absoluteRedirect',
+  'underscoresInHeaders',
 ] as const;
 const UPSTREAM_KEYS = [
   'servers',
@@ -119,6 +120,7 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     warnings: Object.freeze([...(warnings as readonly string[])]),
     closeTimeoutMs: resolveCloseTimeout(top.closeTimeout),
     resolver,
+    underscoresInHeaders: optionalBoolean(top.underscoresInHeaders, 'underscoresInHeaders', true),
   });
 }
 

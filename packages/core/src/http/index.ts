@@ -1,6 +1,7 @@
 /** @module Node-HTTP helpers shared by the adapters (headers, errors, WebSockets); built-ins only. */
 export { HOP_BY_HOP_HEADERS } from './hop-by-hop.js';
 export { buildUpstreamHeaders, filterResponseHeaders, type UpstreamHeaderContext } from './upstream-headers.js';
+export { withoutUnderscoreHeaders } from './header-names.js';
 export { classifyTransportError, gatewayErrorBody, isRelayableStatus, UpstreamTransportError } from './transport-errors.js';
 export { toRequestInfo, isEncrypted, toRedirectRequest } from './request-info.js';
 export { displayAddress } from './client-address.js';

@@ -86,6 +86,8 @@ class Importer {
   readonly #trusted: string[] = [];
   readonly #resolver: ResolverOptions = {};
   #serverBlocks = 0;
+  /** `underscores_in_headers on` or `ignore_invalid_headers off` somewhere: underscore headers pass. */
+  #underscores = false;
   /** Every location of each server block, proxied or not: where error_page URIs are looked up. */
   readonly #pageScopes = new Map<number, { locations: PageLocation[]; server: ProxySettings }>();
   readonly #scopeOf = new Map<ImportedLocation, PageScope>();
@@ -193,6 +195,13 @@ class Importer {
           const header = d.args[0]?.value ?? '';
           if (header.toLowerCase() !== 'x-forwarded-for')
             this.#notes.ignored(d, `real_ip_header ${header}`, 'switchyard takes the client address from X-Forwarded-For of trusted peers');
+          break;
+        }
+        case 'underscores_in_headers':
+        case 'ignore_invalid_headers': {
+          // Either keeps client headers named with `_` (nginx drops them only with both at their defaults).
+          const on = onOffValue(d);
+          if (on === (d.name === 'underscores_in_headers')) this.#underscores = true;
           break;
         }
         case 'stream':
@@ -322,11 +331,21 @@ class Importer {
       // nginx's defaults: X-Accel-Redirect is followed, the slash redirect is absolute.
       options.accelRedirect = true;
       options.absoluteRedirect = true;
+      // nginx's default drops client headers named with `_` (underscores_in_headers off).
+      options.underscoresInHeaders = this.#underscores;
     }
     if (this.#trusted.length > 0) options.trustProxy = [...this.#trusted];
     if (Object.keys(this.#resolver).length > 0) options.resolver = { ...this.#resolver };
     return options;
   }
+}
+
+function onOffValue(d: Directive): boolean {
+  const v = d.args[0];
+  if (v === undefined || d.args.length !== 1) fail(d, `invalid number of arguments in "${d.name}" directive`);
+  const value = v.value.toLowerCase();
+  if (value !== 'on' && value !== 'off') fail(v, `invalid value "${v.value}" in "${d.name}" directive, it must be "on" or "off"`);
+  return value === 'on';
 }
 
 function validTrustEntry(entry: string): boolean {
