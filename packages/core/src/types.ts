@@ -285,6 +285,15 @@ export interface LocationOptions extends LocationHooks {
    */
   absoluteRedirect?: boolean | { serverName?: string; port?: boolean };
   /**
+   * nginx `proxy_redirect`: rewrite the `Location` and `Refresh` headers of upstream answers.
+   * `'default'`: the proxy_pass URL (`http://UPSTREAM` + `rewritePrefix`, or `/` without one)
+   * becomes the location's prefix (or `/`), as nginx's `proxy_redirect default`; a list: each
+   * `from` prefix becomes its `to` (the first that matches, as nginx); false: none. A rewritten
+   * `Location` starting with `/` is made absolute as `absoluteRedirect` says. Default: the
+   * top-level `redirect` (false; the nginx import sets `'default'`).
+   */
+  redirect?: ProxyRedirectOption;
+  /**
    * nginx nested locations: searched, in nginx's order, only when this location matched (regexes
    * nested here are tried before the outer regexes). Keys are nginx-syntax like the top-level
    * ones; a nested prefix must start with this location's prefix. Options are not inherited
@@ -337,6 +346,8 @@ export interface SwitchyardOptions {
    * it to true, as nginx's default.
    */
   absoluteRedirect?: boolean | { serverName?: string; port?: boolean };
+  /** The default of every location's `redirect` (nginx `proxy_redirect`). Default false; the nginx import sets `'default'`. */
+  redirect?: 'default' | false;
   /**
    * Forward client request headers whose names contain an underscore (`X_User`). Default true;
    * the nginx import sets false, as nginx's `underscores_in_headers off` drops them (true when the
@@ -514,6 +525,8 @@ export interface Location {
   readonly accelRedirect?: boolean;
   /** The slash redirect's `Location`: relative (`undefined`) or absolute. */
   readonly absoluteRedirect?: { readonly serverName: string | undefined; readonly port: boolean } | undefined;
+  /** `redirect` resolved to its rules (`'default'` spelt out); absent when off. */
+  readonly redirects?: readonly ProxyRedirectRule[] | undefined;
   /** Nested locations, in config order. */
   readonly locations?: readonly Location[];
 }
@@ -568,6 +581,15 @@ export interface InternalRoute {
 }
 
 export type RouteMatch = ProxyRoute | RedirectRoute | InternalRoute;
+
+/** One `proxy_redirect FROM TO;`: a `Location`/`Refresh` value starting with `from` gets `to` instead of that prefix. */
+export interface ProxyRedirectRule {
+  readonly from: string;
+  readonly to: string;
+}
+
+/** A location's `redirect` option (nginx `proxy_redirect default | off | FROM TO`). */
+export type ProxyRedirectOption = 'default' | false | ReadonlyArray<{ from: string; to: string }>;
 
 /** What to do with an upstream response carrying `X-Accel-Redirect` (`sy.accelRedirect`). */
 export type AccelRedirect =

@@ -27,6 +27,7 @@ import {
   isEncrypted,
   planResponse,
   redirectLocation,
+  rewriteRedirectHeaders,
   rewrittenRoute,
   toRedirectRequest,
   toRequestInfo,
@@ -471,6 +472,8 @@ export class Exchange implements RequestClaim, OpenExchange {
     }
     let headers = addSetCookie(filterResponseHeaders(proxyRes.headers), attempt.responseCookie(proxyRes.headers));
     if (this.#accel !== undefined) headers = withAccelKept(headers, this.#accel.kept);
+    // nginx proxy_redirect; the request's view is built only for a location that rewrites.
+    if (this.#route.location.redirects !== undefined) rewriteRedirectHeaders(headers, this.#route.location, toRedirectRequest(this.#req));
     const hooks = this.#route.location.hooks;
     if (hooks !== undefined) {
       const plan = planResponse(hooks, status, withAppHeaders(res, headers, hooks), this.#info as RequestInfo, hookReporter(this.#ctx.logger, 'response'));

@@ -12,6 +12,7 @@ import {
   filterResponseHeaders,
   gatewayAnswer,
   redirectLocation,
+  rewriteRedirectHeaders,
   toRedirectRequest,
   withAccelKept,
   type AccelRedirect,
@@ -324,6 +325,8 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
     }
     let headers = addSetCookie(filterResponseHeaders(upstreamHeaders), this.attempt.responseCookie(upstreamHeaders));
     if (this.accel !== undefined) headers = withAccelKept(headers, this.accel.kept);
+    // nginx proxy_redirect; the request's view is built only for a location that rewrites.
+    if (this.#route.location.redirects !== undefined) rewriteRedirectHeaders(headers, this.#route.location, toRedirectRequest(this.#request.raw));
     const hooks = this.#route.location.hooks;
     if (hooks !== undefined) {
       const plan = planResponse(hooks, res.statusCode, withAppHeaders(this.#reply, headers, hooks), this.info, hookReporter(this.#request, 'response'));

@@ -15,6 +15,7 @@ const THREE = {
     locations: { '/': { upstream: 'backend' } },
     accelRedirect: true,
     absoluteRedirect: true,
+    redirect: 'default',
     underscoresInHeaders: false,
   },
   warnings: [],

@@ -101,6 +101,7 @@ test('proxy_pass to a host:port without an upstream block makes an implicit one-
     },
     accelRedirect: true,
     absoluteRedirect: true,
+    redirect: 'default',
     underscoresInHeaders: false,
   });
 });
@@ -112,6 +113,7 @@ test('an upstream block may be declared after the location that uses it; names m
     locations: { '/': { upstream: 'app' } },
     accelRedirect: true,
     absoluteRedirect: true,
+    redirect: 'default',
     underscoresInHeaders: false,
   });
 });
@@ -191,12 +193,11 @@ test('proxy_set_header: forwarding, WebSocket and variable values are warnings; 
 
 test('proxy_http_version and other proxy_* options are warnings', () => {
   const { loc, warnings } = location('proxy_pass http://app;\nproxy_http_version 1.0;\nproxy_buffering off;\nproxy_ssl_verify on;\nproxy_redirect off;');
-  assert.deepEqual(loc, { upstream: 'app' });
+  assert.deepEqual(loc, { upstream: 'app', redirect: false });
   assert.deepEqual(warnings, [
     'line 5: "proxy_http_version 1.0" ignored (switchyard always speaks HTTP/1.1 with keep-alive to upstreams)',
     'line 6: "proxy_buffering" ignored (proxy option not supported by switchyard)',
     'line 7: "proxy_ssl_verify" ignored (it applies to https upstreams only, and the location it reaches proxies over http)',
-    'line 8: "proxy_redirect" ignored (proxy option not supported by switchyard)',
   ]);
 });
 

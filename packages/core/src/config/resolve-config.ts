@@ -33,6 +33,7 @@ const TOP_KEYS = [
   'cluster',
   'accelRedirect',
   'absoluteRedirect',
+  'redirect',
   'underscoresInHeaders',
 ] as const;
 const UPSTREAM_KEYS = [
@@ -93,12 +94,14 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
   }
 
   const accelRedirect = optionalBoolean(top.accelRedirect, 'accelRedirect', declaresInternal(top.locations));
+  const redirect = resolveTopRedirect(top.redirect);
   const locations: Location[] =
     top.locations === undefined
       ? []
       : resolveLocations(top.locations, upstreams, 'locations', {
           accelRedirect,
           absoluteRedirect: resolveAbsoluteRedirect(top.absoluteRedirect, 'absoluteRedirect'),
+          redirect,
         });
 
   const status = resolveRoutePath(top.status, 'status');
@@ -122,6 +125,12 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     resolver,
     underscoresInHeaders: optionalBoolean(top.underscoresInHeaders, 'underscoresInHeaders', true),
   });
+}
+
+/** The top-level `redirect`: only `'default'` or false (rules name a location's own URLs). */
+function resolveTopRedirect(input: unknown): 'default' | false {
+  if (input === undefined || input === false || input === 'default') return input ?? false;
+  fail('redirect', `must be 'default' or false at the top level, got ${describe(input)}`);
 }
 
 function resolveUpstream(name: string, input: unknown, path: string, resolver: ResolvedResolver): ResolvedUpstream {

@@ -5,6 +5,7 @@ import { encodePath, normalizePath } from '../routing/normalize-path.js';
 import { DEFAULT_PRESERVE_HOST, DEFAULT_WEBSOCKET } from './defaults.js';
 import { checkKeys, child, describe, expectObject, fail, isPlainObject, optionalBoolean, suggest } from './describe.js';
 import { resolveRetry, resolveTimeouts } from './resolve-policies.js';
+import { resolveRedirect } from './resolve-redirect.js';
 import { checkHeader } from './header-check.js';
 import { HOP_BY_HOP_HEADERS } from '../http/hop-by-hop.js';
 
@@ -21,6 +22,7 @@ const LOCATION_KEYS = [
   'internal',
   'accelRedirect',
   'absoluteRedirect',
+  'redirect',
   'locations',
   ...HOOK_KEYS,
 ] as const;
@@ -85,6 +87,8 @@ interface LocationScope {
   readonly accelRedirect: boolean;
   /** The top-level `absoluteRedirect`. */
   readonly absoluteRedirect?: Location['absoluteRedirect'];
+  /** The top-level `redirect` (nginx `proxy_redirect`), false when not given. */
+  readonly redirect?: 'default' | false;
   /** The enclosing location of a nested one. */
   readonly parent?: Location;
 }
@@ -231,6 +235,7 @@ function build(
     accelRedirect: optionalBoolean(options.accelRedirect, `${path}.accelRedirect`, scope.accelRedirect),
     absoluteRedirect:
       options.absoluteRedirect === undefined ? scope.absoluteRedirect : resolveAbsoluteRedirect(options.absoluteRedirect, `${path}.absoluteRedirect`),
+    redirects: resolveRedirect(options.redirect, `${path}.redirect`, scope.redirect ?? false, { kind, pattern, rewritePrefix, upstream }),
   };
   if (options.locations !== undefined) {
     if (kind === 'exact' || kind === 'named')

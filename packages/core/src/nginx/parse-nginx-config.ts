@@ -11,7 +11,7 @@ import { expandIncludes, type IncludeSource } from './include/expand-includes.js
 import { readUpstream, type ImportedServer, type ImportedUpstream } from './upstream-block.js';
 import { putOwn } from '../config/own.js';
 import { tlsFromSsl, warnUnusedSsl } from './proxy-ssl.js';
-import { absoluteRedirectOption, mergeRedirect, readRedirectDirective, type RedirectSettings } from './redirect-directives.js';
+import { absoluteRedirectOption, mergeRedirect, readRedirectDirective, redirectOption, type RedirectSettings } from './redirect-directives.js';
 import { readResolver, readResolverTimeout } from './resolver-directive.js';
 import type { ResolverOptions } from '../types.js';
 
@@ -331,6 +331,8 @@ class Importer {
       // nginx's defaults: X-Accel-Redirect is followed, the slash redirect is absolute.
       options.accelRedirect = true;
       options.absoluteRedirect = true;
+      // proxy_redirect default: on in nginx unless turned off.
+      options.redirect = 'default';
       // nginx's default drops client headers named with `_` (underscores_in_headers off).
       options.underscoresInHeaders = this.#underscores;
     }
@@ -393,6 +395,8 @@ function locationOptions(loc: ImportedLocation, upstream: string): LocationOptio
   if (loc.redirect.ignoreAccelRedirect === true) out.accelRedirect = false;
   const absolute = absoluteRedirectOption(loc.redirect);
   if (absolute !== true) out.absoluteRedirect = absolute;
+  const redirect = redirectOption(loc.redirect, loc.target, loc.pattern);
+  if (redirect !== undefined) out.redirect = redirect;
   const s = loc.settings;
   const headers: Record<string, string> = {};
   for (const h of s.headers ?? []) {

@@ -5,3 +5,4 @@ export { normalizePath, encodePath } from './normalize-path.js';
 export { splitTarget, type RequestTarget } from './request-target.js';
 export { followAccelRedirect, withAccelKept, MAX_ACCEL_REDIRECTS } from './accel-redirect.js';
 export { redirectLocation } from './slash-redirect.js';
+export { applyRedirectRules, rewriteRedirectHeaders } from './proxy-redirect.js';
