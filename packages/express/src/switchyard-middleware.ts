@@ -14,6 +14,7 @@ import {
   logStartupNotes,
   OpenExchanges,
   prepareMetrics,
+  adoptTargetHost,
   redirectLocation,
   toRedirectRequest,
   takeUpgrade,
@@ -189,6 +190,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       }
     }
     let route: ReturnType<typeof sy.match>;
+    adoptTargetHost(url, req.headers);
     try {
       route = sy.match(req.method ?? 'GET', url);
     } catch (err) {
@@ -261,6 +263,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       const express = req as ExpressRequest;
       const url = express.originalUrl ?? req.url ?? '/';
       let route;
+      adoptTargetHost(url, req.headers);
       try {
         route = sy.route(fixed ?? locationFor(express.baseUrl ?? ''), url);
       } catch {

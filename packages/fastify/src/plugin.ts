@@ -13,6 +13,7 @@ import {
   logStartupNotes,
   OpenExchanges,
   prepareMetrics,
+  adoptTargetHost,
   redirectLocation,
   toRedirectRequest,
   SwitchyardConfigError,
@@ -117,6 +118,7 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
       return this.code(500).type('text/plain; charset=utf-8').send('Internal Server Error\n');
     }
     try {
+      adoptTargetHost(request.raw.url ?? '/', request.raw.headers);
       const route = sy.route(location, request.raw.url ?? '/');
       // The normalised path left the route's prefix (`/api/../admin`): not this route's to proxy.
       if (route === undefined) this.callNotFound();
@@ -172,6 +174,7 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
 
   function handleLocation(request: FastifyRequest, reply: FastifyReply): void {
     try {
+      adoptTargetHost(request.raw.url ?? '/', request.raw.headers);
       const route = sy.match(request.method, request.raw.url ?? '/');
       if (route === undefined || route.internal === true) {
         // An internal location (nginx `internal`) is not the client's: the app's 404, no route of it.
