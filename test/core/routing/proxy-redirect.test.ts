@@ -19,7 +19,10 @@ test("'default' turns the proxy_pass URL into the location prefix; a rewritten r
   rewriteRedirectHeaders(headers, rel, REQUEST);
   assert.deepEqual(headers, { location: '/api/new?a=1', refresh: '5; URL=/api/later' });
 
-  const abs = locationOf({ upstreams, absoluteRedirect: true, redirect: 'default', locations: { '/api/': { upstream: 'u', rewritePrefix: '/v1/' } } }, '/api/x');
+  const abs = locationOf(
+    { upstreams, absoluteRedirect: true, redirect: 'default', locations: { '/api/': { upstream: 'u', rewritePrefix: '/v1/' } } },
+    '/api/x',
+  );
   const h2: Record<string, string> = { location: 'http://u/v1/new' };
   rewriteRedirectHeaders(h2, abs, REQUEST);
   assert.equal(h2.location, 'http://shop.example:8080/api/new');
@@ -70,7 +73,12 @@ test('the import: default on, off, literal pairs with default spelt out, variabl
   const site = (body: string): string => `upstream u { server 127.0.0.1:1; }\nserver {\n${body}\n}`;
   const imported = parseNginxConfig(site('location /api/ { proxy_pass http://u/v1/; }'));
   assert.equal(imported.options.redirect, 'default');
-  assert.equal(imported.options.locations?.['/api/'] !== undefined && typeof imported.options.locations['/api/'] === 'object' ? imported.options.locations['/api/'].redirect : 'none', undefined);
+  assert.equal(
+    imported.options.locations?.['/api/'] !== undefined && typeof imported.options.locations['/api/'] === 'object'
+      ? imported.options.locations['/api/'].redirect
+      : 'none',
+    undefined,
+  );
   const sy = createSwitchyard(imported.options);
   const route = sy.match('GET', '/api/x');
   assert.ok(route !== undefined && route.redirect === undefined && route.internal === undefined);
@@ -79,7 +87,9 @@ test('the import: default on, off, literal pairs with default spelt out, variabl
   const off = parseNginxConfig(site('proxy_redirect off;\nlocation / { proxy_pass http://u; }'));
   assert.deepEqual(off.options.locations?.['/'], { upstream: 'u', redirect: false });
   const pairs = parseNginxConfig(
-    site('location /app/ { proxy_pass http://10.0.0.5:8080/; proxy_redirect default; proxy_redirect http://old/ /app/old/; proxy_redirect ~^http://x(.*) $1; proxy_redirect http://$host/ /; }'),
+    site(
+      'location /app/ { proxy_pass http://10.0.0.5:8080/; proxy_redirect default; proxy_redirect http://old/ /app/old/; proxy_redirect ~^http://x(.*) $1; proxy_redirect http://$host/ /; }',
+    ),
   );
   assert.deepEqual(pairs.options.locations?.['/app/'], {
     upstream: '10.0.0.5:8080',

@@ -43,5 +43,5 @@ const AUTHORITY = /^https?:\/\/((?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::\d{1,5
 export function adoptTargetHost(url: string, headers: { host?: string | undefined }): void {
   if (url.charCodeAt(0) === 0x2f) return;
   const m = AUTHORITY.exec(url);
-  if (m !== null) headers.host = m[1] as string;
+  if (m !== null) headers.host = m[1];
 }
