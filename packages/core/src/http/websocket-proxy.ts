@@ -5,6 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import { pipeline, type Duplex } from 'node:stream';
 import type { Attempt, ProxyRoute, Switchyard } from '../types.js';
 import { buildUpstreamHeaders, filterResponseHeaders } from './upstream-headers.js';
+import { withoutUnderscoreHeaders } from './header-names.js';
 import { classifyTransportError, gatewayErrorBody } from './transport-errors.js';
 import { isEncrypted, toRequestInfo } from './request-info.js';
 import { addSetCookie } from '../sticky/add-set-cookie.js';
@@ -111,7 +112,7 @@ export function createWebSocketProxy(sy: Switchyard, options: WebSocketProxyOpti
     rewrite?: RequestRewrite,
   ): void {
     const { server } = attempt;
-    const headers = buildUpstreamHeaders(req.headers, {
+    const headers = buildUpstreamHeaders(withoutUnderscoreHeaders(req.headers, sy.config.underscoresInHeaders), {
       peerIp: req.socket.remoteAddress,
       encrypted: isEncrypted(req),
       trusted: sy.isTrustedProxy(req.socket.remoteAddress ?? ''),
