@@ -30,7 +30,7 @@ for (const driver of drivers) {
       assert.equal(answer.status, 200);
       const seen = backend!.seen.at(-1);
       assert.equal(seen?.url, '/api/x?y=1');
-      assert.equal(seen?.headers.host?.toLowerCase(), 'other.example');
+      assert.equal(seen?.headers.host, 'other.example');
       // A target with userinfo is no host nginx would take: the Host header stays.
       await rawTarget(proxy.url, 'http://user@evil.example/api/y', 'localhost');
       assert.equal(backend!.seen.at(-1)?.headers.host, 'localhost');

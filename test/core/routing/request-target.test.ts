@@ -10,9 +10,10 @@ function hostAfter(url: string): string | undefined {
 }
 
 test("an absolute-form target's authority replaces Host; origin form, userinfo and odd targets do not", () => {
-  assert.equal(hostAfter('http://Other.Example/x?y=1'), 'Other.Example');
+  assert.equal(hostAfter('http://Other.Example/x?y=1'), 'other.example');
   assert.equal(hostAfter('https://a.example:8443'), 'a.example:8443');
   assert.equal(hostAfter('http://[::1]:8080/p'), '[::1]:8080');
+  assert.equal(hostAfter('http://[::AB]/p'), '[::ab]');
   assert.equal(hostAfter('HTTP://b.example?q'), 'b.example');
   for (const url of ['/x', '/http://c.example/', 'http://user@d.example/', 'http:///x', 'ftp://e.example/', '*']) {
     assert.equal(hostAfter(url), 'localhost', url);
