@@ -44,5 +44,5 @@ export function adoptTargetHost(url: string, headers: { host?: string | undefine
   if (url.charCodeAt(0) === 0x2f) return;
   const m = AUTHORITY.exec(url);
   // Lower-cased as nginx's $host (host names are case-insensitive, RFC 9110 4.2.3).
-  if (m !== null) headers.host = m[1].toLowerCase();
+  if (m !== null) headers.host = (m[1] as string).toLowerCase();
 }
