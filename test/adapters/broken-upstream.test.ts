@@ -53,6 +53,22 @@ for (const driver of drivers) {
       assert.equal(garbage.hits, 1);
     });
 
+    it('answers 502 (invalid_header: the default retry list does not move on) for a bad header, a 999 status and an unasked 101', async (t) => {
+      const raws = [
+        'HTTP/1.1 200 OK\r\nX-Bad: a\u0000b\r\nContent-Length: 2\r\n\r\nok',
+        'HTTP/1.1 999 Odd\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok',
+        'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n',
+      ];
+      for (const raw of raws) {
+        const broken = await rawBackend(t, raw);
+        const [good] = await backendsFor(t, 1);
+        const proxy = await startProxy(t, driver, { upstreams: { app: [broken.url, { url: good!.url, backup: true }] }, locations: { '/': 'app' } });
+        const answer = await call(`${proxy.url}/`);
+        assert.deepEqual([answer.status, broken.hits, good!.seen.length], [502, 1, 0], raw.split('\r\n')[0]);
+        assert.equal(totalActive(proxy), 0);
+      }
+    });
+
     it('never delivers a body cut short as complete, and counts the failure', async (t) => {
       const cut = await rawBackend(t, 'HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 100\r\n\r\nonly part', true);
       const proxy = await startProxy(t, driver, { upstreams: { app: [cut.url] }, locations: { '/': 'app' } });

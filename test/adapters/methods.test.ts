@@ -36,5 +36,22 @@ for (const driver of drivers) {
       assert.deepEqual([empty.status, empty.body], [204, '']);
       assert.equal(totalActive(proxy), 0);
     });
+
+    it('forwards WebDAV methods with their bodies (PROPFIND, PROPPATCH, MKCOL, COPY, MOVE, LOCK, UNLOCK, SEARCH, REPORT)', async (t) => {
+      const [backend] = await backendsFor(t, 1);
+      backend!.handle((req, res) => {
+        let body = '';
+        req.setEncoding('utf8');
+        req.on('data', (c: string) => (body += c));
+        req.on('end', () => res.end(`${req.method} ${req.url} [${body}]`));
+      });
+      const proxy = await startProxy(t, driver, { upstreams: { app: [backend!.url] }, locations: { '/dav/': 'app' } });
+      const xml = { 'content-type': 'application/xml' };
+      for (const method of ['PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'REPORT']) {
+        const answer = await call(`${proxy.url}/dav/f`, { method, headers: xml, body: '<x/>' });
+        assert.deepEqual([answer.status, answer.body], [200, `${method} /dav/f [<x/>]`], method);
+      }
+      assert.equal(totalActive(proxy), 0);
+    });
   });
 }

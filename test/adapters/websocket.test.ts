@@ -1,19 +1,21 @@
 /** @module Scenario: a WebSocket echo through the balancer, counted as active while open. */
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { drivers } from './drivers/index.js';
 import { startProxy, totalActive } from './support/setup.js';
 import { waitFor } from './support/http.js';
 
-async function startEchoServer(t: TestContext, name: string): Promise<{ url: string; paths: string[] }> {
+async function startEchoServer(t: TestContext, name: string): Promise<{ url: string; paths: string[]; headers: IncomingHttpHeaders[] }> {
   const server = createServer((_req, res) => res.end(name));
   const wss = new WebSocketServer({ server });
   const paths: string[] = [];
+  const headers: IncomingHttpHeaders[] = [];
   wss.on('connection', (socket, req) => {
     paths.push(req.url ?? '');
+    headers.push(req.headers);
     socket.on('message', (data) => socket.send(`${name} echo: ${data.toString()}`));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -23,12 +25,12 @@ async function startEchoServer(t: TestContext, name: string): Promise<{ url: str
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, paths };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, paths, headers };
 }
 
-function open(url: string): Promise<WebSocket> {
+function open(url: string, headers?: Record<string, string>): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, headers === undefined ? undefined : { headers });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
@@ -59,6 +61,14 @@ for (const driver of drivers) {
       a.close();
       b.close();
       await waitFor(() => totalActive(proxy) === 0);
+    });
+
+    it('underscoresInHeaders: false drops client headers named with an underscore from the upgrade too', async (t) => {
+      const one = await startEchoServer(t, 'Server 1');
+      const proxy = await startProxy(t, driver, { upstreams: { ws: [one.url] }, locations: { '/chat/': 'ws' }, underscoresInHeaders: false });
+      const ws = await open(`${proxy.url.replace('http://', 'ws://')}/chat/a`, { x_under: 'u', 'x-dash': 'd' });
+      ws.close();
+      assert.deepEqual([one.headers[0]?.['x_under'], one.headers[0]?.['x-dash']], [undefined, 'd']);
     });
 
     it('refuses an upgrade outside every location', async (t) => {

@@ -47,6 +47,7 @@ export function configWith(urls: string[], check: Partial<ResolvedHealthCheck>):
     metrics: undefined,
     warnings: [],
     closeTimeoutMs: 10000,
+    underscoresInHeaders: true,
   };
 }
 

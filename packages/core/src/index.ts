@@ -31,7 +31,15 @@ export {
   MAX_WEIGHT,
   DEFAULT_MAX_FAILS,
 } from './config/index.js';
-export { normalizePath, withAccelKept, redirectLocation, MAX_ACCEL_REDIRECTS } from './routing/index.js';
+export {
+  normalizePath,
+  withAccelKept,
+  redirectLocation,
+  adoptTargetHost,
+  rewriteRedirectHeaders,
+  applyRedirectRules,
+  MAX_ACCEL_REDIRECTS,
+} from './routing/index.js';
 export { stickyPeerName, stickyServerId } from './sticky/peer-name.js';
 export { addSetCookie } from './sticky/add-set-cookie.js';
 export { DEFAULT_STICKY_LEARN_TIMEOUT_MS, DEFAULT_STICKY_MAX_SESSIONS } from './sticky/resolve-sticky.js';

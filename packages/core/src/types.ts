@@ -309,6 +309,15 @@ export interface LocationOptions extends LocationHooks {
    */
   absoluteRedirect?: boolean | { serverName?: string; port?: boolean };
   /**
+   * nginx `proxy_redirect`: rewrite the `Location` and `Refresh` headers of upstream answers.
+   * `'default'`: the proxy_pass URL (`http://UPSTREAM` + `rewritePrefix`, or `/` without one)
+   * becomes the location's prefix (or `/`), as nginx's `proxy_redirect default`; a list: each
+   * `from` prefix becomes its `to` (the first that matches, as nginx); false: none. A rewritten
+   * `Location` starting with `/` is made absolute as `absoluteRedirect` says. Default: the
+   * top-level `redirect` (false; the nginx import sets `'default'`).
+   */
+  redirect?: ProxyRedirectOption;
+  /**
    * nginx nested locations: searched, in nginx's order, only when this location matched (regexes
    * nested here are tried before the outer regexes). Keys are nginx-syntax like the top-level
    * ones; a nested prefix must start with this location's prefix. Options are not inherited
@@ -384,6 +393,14 @@ export interface SwitchyardOptions {
    * upstream is picked (`'1m'`, `'512k'`, bytes; 0 = unlimited). Default unlimited (an imported nginx config: nginx's 1m).
    */
   maxBodySize?: number | string;
+  /** The default of every location's `redirect` (nginx `proxy_redirect`). Default false; the nginx import sets `'default'`. */
+  redirect?: 'default' | false;
+  /**
+   * Forward client request headers whose names contain an underscore (`X_User`). Default true;
+   * the nginx import sets false, as nginx's `underscores_in_headers off` drops them (true when the
+   * file says `underscores_in_headers on` or `ignore_invalid_headers off`).
+   */
+  underscoresInHeaders?: boolean;
 }
 
 /** One virtual host: nginx's `server { server_name ...; location ... }`. */
@@ -587,6 +604,8 @@ export interface Location {
   readonly accelRedirect?: boolean;
   /** The slash redirect's `Location`: relative (`undefined`) or absolute. */
   readonly absoluteRedirect?: { readonly serverName: string | undefined; readonly port: boolean } | undefined;
+  /** `redirect` resolved to its rules (`'default'` spelt out); absent when off. */
+  readonly redirects?: readonly ProxyRedirectRule[] | undefined;
   /** Nested locations, in config order. */
   readonly locations?: readonly Location[];
   /** Largest request body in bytes (nginx `client_max_body_size`); 0 or absent = unlimited. */
@@ -615,6 +634,8 @@ export interface ResolvedConfig {
   readonly tracing?: boolean;
   /** The virtual hosts of `servers` (their locations are also in `locations`); `undefined` for the single-site shape. */
   readonly servers?: readonly ResolvedVirtualServer[] | undefined;
+  /** `underscoresInHeaders` (default true): false drops client headers with `_` in their names. */
+  readonly underscoresInHeaders: boolean;
 }
 
 /** A validated virtual host. */
@@ -656,6 +677,15 @@ export interface InternalRoute {
 }
 
 export type RouteMatch = ProxyRoute | RedirectRoute | InternalRoute;
+
+/** One `proxy_redirect FROM TO;`: a `Location`/`Refresh` value starting with `from` gets `to` instead of that prefix. */
+export interface ProxyRedirectRule {
+  readonly from: string;
+  readonly to: string;
+}
+
+/** A location's `redirect` option (nginx `proxy_redirect default | off | FROM TO`). */
+export type ProxyRedirectOption = 'default' | false | ReadonlyArray<{ from: string; to: string }>;
 
 /** What to do with an upstream response carrying `X-Accel-Redirect` (`sy.accelRedirect`). */
 export type AccelRedirect =

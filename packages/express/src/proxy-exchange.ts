@@ -8,6 +8,7 @@ import {
   applyRequestRewrite,
   buildUpstreamHeaders,
   classifyTransportError,
+  withoutUnderscoreHeaders,
   endAttempt,
   startForwarding,
   recordConnect,
@@ -15,6 +16,7 @@ import {
   isPickFailure,
   isQueueRefusal,
   isQueueTicket,
+  isRelayableStatus,
   isRequestBuildError,
   pickFailureLine,
   requestErrorLine,
@@ -29,6 +31,7 @@ import {
   isEncrypted,
   planResponse,
   redirectLocation,
+  rewriteRedirectHeaders,
   rewrittenRoute,
   toRedirectRequest,
   toRequestInfo,
@@ -158,7 +161,7 @@ export class Exchange implements RequestClaim, OpenExchange {
     this.#res = res;
     this.#route = route;
     this.#requestUrl = requestUrl;
-    this.#headers = req.headers;
+    this.#headers = withoutUnderscoreHeaders(req.headers, ctx.sy.config.underscoresInHeaders);
   }
 
   start(): void {
@@ -359,6 +362,12 @@ export class Exchange implements RequestClaim, OpenExchange {
       // A 101 nobody asked for comes as 'upgrade', not 'response' (and without a listener Node drops the socket silently).
       .on('upgrade', (_res: IncomingMessage, socket: Socket) => this.#onUnaskedUpgrade(proxyReq, socket))
       .on('error', (err: Error) => this.#onError(proxyReq, err))
+      // A 101 to a request that asked for no upgrade (WebSockets take lb.upgrade, not this path):
+      // without a listener Node drops the socket and the request never ends (the client waited forever).
+      .on('upgrade', (_res: IncomingMessage, socket: Socket) => {
+        socket.destroy();
+        if (this.#isCurrent(proxyReq)) this.#fail('invalid_header');
+      })
       .on('finish', () => this.#onWritten(proxyReq));
   }
 
@@ -488,6 +497,12 @@ export class Exchange implements RequestClaim, OpenExchange {
     }
     const attempt = this.#attempt as Attempt;
     const status = proxyRes.statusCode ?? 502;
+    if (!isRelayableStatus(status)) {
+      // 999 and the like (Fastify cannot send them either): a malformed answer, as undici's bad status.
+      proxyRes.resume();
+      this.#fail('invalid_header');
+      return;
+    }
     this.#headerMs = now() - this.#t0;
     this.#status = status;
     proxyRes.on('error', noop);
@@ -530,6 +545,8 @@ export class Exchange implements RequestClaim, OpenExchange {
     }
     let headers = addSetCookie(filterResponseHeaders(proxyRes.headers, false, this.#route.location.hiddenHeaders), attempt.responseCookie(proxyRes.headers));
     if (this.#accel !== undefined) headers = withAccelKept(headers, this.#accel.kept);
+    // nginx proxy_redirect; the request's view is built only for a location that rewrites.
+    if (this.#route.location.redirects !== undefined) rewriteRedirectHeaders(headers, this.#route.location, toRedirectRequest(this.#req));
     const hooks = this.#route.location.hooks;
     if (hooks !== undefined) {
       const plan = planResponse(hooks, status, withAppHeaders(res, headers, hooks), this.#info as RequestInfo, hookReporter(this.#ctx.logger, 'response'));

@@ -15,6 +15,7 @@ import {
   logStartupNotes,
   OpenExchanges,
   prepareMetrics,
+  adoptTargetHost,
   redirectLocation,
   toRedirectRequest,
   takeUpgrade,
@@ -207,6 +208,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       }
     }
     let route: ReturnType<typeof sy.matchSite>;
+    adoptTargetHost(url, req.headers);
     try {
       route = matchRequest(sy, req, url);
     } catch (err) {
@@ -283,6 +285,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       const express = req as ExpressRequest;
       const url = express.originalUrl ?? req.url ?? '/';
       let route;
+      adoptTargetHost(url, req.headers);
       try {
         route = sy.route(fixed ?? locationFor(express.baseUrl ?? ''), url);
       } catch {

@@ -14,6 +14,7 @@ import {
   logStartupNotes,
   OpenExchanges,
   prepareMetrics,
+  adoptTargetHost,
   redirectLocation,
   toRedirectRequest,
   SwitchyardConfigError,
@@ -35,6 +36,7 @@ import { handlerFactory } from './proxy-handler.js';
 import { limitBody } from './body-limit.js';
 import { forgottenReturnHint } from './forgotten-return.js';
 import { hookIdentity } from './hook-glue.js';
+import { proxiedMethods } from './http-methods.js';
 import { installSentBodies, markProxyBodiesScope, sentBody } from './raw-bodies.js';
 import { fastifyAccessLog } from './access-log.js';
 
@@ -130,6 +132,7 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
       return this.code(500).type('text/plain; charset=utf-8').send('Internal Server Error\n');
     }
     try {
+      adoptTargetHost(request.raw.url ?? '/', request.raw.headers);
       const route = sy.route(location, request.raw.url ?? '/');
       // The normalised path left the route's prefix (`/api/../admin`): not this route's to proxy.
       if (route === undefined) this.callNotFound();
@@ -185,6 +188,7 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
 
   function handleLocation(request: FastifyRequest, reply: FastifyReply): void {
     try {
+      adoptTargetHost(request.raw.url ?? '/', request.raw.headers);
       const route = matchRequest(sy, request.raw);
       if (route === undefined || route.internal === true) {
         // An internal location (nginx `internal`) is not the client's: the app's 404, no route of it.
@@ -216,7 +220,7 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
   const adminPaths = new Set<string>();
   if (sy.config.status !== undefined) adminPaths.add(sy.config.status.path);
   if (sy.config.metrics !== undefined) adminPaths.add(sy.config.metrics.path);
-  const methods = app.supportedMethods;
+  const methods = proxiedMethods(app);
 
   // An encapsulated context: its content-type parsers (hold small bodies, stream the rest) never
   // change how the app's own routes parse bodies.

@@ -7,12 +7,14 @@ import {
   applyRequestRewrite,
   buildUpstreamHeaders,
   classifyTransportError,
+  withoutUnderscoreHeaders,
   endAttempt,
   filterResponseHeaders,
   hasDuplicateHost,
   DUPLICATE_HOST_REASON,
   gatewayAnswer,
   redirectLocation,
+  rewriteRedirectHeaders,
   toRedirectRequest,
   withAccelKept,
   type AccelRedirect,
@@ -267,7 +269,7 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
     this.path = server.basePath + this.#route.path;
     this.readMs = location.timeouts.readMs;
     const raw = this.#request.raw;
-    const headers = buildUpstreamHeaders(raw.headers, {
+    const headers = buildUpstreamHeaders(withoutUnderscoreHeaders(raw.headers, this.#ctx.sy.config.underscoresInHeaders), {
       peerIp: this.#peerIp,
       encrypted: this.#encrypted,
       trusted: this.#trusted,
@@ -339,6 +341,8 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
     }
     let headers = addSetCookie(filterResponseHeaders(upstreamHeaders, false, this.#route.location.hiddenHeaders), this.attempt.responseCookie(upstreamHeaders));
     if (this.accel !== undefined) headers = withAccelKept(headers, this.accel.kept);
+    // nginx proxy_redirect; the request's view is built only for a location that rewrites.
+    if (this.#route.location.redirects !== undefined) rewriteRedirectHeaders(headers, this.#route.location, toRedirectRequest(this.#request.raw));
     const hooks = this.#route.location.hooks;
     if (hooks !== undefined) {
       const plan = planResponse(hooks, res.statusCode, withAppHeaders(this.#reply, headers, hooks), this.info, hookReporter(this.#request, 'response'));

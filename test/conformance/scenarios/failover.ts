@@ -219,6 +219,7 @@ location /next { proxy_pass http://u; proxy_next_upstream error invalid_header; 
 ${site('location / { proxy_pass http://u; }')}`,
     steps: ['/'],
     nginx: [{ tries: 'a', status: 999 }],
+    deliberate: { id: 'invalid-upstream-status', switchyard: [{ tries: 'a', status: 502 }] },
   },
   {
     // nginx 1.22 passes an unrequested 101 on and closes (the issue had 502 for this case).
@@ -228,6 +229,8 @@ ${site('location / { proxy_pass http://u; }')}`,
     http: `upstream u { server {{a}}; }
 ${site('location / { proxy_pass http://u; }')}`,
     steps: ['/'],
+    nginx: [{ tries: 'a', status: 101 }],
+    deliberate: { id: 'invalid-upstream-status', switchyard: [{ tries: 'a', status: 502 }] },
   },
   {
     name: 'proxy_read_timeout: a server that never answers gives 504',
@@ -292,6 +295,8 @@ ${site('location / { proxy_pass http://u; }')}`,
     http: `upstream u { server {{a}}; }
 ${site('location / { proxy_pass http://u; }')}`,
     steps: ['/'],
+    nginx: [{ tries: 'a', status: 200 }],
+    deliberate: { id: 'ambiguous-response-framing', switchyard: [{ tries: 'a', status: 502 }] },
   },
   {
     // nginx 1.22 takes the answer, chunked (later versions refuse it).
@@ -301,5 +306,7 @@ ${site('location / { proxy_pass http://u; }')}`,
     http: `upstream u { server {{a}}; }
 ${site('location / { proxy_pass http://u; }')}`,
     steps: ['/'],
+    nginx: [{ tries: 'a', status: 200 }],
+    deliberate: { id: 'ambiguous-response-framing', switchyard: [{ tries: 'a', status: 502 }] },
   },
 ];

@@ -247,6 +247,11 @@ ${site('location / { proxy_pass http://u; }')}`,
 ${site('location / { proxy_pass http://u; }')}`,
     steps: [{ method: 'POST', path: '/', headers: [['Transfer-Encoding', 'chunked']], body: '5\r\nhello\r\n0\r\n\r\n' }],
     compare: { request: ['content-length', 'transfer-encoding'] },
+    nginx: [{ tries: 'a', status: 200, request: [{ 'content-length': '5', 'transfer-encoding': undefined }] }],
+    deliberate: {
+      id: 'streamed-request-body',
+      switchyard: [{ tries: 'a', status: 200, request: [{ 'content-length': undefined, 'transfer-encoding': 'chunked' }] }],
+    },
   },
   {
     name: 'a request with both Content-Length and Transfer-Encoding is refused: 400',

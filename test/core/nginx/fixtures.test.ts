@@ -244,7 +244,10 @@ test('every .conf fixture has an expectation', () => {
 for (const [name, want] of Object.entries(expected)) {
   test(`${name}: options and warnings`, () => {
     // With locations the import writes nginx's defaults: X-Accel-Redirect followed, absolute slash redirect.
-    const options = want.options.locations === undefined ? want.options : { ...want.options, accelRedirect: true, absoluteRedirect: true };
+    const options =
+      want.options.locations === undefined
+        ? want.options
+        : { ...want.options, accelRedirect: true, absoluteRedirect: true, redirect: 'default', underscoresInHeaders: false };
     assert.deepEqual(parseNginxConfig(read(name)), { ...want, options });
   });
 

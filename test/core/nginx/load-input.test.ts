@@ -16,6 +16,8 @@ const THREE = {
     locations: { '/': { upstream: 'backend', headerDefaults: 'nginx' } },
     accelRedirect: true,
     absoluteRedirect: true,
+    redirect: 'default',
+    underscoresInHeaders: false,
   },
   warnings: [],
 };

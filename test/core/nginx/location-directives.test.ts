@@ -102,6 +102,8 @@ test('proxy_pass to a host:port without an upstream block makes an implicit one-
     accelRedirect: true,
     absoluteRedirect: true,
     maxBodySize: '1m',
+    redirect: 'default',
+    underscoresInHeaders: false,
   });
 });
 
@@ -113,6 +115,8 @@ test('an upstream block may be declared after the location that uses it; names m
     accelRedirect: true,
     absoluteRedirect: true,
     maxBodySize: '1m',
+    redirect: 'default',
+    underscoresInHeaders: false,
   });
 });
 
@@ -234,12 +238,11 @@ test('proxy_pass_header and proxy_hide_header become passHeaders / hideHeaders, 
 
 test('proxy_http_version and other proxy_* options are warnings', () => {
   const { loc, warnings } = location('proxy_pass http://app;\nproxy_http_version 1.0;\nproxy_buffering off;\nproxy_ssl_verify on;\nproxy_redirect off;');
-  assert.deepEqual(loc, { upstream: 'app', headerDefaults: 'nginx' });
+  assert.deepEqual(loc, { upstream: 'app', headerDefaults: 'nginx', redirect: false });
   assert.deepEqual(warnings, [
     'line 5: "proxy_http_version 1.0" ignored (switchyard always speaks HTTP/1.1 with keep-alive to upstreams)',
     'line 6: "proxy_buffering" ignored (proxy option not supported by switchyard)',
     'line 7: "proxy_ssl_verify" ignored (it applies to https upstreams only, and the location it reaches proxies over http)',
-    'line 8: "proxy_redirect" ignored (proxy option not supported by switchyard)',
   ]);
 });
 

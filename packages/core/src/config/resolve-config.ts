@@ -40,6 +40,8 @@ const TOP_KEYS = [
   'tracing',
   'servers',
   'maxBodySize',
+  'redirect',
+  'underscoresInHeaders',
 ] as const;
 const UPSTREAM_KEYS = [
   'servers',
@@ -106,6 +108,7 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
   const scope = {
     accelRedirect: optionalBoolean(top.accelRedirect, 'accelRedirect', declared),
     absoluteRedirect: resolveAbsoluteRedirect(top.absoluteRedirect, 'absoluteRedirect'),
+    redirect: resolveTopRedirect(top.redirect),
   };
   const maxBodyBytes = top.maxBodySize === undefined ? 0 : parseBodySize(top.maxBodySize, 'maxBodySize');
   const servers = top.servers === undefined ? undefined : resolveServers(top.servers, upstreams, scope, maxBodyBytes);
@@ -139,7 +142,14 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     accessLog: resolveAccessLog(top.accessLog),
     tracing: optionalBoolean(top.tracing, 'tracing', false),
     servers: servers === undefined ? undefined : Object.freeze(servers),
+    underscoresInHeaders: optionalBoolean(top.underscoresInHeaders, 'underscoresInHeaders', true),
   });
+}
+
+/** The top-level `redirect`: only `'default'` or false (rules name a location's own URLs). */
+function resolveTopRedirect(input: unknown): 'default' | false {
+  if (input === undefined || input === false || input === 'default') return input ?? false;
+  fail('redirect', `must be 'default' or false at the top level, got ${describe(input)}`);
 }
 
 function resolveUpstream(name: string, input: unknown, path: string, resolver: ResolvedResolver): ResolvedUpstream {

@@ -5,6 +5,7 @@ import { encodePath, normalizePath } from '../routing/normalize-path.js';
 import { DEFAULT_PRESERVE_HOST, DEFAULT_WEBSOCKET } from './defaults.js';
 import { checkKeys, child, describe, expectObject, fail, isPlainObject, optionalBoolean, suggest } from './describe.js';
 import { resolveRetry, resolveTimeouts } from './resolve-policies.js';
+import { resolveRedirect } from './resolve-redirect.js';
 import { checkHeader } from './header-check.js';
 import { parseBodySize } from './body-size.js';
 import { HOP_BY_HOP_HEADERS } from '../http/hop-by-hop.js';
@@ -25,6 +26,7 @@ const LOCATION_KEYS = [
   'internal',
   'accelRedirect',
   'absoluteRedirect',
+  'redirect',
   'locations',
   'maxBodySize',
   ...HOOK_KEYS,
@@ -90,6 +92,8 @@ interface LocationScope {
   readonly accelRedirect: boolean;
   /** The top-level `absoluteRedirect`. */
   readonly absoluteRedirect?: Location['absoluteRedirect'];
+  /** The top-level `redirect` (nginx `proxy_redirect`), false when not given. */
+  readonly redirect?: 'default' | false;
   /** The enclosing location of a nested one. */
   readonly parent?: Location;
   /** `client_max_body_size` of the level above (server or top), bytes; 0 = unlimited. */
@@ -256,6 +260,7 @@ function build(
     absoluteRedirect:
       options.absoluteRedirect === undefined ? scope.absoluteRedirect : resolveAbsoluteRedirect(options.absoluteRedirect, `${path}.absoluteRedirect`),
     ...(maxBodyBytes > 0 ? { maxBodyBytes } : {}),
+    redirects: resolveRedirect(options.redirect, `${path}.redirect`, scope.redirect ?? false, { kind, pattern, rewritePrefix, upstream }),
   };
   if (options.locations !== undefined) {
     if (kind === 'exact' || kind === 'named')

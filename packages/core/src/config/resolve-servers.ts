@@ -14,6 +14,8 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 export interface TopLocationScope {
   readonly accelRedirect: boolean;
   readonly absoluteRedirect?: Location['absoluteRedirect'];
+  /** The top-level `redirect` (nginx `proxy_redirect`): `'default'` or false. */
+  readonly redirect?: 'default' | false;
 }
 
 /** One `locations` object (top level or of a server), in config order, nested ones inside, with nginx's "duplicate location" check. */

@@ -5,7 +5,8 @@ export { compileHeaderValue, HeaderValueError, KNOWN_VARIABLES, type HeaderValue
 export type { RequestHeaderPlan } from './request-header-plan.js';
 export { DEFAULT_HIDDEN_HEADERS, PROXY_INSTRUCTION_HEADERS } from './hidden-response-headers.js';
 export { hasDuplicateHost, DUPLICATE_HOST_REASON } from './duplicate-host.js';
-export { classifyTransportError, gatewayErrorBody, UpstreamTransportError } from './transport-errors.js';
+export { classifyTransportError, gatewayErrorBody, isRelayableStatus, UpstreamTransportError } from './transport-errors.js';
+export { withoutUnderscoreHeaders } from './header-names.js';
 export { toRequestInfo, isEncrypted, toRedirectRequest } from './request-info.js';
 export { matchRequest, requestHost } from './site-request.js';
 export { BODY_TOO_LARGE_HEADERS, BODY_TOO_LARGE_PAGE, bodyLimitVerdict, readBodyWithin, type BodyLimitVerdict } from './body-limit.js';

@@ -34,9 +34,23 @@ export function classifyTransportError(err: unknown): FailureKind {
       if (INVALID_CODES.has(code) || code.startsWith('HPE_')) return 'invalid_header';
     }
     if (e instanceof Error && e.name === 'TimeoutError') return 'timeout';
+    // undici's llhttp errors carry no code, only the class name (an invalid header character, a bad status line).
+    if (e instanceof Error && e.name === 'HTTPParserError') return 'invalid_header';
+    // undici's answer to a 101 nobody asked for: a malformed response, as an invalid status is.
+    if (code === 'UND_ERR_SOCKET' && e instanceof Error && e.message === 'bad upgrade') return 'invalid_header';
     e = typeof e === 'object' && e !== null ? (e as { cause?: unknown }).cause : undefined;
   }
   return 'error';
+}
+
+/**
+ * Whether an upstream status can be relayed: RFC 9110 15 "all valid status codes are within the range
+ * of 100 to 599"; 101 only answers a request that asked to upgrade (RFC 9110 7.8), which the
+ * WebSocket path handles. nginx 1.22 relays 999 and an unasked 101; switchyard answers 502
+ * (`invalid_header`): docs/nginx-conformance.md, `invalid-upstream-status`.
+ */
+export function isRelayableStatus(status: number): boolean {
+  return Number.isInteger(status) && status >= 100 && status <= 599 && status !== 101;
 }
 
 const STATUS_TEXT: Record<number, string> = {

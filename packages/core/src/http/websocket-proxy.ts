@@ -6,6 +6,7 @@ import { pipeline, type Duplex } from 'node:stream';
 import type { Attempt, ProxyRoute, Switchyard } from '../types.js';
 import { buildUpstreamHeaders, filterResponseHeaders } from './upstream-headers.js';
 import { DUPLICATE_HOST_REASON, hasDuplicateHost } from './duplicate-host.js';
+import { withoutUnderscoreHeaders } from './header-names.js';
 import { classifyTransportError, gatewayErrorBody } from './transport-errors.js';
 import { isEncrypted, toRequestInfo } from './request-info.js';
 import { requestHost } from './site-request.js';
@@ -113,7 +114,7 @@ export function createWebSocketProxy(sy: Switchyard, options: WebSocketProxyOpti
     rewrite?: RequestRewrite,
   ): void {
     const { server } = attempt;
-    const headers = buildUpstreamHeaders(req.headers, {
+    const headers = buildUpstreamHeaders(withoutUnderscoreHeaders(req.headers, sy.config.underscoresInHeaders), {
       peerIp: req.socket.remoteAddress,
       encrypted: isEncrypted(req),
       trusted: sy.isTrustedProxy(req.socket.remoteAddress ?? ''),

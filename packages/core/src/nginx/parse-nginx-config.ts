@@ -23,7 +23,7 @@ import { readUpstream, type ImportedServer, type ImportedUpstream } from './upst
 import { putOwn } from '../config/own.js';
 import { suggest } from '../config/describe.js';
 import { tlsFromSsl, warnUnusedSsl } from './proxy-ssl.js';
-import { absoluteRedirectOption, mergeRedirect, readRedirectDirective, type RedirectSettings } from './redirect-directives.js';
+import { absoluteRedirectOption, mergeRedirect, readRedirectDirective, redirectOption, type RedirectSettings } from './redirect-directives.js';
 import { readResolver, readResolverTimeout } from './resolver-directive.js';
 import type { ResolverOptions } from '../types.js';
 import { LogDirectives } from './log-directives.js';
@@ -110,6 +110,8 @@ class Importer {
   #bodyLimit = '1m';
   #topBodyLimit = '1m';
   readonly #bodyLimitOf = new Map<ImportedLocation, string>();
+  /** `underscores_in_headers on` or `ignore_invalid_headers off` somewhere: underscore headers pass. */
+  #underscores = false;
   /** Every location of each server block, proxied or not: where error_page URIs are looked up. */
   readonly #pageScopes = new Map<number, { locations: PageLocation[]; server: ProxySettings }>();
   readonly #scopeOf = new Map<ImportedLocation, PageScope>();
@@ -234,6 +236,13 @@ class Importer {
           const header = d.args[0]?.value ?? '';
           if (header.toLowerCase() !== 'x-forwarded-for')
             this.#notes.ignored(d, `real_ip_header ${header}`, 'switchyard takes the client address from X-Forwarded-For of trusted peers');
+          break;
+        }
+        case 'underscores_in_headers':
+        case 'ignore_invalid_headers': {
+          // Either keeps client headers named with `_` (nginx drops them only with both at their defaults).
+          const on = onOffValue(d);
+          if (on === (d.name === 'underscores_in_headers')) this.#underscores = true;
           break;
         }
         case 'stream':
@@ -466,6 +475,10 @@ class Importer {
       // nginx's defaults: X-Accel-Redirect is followed, the slash redirect is absolute.
       options.accelRedirect = true;
       options.absoluteRedirect = true;
+      // proxy_redirect default: on in nginx unless turned off.
+      options.redirect = 'default';
+      // nginx's default drops client headers named with `_` (underscores_in_headers off).
+      options.underscoresInHeaders = this.#underscores;
     }
     if (this.#trusted.length > 0) options.trustProxy = [...this.#trusted];
     if (Object.keys(this.#resolver).length > 0) options.resolver = { ...this.#resolver };
@@ -520,6 +533,14 @@ interface Scope {
   /** The server blocks (by number) that gave this host a proxied location. */
   readonly locationBlocks: Set<number>;
   return: { options: ReturnOptions; at: Directive; block: number } | undefined;
+}
+
+function onOffValue(d: Directive): boolean {
+  const v = d.args[0];
+  if (v === undefined || d.args.length !== 1) fail(d, `invalid number of arguments in "${d.name}" directive`);
+  const value = v.value.toLowerCase();
+  if (value !== 'on' && value !== 'off') fail(v, `invalid value "${v.value}" in "${d.name}" directive, it must be "on" or "off"`);
+  return value === 'on';
 }
 
 function validTrustEntry(entry: string): boolean {
@@ -578,6 +599,8 @@ function locationOptions(loc: ImportedLocation, upstream: string): LocationOptio
   if (loc.redirect.ignoreAccelRedirect === true) out.accelRedirect = false;
   const absolute = absoluteRedirectOption(loc.redirect);
   if (absolute !== true) out.absoluteRedirect = absolute;
+  const redirect = redirectOption(loc.redirect, loc.target, loc.pattern);
+  if (redirect !== undefined) out.redirect = redirect;
   const s = loc.settings;
   // nginx sends exactly its proxy_set_header list plus its default `Host $proxy_host`; the client's
   // own headers pass untouched (no X-Forwarded-* unless the config writes them).

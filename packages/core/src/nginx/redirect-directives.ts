@@ -1,5 +1,5 @@
-/** @module The nginx directives behind internal redirects and the slash redirect: `internal`, `proxy_ignore_headers X-Accel-Redirect`, `absolute_redirect`, `port_in_redirect`, `server_name_in_redirect`. */
-import type { LocationOptions } from '../types.js';
+/** @module The nginx directives behind internal redirects and redirect headers: `internal`, `proxy_ignore_headers X-Accel-Redirect`, `absolute_redirect`, `port_in_redirect`, `server_name_in_redirect`, `proxy_redirect`. */
+import type { LocationOptions, ProxyRedirectRule } from '../types.js';
 import { fail, type ImportNotes } from './notes.js';
 import type { Directive } from './syntax-tree.js';
 
@@ -12,6 +12,8 @@ export interface RedirectSettings {
   serverNameInRedirect?: boolean;
   /** The first `server_name` of the server block (what `server_name_in_redirect on` writes). */
   serverName?: string;
+  /** `proxy_redirect` at this level: `off` (false), or its rules in order (a level's list replaces the inherited one). */
+  proxyRedirect?: false | Array<'default' | ProxyRedirectRule>;
 }
 
 /** The level's settings over the inherited ones. */
@@ -40,6 +42,9 @@ export function readRedirectDirective(d: Directive, level: RedirectSettings, not
       if (first !== undefined && level.serverName === undefined && /^[A-Za-z0-9.-]+$/.test(first)) level.serverName = first.toLowerCase();
       return false;
     }
+    case 'proxy_redirect':
+      readProxyRedirect(d, level, notes);
+      return true;
     case 'proxy_ignore_headers': {
       if (d.args.length === 0) fail(d, 'invalid number of arguments in "proxy_ignore_headers" directive');
       let accel = false;
@@ -53,6 +58,56 @@ export function readRedirectDirective(d: Directive, level: RedirectSettings, not
     default:
       return false;
   }
+}
+
+/** `proxy_redirect off | default | FROM TO;` (ngx_http_proxy_redirect); variables and regexes are not evaluated: warned and left out. */
+function readProxyRedirect(d: Directive, level: RedirectSettings, notes: ImportNotes): void {
+  const [first, second] = d.args;
+  if (first === undefined || d.args.length > 2) fail(d, 'invalid number of arguments in "proxy_redirect" directive');
+  if (d.args.length === 1) {
+    const value = first.value.toLowerCase();
+    // nginx 1.22 still reads the old spelling `false` as off (with an error-log line).
+    if (value === 'off' || value === 'false') {
+      level.proxyRedirect = false;
+      return;
+    }
+    if (value !== 'default') fail(d, 'invalid number of arguments in "proxy_redirect" directive');
+    if (level.proxyRedirect === false || level.proxyRedirect === undefined) level.proxyRedirect = [];
+    level.proxyRedirect.push('default');
+    return;
+  }
+  const to = second as NonNullable<typeof second>;
+  if (first.value.startsWith('~') || first.value.includes('$') || to.value.includes('$')) {
+    notes.warn(d, `"proxy_redirect ${first.value} ${to.value}" ignored (switchyard rewrites literal prefixes only, no variables or regexes)`);
+    return;
+  }
+  if (level.proxyRedirect === false || level.proxyRedirect === undefined) level.proxyRedirect = [];
+  level.proxyRedirect.push({ from: first.value, to: to.value });
+}
+
+/** The parts of a location's proxy_pass URL (location-block's ProxyTarget). */
+interface ProxyPassUrl {
+  readonly scheme: string;
+  readonly host: string;
+  readonly port: string | undefined;
+  readonly uri: string | undefined;
+}
+
+/**
+ * The location's `redirect`: undefined when it is the import's top-level `'default'` (nginx's
+ * default), false for `off`, else the rules, `default` spelt out from the proxy_pass text as nginx
+ * does (the URL as written becomes the location's name; without a URI, `URL/` becomes `/`).
+ */
+export function redirectOption(s: RedirectSettings, target: ProxyPassUrl, pattern: string): LocationOptions['redirect'] {
+  const list = s.proxyRedirect;
+  if (list === undefined) return undefined;
+  if (list === false) return false;
+  if (list.length === 1 && list[0] === 'default') return undefined;
+  const url = `${target.scheme}://${target.host}${target.port !== undefined ? `:${target.port}` : ''}`;
+  return list.map((rule) => {
+    if (rule !== 'default') return rule;
+    return target.uri !== undefined ? { from: url + target.uri, to: pattern } : { from: `${url}/`, to: '/' };
+  });
 }
 
 function onOff(d: Directive): boolean {
