@@ -214,6 +214,8 @@ const expected: Record<string, NginxParseResult> = {
       ],
       accelRedirect: true,
       absoluteRedirect: true,
+      redirect: 'default',
+      underscoresInHeaders: false,
       trustProxy: ['10.0.0.0/8'],
     },
     warnings: [

@@ -85,7 +85,7 @@ test('the import: default on, off, literal pairs with default spelt out, variabl
   assert.deepEqual(route.location.redirects, [{ from: 'http://u/v1/', to: '/api/' }]);
 
   const off = parseNginxConfig(site('proxy_redirect off;\nlocation / { proxy_pass http://u; }'));
-  assert.deepEqual(off.options.locations?.['/'], { upstream: 'u', redirect: false });
+  assert.deepEqual(off.options.locations?.['/'], { upstream: 'u', headerDefaults: 'nginx', redirect: false });
   const pairs = parseNginxConfig(
     site(
       'location /app/ { proxy_pass http://10.0.0.5:8080/; proxy_redirect default; proxy_redirect http://old/ /app/old/; proxy_redirect ~^http://x(.*) $1; proxy_redirect http://$host/ /; }',
@@ -94,6 +94,7 @@ test('the import: default on, off, literal pairs with default spelt out, variabl
   assert.deepEqual(pairs.options.locations?.['/app/'], {
     upstream: '10.0.0.5:8080',
     rewritePrefix: '/',
+    headerDefaults: 'nginx',
     redirect: [
       { from: 'http://10.0.0.5:8080/', to: '/app/' },
       { from: 'http://old/', to: '/app/old/' },
