@@ -1,0 +1,141 @@
+/** @module Every code block of README.md, CONTRIBUTING.md and docs/*.md is checked: ts/js type-checked in one TypeScript program against the workspace sources, `run` blocks executed, json parsed, nginx parsed, sh commands resolved (conventions: CONTRIBUTING.md, "Code blocks in the docs"). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { parseNginxConfig } from '@switchyard/core';
+import { codeBlocks, markdownFiles, root, type CodeBlock } from './markdown.js';
+import { jsoncToJson, shellCommands, toModule, type Snippet } from './snippets.js';
+
+const blocks = markdownFiles().flatMap(codeBlocks);
+const where = (b: CodeBlock): string => `${b.file}:${b.line}`;
+const TS_LANGS = new Set(['ts', 'js', 'typescript', 'javascript']);
+const CHECKED_LANGS = new Set([...TS_LANGS, 'sh', 'bash', 'json', 'jsonc', 'nginx']);
+/** Blocks in these languages are shown, not checked: plain text (diagrams, log lines, trees) and YAML. */
+const SHOWN_LANGS = new Set(['', 'text', 'yaml']);
+
+test('every code block is in a language the docs tests know', () => {
+  const unknown = blocks.filter((b) => !CHECKED_LANGS.has(b.lang) && !SHOWN_LANGS.has(b.lang)).map((b) => `${where(b)}: \`\`\`${b.lang}`);
+  assert.deepEqual(unknown, []);
+  const marks = new Set(['fragment', 'options', 'run', 'error', 'fastify', 'express', 'core']);
+  const badMarks = blocks.flatMap((b) => b.marks.filter((m) => !marks.has(m) && !/^at=[\w./-]+$/.test(m)).map((m) => `${where(b)}: unknown snippet mark "${m}"`));
+  assert.deepEqual(badMarks, []);
+  assert.ok(blocks.filter((b) => TS_LANGS.has(b.lang)).length >= 25);
+});
+
+function typeCheck(snippets: Snippet[]): string[] {
+  const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+  assert.ok(config);
+  const byPath = new Map(snippets.map((s) => [join(root, s.fileName), s]));
+  const host = ts.createCompilerHost(config.options);
+  const { getSourceFile, fileExists, readFile } = host;
+  host.fileExists = (f) => byPath.has(f) || fileExists.call(host, f);
+  host.readFile = (f) => byPath.get(f)?.text ?? readFile.call(host, f);
+  host.getSourceFile = (f, lang, ...rest) => {
+    const snippet = byPath.get(f);
+    return snippet ? ts.createSourceFile(f, snippet.text, lang, true, ts.ScriptKind.TS) : getSourceFile.call(host, f, lang, ...rest);
+  };
+  const program = ts.createProgram({ rootNames: [...byPath.keys()], options: { ...config.options, noEmit: true }, host });
+  const problems: string[] = [];
+  for (const [path, snippet] of byPath) {
+    const file = program.getSourceFile(path);
+    assert.ok(file, path);
+    for (const d of [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)]) {
+      const line = d.start === undefined ? 0 : file.getLineAndCharacterOfPosition(d.start).line - snippet.offset;
+      problems.push(`${snippet.block.file}:${snippet.block.line + 1 + line}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+    }
+  }
+  return problems;
+}
+
+test('every ts/js block type-checks against the workspace packages (one program)', () => {
+  const snippets = blocks.filter((b) => TS_LANGS.has(b.lang)).map(toModule);
+  assert.deepEqual(typeCheck(snippets), []);
+});
+
+test('blocks marked `run` run to completion on their own', () => {
+  const runnable = blocks.filter((b) => TS_LANGS.has(b.lang) && b.marks.includes('run'));
+  assert.ok(runnable.length >= 2);
+  const dir = mkdtempSync(join(root, '.docs-run-'));
+  try {
+    for (const [i, block] of runnable.entries()) {
+      const file = join(dir, `snippet-${i}.ts`);
+      writeFileSync(file, `${block.code}\nexport {};\n`);
+      const result = spawnSync(process.execPath, ['--conditions=switchyard-source', '--import', 'tsx', file], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+      assert.equal(result.status, 0, `${where(block)} exited ${String(result.status)} ${result.signal ?? ''}\n${result.stderr}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('every json block parses (jsonc: comments and ... elisions allowed)', () => {
+  const bad: string[] = [];
+  for (const block of blocks.filter((b) => b.lang === 'json' || b.lang === 'jsonc')) {
+    try {
+      JSON.parse(block.lang === 'jsonc' ? jsoncToJson(block.code) : block.code);
+    } catch (error) {
+      bad.push(`${where(block)}: ${(error as Error).message}`);
+    }
+  }
+  assert.deepEqual(bad, []);
+});
+
+test('every nginx block parses with parseNginxConfig (or fails, when marked `error`)', () => {
+  const nginx = blocks.filter((b) => b.lang === 'nginx');
+  assert.ok(nginx.length > 0);
+  const bad: string[] = [];
+  for (const block of nginx) {
+    let error: unknown;
+    try {
+      parseNginxConfig(block.code);
+    } catch (e) {
+      error = e;
+    }
+    if (block.marks.includes('error') && error === undefined) bad.push(`${where(block)}: marked error but parses`);
+    if (!block.marks.includes('error') && error !== undefined) bad.push(`${where(block)}: ${(error as Error).message}`);
+  }
+  assert.deepEqual(bad, []);
+});
+
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+/** pnpm's own commands the docs use, beside the package.json scripts. */
+const PNPM_COMMANDS = new Set(['install', 'add', 'pack', 'publish', 'exec', 'run']);
+/** Programs the sh blocks may call that are not in the repository. */
+const PROGRAMS = new Set(['npm', 'curl', 'grep', 'cd', 'for', 'do', 'done', 'git', 'apt-get', 'export', 'nginx', 'wrk']);
+
+function checkCommand(cmd: string): string | undefined {
+  const words = cmd.split(/\s+/);
+  const [first = '', second = ''] = words;
+  if (first === 'npx' && /^pnpm@/.test(second)) {
+    const args = words.slice(2).filter((w) => !w.startsWith('-'));
+    const name = args[0] === 'run' ? args[1] : args[0];
+    if (name === undefined || name === 'test' || manifest.scripts[name] !== undefined || PNPM_COMMANDS.has(name)) return undefined;
+    return `pnpm "${name}" is neither a package.json script nor a pnpm command`;
+  }
+  if (first === 'pnpm') return checkCommand(`npx pnpm@9.15.9 ${words.slice(1).join(' ')}`);
+  if (first === 'npx') return existsSync(join(root, 'node_modules/.bin', second)) ? undefined : `npx ${second}: not installed`;
+  if (first === 'node') {
+    const rest = words.slice(1);
+    for (let i = 0; i < rest.length; i++) {
+      const w = rest[i] as string;
+      if (w === '--import' || w === '-r') i++;
+      else if (!w.startsWith('-')) return existsSync(join(root, w)) ? undefined : `node ${w}: no such file`;
+    }
+    return undefined;
+  }
+  return PROGRAMS.has(first) ? undefined : `"${first}" is not a command the docs tests know`;
+}
+
+test('every sh block names commands that exist (pnpm scripts, files run by node, installed bins)', () => {
+  const bad: string[] = [];
+  for (const block of blocks.filter((b) => b.lang === 'sh' || b.lang === 'bash')) {
+    for (const cmd of shellCommands(block.code)) {
+      const problem = checkCommand(cmd);
+      if (problem) bad.push(`${where(block)}: ${cmd}: ${problem}`);
+    }
+  }
+  assert.deepEqual(bad, []);
+});
