@@ -139,3 +139,12 @@ test('every sh block names commands that exist (pnpm scripts, files run by node,
   }
   assert.deepEqual(bad, []);
 });
+
+test("the README's two commands are the demo and the test command, and .ci/run runs exactly the test command", () => {
+  const first = blocks.find((b) => b.file === 'README.md' && b.lang === 'sh');
+  assert.ok(first);
+  const commands = first.code.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
+  assert.deepEqual(commands, ['npx pnpm@9.15.9 install && npx pnpm@9.15.9 demo', 'npx pnpm@9.15.9 install --frozen-lockfile && npx pnpm@9.15.9 test']);
+  const ci = readFileSync(join(root, '.ci/run'), 'utf8').trim().split('\n');
+  assert.equal(ci.at(-1), commands[1]);
+});

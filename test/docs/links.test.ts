@@ -1,4 +1,4 @@
-/** @module Every relative link of README.md, CONTRIBUTING.md and docs/*.md names a file that exists and, for a `#fragment`, a heading of that file (GitHub's slugs). */
+/** @module Every relative link of README.md, CONTRIBUTING.md and docs/*.md (and every link of a package README into this repository) names a file that exists and, for a `#fragment`, a heading of that file (GitHub's slugs). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -29,6 +29,28 @@ test('every relative link and anchor in the README and docs resolves', () => {
     }
   }
   assert.ok(checked > 50, `only ${checked} relative links found`);
+  assert.deepEqual(broken, []);
+});
+
+const REPOSITORY = 'https://github.com/switchyard-lb/switchyard';
+
+test("the package READMEs' absolute links into this repository name files and headings that exist", () => {
+  const broken: string[] = [];
+  let checked = 0;
+  for (const pkg of ['core', 'fastify', 'express']) {
+    const file = `packages/${pkg}/README.md`;
+    for (const link of links(file)) {
+      if (!link.target.startsWith(REPOSITORY)) continue;
+      checked++;
+      const rest = link.target.slice(REPOSITORY.length);
+      const [path = '', fragment] = rest.split('#', 2);
+      const target = path === '' ? 'README.md' : path.replace(/^\/(blob|tree)\/main\//, '');
+      if (!existsSync(join(root, target))) broken.push(`${file}:${link.line}: ${link.target}: no file ${target}`);
+      else if (fragment !== undefined && fragment !== 'readme' && !anchors(target).has(fragment))
+        broken.push(`${file}:${link.line}: ${link.target}: no heading #${fragment} in ${target}`);
+    }
+  }
+  assert.ok(checked >= 6, `only ${checked} links into the repository found`);
   assert.deepEqual(broken, []);
 });
 
