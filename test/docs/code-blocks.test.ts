@@ -20,7 +20,9 @@ test('every code block is in a language the docs tests know', () => {
   const unknown = blocks.filter((b) => !CHECKED_LANGS.has(b.lang) && !SHOWN_LANGS.has(b.lang)).map((b) => `${where(b)}: \`\`\`${b.lang}`);
   assert.deepEqual(unknown, []);
   const marks = new Set(['fragment', 'options', 'run', 'error', 'fastify', 'express', 'core']);
-  const badMarks = blocks.flatMap((b) => b.marks.filter((m) => !marks.has(m) && !/^at=[\w./-]+$/.test(m)).map((m) => `${where(b)}: unknown snippet mark "${m}"`));
+  const badMarks = blocks.flatMap((b) =>
+    b.marks.filter((m) => !marks.has(m) && !/^at=[\w./-]+$/.test(m)).map((m) => `${where(b)}: unknown snippet mark "${m}"`),
+  );
   assert.deepEqual(badMarks, []);
   assert.ok(blocks.filter((b) => TS_LANGS.has(b.lang)).length >= 25);
 });

@@ -120,7 +120,10 @@ export function jsoncToJson(text: string): string {
     } else if (text.startsWith('...', i)) i += 2;
     else out += c;
   }
-  return out.replace(/,(\s*,)+/g, ',').replace(/,(\s*[}\]])/g, '$1').replace(/([{[]\s*),/g, '$1');
+  return out
+    .replace(/,(\s*,)+/g, ',')
+    .replace(/,(\s*[}\]])/g, '$1')
+    .replace(/([{[]\s*),/g, '$1');
 }
 
 /** The commands of a sh block: comments dropped, continuations joined, split on `&&`, `||`, `;`, `|`, `(`, `)`. */
