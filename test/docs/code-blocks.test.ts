@@ -27,19 +27,27 @@ test('every code block is in a language the docs tests know', () => {
   assert.ok(blocks.filter((b) => TS_LANGS.has(b.lang)).length >= 25);
 });
 
-function typeCheck(snippets: Snippet[]): string[] {
+/** A module beside the snippets that names the real options type, to compare the documented one with. */
+const REAL_OPTIONS = {
+  fileName: '__docs_real_options.ts',
+  text: `import type { SwitchyardOptions } from '@switchyard/core';\nexport type Real = SwitchyardOptions;\n`,
+};
+
+function typeCheck(snippets: Snippet[]): { problems: string[]; program: ts.Program } {
   const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
   assert.ok(config);
   const byPath = new Map(snippets.map((s) => [join(root, s.fileName), s]));
+  const extra = new Map([[join(root, REAL_OPTIONS.fileName), REAL_OPTIONS.text]]);
   const host = ts.createCompilerHost(config.options);
   const { getSourceFile, fileExists, readFile } = host;
-  host.fileExists = (f) => byPath.has(f) || fileExists.call(host, f);
-  host.readFile = (f) => byPath.get(f)?.text ?? readFile.call(host, f);
+  const textOf = (f: string): string | undefined => byPath.get(f)?.text ?? extra.get(f);
+  host.fileExists = (f) => textOf(f) !== undefined || fileExists.call(host, f);
+  host.readFile = (f) => textOf(f) ?? readFile.call(host, f);
   host.getSourceFile = (f, lang, ...rest) => {
-    const snippet = byPath.get(f);
-    return snippet ? ts.createSourceFile(f, snippet.text, lang, true, ts.ScriptKind.TS) : getSourceFile.call(host, f, lang, ...rest);
+    const text = textOf(f);
+    return text !== undefined ? ts.createSourceFile(f, text, lang, true, ts.ScriptKind.TS) : getSourceFile.call(host, f, lang, ...rest);
   };
-  const program = ts.createProgram({ rootNames: [...byPath.keys()], options: { ...config.options, noEmit: true }, host });
+  const program = ts.createProgram({ rootNames: [...byPath.keys(), ...extra.keys()], options: { ...config.options, noEmit: true }, host });
   const problems: string[] = [];
   for (const [path, snippet] of byPath) {
     const file = program.getSourceFile(path);
@@ -49,12 +57,34 @@ function typeCheck(snippets: Snippet[]): string[] {
       problems.push(`${snippet.block.file}:${snippet.block.line + 1 + line}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
     }
   }
-  return problems;
+  return { problems, program };
+}
+
+/** The `interface SwitchyardOptions` written out in docs/configuration.md has exactly the real type's fields. */
+function documentedOptionsDiffer(program: ts.Program, snippets: Snippet[]): string[] {
+  const checker = program.getTypeChecker();
+  const fieldsOf = (file: string, name: string): string[] => {
+    const source = program.getSourceFile(join(root, file));
+    const node = source?.statements.find((s) => (ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) && s.name.text === name);
+    assert.ok(node, `${file}: no ${name}`);
+    return checker
+      .getTypeAtLocation(node)
+      .getProperties()
+      .map((p) => p.name)
+      .sort();
+  };
+  const documented = snippets.find((s) => s.block.file === 'docs/configuration.md' && /^interface SwitchyardOptions \{/m.test(s.block.code));
+  assert.ok(documented, 'docs/configuration.md writes out interface SwitchyardOptions');
+  const shown = fieldsOf(documented.fileName, 'SwitchyardOptions');
+  const real = fieldsOf(REAL_OPTIONS.fileName, 'Real');
+  return [...real.filter((f) => !shown.includes(f)).map((f) => `missing ${f}`), ...shown.filter((f) => !real.includes(f)).map((f) => `not an option: ${f}`)];
 }
 
 test('every ts/js block type-checks against the workspace packages (one program)', () => {
   const snippets = blocks.filter((b) => TS_LANGS.has(b.lang)).map(toModule);
-  assert.deepEqual(typeCheck(snippets), []);
+  const { problems, program } = typeCheck(snippets);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(documentedOptionsDiffer(program, snippets), [], 'docs/configuration.md: interface SwitchyardOptions');
 });
 
 test('blocks marked `run` run to completion on their own', () => {
