@@ -30,7 +30,14 @@ test('every code block is in a language the docs tests know', () => {
 /** A module beside the snippets that names the real options type, to compare the documented one with. */
 const REAL_OPTIONS = {
   fileName: '__docs_real_options.ts',
-  text: `import type { SwitchyardOptions } from '@switchyard/core';\nexport type Real = SwitchyardOptions;\n`,
+  text: [
+    `import type { SwitchyardOptions, UpstreamOptions, ServerOptions, LocationOptions } from '@switchyard/core';`,
+    'export type Real = SwitchyardOptions;',
+    'export type RealUpstream = UpstreamOptions;',
+    'export type RealServer = ServerOptions;',
+    'export type RealLocation = LocationOptions;',
+    '',
+  ].join('\n'),
 };
 
 function typeCheck(snippets: Snippet[]): { problems: string[]; program: ts.Program } {
@@ -76,15 +83,60 @@ function documentedOptionsDiffer(program: ts.Program, snippets: Snippet[]): stri
   const documented = snippets.find((s) => s.block.file === 'docs/configuration.md' && /^interface SwitchyardOptions \{/m.test(s.block.code));
   assert.ok(documented, 'docs/configuration.md writes out interface SwitchyardOptions');
   const shown = fieldsOf(documented.fileName, 'SwitchyardOptions');
-  const real = fieldsOf(REAL_OPTIONS.fileName, 'Real');
+  const real = propertiesOf(program, 'Real');
   return [...real.filter((f) => !shown.includes(f)).map((f) => `missing ${f}`), ...shown.filter((f) => !real.includes(f)).map((f) => `not an option: ${f}`)];
 }
+
+/** The option names in the first column of the table of docs/configuration.md after the line starting with `lead` (`retry.on` counts as `retry`). */
+function tableOptions(lead: string): string[] {
+  const lines = readFileSync(join(root, 'docs/configuration.md'), 'utf8').split('\n');
+  const start = lines.findIndex((l) => l.startsWith(lead));
+  assert.ok(start !== -1, `docs/configuration.md: no ${lead}`);
+  const names = new Set<string>();
+  let inTable = false;
+  for (const line of lines.slice(start + 1)) {
+    if (line.startsWith('|')) inTable = true;
+    else if (inTable) break;
+    const first = line.split('|')[1] ?? '';
+    for (const m of first.matchAll(/`([A-Za-z]\w*)[^`]*`/g)) names.add(m[1] as string);
+  }
+  return [...names].sort();
+}
+
+function propertiesOf(program: ts.Program, typeName: string): string[] {
+  const source = program.getSourceFile(join(root, REAL_OPTIONS.fileName));
+  const node = source?.statements.find((s) => ts.isTypeAliasDeclaration(s) && s.name.text === typeName);
+  assert.ok(node, typeName);
+  return program
+    .getTypeChecker()
+    .getTypeAtLocation(node)
+    .getProperties()
+    .map((p) => p.name)
+    .sort();
+}
+
+/** Hooks are accepted on an upstream as defaults of its locations: the Location table documents them. */
+const HOOKS = ['rewriteRequest', 'rewriteResponseHeaders', 'onError', 'interceptErrors'];
 
 test('every ts/js block type-checks against the workspace packages (one program)', () => {
   const snippets = blocks.filter((b) => TS_LANGS.has(b.lang)).map(toModule);
   const { problems, program } = typeCheck(snippets);
   assert.deepEqual(problems, []);
   assert.deepEqual(documentedOptionsDiffer(program, snippets), [], 'docs/configuration.md: interface SwitchyardOptions');
+  // The option tables of docs/configuration.md name every field of the real types, and nothing else.
+  const tables: Array<[string, string, string[]]> = [
+    ['**Upstream**', 'RealUpstream', [...tableOptions('**Upstream**'), ...HOOKS]],
+    ['**Server**', 'RealServer', tableOptions('**Server**')],
+    ['**Location**', 'RealLocation', tableOptions('**Location**')],
+  ];
+  for (const [lead, typeName, documented] of tables) {
+    const real = propertiesOf(program, typeName);
+    const diff = [
+      ...real.filter((f) => !documented.includes(f)).map((f) => `undocumented: ${f}`),
+      ...documented.filter((f) => !real.includes(f)).map((f) => `not an option: ${f}`),
+    ];
+    assert.deepEqual(diff, [], `docs/configuration.md, the ${lead} table`);
+  }
 });
 
 test('blocks marked `run` run to completion on their own', () => {
