@@ -1,4 +1,4 @@
-/** @module Every code block of README.md, CONTRIBUTING.md and docs/*.md is checked: ts/js type-checked in one TypeScript program against the workspace sources, `run` blocks executed, json parsed, nginx parsed, sh commands resolved (conventions: CONTRIBUTING.md, "Code blocks in the docs"). */
+/** @module Every code block of README.md, CONTRIBUTING.md, docs/*.md and packages/*/README.md is checked: ts/js type-checked in one TypeScript program against the workspace sources, `run` blocks executed, json parsed, nginx parsed, sh commands resolved (conventions: CONTRIBUTING.md, "Code blocks in the docs"). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,7 +9,9 @@ import { parseNginxConfig } from '@switchyard/core';
 import { codeBlocks, markdownFiles, root, type CodeBlock } from './markdown.js';
 import { jsoncToJson, shellCommands, toModule, type Snippet } from './snippets.js';
 
-const blocks = markdownFiles().flatMap(codeBlocks);
+/** The project's markdown, and the package READMEs npm shows (their links are checked by test/packaging and links.test.ts). */
+const PACKAGE_READMES = ['packages/core/README.md', 'packages/fastify/README.md', 'packages/express/README.md'];
+const blocks = [...markdownFiles(), ...PACKAGE_READMES].flatMap(codeBlocks);
 const where = (b: CodeBlock): string => `${b.file}:${b.line}`;
 const TS_LANGS = new Set(['ts', 'js', 'typescript', 'javascript']);
 const CHECKED_LANGS = new Set([...TS_LANGS, 'sh', 'bash', 'json', 'jsonc', 'nginx']);
