@@ -1,4 +1,4 @@
-/** @module Every code block of README.md, CONTRIBUTING.md, docs/*.md and packages/*/README.md is checked: ts/js type-checked in one TypeScript program against the workspace sources, `run` blocks executed, json parsed, nginx parsed, sh commands resolved (conventions: CONTRIBUTING.md, "Code blocks in the docs"). */
+/** @module Every code block of README.md, CONTRIBUTING.md, docs/*.md and the package READMEs is checked: ts/js type-checked in one TypeScript program against the workspace sources, `run` blocks executed, json parsed, nginx parsed, sh commands resolved (conventions: CONTRIBUTING.md, "Code blocks in the docs"). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
