@@ -1,5 +1,6 @@
 /** @module Public types of @switchyard/core: configuration input, resolved configuration, per-request API, status. */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Duration, FailureKind, RequestInfo } from './base-types.js';
 import type { ResolvedSticky, StickyOptions } from './sticky/sticky-types.js';
 
 export type * from './sticky/sticky-types.js';
@@ -13,21 +14,9 @@ import type { AccessLogOption, ResolvedAccessLog } from './access-log/resolve-ac
 // Configuration as users write it (validated by createSwitchyard)
 // ---------------------------------------------------------------------------
 
-/** Milliseconds as a number, or an nginx-style string: `'500ms'`, `'10s'`, `'1m'`, `'1h'`, `'1m30s'`. */
-export type Duration = number | string;
-
-/** What the core needs to know about a client request (hash keys, retries, headers). */
-export interface RequestInfo {
-  method: string;
-  /** Path and query as received, e.g. `/api/users?id=1`. */
-  url: string;
-  headers: IncomingHttpHeaders;
-  /** The client's address as seen by the server socket (`::ffff:` forms allowed). */
-  clientIp: string;
-}
-
-/** A failure that is not an HTTP status: connection error/reset, timeout, malformed response. */
-export type FailureKind = 'error' | 'timeout' | 'invalid_header';
+// Duration, RequestInfo and FailureKind live in base-types.ts, which imports nothing of the core: the
+// hook, sticky and request-facts types use them without importing this file back (no import cycle).
+export type { Duration, RequestInfo, FailureKind } from './base-types.js';
 
 /** nginx `proxy_next_upstream` conditions: a failure kind or an HTTP status. */
 export type RetryCondition = FailureKind | number;
