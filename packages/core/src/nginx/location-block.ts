@@ -2,7 +2,7 @@
 import { catastrophicRegex } from '../routing/regex-safety.js';
 import type { HealthCheckOptions, LocationKind } from '../types.js';
 import { nginxDuration } from './durations.js';
-import { ignoredReason, isOtherPass } from './ignored-directives.js';
+import { ignoreDirective, isOtherPass } from './ignored-directives.js';
 import { fail, ImportNotes } from './notes.js';
 import { mergeSettings, readProxyDirective, type ProxySettings } from './proxy-settings.js';
 import type { Directive } from './syntax-tree.js';
@@ -157,7 +157,7 @@ export function readLocation(
         break;
       default:
         if (containsProxyPass(c)) fail(c, `"proxy_pass" inside "${c.name}" is not supported`);
-        local.ignored(c, c.name, ignoredReason(c.name));
+        ignoreDirective(local, c, c.name);
     }
   }
   const settings = mergeSettings(inherited, own);

@@ -11,7 +11,7 @@ import type {
   TimeoutOptions,
   UpstreamOptions,
 } from '../types.js';
-import { ignoredReason, isOtherPass } from './ignored-directives.js';
+import { ignoreDirective, isOtherPass } from './ignored-directives.js';
 import { locationKey, readLocation, type ImportedLocation, type ProxyTarget } from './location-block.js';
 import { responseHookOptions, type PageLocation, type PageScope } from './error-pages.js';
 import { fail, ImportNotes } from './notes.js';
@@ -74,7 +74,7 @@ export function parseNginxConfig(text: string, options: NginxParseOptions = {}):
     ...(options.baseDir !== undefined ? { dir: options.baseDir } : {}),
     ...(options.files !== undefined ? { files: options.files } : {}),
   };
-  return new Importer(options.baseDir ?? process.cwd(), include).run(parseSyntaxTree(text.startsWith('\uFEFF') ? text.slice(1) : text));
+  return new Importer(options.baseDir ?? process.cwd(), include, options.strict === true).run(parseSyntaxTree(text.startsWith('\uFEFF') ? text.slice(1) : text));
 }
 
 /** Options of `parseNginxConfig`. */
@@ -86,11 +86,17 @@ export interface NginxParseOptions {
   baseDir?: string;
   /** Texts of the files the configuration includes, by the name its `include` writes (`{ 'proxy_params': '...' }`); globs match these names. */
   files?: Readonly<Record<string, string>>;
+  /**
+   * Refuse what would change what reaches the app: the first warning of kind `'changes'` (an access
+   * limit not imported, a location switchyard does not serve, ...) throws `NginxParseError` at its
+   * line instead. The `'harmless'` ones (`user`, `worker_processes`, ...) stay warnings. Default false.
+   */
+  strict?: boolean;
 }
 
 class Importer {
   readonly #baseDir: string;
-  readonly #notes = new ImportNotes();
+  readonly #notes: ImportNotes;
   readonly #upstreams = new Map<string, ImportedUpstream>();
   readonly #locations = new Map<string, ImportedLocation>();
   /** nginx's "duplicate location" identity: `/a/` and `^~ /a/` are the same prefix location. */
@@ -118,7 +124,8 @@ class Importer {
 
   readonly #include: IncludeSource;
 
-  constructor(baseDir: string, include: IncludeSource) {
+  constructor(baseDir: string, include: IncludeSource, strict: boolean) {
+    this.#notes = new ImportNotes({ strict });
     this.#baseDir = baseDir;
     this.#include = include;
   }
@@ -128,7 +135,8 @@ class Importer {
     if (this.#upstreams.size === 0 && this.#locations.size === 0) {
       fail({ line: 1, column: 1 }, 'no "upstream" block and no proxied "location" found: nothing for switchyard to balance');
     }
-    return { options: this.#options(), warnings: this.#notes.list() };
+    const options = this.#options();
+    return { options, warnings: this.#notes.list(), notes: this.#notes.entries() };
   }
 
   #walk(block: readonly Directive[], ctx: Context, inherited: ProxySettings, inheritedRedirect: RedirectSettings = {}): void {
@@ -259,13 +267,13 @@ class Importer {
         case 'return':
           // Read by #enterServer (a `return` inside a location is the location's, read with it).
           if (ctx === 'server') break;
-          this.#notes.ignored(d, d.name, ignoredReason(d.name));
+          ignoreDirective(this.#notes, d, d.name);
           break;
         default:
           if (ctx === 'server' && this.#sslWarned && d.name.startsWith('ssl_')) break;
           if (isOtherPass(d.name)) fail(d, `"${d.name}" is not supported: switchyard proxies HTTP only`);
           if (d.block && containsProxyPass(d)) fail(d, `"proxy_pass" inside "${d.name}" is not supported`);
-          this.#notes.ignored(d, d.name, ignoredReason(d.name));
+          ignoreDirective(this.#notes, d, d.name);
       }
     }
   }
