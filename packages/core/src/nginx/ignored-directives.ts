@@ -29,7 +29,7 @@ const CHANGES: Record<string, string> = {
   satisfy: ACCESS,
   limit_except: ACCESS,
   if: 'nginx conditions are not evaluated',
-  rewrite: 'URL rewriting is not imported: the request reaches the app with its original path',
+  rewrite: 'URL rewriting is not imported: requests keep their original path',
   return: 'answering from the proxy is not imported here',
   real_ip_recursive: 'switchyard keeps X-Forwarded-For from trusted peers as it is',
   gzip: 'switchyard does not compress responses: use @fastify/compress (Fastify) or compression (Express)',

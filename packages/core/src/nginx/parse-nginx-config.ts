@@ -195,7 +195,7 @@ class Importer {
           if (!loc) break;
           if (loc.kind !== 'regex' && loc.kind !== 'regex-i' && loc.kind !== 'named' && !loc.pattern.startsWith('/')) {
             // nginx accepts `location foo` (or `location __proto__`) but no request path can match it.
-            this.#notes.warn(d, `location "${loc.key}" ignored: its path does not start with "/", so no request can match it`);
+            this.#notes.warn(d, `location "${loc.key}" ignored: its path does not start with "/", so no request can match it (nor in nginx)`, 'harmless');
             break;
           }
           this.#scopeOf.set(loc, scope);
@@ -235,7 +235,7 @@ class Importer {
         case 'set_real_ip_from': {
           const from = d.args[0];
           if (from === undefined || d.args.length !== 1) fail(d, 'invalid number of arguments in "set_real_ip_from" directive');
-          if (from.value.startsWith('unix:')) this.#notes.ignored(d, 'set_real_ip_from unix:', 'switchyard listens on TCP only');
+          if (from.value.startsWith('unix:')) this.#notes.ignored(d, 'set_real_ip_from unix:', 'switchyard listens on TCP only', 'harmless');
           else if (!validTrustEntry(from.value)) fail(from, `invalid address "${from.value}" in "set_real_ip_from" directive`);
           else if (!this.#trusted.includes(from.value)) this.#trusted.push(from.value);
           break;
@@ -334,7 +334,7 @@ class Importer {
       const locations = hostLocations[i]!;
       const ret = scope.return;
       if (ret !== undefined && scope.locationBlocks.has(ret.block)) {
-        this.#notes.warn(ret.at, '"return" answers every request of this server block: its locations are never used and are left out');
+        this.#notes.warn(ret.at, '"return" answers every request of this server block: its locations are never used and are left out, as in nginx', 'harmless');
         out.return = ret.options;
       } else if (ret !== undefined && scope.locationBlocks.size > 0) {
         this.#notes.warn(
