@@ -45,7 +45,12 @@ type Context = 'main' | 'http' | 'server';
  *   `events {}`, ...) and proxy options switchyard handles its own way are
  *   ignored with a warning `line N: "name" ignored (why)`, never silently;
  * - a location that does not proxy (`return`, `root`, `try_files`, ...) is left
- *   to the app, with one warning.
+ *   out, with one warning: its requests are matched by the other locations;
+ * - upstreams with server or location blocks but no location that proxies are an
+ *   error (the file would proxy nothing); a file of upstream blocks only imports,
+ *   for `proxyTo` routes;
+ * - each warning has a kind (`result.notes`): `'harmless'` or `'changes'` what
+ *   reaches the app; `strict: true` makes the first `'changes'` one an error.
  *
  * Nested locations become `locations` of their location (settings inherited as nginx merges
  * them); `internal` becomes `internal: true`, a named location with `proxy_pass` a `@name` key,
@@ -106,6 +111,8 @@ class Importer {
   readonly #resolver: ResolverOptions = {};
   readonly #logs = new LogDirectives();
   #serverBlocks = 0;
+  /** The first location block that was read and left out (it does not proxy): what the "no location reaches the upstreams" error points at. */
+  #firstDropped: Directive | undefined;
   /** Virtual hosts: server blocks with the same server_name list are one (the :80 and :443 copies of a site). */
   readonly #scopes: Scope[] = [];
   readonly #scopeByKey = new Map<string, number>();
@@ -135,8 +142,26 @@ class Importer {
     if (this.#upstreams.size === 0 && this.#locations.size === 0) {
       fail({ line: 1, column: 1 }, 'no "upstream" block and no proxied "location" found: nothing for switchyard to balance');
     }
+    if (this.#locations.size === 0 && this.#upstreams.size > 0 && (this.#serverBlocks > 0 || this.#firstDropped !== undefined)) this.#noLocationReaches();
     const options = this.#options();
     return { options, warnings: this.#notes.list(), notes: this.#notes.entries() };
+  }
+
+  /**
+   * Upstreams, and server or location blocks, but no location that proxies: the file was meant to
+   * proxy and would proxy nothing (every location left out, as in gunicorn's try_files @app
+   * pattern). A file of upstream blocks only is no site: it is the pools for `proxyTo` routes.
+   */
+  #noLocationReaches(): never {
+    const up = [...this.#upstreams.values()][0]!;
+    const why =
+      this.#firstDropped !== undefined
+        ? `every location block was left out because it does not proxy (the first, "location ${locationKey(this.#firstDropped).key}", is on line ${this.#firstDropped.line}${this.#firstDropped.file !== undefined ? ` of ${this.#firstDropped.file}` : ''}; see its warning)`
+        : 'the server blocks have no location with proxy_pass';
+    fail(
+      up,
+      `upstream "${up.name}" is reached by no location: ${why}; add a location with "proxy_pass http://${up.name}", or pass a file of upstream blocks only to use them with proxyTo routes`,
+    );
   }
 
   #walk(block: readonly Directive[], ctx: Context, inherited: ProxySettings, inheritedRedirect: RedirectSettings = {}): void {
@@ -192,7 +217,10 @@ class Importer {
           if (loc) this.#bodyLimitOf.set(loc, bodyLimit);
           const scope = this.#pageScope(settings);
           scope.locations.push({ ...locationKey(d), proxied: loc !== undefined, block: d.block ?? [], inherited: settings });
-          if (!loc) break;
+          if (!loc) {
+            this.#firstDropped ??= d;
+            break;
+          }
           if (loc.kind !== 'regex' && loc.kind !== 'regex-i' && loc.kind !== 'named' && !loc.pattern.startsWith('/')) {
             // nginx accepts `location foo` (or `location __proto__`) but no request path can match it.
             this.#notes.warn(d, `location "${loc.key}" ignored: its path does not start with "/", so no request can match it (nor in nginx)`, 'harmless');
