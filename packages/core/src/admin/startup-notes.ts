@@ -16,9 +16,10 @@ export function logStartupNotes(sy: Switchyard, logger: SwitchyardLogger): void 
   const changes = notes.filter((k) => k === 'changes').length;
   const harmless = warnings.length - changes;
   const quiet = logger.debug !== undefined ? logger.debug.bind(logger) : logger.info.bind(logger);
+  const n = warnings.length;
   const summary =
-    `switchyard: nginx import: ${changes} warning${changes === 1 ? '' : 's'} that change${changes === 1 ? 's' : ''} what reaches the app, ` +
-    `${harmless} harmless (ignored directives that change nothing here); the list is in .switchyard.warnings`;
+    `switchyard: nginx import: ${n} warning${n === 1 ? '' : 's'}, ${changes} that change${changes === 1 ? 's' : ''} what reaches the app (at warn) and ` +
+    `${harmless} harmless (ignored, changing nothing here; at ${logger.debug !== undefined ? 'debug' : 'info'}); the list is in .switchyard.warnings and .switchyard.importNotes`;
   if (changes > 0) logger.warn(summary);
   else quiet(summary);
   warnings.forEach((w, i) => (notes[i] === 'changes' ? logger.warn : quiet).call(logger, `switchyard: nginx import: ${w}`));

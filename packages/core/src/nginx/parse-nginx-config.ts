@@ -142,22 +142,26 @@ class Importer {
     if (this.#upstreams.size === 0 && this.#locations.size === 0) {
       fail({ line: 1, column: 1 }, 'no "upstream" block and no proxied "location" found: nothing for switchyard to balance');
     }
-    if (this.#locations.size === 0 && this.#upstreams.size > 0 && (this.#serverBlocks > 0 || this.#firstDropped !== undefined)) this.#noLocationReaches();
+    // Named and internal locations are reached only through X-Accel-Redirect, which needs a location a client request reaches first.
+    const reachable = [...this.#locations.values()].some((l) => l.kind !== 'named' && !l.internal);
+    if (!reachable && this.#upstreams.size > 0 && (this.#serverBlocks > 0 || this.#firstDropped !== undefined)) this.#noLocationReaches();
     const options = this.#options();
     return { options, warnings: this.#notes.list(), notes: this.#notes.entries() };
   }
 
   /**
    * Upstreams, and server or location blocks, but no location that proxies: the file was meant to
-   * proxy and would proxy nothing (every location left out, as in gunicorn's try_files @app
-   * pattern). A file of upstream blocks only is no site: it is the pools for `proxyTo` routes.
+   * proxy and would proxy nothing (every location left out, or only a named one proxies, as in
+   * gunicorn's try_files @app pattern). A file of upstream blocks only is no site: it is the pools for `proxyTo` routes.
    */
   #noLocationReaches(): never {
     const up = [...this.#upstreams.values()][0]!;
     const why =
       this.#firstDropped !== undefined
         ? `every location block was left out because it does not proxy (the first, "location ${locationKey(this.#firstDropped).key}", is on line ${this.#firstDropped.line}${this.#firstDropped.file !== undefined ? ` of ${this.#firstDropped.file}` : ''}; see its warning)`
-        : 'the server blocks have no location with proxy_pass';
+        : this.#locations.size > 0
+          ? 'only named or internal locations proxy, and no client request reaches those'
+          : 'the server blocks have no location with proxy_pass';
     fail(
       up,
       `upstream "${up.name}" is reached by no location: ${why}; add a location with "proxy_pass http://${up.name}", or pass a file of upstream blocks only to use them with proxyTo routes`,
@@ -223,7 +227,7 @@ class Importer {
           }
           if (loc.kind !== 'regex' && loc.kind !== 'regex-i' && loc.kind !== 'named' && !loc.pattern.startsWith('/')) {
             // nginx accepts `location foo` (or `location __proto__`) but no request path can match it.
-            this.#notes.warn(d, `location "${loc.key}" ignored: its path does not start with "/", so no request can match it (nor in nginx)`, 'harmless');
+            this.#notes.warn(d, `location "${loc.key}" ignored: its path does not start with "/", so no request can match it`, 'harmless');
             break;
           }
           this.#scopeOf.set(loc, scope);
