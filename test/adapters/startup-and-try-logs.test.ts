@@ -52,7 +52,10 @@ describe('startup and try logs', () => {
     const ours = lines.filter((l) => l.msg.includes('nginx import'));
     assert.equal(ours.length, 4);
     assert.equal(ours[0]!.level, 40);
-    assert.match(ours[0]!.msg, /^switchyard: nginx import: 3 warnings, 1 that changes what reaches the app \(at warn\) and 2 harmless .*at debug.*\.switchyard\.warnings/);
+    assert.match(
+      ours[0]!.msg,
+      /^switchyard: nginx import: 3 warnings, 1 that changes what reaches the app \(at warn\) and 2 harmless .*at debug.*\.switchyard\.warnings/,
+    );
     // sendfile and error_log are nginx's own business (debug); gzip not imported changes what the client gets (warn).
     assert.deepEqual(
       ours.slice(1).map((l) => l.level),

@@ -63,21 +63,23 @@ test('nginx process directives at the top of the file are harmless', () => {
 });
 
 test('limit_except in a proxied location changes what reaches the app', () => {
-  const { notes } = parseNginxConfig('upstream app { server 127.0.0.1:8080; }\nserver {\n  location / {\n    limit_except GET { deny all; }\n    proxy_pass http://app;\n  }\n}\n');
+  const { notes } = parseNginxConfig(
+    'upstream app { server 127.0.0.1:8080; }\nserver {\n  location / {\n    limit_except GET { deny all; }\n    proxy_pass http://app;\n  }\n}\n',
+  );
   assert.deepEqual(
     notes?.map((n) => [n.line, n.kind]),
     [[4, 'changes']],
   );
-  assert.match(notes![0]!.text, /^"limit_except" ignored \(not imported: .*every request reaches the app/);
+  assert.match(notes[0]!.text, /^"limit_except" ignored \(not imported: .*every request reaches the app/);
 });
 
 test('a location that does not proxy says where its requests go', () => {
   const { notes } = parseNginxConfig(site('location /static/ { root /srv; }'));
   assert.equal(notes?.length, 1);
-  assert.equal(notes![0]!.kind, 'changes');
-  assert.equal(notes![0]!.line, 3);
-  assert.match(notes![0]!.text, /^location \/static\/ is not proxied and is left out \(switchyard serves no files/);
-  assert.match(notes![0]!.text, /matched by the other locations/);
+  assert.equal(notes[0]!.kind, 'changes');
+  assert.equal(notes[0]!.line, 3);
+  assert.match(notes[0]!.text, /^location \/static\/ is not proxied and is left out \(switchyard serves no files/);
+  assert.match(notes[0]!.text, /matched by the other locations/);
 });
 
 test('strict: true refuses the first note that changes what reaches the app, at its line; harmless ones stay warnings', () => {
@@ -107,7 +109,10 @@ test('{ nginx, strict: true } is strict too; strict must be a boolean', () => {
   const text = site('gzip on;');
   assert.equal(toSwitchyardOptions({ nginx: text }).warnings.length, 1);
   assert.equal(toSwitchyardOptions({ nginx: text, strict: false }).warnings.length, 1);
-  assert.throws(() => toSwitchyardOptions({ nginx: text, strict: true }), (err: unknown) => err instanceof NginxParseError && err.line === 3);
+  assert.throws(
+    () => toSwitchyardOptions({ nginx: text, strict: true }),
+    (err: unknown) => err instanceof NginxParseError && err.line === 3,
+  );
   const opts = toSwitchyardOptions({ nginx: site('sendfile on;'), strict: true });
   assert.equal('strict' in opts.options, false, 'strict is not laid over the options');
   assert.deepEqual(
@@ -118,9 +123,12 @@ test('{ nginx, strict: true } is strict too; strict must be a boolean', () => {
 });
 
 test('notes carry the file of an included one', () => {
-  const { notes, warnings } = parseNginxConfig('upstream app { server 127.0.0.1:8080; }\nserver {\n  include extra.conf;\n  location / { proxy_pass http://app; }\n}\n', {
-    files: { 'extra.conf': '\nlimit_req zone=one;\n' },
-  });
+  const { notes, warnings } = parseNginxConfig(
+    'upstream app { server 127.0.0.1:8080; }\nserver {\n  include extra.conf;\n  location / { proxy_pass http://app; }\n}\n',
+    {
+      files: { 'extra.conf': '\nlimit_req zone=one;\n' },
+    },
+  );
   assert.deepEqual(
     notes?.map((n) => [n.file, n.line, n.kind]),
     [['extra.conf', 2, 'changes']],
@@ -137,13 +145,17 @@ test('upstreams with server blocks but no location that proxies are an error nam
     (err: unknown) => {
       assert.ok(err instanceof NginxParseError);
       assert.equal(err.line, 1);
-      assert.match(err.message, /^upstream "app_server" is reached by no location: every location block was left out because it does not proxy \(the first, "location \/", is on line 4/);
+      assert.match(
+        err.message,
+        /^upstream "app_server" is reached by no location: every location block was left out because it does not proxy \(the first, "location \/", is on line 4/,
+      );
       return true;
     },
   );
   assert.throws(
     () => parseNginxConfig('upstream u { server 127.0.0.1:1; }\nserver { listen 80; server_name a.example; }\n'),
-    (err: unknown) => err instanceof NginxParseError && /upstream "u" is reached by no location: the server blocks have no location with proxy_pass/.test(err.message),
+    (err: unknown) =>
+      err instanceof NginxParseError && /upstream "u" is reached by no location: the server blocks have no location with proxy_pass/.test(err.message),
   );
   // Only an internal location proxies: reached by X-Accel-Redirect only, which needs a location that proxies first.
   assert.throws(

@@ -22,7 +22,10 @@ export function logStartupNotes(sy: Switchyard, logger: SwitchyardLogger): void 
     `${harmless} harmless (ignored, changing nothing here; at ${logger.debug !== undefined ? 'debug' : 'info'}); the list is in .switchyard.warnings and .switchyard.importNotes`;
   if (changes > 0) logger.warn(summary);
   else quiet(summary);
-  warnings.forEach((w, i) => (notes[i] === 'changes' ? logger.warn : quiet).call(logger, `switchyard: nginx import: ${w}`));
+  warnings.forEach((w, i) => {
+    if (notes[i] === 'changes') logger.warn(`switchyard: nginx import: ${w}`);
+    else quiet(`switchyard: nginx import: ${w}`);
+  });
 }
 
 /**

@@ -4,10 +4,14 @@ import type { ImportNoteKind } from '../types.js';
 import type { ImportNotes } from './notes.js';
 import type { Position } from './tokenizer.js';
 
-const RATE = 'not imported: switchyard does not limit requests, so the app gets all of them; use @fastify/rate-limit (Fastify) or express-rate-limit (Express) in front of the proxied routes';
-const BASIC = 'not imported: switchyard does not check passwords, so every client reaches the app; use @fastify/basic-auth (Fastify) or express-basic-auth (Express) in front of the proxied routes';
-const IP = 'not imported: switchyard does not filter client addresses, so every client reaches the app; use an IP filter (an onRequest hook on Fastify, express-ipfilter on Express) in front of the proxied routes';
-const ACCESS = 'not imported: switchyard does not apply nginx access rules, so every request reaches the app; check access in the app or a middleware in front of the proxied routes';
+const RATE =
+  'not imported: switchyard does not limit requests, so the app gets all of them; use @fastify/rate-limit (Fastify) or express-rate-limit (Express) in front of the proxied routes';
+const BASIC =
+  'not imported: switchyard does not check passwords, so every client reaches the app; use @fastify/basic-auth (Fastify) or express-basic-auth (Express) in front of the proxied routes';
+const IP =
+  'not imported: switchyard does not filter client addresses, so every client reaches the app; use an IP filter (an onRequest hook on Fastify, express-ipfilter on Express) in front of the proxied routes';
+const ACCESS =
+  'not imported: switchyard does not apply nginx access rules, so every request reaches the app; check access in the app or a middleware in front of the proxied routes';
 
 /** Reasons for the directives that change what reaches the app when ignored. */
 const CHANGES: Record<string, string> = {
@@ -33,7 +37,7 @@ const CHANGES: Record<string, string> = {
   return: 'answering from the proxy is not imported here',
   real_ip_recursive: 'switchyard keeps X-Forwarded-For from trusted peers as it is',
   gzip: 'switchyard does not compress responses: use @fastify/compress (Fastify) or compression (Express)',
-  expires: 'switchyard does not add Expires/Cache-Control: the upstream\'s headers reach the client as they are',
+  expires: "switchyard does not add Expires/Cache-Control: the upstream's headers reach the client as they are",
   more_set_headers: 'third-party headers-more module; write a rewriteResponseHeaders hook',
   more_clear_headers: 'third-party headers-more module; write a rewriteResponseHeaders hook',
   more_set_input_headers: 'third-party headers-more module; write a rewriteRequest hook',
@@ -97,8 +101,8 @@ const HARMLESS: Record<string, string> = {
   proxy_buffering: STREAMED,
   reset_timedout_connection: NGINX_TUNING,
   server_tokens: "the nginx version in nginx's own Server header; switchyard sends no nginx version",
-  types: "MIME types of files nginx serves; the framework sets Content-Type",
-  default_type: "MIME types of files nginx serves; the framework sets Content-Type",
+  types: 'MIME types of files nginx serves; the framework sets Content-Type',
+  default_type: 'MIME types of files nginx serves; the framework sets Content-Type',
 };
 
 const OTHER_PASS = new Set(['fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'memcached_pass']);

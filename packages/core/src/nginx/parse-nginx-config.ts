@@ -79,7 +79,9 @@ export function parseNginxConfig(text: string, options: NginxParseOptions = {}):
     ...(options.baseDir !== undefined ? { dir: options.baseDir } : {}),
     ...(options.files !== undefined ? { files: options.files } : {}),
   };
-  return new Importer(options.baseDir ?? process.cwd(), include, options.strict === true).run(parseSyntaxTree(text.startsWith('\uFEFF') ? text.slice(1) : text));
+  return new Importer(options.baseDir ?? process.cwd(), include, options.strict === true).run(
+    parseSyntaxTree(text.startsWith('\uFEFF') ? text.slice(1) : text),
+  );
 }
 
 /** Options of `parseNginxConfig`. */

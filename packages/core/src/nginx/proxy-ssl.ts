@@ -57,7 +57,12 @@ export function readSslDirective(d: Directive, level: { ssl?: SslDirectives }, n
   if (!SSL_DIRECTIVES.has(d.name)) return false;
   if (d.block) fail(d, `"${d.name}" cannot have a block`);
   if (d.name === 'proxy_ssl_session_reuse') {
-    notes.ignored(d, `proxy_ssl_session_reuse ${d.args[0]?.value ?? ''}`.trim(), 'switchyard always resumes TLS sessions with upstreams', d.args[0]?.value === 'off' ? 'changes' : 'harmless');
+    notes.ignored(
+      d,
+      `proxy_ssl_session_reuse ${d.args[0]?.value ?? ''}`.trim(),
+      'switchyard always resumes TLS sessions with upstreams',
+      d.args[0]?.value === 'off' ? 'changes' : 'harmless',
+    );
     return true;
   }
   const name = NAMES[d.name] as SslName;
