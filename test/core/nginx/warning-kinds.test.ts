@@ -36,6 +36,11 @@ const KINDS: Array<[string, 'harmless' | 'changes', RegExp]> = [
   ['gzip on;', 'changes', /@fastify\/compress \(Fastify\) or compression \(Express\)/],
   ['gzip_types text/css;', 'changes', /does not compress/],
   ['some_unknown_module_directive on;', 'changes', /not about load balancing/],
+  ['keepalive_timeout 65;', 'harmless', /client connection timeouts are the Node server's/],
+  ['proxy_request_buffering off;', 'harmless', /streams request bodies to the upstream as they arrive/],
+  ['proxy_request_buffering on;', 'changes', /streams request bodies/],
+  ['proxy_cache my_cache;', 'changes', /no cache: every request reaches the upstream/],
+  ['ssl_protocols TLSv1.2;', 'changes', /TLS is terminated by the Node server/],
 ];
 
 for (const [directive, kind, text] of KINDS) {

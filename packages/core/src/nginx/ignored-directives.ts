@@ -46,6 +46,7 @@ const CHANGES: Record<string, string> = {
 
 const PROCESS = "about nginx's own process; Node runs switchyard";
 const NGINX_TUNING = "nginx's own I/O and memory tuning; Node's applies";
+const CLIENT_CONN = "client connection timeouts are the Node server's (server.keepAliveTimeout, requestTimeout, headersTimeout)";
 const STREAMED = 'switchyard streams responses already: it never buffers a response body, as nginx does with proxy_buffering off';
 /** Directives that change nothing a request or a response carries here: nginx's process, tuning, buffers. */
 const HARMLESS: Record<string, string> = {
@@ -100,6 +101,12 @@ const HARMLESS: Record<string, string> = {
   proxy_temp_file_write_size: STREAMED,
   proxy_buffering: STREAMED,
   reset_timedout_connection: NGINX_TUNING,
+  keepalive_timeout: CLIENT_CONN,
+  keepalive_requests: CLIENT_CONN,
+  client_header_timeout: CLIENT_CONN,
+  client_body_timeout: CLIENT_CONN,
+  send_timeout: CLIENT_CONN,
+  access_log: "a location's own access log is not imported: switchyard writes one access log, the http or server level one",
   server_tokens: "the nginx version in nginx's own Server header; switchyard sends no nginx version",
   types: 'MIME types of files nginx serves; the framework sets Content-Type',
   default_type: 'MIME types of files nginx serves; the framework sets Content-Type',
@@ -119,6 +126,8 @@ export function ignoredReason(name: string): string {
   if (name.startsWith('proxy_ssl_'))
     return "no switchyard equivalent; Node's TLS defaults apply (the mapped ones are proxy_ssl_trusted_certificate, _certificate, _certificate_key, _password_file, _name, _verify, _protocols)";
   if (name.startsWith('gzip_')) return own(CHANGES, 'gzip') as string;
+  if (name.startsWith('ssl_')) return "TLS is terminated by the Node server (https.createServer, or Fastify's https option), not by the import";
+  if (name.startsWith('proxy_cache')) return 'switchyard has no cache: every request reaches the upstream';
   if (name.startsWith('proxy_')) return 'proxy option not supported by switchyard';
   return 'not about load balancing';
 }
@@ -133,6 +142,17 @@ export function ignoredKind(name: string): ImportNoteKind {
 }
 
 /** Warn that a directive is ignored, with its reason and kind. */
-export function ignoreDirective(notes: ImportNotes, at: Position, name: string): void {
+export function ignoreDirective(notes: ImportNotes, at: Position & { args?: ReadonlyArray<{ value: string }> }, name: string): void {
+  if (name === 'proxy_request_buffering') {
+    // switchyard streams request bodies: what nginx does with "off"; "on" (nginx's default) waits for the whole body first.
+    const off = at.args?.[0]?.value === 'off';
+    notes.ignored(
+      at,
+      `${name} ${off ? 'off' : 'on'}`,
+      'switchyard streams request bodies to the upstream as they arrive, as nginx does with proxy_request_buffering off',
+      off ? 'harmless' : 'changes',
+    );
+    return;
+  }
   notes.ignored(at, name, ignoredReason(name), ignoredKind(name));
 }
