@@ -36,6 +36,9 @@ const KINDS: Array<[string, 'harmless' | 'changes', RegExp]> = [
   ['gzip on;', 'changes', /@fastify\/compress \(Fastify\) or compression \(Express\)/],
   ['gzip_types text/css;', 'changes', /does not compress/],
   ['some_unknown_module_directive on;', 'changes', /not about load balancing/],
+  ['gzip off;', 'harmless', /does not compress responses either/],
+  ['root /srv/www;', 'changes', /serves no files: a request no location matches reaches the app's own routes/],
+  ['index index.html;', 'changes', /serves no files/],
   ['keepalive_timeout 65;', 'harmless', /client connection timeouts are the Node server's/],
   ['proxy_request_buffering off;', 'harmless', /streams request bodies to the upstream as they arrive/],
   ['proxy_request_buffering on;', 'changes', /streams request bodies/],
@@ -65,6 +68,21 @@ test('nginx process directives at the top of the file are harmless', () => {
       [4, 'harmless'],
     ],
   );
+});
+
+test('root, alias and index in a proxied location are harmless (nginx reads no file there); try_files is not', () => {
+  const { notes } = parseNginxConfig(
+    'upstream app { server 127.0.0.1:8080; }\nserver {\n  location / {\n    root /srv;\n    index index.html;\n    try_files $uri $uri/ =404;\n    proxy_pass http://app;\n  }\n}\n',
+  );
+  assert.deepEqual(
+    notes?.map((n) => [n.line, n.kind]),
+    [
+      [4, 'harmless'],
+      [5, 'harmless'],
+      [6, 'changes'],
+    ],
+  );
+  assert.match(notes[0]!.text, /^"root" ignored \(the location proxies: nginx reads no file here either\)$/);
 });
 
 test('limit_except in a proxied location changes what reaches the app', () => {

@@ -13,6 +13,9 @@ const IP =
 const ACCESS =
   'not imported: switchyard does not apply nginx access rules, so every request reaches the app; check access in the app or a middleware in front of the proxied routes';
 
+const SERVES_NO_FILES =
+  "switchyard serves no files: a request no location matches reaches the app's own routes, where nginx would answer it from the file system";
+
 /** Reasons for the directives that change what reaches the app when ignored. */
 const CHANGES: Record<string, string> = {
   limit_req: RATE,
@@ -36,6 +39,11 @@ const CHANGES: Record<string, string> = {
   rewrite: 'URL rewriting is not imported: requests keep their original path',
   return: 'answering from the proxy is not imported here',
   real_ip_recursive: 'switchyard keeps X-Forwarded-For from trusted peers as it is',
+  root: SERVES_NO_FILES,
+  alias: SERVES_NO_FILES,
+  index: SERVES_NO_FILES,
+  autoindex: SERVES_NO_FILES,
+  try_files: SERVES_NO_FILES,
   gzip: 'switchyard does not compress responses: use @fastify/compress (Fastify) or compression (Express)',
   expires: "switchyard does not add Expires/Cache-Control: the upstream's headers reach the client as they are",
   more_set_headers: 'third-party headers-more module; write a rewriteResponseHeaders hook',
@@ -141,8 +149,21 @@ export function ignoredKind(name: string): ImportNoteKind {
   return own(HARMLESS, name) !== undefined ? 'harmless' : 'changes';
 }
 
+/**
+ * In a location that proxies, nginx answers from the upstream and reads no file: `root`, `alias`
+ * and `index` there change nothing (`try_files` does: nginx tries the files first).
+ */
+export function ignoreInProxiedLocation(notes: ImportNotes, at: Position & { args?: ReadonlyArray<{ value: string }> }, name: string): void {
+  if (name === 'root' || name === 'alias' || name === 'index') notes.ignored(at, name, 'the location proxies: nginx reads no file here either', 'harmless');
+  else ignoreDirective(notes, at, name);
+}
+
 /** Warn that a directive is ignored, with its reason and kind. */
 export function ignoreDirective(notes: ImportNotes, at: Position & { args?: ReadonlyArray<{ value: string }> }, name: string): void {
+  if (name === 'gzip' && at.args?.[0]?.value === 'off') {
+    notes.ignored(at, 'gzip off', 'switchyard does not compress responses either', 'harmless');
+    return;
+  }
   if (name === 'proxy_request_buffering') {
     // switchyard streams request bodies: what nginx does with "off"; "on" (nginx's default) waits for the whole body first.
     const off = at.args?.[0]?.value === 'off';

@@ -2,7 +2,7 @@
 import { catastrophicRegex } from '../routing/regex-safety.js';
 import type { HealthCheckOptions, LocationKind } from '../types.js';
 import { nginxDuration } from './durations.js';
-import { ignoreDirective, isOtherPass } from './ignored-directives.js';
+import { ignoreInProxiedLocation, isOtherPass } from './ignored-directives.js';
 import { fail, ImportNotes } from './notes.js';
 import { mergeSettings, readProxyDirective, type ProxySettings } from './proxy-settings.js';
 import type { Directive } from './syntax-tree.js';
@@ -157,7 +157,8 @@ export function readLocation(
         break;
       default:
         if (containsProxyPass(c)) fail(c, `"proxy_pass" inside "${c.name}" is not supported`);
-        ignoreDirective(local, c, c.name);
+        // Kept only when the location proxies (else its one warning replaces these).
+        ignoreInProxiedLocation(local, c, c.name);
     }
   }
   const settings = mergeSettings(inherited, own);

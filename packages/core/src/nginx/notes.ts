@@ -18,7 +18,7 @@ interface Entry {
 }
 
 /**
- * Warnings in the form `line 12: "server_name" ignored (not about load balancing)` (`conf.d/app.conf line 3: ...` in an included file), returned in line order.
+ * Warnings in the form `line 12: "gzip" ignored (switchyard does not compress responses: ...)` (`conf.d/app.conf line 3: ...` in an included file), returned in line order.
  * Each is `'harmless'` (switchyard does here what nginx does, or the directive is about nginx's own
  * process) or `'changes'` (a request or a response differs from nginx's: the text says what to do).
  * A `'changes'` note is the default, so that a warning nobody classified is never taken for harmless.
