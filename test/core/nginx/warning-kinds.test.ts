@@ -1,7 +1,7 @@
 /** @module Import warnings by consequence: each directive's kind (harmless / changes), strict mode refusing the second kind at its line, and upstreams that no location reaches. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NginxParseError, parseNginxConfig, toSwitchyardOptions } from '@switchyard/core';
+import { createSwitchyard, NginxParseError, parseNginxConfig, toSwitchyardOptions } from '@switchyard/core';
 
 const site = (inServer: string, top = ''): string =>
   `${top}upstream app { server 127.0.0.1:8080; }\nserver {\n  ${inServer}\n  location / { proxy_pass http://app; }\n}\n`;
@@ -103,6 +103,20 @@ test('a location that does not proxy says where its requests go', () => {
   assert.equal(notes[0]!.line, 3);
   assert.match(notes[0]!.text, /^location \/static\/ is not proxied and is left out \(switchyard serves no files/);
   assert.match(notes[0]!.text, /matched by the other locations/);
+});
+
+test('the warning of a location left out is true: its paths are matched by "location /", and reach the app when no location matches', (t) => {
+  const withRoot = createSwitchyard(parseNginxConfig(site('location /static/ { root /srv; }')));
+  t.after(() => withRoot.close());
+  const caught = withRoot.match('GET', '/static/app.css');
+  assert.ok(caught !== undefined && 'upstream' in caught);
+  assert.equal(caught.location.key, '/');
+  assert.equal(caught.upstream, 'app');
+  const noRoot = createSwitchyard(
+    parseNginxConfig('upstream app { server 127.0.0.1:8080; }\nserver {\n  location /static/ { root /srv; }\n  location /api/ { proxy_pass http://app; }\n}\n'),
+  );
+  t.after(() => noRoot.close());
+  assert.equal(noRoot.match('GET', '/static/app.css'), undefined, 'no route: the app answers');
 });
 
 test('strict: true refuses the first note that changes what reaches the app, at its line; harmless ones stay warnings', () => {
