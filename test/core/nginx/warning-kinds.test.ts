@@ -184,7 +184,7 @@ test('upstreams with server blocks but no location that proxies are an error nam
       assert.equal(err.line, 1);
       assert.match(
         err.message,
-        /^upstream "app_server" is reached by no location: every location block was left out because it does not proxy \(the first, "location \/", is on line 4/,
+        /^upstream "app_server" is reached by no location: only named or internal locations proxy, which no client request reaches \(switchyard does not follow try_files or error_page to them\), and "location \/" \(line 4, see its warning\) was left out because it does not proxy; add a location with "proxy_pass http:\/\/app_server"/,
       );
       return true;
     },
@@ -200,7 +200,10 @@ test('upstreams with server blocks but no location that proxies are an error nam
     /upstream "u" is reached by no location: only named or internal locations proxy/,
   );
   // A bare location that does not proxy beside the upstreams: a server snippet that proxies nothing.
-  assert.throws(() => parseNginxConfig('upstream u { server 127.0.0.1:1; }\nlocation /s/ { root /srv; }\n'), /upstream "u" is reached by no location/);
+  assert.throws(
+    () => parseNginxConfig('upstream u { server 127.0.0.1:1; }\nlocation /s/ { root /srv; }\n'),
+    /upstream "u" is reached by no location: every location block was left out because it does not proxy \(the first is "location \/s\/" \(line 2, see its warning\)\)/,
+  );
 });
 
 test('a file of upstream blocks only still imports: the pools of proxyTo routes', () => {

@@ -158,11 +158,13 @@ class Importer {
    */
   #noLocationReaches(): never {
     const up = [...this.#upstreams.values()][0]!;
+    const d = this.#firstDropped;
+    const dropped = d === undefined ? '' : `"location ${locationKey(d).key}" (line ${d.line}${d.file !== undefined ? ` of ${d.file}` : ''}, see its warning)`;
     const why =
-      this.#firstDropped !== undefined
-        ? `every location block was left out because it does not proxy (the first, "location ${locationKey(this.#firstDropped).key}", is on line ${this.#firstDropped.line}${this.#firstDropped.file !== undefined ? ` of ${this.#firstDropped.file}` : ''}; see its warning)`
-        : this.#locations.size > 0
-          ? 'only named or internal locations proxy, and no client request reaches those'
+      this.#locations.size > 0
+        ? `only named or internal locations proxy, which no client request reaches (switchyard does not follow try_files or error_page to them)${d === undefined ? '' : `, and ${dropped} was left out because it does not proxy`}`
+        : d !== undefined
+          ? `every location block was left out because it does not proxy (the first is ${dropped})`
           : 'the server blocks have no location with proxy_pass';
     fail(
       up,
