@@ -89,6 +89,21 @@ describe('startup and try logs', () => {
     assert.deepEqual(printed, lines);
   });
 
+  it('fastify and express: { nginx, strict: true } refuses the warning that changes what reaches the app, at its line', async (t) => {
+    const [backend] = await backendsFor(t, 1);
+    const strictInput = { nginx: nginxText(backend!.port), strict: true };
+    const app = Fastify();
+    t.after(() => app.close());
+    await assert.rejects(
+      async () => {
+        await app.register(switchyardPlugin, strictInput);
+        await app.ready();
+      },
+      { name: 'NginxParseError', line: 2, message: /"gzip" ignored .*strict: true refuses/ },
+    );
+    assert.throws(() => switchyard(strictInput, { logger: false }), { name: 'NginxParseError', line: 2, message: /"gzip" ignored/ });
+  });
+
   it('fastify and express: a failed try is one line without a stack (info), then the state change (warn)', async (t) => {
     const backends = await backendsFor(t, 2);
     await backends[0]!.stop();
