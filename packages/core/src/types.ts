@@ -415,14 +415,32 @@ export interface ReturnOptions {
   body?: string;
 }
 
+/**
+ * What an import warning means: `'harmless'`, switchyard does here what nginx does or the directive
+ * is about nginx's own process (`user`, `worker_processes`, `proxy_http_version 1.1`, ...);
+ * `'changes'`, a request or a response differs from what nginx would do (the text says what to use).
+ */
+export type ImportNoteKind = 'harmless' | 'changes';
+
+/** One import warning: where it is (`file` only for an included file), its kind and its text (without the place). */
+export interface ImportNote {
+  file?: string;
+  line: number;
+  kind: ImportNoteKind;
+  text: string;
+}
+
 /** Result of `parseNginxConfig`. */
 export interface NginxParseResult {
   options: SwitchyardOptions;
+  /** Every note as one line, `line 12: ...` (`conf.d/app.conf line 3: ...` in an included file), in the order of `notes`. */
   warnings: string[];
+  /** The same warnings with their line and kind (absent on results made by hand before it existed). */
+  notes?: ImportNote[];
 }
 
-/** Everything `createSwitchyard` and the adapters accept. */
-export type SwitchyardInput = SwitchyardOptions | NginxParseResult | { nginx: string };
+/** Everything `createSwitchyard` and the adapters accept; `{ nginx, strict: true }` refuses the import's `'changes'` warnings as `parseNginxConfig`'s `strict` does. */
+export type SwitchyardInput = SwitchyardOptions | NginxParseResult | { nginx: string; strict?: boolean };
 
 // ---------------------------------------------------------------------------
 // Resolved configuration (defaults applied, durations in ms)
@@ -1003,6 +1021,8 @@ export interface Switchyard {
   readonly config: ResolvedConfig;
   /** Warnings from nginx import (ignored directives), empty otherwise. */
   readonly warnings: readonly string[];
+  /** The nginx import warnings with line and kind (`'changes'` for warnings given as text only), empty otherwise. */
+  readonly importNotes: readonly ImportNote[];
   /**
    * Match a request against the locations, in nginx's order; with `servers`, those of the virtual
    * host `host` (the Host header, any case, with or without port) picks. `scheme` is `$scheme` of a `return`.
