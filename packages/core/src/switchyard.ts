@@ -14,6 +14,9 @@ import type {
   ResolvedRetryBudget,
   RouteMatch,
   SiteMatch,
+  SiteRequestFacts,
+  FilesRoute,
+  FilesAnswer,
   RouteToOptions,
   ServerOptions,
   ServerPatch,
@@ -46,6 +49,7 @@ import { startDiscovery, type Discovery } from './discovery/index.js';
 import { resolveServerEntry } from './discovery/server-entries.js';
 import { registerInternals } from './admin/instance-internals.js';
 import { joinCluster } from './cluster/cluster-link.js';
+import { resolvePendingFiles } from './site-resolution/site-driver.js';
 
 const monotonicNow = (): number => performance.now();
 
@@ -100,11 +104,15 @@ class SwitchyardInstance implements Switchyard {
 
   match(method: string, url: string, host?: string): RouteMatch | undefined {
     const found = this.#router.match(method, url, host);
-    return found === undefined || 'return' in found ? undefined : found;
+    return found === undefined || 'return' in found || 'files' in found || 'file' in found ? undefined : found;
   }
 
-  matchSite(method: string, url: string, host?: string, scheme?: 'http' | 'https'): SiteMatch | undefined {
-    return this.#router.match(method, url, host, scheme);
+  matchSite(method: string, url: string, host?: string, scheme?: 'http' | 'https', request?: SiteRequestFacts): SiteMatch | undefined {
+    return this.#router.match(method, url, host, scheme, request);
+  }
+
+  resolveFiles(route: FilesRoute): Promise<FilesAnswer> {
+    return resolvePendingFiles(route);
   }
 
   accelRedirect(route: ProxyRoute, headers: IncomingHttpHeaders, state: AccelState): AccelRedirect | undefined {

@@ -6,6 +6,7 @@ import type { ResolvedSticky, StickyOptions } from './sticky/sticky-types.js';
 export type * from './sticky/sticky-types.js';
 import type { LocationHooks, ResolvedHooks } from './hooks/hook-types.js';
 import type { RequestHeaderPlan } from './http/request-header-plan.js';
+import type { CompiledProgram, LocationContent } from './rewrite/program-types.js';
 import type { RequestFacts, TryFacts } from './request-facts/facts-types.js';
 export type * from './request-facts/facts-types.js';
 import type { AccessLogOption, ResolvedAccessLog } from './access-log/resolve-access-log.js';
@@ -244,7 +245,31 @@ export interface QueueOptions {
 }
 
 export interface LocationOptions extends LocationHooks {
-  upstream: string;
+  /**
+   * The pool this location proxies to (nginx `proxy_pass`). Optional when the location answers
+   * itself: files (`root`/`alias`/`tryFiles`), a `return`, or `rewrite` steps that always end in one.
+   */
+  upstream?: string;
+  /**
+   * nginx `root`: serve files from this directory, the request's path appended (`/data` + `/a/b.css`).
+   * Served by the framework's maintained plugin (`@fastify/static`, `serve-static`: optional peers,
+   * loaded only when a location serves files). See docs/nginx-files.md.
+   */
+  root?: string;
+  /** nginx `alias`: the location's prefix replaced by this path (`location /i/ { alias /data/; }`); in a regex location, with its captures (`/data/$1`). */
+  alias?: string;
+  /** nginx `index`: the files tried, in order, for a path ending in `/`. Default `['index.html']`. */
+  index?: string[];
+  /**
+   * nginx `try_files`: the files tried in order (`'$uri'`, `'$uri/'`, `'/maintenance.html'`), then
+   * the last entry: a URI (matched again), `'=404'` (a status) or `'@name'` (a named location, e.g.
+   * the one that proxies to the app). Needs `root` or `alias` (else nginx's default root is used: refused).
+   */
+  tryFiles?: string[];
+  /** nginx `return` in a location: answered after the `rewrite` steps (variables: see docs/nginx-files.md). */
+  return?: ReturnOptions;
+  /** nginx's rewrite module in this location, in order: `rewrite`, `return`, `set`, `break` and `if`. */
+  rewrite?: RewriteStep[];
   /** nginx `proxy_pass http://pool/new/;`: the matched prefix is replaced by this. */
   rewritePrefix?: string;
   /** Forward the client's Host header instead of the upstream's. Default false. */
@@ -384,6 +409,8 @@ export interface SwitchyardOptions {
   maxBodySize?: number | string;
   /** The default of every location's `redirect` (nginx `proxy_redirect`). Default false; the nginx import sets `'default'`. */
   redirect?: 'default' | false;
+  /** nginx's rewrite module at server level for the single-site shape (with `servers`, each server's `rewrite`). */
+  rewrite?: RewriteStep[];
   /**
    * Forward client request headers whose names contain an underscore (`X_User`). Default true;
    * the nginx import sets false, as nginx's `underscores_in_headers off` drops them (true when the
@@ -404,7 +431,28 @@ export interface VirtualServerOptions {
   return?: ReturnOptions;
   /** This host's default body limit (over the top-level `maxBodySize`). */
   maxBodySize?: number | string;
+  /** nginx's rewrite module at server level (run before the location is looked up): `rewrite`, `return`, `set`, `break`, `if`. */
+  rewrite?: RewriteStep[];
 }
+
+/**
+ * One step of nginx's rewrite module (ngx_http_rewrite_module), run in order:
+ * - `{ rewrite: '^/old/(.*)$', to: '/new/$1', flag? }`: nginx `rewrite regex replacement [flag]`
+ *   (`last`: look the location up again; `break`: stay in this location; `redirect` 302 /
+ *   `permanent` 301; a replacement starting `http://`, `https://` or `$scheme` redirects too);
+ * - `{ return: { status, url? | body? } }`: answer now;
+ * - `{ set: 'name', value: '...' }`: nginx `set $name value`;
+ * - `{ break: true }`: stop the steps here;
+ * - `{ if: '$host = www.example.com', then: [...] }`: nginx `if (condition) { ... }`, condition
+ *   written as in nginx: `$var`, `$var = text`, `$var != text`, `$var ~ re`, `$var ~* re`, `$var !~ re`,
+ *   `$var !~* re`, `-f $path`, `!-f $path`, `-d`, `!-d`, `-e`, `!-e`.
+ */
+export type RewriteStep =
+  | { rewrite: string; to: string; flag?: 'last' | 'break' | 'redirect' | 'permanent' }
+  | { return: ReturnOptions }
+  | { set: string; value: string }
+  | { break: true }
+  | { if: string; then: RewriteStep[] };
 
 /** nginx's `return code [url|text]`: `url` with `$host`, `$request_uri`, `$server_name`, `$scheme`, `$uri`, `$args`. */
 export interface ReturnOptions {
@@ -587,7 +635,10 @@ export interface Location {
   readonly kind: LocationKind;
   /** The path or the regex source. */
   readonly pattern: string;
-  readonly upstream: string;
+  /** The pool it proxies to; `undefined` for a location that answers itself (`content`). */
+  readonly upstream: string | undefined;
+  /** What the location does besides proxying: files, a return, rewrite steps (see `LocationOptions.root`). */
+  readonly content?: LocationContent | undefined;
   readonly rewritePrefix: string | undefined;
   readonly preserveHost: boolean;
   /** As configured (lower-case names), values with their nginx variables unexpanded. */
@@ -643,6 +694,8 @@ export interface ResolvedConfig {
   readonly servers?: readonly ResolvedVirtualServer[] | undefined;
   /** `underscoresInHeaders` (default true): false drops client headers with `_` in their names. */
   readonly underscoresInHeaders: boolean;
+  /** The single-site shape's server-level rewrite steps, compiled; absent when none. */
+  readonly rewrite?: CompiledProgram | undefined;
 }
 
 /** A validated virtual host. */
@@ -652,6 +705,8 @@ export interface ResolvedVirtualServer {
   readonly default: boolean;
   readonly locations: readonly Location[];
   readonly return?: Readonly<ReturnOptions> | undefined;
+  /** Server-level rewrite steps, compiled; absent when none. */
+  readonly rewrite?: CompiledProgram | undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -731,16 +786,47 @@ export interface RedirectRequest {
   /** TLS connection (https, default port 443). */
   readonly encrypted: boolean;
 }
-/** `sy.match()` for a server-level nginx `return`: answer this status, Location and body. */
+/** `sy.match()` for an nginx `return` (of a server, a location, a rewrite's redirect, or a file lookup's 403/404/405/500): answer this status, Location and body. */
 export interface ReturnRoute {
   readonly return: { readonly status: number; readonly location?: string; readonly body?: string };
-  readonly location?: undefined;
+  /** The location that answered (absent for a server-level `return`). */
+  readonly location?: Location | undefined;
   readonly redirect?: undefined;
   readonly internal?: undefined;
 }
 
-/** `sy.matchSite()`: a route, or the `return` of the virtual host the request's Host picked. */
-export type SiteMatch = RouteMatch | ReturnRoute;
+/**
+ * `sy.matchSite()` for a request whose answer needs the file system (a location with `root`,
+ * `alias`, `tryFiles`, or an `if (-f ...)`): pass it to `sy.resolveFiles()`, which looks and
+ * gives the final answer. `uri` is where the lookup starts.
+ */
+export interface FilesRoute {
+  /** The location being processed (absent when a server-level `if (-f ...)` asks first). */
+  readonly location: Location | undefined;
+  readonly files: { readonly uri: string };
+  readonly redirect?: undefined;
+  readonly internal?: undefined;
+}
+
+/** `sy.resolveFiles()`: serve this file (GET or HEAD). `path` is relative to `root`, `/`-separated, never leaves it. */
+export interface FileRoute {
+  readonly location: Location;
+  readonly file: { readonly root: string; readonly path: string };
+  readonly redirect?: undefined;
+  readonly internal?: undefined;
+}
+
+/** `sy.matchSite()`: a route, the `return` of the virtual host the request's Host picked, or a lookup to finish with `sy.resolveFiles()`. */
+export type SiteMatch = RouteMatch | ReturnRoute | FilesRoute | FileRoute;
+
+/** `sy.resolveFiles()`: what a request that needed the file system gets (`undefined`: the app's own routes). */
+export type FilesAnswer = Exclude<SiteMatch, FilesRoute> | undefined;
+
+/** What `matchSite` may look at besides the method, URL, Host and scheme (nginx `$http_*`, `$cookie_*`, `$remote_addr` in `rewrite`/`if`). */
+export interface SiteRequestFacts {
+  readonly headers?: Readonly<Record<string, string | readonly string[] | undefined>>;
+  readonly remoteAddress?: string | undefined;
+}
 
 /** An upstream server as adapters need it to connect. */
 export interface ServerInfo {
@@ -1032,7 +1118,9 @@ export interface Switchyard {
    * `match` for adapters: also the server-level `return` of a virtual host (which `match` gives as
    * `undefined`); `scheme` is the connection's, the `$scheme` of the return's text.
    */
-  matchSite(method: string, url: string, host?: string, scheme?: 'http' | 'https'): SiteMatch | undefined;
+  matchSite(method: string, url: string, host?: string, scheme?: 'http' | 'https', request?: SiteRequestFacts): SiteMatch | undefined;
+  /** Finish a `FilesRoute`: the file to serve, or the route or answer its lookups lead to (bounded: nginx's 10 internal redirects, then 500). */
+  resolveFiles(route: FilesRoute): Promise<FilesAnswer>;
   /**
    * An upstream answered `route` with these headers: `undefined` to deliver the response, or what
    * its `X-Accel-Redirect` leads to (only when the location's `accelRedirect` is on).

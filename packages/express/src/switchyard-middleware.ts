@@ -1,5 +1,5 @@
 /** @module `switchyard(options)`: the Express/node:http middleware, `proxyTo` for mounted prefixes, the `upgrade` handler and `close`. */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import {
@@ -24,6 +24,7 @@ import {
   type Location,
   type ProxyRoute,
   type RouteToOptions,
+  type SiteMatch,
   type Switchyard,
   type SwitchyardInput,
   type SwitchyardLogger,
@@ -33,6 +34,7 @@ import { UpstreamAgents } from './upstream-agents.js';
 import { expressAccessLog, type AccessLogDestination } from './access-log.js';
 import { H2Sessions } from './h2-sessions.js';
 import { sendReturn } from './return-answer.js';
+import { createStaticFiles } from './static-files.js';
 
 /** Express's `next` (or any callback taking an optional error). */
 export type NextFunction = (err?: unknown) => void;
@@ -132,6 +134,8 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
     accessLog: expressAccessLog(sy.config.accessLog, options.accessLog, logger === false ? undefined : logger, sy.config.tracing),
   };
   const ws = createWebSocketProxy(sy, { log });
+  // Loaded here, so a missing serve-static is an error when the middleware is made, not at a request.
+  const staticFiles = createStaticFiles(sy.config.locations);
   const adminPaths = new Set<string>();
   if (sy.config.status !== undefined) adminPaths.add(sy.config.status.path);
   if (sy.config.metrics !== undefined) adminPaths.add(sy.config.metrics.path);
@@ -217,9 +221,24 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       replyError(res, 500, 'internal error');
       return;
     }
+    answer(req, res, next, route, url);
+  };
+
+  /** Answer what the core decided: the app's routes, a return, a redirect, a file (after its lookups), or the proxy. */
+  function answer(req: IncomingMessage, res: ServerResponse, next: NextFunction | undefined, route: SiteMatch | undefined, url: string): void {
     if (route === undefined) {
       if (next !== undefined) next();
       else replyNotFound(res);
+      return;
+    }
+    if ('files' in route) {
+      sy.resolveFiles(route).then(
+        (found) => answer(req, res, next, found, url),
+        (err: unknown) => {
+          log(requestErrorLine(req.method, url, 500, 'internal error', err));
+          if (!res.headersSent) replyError(res, 500, 'internal error');
+        },
+      );
       return;
     }
     if ('return' in route) {
@@ -229,6 +248,14 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
     if (route.internal === true) {
       // An internal location (nginx `internal`): 404 here, never offered to the app's later routes.
       replyNotFound(res);
+      return;
+    }
+    if ('file' in route) {
+      // `staticFiles` exists whenever the core can give a FileRoute (some location serves files).
+      staticFiles?.(req, res, route, (status) => {
+        if (!res.headersSent) replyStatus(res, status);
+        else res.destroy();
+      });
       return;
     }
     if (route.redirect !== undefined) {
@@ -241,7 +268,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       return;
     }
     startExchange(ctx, req, res, route, (req as ExpressRequest).originalUrl ?? url);
-  };
+  }
 
   let upgradeHinted = false;
   /**
@@ -381,4 +408,9 @@ function replyPlain(res: ServerResponse, status: number, body: string): void {
 
 function replyNotFound(res: ServerResponse): void {
   replyPlain(res, 404, 'Not Found\n');
+}
+
+/** A status without a page of its own (a file that went missing between the lookup and the read: 404; 403; 500). */
+function replyStatus(res: ServerResponse, status: number): void {
+  replyPlain(res, status, `${STATUS_CODES[status] ?? 'Error'}\n`);
 }

@@ -24,6 +24,7 @@ import {
   type Location,
   type ProxyRoute,
   type ReturnRoute,
+  type SiteMatch,
   type SwitchyardInput,
 } from '@switchyard/core';
 import { UpstreamPools } from './upstream-pools.js';
@@ -40,6 +41,12 @@ import { hookIdentity } from './hook-glue.js';
 import { proxiedMethods } from './http-methods.js';
 import { installSentBodies, markProxyBodiesScope, sentBody } from './raw-bodies.js';
 import { fastifyAccessLog } from './access-log.js';
+import { registerStaticFiles, sendStaticFile } from './static-files.js';
+
+/** Some location (nested ones included) answers itself: files, a return, rewrite steps. */
+function hasOwnAnswers(locations: readonly Location[]): boolean {
+  return locations.some((l) => l.content !== undefined || (l.locations !== undefined && hasOwnAnswers(l.locations)));
+}
 
 /** Locations made by `reply.proxyTo`, kept per (route, upstream, options); a cap guards against options built per request. */
 const MAX_CACHED_LOCATIONS = 1000;
@@ -187,22 +194,33 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
   function handleLocation(request: FastifyRequest, reply: FastifyReply): void {
     try {
       adoptTargetHost(request.raw.url ?? '/', request.raw.headers);
-      const route = matchRequest(sy, request.raw);
-      if (route === undefined || route.internal === true) {
-        // An internal location (nginx `internal`) is not the client's: the app's 404, no route of it.
-        reply.callNotFound();
-      } else if ('return' in route) {
-        sendReturn(reply, route);
-      } else if (route.redirect !== undefined) {
-        reply
-          .code(301)
-          .header('location', redirectLocation(route, toRedirectRequest(request.raw)))
-          .send();
-      } else {
-        proxy(request, reply, route);
-      }
+      answer(request, reply, matchRequest(sy, request.raw));
     } catch (err) {
       internalError(ctx, request, reply, err);
+    }
+  }
+
+  /** Answer what the core decided: the app's 404, a return, a redirect, a file (after its lookups), or the proxy. */
+  function answer(request: FastifyRequest, reply: FastifyReply, route: SiteMatch | undefined): void {
+    if (route === undefined || route.internal === true) {
+      // An internal location (nginx `internal`) is not the client's: the app's 404, no route of it.
+      reply.callNotFound();
+    } else if ('files' in route) {
+      sy.resolveFiles(route).then(
+        (found) => answer(request, reply, found),
+        (err: unknown) => internalError(ctx, request, reply, err),
+      );
+    } else if ('return' in route) {
+      sendReturn(reply, route);
+    } else if ('file' in route) {
+      sendStaticFile(reply, route);
+    } else if (route.redirect !== undefined) {
+      reply
+        .code(301)
+        .header('location', redirectLocation(route, toRedirectRequest(request.raw)))
+        .send();
+    } else {
+      proxy(request, reply, route);
     }
   }
 
@@ -226,6 +244,7 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     child.removeAllContentTypeParsers();
     child.addContentTypeParser('*', proxyBodyParser);
     markProxyBodiesScope(child);
+    await registerStaticFiles(child, sy.config.locations);
     for (const path of adminPaths) {
       // Static routes: they win over any location wildcard.
       child.get(path, async (request, reply) => {
@@ -267,7 +286,11 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
       for (const url of [api, `${api}/*`]) child.route({ method: methods, url, handler });
     }
     // A virtual host that answers with `return` answers every path: the catch-all route dispatches by host.
-    const returns = sy.config.servers?.some((s) => s.return !== undefined) === true;
+    // So does a configuration with rewrite steps or files: a rewritten URI may reach any location.
+    const returns =
+      sy.config.servers?.some((s) => s.return !== undefined || s.rewrite !== undefined) === true ||
+      sy.config.rewrite !== undefined ||
+      hasOwnAnswers(sy.config.locations);
     for (const url of locationRoutePaths(sy.config.locations, adminPaths, returns)) {
       child.route({ method: methods, url, handler: handleLocation });
     }

@@ -198,9 +198,12 @@ const CASES: Array<[unknown, string]> = [
   [loc({ '/api/': 'nope' }), 'locations["/api/"].upstream names the unknown upstream "nope" (known: api, web)'],
   [loc({ '/api/': 'apj' }), 'locations["/api/"].upstream names the unknown upstream "apj" (did you mean api?)'],
   [loc({ '/api/': { upstream: 'nope' } }), 'locations["/api/"].upstream names the unknown upstream "nope" (known: api, web)'],
-  [loc({ '/api/': {} }), 'locations["/api/"].upstream is required'],
+  [loc({ '/api/': {} }), 'locations["/api/"].upstream is required unless the location answers itself (root, alias, tryFiles, return or rewrite)'],
   [loc({ '/api/': 5 }), 'locations["/api/"] must be an upstream name or an object { upstream, ... }, got 5'],
-  [loc({ '/api/': { upstream: 'api', rewrite: '/' } }), 'locations["/api/"].rewrite is not a known option (did you mean rewritePrefix?)'],
+  [
+    loc({ '/api/': { upstream: 'api', rewrite: '/' } }),
+    'locations["/api/"].rewrite must be an array of rewrite steps ({ rewrite, to }, { return }, { set, value }, { break: true }, { if, then }), got "/" (to replace the location\'s prefix, write rewritePrefix)',
+  ],
   [loc({ '~ ([a-': 'api' }), 'locations["~ ([a-"] has an invalid regular expression: Invalid regular expression: /([a-/: Unterminated character class'],
   [
     loc({ '~* \\.png$': { upstream: 'api', rewritePrefix: '/img/' } }),

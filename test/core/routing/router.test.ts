@@ -9,7 +9,7 @@ function router(locations: Record<string, LocationOptions | string>) {
   const upstreams: Record<string, string[]> = {};
   for (const value of Object.values(locations)) {
     const name = typeof value === 'string' ? value : value.upstream;
-    upstreams[name] = ['http://127.0.0.1:1'];
+    if (name !== undefined) upstreams[name] = ['http://127.0.0.1:1'];
   }
   return createRouter(resolveConfig({ upstreams, locations }).locations);
 }

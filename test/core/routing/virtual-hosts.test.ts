@@ -13,6 +13,7 @@ function show(m: SiteMatch | undefined): string {
   if ('return' in m) return `${m.return.status} ${m.return.location ?? m.return.body ?? ''}`;
   if (m.redirect !== undefined) return `301 ${m.redirect}`;
   if (m.internal === true) return '404 internal';
+  if ('files' in m || 'file' in m) return 'files';
   return `${m.upstream} ${m.path}`;
 }
 

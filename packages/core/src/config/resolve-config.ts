@@ -7,6 +7,7 @@ import { compileHashKey } from './hash-key.js';
 import { keyString } from './hash-key-error.js';
 import { declaresInternal, resolveAbsoluteRedirect } from './resolve-location.js';
 import { resolveLocationMap, resolveServers } from './resolve-servers.js';
+import { compileProgram, siteSetNames } from '../rewrite/compile-program.js';
 import { parseBodySize } from './body-size.js';
 import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { resolveTls } from './resolve-tls.js';
@@ -42,6 +43,7 @@ const TOP_KEYS = [
   'maxBodySize',
   'redirect',
   'underscoresInHeaders',
+  'rewrite',
 ] as const;
 const UPSTREAM_KEYS = [
   'servers',
@@ -111,6 +113,9 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     redirect: resolveTopRedirect(top.redirect),
   };
   const maxBodyBytes = top.maxBodySize === undefined ? 0 : parseBodySize(top.maxBodySize, 'maxBodySize');
+  if (top.servers !== undefined && top.rewrite !== undefined) fail('rewrite', 'cannot be given beside servers: give each server its own (servers[i].rewrite)');
+  const siteNames = top.servers === undefined ? siteSetNames(top.rewrite, top.locations) : new Set<string>();
+  const rewrite = top.rewrite === undefined ? undefined : compileProgram(top.rewrite, 'rewrite', siteNames);
   const servers = top.servers === undefined ? undefined : resolveServers(top.servers, upstreams, scope, maxBodyBytes);
   // With servers, `locations` lists every host's locations (adapters register their paths from it).
   const locations: Location[] =
@@ -118,7 +123,7 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
       ? servers.flatMap((s) => s.locations)
       : top.locations === undefined
         ? []
-        : resolveLocationMap(top.locations, upstreams, 'locations', scope, maxBodyBytes);
+        : resolveLocationMap(top.locations, upstreams, 'locations', { ...scope, setNames: siteNames }, maxBodyBytes);
 
   const status = resolveRoutePath(top.status, 'status');
   const metrics = resolveRoutePath(top.metrics, 'metrics');
@@ -142,6 +147,7 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     accessLog: resolveAccessLog(top.accessLog),
     tracing: optionalBoolean(top.tracing, 'tracing', false),
     servers: servers === undefined ? undefined : Object.freeze(servers),
+    ...(rewrite !== undefined ? { rewrite } : {}),
     underscoresInHeaders: optionalBoolean(top.underscoresInHeaders, 'underscoresInHeaders', true),
   });
 }

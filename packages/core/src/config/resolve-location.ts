@@ -2,7 +2,9 @@
 import { catastrophicRegex } from '../routing/regex-safety.js';
 import type { Location, LocationKind, ResolvedUpstream, RouteToOptions } from '../types.js';
 import { encodePath, normalizePath } from '../routing/normalize-path.js';
-import { DEFAULT_PRESERVE_HOST, DEFAULT_WEBSOCKET } from './defaults.js';
+import { DEFAULT_PRESERVE_HOST, DEFAULT_RETRY, DEFAULT_TIMEOUTS, DEFAULT_WEBSOCKET } from './defaults.js';
+import { compileFiles, compileProgram, compileReturn, setNames } from '../rewrite/compile-program.js';
+import type { LocationContent } from '../rewrite/program-types.js';
 import { checkKeys, child, describe, expectObject, fail, isPlainObject, optionalBoolean, suggest } from './describe.js';
 import { resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { resolveRedirect } from './resolve-redirect.js';
@@ -29,8 +31,16 @@ const LOCATION_KEYS = [
   'redirect',
   'locations',
   'maxBodySize',
+  'root',
+  'alias',
+  'index',
+  'tryFiles',
+  'return',
+  'rewrite',
   ...HOOK_KEYS,
 ] as const;
+/** Options that only mean something when the location proxies. */
+const PROXY_ONLY = ['rewritePrefix', 'headers', 'retry', 'timeouts', 'redirect', 'hideHeaders', 'passHeaders', ...HOOK_KEYS] as const;
 const ROUTE_KEYS = ['prefix', 'rewritePrefix', ...HEADER_KEYS, 'retry', 'timeouts', 'websocket', 'maxBodySize', ...HOOK_KEYS] as const;
 
 /**
@@ -98,6 +108,8 @@ interface LocationScope {
   readonly parent?: Location;
   /** `client_max_body_size` of the level above (server or top), bytes; 0 = unlimited. */
   readonly maxBodyBytes?: number;
+  /** The variables `set` anywhere in this server's rewrite steps (nginx declares them config-wide). */
+  readonly setNames?: ReadonlySet<string>;
 }
 
 /**
@@ -161,8 +173,7 @@ export function resolveLocation(
   }
   if (!isPlainObject(value)) fail(path, `must be an upstream name or an object { upstream, ... }, got ${describe(value)}`);
   checkKeys(value, LOCATION_KEYS, path);
-  if (value.upstream === undefined) fail(`${path}.upstream`, 'is required');
-  const upstream = lookupUpstream(value.upstream, upstreams, `${path}.upstream`);
+  const upstream = value.upstream === undefined ? undefined : lookupUpstream(value.upstream, upstreams, `${path}.upstream`);
   return build(key, kind, pattern, upstream, value, path, scope, upstreams);
 }
 
@@ -207,12 +218,13 @@ function build(
   key: string,
   kind: LocationKind,
   pattern: string,
-  upstream: ResolvedUpstream,
+  upstream: ResolvedUpstream | undefined,
   options: Record<string, unknown>,
   path: string,
   scope: LocationScope = { accelRedirect: false },
   upstreams?: ReadonlyMap<string, ResolvedUpstream>,
 ): Location {
+  const content = resolveContent(kind, upstream !== undefined, options, path, scope.setNames ?? new Set());
   let rewritePrefix: string | undefined;
   if (options.rewritePrefix !== undefined) {
     const rp = options.rewritePrefix;
@@ -243,34 +255,74 @@ function build(
     key,
     kind,
     pattern,
-    upstream: upstream.name,
+    upstream: upstream?.name,
+    ...(content !== undefined ? { content } : {}),
     rewritePrefix,
     preserveHost,
     headers,
     headerDefaults,
     forwardedHeaders,
-    requestHeaders: compileRequestHeaders(headers, forwardedHeaders, preserveHost, nginx, upstream.name),
+    requestHeaders: compileRequestHeaders(headers, forwardedHeaders, preserveHost, nginx, upstream?.name ?? ''),
     hiddenHeaders: hiddenHeaderSet(hide, headerNames(options.passHeaders, `${path}.passHeaders`)),
-    retry: resolveRetry(options.retry, `${path}.retry`, upstream.retry),
-    timeouts: resolveTimeouts(options.timeouts, `${path}.timeouts`, upstream.timeouts),
+    retry: resolveRetry(options.retry, `${path}.retry`, upstream?.retry ?? DEFAULT_RETRY),
+    timeouts: resolveTimeouts(options.timeouts, `${path}.timeouts`, upstream?.timeouts ?? DEFAULT_TIMEOUTS),
     websocket: optionalBoolean(options.websocket, `${path}.websocket`, DEFAULT_WEBSOCKET),
-    hooks: mergeHooks(readHooks(options, path), upstream.hooks, path),
+    hooks: mergeHooks(readHooks(options, path), upstream?.hooks, path),
     internal,
     accelRedirect: optionalBoolean(options.accelRedirect, `${path}.accelRedirect`, scope.accelRedirect),
     absoluteRedirect:
       options.absoluteRedirect === undefined ? scope.absoluteRedirect : resolveAbsoluteRedirect(options.absoluteRedirect, `${path}.absoluteRedirect`),
     ...(maxBodyBytes > 0 ? { maxBodyBytes } : {}),
-    redirects: resolveRedirect(options.redirect, `${path}.redirect`, scope.redirect ?? false, { kind, pattern, rewritePrefix, upstream }),
+    redirects:
+      upstream === undefined
+        ? undefined
+        : resolveRedirect(options.redirect, `${path}.redirect`, scope.redirect ?? false, { kind, pattern, rewritePrefix, upstream }),
   };
   if (options.locations !== undefined) {
     if (kind === 'exact' || kind === 'named')
       fail(`${path}.locations`, `cannot be inside ${kind === 'exact' ? 'an exact' : 'a named'} location (nginx refuses it)`);
     // The children see the parent (its pattern and `internal`); the parent is frozen with them.
     (location as { locations?: readonly Location[] }).locations = Object.freeze(
-      resolveLocations(options.locations, upstreams ?? new Map([[upstream.name, upstream]]), `${path}.locations`, { ...scope, parent: location }),
+      resolveLocations(options.locations, upstreams ?? new Map(upstream === undefined ? [] : [[upstream.name, upstream]]), `${path}.locations`, {
+        ...scope,
+        parent: location,
+      }),
     );
   }
   return Object.freeze(location);
+}
+
+/**
+ * What a location answers itself: rewrite steps, a `return`, files. A location without `upstream`
+ * must have one of them; proxy-only options are refused there (they would do nothing).
+ */
+function resolveContent(
+  kind: LocationKind,
+  proxies: boolean,
+  options: Record<string, unknown>,
+  path: string,
+  names: ReadonlySet<string>,
+): LocationContent | undefined {
+  const own = setNames([options.rewrite]);
+  const all = own.size === 0 ? names : new Set([...names, ...own]);
+  const rewrite = options.rewrite === undefined ? undefined : compileProgram(options.rewrite, `${path}.rewrite`, all);
+  const ret = options.return === undefined ? undefined : compileReturn(options.return, `${path}.return`, all);
+  const files = compileFiles(options, path, all, kind);
+  if (!proxies) {
+    if (rewrite === undefined && ret === undefined && files === undefined) {
+      fail(`${path}.upstream`, 'is required unless the location answers itself (root, alias, tryFiles, return or rewrite)');
+    }
+    for (const key of PROXY_ONLY) if (options[key] !== undefined) fail(`${path}.${key}`, 'only applies to a location that proxies (give upstream)');
+  } else {
+    if (ret !== undefined) fail(`${path}.return`, 'answers every request of the location, so upstream would never be used: give one or the other');
+    if (files?.tryFiles !== undefined)
+      fail(
+        `${path}.tryFiles`,
+        "cannot be used beside upstream (nginx would proxy the URI of the file it found): proxy from a named location given as the last entry, e.g. tryFiles: ['$uri', '@app']",
+      );
+  }
+  if (rewrite === undefined && ret === undefined && files === undefined) return undefined;
+  return Object.freeze({ rewrite, return: ret, files });
 }
 
 /** `absoluteRedirect`: false/undefined (relative), true (Host header and port), or `{ serverName?, port? }`. */

@@ -2,11 +2,12 @@
 import type { Location, ResolvedUpstream, ResolvedVirtualServer, ReturnOptions } from '../types.js';
 import { checkKeys, describe, fail, isPlainObject, optionalBoolean } from './describe.js';
 import { resolveLocations } from './resolve-location.js';
+import { compileProgram, siteSetNames } from '../rewrite/compile-program.js';
 import { parseBodySize } from './body-size.js';
 import { classifyServerName } from '../routing/virtual-hosts/server-names.js';
 import { RETURN_VARIABLES, unknownReturnVariables } from '../routing/virtual-hosts/return-answer.js';
 
-const SERVER_KEYS = ['names', 'default', 'locations', 'return', 'maxBodySize'] as const;
+const SERVER_KEYS = ['names', 'default', 'locations', 'return', 'maxBodySize', 'rewrite'] as const;
 const RETURN_KEYS = ['status', 'url', 'body'] as const;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
@@ -16,6 +17,8 @@ export interface TopLocationScope {
   readonly absoluteRedirect?: Location['absoluteRedirect'];
   /** The top-level `redirect` (nginx `proxy_redirect`): `'default'` or false. */
   readonly redirect?: 'default' | false;
+  /** The variables the server's rewrite steps `set`. */
+  readonly setNames?: ReadonlySet<string>;
 }
 
 /** One `locations` object (top level or of a server), in config order, nested ones inside, with nginx's "duplicate location" check. */
@@ -26,7 +29,28 @@ export function resolveLocationMap(
   scope: TopLocationScope,
   maxBodyBytes = 0,
 ): Location[] {
-  return resolveLocations(value, upstreams, path, { ...scope, maxBodyBytes });
+  const out = resolveLocations(value, upstreams, path, { ...scope, maxBodyBytes });
+  checkNamedFallbacks(out, path);
+  return out;
+}
+
+/** A `tryFiles` ending in `@name` must name a named location of the same server (nginx would answer 500 at run time). */
+function checkNamedFallbacks(locations: readonly Location[], path: string): void {
+  const named = new Set(locations.filter((l) => l.kind === 'named').map((l) => l.pattern));
+  const walk = (list: readonly Location[], at: string): void => {
+    for (const l of list) {
+      const fallback = l.content?.files?.fallback;
+      if (fallback?.kind === 'named' && !named.has(fallback.name)) {
+        const known = [...named];
+        fail(
+          `${at}[${JSON.stringify(l.key)}].tryFiles`,
+          `ends with ${fallback.name}, which is no named location of ${at === 'locations' ? 'the configuration' : 'this server'} (${known.length === 0 ? 'none is defined' : `known: ${known.join(', ')}`})`,
+        );
+      }
+      if (l.locations !== undefined) walk(l.locations, at);
+    }
+  };
+  walk(locations, path);
 }
 
 /**
@@ -71,8 +95,17 @@ export function resolveServers(
       fail(`${path}.return`, 'answers every request of the server, so its locations would never be used: give one or the other');
     }
     const limit = entry.maxBodySize === undefined ? maxBodyBytes : parseBodySize(entry.maxBodySize, `${path}.maxBodySize`);
-    const locations = entry.locations === undefined ? [] : resolveLocationMap(entry.locations, upstreams, `${path}.locations`, scope, limit);
-    return Object.freeze({ names: Object.freeze(names), default: isDefault, locations: Object.freeze(locations), return: ret });
+    const siteNames = siteSetNames(entry.rewrite, entry.locations);
+    const rewrite = entry.rewrite === undefined ? undefined : compileProgram(entry.rewrite, `${path}.rewrite`, siteNames);
+    const locations =
+      entry.locations === undefined ? [] : resolveLocationMap(entry.locations, upstreams, `${path}.locations`, { ...scope, setNames: siteNames }, limit);
+    return Object.freeze({
+      names: Object.freeze(names),
+      default: isDefault,
+      locations: Object.freeze(locations),
+      return: ret,
+      ...(rewrite !== undefined ? { rewrite } : {}),
+    });
   });
 }
 

@@ -14,5 +14,9 @@ export function requestHost(req: IncomingMessage): string | undefined {
  * (TLS or not, never X-Forwarded-Proto) gives `$scheme`, as nginx's own listening side does.
  */
 export function matchRequest(sy: Switchyard, req: IncomingMessage, url: string = req.url ?? '/'): SiteMatch | undefined {
-  return sy.matchSite(req.method ?? 'GET', url, requestHost(req), isEncrypted(req) ? 'https' : 'http');
+  // `$http_*`, `$cookie_*` and `$remote_addr` for rewrite steps (read only when a config has some).
+  return sy.matchSite(req.method ?? 'GET', url, requestHost(req), isEncrypted(req) ? 'https' : 'http', {
+    headers: req.headers,
+    remoteAddress: req.socket?.remoteAddress,
+  });
 }

@@ -142,7 +142,7 @@ function variableSource(incoming: IncomingHttpHeaders, ctx: UpstreamHeaderContex
     incoming,
     peerIp: ctx.peerIp,
     encrypted: ctx.encrypted,
-    upstream: ctx.location.upstream,
+    upstream: ctx.location.upstream ?? '',
     serverProtocol: ctx.server.protocol,
     method: ctx.method,
     requestUri: ctx.requestUri,

@@ -18,6 +18,9 @@ import { splitTarget } from './request-target.js';
  * `search` is `'?' + query` as received (or `''`) and is passed through untouched.
  */
 export function routeWithin(location: Location, rawPath: string, normalizedPath: string, search: string): ProxyRoute | undefined {
+  const upstream = location.upstream;
+  // A location that answers itself (files, return) has no upstream path.
+  if (upstream === undefined) return undefined;
   const rewrite = location.rewritePrefix;
   let path: string;
   if (rewrite === undefined) {
@@ -30,7 +33,7 @@ export function routeWithin(location: Location, rawPath: string, normalizedPath:
     if (rest !== '' && isDotSegment(junction(rewrite, rest))) return undefined;
     path = rewrite + encodePath(rest);
   }
-  return { location, upstream: location.upstream, path: path + search };
+  return { location, upstream, path: path + search };
 }
 
 /** The path segment formed where `rewrite` and `rest` are joined. */
@@ -57,9 +60,11 @@ export function routeForLocation(location: Location, url: string): ProxyRoute | 
   if (normalized === undefined) return undefined;
   const prefix = location.pattern;
   if (!withinSegment(normalized, prefix)) return undefined;
+  const upstream = location.upstream;
+  if (upstream === undefined) return undefined;
   const rewrite = location.rewritePrefix;
   if (rewrite === undefined) {
-    return { location, upstream: location.upstream, path: collapseLeadingSlashes(target.rawPath) + target.search };
+    return { location, upstream, path: collapseLeadingSlashes(target.rawPath) + target.search };
   }
   let rest = normalized.slice(prefix.endsWith('/') ? prefix.length - 1 : prefix.length);
   let path: string;
@@ -69,7 +74,7 @@ export function routeForLocation(location: Location, url: string): ProxyRoute | 
     rest = encodePath(rest);
     path = (rewrite.endsWith('/') ? rewrite.slice(0, -1) : rewrite) + rest;
   }
-  return { location, upstream: location.upstream, path: path + target.search };
+  return { location, upstream, path: path + target.search };
 }
 
 /** `path` is `prefix` itself or below it, by whole segments. */

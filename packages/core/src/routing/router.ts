@@ -15,6 +15,12 @@ export interface Router {
   matchInternal(rawPath: string, path: string, search: string): ProxyRoute | RedirectRoute | undefined;
   /** The named location `@name`. */
   named(name: string): Location | undefined;
+  /**
+   * The location for a decoded, normalised path (what the rewrite engine looks up after each URI
+   * change): `redirect` is the slash redirect's target when the search ended on one, `captures`
+   * a regex location's match.
+   */
+  locate(path: string): { location: Location; redirect: string | undefined; captures: readonly (string | undefined)[] } | undefined;
 }
 
 interface Compiled {
@@ -100,7 +106,24 @@ export function createRouter(locations: readonly Location[]): Router {
     },
     matchInternal: route,
     named: (name) => named.get(name),
+    locate(path) {
+      const found = find(top, path, state);
+      if (found === undefined) return undefined;
+      const regex = found.kind === 'regex' || found.kind === 'regex-i' ? regexOf(top, found) : undefined;
+      const m = regex?.exec(path);
+      return { location: found, redirect: state.redirect ? redirectTargets.get(found) : undefined, captures: m === null || m === undefined ? [] : [...m] };
+    },
   };
+}
+
+/** The compiled regex of a regex location, at any level. */
+function regexOf(l: Level, location: Location): RegExp | undefined {
+  for (const c of l.regexes) if (c.location === location) return c.regex;
+  for (const inner of l.nested.values()) {
+    const found = regexOf(inner, location);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 function level(locations: readonly Location[], named: Map<string, Location>): Level {
@@ -123,7 +146,14 @@ function level(locations: readonly Location[], named: Map<string, Location>): Le
         out.regexes.push({ location, regex: new RegExp(location.pattern, location.kind === 'regex-i' ? 'i' : '') });
         break;
     }
-    if (location.kind !== 'regex' && location.kind !== 'regex-i' && location.pattern.length > 1 && location.pattern.endsWith('/')) {
+    // nginx's auto_redirect is set by proxy_pass only: a location serving files has none.
+    if (
+      location.upstream !== undefined &&
+      location.kind !== 'regex' &&
+      location.kind !== 'regex-i' &&
+      location.pattern.length > 1 &&
+      location.pattern.endsWith('/')
+    ) {
       const bare = location.pattern.slice(0, -1);
       // nginx's tree holds one node per name: an exact `= /a/` and a prefix `/a/` share it, exact first.
       if (!out.redirects.has(bare) || location.kind === 'exact') out.redirects.set(bare, location);
