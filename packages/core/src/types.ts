@@ -909,6 +909,27 @@ export interface ServerStatus {
   readonly health?: HealthStatus;
   /** A resolved/discovered address: the name it came from. */
   readonly name?: string;
+  /** With `status` on: the last samples, oldest first (see `StatusSnapshot.history`). */
+  readonly history?: ServerHistory;
+}
+
+/** One value per sample interval, oldest first; every series of a snapshot has `history.samples` entries. */
+export interface ServerHistory {
+  /** Requests sent to the server in the interval (divide by the interval for a rate). */
+  readonly requests: readonly number[];
+  /** Median and 99th percentile of the interval's response times, ms (a bucket's upper bound; 0 without responses). */
+  readonly p50: readonly number[];
+  readonly p99: readonly number[];
+  /** The server's state when the sample was taken. */
+  readonly states: readonly ServerState[];
+}
+
+/** Per upstream, one value per sample interval, oldest first. */
+export interface UpstreamHistory {
+  /** Tries moved to another server in the interval (refused by the retry budget not counted). */
+  readonly retries: readonly number[];
+  /** Requests that found no live server in the interval. */
+  readonly noLive: readonly number[];
 }
 
 export interface UpstreamStatus {
@@ -924,12 +945,16 @@ export interface UpstreamStatus {
   readonly queue?: QueueStatus;
   /** With `passive.panic`: true while too few servers are healthy and picks ignore passive failures. */
   readonly panic?: boolean;
+  /** With `status` on: retries and no-live-upstream per sample interval. */
+  readonly history?: UpstreamHistory;
 }
 
 export interface StatusSnapshot {
   readonly upstreams: Record<string, UpstreamStatus>;
   /** With `cluster: true` behind `clusterPrimary()`: how many workers the sums cover. */
   readonly workers?: number;
+  /** With `status` on: the sample interval (10 s) and how many samples each series holds (at most 60). */
+  readonly history?: { readonly intervalMs: number; readonly samples: number };
 }
 
 export interface ServerPatch {
