@@ -1,14 +1,9 @@
 /** @module Load during a DNS change (pnpm bench:dns): 50 connections through each adapter while the name moves from 3 addresses to 3 others, then the old backends stop; counts non-2xx and socket errors. */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import Fastify from 'fastify';
-import fastifySwitchyard from '@switchyard/fastify';
-import { switchyard as expressSwitchyard } from '@switchyard/express';
-import type { SwitchyardOptions } from '@switchyard/core';
 import { startDns } from '../test/discovery/support/dnsmasq.js';
 import { startAddressBackends } from '../test/discovery/support/address-backends.js';
 import { wrk } from './lib/wrk.js';
+import { startProxyApp } from './lib/proxy-app.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const DURATION_S = Number(process.env.BENCH_DNS_SECONDS ?? 12);
@@ -19,32 +14,12 @@ const OLD = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
 const NEW = ['127.0.0.5', '127.0.0.6', '127.0.0.7'];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function proxy(adapter: 'fastify' | 'express', options: SwitchyardOptions): Promise<{ url: string; close(): Promise<void> }> {
-  if (adapter === 'fastify') {
-    const app = Fastify({ logger: false });
-    await app.register(fastifySwitchyard, options);
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/`, close: () => app.close() };
-  }
-  const lb = expressSwitchyard(options);
-  const server: Server = createServer((req, res) => lb(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    close: async () => {
-      await lb.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
 const rows: string[] = [];
 for (const adapter of ['fastify', 'express'] as const) {
   const backends = await startAddressBackends([...OLD, ...NEW]);
   const hosts = (addresses: string[]): string[] => addresses.map((a) => `${a} app.test`);
   const dns = await startDns({ hosts: hosts(OLD) });
-  const p = await proxy(adapter, {
+  const p = await startProxyApp(adapter, {
     upstreams: { app: { servers: [{ url: `http://app.test:${backends.port}`, resolve: true }], resolver: { servers: [dns.address], timeout: '1s' } } },
     locations: { '/': 'app' },
   });

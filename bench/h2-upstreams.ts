@@ -1,14 +1,9 @@
 /** @module h2c vs HTTP/1.1 keep-alive upstreams on both adapters (pnpm bench:h2): proxy CPU per request, latency tail and upstream connections, side by side in one run. */
 import { fork, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import Fastify from 'fastify';
-import fastifySwitchyard from '@switchyard/fastify';
-import { switchyard as expressSwitchyard } from '@switchyard/express';
-import type { SwitchyardOptions } from '@switchyard/core';
 import { ensureTools } from './lib/tools.js';
 import { wrk } from './lib/wrk.js';
+import { startProxyApp } from './lib/proxy-app.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const DURATION_S = Number(process.env.BENCH_H2_SECONDS ?? 5);
@@ -37,26 +32,6 @@ async function connectionCounts(b: Backends): Promise<{ h1: number; h2c: number 
   return (await reply).counts;
 }
 
-async function proxy(adapter: 'fastify' | 'express', options: SwitchyardOptions): Promise<{ url: string; close(): Promise<void> }> {
-  if (adapter === 'fastify') {
-    const app = Fastify({ logger: false });
-    await app.register(fastifySwitchyard, options);
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/`, close: () => app.close() };
-  }
-  const lb = expressSwitchyard(options);
-  const server: Server = createServer((req, res) => lb(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    close: async () => {
-      await lb.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
 ensureTools();
 const backends = await startBackends();
 const rows: string[] = [];
@@ -64,7 +39,7 @@ for (const adapter of ['fastify', 'express'] as const) {
   for (const protocol of ['h1', 'h2c'] as const) {
     const ports = protocol === 'h1' ? backends.h1Ports : backends.h2Ports;
     const start = await connectionCounts(backends);
-    const p = await proxy(adapter, {
+    const p = await startProxyApp(adapter, {
       upstreams: { app: { protocol, servers: ports.map((port) => `http://127.0.0.1:${port}`) } },
       locations: { '/': 'app' },
     });

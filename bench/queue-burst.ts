@@ -1,13 +1,10 @@
 /** @module A burst over maxConns (pnpm bench:queue): 3x the pool's connection slots through each adapter, with and without the upstream queue; counts failed requests and the latency tail. */
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import Fastify from 'fastify';
-import fastifySwitchyard from '@switchyard/fastify';
-import { switchyard as expressSwitchyard } from '@switchyard/express';
-import type { SwitchyardOptions } from '@switchyard/core';
 import { ensureTools } from './lib/tools.js';
 import { wrk } from './lib/wrk.js';
+import { startProxyApp } from './lib/proxy-app.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const DURATION_S = Number(process.env.BENCH_QUEUE_SECONDS ?? 8);
@@ -32,32 +29,12 @@ async function backend(): Promise<{ url: string; close(): Promise<void> }> {
   };
 }
 
-async function proxy(adapter: 'fastify' | 'express', options: SwitchyardOptions): Promise<{ url: string; close(): Promise<void> }> {
-  if (adapter === 'fastify') {
-    const app = Fastify({ logger: false });
-    await app.register(fastifySwitchyard, options);
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/`, close: () => app.close() };
-  }
-  const lb = expressSwitchyard(options);
-  const server: Server = createServer((req, res) => lb(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    close: async () => {
-      await lb.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
 ensureTools();
 const backends = await Promise.all(Array.from({ length: SERVERS }, () => backend()));
 const rows: string[] = [];
 for (const adapter of ['fastify', 'express'] as const) {
   for (const queued of [false, true]) {
-    const p = await proxy(adapter, {
+    const p = await startProxyApp(adapter, {
       upstreams: {
         app: {
           servers: backends.map((b) => ({ url: b.url, maxConns: MAX_CONNS })),

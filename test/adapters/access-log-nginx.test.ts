@@ -1,8 +1,7 @@
 /** @module Side by side with real nginx: the same log_format and upstreams give the same `$upstream_addr`, `$upstream_status` and `$status` on nginx, Fastify and Express. */
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -11,17 +10,17 @@ import Fastify from 'fastify';
 import express from 'express';
 import switchyard from '@switchyard/fastify';
 import { switchyard as expressSwitchyard } from '@switchyard/express';
-import { aptInstall } from '../helpers/apt-install.js';
-import { freePort } from '../helpers/child-scripts.js';
+import { ensureNginx, startNginx } from '../helpers/real-nginx.js';
 import { backendsFor } from './support/setup.js';
 import { call, waitFor } from './support/http.js';
 
-const NGINX = '/usr/sbin/nginx';
 /** Times differ from one proxy to the other; what was tried and answered must not. */
 const FORMAT = '$request_method $request_uri $status $upstream_addr|$upstream_status';
 
 function config(listen: string, dir: string, good: number, refused: number): string {
   return `
+    daemon off;
+    master_process off;
     error_log ${dir}/error.log;
     pid ${dir}/nginx.pid;
     events { worker_connections 64; }
@@ -40,26 +39,18 @@ function config(listen: string, dir: string, good: number, refused: number): str
     }`;
 }
 
-async function runNginx(t: TestContext, conf: string, dir: string): Promise<void> {
-  writeFileSync(join(dir, 'nginx.conf'), conf);
-  const child = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', 'daemon off;'], { stdio: 'ignore' });
-  t.after(() => {
-    child.kill('SIGTERM');
-  });
-  await waitFor(() => existsSync(join(dir, 'nginx.pid')), 10_000);
-}
-
 const PATHS = ['/app/1', '/app/2', '/off/3'];
 
 describe('access log: nginx, Fastify and Express log the same tries', () => {
   it('a refused server then a good one, the good one alone, and no live server', async (t) => {
-    assert.equal(aptInstall('nginx-light', NGINX), undefined, 'nginx-light could not be installed');
+    ensureNginx();
     const [good, refused] = await backendsFor(t, 2);
     await refused!.stop();
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-accesslog-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const port = await freePort();
-    await runNginx(t, config(`127.0.0.1:${port}`, dir, good!.port, refused!.port), dir);
+    const real = await startNginx(dir, (listen) => config(listen, dir, good!.port, refused!.port));
+    t.after(() => real.stop());
+    const port = real.port;
     for (const path of PATHS) await call(`http://127.0.0.1:${port}${path}`);
     const logFile = join(dir, 'access.log');
     await waitFor(() => existsSync(logFile) && readFileSync(logFile, 'utf8').split('\n').filter(Boolean).length === PATHS.length);

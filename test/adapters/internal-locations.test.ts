@@ -6,7 +6,7 @@ import { drivers } from './drivers/index.js';
 import { backendsFor, startProxy, totalActive } from './support/setup.js';
 import { call } from './support/http.js';
 import type { Backend } from '../helpers/backends.js';
-import { startNginx } from '../helpers/real-nginx.js';
+import { startNginxSite as startNginx } from '../helpers/real-nginx.js';
 
 /** The app backend: answers with `X-Accel-Redirect: <?to=...>` and headers nginx keeps (or not) for the final answer. */
 function redirecting(app: Backend): void {

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { drivers } from './drivers/index.js';
 import { backendsFor, startProxy } from './support/setup.js';
 import { call, type Answer } from './support/http.js';
-import { startNginx } from './support/real-nginx.js';
+import { startNginxSite } from '../helpers/real-nginx.js';
 
 /** The request headers as the backend received them: lower-case names, repeated ones joined. */
 function receivedHeaders(req: IncomingMessage): Record<string, string> {
@@ -126,7 +126,8 @@ function rawCall(port: number, bytes: string): Promise<string> {
 describe('nginx: the reference for imported headers', () => {
   it('real nginx and both adapters send the same request headers and the same response headers', async (t) => {
     const backendPort = await startEcho(t);
-    const nginx = await startNginx(t, (listen) => config(backendPort, listen));
+    const nginx = await startNginxSite((listen) => config(backendPort, listen));
+    t.after(() => nginx.stop());
     for (const driver of drivers) {
       const proxy = await startProxy(t, driver, { nginx: config(backendPort, undefined) });
       for (const path of ['/plain/a', '/implicit/a', '/vars/a?q=1&x=2', '/host/a', '/pass/a']) {
@@ -160,7 +161,8 @@ describe('nginx: the reference for imported headers', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     t.after(() => closeServer(server));
     const port = (server.address() as { port: number }).port;
-    const nginx = await startNginx(t, (listen) => config(port, listen));
+    const nginx = await startNginxSite((listen) => config(port, listen));
+    t.after(() => nginx.stop());
     const request = 'GET /plain/a HTTP/1.1\r\nHost: a.example\r\nhost: b.example\r\n\r\n';
     assert.match(await rawCall(nginx.port, request), /^HTTP\/1\.1 400 /);
     for (const driver of drivers) {

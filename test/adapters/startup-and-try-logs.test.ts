@@ -42,7 +42,7 @@ async function withConsole<T>(fn: (lines: string[]) => Promise<T>): Promise<T> {
 }
 
 describe('startup and try logs', () => {
-  it('fastify: nginx import warnings once at start (a summary at warn, each at debug)', async (t) => {
+  it('fastify: nginx import warnings once at start (a summary at warn, each that changes something at warn, each harmless one at debug)', async (t) => {
     const [backend] = await backendsFor(t, 1);
     const lines: Array<{ level: number; msg: string }> = [];
     const app = Fastify({ logger: { level: 'debug', stream: { write: (l: string) => void lines.push(JSON.parse(l) as { level: number; msg: string }) } } });
@@ -52,10 +52,18 @@ describe('startup and try logs', () => {
     const ours = lines.filter((l) => l.msg.includes('nginx import'));
     assert.equal(ours.length, 4);
     assert.equal(ours[0]!.level, 40);
-    assert.match(ours[0]!.msg, /^switchyard: nginx import: 3 warnings .*\.switchyard\.warnings/);
+    assert.match(
+      ours[0]!.msg,
+      /^switchyard: nginx import: 3 warnings, 1 that changes what reaches the app \(at warn\) and 2 harmless .*at debug.*\.switchyard\.warnings/,
+    );
+    // sendfile and error_log are nginx's own business (debug); gzip not imported changes what the client gets (warn).
     assert.deepEqual(
       ours.slice(1).map((l) => l.level),
-      [20, 20, 20],
+      [20, 20, 40],
+    );
+    assert.deepEqual(
+      app.switchyard.importNotes.map((n) => n.kind),
+      ['harmless', 'harmless', 'changes'],
     );
     WARNINGS.forEach((w, i) => assert.ok(ours[i + 1]!.msg.includes(w), ours[i + 1]!.msg));
     assert.equal(app.switchyard.warnings.length, 3);
@@ -67,8 +75,10 @@ describe('startup and try logs', () => {
     const lb = switchyard({ nginx: nginxText(backend!.port) }, { logger });
     t.after(() => lb.close());
     assert.equal(lines.length, 4);
-    assert.match(lines[0]!, /^warn switchyard: nginx import: 3 warnings/);
-    WARNINGS.forEach((w, i) => assert.ok(lines[i + 1]!.startsWith('warn switchyard: nginx import: ' + w), lines[i + 1]));
+    assert.match(lines[0]!, /^warn switchyard: nginx import: 3 warnings, 1 that changes .* 2 harmless .*at info/);
+    // Without a debug level the harmless ones go to info, the one that changes something to warn.
+    const levels = ['info', 'info', 'warn'];
+    WARNINGS.forEach((w, i) => assert.ok(lines[i + 1]!.startsWith(`${levels[i]} switchyard: nginx import: ${w}`), lines[i + 1]));
     const printed = await withConsole(async (out) => {
       const byDefault = switchyard({ nginx: nginxText(backend!.port) });
       await byDefault.close();
@@ -77,6 +87,21 @@ describe('startup and try logs', () => {
       return out;
     });
     assert.deepEqual(printed, lines);
+  });
+
+  it('fastify and express: { nginx, strict: true } refuses the warning that changes what reaches the app, at its line', async (t) => {
+    const [backend] = await backendsFor(t, 1);
+    const strictInput = { nginx: nginxText(backend!.port), strict: true };
+    const app = Fastify();
+    t.after(() => app.close());
+    await assert.rejects(
+      async () => {
+        await app.register(switchyardPlugin, strictInput);
+        await app.ready();
+      },
+      { name: 'NginxParseError', line: 2, message: /"gzip" ignored .*strict: true refuses/ },
+    );
+    assert.throws(() => switchyard(strictInput, { logger: false }), { name: 'NginxParseError', line: 2, message: /"gzip" ignored/ });
   });
 
   it('fastify and express: a failed try is one line without a stack (info), then the state change (warn)', async (t) => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
 import { ADAPTERS } from './harness/adapter-apps.js';
 import { diffViews, narrowed, transcript } from './harness/diff.js';
-import { ensureNginx } from './harness/real-nginx.js';
+import { ensureNginx } from '../helpers/real-nginx.js';
 import { runScenario } from './harness/run-scenario.js';
 import type { Scenario, View } from './harness/scenario.js';
 import { SCENARIOS } from './scenarios/index.js';

@@ -190,7 +190,7 @@ const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
 /** pnpm's own commands the docs use, beside the package.json scripts. */
 const PNPM_COMMANDS = new Set(['install', 'add', 'pack', 'publish', 'exec', 'run']);
 /** Programs the sh blocks may call that are not in the repository. */
-const PROGRAMS = new Set(['npm', 'curl', 'grep', 'cd', 'for', 'do', 'done', 'git', 'apt-get', 'export', 'nginx', 'wrk']);
+const PROGRAMS = new Set(['npm', 'curl', 'grep', 'cd', 'for', 'do', 'done', 'git', 'apt-get', 'export', 'nginx', 'wrk', 'printf', 'dnsmasq', 'pkill']);
 
 function checkCommand(cmd: string): string | undefined {
   const words = cmd.split(/\s+/);

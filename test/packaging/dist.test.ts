@@ -75,9 +75,9 @@ const PACKAGES = ['core', 'fastify', 'express'] as const;
 const BUDGET: Record<string, { packed: number; unpacked: number }> = {
   // ESM + CJS bundles, each with a map that carries the TypeScript sources (src/ is not shipped);
   // grown by the request facts, access log and tracing (issue 26), HTTP/2 and the queue (issue 27).
-  core: { packed: 760_000, unpacked: 2_900_000 },
-  fastify: { packed: 140_000, unpacked: 500_000 },
-  express: { packed: 100_000, unpacked: 380_000 },
+  core: { packed: 1_000_000, unpacked: 3_800_000 },
+  fastify: { packed: 160_000, unpacked: 600_000 },
+  express: { packed: 130_000, unpacked: 480_000 },
 };
 
 interface Tarball {

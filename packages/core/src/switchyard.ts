@@ -1,6 +1,7 @@
 /** @module createSwitchyard: validates the configuration and wires pools, routing, retries and health checks into one instance. */
 import type { IncomingHttpHeaders } from 'node:http';
 import type {
+  ImportNote,
   AccelRedirect,
   AccelState,
   Forwarding,
@@ -52,6 +53,7 @@ const monotonicNow = (): number => performance.now();
 class SwitchyardInstance implements Switchyard {
   readonly config: ResolvedConfig;
   readonly warnings: readonly string[];
+  readonly importNotes: readonly ImportNote[];
   readonly #emitter = new SwitchyardEmitter();
   readonly #pools = new Map<string, PoolControl>();
   /** Retry-budget ledgers by upstream, then by budget setting (a location may set its own). */
@@ -68,9 +70,10 @@ class SwitchyardInstance implements Switchyard {
   readonly #announce = (facts: RequestFacts): void => this.#emitter.emit('request', { facts });
 
   constructor(input: SwitchyardInput, hooks: SwitchyardHooks) {
-    const { options, warnings } = toSwitchyardOptions(input);
+    const { options, warnings, notes } = toSwitchyardOptions(input);
     this.config = resolveConfig(options, warnings);
     this.warnings = this.config.warnings;
+    this.importNotes = Object.freeze(notes.map((n) => Object.freeze(n)));
     this.#factsConfigured = this.config.accessLog !== undefined || this.config.tracing === true;
     const emitter = this.#emitter;
     this.#env = {

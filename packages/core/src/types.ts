@@ -1,5 +1,6 @@
 /** @module Public types of @switchyard/core: configuration input, resolved configuration, per-request API, status. */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Duration, FailureKind, RequestInfo } from './base-types.js';
 import type { ResolvedSticky, StickyOptions } from './sticky/sticky-types.js';
 
 export type * from './sticky/sticky-types.js';
@@ -13,21 +14,9 @@ import type { AccessLogOption, ResolvedAccessLog } from './access-log/resolve-ac
 // Configuration as users write it (validated by createSwitchyard)
 // ---------------------------------------------------------------------------
 
-/** Milliseconds as a number, or an nginx-style string: `'500ms'`, `'10s'`, `'1m'`, `'1h'`, `'1m30s'`. */
-export type Duration = number | string;
-
-/** What the core needs to know about a client request (hash keys, retries, headers). */
-export interface RequestInfo {
-  method: string;
-  /** Path and query as received, e.g. `/api/users?id=1`. */
-  url: string;
-  headers: IncomingHttpHeaders;
-  /** The client's address as seen by the server socket (`::ffff:` forms allowed). */
-  clientIp: string;
-}
-
-/** A failure that is not an HTTP status: connection error/reset, timeout, malformed response. */
-export type FailureKind = 'error' | 'timeout' | 'invalid_header';
+// Duration, RequestInfo and FailureKind live in base-types.ts, which imports nothing of the core: the
+// hook, sticky and request-facts types use them without importing this file back (no import cycle).
+export type { Duration, RequestInfo, FailureKind } from './base-types.js';
 
 /** nginx `proxy_next_upstream` conditions: a failure kind or an HTTP status. */
 export type RetryCondition = FailureKind | number;
@@ -426,14 +415,32 @@ export interface ReturnOptions {
   body?: string;
 }
 
+/**
+ * What an import warning means: `'harmless'`, switchyard does here what nginx does or the directive
+ * is about nginx's own process (`user`, `worker_processes`, `proxy_http_version 1.1`, ...);
+ * `'changes'`, a request or a response differs from what nginx would do (the text says what to use).
+ */
+export type ImportNoteKind = 'harmless' | 'changes';
+
+/** One import warning: where it is (`file` only for an included file), its kind and its text (without the place). */
+export interface ImportNote {
+  file?: string;
+  line: number;
+  kind: ImportNoteKind;
+  text: string;
+}
+
 /** Result of `parseNginxConfig`. */
 export interface NginxParseResult {
   options: SwitchyardOptions;
+  /** Every note as one line, `line 12: ...` (`conf.d/app.conf line 3: ...` in an included file), in the order of `notes`. */
   warnings: string[];
+  /** The same warnings with their line and kind (absent on results made by hand before it existed). */
+  notes?: ImportNote[];
 }
 
-/** Everything `createSwitchyard` and the adapters accept. */
-export type SwitchyardInput = SwitchyardOptions | NginxParseResult | { nginx: string };
+/** Everything `createSwitchyard` and the adapters accept; `{ nginx, strict: true }` refuses the import's `'changes'` warnings as `parseNginxConfig`'s `strict` does. */
+export type SwitchyardInput = SwitchyardOptions | NginxParseResult | { nginx: string; strict?: boolean };
 
 // ---------------------------------------------------------------------------
 // Resolved configuration (defaults applied, durations in ms)
@@ -1039,6 +1046,8 @@ export interface Switchyard {
   readonly config: ResolvedConfig;
   /** Warnings from nginx import (ignored directives), empty otherwise. */
   readonly warnings: readonly string[];
+  /** The nginx import warnings with line and kind (`'changes'` for warnings given as text only), empty otherwise. */
+  readonly importNotes: readonly ImportNote[];
   /**
    * Match a request against the locations, in nginx's order; with `servers`, those of the virtual
    * host `host` (the Host header, any case, with or without port) picks. `scheme` is `$scheme` of a `return`.

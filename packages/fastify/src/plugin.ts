@@ -24,7 +24,6 @@ import {
   type Location,
   type ProxyRoute,
   type ReturnRoute,
-  type RouteToOptions,
   type SwitchyardInput,
 } from '@switchyard/core';
 import { UpstreamPools } from './upstream-pools.js';
@@ -32,16 +31,15 @@ import { loadReplyFrom } from './reply-from.js';
 import { internalError, kCall, proxyRequest, type ProxyContext } from './proxy-call.js';
 import { proxyBodyParser, requestBody } from './request-body.js';
 import { isExactPath, locationRoutePaths, staticPrefix } from './route-paths.js';
-import { handlerFactory } from './proxy-handler.js';
+import { handlerFactory, type ProxyToOptions } from './proxy-handler.js';
+
+export type { ProxyToOptions };
 import { limitBody } from './body-limit.js';
 import { forgottenReturnHint } from './forgotten-return.js';
 import { hookIdentity } from './hook-glue.js';
 import { proxiedMethods } from './http-methods.js';
 import { installSentBodies, markProxyBodiesScope, sentBody } from './raw-bodies.js';
 import { fastifyAccessLog } from './access-log.js';
-
-/** Options of `reply.proxyTo`: a location built in code; `prefix` defaults to the route's static prefix. */
-export type ProxyToOptions = RouteToOptions;
 
 /** Locations made by `reply.proxyTo`, kept per (route, upstream, options); a cap guards against options built per request. */
 const MAX_CACHED_LOCATIONS = 1000;

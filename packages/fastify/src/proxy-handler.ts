@@ -1,8 +1,10 @@
 /** @module `app.switchyard.handler(upstream, options)`: a route handler that proxies to a pool, checked when the route is made. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Switchyard } from '@switchyard/core';
-import type { ProxyToOptions } from './plugin.js';
+import type { RouteToOptions, Switchyard } from '@switchyard/core';
 import { markProxyHandler } from './raw-bodies.js';
+
+/** Options of `reply.proxyTo` and `app.switchyard.handler`: a location built in code; `prefix` defaults to the route's static prefix. */
+export type ProxyToOptions = RouteToOptions;
 
 /** A Fastify route handler made by `app.switchyard.handler()`. */
 export type SwitchyardRouteHandler = (request: FastifyRequest, reply: FastifyReply) => FastifyReply;

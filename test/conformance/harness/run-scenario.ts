@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseNginxConfig } from '@switchyard/core';
 import { ADAPTERS } from './adapter-apps.js';
-import { nginxConf, startNginx } from './real-nginx.js';
+import { nginxConf, startNginx } from '../../helpers/real-nginx.js';
 import { startBackends } from './recording-backends.js';
 import { runSequence, type Outcome } from './run-sequence.js';
 import type { Scenario } from './scenario.js';

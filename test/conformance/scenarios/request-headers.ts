@@ -247,11 +247,9 @@ ${site('location / { proxy_pass http://u; }')}`,
 ${site('location / { proxy_pass http://u; }')}`,
     steps: [{ method: 'POST', path: '/', headers: [['Transfer-Encoding', 'chunked']], body: '5\r\nhello\r\n0\r\n\r\n' }],
     compare: { request: ['content-length', 'transfer-encoding'] },
+    // An imported config has nginx's client_max_body_size (1m): a chunked body within it is read whole
+    // first and sent with its length, as nginx (a JS config without maxBodySize streams it).
     nginx: [{ tries: 'a', status: 200, request: [{ 'content-length': '5', 'transfer-encoding': undefined }] }],
-    deliberate: {
-      id: 'streamed-request-body',
-      switchyard: [{ tries: 'a', status: 200, request: [{ 'content-length': undefined, 'transfer-encoding': 'chunked' }] }],
-    },
   },
   {
     name: 'a request with both Content-Length and Transfer-Encoding is refused: 400',

@@ -41,7 +41,9 @@ test('error_page + proxy_intercept_errors with a static file in "location = /50x
   });
   assert.equal(answer(l, 502)?.status, 502);
   assert.equal(answer(l, 504), undefined);
-  assert.deepEqual(warnings, ['line 8: location = /50x.html is not proxied; switchyard leaves it to the app']);
+  assert.deepEqual(warnings, [
+    `line 8: location = /50x.html is not proxied and is left out (switchyard serves no files, answers a "return" only at server level, and does not rewrite): its requests are matched by the other locations, e.g. a "location /" that proxies sends them to its upstream, and reach the app's own routes when none matches; proxy it, or serve its paths in the app`,
+  ]);
 });
 
 test("error_page without proxy_intercept_errors answers switchyard's own errors only; =CODE changes the status", (t) => {
@@ -108,7 +110,7 @@ test('error pages switchyard cannot serve are warnings naming the line; the loca
     warnings.filter((w) => w.includes('"error_page')),
     [
       `line 6: "error_page 502 /nope.html" ignored (file ${join(dir, 'nope.html')} cannot be read at import time: no such file)`,
-      'line 7: "error_page 503 @fallback" ignored (named locations are left to the app)',
+      'line 7: "error_page 503 @fallback" ignored (switchyard does not answer an error page from a named location: the error is answered as without this error_page)',
       'line 8: "error_page 504 /api/down" ignored (/api/down is proxied; switchyard answers error pages from a file or a "return" only)',
       'line 9: "error_page 500 /$status.html" ignored (nginx variables are not expanded)',
     ],

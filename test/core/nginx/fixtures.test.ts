@@ -33,7 +33,9 @@ const expected: Record<string, NginxParseResult> = {
       maxBodySize: '1m',
       locations: { '/': { upstream: 'server_pool', headerDefaults: 'nginx' } },
     },
-    warnings: ['line 11: location /static/ is not proxied; switchyard leaves it to the app'],
+    warnings: [
+      `line 11: location /static/ is not proxied and is left out (switchyard serves no files, answers a "return" only at server level, and does not rewrite): its requests are matched by the other locations, e.g. a "location /" that proxies sends them to its upstream, and reach the app's own routes when none matches; proxy it, or serve its paths in the app`,
+    ],
   },
   'weighted-failover.conf': {
     options: {
@@ -68,7 +70,9 @@ const expected: Record<string, NginxParseResult> = {
         '~* \\.(png|jpg)$': { upstream: 'cache', headerDefaults: 'nginx' },
       },
     },
-    warnings: ['line 19: location = /healthz is not proxied; switchyard leaves it to the app'],
+    warnings: [
+      `line 19: location = /healthz is not proxied and is left out (switchyard serves no files, answers a "return" only at server level, and does not rewrite): its requests are matched by the other locations, e.g. a "location /" that proxies sends them to its upstream, and reach the app's own routes when none matches; proxy it, or serve its paths in the app`,
+    ],
   },
   'full-http.conf': {
     options: {
@@ -219,8 +223,8 @@ const expected: Record<string, NginxParseResult> = {
       trustProxy: ['10.0.0.0/8'],
     },
     warnings: [
-      'line 3: "worker_processes" ignored (not about load balancing)',
-      'line 5: "events" ignored (not about load balancing)',
+      `line 3: "worker_processes" ignored (about nginx's own process; Node runs switchyard)`,
+      `line 5: "events" ignored (about nginx's own process; Node runs switchyard)`,
       'line 10: "include mime.types" ignored (MIME types only; the framework sets Content-Type itself)',
       'line 11: "map" ignored (not about load balancing)',
       'line 26: "zone" ignored (switchyard keeps pool state in the process; no shared memory zone is needed)',
@@ -231,7 +235,7 @@ const expected: Record<string, NginxParseResult> = {
       'line 57: "proxy_set_header Upgrade" ignored (switchyard proxies WebSocket upgrades itself)',
       'line 58: "proxy_set_header Connection" ignored (switchyard proxies WebSocket upgrades itself)',
       'line 69: upstream "timed" is reached over https: switchyard verifies its certificate (nginx does only with "proxy_ssl_verify on"); add proxy_ssl_trusted_certificate for a private CA, or "proxy_ssl_verify off" to keep nginx\'s behaviour',
-      'line 77: "proxy_buffering" ignored (proxy option not supported by switchyard)',
+      'line 77: "proxy_buffering" ignored (switchyard streams responses already: it never buffers a response body, as nginx does with proxy_buffering off)',
     ],
   },
 };
@@ -250,7 +254,13 @@ for (const [name, want] of Object.entries(expected)) {
       want.options.locations === undefined
         ? want.options
         : { ...want.options, accelRedirect: true, absoluteRedirect: true, redirect: 'default', underscoresInHeaders: false };
-    assert.deepEqual(parseNginxConfig(read(name)), { ...want, options });
+    const got = parseNginxConfig(read(name));
+    assert.deepEqual({ options: got.options, warnings: got.warnings }, { ...want, options });
+    // The structured notes say the same, one for one.
+    assert.deepEqual(
+      got.notes?.map((n) => `line ${n.line}: ${n.text}`),
+      got.warnings,
+    );
   });
 
   test(`${name}: options pass resolveConfig`, () => {

@@ -20,6 +20,7 @@ const THREE = {
     underscoresInHeaders: false,
   },
   warnings: [],
+  notes: [],
 };
 
 test('plain options pass through untouched, with no warnings', () => {
@@ -33,14 +34,16 @@ test('a parseNginxConfig result is unwrapped; its warnings are copied', () => {
   const parsed = parseNginxConfig('upstream a { server x:1; }\nserver { listen 80; gzip on; location / { proxy_pass http://a; } }');
   const out = toSwitchyardOptions(parsed);
   assert.equal(out.options, parsed.options);
-  assert.deepEqual(out.warnings, ['line 2: "gzip" ignored (not about load balancing)']);
+  assert.deepEqual(out.warnings, ['line 2: "gzip" ignored (switchyard does not compress responses: use @fastify/compress (Fastify) or compression (Express))']);
   assert.notEqual(out.warnings, parsed.warnings);
+  assert.deepEqual(out.notes, parsed.notes);
 });
 
 test('{ nginx: text } is parsed (a {, a ; or a line break makes it text)', () => {
   assert.deepEqual(toSwitchyardOptions({ nginx: 'upstream a { server x:1; }' }), {
     options: { maxBodySize: '1m', upstreams: { a: { servers: ['http://x:1'] } } },
     warnings: [],
+    notes: [],
   });
 });
 

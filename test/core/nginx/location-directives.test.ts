@@ -241,7 +241,7 @@ test('proxy_http_version and other proxy_* options are warnings', () => {
   assert.deepEqual(loc, { upstream: 'app', headerDefaults: 'nginx', redirect: false });
   assert.deepEqual(warnings, [
     'line 5: "proxy_http_version 1.0" ignored (switchyard always speaks HTTP/1.1 with keep-alive to upstreams)',
-    'line 6: "proxy_buffering" ignored (proxy option not supported by switchyard)',
+    'line 6: "proxy_buffering" ignored (switchyard streams responses already: it never buffers a response body, as nginx does with proxy_buffering off)',
     'line 7: "proxy_ssl_verify" ignored (it applies to https upstreams only, and the location it reaches proxies over http)',
   ]);
 });
@@ -299,13 +299,13 @@ test('non-proxied locations: one warning each, nothing emitted, inner directives
   );
   assert.deepEqual(options.locations, { '/': { upstream: 'app', headerDefaults: 'nginx' } });
   assert.deepEqual(warnings, [
-    'line 4: location = /healthz is not proxied; switchyard leaves it to the app',
-    'line 5: location /static/ is not proxied; switchyard leaves it to the app',
-    'line 6: location /files/ is not proxied; switchyard leaves it to the app',
-    'line 7: location /spa/ is not proxied; switchyard leaves it to the app',
-    'line 8: location /both/ is not proxied; switchyard leaves it to the app',
-    'line 9: location @fallback is not proxied; named locations are reached only through try_files/error_page, which switchyard leaves to the app',
-    'line 10: location /empty/ is not proxied; switchyard leaves it to the app',
+    `line 4: location = /healthz is not proxied and is left out (switchyard serves no files, answers a "return" only at server level, and does not rewrite): its requests are matched by the other locations, e.g. a "location /" that proxies sends them to its upstream, and reach the app's own routes when none matches; proxy it, or serve its paths in the app`,
+    `line 5: location /static/ is not proxied and is left out (switchyard serves no files, answers a "return" only at server level, and does not rewrite): its requests are matched by the other locations, e.g. a "location /" that proxies sends them to its upstream, and reach the app's own routes when none matches; proxy it, or serve its paths in the app`,
+    `line 6: location /files/ is not proxied and is left out (switchyard serves no files, answers a "return" only at server level, and does not rewrite): its requests are matched by the other locations, e.g. a "location /" that proxies sends them to its upstream, and reach the app's own routes when none matches; proxy it, or serve its paths in the app`,
+    `line 7: location /spa/ is not proxied and is left out (switchyard serves no files, answers a "return" only at server level, and does not rewrite): its requests are matched by the other locations, e.g. a "location /" that proxies sends them to its upstream, and reach the app's own routes when none matches; proxy it, or serve its paths in the app`,
+    `line 8: location /both/ is not proxied and is left out (switchyard serves no files, answers a "return" only at server level, and does not rewrite): its requests are matched by the other locations, e.g. a "location /" that proxies sends them to its upstream, and reach the app's own routes when none matches; proxy it, or serve its paths in the app`,
+    'line 9: location @fallback is not proxied and is left out: switchyard keeps a named location only when it proxies (reached by X-Accel-Redirect), and does not follow try_files or an error_page to it',
+    `line 10: location /empty/ is not proxied and is left out (switchyard serves no files, answers a "return" only at server level, and does not rewrite): its requests are matched by the other locations, e.g. a "location /" that proxies sends them to its upstream, and reach the app's own routes when none matches; proxy it, or serve its paths in the app`,
   ]);
 });
 
@@ -318,10 +318,10 @@ test('directives that do not concern balancing inside a proxied location or serv
   assert.equal(options.accessLog, false);
   // listen and server_name are read (virtual hosts, docs/nginx-sites.md).
   assert.deepEqual(warnings, [
-    'line 8: "allow" ignored (access control is left to the app)',
-    'line 9: "deny" ignored (access control is left to the app)',
+    'line 8: "allow" ignored (not imported: switchyard does not filter client addresses, so every client reaches the app; use an IP filter (an onRequest hook on Fastify, express-ipfilter on Express) in front of the proxied routes)',
+    'line 9: "deny" ignored (not imported: switchyard does not filter client addresses, so every client reaches the app; use an IP filter (an onRequest hook on Fastify, express-ipfilter on Express) in front of the proxied routes)',
     'line 10: "if" ignored (nginx conditions are not evaluated; the location proxies every request)',
-    'line 11: "limit_except" ignored (access control is left to the app)',
+    'line 11: "limit_except" ignored (not imported: switchyard does not apply nginx access rules, so every request reaches the app; check access in the app or a middleware in front of the proxied routes)',
     'line 12: "more_set_headers" ignored (third-party headers-more module; write a rewriteResponseHeaders hook)',
   ]);
 });

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { parseNginxConfig } from '../../../packages/core/src/nginx/index.js';
 import { createSwitchyard } from '../../../packages/core/src/switchyard.js';
 import { redirectLocation } from '../../../packages/core/src/routing/index.js';
-import { startNginx } from '../../helpers/real-nginx.js';
+import { startNginxSite as startNginx } from '../../helpers/real-nginx.js';
 
 const HOST = 'Sites.Example:8443';
 

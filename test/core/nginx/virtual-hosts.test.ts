@@ -90,7 +90,7 @@ test('a return beside locations in one block wins, as in nginx: the locations ar
     `${POOLS}server { server_name a.test; return 403; location / { proxy_pass http://app; } }\nserver { server_name b.test; location / { proxy_pass http://blog; } }`,
   );
   assert.deepEqual(options.servers?.[0], { names: ['a.test'], return: { status: 403 } });
-  assert.deepEqual(warnings, ['line 3: "return" answers every request of this server block: its locations are never used and are left out']);
+  assert.deepEqual(warnings, ['line 3: "return" answers every request of this server block: its locations are never used and are left out, as in nginx']);
 });
 
 test('server_name and return errors name the line', () => {

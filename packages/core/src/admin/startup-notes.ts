@@ -2,19 +2,30 @@
 import type { Switchyard, SwitchyardLogger } from '../types.js';
 
 /**
- * One warning line summing up the nginx import warnings (directives ignored or approximated),
- * then each warning at debug level (at warn when the logger has no `debug`), so an imported
- * file never changes behaviour silently and a large file does not flood the log.
+ * The nginx import warnings by consequence: one line summing them up, then each warning that
+ * changes what reaches the app (kind `'changes'`) at warn, so it is seen with its line and what
+ * to do, and each harmless one (`user`, `worker_processes`, ...) at debug (info when the logger
+ * has no `debug`): an imported file never changes behaviour silently, and a large file does not
+ * flood the warn level with what does not matter.
  */
 export function logStartupNotes(sy: Switchyard, logger: SwitchyardLogger): void {
   const warnings = sy.warnings;
   if (warnings.length === 0) return;
+  // A Switchyard built before importNotes existed, or notes out of step with the texts: every warning counts as one that changes something.
+  const notes = sy.importNotes?.length === warnings.length ? sy.importNotes.map((n) => n.kind) : warnings.map(() => 'changes' as const);
+  const changes = notes.filter((k) => k === 'changes').length;
+  const harmless = warnings.length - changes;
+  const quiet = logger.debug !== undefined ? logger.debug.bind(logger) : logger.info.bind(logger);
   const n = warnings.length;
-  logger.warn(
-    `switchyard: nginx import: ${n} warning${n === 1 ? '' : 's'} (directives ignored or approximated; the list is in .switchyard.warnings${logger.debug !== undefined ? ' and at debug level' : ''})`,
-  );
-  const detail = logger.debug !== undefined ? logger.debug.bind(logger) : logger.warn.bind(logger);
-  for (const w of warnings) detail(`switchyard: nginx import: ${w}`);
+  const summary =
+    `switchyard: nginx import: ${n} warning${n === 1 ? '' : 's'}, ${changes} that change${changes === 1 ? 's' : ''} what reaches the app (at warn) and ` +
+    `${harmless} harmless (ignored, changing nothing here; at ${logger.debug !== undefined ? 'debug' : 'info'}); the list is in .switchyard.warnings and .switchyard.importNotes`;
+  if (changes > 0) logger.warn(summary);
+  else quiet(summary);
+  warnings.forEach((w, i) => {
+    if (notes[i] === 'changes') logger.warn(`switchyard: nginx import: ${w}`);
+    else quiet(`switchyard: nginx import: ${w}`);
+  });
 }
 
 /**

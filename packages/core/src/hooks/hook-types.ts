@@ -1,5 +1,5 @@
 /** @module Public types of the per-location hooks (rewriteRequest, rewriteResponseHeaders, onError, interceptErrors). */
-import type { RequestInfo } from '../types.js';
+import type { RequestInfo } from '../base-types.js';
 
 /** Header values as hooks see and write them: lower-case names, a string or a list of strings. */
 export type HookHeaders = Record<string, string | string[]>;

@@ -102,7 +102,8 @@ function readPage(rule: ErrorPageRule, scope: PageScope, notes: ImportNotes): Pa
     const status = typeof rule.override === 'number' && REDIRECT_CODES.has(rule.override) ? rule.override : 302;
     return { status, headers: { location: uri }, body: '' };
   }
-  if (uri.startsWith('@')) return ignored(notes, rule, what, 'named locations are left to the app');
+  if (uri.startsWith('@'))
+    return ignored(notes, rule, what, 'switchyard does not answer an error page from a named location: the error is answered as without this error_page');
   if (uri.includes('$')) return ignored(notes, rule, what, 'nginx variables are not expanded');
   if (!uri.startsWith('/')) return ignored(notes, rule, what, 'the page must be a path or a URL');
   const path = uri.split('?')[0] as string;

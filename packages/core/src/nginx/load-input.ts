@@ -2,7 +2,7 @@
 import { readConfigFile } from './read-config-file.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { NginxParseError, SwitchyardConfigError } from '../errors.js';
-import type { NginxParseResult, SwitchyardInput, SwitchyardOptions } from '../types.js';
+import type { ImportNote, NginxParseResult, SwitchyardInput, SwitchyardOptions } from '../types.js';
 import { parseNginxConfig } from './parse-nginx-config.js';
 
 /**
@@ -11,27 +11,29 @@ import { parseNginxConfig } from './parse-nginx-config.js';
  * - a `parseNginxConfig` result (`{ options, warnings }`) is unwrapped;
  * - `{ nginx }` is parsed: the string is nginx text when it holds a `{`, a `;`
  *   or a line break (no file path does in practice), otherwise the path of a
- *   file to read (relative to the working directory). Other keys given next to
+ *   file to read (relative to the working directory). `strict: true` next to it is
+ *   `parseNginxConfig`'s `strict`. Other keys given next to
  *   `nginx` (`status`, `trustProxy`, `metrics`) are laid over the parsed options.
  *
  * Throws `SwitchyardConfigError` (path `nginx`) for a file that cannot be read,
  * is not a regular file or is larger than `MAX_NGINX_FILE_BYTES` (1 MiB), naming the resolved path, and `NginxParseError` for a file nginx would reject
  * (the message then starts with the file path).
  */
-export function toSwitchyardOptions(input: SwitchyardInput): { options: SwitchyardOptions; warnings: string[] } {
+export function toSwitchyardOptions(input: SwitchyardInput): { options: SwitchyardOptions; warnings: string[]; notes: ImportNote[] } {
   if (input === null || typeof input !== 'object') {
     throw new SwitchyardConfigError('', `options must be an object, got ${input === null ? 'null' : typeof input}`);
   }
   if ('nginx' in input) {
-    const { nginx, ...rest } = input as { nginx: unknown } & Partial<SwitchyardOptions>;
+    const { nginx, strict, ...rest } = input as { nginx: unknown; strict?: unknown } & Partial<SwitchyardOptions>;
     if (typeof nginx !== 'string' || nginx.trim() === '') {
       throw new SwitchyardConfigError('nginx', 'must be nginx configuration text or the path of an nginx file');
     }
-    const parsed = looksLikeText(nginx) ? parseNginxConfig(nginx) : parseFile(nginx);
-    return { options: { ...parsed.options, ...rest }, warnings: parsed.warnings };
+    if (strict !== undefined && typeof strict !== 'boolean') throw new SwitchyardConfigError('strict', `must be true or false, got ${typeof strict}`);
+    const parsed = looksLikeText(nginx) ? parseNginxConfig(nginx, { strict: strict === true }) : parseFile(nginx, strict === true);
+    return { options: { ...parsed.options, ...rest }, warnings: parsed.warnings, notes: parsed.notes ?? [] };
   }
-  if (isParseResult(input)) return { options: input.options, warnings: [...input.warnings] };
-  return { options: input, warnings: [] };
+  if (isParseResult(input)) return { options: input.options, warnings: [...input.warnings], notes: notesOf(input) };
+  return { options: input, warnings: [], notes: [] };
 }
 
 function looksLikeText(s: string): boolean {
@@ -43,7 +45,13 @@ function isParseResult(input: SwitchyardInput): input is NginxParseResult {
   return 'options' in input && 'warnings' in input && Array.isArray(r.warnings) && typeof r.options === 'object' && r.options !== null;
 }
 
-function parseFile(path: string): NginxParseResult {
+/** A result built by hand may have `warnings` only: each is then taken as one that changes something (line unknown, 0). */
+function notesOf(input: NginxParseResult): ImportNote[] {
+  if (Array.isArray(input.notes) && input.notes.length === input.warnings.length) return input.notes.map((n) => ({ ...n }));
+  return input.warnings.map((text) => ({ line: 0, kind: 'changes', text: String(text) }));
+}
+
+function parseFile(path: string, strict: boolean): NginxParseResult {
   const full = resolve(path);
   let text: string;
   try {
@@ -56,7 +64,7 @@ function parseFile(path: string): NginxParseResult {
   }
   try {
     // Files named inside (proxy_ssl_certificate ...) are relative to the nginx file's directory.
-    return parseNginxConfig(text, { baseDir: dirname(full) });
+    return parseNginxConfig(text, { baseDir: dirname(full), strict });
   } catch (err) {
     if (err instanceof NginxParseError && err.file !== undefined) {
       // In an included file: the error names that file already; make the name absolute like the main file's.

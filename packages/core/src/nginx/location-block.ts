@@ -2,7 +2,7 @@
 import { catastrophicRegex } from '../routing/regex-safety.js';
 import type { HealthCheckOptions, LocationKind } from '../types.js';
 import { nginxDuration } from './durations.js';
-import { ignoredReason, isOtherPass } from './ignored-directives.js';
+import { ignoreInProxiedLocation, isOtherPass } from './ignored-directives.js';
 import { fail, ImportNotes } from './notes.js';
 import { mergeSettings, readProxyDirective, type ProxySettings } from './proxy-settings.js';
 import type { Directive } from './syntax-tree.js';
@@ -89,8 +89,8 @@ function checkRegex(at: WordToken, pattern: string, kind: 'regex' | 'regex-i'): 
  * Read a location block and the locations nested in it (nginx's rules: none inside an exact or
  * a named location, a named one only at server level, a nested prefix within its parent's; what
  * a nested location does not set it inherits, `proxy_pass` excepted). Returns `undefined` (and one
- * warning) for a location that does not proxy: switchyard leaves those requests to the app (a
- * nested one: to its enclosing location, see the warning). Warnings about directives inside such
+ * warning) for a location that does not proxy: it is left out, so its requests are matched by the
+ * other locations (a nested one: by its enclosing location, see the warning). Warnings about directives inside such
  * a location are not repeated one by one; a location switchyard does not proxy may not hold
  * proxied ones (their matching depends on it).
  */
@@ -157,7 +157,8 @@ export function readLocation(
         break;
       default:
         if (containsProxyPass(c)) fail(c, `"proxy_pass" inside "${c.name}" is not supported`);
-        local.ignored(c, c.name, ignoredReason(c.name));
+        // Kept only when the location proxies (else its one warning replaces these).
+        ignoreInProxiedLocation(local, c, c.name);
     }
   }
   const settings = mergeSettings(inherited, own);
@@ -174,14 +175,17 @@ export function readLocation(
     fail(first, `proxied "location ${first.key}" inside "location ${key}", which switchyard does not proxy: write the proxied location at server level`);
   }
   if (kind === 'named' && !proxied) {
-    notes.warn(d, `location ${key} is not proxied; named locations are reached only through try_files/error_page, which switchyard leaves to the app`);
+    notes.warn(
+      d,
+      `location ${key} is not proxied and is left out: switchyard keeps a named location only when it proxies (reached by X-Accel-Redirect), and does not follow try_files or an error_page to it`,
+    );
     return undefined;
   }
   if (!target || answeredBy) {
     notes.warn(
       d,
       parent === undefined
-        ? `location ${key} is not proxied; switchyard leaves it to the app`
+        ? `location ${key} is not proxied and is left out (switchyard serves no files, answers a "return" only at server level, and does not rewrite): its requests are matched by the other locations, e.g. a "location /" that proxies sends them to its upstream, and reach the app's own routes when none matches; proxy it, or serve its paths in the app`
         : `location ${key} is not proxied; switchyard drops it, so its requests go to the enclosing "location ${parent.key}"`,
     );
     return undefined;

@@ -56,17 +56,18 @@ export class LogDirectives {
     notes.warn(
       d,
       `"access_log ${path.value}": the lines go to the app's logger (Fastify: its request log line; Express: the accessLog destination), not to this path`,
+      'harmless',
     );
     for (const p of params) {
       if (p.value.startsWith('if=')) fail(p, `"access_log ... ${p.value}" is not supported: switchyard does not evaluate nginx conditions`);
-      notes.ignored(p, `access_log ${p.value.split('=', 1)[0] ?? p.value}`, "buffering and compression are the logger's job");
+      notes.ignored(p, `access_log ${p.value.split('=', 1)[0] ?? p.value}`, "buffering and compression are the logger's job", 'harmless');
     }
     this.#set(d, name === 'combined' ? 'combined' : chosen.escape === 'default' ? chosen.template : { format: chosen.template, escape: chosen.escape }, notes);
   }
 
   #set(d: Directive, value: AccessLogOption, notes: ImportNotes): void {
     if (this.#at !== undefined) {
-      notes.warn(d, `another "access_log" (line ${this.#at.line} was first): switchyard writes one access log, the last one read is used`);
+      notes.warn(d, `another "access_log" (line ${this.#at.line} was first): switchyard writes one access log, the last one read is used`, 'harmless');
     }
     this.#at = d;
     this.#accessLog = value;

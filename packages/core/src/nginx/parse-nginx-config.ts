@@ -11,7 +11,7 @@ import type {
   TimeoutOptions,
   UpstreamOptions,
 } from '../types.js';
-import { ignoredReason, isOtherPass } from './ignored-directives.js';
+import { ignoreDirective, isOtherPass } from './ignored-directives.js';
 import { locationKey, readLocation, type ImportedLocation, type ProxyTarget } from './location-block.js';
 import { responseHookOptions, type PageLocation, type PageScope } from './error-pages.js';
 import { fail, ImportNotes } from './notes.js';
@@ -45,7 +45,12 @@ type Context = 'main' | 'http' | 'server';
  *   `events {}`, ...) and proxy options switchyard handles its own way are
  *   ignored with a warning `line N: "name" ignored (why)`, never silently;
  * - a location that does not proxy (`return`, `root`, `try_files`, ...) is left
- *   to the app, with one warning.
+ *   out, with one warning: its requests are matched by the other locations;
+ * - upstreams with server or location blocks but no location that proxies are an
+ *   error (the file would proxy nothing); a file of upstream blocks only imports,
+ *   for `proxyTo` routes;
+ * - each warning has a kind (`result.notes`): `'harmless'` or `'changes'` what
+ *   reaches the app; `strict: true` makes the first `'changes'` one an error.
  *
  * Nested locations become `locations` of their location (settings inherited as nginx merges
  * them); `internal` becomes `internal: true`, a named location with `proxy_pass` a `@name` key,
@@ -74,7 +79,9 @@ export function parseNginxConfig(text: string, options: NginxParseOptions = {}):
     ...(options.baseDir !== undefined ? { dir: options.baseDir } : {}),
     ...(options.files !== undefined ? { files: options.files } : {}),
   };
-  return new Importer(options.baseDir ?? process.cwd(), include).run(parseSyntaxTree(text.startsWith('\uFEFF') ? text.slice(1) : text));
+  return new Importer(options.baseDir ?? process.cwd(), include, options.strict === true).run(
+    parseSyntaxTree(text.startsWith('\uFEFF') ? text.slice(1) : text),
+  );
 }
 
 /** Options of `parseNginxConfig`. */
@@ -86,11 +93,17 @@ export interface NginxParseOptions {
   baseDir?: string;
   /** Texts of the files the configuration includes, by the name its `include` writes (`{ 'proxy_params': '...' }`); globs match these names. */
   files?: Readonly<Record<string, string>>;
+  /**
+   * Refuse what would change what reaches the app: the first warning of kind `'changes'` (an access
+   * limit not imported, a location switchyard does not serve, ...) throws `NginxParseError` at its
+   * line instead. The `'harmless'` ones (`user`, `worker_processes`, ...) stay warnings. Default false.
+   */
+  strict?: boolean;
 }
 
 class Importer {
   readonly #baseDir: string;
-  readonly #notes = new ImportNotes();
+  readonly #notes: ImportNotes;
   readonly #upstreams = new Map<string, ImportedUpstream>();
   readonly #locations = new Map<string, ImportedLocation>();
   /** nginx's "duplicate location" identity: `/a/` and `^~ /a/` are the same prefix location. */
@@ -100,6 +113,8 @@ class Importer {
   readonly #resolver: ResolverOptions = {};
   readonly #logs = new LogDirectives();
   #serverBlocks = 0;
+  /** The first location block that was read and left out (it does not proxy): what the "no location reaches the upstreams" error points at. */
+  #firstDropped: Directive | undefined;
   /** Virtual hosts: server blocks with the same server_name list are one (the :80 and :443 copies of a site). */
   readonly #scopes: Scope[] = [];
   readonly #scopeByKey = new Map<string, number>();
@@ -118,7 +133,8 @@ class Importer {
 
   readonly #include: IncludeSource;
 
-  constructor(baseDir: string, include: IncludeSource) {
+  constructor(baseDir: string, include: IncludeSource, strict: boolean) {
+    this.#notes = new ImportNotes({ strict });
     this.#baseDir = baseDir;
     this.#include = include;
   }
@@ -128,7 +144,32 @@ class Importer {
     if (this.#upstreams.size === 0 && this.#locations.size === 0) {
       fail({ line: 1, column: 1 }, 'no "upstream" block and no proxied "location" found: nothing for switchyard to balance');
     }
-    return { options: this.#options(), warnings: this.#notes.list() };
+    // Named and internal locations are reached only through X-Accel-Redirect, which needs a location a client request reaches first.
+    const reachable = [...this.#locations.values()].some((l) => l.kind !== 'named' && !l.internal);
+    if (!reachable && this.#upstreams.size > 0 && (this.#serverBlocks > 0 || this.#firstDropped !== undefined)) this.#noLocationReaches();
+    const options = this.#options();
+    return { options, warnings: this.#notes.list(), notes: this.#notes.entries() };
+  }
+
+  /**
+   * Upstreams, and server or location blocks, but no location that proxies: the file was meant to
+   * proxy and would proxy nothing (every location left out, or only a named one proxies, as in
+   * gunicorn's try_files @app pattern). A file of upstream blocks only is no site: it is the pools for `proxyTo` routes.
+   */
+  #noLocationReaches(): never {
+    const up = [...this.#upstreams.values()][0]!;
+    const d = this.#firstDropped;
+    const dropped = d === undefined ? '' : `"location ${locationKey(d).key}" (line ${d.line}${d.file !== undefined ? ` of ${d.file}` : ''}, see its warning)`;
+    const why =
+      this.#locations.size > 0
+        ? `only named or internal locations proxy, which no client request reaches (switchyard does not follow try_files or error_page to them)${d === undefined ? '' : `, and ${dropped} was left out because it does not proxy`}`
+        : d !== undefined
+          ? `every location block was left out because it does not proxy (the first is ${dropped})`
+          : 'the server blocks have no location with proxy_pass';
+    fail(
+      up,
+      `upstream "${up.name}" is reached by no location: ${why}; add a location with "proxy_pass http://${up.name}", or pass a file of upstream blocks only to use them with proxyTo routes`,
+    );
   }
 
   #walk(block: readonly Directive[], ctx: Context, inherited: ProxySettings, inheritedRedirect: RedirectSettings = {}): void {
@@ -184,10 +225,13 @@ class Importer {
           if (loc) this.#bodyLimitOf.set(loc, bodyLimit);
           const scope = this.#pageScope(settings);
           scope.locations.push({ ...locationKey(d), proxied: loc !== undefined, block: d.block ?? [], inherited: settings });
-          if (!loc) break;
+          if (!loc) {
+            this.#firstDropped ??= d;
+            break;
+          }
           if (loc.kind !== 'regex' && loc.kind !== 'regex-i' && loc.kind !== 'named' && !loc.pattern.startsWith('/')) {
             // nginx accepts `location foo` (or `location __proto__`) but no request path can match it.
-            this.#notes.warn(d, `location "${loc.key}" ignored: its path does not start with "/", so no request can match it`);
+            this.#notes.warn(d, `location "${loc.key}" ignored: its path does not start with "/", so no request can match it`, 'harmless');
             break;
           }
           this.#scopeOf.set(loc, scope);
@@ -227,7 +271,7 @@ class Importer {
         case 'set_real_ip_from': {
           const from = d.args[0];
           if (from === undefined || d.args.length !== 1) fail(d, 'invalid number of arguments in "set_real_ip_from" directive');
-          if (from.value.startsWith('unix:')) this.#notes.ignored(d, 'set_real_ip_from unix:', 'switchyard listens on TCP only');
+          if (from.value.startsWith('unix:')) this.#notes.ignored(d, 'set_real_ip_from unix:', 'switchyard listens on TCP only', 'harmless');
           else if (!validTrustEntry(from.value)) fail(from, `invalid address "${from.value}" in "set_real_ip_from" directive`);
           else if (!this.#trusted.includes(from.value)) this.#trusted.push(from.value);
           break;
@@ -259,13 +303,13 @@ class Importer {
         case 'return':
           // Read by #enterServer (a `return` inside a location is the location's, read with it).
           if (ctx === 'server') break;
-          this.#notes.ignored(d, d.name, ignoredReason(d.name));
+          ignoreDirective(this.#notes, d, d.name);
           break;
         default:
           if (ctx === 'server' && this.#sslWarned && d.name.startsWith('ssl_')) break;
           if (isOtherPass(d.name)) fail(d, `"${d.name}" is not supported: switchyard proxies HTTP only`);
           if (d.block && containsProxyPass(d)) fail(d, `"proxy_pass" inside "${d.name}" is not supported`);
-          this.#notes.ignored(d, d.name, ignoredReason(d.name));
+          ignoreDirective(this.#notes, d, d.name);
       }
     }
   }
@@ -326,7 +370,7 @@ class Importer {
       const locations = hostLocations[i]!;
       const ret = scope.return;
       if (ret !== undefined && scope.locationBlocks.has(ret.block)) {
-        this.#notes.warn(ret.at, '"return" answers every request of this server block: its locations are never used and are left out');
+        this.#notes.warn(ret.at, '"return" answers every request of this server block: its locations are never used and are left out, as in nginx', 'harmless');
         out.return = ret.options;
       } else if (ret !== undefined && scope.locationBlocks.size > 0) {
         this.#notes.warn(

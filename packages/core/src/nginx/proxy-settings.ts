@@ -136,7 +136,7 @@ export function readProxyDirective(d: Directive, level: ProxySettings, notes: Im
         } else if (a.value === 'off') {
           off = true;
         } else if (a.value === 'updating') {
-          notes.warn(a, '"proxy_next_upstream updating" ignored (switchyard has no cache)');
+          notes.warn(a, '"proxy_next_upstream updating" ignored (switchyard has no cache)', 'harmless');
         } else {
           fail(a, `invalid value "${a.value}" in "proxy_next_upstream" directive`);
         }
@@ -170,7 +170,7 @@ export function readProxyDirective(d: Directive, level: ProxySettings, notes: Im
     case 'proxy_http_version': {
       const v = one();
       if (v !== '1.0' && v !== '1.1') fail(d.args[0] ?? d, `invalid value "${v}" in "proxy_http_version" directive`);
-      notes.ignored(d, `proxy_http_version ${v}`, 'switchyard always speaks HTTP/1.1 with keep-alive to upstreams');
+      notes.ignored(d, `proxy_http_version ${v}`, 'switchyard always speaks HTTP/1.1 with keep-alive to upstreams', v === '1.1' ? 'harmless' : 'changes');
       return true;
     }
     case 'proxy_pass_header': {
@@ -208,11 +208,11 @@ function readSetHeader(d: Directive, level: ProxySettings, notes: ImportNotes): 
       lower === 'connection' && (value === '' || value.toLowerCase() === 'close' || value.toLowerCase() === 'keep-alive')
         ? 'switchyard keeps upstream connections alive itself'
         : 'switchyard proxies WebSocket upgrades itself';
-    notes.ignored(d, what, reason);
+    notes.ignored(d, what, reason, 'harmless');
     return;
   }
   if (CONNECTION_HEADERS.has(lower)) {
-    notes.ignored(d, what, 'switchyard frames requests and manages connections itself');
+    notes.ignored(d, what, 'switchyard frames requests and manages connections itself', 'harmless');
     return;
   }
   try {

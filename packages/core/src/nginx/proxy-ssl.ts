@@ -48,7 +48,7 @@ export function warnUnusedSsl(ssl: SslDirectives | undefined, warned: Set<string
     const key = `${v.at.line}:${v.at.column}`;
     if (warned.has(key)) continue;
     warned.add(key);
-    notes.ignored(v.at, v.directive, 'it applies to https upstreams only, and the location it reaches proxies over http');
+    notes.ignored(v.at, v.directive, 'it applies to https upstreams only, and the location it reaches proxies over http', 'harmless');
   }
 }
 
@@ -57,7 +57,12 @@ export function readSslDirective(d: Directive, level: { ssl?: SslDirectives }, n
   if (!SSL_DIRECTIVES.has(d.name)) return false;
   if (d.block) fail(d, `"${d.name}" cannot have a block`);
   if (d.name === 'proxy_ssl_session_reuse') {
-    notes.ignored(d, `proxy_ssl_session_reuse ${d.args[0]?.value ?? ''}`.trim(), 'switchyard always resumes TLS sessions with upstreams');
+    notes.ignored(
+      d,
+      `proxy_ssl_session_reuse ${d.args[0]?.value ?? ''}`.trim(),
+      'switchyard always resumes TLS sessions with upstreams',
+      d.args[0]?.value === 'off' ? 'changes' : 'harmless',
+    );
     return true;
   }
   const name = NAMES[d.name] as SslName;
@@ -125,7 +130,7 @@ export function tlsFromSsl(ssl: SslDirectives | undefined, upstream: string, whe
       if (lines[0] !== undefined) tls.passphrase = lines[0];
     }
   } else if (s.password) {
-    notes.ignored(s.password.at, 'proxy_ssl_password_file', 'there is no proxy_ssl_certificate_key to decrypt');
+    notes.ignored(s.password.at, 'proxy_ssl_password_file', 'there is no proxy_ssl_certificate_key to decrypt', 'harmless');
   }
   if (s.name) {
     const name = s.name.value;

@@ -20,7 +20,7 @@ export function readResolver(d: Directive, into: ResolverOptions, notes: ImportN
       if (val !== 'on' && val !== 'off') fail(a, `invalid parameter "${a.value}" in "resolver" directive`);
       into[key] = val === 'on';
     } else if (key === 'status_zone') {
-      notes.ignored(a, `resolver ${a.value}`, 'the status JSON shows the resolver state per name');
+      notes.ignored(a, `resolver ${a.value}`, 'the status JSON shows the resolver state per name', 'harmless');
     } else if (key !== '') {
       fail(a, `invalid parameter "${a.value}" in "resolver" directive`);
     } else {

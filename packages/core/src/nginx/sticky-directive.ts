@@ -92,9 +92,9 @@ function readLearn(c: Directive, params: WordToken[], notes: ImportNotes): { cre
       if (m === null) fail(p, 'invalid zone (zone=name:size)');
       const bytes = Number(m[2]) * (SIZE_UNIT[(m[3] as string).toLowerCase()] as number);
       maxSessions = Math.max(1, Math.floor((bytes / (1024 * 1024)) * SESSIONS_PER_MIB));
-      notes.warn(p, `"${v}": sessions are kept in the process, at most ${maxSessions} (nginx's estimate of what the zone holds)`);
+      notes.warn(p, `"${v}": sessions are kept in the process, at most ${maxSessions} (nginx's estimate of what the zone holds)`, 'harmless');
     } else if (v === 'header') {
-      notes.warn(p, '"header" ignored (switchyard always learns the session when the response headers arrive)');
+      notes.warn(p, '"header" ignored (switchyard always learns the session when the response headers arrive)', 'harmless');
     } else if (v === 'sync') {
       notes.warn(p, '"sync" ignored (no zone synchronisation: sessions are per process)');
     } else {

@@ -77,7 +77,7 @@ export function readUpstream(d: Directive, notes: ImportNotes): ImportedUpstream
   /** Angie's sticky_secret / sticky_strict, applied once the block's `sticky` is known (they may come first). */
   const stickyExtras: Directive[] = [];
   const setMethod = (at: Directive, balance: BalanceStrategyName): void => {
-    if (up.balance !== undefined) notes.warn(at, `load balancing method redefined in upstream "${up.name}"; "${at.name}" wins, as in nginx`);
+    if (up.balance !== undefined) notes.warn(at, `load balancing method redefined in upstream "${up.name}"; "${at.name}" wins, as in nginx`, 'harmless');
     if (backupAt && NO_BACKUP.has(balance)) fail(backupAt, `balancing method "${at.name}" does not support parameter "backup"`);
     up.balance = balance;
   };
@@ -147,7 +147,7 @@ export function readUpstream(d: Directive, notes: ImportNotes): ImportedUpstream
       default: {
         const ignored = own(IGNORED_IN_UPSTREAM, c.name);
         if (ignored !== undefined) {
-          notes.ignored(c, c.name, ignored);
+          notes.ignored(c, c.name, ignored, 'harmless');
           break;
         }
         const unsupported = own(UNSUPPORTED_IN_UPSTREAM, c.name);

@@ -1,6 +1,6 @@
 /** @module The per-request upstream facts: what switchyard did for one proxied request, as one typed object (access log, tracing, user code). */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FailureKind } from '../types.js';
+import type { FailureKind } from '../base-types.js';
 
 /**
  * One try of a request on one server, in the order they were made (nginx keeps the same list as

@@ -1,5 +1,5 @@
 /** @module Public types of sticky sessions (nginx `sticky cookie | route | learn`): options as written and as resolved. */
-import type { Duration, RequestInfo } from '../types.js';
+import type { Duration, RequestInfo } from '../base-types.js';
 
 /** nginx `sticky cookie name [expires=] [domain=] [httponly] [samesite=] [secure] [path=]`. */
 export interface StickyCookie {

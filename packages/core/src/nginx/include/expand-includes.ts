@@ -84,7 +84,7 @@ function findIncluded(d: Directive, pattern: string, source: IncludeSource, note
 /** A missing `mime.types` changes nothing switchyard does (the framework writes Content-Type): a warning, not an error. */
 function mimeTypesOnly(d: Directive, pattern: string, notes: ImportNotes): boolean {
   if (basename(pattern) !== 'mime.types') return false;
-  notes.ignored(d, `include ${pattern}`, 'MIME types only; the framework sets Content-Type itself');
+  notes.ignored(d, `include ${pattern}`, 'MIME types only; the framework sets Content-Type itself', 'harmless');
   return true;
 }
 

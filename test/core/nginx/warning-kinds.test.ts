@@ -1,0 +1,219 @@
+/** @module Import warnings by consequence: each directive's kind (harmless / changes), strict mode refusing the second kind at its line, and upstreams that no location reaches. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSwitchyard, NginxParseError, parseNginxConfig, toSwitchyardOptions } from '@switchyard/core';
+
+const site = (inServer: string, top = ''): string =>
+  `${top}upstream app { server 127.0.0.1:8080; }\nserver {\n  ${inServer}\n  location / { proxy_pass http://app; }\n}\n`;
+
+/** The notes of one directive written inside the server block (line 3). */
+function notesOf(inServer: string, top = ''): Array<{ kind: string; text: string }> {
+  const { notes, warnings } = parseNginxConfig(site(inServer, top));
+  assert.equal(notes?.length, warnings.length);
+  return (notes ?? []).map((n) => ({ kind: n.kind, text: n.text }));
+}
+
+const KINDS: Array<[string, 'harmless' | 'changes', RegExp]> = [
+  ['sendfile on;', 'harmless', /nginx's own I\/O/],
+  ['tcp_nopush on;', 'harmless', /nginx's own I\/O/],
+  ['server_tokens off;', 'harmless', /sends no nginx version/],
+  ['error_log /var/log/nginx/error.log;', 'harmless', /framework's logger/],
+  ['proxy_http_version 1.1;', 'harmless', /always speaks HTTP\/1\.1/],
+  ['proxy_http_version 1.0;', 'changes', /always speaks HTTP\/1\.1/],
+  ['proxy_buffering off;', 'harmless', /streams responses already: it never buffers a response body/],
+  ['proxy_buffers 8 16k;', 'harmless', /streams responses already/],
+  ['proxy_set_header Connection "";', 'harmless', /keeps upstream connections alive itself/],
+  ['proxy_set_header Upgrade $http_upgrade;', 'harmless', /WebSocket upgrades itself/],
+  ['access_log /var/log/nginx/access.log;', 'harmless', /app's logger/],
+  ['limit_req zone=one burst=5;', 'changes', /@fastify\/rate-limit \(Fastify\) or express-rate-limit \(Express\)/],
+  ['limit_conn addr 10;', 'changes', /@fastify\/rate-limit .*express-rate-limit/],
+  ['auth_basic "closed";', 'changes', /@fastify\/basic-auth \(Fastify\) or express-basic-auth \(Express\)/],
+  ['auth_basic_user_file /etc/htpasswd;', 'changes', /express-basic-auth/],
+  ['allow 10.0.0.0/8;', 'changes', /IP filter/],
+  ['deny all;', 'changes', /does not filter client addresses, so every client reaches the app/],
+  ['auth_request /auth;', 'changes', /access rules/],
+  ['satisfy any;', 'changes', /access rules/],
+  ['gzip on;', 'changes', /@fastify\/compress \(Fastify\) or compression \(Express\)/],
+  ['gzip_types text/css;', 'changes', /does not compress/],
+  ['some_unknown_module_directive on;', 'changes', /not about load balancing/],
+  ['gzip off;', 'harmless', /does not compress responses either/],
+  ['root /srv/www;', 'changes', /serves no files: a request no location matches reaches the app's own routes/],
+  ['index index.html;', 'changes', /serves no files/],
+  ['keepalive_timeout 65;', 'harmless', /client connection timeouts are the Node server's/],
+  ['proxy_request_buffering off;', 'harmless', /streams request bodies to the upstream as they arrive/],
+  ['proxy_request_buffering on;', 'changes', /streams request bodies/],
+  ['proxy_cache my_cache;', 'changes', /no cache: every request reaches the upstream/],
+  ['ssl_protocols TLSv1.2;', 'changes', /TLS is terminated by the Node server/],
+];
+
+for (const [directive, kind, text] of KINDS) {
+  test(`"${directive}" is a ${kind} note`, () => {
+    const notes = notesOf(directive);
+    assert.equal(notes.length, 1, JSON.stringify(notes));
+    assert.equal(notes[0]!.kind, kind);
+    assert.match(notes[0]!.text, text);
+  });
+}
+
+test('nginx process directives at the top of the file are harmless', () => {
+  const { notes } = parseNginxConfig(
+    'user www-data;\nworker_processes auto;\npid /run/nginx.pid;\nevents { worker_connections 768; }\nhttp {\n  upstream app { server 127.0.0.1:8080; }\n  server { location / { proxy_pass http://app; } }\n}\n',
+  );
+  assert.deepEqual(
+    notes?.map((n) => [n.line, n.kind]),
+    [
+      [1, 'harmless'],
+      [2, 'harmless'],
+      [3, 'harmless'],
+      [4, 'harmless'],
+    ],
+  );
+});
+
+test('root, alias and index in a proxied location are harmless (nginx reads no file there); try_files is not', () => {
+  const { notes } = parseNginxConfig(
+    'upstream app { server 127.0.0.1:8080; }\nserver {\n  location / {\n    root /srv;\n    index index.html;\n    try_files $uri $uri/ =404;\n    proxy_pass http://app;\n  }\n}\n',
+  );
+  assert.deepEqual(
+    notes?.map((n) => [n.line, n.kind]),
+    [
+      [4, 'harmless'],
+      [5, 'harmless'],
+      [6, 'changes'],
+    ],
+  );
+  assert.match(notes[0]!.text, /^"root" ignored \(the location proxies: nginx reads no file here either\)$/);
+});
+
+test('limit_except in a proxied location changes what reaches the app', () => {
+  const { notes } = parseNginxConfig(
+    'upstream app { server 127.0.0.1:8080; }\nserver {\n  location / {\n    limit_except GET { deny all; }\n    proxy_pass http://app;\n  }\n}\n',
+  );
+  assert.deepEqual(
+    notes?.map((n) => [n.line, n.kind]),
+    [[4, 'changes']],
+  );
+  assert.match(notes[0]!.text, /^"limit_except" ignored \(not imported: .*every request reaches the app/);
+});
+
+test('a location that does not proxy says where its requests go', () => {
+  const { notes } = parseNginxConfig(site('location /static/ { root /srv; }'));
+  assert.equal(notes?.length, 1);
+  assert.equal(notes[0]!.kind, 'changes');
+  assert.equal(notes[0]!.line, 3);
+  assert.match(notes[0]!.text, /^location \/static\/ is not proxied and is left out \(switchyard serves no files/);
+  assert.match(notes[0]!.text, /matched by the other locations/);
+});
+
+test('the warning of a location left out is true: its paths are matched by "location /", and reach the app when no location matches', (t) => {
+  const withRoot = createSwitchyard(parseNginxConfig(site('location /static/ { root /srv; }')));
+  t.after(() => withRoot.close());
+  const caught = withRoot.match('GET', '/static/app.css');
+  assert.ok(caught !== undefined && 'upstream' in caught);
+  assert.equal(caught.location.key, '/');
+  assert.equal(caught.upstream, 'app');
+  const noRoot = createSwitchyard(
+    parseNginxConfig('upstream app { server 127.0.0.1:8080; }\nserver {\n  location /static/ { root /srv; }\n  location /api/ { proxy_pass http://app; }\n}\n'),
+  );
+  t.after(() => noRoot.close());
+  assert.equal(noRoot.match('GET', '/static/app.css'), undefined, 'no route: the app answers');
+});
+
+test('strict: true refuses the first note that changes what reaches the app, at its line; harmless ones stay warnings', () => {
+  const harmless = parseNginxConfig(site('sendfile on;\n  proxy_http_version 1.1;', 'worker_processes 2;\n'), { strict: true });
+  assert.equal(harmless.warnings.length, 3);
+  assert.ok(harmless.notes?.every((n) => n.kind === 'harmless'));
+
+  const text = site('sendfile on;\n  limit_req zone=one;\n  auth_basic "x";');
+  assert.equal(parseNginxConfig(text).warnings.length, 3, 'not strict: warnings only');
+  assert.throws(
+    () => parseNginxConfig(text, { strict: true }),
+    (err: unknown) => {
+      assert.ok(err instanceof NginxParseError);
+      assert.equal(err.line, 4);
+      assert.match(err.message, /"limit_req" ignored \(not imported: .*express-rate-limit.*strict: true refuses/);
+      return true;
+    },
+  );
+  // A location left out is refused too (its paths would reach the app through "location /").
+  assert.throws(
+    () => parseNginxConfig(site('location /static/ { root /srv; }'), { strict: true }),
+    (err: unknown) => err instanceof NginxParseError && err.line === 3 && /location \/static\/ is not proxied/.test(err.message),
+  );
+});
+
+test('{ nginx, strict: true } is strict too; strict must be a boolean', () => {
+  const text = site('gzip on;');
+  assert.equal(toSwitchyardOptions({ nginx: text }).warnings.length, 1);
+  assert.equal(toSwitchyardOptions({ nginx: text, strict: false }).warnings.length, 1);
+  assert.throws(
+    () => toSwitchyardOptions({ nginx: text, strict: true }),
+    (err: unknown) => err instanceof NginxParseError && err.line === 3,
+  );
+  const opts = toSwitchyardOptions({ nginx: site('sendfile on;'), strict: true });
+  assert.equal('strict' in opts.options, false, 'strict is not laid over the options');
+  assert.deepEqual(
+    opts.notes.map((n) => n.kind),
+    ['harmless'],
+  );
+  assert.throws(() => toSwitchyardOptions({ nginx: text, strict: 'yes' } as unknown as { nginx: string }), /strict must be true or false, got string/);
+});
+
+test('notes carry the file of an included one', () => {
+  const { notes, warnings } = parseNginxConfig(
+    'upstream app { server 127.0.0.1:8080; }\nserver {\n  include extra.conf;\n  location / { proxy_pass http://app; }\n}\n',
+    {
+      files: { 'extra.conf': '\nlimit_req zone=one;\n' },
+    },
+  );
+  assert.deepEqual(
+    notes?.map((n) => [n.file, n.line, n.kind]),
+    [['extra.conf', 2, 'changes']],
+  );
+  assert.match(warnings[0]!, /^extra\.conf line 2: "limit_req" ignored/);
+});
+
+test('upstreams with server blocks but no location that proxies are an error naming the upstream and why', () => {
+  // gunicorn's published config: every path is try_files to a named location, which switchyard leaves out.
+  const gunicorn =
+    'upstream app_server { server 127.0.0.1:8000 fail_timeout=0; }\nserver {\n  listen 80;\n  location / {\n    try_files $uri @proxy_to_app;\n  }\n  location @proxy_to_app {\n    proxy_set_header Host $http_host;\n    proxy_redirect off;\n    proxy_pass http://app_server;\n  }\n}\n';
+  assert.throws(
+    () => parseNginxConfig(gunicorn),
+    (err: unknown) => {
+      assert.ok(err instanceof NginxParseError);
+      assert.equal(err.line, 1);
+      assert.match(
+        err.message,
+        /^upstream "app_server" is reached by no location: only named or internal locations proxy, which no client request reaches \(switchyard does not follow try_files or error_page to them\), and "location \/" \(line 4, see its warning\) was left out because it does not proxy; add a location with "proxy_pass http:\/\/app_server"/,
+      );
+      return true;
+    },
+  );
+  assert.throws(
+    () => parseNginxConfig('upstream u { server 127.0.0.1:1; }\nserver { listen 80; server_name a.example; }\n'),
+    (err: unknown) =>
+      err instanceof NginxParseError && /upstream "u" is reached by no location: the server blocks have no location with proxy_pass/.test(err.message),
+  );
+  // Only an internal location proxies: reached by X-Accel-Redirect only, which needs a location that proxies first.
+  assert.throws(
+    () => parseNginxConfig('upstream u { server 127.0.0.1:1; }\nserver { location /files/ { internal; proxy_pass http://u; } }\n'),
+    /upstream "u" is reached by no location: only named or internal locations proxy/,
+  );
+  // A bare location that does not proxy beside the upstreams: a server snippet that proxies nothing.
+  assert.throws(
+    () => parseNginxConfig('upstream u { server 127.0.0.1:1; }\nlocation /s/ { root /srv; }\n'),
+    /upstream "u" is reached by no location: every location block was left out because it does not proxy \(the first is "location \/s\/" \(line 2, see its warning\)\)/,
+  );
+});
+
+test('a file of upstream blocks only still imports: the pools of proxyTo routes', () => {
+  const { options, warnings } = parseNginxConfig('upstream a { server 127.0.0.1:1; }\nhttp { upstream b { server 127.0.0.1:2; } }\n');
+  assert.deepEqual(Object.keys(options.upstreams), ['a', 'b']);
+  assert.equal(options.locations, undefined);
+  assert.deepEqual(warnings, []);
+});
+
+test('a hand-made parse result without notes: each warning counts as one that changes something', () => {
+  const out = toSwitchyardOptions({ options: { upstreams: { a: ['http://127.0.0.1:1'] } }, warnings: ['my note'] });
+  assert.deepEqual(out.notes, [{ line: 0, kind: 'changes', text: 'my note' }]);
+});
