@@ -63,7 +63,7 @@ class SwitchyardInstance implements Switchyard {
   readonly #env: PoolEnv;
   readonly #health: HealthChecks;
   readonly #discovery: Discovery;
-  /** Only with `status` configured: nothing listens (and nothing costs) otherwise. */
+  /** Only with `status` configured (and its history not off): nothing listens (and nothing costs) otherwise. */
   readonly #history: StatusHistory | undefined;
   #closed = false;
   readonly #factsConfigured: boolean;
@@ -96,10 +96,14 @@ class SwitchyardInstance implements Switchyard {
     registerInternals(this, { pools: this.#pools, env: this.#env, ...(link !== undefined ? { clusterStatus: () => link.status() } : {}) });
     this.#discovery = startDiscovery(this.config, this.#pools, this.#env, this.#health);
     const now = this.#env.now;
+    const history = this.config.status?.history;
     this.#history =
-      this.config.status === undefined
+      history === undefined
         ? undefined
-        : new StatusHistory({ on: (e, l) => this.on(e, l), off: (e, l) => this.off(e, l), snapshot: () => this.#snapshot(), now });
+        : new StatusHistory(
+            { on: (e, l) => this.on(e, l), off: (e, l) => this.off(e, l), snapshot: () => this.#snapshot(), now },
+            { intervalMs: history.intervalMs, keep: history.samples },
+          );
   }
 
   ready(): Promise<void> {

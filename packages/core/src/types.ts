@@ -326,6 +326,13 @@ export interface SwitchyardLogger {
   debug?(msg: string): void;
 }
 
+/** The status page: its path, and the graphs' history (one sample per `interval`, the last `samples` kept). */
+export interface StatusOptions {
+  path: string;
+  /** Default `{ interval: '10s', samples: 60 }` (the last 10 minutes); `false`: no history, no graphs. */
+  history?: false | { interval?: Duration; samples?: number };
+}
+
 export interface SwitchyardOptions {
   upstreams: Record<string, UpstreamOptions | ReadonlyArray<ServerOptions | string>>;
   /** nginx-syntax keys (`'/api/'`, `'= /x'`, `'^~ /s/'`, `'~ re'`, `'~* re'`); a string value names the upstream. */
@@ -333,7 +340,7 @@ export interface SwitchyardOptions {
   /** Keep client-sent X-Forwarded-* from these peers (true = any). Default false. */
   trustProxy?: boolean | readonly string[];
   /** Serve the status JSON/HTML at this path. Default off. */
-  status?: { path: string };
+  status?: StatusOptions;
   /** Serve Prometheus metrics at this path (needs the optional peer `prom-client`). Default off. */
   metrics?: { path: string };
   /** The HTTP admin API. Default off. */
@@ -624,7 +631,7 @@ export interface ResolvedConfig {
   /** In config order. */
   readonly locations: readonly Location[];
   readonly trustProxy: boolean | readonly string[];
-  readonly status: { readonly path: string } | undefined;
+  readonly status: { readonly path: string; readonly history: { readonly intervalMs: number; readonly samples: number } | undefined } | undefined;
   readonly metrics: { readonly path: string } | undefined;
   readonly admin?: Readonly<AdminOptions> | undefined;
   /** Share runtime state across node:cluster workers. */
@@ -960,8 +967,8 @@ export interface StatusSnapshot {
   readonly upstreams: Record<string, UpstreamStatus>;
   /** With `cluster: true` behind `clusterPrimary()`: how many workers the sums cover. */
   readonly workers?: number;
-  /** With `status` on: the sample interval (10 s) and how many samples each series holds (at most 60). */
-  readonly history?: { readonly intervalMs: number; readonly samples: number };
+  /** With `status` on: the sample interval (10 s), how many samples each series holds now, and at most (`keep`, 60). */
+  readonly history?: { readonly intervalMs: number; readonly samples: number; readonly keep: number };
 }
 
 export interface ServerPatch {

@@ -1,9 +1,9 @@
 /** @module The status page's short memory: one sample per interval (10 s, last 10 min) of requests, p50/p99 and state per server, retries and no-live-upstream per upstream. */
 import type { ServerHistory, ServerState, StatusSnapshot, SwitchyardEvents, UpstreamHistory } from '../types.js';
 
-/** One sample every 10 s. */
+/** One sample every 10 s (default of `status.history.interval`). */
 export const HISTORY_INTERVAL_MS = 10_000;
-/** 60 samples: the last 10 minutes. */
+/** 60 samples: the last 10 minutes (default of `status.history.samples`). */
 export const HISTORY_SAMPLES = 60;
 
 /**
@@ -111,14 +111,19 @@ export class StatusHistory {
     source.on('retry', this.#onRetry);
     source.on('no-live-upstream', this.#onNoLive);
     if (options.timer !== false) {
-      this.#timer = setInterval(() => this.advance(), this.intervalMs);
+      this.#timer = setInterval(() => this.advance(this.intervalMs / 4), this.intervalMs);
       this.#timer.unref();
     }
   }
 
-  /** Closes every interval that ended by now (at most `keep` of them: older ones would fall off anyway). */
-  advance(): void {
-    const now = this.#source.now();
+  /**
+   * Closes every interval that ended by now (at most `keep` of them: older ones would fall off anyway).
+   * `slack`: the timer's tick may come a little before the clock says the interval ended (timers
+   * and performance.now() are not read at the same instant); it closes the interval anyway rather
+   * than leave it to the next tick, which would record a full interval and an empty one.
+   */
+  advance(slack = 0): void {
+    const now = this.#source.now() + slack;
     if (now < this.#nextAt) return;
     const due = Math.floor((now - this.#nextAt) / this.intervalMs) + 1;
     const snap = this.#source.snapshot();
@@ -211,7 +216,7 @@ export class StatusHistory {
         configurable: true,
       });
     }
-    return { ...snap, upstreams, history: { intervalMs: this.intervalMs, samples: Math.min(this.#samples, this.keep) } };
+    return { ...snap, upstreams, history: { intervalMs: this.intervalMs, samples: Math.min(this.#samples, this.keep), keep: this.keep } };
   }
 
   stop(): void {

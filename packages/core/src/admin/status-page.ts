@@ -5,7 +5,7 @@ import { HISTORY_SAMPLES } from './status-history.js';
 
 /** How often the page fetches the JSON again. */
 export const STATUS_REFRESH_MS = 2000;
-/** A sparkline's size in px: 60 samples, 2 px apart. */
+/** A sparkline's size in px (60 samples are 2 px apart; the history's `keep` samples span the width). */
 const SPARK_W = 118;
 const SPARK_H = 24;
 
@@ -70,15 +70,15 @@ const SCRIPT = `
     return e;
   }
   var SVG = 'http://www.w3.org/2000/svg';
-  var SLOTS = ${HISTORY_SAMPLES}, W = ${SPARK_W}, H = ${SPARK_H};
+  var W = ${SPARK_W}, H = ${SPARK_H};
   function svgEl(tag, attrs) {
     var e = document.createElementNS(SVG, tag);
     Object.keys(attrs).forEach(function (k) { e.setAttribute(k, String(attrs[k])); });
     return e;
   }
-  function xAt(i, n) { return Math.round((W - (n - 1 - i) * (W / (SLOTS - 1))) * 10) / 10; }
+  function xAt(i, n, slots) { return Math.round((W - (n - 1 - i) * (W / (slots - 1))) * 10) / 10; }
   // The same drawing as sparkline() on the server: one polyline per series, a tick where the state changed.
-  function spark(series, classes, states, title) {
+  function spark(series, classes, states, title, slots) {
     var svg = svgEl('svg', { 'class': 'spark', width: W, height: H, viewBox: '0 0 ' + W + ' ' + H });
     var t = svgEl('title', {});
     t.textContent = title;
@@ -88,11 +88,11 @@ const SCRIPT = `
     series.forEach(function (s) { s.forEach(function (v) { if (v > max) max = v; }); });
     if (states) {
       for (var i = 1; i < states.length; i++) {
-        if (states[i] !== states[i - 1]) svg.appendChild(svgEl('line', { 'class': 'mark m-' + states[i], x1: xAt(i, n), y1: 0, x2: xAt(i, n), y2: H }));
+        if (states[i] !== states[i - 1]) svg.appendChild(svgEl('line', { 'class': 'mark m-' + states[i], x1: xAt(i, n, slots), y1: 0, x2: xAt(i, n, slots), y2: H }));
       }
     }
     series.forEach(function (s, k) {
-      var pts = s.map(function (v, i) { return xAt(i, n) + ',' + (Math.round((H - 2 - (max > 0 ? v / max : 0) * (H - 4)) * 10) / 10); });
+      var pts = s.map(function (v, i) { return xAt(i, n, slots) + ',' + (Math.round((H - 2 - (max > 0 ? v / max : 0) * (H - 4)) * 10) / 10); });
       svg.appendChild(svgEl('polyline', { 'class': classes[k], points: pts.join(' ') }));
     });
     return svg;
@@ -103,6 +103,7 @@ const SCRIPT = `
     td.appendChild(el('span', 'spark-label', label));
     return td;
   }
+  function spanOf(ms) { return ms < 120000 ? Math.round(ms / 1000) + ' s' : Math.round(ms / 60000) + ' min'; }
   function last(a) { return a.length ? a[a.length - 1] : 0; }
   function rate(n, intervalMs) { return Math.round((n / (intervalMs / 1000)) * 10) / 10; }
   function num(n) { return el('td', n === 0 ? 'zero' : '', n); }
@@ -123,8 +124,8 @@ const SCRIPT = `
     tr.appendChild(st);
     if (s.history && hist) {
       var iv = hist.intervalMs;
-      tr.appendChild(graphCell(spark([s.history.requests], ['line-req'], s.history.states, 'requests per second, one point per ' + iv / 1000 + ' s'), rate(last(s.history.requests), iv) + '/s'));
-      tr.appendChild(graphCell(spark([s.history.p50, s.history.p99], ['line-p50', 'line-p99'], s.history.states, 'p50 and p99 response time, ms'), ms(last(s.history.p50)) + ' / ' + ms(last(s.history.p99))));
+      tr.appendChild(graphCell(spark([s.history.requests], ['line-req'], s.history.states, 'requests per second, one point per ' + iv / 1000 + ' s', hist.keep), rate(last(s.history.requests), iv) + '/s'));
+      tr.appendChild(graphCell(spark([s.history.p50, s.history.p99], ['line-p50', 'line-p99'], s.history.states, 'p50 and p99 response time, ms', hist.keep), ms(last(s.history.p50)) + ' / ' + ms(last(s.history.p99))));
     } else {
       tr.appendChild(el('td', 'l zero', '-'));
       tr.appendChild(el('td', 'l zero', '-'));
@@ -158,12 +159,12 @@ const SCRIPT = `
     h2.appendChild(el('span', 'info', u.balance + ' \\u00b7 ' + up + ' of ' + u.servers.length + ' up' + (u.sessions !== undefined ? ' \\u00b7 ' + u.sessions + ' sessions' : '')));
     if (u.history && hist) {
       var g = el('span', 'pool-graph');
-      g.appendChild(spark([u.history.retries, u.history.noLive], ['line-retry', 'line-nolive'], undefined, 'retries and no-live-upstream per ' + hist.intervalMs / 1000 + ' s'));
+      g.appendChild(spark([u.history.retries, u.history.noLive], ['line-retry', 'line-nolive'], undefined, 'retries and no-live-upstream per ' + hist.intervalMs / 1000 + ' s', hist.keep));
       var sum = function (a) { return a.reduce(function (x, y) { return x + y; }, 0); };
       g.appendChild(el('span', 'k-retry', 'retries ' + sum(u.history.retries)));
       g.appendChild(document.createTextNode(' \\u00b7 '));
       g.appendChild(el('span', 'k-nolive', 'no live ' + sum(u.history.noLive)));
-      g.appendChild(document.createTextNode(' (' + Math.round((hist.samples * hist.intervalMs) / 60000) + ' min)'));
+      g.appendChild(document.createTextNode(' (' + spanOf(hist.samples * hist.intervalMs) + ')'));
       h2.appendChild(g);
     }
     sec.appendChild(h2);
@@ -268,27 +269,35 @@ function checkCells(ok: boolean, result: string, ago: string): string {
 
 type History = StatusSnapshot['history'];
 
-const xAt = (i: number, n: number): number => Math.round((SPARK_W - (n - 1 - i) * (SPARK_W / (HISTORY_SAMPLES - 1))) * 10) / 10;
+const xAt = (i: number, n: number, slots: number): number => Math.round((SPARK_W - (n - 1 - i) * (SPARK_W / (slots - 1))) * 10) / 10;
 
-/** An inline SVG: one polyline per series (scaled together), a tick where the state changed from the previous sample. */
-export function sparkline(series: readonly (readonly number[])[], classes: readonly string[], states: readonly string[] | undefined, title: string): string {
+/** An inline SVG: one polyline per series (scaled together, the newest sample at the right edge, `slots` samples across), a tick where the state changed from the previous sample. */
+export function sparkline(
+  series: readonly (readonly number[])[],
+  classes: readonly string[],
+  states: readonly string[] | undefined,
+  title: string,
+  slots: number = HISTORY_SAMPLES,
+): string {
   const n = series[0]?.length ?? 0;
   let max = 0;
   for (const values of series) for (const v of values) if (v > max) max = v;
   let marks = '';
   if (states !== undefined) {
     for (let i = 1; i < states.length; i++) {
-      if (states[i] !== states[i - 1]) marks += `<line class="mark m-${escapeHtml(states[i])}" x1="${xAt(i, n)}" y1="0" x2="${xAt(i, n)}" y2="${SPARK_H}"></line>`;
+      if (states[i] !== states[i - 1]) marks += `<line class="mark m-${escapeHtml(states[i])}" x1="${xAt(i, n, slots)}" y1="0" x2="${xAt(i, n, slots)}" y2="${SPARK_H}"></line>`;
     }
   }
   const lines = series.map((values, k) => {
-    const pts = values.map((v, i) => `${xAt(i, n)},${Math.round((SPARK_H - 2 - (max > 0 ? v / max : 0) * (SPARK_H - 4)) * 10) / 10}`);
+    const pts = values.map((v, i) => `${xAt(i, n, slots)},${Math.round((SPARK_H - 2 - (max > 0 ? v / max : 0) * (SPARK_H - 4)) * 10) / 10}`);
     return `<polyline class="${escapeHtml(classes[k])}" points="${pts.join(' ')}"></polyline>`;
   });
   return `<svg class="spark" width="${SPARK_W}" height="${SPARK_H}" viewBox="0 0 ${SPARK_W} ${SPARK_H}"><title>${escapeHtml(title)}</title>${marks}${lines.join('')}</svg>`;
 }
 
 const last = (a: readonly number[]): number => a[a.length - 1] ?? 0;
+/** How much time the series cover, as the legend says it: seconds under 2 minutes (short test intervals), minutes above. */
+const spanOf = (ms: number): string => (ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`);
 const rate = (n: number, intervalMs: number): number => Math.round((n / (intervalMs / 1000)) * 10) / 10;
 const graphCell = (svg: string, label: string): string => `<td class="l graph">${svg}<span class="spark-label">${escapeHtml(label)}</span></td>`;
 
@@ -297,8 +306,8 @@ function graphCells(s: ServerStatus, hist: History): string {
   const h = s.history;
   const iv = hist.intervalMs;
   return (
-    graphCell(sparkline([h.requests], ['line-req'], h.states, `requests per second, one point per ${iv / 1000} s`), `${rate(last(h.requests), iv)}/s`) +
-    graphCell(sparkline([h.p50, h.p99], ['line-p50', 'line-p99'], h.states, 'p50 and p99 response time, ms'), `${ms(last(h.p50))} / ${ms(last(h.p99))}`)
+    graphCell(sparkline([h.requests], ['line-req'], h.states, `requests per second, one point per ${iv / 1000} s`, hist.keep), `${rate(last(h.requests), iv)}/s`) +
+    graphCell(sparkline([h.p50, h.p99], ['line-p50', 'line-p99'], h.states, 'p50 and p99 response time, ms', hist.keep), `${ms(last(h.p50))} / ${ms(last(h.p99))}`)
   );
 }
 
@@ -306,8 +315,8 @@ function poolGraph(u: UpstreamStatus, hist: History): string {
   if (u.history === undefined || hist === undefined) return '';
   const sum = (a: readonly number[]): number => a.reduce((x, y) => x + y, 0);
   return (
-    `<span class="pool-graph">${sparkline([u.history.retries, u.history.noLive], ['line-retry', 'line-nolive'], undefined, `retries and no-live-upstream per ${hist.intervalMs / 1000} s`)}` +
-    `<span class="k-retry">retries ${sum(u.history.retries)}</span> \u00b7 <span class="k-nolive">no live ${sum(u.history.noLive)}</span> (${Math.round((hist.samples * hist.intervalMs) / 60000)} min)</span>`
+    `<span class="pool-graph">${sparkline([u.history.retries, u.history.noLive], ['line-retry', 'line-nolive'], undefined, `retries and no-live-upstream per ${hist.intervalMs / 1000} s`, hist.keep)}` +
+    `<span class="k-retry">retries ${sum(u.history.retries)}</span> \u00b7 <span class="k-nolive">no live ${sum(u.history.noLive)}</span> (${spanOf(hist.samples * hist.intervalMs)})</span>`
   );
 }
 

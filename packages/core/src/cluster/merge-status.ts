@@ -1,6 +1,5 @@
 /** @module One status for the whole machine: the workers' snapshots summed server by server. */
 import type { ServerHistory, ServerStatus, StatusSnapshot, UpstreamStatus } from '../types.js';
-import { HISTORY_SAMPLES } from '../admin/status-history.js';
 
 /**
  * Counters (requests, responses, fails, unavailable) and `active` are summed; state, weight and
@@ -77,7 +76,7 @@ function addHistory(a: ServerHistory, b: ServerHistory): ServerHistory {
 
 /** b's values that line up with a's (newest last); anything not a finite number (a hostile worker) counts as 0. */
 function aligned(a: readonly number[], b: unknown, combine: (x: number, y: number) => number): number[] {
-  const theirs: readonly unknown[] = Array.isArray(b) ? b.slice(-HISTORY_SAMPLES) : [];
+  const theirs: readonly unknown[] = Array.isArray(b) ? b.slice(-a.length) : [];
   const shift = a.length - theirs.length;
   return a.map((x, i) => {
     const y = theirs[i - shift];
