@@ -967,8 +967,11 @@ export interface StatusSnapshot {
   readonly upstreams: Record<string, UpstreamStatus>;
   /** With `cluster: true` behind `clusterPrimary()`: how many workers the sums cover. */
   readonly workers?: number;
-  /** With `status` on: the sample interval (10 s), how many samples each series holds now, and at most (`keep`, 60). */
-  readonly history?: { readonly intervalMs: number; readonly samples: number; readonly keep: number };
+  /**
+   * With `status` on: the sample interval (10 s), how many samples each series holds now, and at
+   * most (`keep`, 60); `total` counts every sample taken since start (a poller sees how many are new).
+   */
+  readonly history?: { readonly intervalMs: number; readonly samples: number; readonly keep: number; readonly total: number };
 }
 
 export interface ServerPatch {

@@ -30,11 +30,11 @@ it('one sample per interval: the interval requests and p50/p99 from the bucket h
   const times = [...new Array<number>(196).fill(3), 800, 800, 800, 800];
   load(sy, times);
   clock.now += HISTORY_INTERVAL_MS - 1;
-  assert.deepEqual(sy.status().history, { intervalMs: HISTORY_INTERVAL_MS, samples: 0, keep: HISTORY_SAMPLES });
+  assert.deepEqual(sy.status().history, { intervalMs: HISTORY_INTERVAL_MS, samples: 0, keep: HISTORY_SAMPLES, total: 0 });
   assert.deepEqual(server(sy.status(), A).requests, []);
   clock.now += 1;
   const snap = sy.status();
-  assert.deepEqual(snap.history, { intervalMs: HISTORY_INTERVAL_MS, samples: 1, keep: HISTORY_SAMPLES });
+  assert.deepEqual(snap.history, { intervalMs: HISTORY_INTERVAL_MS, samples: 1, keep: HISTORY_SAMPLES, total: 1 });
   const a = server(snap, A);
   assert.deepEqual(a.requests, [100]);
   // A percentile is its bucket's upper bound: the first bound at or above the time.
@@ -77,6 +77,8 @@ it('keeps the last 60 samples; a clock jump closes the missed intervals as idle 
   // A jump of hours costs at most 60 samples.
   clock.now += 1000 * HISTORY_INTERVAL_MS;
   assert.equal(server(sy.status(), A).requests.length, HISTORY_SAMPLES);
+  // `total` still counts every interval, sampled or skipped: 75 + 3 + 1000.
+  assert.equal(sy.status().history?.total, HISTORY_SAMPLES + 15 + 3 + 1000);
   assert.ok(server(sy.status(), A).requests.every((n) => n === 0));
   await sy.close();
 });
@@ -154,7 +156,7 @@ it('status.history sets the interval and the samples kept: 1 s samples, the last
     sy.status();
   }
   const snap = sy.status();
-  assert.deepEqual(snap.history, { intervalMs: 1000, samples: 5, keep: 5 });
+  assert.deepEqual(snap.history, { intervalMs: 1000, samples: 5, keep: 5, total: 8 });
   // Only the last 5 of 8 intervals: i requests each on a.
   assert.deepEqual(server(snap, A).requests, [4, 5, 6, 7, 8]);
   assert.deepEqual(snap.upstreams.app!.history!.retries.length, 5);
@@ -236,7 +238,7 @@ it('cluster: the workers\' series are summed (requests, retries, no-live) or max
         history: { retries, noLive },
       },
     },
-    history: { intervalMs: HISTORY_INTERVAL_MS, samples: requests.length, keep: HISTORY_SAMPLES },
+    history: { intervalMs: HISTORY_INTERVAL_MS, samples: requests.length, keep: HISTORY_SAMPLES, total: requests.length },
   });
   // The second worker started later: 2 samples against 3; a hostile third sends garbage.
   const first = worker([1, 2, 3], [4, 8, 2], [0, 1, 0], [0, 0, 1]);

@@ -128,6 +128,8 @@ export class StatusHistory {
     const due = Math.floor((now - this.#nextAt) / this.intervalMs) + 1;
     const snap = this.#source.snapshot();
     // The first closed interval holds everything counted since the last sample; the others were idle.
+    // Intervals older than the ring are not sampled, only counted (in `total`).
+    this.#samples += Math.max(0, due - this.keep);
     for (let i = Math.max(0, due - this.keep); i < due; i++) this.#sample(snap, i === Math.max(0, due - this.keep));
     this.#nextAt += due * this.intervalMs;
   }
@@ -216,7 +218,7 @@ export class StatusHistory {
         configurable: true,
       });
     }
-    return { ...snap, upstreams, history: { intervalMs: this.intervalMs, samples: Math.min(this.#samples, this.keep), keep: this.keep } };
+    return { ...snap, upstreams, history: { intervalMs: this.intervalMs, samples: Math.min(this.#samples, this.keep), keep: this.keep, total: this.#samples } };
   }
 
   stop(): void {

@@ -50,7 +50,7 @@ svg.spark{vertical-align:middle;background:#f6f8fa;border-radius:3px;margin-righ
 svg.spark polyline{fill:none;stroke-width:1.5;stroke-linejoin:round}
 .line-req{stroke:#0969da}.line-p50{stroke:#1a7f37}.line-p99{stroke:#bc4c00}.line-retry{stroke:#9a6700}.line-nolive{stroke:#cf222e}
 svg.spark line.mark{stroke-width:2;stroke:var(--down)}
-line.m-up{stroke:var(--up)}line.m-draining{stroke:var(--drain)}line.m-failed,line.m-unhealthy{stroke:var(--bad)}
+svg.spark line.mark.m-up{stroke:var(--up)}svg.spark line.mark.m-draining{stroke:var(--drain)}svg.spark line.mark.m-failed,svg.spark line.mark.m-unhealthy{stroke:var(--bad)}
 .spark-label{font-size:12px;color:var(--muted)}
 .pool-graph{font-weight:400;font-size:12px;color:var(--muted);margin-left:auto}
 .k-req{color:#0969da}.k-p50{color:#1a7f37}.k-p99{color:#bc4c00}.k-retry{color:#9a6700}.k-nolive{color:#cf222e}
@@ -88,7 +88,12 @@ const SCRIPT = `
     series.forEach(function (s) { s.forEach(function (v) { if (v > max) max = v; }); });
     if (states) {
       for (var i = 1; i < states.length; i++) {
-        if (states[i] !== states[i - 1]) svg.appendChild(svgEl('line', { 'class': 'mark m-' + states[i], x1: xAt(i, n, slots), y1: 0, x2: xAt(i, n, slots), y2: H }));
+        if (states[i] === states[i - 1]) continue;
+        var mark = svgEl('line', { 'class': 'mark m-' + states[i], x1: xAt(i, n, slots), y1: 0, x2: xAt(i, n, slots), y2: H });
+        var why = svgEl('title', {});
+        why.textContent = states[i - 1] + ' \\u2192 ' + states[i];
+        mark.appendChild(why);
+        svg.appendChild(mark);
       }
     }
     series.forEach(function (s, k) {
@@ -285,7 +290,9 @@ export function sparkline(
   let marks = '';
   if (states !== undefined) {
     for (let i = 1; i < states.length; i++) {
-      if (states[i] !== states[i - 1]) marks += `<line class="mark m-${escapeHtml(states[i])}" x1="${xAt(i, n, slots)}" y1="0" x2="${xAt(i, n, slots)}" y2="${SPARK_H}"></line>`;
+      if (states[i] === states[i - 1]) continue;
+      const x = xAt(i, n, slots);
+      marks += `<line class="mark m-${escapeHtml(states[i])}" x1="${x}" y1="0" x2="${x}" y2="${SPARK_H}"><title>${escapeHtml(states[i - 1])} \u2192 ${escapeHtml(states[i])}</title></line>`;
     }
   }
   const lines = series.map((values, k) => {
