@@ -69,7 +69,11 @@ for (const driver of drivers) {
       for (let i = 0; i < 5000 && Date.now() < deadline; i++) {
         const route = await call(`${proxy.url}/_switchyard`, { headers: { accept: 'application/json' } });
         const snap = JSON.parse(route.body) as ReturnType<typeof proxy.switchyard.status>;
-        if (snap.history !== undefined && snap.history.total >= 1 && snap.upstreams.app!.servers.every((s) => s.history!.requests.reduce((x, y) => x + y, 0) === 3)) {
+        if (
+          snap.history !== undefined &&
+          snap.history.total >= 1 &&
+          snap.upstreams.app!.servers.every((s) => s.history!.requests.reduce((x, y) => x + y, 0) === 3)
+        ) {
           served = snap;
           break;
         }

@@ -162,11 +162,20 @@ test('under load through Fastify, the status page draws request rate, p50/p99, s
   assert.ok(snap.history!.total >= 44);
   const api = snap.upstreams.api!;
   const history = (url: string) => api.servers.find((s) => s.url === url)!.history!;
-  assert.ok(api.history!.retries.some((n) => n > 0), 'retries counted');
-  assert.ok(snap.upstreams.assets!.history!.noLive.some((n) => n > 0), 'no-live-upstream counted');
+  assert.ok(
+    api.history!.retries.some((n) => n > 0),
+    'retries counted',
+  );
+  assert.ok(
+    snap.upstreams.assets!.history!.noLive.some((n) => n > 0),
+    'no-live-upstream counted',
+  );
   assert.ok(history(b.url).states.includes('down') && history(b.url).states.at(-1) === 'up', 'b down, then up');
   assert.ok(history(a.url).states.includes('draining'), 'a drained');
-  assert.ok(history(c.url).p50.some((ms) => ms >= 25), 'c is slow');
+  assert.ok(
+    history(c.url).p50.some((ms) => ms >= 25),
+    'c is slow',
+  );
   const changes = (states: readonly string[]): number => states.filter((s, i) => i > 0 && s !== states[i - 1]).length;
 
   const browser = await chromium.launch({ executablePath: chromiumPath.path, args: CHROMIUM_ARGS });
@@ -188,11 +197,7 @@ test('under load through Fastify, the status page draws request rate, p50/p99, s
     assert.equal(shown, 3, when);
     for (const url of [a.url, b.url, c.url, d.url, e.url]) {
       const lines = page.locator(`tr[data-url="${url}"] svg.spark polyline`);
-      assert.deepEqual(
-        await lines.evaluateAll((ls) => ls.map((l) => l.getAttribute('class'))),
-        ['line-req', 'line-p50', 'line-p99'],
-        `${when}: ${url}`,
-      );
+      assert.deepEqual(await lines.evaluateAll((ls) => ls.map((l) => l.getAttribute('class'))), ['line-req', 'line-p50', 'line-p99'], `${when}: ${url}`);
       const points = await lines.evaluateAll((ls) => ls.map((l) => (l.getAttribute('points') ?? '').split(' ').length));
       assert.deepEqual(points, [SAMPLES, SAMPLES, SAMPLES], `${when}: one point per sample`);
     }
@@ -218,7 +223,8 @@ test('under load through Fastify, the status page draws request rate, p50/p99, s
   let moving = true;
   const background = (async () => {
     const deadline = Date.now() + WAIT_MS;
-    for (let i = 0; moving && i < 50_000 && Date.now() < deadline; i++) await Promise.all([get(`/api/more/${i}`), get(`/api/more/${i}`), get('/assets/more.js')]);
+    for (let i = 0; moving && i < 50_000 && Date.now() < deadline; i++)
+      await Promise.all([get(`/api/more/${i}`), get(`/api/more/${i}`), get('/assets/more.js')]);
   })();
   try {
     await page.waitForFunction(

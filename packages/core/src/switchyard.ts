@@ -95,13 +95,12 @@ class SwitchyardInstance implements Switchyard {
     this.#health = link ?? startHealth();
     registerInternals(this, { pools: this.#pools, env: this.#env, ...(link !== undefined ? { clusterStatus: () => link.status() } : {}) });
     this.#discovery = startDiscovery(this.config, this.#pools, this.#env, this.#health);
-    const now = this.#env.now;
     const history = this.config.status?.history;
     this.#history =
       history === undefined
         ? undefined
         : new StatusHistory(
-            { on: (e, l) => this.on(e, l), off: (e, l) => this.off(e, l), snapshot: () => this.#snapshot(), now },
+            { on: (e, l) => this.on(e, l), off: (e, l) => this.off(e, l), snapshot: () => this.#snapshot(), now: () => this.#env.now() },
             { intervalMs: history.intervalMs, keep: history.samples },
           );
   }

@@ -19,7 +19,10 @@ function setup(status: boolean | StatusOptions = true): { sy: Switchyard; clock:
 
 /** n requests through the pool, each taking totalMs (round-robin: alternately on a and b). */
 function load(sy: Switchyard, times: readonly number[]): void {
-  for (const totalMs of times) sy.upstream('app').pick()?.release({ status: 200, headerMs: totalMs / 2, totalMs });
+  for (const totalMs of times)
+    sy.upstream('app')
+      .pick()
+      ?.release({ status: 200, headerMs: totalMs / 2, totalMs });
 }
 
 const server = (snap: StatusSnapshot, url: string) => snap.upstreams.app!.servers.find((s) => s.url === url)!.history!;
@@ -110,10 +113,7 @@ it('counts retries (not budget refusals) and no-live-upstream per interval, from
   const events = new EventEmitter();
   let now = 0;
   const snap: StatusSnapshot = { upstreams: { app: { balance: 'round-robin', servers: [] } } };
-  const history = new StatusHistory(
-    { on: (e, l) => events.on(e, l), off: (e, l) => events.off(e, l), snapshot: () => snap, now: () => now },
-    { timer: false },
-  );
+  const history = new StatusHistory({ on: (e, l) => events.on(e, l), off: (e, l) => events.off(e, l), snapshot: () => snap, now: () => now }, { timer: false });
   events.emit('retry', { upstream: 'app', from: A, to: B, attempt: 2, reason: 'error' });
   events.emit('retry', { upstream: 'app', from: A, to: B, attempt: 2, reason: 'error' });
   events.emit('retry', { upstream: 'app', from: A, attempt: 2, reason: 'error', refused: 'budget' });
@@ -193,10 +193,7 @@ it("the timer's tick a little early still closes the interval (no empty sample a
   const events = new EventEmitter();
   let now = 0;
   const snap: StatusSnapshot = { upstreams: { app: { balance: 'round-robin', servers: [] } } };
-  const history = new StatusHistory(
-    { on: (e, l) => events.on(e, l), off: (e, l) => events.off(e, l), snapshot: () => snap, now: () => now },
-    { timer: false },
-  );
+  const history = new StatusHistory({ on: (e, l) => events.on(e, l), off: (e, l) => events.off(e, l), snapshot: () => snap, now: () => now }, { timer: false });
   events.emit('no-live-upstream', { upstream: 'app' });
   now = HISTORY_INTERVAL_MS - 3;
   history.advance();
@@ -213,7 +210,7 @@ it("the timer's tick a little early still closes the interval (no empty sample a
   history.stop();
 });
 
-it('cluster: the workers\' series are summed (requests, retries, no-live) or maxed (p50/p99), aligned on the newest sample', () => {
+it("cluster: the workers' series are summed (requests, retries, no-live) or maxed (p50/p99), aligned on the newest sample", () => {
   const at = (snapshot: StatusSnapshot, url: string) => snapshot.upstreams.app!.servers.find((s) => s.url === url)!;
   const worker = (requests: number[], p99: number[], retries: number[], noLive: number[]): StatusSnapshot => ({
     upstreams: {
@@ -243,7 +240,9 @@ it('cluster: the workers\' series are summed (requests, retries, no-live) or max
   // The second worker started later: 2 samples against 3; a hostile third sends garbage.
   const first = worker([1, 2, 3], [4, 8, 2], [0, 1, 0], [0, 0, 1]);
   const second = worker([10, 20], [1, 16], [2, 2], [0, 5]);
-  const hostile = JSON.parse(`{"upstreams":{"app":{"servers":[{"url":"${A}","requests":0,"responses":{},"history":{"requests":["x",-1,null],"p99":[1e9]}}],"history":{"retries":"no"}}}}`) as StatusSnapshot;
+  const hostile = JSON.parse(
+    `{"upstreams":{"app":{"servers":[{"url":"${A}","requests":0,"responses":{},"history":{"requests":["x",-1,null],"p99":[1e9]}}],"history":{"retries":"no"}}}}`,
+  ) as StatusSnapshot;
   const merged = mergeStatus(first, [second, hostile]);
   const h = at(merged, A).history!;
   assert.deepEqual(h.requests, [1, 12, 23]);

@@ -137,7 +137,7 @@ export class StatusHistory {
   #track(snap: StatusSnapshot, pad: boolean): void {
     for (const [name, u] of Object.entries(snap.upstreams)) {
       let servers = this.#servers.get(name);
-      if (servers === undefined) this.#servers.set(name, (servers = new Map()));
+      if (servers === undefined) this.#servers.set(name, (servers = new Map<string, ServerTrack>()));
       if (!this.#upstreams.has(name)) {
         const zeros = pad ? new Array<number>(Math.min(this.#samples, this.keep)).fill(0) : [];
         this.#upstreams.set(name, { retries: 0, noLive: 0, retrySeries: zeros, noLiveSeries: [...zeros] });

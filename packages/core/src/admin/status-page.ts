@@ -258,7 +258,22 @@ export function escapeHtml(value: unknown): string {
 }
 
 const CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
-const HEAD = ['Server', 'State', 'Req/s', 'p50 / p99 ms', 'Weight', 'Active', 'Requests', ...CLASSES, 'Fails', 'Unavail.', 'Header ms', 'Total ms', 'Last check', 'Checked'];
+const HEAD = [
+  'Server',
+  'State',
+  'Req/s',
+  'p50 / p99 ms',
+  'Weight',
+  'Active',
+  'Requests',
+  ...CLASSES,
+  'Fails',
+  'Unavail.',
+  'Header ms',
+  'Total ms',
+  'Last check',
+  'Checked',
+];
 
 const num = (n: number): string => `<td${n === 0 ? ' class="zero"' : ''}>${n}</td>`;
 const ms = (n: number): string => (n > 0 ? String(Math.round(n * 10) / 10) : '-');
@@ -313,8 +328,14 @@ function graphCells(s: ServerStatus, hist: History): string {
   const h = s.history;
   const iv = hist.intervalMs;
   return (
-    graphCell(sparkline([h.requests], ['line-req'], h.states, `requests per second, one point per ${iv / 1000} s`, hist.keep), `${rate(last(h.requests), iv)}/s`) +
-    graphCell(sparkline([h.p50, h.p99], ['line-p50', 'line-p99'], h.states, 'p50 and p99 response time, ms', hist.keep), `${ms(last(h.p50))} / ${ms(last(h.p99))}`)
+    graphCell(
+      sparkline([h.requests], ['line-req'], h.states, `requests per second, one point per ${iv / 1000} s`, hist.keep),
+      `${rate(last(h.requests), iv)}/s`,
+    ) +
+    graphCell(
+      sparkline([h.p50, h.p99], ['line-p50', 'line-p99'], h.states, 'p50 and p99 response time, ms', hist.keep),
+      `${ms(last(h.p50))} / ${ms(last(h.p99))}`,
+    )
   );
 }
 
@@ -377,7 +398,9 @@ function resolverSection(list: readonly ResolverNameStatus[], now: number): stri
 export function renderStatusPage(snapshot: StatusSnapshot, now: number = Date.now()): string {
   const names = Object.keys(snapshot.upstreams);
   const pools =
-    names.length === 0 ? '<p class="empty">No upstreams.</p>' : names.map((n) => poolSection(n, snapshot.upstreams[n] as UpstreamStatus, now, snapshot.history)).join('');
+    names.length === 0
+      ? '<p class="empty">No upstreams.</p>'
+      : names.map((n) => poolSection(n, snapshot.upstreams[n] as UpstreamStatus, now, snapshot.history)).join('');
   return (
     '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">' +
