@@ -13,6 +13,12 @@ import { STATUS_PAGE_CSP } from '../../packages/core/src/admin/status-page.js';
 import { startBackend, type Backend } from '../helpers/backends.js';
 import { CHROMIUM_ARGS, ensureChromium } from './chromium.js';
 
+// Chromium is driven over CDP with playwright-core (already the client of the other status page
+// tests) rather than `chromium --headless --screenshot`: the test waits for the page's own script
+// to redraw (a DOM condition, not a time budget), collects CSP violations from the console, and
+// screenshots single graphs for the pixel checks. Playwright decodes nothing: the PNGs are decoded
+// by Chromium itself on a blank page (no PNG library needed).
+
 // The callbacks below run in the page; the project compiles without the DOM lib, so declare the little they use.
 interface DomElement {
   getAttribute(name: string): string | null;
