@@ -54,5 +54,43 @@ for (const driver of drivers) {
         [3, 2],
       );
     });
+
+    it('status.history: the JSON shows the samples of the requests sent, the HTML page their graphs', async (t) => {
+      const backends = await backendsFor(t, 2);
+      const proxy = await startProxy(t, driver, {
+        upstreams: { app: backends.map((b) => b.url) },
+        locations: { '/': 'app' },
+        status: { path: '/_switchyard', history: { interval: '100ms', samples: 200 } },
+      });
+      await bodies(`${proxy.url}/a`, 6);
+      // The next sample (at most 100 ms away) holds them: wait for it in the JSON, bounded.
+      const deadline = Date.now() + 10_000;
+      let served: ReturnType<typeof proxy.switchyard.status> | undefined;
+      for (let i = 0; i < 5000 && Date.now() < deadline; i++) {
+        const route = await call(`${proxy.url}/_switchyard`, { headers: { accept: 'application/json' } });
+        const snap = JSON.parse(route.body) as ReturnType<typeof proxy.switchyard.status>;
+        if (
+          snap.history !== undefined &&
+          snap.history.total >= 1 &&
+          snap.upstreams.app!.servers.every((s) => s.history!.requests.reduce((x, y) => x + y, 0) === 3)
+        ) {
+          served = snap;
+          break;
+        }
+      }
+      assert.ok(served !== undefined, 'a sample with the 6 requests within 10 s');
+      assert.equal(served.history!.intervalMs, 100);
+      assert.equal(served.history!.keep, 200);
+      for (const s of served.upstreams.app!.servers) {
+        assert.equal(s.history!.requests.length, served.history!.samples);
+        assert.ok(s.history!.p50.some((ms) => ms > 0));
+        assert.ok(s.history!.states.every((state) => state === 'up'));
+      }
+      assert.deepEqual(served.upstreams.app!.history!.noLive.length, served.history!.samples);
+      const page = await call(`${proxy.url}/_switchyard`, { headers: { accept: 'text/html' } });
+      assert.equal(page.status, 200);
+      assert.equal(page.body.match(/<polyline class="line-(req|p50|p99)"/g)?.length, 6, 'three lines per server');
+      assert.equal(page.body.match(/<polyline class="line-(retry|nolive)"/g)?.length, 2, 'two lines for the pool');
+    });
   });
 }

@@ -47,6 +47,7 @@ test('JSON answer: the status snapshot with no-store, nosniff and vary headers; 
     'backup',
     'fails',
     'headerMs',
+    'history',
     'requests',
     'responses',
     'state',
@@ -94,7 +95,10 @@ test('HTML answer: a self-contained page whose CSP allows exactly its own inline
   // No external asset of any kind.
   assert.doesNotMatch(res.body, /\b(src|href)="(https?:)?\/\//);
   assert.doesNotMatch(res.body, /style="/);
-  assert.match(res.body, /<section class="pool" data-upstream="api"><h2>api<span class="info">least-conn · 2 of 2 up<\/span><\/h2>/);
+  assert.match(
+    res.body,
+    /<section class="pool" data-upstream="api"><h2>api<span class="info">least-conn · 2 of 2 up<\/span><span class="pool-graph"><svg class="spark"[^]*?<\/svg>.*?retries 0.*?no live 0.*?<\/span><\/h2>/,
+  );
   assert.match(
     res.body,
     /<tr class="state-up" data-url="http:\/\/127\.0\.0\.1:8002"><td class="url">http:\/\/127\.0\.0\.1:8002<\/td><td class="l state"><span class="badge b-up">up<\/span><span class="badge b-backup">backup<\/span>/,

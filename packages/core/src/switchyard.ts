@@ -50,6 +50,7 @@ import { resolveServerEntry } from './discovery/server-entries.js';
 import { registerInternals } from './admin/instance-internals.js';
 import { joinCluster } from './cluster/cluster-link.js';
 import { resolvePendingFiles } from './site-resolution/site-driver.js';
+import { StatusHistory } from './admin/status-history.js';
 
 const monotonicNow = (): number => performance.now();
 
@@ -66,6 +67,8 @@ class SwitchyardInstance implements Switchyard {
   readonly #env: PoolEnv;
   readonly #health: HealthChecks;
   readonly #discovery: Discovery;
+  /** Only with `status` configured (and its history not off): nothing listens (and nothing costs) otherwise. */
+  readonly #history: StatusHistory | undefined;
   #closed = false;
   readonly #factsConfigured: boolean;
   readonly #announce = (facts: RequestFacts): void => this.#emitter.emit('request', { facts });
@@ -96,6 +99,14 @@ class SwitchyardInstance implements Switchyard {
     this.#health = link ?? startHealth();
     registerInternals(this, { pools: this.#pools, env: this.#env, ...(link !== undefined ? { clusterStatus: () => link.status() } : {}) });
     this.#discovery = startDiscovery(this.config, this.#pools, this.#env, this.#health);
+    const history = this.config.status?.history;
+    this.#history =
+      history === undefined
+        ? undefined
+        : new StatusHistory(
+            { on: (e, l) => this.on(e, l), off: (e, l) => this.off(e, l), snapshot: () => this.#snapshot(), now: () => this.#env.now() },
+            { intervalMs: history.intervalMs, keep: history.samples },
+          );
   }
 
   ready(): Promise<void> {
@@ -173,6 +184,11 @@ class SwitchyardInstance implements Switchyard {
   }
 
   status(): StatusSnapshot {
+    const snap = this.#snapshot();
+    return this.#history === undefined ? snap : this.#history.decorate(snap);
+  }
+
+  #snapshot(): StatusSnapshot {
     const upstreams: Record<string, UpstreamStatus> = {};
     for (const [name, pool] of this.#pools) {
       const resolver = this.#discovery.status(name);
@@ -223,6 +239,7 @@ class SwitchyardInstance implements Switchyard {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#history?.stop();
     this.#discovery.stop();
     await this.#health.stop();
   }

@@ -351,6 +351,13 @@ export interface SwitchyardLogger {
   debug?(msg: string): void;
 }
 
+/** The status page: its path, and the graphs' history (one sample per `interval`, the last `samples` kept). */
+export interface StatusOptions {
+  path: string;
+  /** Default `{ interval: '10s', samples: 60 }` (the last 10 minutes); `false`: no history, no graphs. */
+  history?: false | { interval?: Duration; samples?: number };
+}
+
 export interface SwitchyardOptions {
   upstreams: Record<string, UpstreamOptions | ReadonlyArray<ServerOptions | string>>;
   /** nginx-syntax keys (`'/api/'`, `'= /x'`, `'^~ /s/'`, `'~ re'`, `'~* re'`); a string value names the upstream. */
@@ -358,7 +365,7 @@ export interface SwitchyardOptions {
   /** Keep client-sent X-Forwarded-* from these peers (true = any). Default false. */
   trustProxy?: boolean | readonly string[];
   /** Serve the status JSON/HTML at this path. Default off. */
-  status?: { path: string };
+  status?: StatusOptions;
   /** Serve Prometheus metrics at this path (needs the optional peer `prom-client`). Default off. */
   metrics?: { path: string };
   /** The HTTP admin API. Default off. */
@@ -675,7 +682,7 @@ export interface ResolvedConfig {
   /** In config order. */
   readonly locations: readonly Location[];
   readonly trustProxy: boolean | readonly string[];
-  readonly status: { readonly path: string } | undefined;
+  readonly status: { readonly path: string; readonly history: { readonly intervalMs: number; readonly samples: number } | undefined } | undefined;
   readonly metrics: { readonly path: string } | undefined;
   readonly admin?: Readonly<AdminOptions> | undefined;
   /** Share runtime state across node:cluster workers. */
@@ -1002,6 +1009,27 @@ export interface ServerStatus {
   readonly health?: HealthStatus;
   /** A resolved/discovered address: the name it came from. */
   readonly name?: string;
+  /** With `status` on: the last samples, oldest first (see `StatusSnapshot.history`). */
+  readonly history?: ServerHistory;
+}
+
+/** One value per sample interval, oldest first; every series of a snapshot has `history.samples` entries. */
+export interface ServerHistory {
+  /** Requests sent to the server in the interval (divide by the interval for a rate). */
+  readonly requests: readonly number[];
+  /** Median and 99th percentile of the interval's response times, ms (a bucket's upper bound; 0 without responses). */
+  readonly p50: readonly number[];
+  readonly p99: readonly number[];
+  /** The server's state when the sample was taken. */
+  readonly states: readonly ServerState[];
+}
+
+/** Per upstream, one value per sample interval, oldest first. */
+export interface UpstreamHistory {
+  /** Tries moved to another server in the interval (refused by the retry budget not counted). */
+  readonly retries: readonly number[];
+  /** Requests that found no live server in the interval. */
+  readonly noLive: readonly number[];
 }
 
 export interface UpstreamStatus {
@@ -1017,12 +1045,19 @@ export interface UpstreamStatus {
   readonly queue?: QueueStatus;
   /** With `passive.panic`: true while too few servers are healthy and picks ignore passive failures. */
   readonly panic?: boolean;
+  /** With `status` on: retries and no-live-upstream per sample interval. */
+  readonly history?: UpstreamHistory;
 }
 
 export interface StatusSnapshot {
   readonly upstreams: Record<string, UpstreamStatus>;
   /** With `cluster: true` behind `clusterPrimary()`: how many workers the sums cover. */
   readonly workers?: number;
+  /**
+   * With `status` on: the sample interval (10 s), how many samples each series holds now, and at
+   * most (`keep`, 60); `total` counts every sample taken since start (a poller sees how many are new).
+   */
+  readonly history?: { readonly intervalMs: number; readonly samples: number; readonly keep: number; readonly total: number };
 }
 
 export interface ServerPatch {

@@ -319,7 +319,19 @@ const CASES: Array<[unknown, string]> = [
   [{ upstreams: { api: [S] }, status: { path: 'status' } }, `status.path must be a path starting with '/' (no spaces, '?' or '#'), got "status"`],
   [{ upstreams: { api: [S] }, status: {} }, `status.path must be a path starting with '/' (no spaces, '?' or '#'), got undefined`],
   [{ upstreams: { api: [S] }, status: '/status' }, `status must be an object { path: '/...' }, got "/status"`],
-  [{ upstreams: { api: [S] }, status: { path: '/s', html: true } }, 'status.html is not a known option (known: path)'],
+  [{ upstreams: { api: [S] }, status: { path: '/s', html: true } }, 'status.html is not a known option (known: path, history)'],
+  [
+    { upstreams: { api: [S] }, status: { path: '/s', history: true } },
+    'status.history must be false or an object { interval?, samples? } (it is on by default), got true',
+  ],
+  [{ upstreams: { api: [S] }, status: { path: '/s', history: { every: '1s' } } }, 'status.history.every is not a known option (known: interval, samples)'],
+  [{ upstreams: { api: [S] }, status: { path: '/s', history: { interval: '50ms' } } }, 'status.history.interval must be from 100ms to 1h, got "50ms"'],
+  [
+    { upstreams: { api: [S] }, status: { path: '/s', history: { interval: 'soon' } } },
+    `status.history.interval must be a duration (ms number or '500ms'/'10s'/'1m'/'1h'), got "soon"`,
+  ],
+  [{ upstreams: { api: [S] }, status: { path: '/s', history: { samples: 1 } } }, 'status.history.samples must be an integer from 2 to 1440, got 1'],
+  [{ upstreams: { api: [S] }, status: { path: '/s', history: { samples: 2.5 } } }, 'status.history.samples must be an integer from 2 to 1440, got 2.5'],
   [{ upstreams: { api: [S] }, metrics: { path: '/m?x' } }, `metrics.path must be a path starting with '/' (no spaces, '?' or '#'), got "/m?x"`],
   [{ upstreams: { api: [S] }, status: { path: '/s' }, metrics: { path: '/s' } }, 'metrics.path must differ from status.path, both are "/s"'],
 ];

@@ -169,7 +169,7 @@ test('every field resolved, durations in ms', () => {
   assert.equal(hc.body.test('ok'), true);
   assert.equal(hc.body.test('ok'), true);
   assert.deepEqual(config.trustProxy, ['loopback', '10.0.0.0/8']);
-  assert.deepEqual(config.status, { path: '/_status' });
+  assert.deepEqual(config.status, { path: '/_status', history: { intervalMs: 10_000, samples: 60 } });
   assert.deepEqual(config.metrics, { path: '/metrics' });
   assert.deepEqual(config.warnings, ['line 3: ignored directive']);
 });

@@ -24,6 +24,7 @@ import { resolveProtocol } from './resolve-protocol.js';
 import type { ResolvedResolver } from '../types.js';
 import { resolveAdmin, resolveCluster } from './resolve-admin.js';
 import { resolveAccessLog } from '../access-log/resolve-access-log.js';
+import { resolveStatus } from './resolve-status.js';
 
 const TOP_KEYS = [
   'upstreams',
@@ -125,7 +126,7 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
         ? []
         : resolveLocationMap(top.locations, upstreams, 'locations', { ...scope, setNames: siteNames }, maxBodyBytes);
 
-  const status = resolveRoutePath(top.status, 'status');
+  const status = resolveStatus(top.status);
   const metrics = resolveRoutePath(top.metrics, 'metrics');
   if (status !== undefined && metrics !== undefined && status.path === metrics.path) {
     fail('metrics.path', `must differ from status.path, both are ${JSON.stringify(status.path)}`);
