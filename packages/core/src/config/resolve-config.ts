@@ -6,7 +6,7 @@ import { FrozenMap } from './frozen.js';
 import { compileHashKey } from './hash-key.js';
 import { keyString } from './hash-key-error.js';
 import { declaresInternal, resolveAbsoluteRedirect } from './resolve-location.js';
-import { resolveLocationMap, resolveServers } from './resolve-servers.js';
+import { resolveLocationMap, resolveServers, type TopLocationScope } from './resolve-servers.js';
 import { parseBodySize } from './body-size.js';
 import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { resolveTls } from './resolve-tls.js';
@@ -23,6 +23,7 @@ import { resolveProtocol } from './resolve-protocol.js';
 import type { ResolvedResolver } from '../types.js';
 import { resolveAdmin, resolveCluster } from './resolve-admin.js';
 import { resolveAccessLog } from '../access-log/resolve-access-log.js';
+import { resolveLimits, resolveLimitZones } from '../limits/resolve-limits.js';
 
 const TOP_KEYS = [
   'upstreams',
@@ -42,6 +43,8 @@ const TOP_KEYS = [
   'maxBodySize',
   'redirect',
   'underscoresInHeaders',
+  'limitZones',
+  'limits',
 ] as const;
 const UPSTREAM_KEYS = [
   'servers',
@@ -109,6 +112,7 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     accelRedirect: optionalBoolean(top.accelRedirect, 'accelRedirect', declared),
     absoluteRedirect: resolveAbsoluteRedirect(top.absoluteRedirect, 'absoluteRedirect'),
     redirect: resolveTopRedirect(top.redirect),
+    ...limitScope(top.limitZones, top.limits),
   };
   const maxBodyBytes = top.maxBodySize === undefined ? 0 : parseBodySize(top.maxBodySize, 'maxBodySize');
   const servers = top.servers === undefined ? undefined : resolveServers(top.servers, upstreams, scope, maxBodyBytes);
@@ -144,6 +148,13 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     servers: servers === undefined ? undefined : Object.freeze(servers),
     underscoresInHeaders: optionalBoolean(top.underscoresInHeaders, 'underscoresInHeaders', true),
   });
+}
+
+/** The zones and the top-level `limits` (nginx's http level) every server and location starts from. */
+function limitScope(zonesInput: unknown, limitsInput: unknown): Pick<TopLocationScope, 'zones' | 'limits'> {
+  const zones = resolveLimitZones(zonesInput);
+  const limits = resolveLimits(limitsInput, 'limits', undefined, zones);
+  return limits === undefined ? { zones } : { zones, limits };
 }
 
 /** The top-level `redirect`: only `'default'` or false (rules name a location's own URLs). */

@@ -3,10 +3,12 @@ import type { Location, ResolvedUpstream, ResolvedVirtualServer, ReturnOptions }
 import { checkKeys, describe, fail, isPlainObject, optionalBoolean } from './describe.js';
 import { resolveLocations } from './resolve-location.js';
 import { parseBodySize } from './body-size.js';
+import { resolveLimits, type LimitZones } from '../limits/resolve-limits.js';
+import type { ResolvedLimits } from '../limits/limit-types.js';
 import { classifyServerName } from '../routing/virtual-hosts/server-names.js';
 import { RETURN_VARIABLES, unknownReturnVariables } from '../routing/virtual-hosts/return-answer.js';
 
-const SERVER_KEYS = ['names', 'default', 'locations', 'return', 'maxBodySize'] as const;
+const SERVER_KEYS = ['names', 'default', 'locations', 'return', 'maxBodySize', 'limits'] as const;
 const RETURN_KEYS = ['status', 'url', 'body'] as const;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
@@ -16,6 +18,10 @@ export interface TopLocationScope {
   readonly absoluteRedirect?: Location['absoluteRedirect'];
   /** The top-level `redirect` (nginx `proxy_redirect`): `'default'` or false. */
   readonly redirect?: 'default' | false;
+  /** The zones of `limitZones`, by name. */
+  readonly zones?: LimitZones;
+  /** The top-level `limits`. */
+  readonly limits?: ResolvedLimits;
 }
 
 /** One `locations` object (top level or of a server), in config order, nested ones inside, with nginx's "duplicate location" check. */
@@ -71,7 +77,9 @@ export function resolveServers(
       fail(`${path}.return`, 'answers every request of the server, so its locations would never be used: give one or the other');
     }
     const limit = entry.maxBodySize === undefined ? maxBodyBytes : parseBodySize(entry.maxBodySize, `${path}.maxBodySize`);
-    const locations = entry.locations === undefined ? [] : resolveLocationMap(entry.locations, upstreams, `${path}.locations`, scope, limit);
+    const limits = resolveLimits(entry.limits, `${path}.limits`, scope.limits, scope.zones ?? new Map());
+    const hostScope = limits === undefined ? scope : { ...scope, limits };
+    const locations = entry.locations === undefined ? [] : resolveLocationMap(entry.locations, upstreams, `${path}.locations`, hostScope, limit);
     return Object.freeze({ names: Object.freeze(names), default: isDefault, locations: Object.freeze(locations), return: ret });
   });
 }
