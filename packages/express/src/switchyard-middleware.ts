@@ -33,6 +33,7 @@ import { UpstreamAgents } from './upstream-agents.js';
 import { expressAccessLog, type AccessLogDestination } from './access-log.js';
 import { H2Sessions } from './h2-sessions.js';
 import { sendReturn } from './return-answer.js';
+import { passLimits } from './request-limits.js';
 
 /** Express's `next` (or any callback taking an optional error). */
 export type NextFunction = (err?: unknown) => void;
@@ -240,6 +241,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       missingUpgrade(req, res);
       return;
     }
+    if (route.location.limits !== undefined && !passLimits(sy, req, res, route.location, () => startExchange(ctx, req, res, route, (req as ExpressRequest).originalUrl ?? url), log)) return;
     startExchange(ctx, req, res, route, (req as ExpressRequest).originalUrl ?? url);
   };
 
