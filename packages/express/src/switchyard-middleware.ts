@@ -241,7 +241,11 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       missingUpgrade(req, res);
       return;
     }
-    if (route.location.limits !== undefined && !passLimits(sy, req, res, route.location, () => startExchange(ctx, req, res, route, (req as ExpressRequest).originalUrl ?? url), log)) return;
+    if (
+      route.location.limits !== undefined &&
+      !passLimits(sy, req, res, route.location, () => startExchange(ctx, req, res, route, (req as ExpressRequest).originalUrl ?? url), log)
+    )
+      return;
     startExchange(ctx, req, res, route, (req as ExpressRequest).originalUrl ?? url);
   };
 

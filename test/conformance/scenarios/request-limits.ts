@@ -101,7 +101,12 @@ limit_conn_zone $binary_remote_addr zone=addr:1m;
 ${site('location / { proxy_pass http://u; limit_conn addr 1; }\n    location /free/ { proxy_pass http://u; }')}`,
     steps: [get('/slow', { hold: true }), '/x', '/free/x', get('/y', { from: '127.0.0.2' })],
     compare: { body: true },
-    nginx: [{ tries: 'a...', status: 'held' }, { tries: '-', status: 503 }, { tries: 'a', status: 200 }, { tries: 'a', status: 200 }],
+    nginx: [
+      { tries: 'a...', status: 'held' },
+      { tries: '-', status: 503 },
+      { tries: 'a', status: 200 },
+      { tries: 'a', status: 200 },
+    ],
   },
   {
     name: 'allow/deny: first match wins, CIDR ranges, IPv6 rules do not match IPv4 clients, 403 page; an inner level replaces the list',

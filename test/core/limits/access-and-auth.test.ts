@@ -129,8 +129,14 @@ test('auth_basic: 401 with WWW-Authenticate; satisfy all (403 first) and any (ei
 
 test('config errors name the exact field', () => {
   const zones = { limitZones: { one: { kind: 'requests', key: '$remote_addr', rate: '1r/s' }, c: { kind: 'connections', key: '$remote_addr' } } };
-  const bad = (limits: unknown, extra: Record<string, unknown> = zones) => () => admitter(limits as RequestLimitOptions, extra);
-  assert.throws(bad({ requests: [{ zone: 'onee' }] }), /locations\["\/"\]\.limits\.requests\[0\]\.zone names the unknown zone "onee" \(did you mean "?one"?\?\)/);
+  const bad =
+    (limits: unknown, extra: Record<string, unknown> = zones) =>
+    () =>
+      admitter(limits as RequestLimitOptions, extra);
+  assert.throws(
+    bad({ requests: [{ zone: 'onee' }] }),
+    /locations\["\/"\]\.limits\.requests\[0\]\.zone names the unknown zone "onee" \(did you mean "?one"?\?\)/,
+  );
   assert.throws(bad({ requests: [{ zone: 'c' }] }), /requests\[0\]\.zone names zone "c", which is a 'connections' zone/);
   assert.throws(bad({ connections: [{ zone: 'c', max: 0 }] }), /connections\[0\]\.max must be a whole number from 1 to 65535/);
   assert.throws(bad({ requestStatus: 200 }), /limits\.requestStatus must be an HTTP status from 400 to 599/);
@@ -148,7 +154,9 @@ test('inheritance: top-level limits reach every location, a server or location f
     upstreams: { app: ['http://127.0.0.1:1'] },
     limitZones: { one: { kind: 'requests', key: '$remote_addr', rate: '1r/m' } },
     limits: { requests: [{ zone: 'one', nodelay: true }], access: [{ deny: '192.0.2.0/24' }] },
-    servers: [{ names: ['a.test'], limits: { requestStatus: 429 }, locations: { '/': 'app', '/open/': { upstream: 'app', limits: { access: [], requests: [] } } } }],
+    servers: [
+      { names: ['a.test'], limits: { requestStatus: 429 }, locations: { '/': 'app', '/open/': { upstream: 'app', limits: { access: [], requests: [] } } } },
+    ],
   });
   const [root, open] = sy.config.locations;
   const req = { method: 'GET', url: '/', headers: {}, clientIp: '198.51.100.1' };

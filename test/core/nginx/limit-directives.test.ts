@@ -67,7 +67,11 @@ test('auth_basic and auth_basic_user_file merge separately; "off" inside; the fi
     const root = options.locations?.['/'] as { limits?: Record<string, unknown>; locations?: Record<string, { limits?: unknown }> };
     assert.deepEqual(root.limits, { satisfy: 'any', access: [{ allow: '10.0.0.1' }], basicAuth: { realm: 'Team', userFile: join(dir, 'users') } });
     assert.deepEqual(root.locations?.['/open/']?.limits, { basicAuth: false });
-    throwsAt(`${POOL}server {\n  location / { proxy_pass http://u; auth_basic "T";\n auth_basic_user_file missing; }\n}`, 4, /auth_basic_user_file missing.*cannot be read/);
+    throwsAt(
+      `${POOL}server {\n  location / { proxy_pass http://u; auth_basic "T";\n auth_basic_user_file missing; }\n}`,
+      4,
+      /auth_basic_user_file missing.*cannot be read/,
+    );
     writeFileSync(join(dir, 'bad'), 'ann:{PLAIN}pw\nbob:$y$j9T$abc$def\n');
     throwsAt(`${POOL}server { location / { proxy_pass http://u; auth_basic_user_file ${join(dir, 'bad')}; } }`, 2, /line 2 of .*yescrypt/);
   } finally {
@@ -81,13 +85,21 @@ test('what nginx refuses is an error at its line', () => {
   throwsAt(`limit_req_zone $binary_remote_addr zone=one:10m rate=fast;\n${site('')}`, 1, /invalid rate "rate=fast"/);
   throwsAt(`limit_req_zone $binary_remote_addr zone=one:1k rate=1r/s;\n${site('')}`, 1, /zone "zone=one:1k" is too small/);
   throwsAt(`limit_req_zone $binary_remote_addr zone=one:1m rate=1r/s;\n${site('limit_req zone=one burst=0;')}`, 5, /invalid burst value/);
-  throwsAt(`limit_req_zone $binary_remote_addr zone=one:1m rate=1r/s;\n${site('limit_req zone=one;\nlimit_req zone=one;')}`, 6, /"limit_req" directive is duplicate/);
+  throwsAt(
+    `limit_req_zone $binary_remote_addr zone=one:1m rate=1r/s;\n${site('limit_req zone=one;\nlimit_req zone=one;')}`,
+    6,
+    /"limit_req" directive is duplicate/,
+  );
   throwsAt(`limit_conn_zone $binary_remote_addr zone=one:1m;\n${site('limit_req zone=one;')}`, 5, /already declared for a different use/);
   throwsAt(`limit_conn_zone $binary_remote_addr zone=a:1m;\n${site('limit_conn a 0;')}`, 5, /invalid number of connections "0"/);
   throwsAt(site('limit_req_status 200;'), 4, /value must be between 400 and 599/);
   throwsAt(site('allow 10.0.0.0/40;'), 4, /invalid parameter "10.0.0.0\/40"/);
   throwsAt(site('satisfy maybe;'), 4, /invalid value "maybe" in "satisfy"/);
-  throwsAt(`${POOL}server { limit_req_zone $binary_remote_addr zone=one:1m rate=1r/s; location / { proxy_pass http://u; } }`, 2, /"limit_req_zone" directive is not allowed here/);
+  throwsAt(
+    `${POOL}server { limit_req_zone $binary_remote_addr zone=one:1m rate=1r/s; location / { proxy_pass http://u; } }`,
+    2,
+    /"limit_req_zone" directive is not allowed here/,
+  );
 });
 
 test('client_max_body_size of a nested location is imported (it was read for top-level locations only)', () => {
@@ -99,7 +111,10 @@ test('client_max_body_size of a nested location is imported (it was read for top
   }
 }`);
   assert.deepEqual(warnings, []);
-  const root = options.locations?.['/'] as { maxBodySize?: string; locations?: Record<string, { maxBodySize?: string; locations?: Record<string, { maxBodySize?: string }> }> };
+  const root = options.locations?.['/'] as {
+    maxBodySize?: string;
+    locations?: Record<string, { maxBodySize?: string; locations?: Record<string, { maxBodySize?: string }> }>;
+  };
   assert.equal(options.maxBodySize, '1m');
   assert.equal(root.maxBodySize, '10m');
   assert.equal(root.locations?.['/up/']?.maxBodySize, '100m');

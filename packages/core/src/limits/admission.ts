@@ -44,7 +44,13 @@ export function admit(limits: ResolvedLimits, request: RequestInfo, clock: Admis
   return afterDelay(limits, request);
 }
 
-function delayed(ms: number, limits: ResolvedLimits, request: RequestInfo, clock: AdmissionClock, signal: AbortSignal | undefined): Promise<Admission | undefined> {
+function delayed(
+  ms: number,
+  limits: ResolvedLimits,
+  request: RequestInfo,
+  clock: AdmissionClock,
+  signal: AbortSignal | undefined,
+): Promise<Admission | undefined> {
   return new Promise((resolve) => {
     if (signal?.aborted === true) {
       resolve(undefined);

@@ -67,10 +67,7 @@ const NOTHING = (): void => {};
  * slots already taken are given back. The release function gives every slot back once, however
  * often it is called.
  */
-export function limitConnections(
-  limits: ReadonlyArray<{ readonly zone: ConnectionZone; readonly max: number }>,
-  request: RequestInfo,
-): ConnectionVerdict {
+export function limitConnections(limits: ReadonlyArray<{ readonly zone: ConnectionZone; readonly max: number }>, request: RequestInfo): ConnectionVerdict {
   if (limits.length === 0) return { kind: 'pass', release: NOTHING };
   const taken: Array<{ zone: ConnectionZone; key: string }> = [];
   const releaseAll = (): void => {

@@ -83,7 +83,13 @@ export function resolveLimitZones(input: unknown, path = 'limitZones'): LimitZon
  * replaces the outer one, as nginx merges each directive. `undefined` input keeps `outer`.
  * `baseDir` is where a relative `basicAuth.userFile` is read from (default the working directory).
  */
-export function resolveLimits(input: unknown, path: string, outer: ResolvedLimits | undefined, zones: LimitZones, baseDir?: string): ResolvedLimits | undefined {
+export function resolveLimits(
+  input: unknown,
+  path: string,
+  outer: ResolvedLimits | undefined,
+  zones: LimitZones,
+  baseDir?: string,
+): ResolvedLimits | undefined {
   if (input === undefined) return outer;
   const obj = expectObject(input, path, 'an object { requests?, connections?, access?, basicAuth?, ... }');
   checkKeys(obj, LIMIT_KEYS, path);
@@ -103,7 +109,8 @@ export function resolveLimits(input: unknown, path: string, outer: ResolvedLimit
 }
 
 function status(value: unknown, path: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 400 || value > 599) fail(path, `must be an HTTP status from 400 to 599, got ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 400 || value > 599)
+    fail(path, `must be an HTTP status from 400 to 599, got ${describe(value)}`);
   return value;
 }
 
@@ -122,7 +129,10 @@ function zoneOf<K extends 'requests' | 'connections'>(
   const zone = zones.get(name);
   if (zone === undefined) {
     const hint = suggest(name, [...zones.keys()]);
-    fail(path, `names the unknown zone ${JSON.stringify(name)} (${hint ? `did you mean ${hint}?` : `limitZones has ${zones.size === 0 ? 'none' : [...zones.keys()].join(', ')}`})`);
+    fail(
+      path,
+      `names the unknown zone ${JSON.stringify(name)} (${hint ? `did you mean ${hint}?` : `limitZones has ${zones.size === 0 ? 'none' : [...zones.keys()].join(', ')}`})`,
+    );
   }
   const want = kind === 'requests' ? RequestRateZone : ConnectionZone;
   if (!(zone instanceof want)) fail(path, `names zone ${JSON.stringify(name)}, which is a ${kind === 'requests' ? "'connections'" : "'requests'"} zone`);
@@ -131,7 +141,8 @@ function zoneOf<K extends 'requests' | 'connections'>(
 
 function countField(value: unknown, path: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > 1_000_000_000) fail(path, `must be a whole number >= 0, got ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > 1_000_000_000)
+    fail(path, `must be a whole number >= 0, got ${describe(value)}`);
   return value;
 }
 
@@ -168,7 +179,8 @@ function resolveConnections(input: unknown, path: string, zones: LimitZones): Re
       if (seen.has(zone)) fail(`${at}.zone`, `repeats zone ${JSON.stringify(zone.name)} (nginx: "is duplicate")`);
       seen.add(zone);
       const max = entry.max;
-      if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 65535) fail(`${at}.max`, `must be a whole number from 1 to 65535, got ${describe(max)}`);
+      if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 65535)
+        fail(`${at}.max`, `must be a whole number from 1 to 65535, got ${describe(max)}`);
       return Object.freeze({ zone, max });
     }),
   );
@@ -200,7 +212,8 @@ function resolveBasicAuth(input: unknown, path: string, baseDir: string | undefi
   if (!isPlainObject(input)) fail(path, `must be { realm, userFile } or { realm, users }, or false, got ${describe(input)}`);
   checkKeys(input, ['realm', 'userFile', 'users'], path);
   const realm = input.realm;
-  if (typeof realm !== 'string' || /[\r\n"\\]/.test(realm)) fail(`${path}.realm`, `must be a string without quotes, backslashes or line breaks, got ${describe(realm)}`);
+  if (typeof realm !== 'string' || /[\r\n"\\]/.test(realm))
+    fail(`${path}.realm`, `must be a string without quotes, backslashes or line breaks, got ${describe(realm)}`);
   if ((input.userFile === undefined) === (input.users === undefined)) fail(path, 'must have exactly one of userFile or users');
   let users: BasicAuthUsers;
   if (input.users !== undefined) {

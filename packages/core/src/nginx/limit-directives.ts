@@ -82,7 +82,10 @@ export class LimitImport {
     } catch (err) {
       fail(keyArg, `key "${keyArg.value}" of "${d.name}" is not supported: ${(err as Error).message.replace(/^key /, '')}`);
     }
-    const sizeText = params.find((p) => p.value.startsWith('zone='))!.value.split(':')[1]!.toLowerCase();
+    const sizeText = params
+      .find((p) => p.value.startsWith('zone='))!
+      .value.split(':')[1]!
+      .toLowerCase();
     this.zones[name] = requests
       ? { kind: 'requests', key: keyArg.value, rate: rate ?? '1r/s', size: sizeText }
       : { kind: 'connections', key: keyArg.value, size: sizeText };
@@ -92,7 +95,8 @@ export class LimitImport {
   check(): void {
     for (const use of this.#uses) {
       const zone = Object.hasOwn(this.zones, use.zone) ? this.zones[use.zone] : undefined;
-      if (zone === undefined) fail(use.at, `zero size shared memory zone "${use.zone}": no ${use.kind === 'requests' ? 'limit_req_zone' : 'limit_conn_zone'} declares it`);
+      if (zone === undefined)
+        fail(use.at, `zero size shared memory zone "${use.zone}": no ${use.kind === 'requests' ? 'limit_req_zone' : 'limit_conn_zone'} declares it`);
       if (zone.kind !== use.kind) fail(use.at, `the shared memory zone "${use.zone}" is already declared for a different use`);
     }
   }
@@ -252,7 +256,7 @@ export function limitOptionsOf(level: LimitLevel, outer: LimitLevel): RequestLim
   for (const key of Object.keys(a)) {
     if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) out[key] = a[key];
   }
-  return Object.keys(out).length === 0 ? undefined : (out as RequestLimitOptions);
+  return Object.keys(out).length === 0 ? undefined : out;
 }
 
 function positive(at: Position, text: string, what: string): number {
