@@ -1,7 +1,7 @@
 /** @module Scenario: the request limits on both adapters: a limit_conn slot comes back when the response ends or the client leaves (never leaks), a limit_req delay resumes the request or is aborted when the client leaves, a refused request is answered before any upstream. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import type { Location, SwitchyardOptions } from '@switchyard/core';
 import { drivers } from './drivers/index.js';
 import { backendsFor, startProxy } from './support/setup.js';
@@ -78,9 +78,30 @@ for (const driver of drivers) {
           '/auth/': { upstream: 'app', limits: { basicAuth: { realm: 'Team', users: { ann: '{PLAIN}pw' } } } },
         },
       });
-      const denied = await call(`${proxy.url}/deny/x`, { method: 'POST', body: 'x'.repeat(100_000) });
+      // One keep-alive connection: the refused request's body is drained, the next request reuses the socket.
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      t.after(() => agent.destroy());
+      const viaAgent = (path: string, body?: string): Promise<{ status: number; body: string; reused: boolean }> =>
+        new Promise((resolve, reject) => {
+          const req = httpRequest(
+            `${proxy.url}${path}`,
+            { agent, method: body === undefined ? 'GET' : 'POST', headers: body === undefined ? {} : { 'content-length': body.length } },
+            (res) => {
+              let text = '';
+              res.setEncoding('utf8');
+              res.on('data', (c: string) => (text += c));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, reused: req.reusedSocket }));
+            },
+          );
+          req.on('error', reject);
+          req.end(body);
+        });
+      const denied = await viaAgent('/deny/x', 'x'.repeat(100_000));
       assert.equal(denied.status, 403);
       assert.match(denied.body, /403 Forbidden/);
+      const after = await viaAgent('/deny/y');
+      assert.equal(after.status, 403);
+      assert.equal(after.reused, true, 'the connection stayed open after the refused body');
       const missing = await call(`${proxy.url}/auth/x`);
       assert.equal(missing.status, 401);
       assert.equal(missing.headers['www-authenticate'], 'Basic realm="Team"');
