@@ -167,3 +167,21 @@ test('inheritance: top-level limits reach every location, a server or location f
   assert.equal(await statusOf(sy.admit(open!, req)), 200);
   await sy.close();
 });
+
+test('a bcrypt hash without bcryptjs installed is a config error naming the package (it is loaded only for such a hash)', () => {
+  const hash = execFileSync('htpasswd', ['-nbB', 'ann', 'pw']).toString().trim().slice(4);
+  const dir = mkdtempSync(join(tmpdir(), 'sy-no-bcrypt-'));
+  const cwd = process.cwd();
+  try {
+    // bcryptjs is resolved from the application's directory: one without it.
+    process.chdir(dir);
+    assert.throws(
+      () => admitter({ basicAuth: { realm: 'T', users: { ann: hash } } }),
+      /basicAuth\.users "ann" bcrypt hashes .* need the optional peer dependency bcryptjs \(npm install bcryptjs\)/,
+    );
+    assert.doesNotThrow(() => admitter({ basicAuth: { realm: 'T', users: { ann: '{PLAIN}pw' } } }), 'other formats need no package');
+  } finally {
+    process.chdir(cwd);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
