@@ -1,6 +1,6 @@
 /** @module nginx limit_conn (ngx_http_limit_conn_module): requests in progress per key, each slot released once when its request ends. */
 import type { RequestInfo } from '../base-types.js';
-import type { LimitKey } from './limit-types.js';
+import type { LimitKey } from './request-rate.js';
 
 /**
  * Bytes nginx's slab allocator gives one limit_conn state on 64-bit for a `$binary_remote_addr`

@@ -1,7 +1,8 @@
 /** @module The public types of the request limits (nginx limit_req, limit_conn, allow/deny, auth_basic): options in, resolved form out, the per-request verdict. */
-import type { RequestInfo } from '../base-types.js';
 import type { ConnectionZone } from './connection-count.js';
-import type { RequestRateZone } from './request-rate.js';
+import type { LimitKey, ResolvedRequestLimit } from './request-rate.js';
+
+export type { LimitKey, ResolvedRequestLimit };
 import type { AccessRule } from './access-rules.js';
 import type { BasicAuthUsers } from './basic-auth.js';
 
@@ -81,16 +82,6 @@ export interface RequestLimitOptions {
   basicAuth?: BasicAuthOptions | false;
   /** nginx `satisfy`: `'all'` (default) needs the address and the password, `'any'` either. */
   satisfy?: 'all' | 'any';
-}
-
-/** A zone's key compiled from its nginx variables. */
-export type LimitKey = (req: RequestInfo) => string;
-
-/** `limit_req` resolved: its zone object and nginx's integer burst and delay (in 1/1000 requests). */
-export interface ResolvedRequestLimit {
-  readonly zone: RequestRateZone;
-  readonly burst: number;
-  readonly delay: number;
 }
 
 /** The limits in effect in a location, merged over the outer levels. */

@@ -1,6 +1,15 @@
 /** @module nginx limit_req (ngx_http_limit_req_module): per-key excess in 1/1000 requests leaking at the zone's rate, several limits per request, bounded zones that evict the least recently used key. */
 import type { RequestInfo } from '../base-types.js';
-import type { LimitKey, ResolvedRequestLimit } from './limit-types.js';
+
+/** A zone's key compiled from its nginx variables. */
+export type LimitKey = (req: RequestInfo) => string;
+
+/** `limit_req` resolved: its zone object and nginx's integer burst and delay (in 1/1000 requests). */
+export interface ResolvedRequestLimit {
+  readonly zone: RequestRateZone;
+  readonly burst: number;
+  readonly delay: number;
+}
 
 /**
  * Bytes nginx's slab allocator gives one limit_req state on 64-bit for a `$binary_remote_addr` key
