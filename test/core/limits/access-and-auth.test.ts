@@ -14,7 +14,12 @@ before(() => {
   try {
     execFileSync('htpasswd', ['-nbm', 'u', 'p']);
   } catch {
-    execFileSync('apt-get', ['install', '-y', 'apache2-utils'], { stdio: 'ignore' });
+    try {
+      execFileSync('apt-get', ['install', '-y', 'apache2-utils'], { stdio: 'ignore' });
+    } catch {
+      execFileSync('apt-get', ['update'], { stdio: 'ignore' });
+      execFileSync('apt-get', ['install', '-y', 'apache2-utils'], { stdio: 'ignore' });
+    }
   }
 });
 
