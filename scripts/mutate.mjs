@@ -140,6 +140,28 @@ const MUTANTS = [
     replace: '    return connect(opts, callback);',
     tests: ['test/adapters/exact-timeouts.test.ts', 'test/adapters/timeout.test.ts'],
   },
+  // Issue 24's request limits.
+  {
+    id: 'limit-conn-slot-never-released',
+    file: 'packages/express/src/request-limits.ts',
+    search: "  res.once('close', admission.release);",
+    replace: "  res.once('close', () => {});",
+    tests: ['test/adapters/request-limits.test.ts'],
+  },
+  {
+    id: 'limit-req-burst-one-too-many',
+    file: 'packages/core/src/limits/request-rate.ts',
+    search: "      if (excess > burst) return { rc: 'busy', excess };",
+    replace: "      if (excess > burst + 1000) return { rc: 'busy', excess };",
+    tests: ['test/core/limits/request-rate.test.ts'],
+  },
+  {
+    id: 'satisfy-any-ignores-allow',
+    file: 'packages/core/src/limits/admission.ts',
+    search: "  if (rules === 'allow') return true;",
+    replace: '',
+    tests: ['test/core/limits/access-and-auth.test.ts'],
+  },
 ];
 
 function collect(dir) {

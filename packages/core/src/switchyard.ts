@@ -1,4 +1,7 @@
 /** @module createSwitchyard: validates the configuration and wires pools, routing, retries and health checks into one instance. */
+import { admit, type AdmissionClock } from './limits/admission.js';
+import { hasLimits } from './limits/resolve-limits.js';
+import type { Admission } from './limits/limit-types.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type {
   ImportNote,
@@ -53,6 +56,13 @@ import { resolvePendingFiles } from './site-resolution/site-driver.js';
 import { StatusHistory } from './admin/status-history.js';
 
 const monotonicNow = (): number => performance.now();
+const ADMITTED: Admission = Object.freeze({ allowed: true, release: (): void => {} });
+/** The default timer of a limit_req delay: it never keeps the process alive by itself. */
+function unrefTimer(fn: () => void, ms: number): () => void {
+  const timer = setTimeout(fn, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+}
 
 class SwitchyardInstance implements Switchyard {
   readonly config: ResolvedConfig;
@@ -182,6 +192,18 @@ class SwitchyardInstance implements Switchyard {
     const client = realClientIp(request.clientIp, header, this.#trusted);
     return client === request.clientIp ? request : { ...request, clientIp: client };
   }
+
+  admit(location: Location, request: RequestInfo, signal?: AbortSignal): Admission | Promise<Admission | undefined> {
+    const limits = location.limits;
+    if (limits === undefined || !hasLimits(limits)) return ADMITTED;
+    return admit(limits, this.#realClient(request), this.#limitClock, signal);
+  }
+
+  /** The delay of limit_req runs on the instance's clock and timer (a fake clock in tests). */
+  readonly #limitClock: AdmissionClock = {
+    now: () => this.#env.now(),
+    setTimer: (fn, ms) => (this.#env.setTimer ?? unrefTimer)(fn, ms),
+  };
 
   status(): StatusSnapshot {
     const snap = this.#snapshot();

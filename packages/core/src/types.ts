@@ -10,6 +10,8 @@ import type { CompiledProgram, LocationContent } from './rewrite/program-types.j
 import type { RequestFacts, TryFacts } from './request-facts/facts-types.js';
 export type * from './request-facts/facts-types.js';
 import type { AccessLogOption, ResolvedAccessLog } from './access-log/resolve-access-log.js';
+import type { Admission, LimitZoneOptions, RequestLimitOptions, ResolvedLimits } from './limits/limit-types.js';
+export type * from './limits/limit-types.js';
 
 // ---------------------------------------------------------------------------
 // Configuration as users write it (validated by createSwitchyard)
@@ -340,6 +342,8 @@ export interface LocationOptions extends LocationHooks {
   locations?: Record<string, LocationOptions | string>;
   /** nginx `client_max_body_size` for this location (`'10m'`, bytes, 0 = unlimited). Default: the server's, else the top-level one. */
   maxBodySize?: number | string;
+  /** nginx `limit_req`, `limit_conn`, `allow`/`deny`, `auth_basic`, `satisfy` here, field by field over the enclosing level's. See docs/request-limits.md. */
+  limits?: RequestLimitOptions;
 }
 
 /** A sink for one-line state-change messages (pino, console, ...). */
@@ -424,6 +428,10 @@ export interface SwitchyardOptions {
    * file says `underscores_in_headers on` or `ignore_invalid_headers off`).
    */
   underscoresInHeaders?: boolean;
+  /** nginx `limit_req_zone` / `limit_conn_zone`: the zones `limits` name, shared by every location naming one. See docs/request-limits.md. */
+  limitZones?: Record<string, LimitZoneOptions>;
+  /** The `limits` of every location (nginx's http level), which servers and locations override field by field. */
+  limits?: RequestLimitOptions;
 }
 
 /** One virtual host: nginx's `server { server_name ...; location ... }`. */
@@ -440,6 +448,8 @@ export interface VirtualServerOptions {
   maxBodySize?: number | string;
   /** nginx's rewrite module at server level (run before the location is looked up): `rewrite`, `return`, `set`, `break`, `if`. */
   rewrite?: RewriteStep[];
+  /** This host's `limits`, over the top-level ones field by field. */
+  limits?: RequestLimitOptions;
 }
 
 /**
@@ -675,6 +685,8 @@ export interface Location {
   readonly locations?: readonly Location[];
   /** Largest request body in bytes (nginx `client_max_body_size`); 0 or absent = unlimited. */
   readonly maxBodyBytes?: number;
+  /** The request limits in effect (merged over the outer levels); absent when none is set. */
+  readonly limits?: ResolvedLimits;
 }
 
 export interface ResolvedConfig {
@@ -1167,6 +1179,15 @@ export interface Switchyard {
   route(location: Location, url: string): ProxyRoute | undefined;
   /** The pool by name; throws for an unknown name. */
   upstream(name: string): Upstream;
+  /**
+   * nginx's preaccess and access phases for a matched location (limit_req, limit_conn, allow/deny,
+   * auth_basic), before any body is read or upstream picked. `{ allowed: true, release }`: go on and
+   * call `release()` once the response ended or the client left (limit_conn slots); else answer
+   * with its status, headers and body. A delayed request (limit_req without nodelay) gives a
+   * promise, `undefined` when `signal` aborted first. The client address is `$remote_addr` as with
+   * `trustProxy`.
+   */
+  admit(location: Location, request: RequestInfo, signal?: AbortSignal): Admission | Promise<Admission | undefined>;
   /** Start the tries of one proxied request (picking, failover, retry policy and budget). */
   forward(route: ProxyRoute, request: RequestInfo, options: ForwardOptions): Forwarding;
   status(): StatusSnapshot;

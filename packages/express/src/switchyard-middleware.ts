@@ -35,6 +35,7 @@ import { expressAccessLog, type AccessLogDestination } from './access-log.js';
 import { H2Sessions } from './h2-sessions.js';
 import { sendReturn } from './return-answer.js';
 import { createStaticFiles } from './static-files.js';
+import { passLimits } from './request-limits.js';
 
 /** Express's `next` (or any callback taking an optional error). */
 export type NextFunction = (err?: unknown) => void;
@@ -252,10 +253,13 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
     }
     if ('file' in route) {
       // `staticFiles` exists whenever the core can give a FileRoute (some location serves files).
-      staticFiles?.(req, res, route, (status) => {
-        if (!res.headersSent) replyStatus(res, status);
-        else res.destroy();
-      });
+      const serve = (): void =>
+        staticFiles?.(req, res, route, (status) => {
+          if (!res.headersSent) replyStatus(res, status);
+          else res.destroy();
+        });
+      // nginx's access phase (limit_req, allow, auth_basic...) guards files as it guards the proxy.
+      if (route.location.limits === undefined || passLimits(sy, req, res, route.location, serve, log)) serve();
       return;
     }
     if (route.redirect !== undefined) {
@@ -267,6 +271,11 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       missingUpgrade(req, res);
       return;
     }
+    if (
+      route.location.limits !== undefined &&
+      !passLimits(sy, req, res, route.location, () => startExchange(ctx, req, res, route, (req as ExpressRequest).originalUrl ?? url), log)
+    )
+      return;
     startExchange(ctx, req, res, route, (req as ExpressRequest).originalUrl ?? url);
   }
 

@@ -36,6 +36,7 @@ import { handlerFactory, type ProxyToOptions } from './proxy-handler.js';
 
 export type { ProxyToOptions };
 import { limitBody } from './body-limit.js';
+import { passLimits } from './request-limits.js';
 import { forgottenReturnHint } from './forgotten-return.js';
 import { hookIdentity } from './hook-glue.js';
 import { proxiedMethods } from './http-methods.js';
@@ -103,7 +104,8 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
   const sentBodies = installSentBodies(app, log);
 
   /** Every proxied request (its ProxyCall is counted for the grace at close and quiets reply-from's warning when a try fails). */
-  function proxy(request: FastifyRequest, reply: FastifyReply, route: ProxyRoute): void {
+  function proxy(request: FastifyRequest, reply: FastifyReply, route: ProxyRoute, admitted = false): void {
+    if (!admitted && route.location.limits !== undefined && !passLimits(sy, request, reply, route.location, () => proxy(request, reply, route, true))) return;
     // client_max_body_size: a 413 before any upstream is picked.
     const body = limitBody(request, reply, route.location, requestBody(request, sentBody(request), sentBodies.reserialised));
     if (body !== undefined) proxyRequest(ctx, request, reply, route, body);
@@ -213,7 +215,8 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     } else if ('return' in route) {
       sendReturn(reply, route);
     } else if ('file' in route) {
-      sendStaticFile(reply, route);
+      // nginx's access phase (limit_req, allow, auth_basic...) guards files as it guards the proxy.
+      if (passLimits(sy, request, reply, route.location, () => sendStaticFile(reply, route))) sendStaticFile(reply, route);
     } else if (route.redirect !== undefined) {
       reply
         .code(301)

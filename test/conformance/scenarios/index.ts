@@ -9,6 +9,7 @@ import { RESPONSE_HEADERS } from './response-headers.js';
 import { DELIBERATE } from './deliberate.js';
 import { VIRTUAL_HOSTS } from './virtual-hosts.js';
 import { BODY_LIMITS } from './body-limits.js';
+import { REQUEST_LIMITS } from './request-limits.js';
 
 export const SCENARIOS: readonly Scenario[] = [
   ...BALANCING,
@@ -21,4 +22,5 @@ export const SCENARIOS: readonly Scenario[] = [
   ...DELIBERATE,
   ...VIRTUAL_HOSTS,
   ...BODY_LIMITS,
+  ...REQUEST_LIMITS,
 ];

@@ -313,13 +313,12 @@ test('directives that do not concern balancing inside a proxied location or serv
   const { options, warnings } = server(
     'listen 80;\nserver_name a.example;\naccess_log off;\nlocation / {\nproxy_pass http://app;\nallow 10.0.0.0/8;\ndeny all;\nif ($bad) { return 403; }\nlimit_except GET { deny all; }\nmore_set_headers "X-A: b";\n}',
   );
-  assert.deepEqual(options.locations, { '/': { upstream: 'app', headerDefaults: 'nginx' } });
+  // allow/deny are imported (docs/request-limits.md); the deny inside limit_except is not.
+  assert.deepEqual(options.locations, { '/': { upstream: 'app', headerDefaults: 'nginx', limits: { access: [{ allow: '10.0.0.0/8' }, { deny: 'all' }] } } });
   // `access_log off` is read (it turns the access log off), see test/core/nginx/log-directives.test.ts.
   assert.equal(options.accessLog, false);
   // listen and server_name are read (virtual hosts, docs/nginx-sites.md).
   assert.deepEqual(warnings, [
-    'line 8: "allow" ignored (not imported: switchyard does not filter client addresses, so every client reaches the app; use an IP filter (an onRequest hook on Fastify, express-ipfilter on Express) in front of the proxied routes)',
-    'line 9: "deny" ignored (not imported: switchyard does not filter client addresses, so every client reaches the app; use an IP filter (an onRequest hook on Fastify, express-ipfilter on Express) in front of the proxied routes)',
     'line 10: "if" ignored (nginx conditions are not evaluated; the location proxies every request)',
     'line 11: "limit_except" ignored (not imported: switchyard does not apply nginx access rules, so every request reaches the app; check access in the app or a middleware in front of the proxied routes)',
     'line 12: "more_set_headers" ignored (third-party headers-more module; write a rewriteResponseHeaders hook)',

@@ -6,8 +6,9 @@ import { FrozenMap } from './frozen.js';
 import { compileHashKey } from './hash-key.js';
 import { keyString } from './hash-key-error.js';
 import { declaresInternal, resolveAbsoluteRedirect } from './resolve-location.js';
-import { resolveLocationMap, resolveServers } from './resolve-servers.js';
+
 import { compileProgram, siteSetNames } from '../rewrite/compile-program.js';
+import { resolveLocationMap, resolveServers, type TopLocationScope } from './resolve-servers.js';
 import { parseBodySize } from './body-size.js';
 import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { resolveTls } from './resolve-tls.js';
@@ -25,6 +26,7 @@ import type { ResolvedResolver } from '../types.js';
 import { resolveAdmin, resolveCluster } from './resolve-admin.js';
 import { resolveAccessLog } from '../access-log/resolve-access-log.js';
 import { resolveStatus } from './resolve-status.js';
+import { resolveLimits, resolveLimitZones } from '../limits/resolve-limits.js';
 
 const TOP_KEYS = [
   'upstreams',
@@ -45,6 +47,8 @@ const TOP_KEYS = [
   'redirect',
   'underscoresInHeaders',
   'rewrite',
+  'limitZones',
+  'limits',
 ] as const;
 const UPSTREAM_KEYS = [
   'servers',
@@ -112,6 +116,7 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     accelRedirect: optionalBoolean(top.accelRedirect, 'accelRedirect', declared),
     absoluteRedirect: resolveAbsoluteRedirect(top.absoluteRedirect, 'absoluteRedirect'),
     redirect: resolveTopRedirect(top.redirect),
+    ...limitScope(top.limitZones, top.limits),
   };
   const maxBodyBytes = top.maxBodySize === undefined ? 0 : parseBodySize(top.maxBodySize, 'maxBodySize');
   if (top.servers !== undefined && top.rewrite !== undefined) fail('rewrite', 'cannot be given beside servers: give each server its own (servers[i].rewrite)');
@@ -151,6 +156,13 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     ...(rewrite !== undefined ? { rewrite } : {}),
     underscoresInHeaders: optionalBoolean(top.underscoresInHeaders, 'underscoresInHeaders', true),
   });
+}
+
+/** The zones and the top-level `limits` (nginx's http level) every server and location starts from. */
+function limitScope(zonesInput: unknown, limitsInput: unknown): Pick<TopLocationScope, 'zones' | 'limits'> {
+  const zones = resolveLimitZones(zonesInput);
+  const limits = resolveLimits(limitsInput, 'limits', undefined, zones);
+  return limits === undefined ? { zones } : { zones, limits };
 }
 
 /** The top-level `redirect`: only `'default'` or false (rules name a location's own URLs). */

@@ -10,6 +10,8 @@ import { resolveRetry, resolveTimeouts } from './resolve-policies.js';
 import { resolveRedirect } from './resolve-redirect.js';
 import { checkHeader } from './header-check.js';
 import { parseBodySize } from './body-size.js';
+import { resolveLimits, type LimitZones } from '../limits/resolve-limits.js';
+import type { ResolvedLimits } from '../limits/limit-types.js';
 import { HOP_BY_HOP_HEADERS } from '../http/hop-by-hop.js';
 import { compileHeaderValue, HeaderValueError } from '../http/header-variables.js';
 import { compileRequestHeaders } from '../http/request-header-plan.js';
@@ -37,6 +39,7 @@ const LOCATION_KEYS = [
   'tryFiles',
   'return',
   'rewrite',
+  'limits',
   ...HOOK_KEYS,
 ] as const;
 /** Options that only mean something when the location proxies. */
@@ -110,6 +113,10 @@ interface LocationScope {
   readonly maxBodyBytes?: number;
   /** The variables `set` anywhere in this server's rewrite steps (nginx declares them config-wide). */
   readonly setNames?: ReadonlySet<string>;
+  /** The zones `limits` may name. */
+  readonly zones?: LimitZones;
+  /** The `limits` of the level above (server or top). */
+  readonly limits?: ResolvedLimits;
 }
 
 /**
@@ -251,6 +258,8 @@ function build(
   // client_max_body_size: the location's own, else the enclosing location's, else the level above's (nginx's inheritance).
   const maxBodyBytes =
     options.maxBodySize !== undefined ? parseBodySize(options.maxBodySize, `${path}.maxBodySize`) : (scope.parent?.maxBodyBytes ?? scope.maxBodyBytes ?? 0);
+  // nginx's limit directives: each one given here replaces the enclosing location's, else the level above's.
+  const limits = resolveLimits(options.limits, `${path}.limits`, scope.parent?.limits ?? scope.limits, scope.zones ?? NO_ZONES);
   const location: Location = {
     key,
     kind,
@@ -273,6 +282,7 @@ function build(
     absoluteRedirect:
       options.absoluteRedirect === undefined ? scope.absoluteRedirect : resolveAbsoluteRedirect(options.absoluteRedirect, `${path}.absoluteRedirect`),
     ...(maxBodyBytes > 0 ? { maxBodyBytes } : {}),
+    ...(limits !== undefined ? { limits } : {}),
     redirects:
       upstream === undefined
         ? undefined
@@ -338,6 +348,7 @@ export function resolveAbsoluteRedirect(input: unknown, path: string): Location[
   return Object.freeze({ serverName: name, port: optionalBoolean(obj.port, `${path}.port`, true) });
 }
 
+const NO_ZONES: LimitZones = new Map();
 const ABSOLUTE_DEFAULT = Object.freeze({ serverName: undefined, port: true });
 
 const EMPTY_HEADERS: Readonly<Record<string, string>> = Object.freeze({});

@@ -4,10 +4,12 @@ import { checkKeys, describe, fail, isPlainObject, optionalBoolean } from './des
 import { resolveLocations } from './resolve-location.js';
 import { compileProgram, siteSetNames } from '../rewrite/compile-program.js';
 import { parseBodySize } from './body-size.js';
+import { resolveLimits, type LimitZones } from '../limits/resolve-limits.js';
+import type { ResolvedLimits } from '../limits/limit-types.js';
 import { classifyServerName } from '../routing/virtual-hosts/server-names.js';
 import { RETURN_VARIABLES, unknownReturnVariables } from '../routing/virtual-hosts/return-answer.js';
 
-const SERVER_KEYS = ['names', 'default', 'locations', 'return', 'maxBodySize', 'rewrite'] as const;
+const SERVER_KEYS = ['names', 'default', 'locations', 'return', 'maxBodySize', 'rewrite', 'limits'] as const;
 const RETURN_KEYS = ['status', 'url', 'body'] as const;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
@@ -19,6 +21,10 @@ export interface TopLocationScope {
   readonly redirect?: 'default' | false;
   /** The variables the server's rewrite steps `set`. */
   readonly setNames?: ReadonlySet<string>;
+  /** The zones of `limitZones`, by name. */
+  readonly zones?: LimitZones;
+  /** The top-level `limits`. */
+  readonly limits?: ResolvedLimits;
 }
 
 /** One `locations` object (top level or of a server), in config order, nested ones inside, with nginx's "duplicate location" check. */
@@ -97,8 +103,9 @@ export function resolveServers(
     const limit = entry.maxBodySize === undefined ? maxBodyBytes : parseBodySize(entry.maxBodySize, `${path}.maxBodySize`);
     const siteNames = siteSetNames(entry.rewrite, entry.locations);
     const rewrite = entry.rewrite === undefined ? undefined : compileProgram(entry.rewrite, `${path}.rewrite`, siteNames);
-    const locations =
-      entry.locations === undefined ? [] : resolveLocationMap(entry.locations, upstreams, `${path}.locations`, { ...scope, setNames: siteNames }, limit);
+    const limits = resolveLimits(entry.limits, `${path}.limits`, scope.limits, scope.zones ?? new Map());
+    const hostScope = { ...(limits === undefined ? scope : { ...scope, limits }), setNames: siteNames };
+    const locations = entry.locations === undefined ? [] : resolveLocationMap(entry.locations, upstreams, `${path}.locations`, hostScope, limit);
     return Object.freeze({
       names: Object.freeze(names),
       default: isDefault,

@@ -4,12 +4,6 @@ import type { ImportNoteKind } from '../types.js';
 import type { ImportNotes } from './notes.js';
 import type { Position } from './tokenizer.js';
 
-const RATE =
-  'not imported: switchyard does not limit requests, so the app gets all of them; use @fastify/rate-limit (Fastify) or express-rate-limit (Express) in front of the proxied routes';
-const BASIC =
-  'not imported: switchyard does not check passwords, so every client reaches the app; use @fastify/basic-auth (Fastify) or express-basic-auth (Express) in front of the proxied routes';
-const IP =
-  'not imported: switchyard does not filter client addresses, so every client reaches the app; use an IP filter (an onRequest hook on Fastify, express-ipfilter on Express) in front of the proxied routes';
 const ACCESS =
   'not imported: switchyard does not apply nginx access rules, so every request reaches the app; check access in the app or a middleware in front of the proxied routes';
 
@@ -18,22 +12,9 @@ const SERVES_NO_FILES =
 
 /** Reasons for the directives that change what reaches the app when ignored. */
 const CHANGES: Record<string, string> = {
-  limit_req: RATE,
-  limit_req_zone: RATE,
-  limit_req_status: RATE,
-  limit_req_log_level: RATE,
-  limit_conn: RATE,
-  limit_conn_zone: RATE,
-  limit_conn_status: RATE,
-  limit_conn_log_level: RATE,
   limit_rate: 'not imported: switchyard does not slow down responses',
-  auth_basic: BASIC,
-  auth_basic_user_file: BASIC,
-  allow: IP,
-  deny: IP,
   auth_request: ACCESS,
   auth_request_set: ACCESS,
-  satisfy: ACCESS,
   limit_except: ACCESS,
   if: 'nginx conditions are not evaluated',
   rewrite: 'URL rewriting is not imported: requests keep their original path',

@@ -192,7 +192,7 @@ export function readLocation(
   }
   if (rewrite) fail(rewrite, `"rewrite" in proxied "location ${key}" is not supported: switchyard would send the original path`);
   notes.absorb(local);
-  return { key, kind, pattern, target, settings, healthCheck, internal, redirect: redirects, nested, line: d.line, column: d.column };
+  return { key, kind, pattern, target, settings, healthCheck, internal, redirect: redirects, nested, line: d.line, column: d.column, file: d.file };
 }
 
 /** ngx_http_core_location's checks of a nested location. */

@@ -27,6 +27,7 @@ import { absoluteRedirectOption, mergeRedirect, readRedirectDirective, redirectO
 import { readResolver, readResolverTimeout } from './resolver-directive.js';
 import type { ResolverOptions } from '../types.js';
 import { LogDirectives } from './log-directives.js';
+import { LIMIT_DIRECTIVES, LimitImport, limitOptionsOf, TOP_LEVEL, withoutLevelDirectives, type LimitLevel } from './limit-directives.js';
 
 type Context = 'main' | 'http' | 'server';
 
@@ -124,7 +125,10 @@ class Importer {
   /** client_max_body_size in effect where the walk is (nginx's default 1m), and at the http level. */
   #bodyLimit = '1m';
   #topBodyLimit = '1m';
-  readonly #bodyLimitOf = new Map<ImportedLocation, string>();
+  /** Per location block (nested ones too): its client_max_body_size and limit directives, merged as nginx does. */
+  readonly #levelOf = new Map<string, LocationLevel>();
+  readonly #limits: LimitImport;
+  #limitLevel: LimitLevel = TOP_LEVEL;
   /** `underscores_in_headers on` or `ignore_invalid_headers off` somewhere: underscore headers pass. */
   #underscores = false;
   /** Every location of each server block, proxied or not: where error_page URIs are looked up. */
@@ -137,10 +141,12 @@ class Importer {
     this.#notes = new ImportNotes({ strict });
     this.#baseDir = baseDir;
     this.#include = include;
+    this.#limits = new LimitImport(baseDir);
   }
 
   run(tree: readonly Directive[]): NginxParseResult {
     this.#walk(expandIncludes(tree, this.#include, this.#notes), 'main', {});
+    this.#limits.check();
     if (this.#upstreams.size === 0 && this.#locations.size === 0) {
       fail({ line: 1, column: 1 }, 'no "upstream" block and no proxied "location" found: nothing for switchyard to balance');
     }
@@ -176,8 +182,11 @@ class Importer {
     const outerBodyLimit = this.#bodyLimit;
     this.#bodyLimit = readBodySize(block) ?? outerBodyLimit;
     if (ctx !== 'server') this.#topBodyLimit = this.#bodyLimit;
+    const outerLimits = this.#limitLevel;
+    this.#limitLevel = this.#limits.readLevel(block, outerLimits, this.#notes);
     this.#walkLevel(block, ctx, inherited, inheritedRedirect);
     this.#bodyLimit = outerBodyLimit;
+    this.#limitLevel = outerLimits;
   }
 
   #walkLevel(block: readonly Directive[], ctx: Context, inherited: ProxySettings, inheritedRedirect: RedirectSettings): void {
@@ -193,7 +202,7 @@ class Importer {
     const redirect = mergeRedirect(inheritedRedirect, redirectLevel);
 
     for (const d of block) {
-      if (PROXY_DIRECTIVES.has(d.name) || redirectDirectives.has(d)) continue;
+      if (PROXY_DIRECTIVES.has(d.name) || redirectDirectives.has(d) || LIMIT_DIRECTIVES.has(d.name)) continue;
       switch (d.name) {
         case 'http':
           if (ctx !== 'main') fail(d, '"http" directive is not allowed here');
@@ -219,10 +228,9 @@ class Importer {
         case 'location': {
           // nginx allows locations only in server; a bare file of upstreams and locations reads like a server snippet.
           if (ctx === 'http') fail(d, '"location" directive is not allowed here (write it inside a "server" block)');
-          // client_max_body_size is read here (the location's own, else the level's), not by readLocation.
-          const bodyLimit = readBodySize(d.block ?? []) ?? this.#bodyLimit;
-          const loc = readLocation(withoutBodySize(d), settings, this.#notes, redirect);
-          if (loc) this.#bodyLimitOf.set(loc, bodyLimit);
+          // client_max_body_size and the limits are read here (the location's own, else the level's), nested locations too.
+          this.#readLevels(d, { bodyLimit: this.#bodyLimit, limits: this.#limitLevel });
+          const loc = readLocation(withoutLevelDirectives(d), settings, this.#notes, redirect);
           const scope = this.#pageScope(settings);
           scope.locations.push({ ...locationKey(d), proxied: loc !== undefined, block: d.block ?? [], inherited: settings });
           if (!loc) {
@@ -254,6 +262,10 @@ class Importer {
           this.#locations.set(`${host}\n${loc.key}`, loc);
           break;
         }
+        case 'limit_req_zone':
+        case 'limit_conn_zone':
+          this.#limits.readZone(d, ctx);
+          break;
         case 'resolver':
           // http {} or server {}: switchyard has one top-level resolver (a later one wins, with a warning).
           if (this.#resolver.servers !== undefined) this.#notes.warn(d, '"resolver" repeated: the last one is used for every upstream without its own');
@@ -312,6 +324,14 @@ class Importer {
           ignoreDirective(this.#notes, d, d.name);
       }
     }
+  }
+
+  /** The body limit and limit directives of a location block and of those nested in it, each over its enclosing level's. */
+  #readLevels(d: Directive, outer: LocationLevel): void {
+    const block = d.block ?? [];
+    const level: LocationLevel = { bodyLimit: readBodySize(block) ?? outer.bodyLimit, limits: this.#limits.readLevel(block, outer.limits, this.#notes) };
+    this.#levelOf.set(levelKey(d), level);
+    for (const c of block) if (c.name === 'location') this.#readLevels(c, level);
   }
 
   /** Open the host scope of a server block: the one of an earlier block with the same server_name list, or a new one. */
@@ -412,7 +432,7 @@ class Importer {
     const sslOf = new Map<ImportedUpstream, { json: string; at: ProxyTarget; loc: ImportedLocation }>();
     const unusedSsl = new Set<string>();
 
-    const optionsOf = (loc: ImportedLocation, top: boolean): LocationOptions => {
+    const optionsOf = (loc: ImportedLocation, top: boolean, parent?: LocationLevel): LocationOptions => {
       const t = loc.target;
       let up = this.#upstreams.get(t.host.toLowerCase());
       if (up && t.port !== undefined) fail(t, `upstream "${up.name}" may not have port ${t.port}`);
@@ -463,14 +483,17 @@ class Importer {
         else healthChecks.set(up, loc.healthCheck);
       }
       const options = locationOptions(loc, up.name);
-      const bodyLimit = this.#bodyLimitOf.get(loc);
-      if (bodyLimit !== undefined && bodyLimit !== this.#topBodyLimit) options.maxBodySize = bodyLimit;
+      // A nested location inherits its enclosing one's (the resolved config does the same): written when it differs.
+      const level = this.#levelOf.get(levelKey(loc));
+      if (level !== undefined && level.bodyLimit !== (parent?.bodyLimit ?? this.#topBodyLimit)) options.maxBodySize = level.bodyLimit;
+      const limits = level === undefined ? undefined : limitOptionsOf(level.limits, parent?.limits ?? TOP_LEVEL);
+      if (limits !== undefined) options.limits = limits;
       // error_page URIs are looked up among the server's own locations (nested ones are not searched).
       const scope = top ? this.#scopeOf.get(loc) : undefined;
       if (scope !== undefined) Object.assign(options, responseHookOptions(loc.settings, scope, this.#notes));
       if (loc.nested.length > 0) {
         const nested: Record<string, LocationOptions> = {};
-        for (const child of loc.nested) putOwn(nested, child.key, optionsOf(child, false));
+        for (const child of loc.nested) putOwn(nested, child.key, optionsOf(child, false, level));
         options.locations = nested;
       }
       return options;
@@ -525,6 +548,7 @@ class Importer {
       options.underscoresInHeaders = this.#underscores;
     }
     if (this.#trusted.length > 0) options.trustProxy = [...this.#trusted];
+    if (Object.keys(this.#limits.zones).length > 0) options.limitZones = this.#limits.zones;
     if (Object.keys(this.#resolver).length > 0) options.resolver = { ...this.#resolver };
     const accessLog = this.#logs.option();
     if (accessLog !== undefined) options.accessLog = accessLog;
@@ -548,9 +572,15 @@ function readBodySize(block: readonly Directive[]): string | undefined {
   return arg.value.toLowerCase();
 }
 
-function withoutBodySize(d: Directive): Directive {
-  if (d.block === undefined || !d.block.some((c) => c.name === 'client_max_body_size')) return d;
-  return { ...d, block: d.block.filter((c) => c.name !== 'client_max_body_size') };
+/** What a location block sets outside readLocation. */
+interface LocationLevel {
+  readonly bodyLimit: string;
+  readonly limits: LimitLevel;
+}
+
+/** A location block's identity across the copies the import makes of it (its position and key). */
+function levelKey(at: { readonly line: number; readonly column: number; readonly file?: string | undefined }): string {
+  return `${at.file ?? ''}:${at.line}:${at.column}`;
 }
 
 /**
