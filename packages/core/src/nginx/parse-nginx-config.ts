@@ -132,6 +132,8 @@ class Importer {
   readonly #scopeOf = new Map<ImportedLocation, PageScope>();
 
   readonly #include: IncludeSource;
+  /** The file has an `http {}` block: its top level is nginx's main context, not a site file's http level. */
+  #hasHttpBlock = false;
 
   constructor(baseDir: string, include: IncludeSource, strict: boolean) {
     this.#notes = new ImportNotes({ strict });
@@ -140,7 +142,9 @@ class Importer {
   }
 
   run(tree: readonly Directive[]): NginxParseResult {
-    this.#walk(expandIncludes(tree, this.#include, this.#notes), 'main', {});
+    const expanded = expandIncludes(tree, this.#include, this.#notes);
+    this.#hasHttpBlock = expanded.some((d) => d.name === 'http');
+    this.#walk(expanded, 'main', {});
     if (this.#upstreams.size === 0 && this.#locations.size === 0) {
       fail({ line: 1, column: 1 }, 'no "upstream" block and no proxied "location" found: nothing for switchyard to balance');
     }
@@ -263,7 +267,8 @@ class Importer {
           readResolverTimeout(d, this.#resolver);
           break;
         case 'log_format':
-          this.#logs.logFormat(d, ctx);
+          // A site file (no http block, as sites-enabled/ files are) is read as the inside of http {}.
+          this.#logs.logFormat(d, ctx === 'main' && !this.#hasHttpBlock ? 'http' : ctx);
           break;
         case 'access_log':
           this.#logs.accessLog(d, this.#notes);

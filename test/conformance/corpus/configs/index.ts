@@ -1,0 +1,33 @@
+/** @module The corpus: fourteen published reverse-proxy configs, in the order of the docs table. */
+import type { CorpusConfig } from '../corpus-config.js';
+import { discourse } from './discourse.js';
+import { gitea } from './gitea.js';
+import { gitlab } from './gitlab.js';
+import { grafana } from './grafana.js';
+import { gunicorn } from './gunicorn.js';
+import { jenkins } from './jenkins.js';
+import { jupyterhub } from './jupyterhub.js';
+import { mastodon } from './mastodon.js';
+import { mattermost } from './mattermost.js';
+import { pm2 } from './pm2.js';
+import { puma } from './puma.js';
+import { sentry } from './sentry.js';
+import { socketioCluster } from './socketio-cluster.js';
+import { uwsgiDjango } from './uwsgi-django.js';
+
+export const CORPUS: readonly CorpusConfig[] = [
+  mastodon,
+  discourse,
+  gitlab,
+  sentry,
+  mattermost,
+  gitea,
+  jenkins,
+  jupyterhub,
+  grafana,
+  gunicorn,
+  puma,
+  uwsgiDjango,
+  socketioCluster,
+  pm2,
+];
