@@ -8,6 +8,8 @@ import { matches } from './corpus/corpus-client.js';
 import type { CorpusConfig, View } from './corpus/corpus-config.js';
 import { CORPUS } from './corpus/configs/index.js';
 import { runCorpusConfig } from './corpus/run-corpus-config.js';
+import { corpusTable } from './corpus/corpus-table.js';
+import { readFileSync } from 'node:fs';
 
 /** Every case or config switchyard does not answer as nginx today, with today's answer. */
 const TODAY: Readonly<Record<string, Today>> = { ...AWAITING_STATIC_AND_REWRITE, ...AWAITING_LIMITS, ...ONE_LISTENING_SIDE, ...NOT_SCHEDULED };
@@ -20,6 +22,12 @@ describe('nginx corpus: published configs on real nginx and both adapters', () =
     assert.equal(new Set(names).size, names.length);
     const known = new Set([...names, ...CORPUS.map((c) => c.name)]);
     for (const name of Object.keys(TODAY)) assert.ok(known.has(name), `a list names no case or config: ${name}`);
+  });
+
+  it('docs/nginx-corpus.md has the table the import computes', () => {
+    const doc = readFileSync(new URL('../../docs/nginx-corpus.md', import.meta.url), 'utf8');
+    const table = /<!-- corpus-table:start -->\n([\s\S]*?)\n<!-- corpus-table:end -->/.exec(doc)?.[1];
+    assert.equal(table, corpusTable(), 'print it with test/conformance/corpus/print-corpus-table.ts');
   });
 
   for (const config of CORPUS) {

@@ -56,6 +56,10 @@ export interface CorpusConfig {
   readonly refusedBecause?: string;
   /** Files copied to nginx's default root (`html` under its prefix) for a config that sets no `root`. */
   readonly defaultRoot?: boolean;
+  /** For the import of the file as published (the docs table): `include` names and the file each stands for (relative to the fixture directory, or absolute). */
+  readonly includes?: Readonly<Record<string, string>>;
+  /** What the operator still does by hand after the import (the docs table). */
+  readonly byHand: string;
   readonly cases: readonly CorpusCase[];
 }
 

@@ -16,6 +16,7 @@ export const gitlab: CorpusConfig = {
     ['/var/log/nginx/gitlab_error.log', '{{dir}}/gitlab_error.log', 'logs in the temp directory'],
   ],
   side: 'http',
+  byHand: 'Refused until try_files with a named location is imported: today write location / { proxy_pass http://gitlab; } and serve public/ (assets, robots.txt, *.html) in the app',
   cases: [
     { name: 'gitlab: / goes to GitLab (@gitlab)', host: HOST, path: '/', expect: app('gitlab', '/') },
     { name: 'gitlab: /explore goes to GitLab', host: HOST, path: '/explore?sort=latest', expect: app('gitlab', '/explore?sort=latest') },

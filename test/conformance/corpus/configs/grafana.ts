@@ -12,6 +12,7 @@ export const grafana: CorpusConfig = {
     ['root /usr/share/nginx/html;', 'root {{static}};', "the fixture's static directory"],
   ],
   side: 'http',
+  byHand: 'Nothing for the proxied paths (root/index of the server are unused: every path is proxied)',
   cases: [
     { name: 'grafana: / reaches Grafana', path: '/', expect: app('grafana', '/') },
     { name: 'grafana: /api/live/ws reaches Grafana', path: '/api/live/ws', expect: app('grafana', '/api/live/ws') },

@@ -21,6 +21,8 @@ export const gunicorn: CorpusConfig = {
   side: 'http',
   refused: /"return 444" \(close the connection without an answer\) is not supported/,
   refusedBecause: 'return 444 in the default server (not in switchyard; nginx accepts it)',
+  byHand: 'Refused: return 444 (drop unknown hosts in front of Node, or remove that server block); then try_files $uri @proxy_to_app and public/',
+  includes: { 'mime.types': '/etc/nginx/mime.types' },
   cases: [
     { name: 'gunicorn: / goes to the app (@proxy_to_app)', host: 'example.com', path: '/', expect: app('app', '/') },
     { name: 'gunicorn: /accounts/login/ goes to the app', host: 'example.com', path: '/accounts/login/?next=/', expect: app('app', '/accounts/login/?next=/') },

@@ -15,6 +15,7 @@ export const jenkins: CorpusConfig = {
     ['root /var/lib/jenkins/;', 'root {{static}}/home/;', "the fixture's static directory stands for $JENKINS_HOME"],
   ],
   side: 'http',
+  byHand: 'Serve /userContent from $JENKINS_HOME and rewrite /static/<hex>/ (today both proxied as received: Jenkins answers them itself)',
   cases: [
     { name: 'jenkins: /static/<8 hex>/... is rewritten to the root and proxied', host: 'jenkins.example.com', path: '/static/0123abcd/css/style.css', expect: app('jenkins', '/css/style.css') },
     { name: 'jenkins: /static/ without the hex part is proxied as is', host: 'jenkins.example.com', path: '/static/xyz/css/style.css', expect: app('jenkins', '/static/xyz/css/style.css') },

@@ -21,6 +21,7 @@ export const mastodon: CorpusConfig = {
     ['root /home/mastodon/live/public;', 'root {{static}};', "the fixture's static directory (both blocks)"],
   ],
   side: 'https',
+  byHand: 'Terminate TLS in Node (certificate, and the :80 redirect in front of it or in the app); serve /sw.js, /packs/, /system/ from public/ (today proxied); no proxy_cache (every request reaches Rails); compression with @fastify/compress or compression',
   cases: [
     { name: 'mastodon: / reaches the backend', host: HOST, path: '/', expect: app('backend', '/') },
     { name: 'mastodon: /api/v1/timelines/public reaches the backend', host: HOST, path: '/api/v1/timelines/public?local=true', expect: app('backend', '/api/v1/timelines/public?local=true') },

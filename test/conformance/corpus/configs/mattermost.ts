@@ -12,6 +12,7 @@ export const mattermost: CorpusConfig = {
     ['listen 80;', 'listen {{http}};', 'a free loopback port'],
   ],
   side: 'http',
+  byHand: 'No proxy_cache (every request reaches Mattermost)',
   cases: [
     { name: 'mattermost: /api/v4/websocket (regex) reaches Mattermost', host: 'mattermost.example.com', path: '/api/v4/websocket', expect: app('mattermost', '/api/v4/websocket') },
     { name: 'mattermost: /api/v4/users/websocket reaches Mattermost', host: 'mattermost.example.com', path: '/api/v4/users/websocket', expect: app('mattermost', '/api/v4/users/websocket') },

@@ -13,6 +13,7 @@ export const pm2: CorpusConfig = {
     ['/etc/ssl/main.crt', '{{cert}}', 'a certificate generated with openssl'],
   ],
   side: 'https',
+  byHand: "Terminate TLS in Node (https.createServer or Fastify's https option with the certificate)",
   cases: [
     { name: 'pm2: / reaches the app', host: 'www.my-website.com', path: '/', expect: app('node', '/') },
     { name: 'pm2: a path and query pass unchanged (proxy_pass .../ on location /)', host: 'www.my-website.com', path: '/api/users?page=2', expect: app('node', '/api/users?page=2') },

@@ -19,6 +19,7 @@ export const puma: CorpusConfig = {
   side: 'http',
   refused: /"proxy_pass" inside "if" is not supported: switchyard does not evaluate nginx conditions \(line 57/,
   refusedBecause: 'proxy_pass inside if (issue 24 counts this refusal as correct: only the redirect forms of if are imported)',
+  byHand: 'Refused (proxy_pass inside if): write location / { proxy_pass http://myapp; } and serve public/ and the page cache in the app',
   cases: [
     { name: 'puma: / goes to Puma', host: HOST, path: '/', expect: app('puma', '/') },
     { name: 'puma: /users/sign_in goes to Puma', host: HOST, path: '/users/sign_in', expect: app('puma', '/users/sign_in') },

@@ -18,6 +18,7 @@ export const sentry: CorpusConfig = {
     ['listen 80;', 'listen {{http}};', 'a free loopback port'],
   ],
   side: 'http',
+  byHand: 'Nothing: every path reaches its upstream as in nginx (the compose names relay and web must resolve where Node runs)',
   cases: [
     { name: 'sentry: /api/store/ goes to relay', path: '/api/store/', expect: app('relay', '/api/store/') },
     { name: 'sentry: /api/42/envelope/ (regex) goes to relay', path: '/api/42/envelope/', expect: app('relay', '/api/42/envelope/') },

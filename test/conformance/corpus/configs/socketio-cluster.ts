@@ -19,6 +19,7 @@ export const socketioCluster: CorpusConfig = {
     ['server server-ringo:3000;', 'server {{backend:ringo}};', 'the compose service names become local backends'],
   ],
   side: 'http',
+  byHand: "Nothing: hash $remote_addr consistent picks the same node as nginx (socket.io's sticky sessions)",
   cases: [
     { name: 'socketio-cluster: / reaches a node', path: '/', expect: anyNode('/') },
     { name: 'socketio-cluster: the polling transport reaches a node', path: '/socket.io/?EIO=4&transport=polling', expect: anyNode('/socket.io/?EIO=4&transport=polling') },
