@@ -13,7 +13,14 @@ export interface View {
 }
 
 /** An expected answer: a View, or one of several backends (a balanced upstream whose pick the corpus does not fix). */
-export type Expected = View | { readonly status: number; readonly oneOf: readonly string[] };
+export type Expected =
+  | View
+  | {
+      readonly status: number;
+      readonly oneOf: readonly string[];
+      /** The adapters must pick the backend nginx picked (a hash, which switchyard computes as nginx does). */
+      readonly sameAsNginx?: boolean;
+    };
 
 export interface CorpusCase {
   /** Unique in the corpus: `<config>: <what>`; the AWAITING lists name cases by it. */

@@ -44,7 +44,9 @@ function behaviour(config: CorpusConfig): string {
   const awaiting = count(AWAITING_STATIC_AND_REWRITE) + count(AWAITING_LIMITS);
   const side = count(ONE_LISTENING_SIDE);
   const same = cases.length - awaiting - side;
-  const notes = [awaiting > 0 ? `${awaiting} awaiting static/rewrite` : '', side > 0 ? `${side} :80 redirect twin (one listening side)` : ''].filter((s) => s !== '');
+  const notes = [awaiting > 0 ? `${awaiting} awaiting static/rewrite` : '', side > 0 ? `${side} :80 redirect twin (one listening side)` : ''].filter(
+    (s) => s !== '',
+  );
   return `${same} of ${cases.length} as nginx${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
 }
 

@@ -50,7 +50,7 @@ test("nginx's errors: unknown format, unknown variable, duplicate name, escape, 
   );
 });
 
-test('a site file (no http block, as Discourse\'s nginx.sample.conf) takes log_format at its top level; a whole nginx.conf does not', () => {
+test("a site file (no http block, as Discourse's nginx.sample.conf) takes log_format at its top level; a whole nginx.conf does not", () => {
   const site = `${UPSTREAM}log_format d '$remote_addr $status';\nserver { access_log /var/log/nginx/access.log d; location / { proxy_pass http://app; } }`;
   assert.equal(parseNginxConfig(site).options.accessLog, '$remote_addr $status');
   assert.throws(

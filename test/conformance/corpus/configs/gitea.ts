@@ -20,6 +20,13 @@ export const gitea: CorpusConfig = {
     { name: 'gitea: /user/login reaches Gitea', host: 'git.example.com', path: '/user/login', expect: app('gitea', '/user/login') },
     { name: 'gitea: an encoded slash passes as received', host: 'git.example.com', path: '/a%2Fb', expect: app('gitea', '/a%2Fb') },
     { name: 'gitea: any Host is the one server', host: 'unknown.test', path: '/explore', expect: app('gitea', '/explore') },
-    { name: 'gitea: a body over the default 1m is 413', host: 'git.example.com', method: 'POST', path: '/api/v1/repos', bodyBytes: 1024 * 1024 + 1, expect: { status: 413 } },
+    {
+      name: 'gitea: a body over the default 1m is 413',
+      host: 'git.example.com',
+      method: 'POST',
+      path: '/api/v1/repos',
+      bodyBytes: 1024 * 1024 + 1,
+      expect: { status: 413 },
+    },
   ],
 };

@@ -16,7 +16,8 @@ export const gitlab: CorpusConfig = {
     ['/var/log/nginx/gitlab_error.log', '{{dir}}/gitlab_error.log', 'logs in the temp directory'],
   ],
   side: 'http',
-  byHand: 'Refused until try_files with a named location is imported: today write location / { proxy_pass http://gitlab; } and serve public/ (assets, robots.txt, *.html) in the app',
+  byHand:
+    'Refused until try_files with a named location is imported: today write location / { proxy_pass http://gitlab; } and serve public/ (assets, robots.txt, *.html) in the app',
   cases: [
     { name: 'gitlab: / goes to GitLab (@gitlab)', host: HOST, path: '/', expect: app('gitlab', '/') },
     { name: 'gitlab: /explore goes to GitLab', host: HOST, path: '/explore?sort=latest', expect: app('gitlab', '/explore?sort=latest') },
@@ -25,7 +26,22 @@ export const gitlab: CorpusConfig = {
     { name: 'gitlab: an asset is served from disk', host: HOST, path: '/assets/application.css', expect: file('gitlab asset\n') },
     { name: 'gitlab: a missing asset is 404', host: HOST, path: '/assets/missing.css', expect: { status: 404 } },
     { name: 'gitlab: any Host is the default server', host: 'unknown.test', path: '/users/sign_in', expect: app('gitlab', '/users/sign_in') },
-    { name: 'gitlab: a 2 MB push (under 20m) goes to GitLab', host: HOST, method: 'POST', path: '/group/repo.git/git-receive-pack', bodyBytes: 2 * 1024 * 1024, send: true, expect: app('gitlab', '/group/repo.git/git-receive-pack') },
-    { name: 'gitlab: a body over 20m is 413', host: HOST, method: 'POST', path: '/group/repo.git/git-receive-pack', bodyBytes: 20 * 1024 * 1024 + 1, expect: { status: 413 } },
+    {
+      name: 'gitlab: a 2 MB push (under 20m) goes to GitLab',
+      host: HOST,
+      method: 'POST',
+      path: '/group/repo.git/git-receive-pack',
+      bodyBytes: 2 * 1024 * 1024,
+      send: true,
+      expect: app('gitlab', '/group/repo.git/git-receive-pack'),
+    },
+    {
+      name: 'gitlab: a body over 20m is 413',
+      host: HOST,
+      method: 'POST',
+      path: '/group/repo.git/git-receive-pack',
+      bodyBytes: 20 * 1024 * 1024 + 1,
+      expect: { status: 413 },
+    },
   ],
 };

@@ -29,6 +29,13 @@ export const gunicorn: CorpusConfig = {
     { name: 'gunicorn: a file of public/ is served', host: 'example.com', path: '/robots.txt', expect: file('gunicorn robots\n') },
     { name: 'gunicorn: www.example.com is the same site', host: 'www.example.com', path: '/x', expect: app('app', '/x') },
     { name: 'gunicorn: an unknown Host is closed without an answer (444)', host: 'unknown.test', path: '/', expect: { status: 0 } },
-    { name: 'gunicorn: a body over 4G is 413', host: 'example.com', method: 'POST', path: '/upload', bodyBytes: 4 * 1024 * 1024 * 1024 + 1, expect: { status: 413 } },
+    {
+      name: 'gunicorn: a body over 4G is 413',
+      host: 'example.com',
+      method: 'POST',
+      path: '/upload',
+      bodyBytes: 4 * 1024 * 1024 * 1024 + 1,
+      expect: { status: 413 },
+    },
   ],
 };

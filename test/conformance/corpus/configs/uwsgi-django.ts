@@ -19,8 +19,18 @@ export const uwsgiDjango: CorpusConfig = {
   byHand: 'Refused (uwsgi_pass is not HTTP): run the Django app with an HTTP server (uWSGI --http, gunicorn) and proxy_pass to it; serve /static and /media',
   includes: { '/path/to/your/mysite/uwsgi_params': 'uwsgi_params' },
   cases: [
-    { name: 'uwsgi-django: a static file is served from the alias', host: 'www.example.com', path: '/static/css/base.css', expect: file('django static css\n') },
+    {
+      name: 'uwsgi-django: a static file is served from the alias',
+      host: 'www.example.com',
+      path: '/static/css/base.css',
+      expect: file('django static css\n'),
+    },
     { name: 'uwsgi-django: a media file is served from the alias', host: 'www.example.com', path: '/media/a.txt', expect: file('django media\n') },
-    { name: 'uwsgi-django: the app is reached over uwsgi (an HTTP backend answers the uwsgi packet 400)', host: 'www.example.com', path: '/admin/', expect: { status: 400 } },
+    {
+      name: 'uwsgi-django: the app is reached over uwsgi (an HTTP backend answers the uwsgi packet 400)',
+      host: 'www.example.com',
+      path: '/admin/',
+      expect: { status: 400 },
+    },
   ],
 };
