@@ -1,4 +1,4 @@
-/** @module The nginx corpus: fourteen published reverse-proxy configs, localised, on real nginx and on both adapters; every path each config names answers as nginx answers it (or the config is refused, for the reason given). */
+/** @module The nginx corpus: fifteen published reverse-proxy configs, localised, on real nginx and on both adapters; every path each config names answers as nginx answers it (or the config is refused, for the reason given). */
 import { before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADAPTERS } from './harness/adapter-apps.js';

@@ -18,6 +18,8 @@ export const AWAITING_STATIC_AND_REWRITE: Readonly<Record<string, Today>> = {
   gitlab: { refused: /upstream "gitlab" is reached by no location/ },
   'gitea: a static asset is served from the alias': app('gitea', '/_/static/assets/css/index.css'),
   'gitea: a missing static asset is 404, not the app': app('gitea', '/_/static/assets/css/missing.css'),
+  // The cdn host's locations are left out, so it has none: the app's 404 for every path, the static file too.
+  'gitea-two-domains: cdn.example.com serves a static file': { status: 404 },
   'jenkins: /static/<8 hex>/... is rewritten to the root and proxied': app('jenkins', '/static/0123abcd/css/style.css'),
   'jenkins: a /userContent file is served from $JENKINS_HOME': app('jenkins', '/userContent/readme.txt'),
   'jenkins: a missing /userContent file is rewritten to //userContent/... and proxied': app('jenkins', '/userContent/missing.txt'),

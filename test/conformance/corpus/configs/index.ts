@@ -1,7 +1,8 @@
-/** @module The corpus: fourteen published reverse-proxy configs, in the order of the docs table. */
+/** @module The corpus: fifteen published reverse-proxy configs (fourteen projects, Gitea twice), in the order of the docs table. */
 import type { CorpusConfig } from '../corpus-config.js';
 import { discourse } from './discourse.js';
 import { gitea } from './gitea.js';
+import { giteaTwoDomains } from './gitea-two-domains.js';
 import { gitlab } from './gitlab.js';
 import { grafana } from './grafana.js';
 import { gunicorn } from './gunicorn.js';
@@ -22,6 +23,7 @@ export const CORPUS: readonly CorpusConfig[] = [
   sentry,
   mattermost,
   gitea,
+  giteaTwoDomains,
   jenkins,
   jupyterhub,
   grafana,
