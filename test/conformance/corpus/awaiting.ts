@@ -51,6 +51,6 @@ export const NOT_SCHEDULED: Readonly<Record<string, { readonly refused: RegExp; 
   discourse: {
     refused: /unknown "bytes_sent" variable \(line 29, column 26\)/,
     because:
-      'log_format uses $bytes_sent (response bytes including the head), which the access log does not compute; the config also needs the static features above',
+      'log_format uses $bytes_sent (response bytes including the head), which the access log does not compute; past it, proxy_set_header uses $thescheme (a map) and $public (a set), which are not evaluated, and then the static features above',
   },
 };

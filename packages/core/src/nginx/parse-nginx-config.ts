@@ -311,7 +311,7 @@ class Importer {
           ignoreDirective(this.#notes, d, d.name);
           break;
         default:
-          if (ctx === 'server' && this.#sslWarned && d.name.startsWith('ssl_')) break;
+          if (ctx === 'server' && this.#sslWarned && (d.name === 'ssl' || d.name.startsWith('ssl_'))) break;
           if (isOtherPass(d.name)) fail(d, `"${d.name}" is not supported: switchyard proxies HTTP only`);
           if (d.block && containsProxyPass(d)) fail(d, `"proxy_pass" inside "${d.name}" is not supported`);
           ignoreDirective(this.#notes, d, d.name);
@@ -343,7 +343,7 @@ class Importer {
       this.#sslWarned = true;
       this.#notes.warn(
         head.ssl,
-        '"listen ... ssl" and the ssl_* directives of server blocks are not imported: TLS must be terminated by the Node server (https.createServer, or Fastify\'s https option), and $scheme (of a "return", and X-Forwarded-Proto unless a trusted proxy sent one) is that connection\'s: https only where Node terminates TLS',
+        `${head.ssl.name === 'ssl' ? '"ssl on"' : '"listen ... ssl"'} and the ssl_* directives of server blocks are not imported: TLS must be terminated by the Node server (https.createServer, or Fastify's https option), and $scheme (of a "return", and X-Forwarded-Proto unless a trusted proxy sent one) is that connection's: https only where Node terminates TLS`,
       );
     }
     this.#scope = index;
