@@ -1,4 +1,4 @@
-/** @module The nginx corpus: fifteen published reverse-proxy configs, localised, on real nginx and on both adapters; every path each config names answers as nginx answers it (or the config is refused, for the reason given). */
+/** @module The nginx corpus: sixteen published reverse-proxy configs, localised, on real nginx and on both adapters; every path each config names answers as nginx answers it (or the config is refused, for the reason given). */
 import { before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADAPTERS } from './harness/adapter-apps.js';
@@ -39,6 +39,14 @@ describe('nginx corpus: published configs on real nginx and both adapters', () =
 
 async function check(t: TestContext, config: CorpusConfig): Promise<void> {
   const run = await runCorpusConfig(config, (fn) => t.after(fn));
+  if (config.nginxRefuses !== undefined) {
+    assert.ok(
+      run.nginxRefused !== undefined && config.nginxRefuses.test(run.nginxRefused),
+      `nginx should refuse with ${config.nginxRefuses}: ${run.nginxRefused ?? 'it started'}`,
+    );
+  } else if (run.nginxRefused !== undefined) {
+    assert.fail(`nginx refuses the localised config: ${run.nginxRefused}`);
+  }
   const verbose = process.env.CORPUS_VERBOSE === '1';
   const show = (v: View | undefined): string => JSON.stringify(v);
   // The guard: nginx answers every case as written (the expectations are nginx's, checked on nginx).

@@ -58,6 +58,8 @@ export interface CorpusConfig {
   readonly localise: ReadonlyArray<readonly [from: string, to: string, why: string]>;
   /** The listening side switchyard stands for (it has one): the side that proxies. */
   readonly side: 'http' | 'https';
+  /** nginx itself refuses to start on the config, with this message (the import must refuse it too: `refused`). */
+  readonly nginxRefuses?: RegExp;
   /** The import refuses the config, with this message, for a reason given in `refusedBecause`. */
   readonly refused?: RegExp;
   readonly refusedBecause?: string;

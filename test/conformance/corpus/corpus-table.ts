@@ -37,6 +37,7 @@ function imported(config: CorpusConfig): { cell: string; harmless: string; chang
 function behaviour(config: CorpusConfig): string {
   const cases = config.cases.map((c) => c.name);
   const count = (list: Readonly<Record<string, unknown>>): number => cases.filter((n) => n in list).length;
+  if (config.nginxRefuses !== undefined) return `refused, as nginx refuses it (${config.refusedBecause ?? ''})`;
   if (config.refused !== undefined) return `refused (${config.refusedBecause ?? ''}); nginx answers its ${cases.length} paths as written`;
   const gap = NOT_SCHEDULED[config.name];
   if (gap !== undefined) return `refused today: ${gap.because}`;

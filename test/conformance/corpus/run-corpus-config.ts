@@ -16,6 +16,8 @@ import type { CorpusConfig, View } from './corpus-config.js';
 export const FIXTURES = new URL('../../fixtures/nginx-corpus/', import.meta.url).pathname;
 
 export interface CorpusRun {
+  /** Why nginx did not start (a config it refuses), else undefined. */
+  readonly nginxRefused?: string;
   /** nginx's answer per case name. */
   readonly nginx: ReadonlyMap<string, View>;
   readonly nginxLog: string;
@@ -81,24 +83,29 @@ export async function runCorpusConfig(config: CorpusConfig, register: (fn: () =>
   const extraPort = hasHttp && hasHttps ? await freePort() : undefined;
   const sidePorts: Record<string, number> = {};
   let text = '';
-  const nginx = await startNginx(dir, (listen) => {
+  const started = startNginx(dir, (listen) => {
     const port = Number(listen.slice(listen.lastIndexOf(':') + 1));
     if (hasHttp) sidePorts.http = port;
     if (hasHttps) sidePorts.https = extraPort ?? port;
     text = localise(config, { ...values, http: listen, https: `127.0.0.1:${sidePorts.https ?? port}` });
     return config.whole === true ? text : nginxConf(dir, text);
   });
-  after(() => nginx.stop());
+  let nginxRefused: string | undefined;
+  const nginx = await started.catch((err: unknown) => {
+    nginxRefused = (err as Error).message;
+    return undefined;
+  });
+  if (nginx !== undefined) after(() => nginx.stop());
 
   const nginxViews = new Map<string, View>();
-  for (const c of config.cases) {
+  for (const c of nginx === undefined ? [] : config.cases) {
     const side = c.side ?? config.side;
     const port = sidePorts[side];
     if (port === undefined) throw new Error(`${c.name}: the config has no ${side} side`);
     nginxViews.set(c.name, await send(port, side === 'https', c));
   }
-  const nginxLog = nginx.errorLog();
-  await nginx.stop();
+  const nginxLog = nginx?.errorLog() ?? nginxRefused ?? '';
+  await nginx?.stop();
 
   let imported: CorpusRun['imported'];
   try {
@@ -126,7 +133,7 @@ export async function runCorpusConfig(config: CorpusConfig, register: (fn: () =>
       await running.close();
     }
   }
-  return { nginx: nginxViews, nginxLog, adapters, imported, text };
+  return { ...(nginxRefused !== undefined ? { nginxRefused } : {}), nginx: nginxViews, nginxLog, adapters, imported, text };
 }
 
 /** A backend answering `"<name> <url>"` once it has read the whole request body. */

@@ -1,4 +1,4 @@
-/** @module The corpus: fifteen published reverse-proxy configs (fourteen projects, Gitea twice), in the order of the docs table. */
+/** @module The corpus: sixteen published reverse-proxy configs (fourteen projects; Gitea and JupyterHub twice), in the order of the docs table. */
 import type { CorpusConfig } from '../corpus-config.js';
 import { discourse } from './discourse.js';
 import { gitea } from './gitea.js';
@@ -8,6 +8,7 @@ import { grafana } from './grafana.js';
 import { gunicorn } from './gunicorn.js';
 import { jenkins } from './jenkins.js';
 import { jupyterhub } from './jupyterhub.js';
+import { jupyterhubNoHub } from './jupyterhub-no-hub.js';
 import { mastodon } from './mastodon.js';
 import { mattermost } from './mattermost.js';
 import { pm2 } from './pm2.js';
@@ -26,6 +27,7 @@ export const CORPUS: readonly CorpusConfig[] = [
   giteaTwoDomains,
   jenkins,
   jupyterhub,
+  jupyterhubNoHub,
   grafana,
   gunicorn,
   puma,
