@@ -1,11 +1,11 @@
-/** @module The two adapters under comparison, as a user builds them: a Fastify app with @switchyard/fastify and an Express app with @switchyard/express, given a parseNginxConfig result. */
+/** @module The two adapters under comparison, as a user builds them: a Fastify app with @switchyard/fastify and an Express app with @switchyard/express, given a parseNginxConfig result (or any input they accept). */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import express from 'express';
 import switchyardFastify from '@switchyard/fastify';
 import { switchyard as switchyardExpress } from '@switchyard/express';
-import type { NginxParseResult } from '@switchyard/core';
+import type { SwitchyardInput } from '@switchyard/core';
 
 export interface RunningApp {
   readonly port: number;
@@ -14,7 +14,8 @@ export interface RunningApp {
 
 export interface AdapterApp {
   readonly name: 'fastify' | 'express';
-  start(input: NginxParseResult): Promise<RunningApp>;
+  /** A parseNginxConfig result, usually; `{ nginx: text }` to see an adapter refuse a config itself. */
+  start(input: SwitchyardInput): Promise<RunningApp>;
 }
 
 /** Fastify's logger is off by default: the suite's output stays the diff. */

@@ -49,3 +49,12 @@ test("nginx's errors: unknown format, unknown variable, duplicate name, escape, 
     /"log_format" directive is not allowed here/,
   );
 });
+
+test("a site file (no http block, as Discourse's nginx.sample.conf) takes log_format at its top level; a whole nginx.conf does not", () => {
+  const site = `${UPSTREAM}log_format d '$remote_addr $status';\nserver { access_log /var/log/nginx/access.log d; location / { proxy_pass http://app; } }`;
+  assert.equal(parseNginxConfig(site).options.accessLog, '$remote_addr $status');
+  assert.throws(
+    () => parseNginxConfig(`log_format d '$status';\nevents {}\nhttp { ${UPSTREAM}server { location / { proxy_pass http://app; } } }`),
+    /"log_format" directive is not allowed here \(line 1/,
+  );
+});

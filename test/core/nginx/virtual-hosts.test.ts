@@ -139,3 +139,13 @@ test('proxy_pass to a name one typo away from an upstream is an error with "did 
     assert.ok(Object.keys(options.upstreams).includes(target), target);
   }
 });
+
+test('"ssl on;" (JupyterHub\'s docs) is the TLS warning of "listen ... ssl", once, and its ssl_* directives are not warned one by one', () => {
+  const { warnings } = parseNginxConfig(
+    `${POOLS}server { listen 443; ssl on; server_name a.test; ssl_certificate a.pem; ssl_certificate_key a.key; ssl_protocols TLSv1.2;
+  location / { proxy_pass http://app; } }`,
+  );
+  assert.deepEqual(warnings, [
+    'line 3: "ssl on" and the ssl_* directives of server blocks are not imported: TLS must be terminated by the Node server (https.createServer, or Fastify\'s https option), and $scheme (of a "return", and X-Forwarded-Proto unless a trusted proxy sent one) is that connection\'s: https only where Node terminates TLS',
+  ]);
+});

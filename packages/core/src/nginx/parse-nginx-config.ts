@@ -136,6 +136,8 @@ class Importer {
   readonly #scopeOf = new Map<ImportedLocation, PageScope>();
 
   readonly #include: IncludeSource;
+  /** The file has an `http {}` block: its top level is nginx's main context, not a site file's http level. */
+  #hasHttpBlock = false;
 
   constructor(baseDir: string, include: IncludeSource, strict: boolean) {
     this.#notes = new ImportNotes({ strict });
@@ -145,7 +147,9 @@ class Importer {
   }
 
   run(tree: readonly Directive[]): NginxParseResult {
-    this.#walk(expandIncludes(tree, this.#include, this.#notes), 'main', {});
+    const expanded = expandIncludes(tree, this.#include, this.#notes);
+    this.#hasHttpBlock = expanded.some((d) => d.name === 'http');
+    this.#walk(expanded, 'main', {});
     this.#limits.check();
     if (this.#upstreams.size === 0 && this.#locations.size === 0) {
       fail({ line: 1, column: 1 }, 'no "upstream" block and no proxied "location" found: nothing for switchyard to balance');
@@ -275,7 +279,8 @@ class Importer {
           readResolverTimeout(d, this.#resolver);
           break;
         case 'log_format':
-          this.#logs.logFormat(d, ctx);
+          // A site file (no http block, as sites-enabled/ files are) is read as the inside of http {}.
+          this.#logs.logFormat(d, ctx === 'main' && !this.#hasHttpBlock ? 'http' : ctx);
           break;
         case 'access_log':
           this.#logs.accessLog(d, this.#notes);
@@ -318,7 +323,7 @@ class Importer {
           ignoreDirective(this.#notes, d, d.name);
           break;
         default:
-          if (ctx === 'server' && this.#sslWarned && d.name.startsWith('ssl_')) break;
+          if (ctx === 'server' && this.#sslWarned && (d.name === 'ssl' || d.name.startsWith('ssl_'))) break;
           if (isOtherPass(d.name)) fail(d, `"${d.name}" is not supported: switchyard proxies HTTP only`);
           if (d.block && containsProxyPass(d)) fail(d, `"proxy_pass" inside "${d.name}" is not supported`);
           ignoreDirective(this.#notes, d, d.name);
@@ -358,7 +363,7 @@ class Importer {
       this.#sslWarned = true;
       this.#notes.warn(
         head.ssl,
-        '"listen ... ssl" and the ssl_* directives of server blocks are not imported: TLS must be terminated by the Node server (https.createServer, or Fastify\'s https option), and $scheme (of a "return", and X-Forwarded-Proto unless a trusted proxy sent one) is that connection\'s: https only where Node terminates TLS',
+        `${head.ssl.name === 'ssl' ? '"ssl on"' : '"listen ... ssl"'} and the ssl_* directives of server blocks are not imported: TLS must be terminated by the Node server (https.createServer, or Fastify's https option), and $scheme (of a "return", and X-Forwarded-Proto unless a trusted proxy sent one) is that connection's: https only where Node terminates TLS`,
       );
     }
     this.#scope = index;

@@ -48,6 +48,9 @@ export function readServerHead(block: readonly Directive[], notes: ImportNotes):
         if (arg.value === 'default_server' || arg.value === 'default') isDefault = true;
         if (arg.value === 'ssl') ssl ??= d;
       }
+    } else if (d.name === 'ssl' && d.args[0]?.value === 'on') {
+      // nginx's deprecated `ssl on;` (before 1.25.1) makes every listen of the block TLS, as `listen ... ssl` does.
+      ssl ??= d;
     } else if (d.name === 'return') {
       if (ret === undefined) ret = { options: readReturn(d), at: d };
     }
