@@ -1,6 +1,7 @@
 /** @module The upstream request of one try, made with node:http directly on the server's keep-alive agent (http-proxy's `stream` pass did this with per-request option copies, path joining and a pipe even for bodiless requests). */
 import { request as httpRequest, type ClientRequest, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { sendTry, type Attempt } from '@switchyard/core';
 import type { UpstreamTarget } from './upstream-agents.js';
 
 /**
@@ -15,4 +16,18 @@ export function createUpstreamRequest(method: string, path: string, headers: Out
   // only at the first write, and does not re-validate or join it (`//a` stays `//a`).
   req.path = path;
   return req;
+}
+
+const setLateHeader = (req: ClientRequest, name: string, value: string): void => {
+  req.setHeader(name, value);
+};
+
+/**
+ * {@link createUpstreamRequest} for a try that records facts: with tracing, made in the try's
+ * OpenTelemetry context, so that the client span of the app's `node:http` instrumentation (which
+ * wraps `http.request`) becomes the try's span; without one, switchyard's span's `traceparent` is
+ * set on the request, whose head is not written yet.
+ */
+export function createTracedUpstreamRequest(attempt: Attempt, method: string, path: string, headers: OutgoingHttpHeaders, upstream: UpstreamTarget): ClientRequest {
+  return sendTry(attempt, () => createUpstreamRequest(method, path, headers, upstream), setLateHeader);
 }
