@@ -116,7 +116,9 @@ export class RequestTrace {
   #startOwn(index: number, pending: PendingTry, headers: Record<string, unknown>): void {
     const api = this.#api;
     const attributes: Attributes = { 'http.request.method': pending.method, ...pending.attributes };
-    const span = api.trace.getTracer(TRACER_NAME).startSpan(pending.method, { kind: api.SpanKind.CLIENT, attributes, startTime: pending.startedAt }, this.#parent);
+    const span = api.trace
+      .getTracer(TRACER_NAME)
+      .startSpan(pending.method, { kind: api.SpanKind.CLIENT, attributes, startTime: pending.startedAt }, this.#parent);
     this.#spans[index] = { span, startedAt: pending.startedAt, adopted: false };
     api.propagation.inject(api.trace.setSpan(this.#parent, span), headers);
   }
