@@ -334,7 +334,7 @@ export class Exchange implements RequestClaim, OpenExchange {
               toH2Headers(headers, method, this.path, server),
               this.#data === undefined && this.#gate === undefined,
             )
-          : attempt.facts === undefined
+          : attempt.facts === undefined || !this.#ctx.accessLog.tracing
             ? createUpstreamRequest(method, this.path, headers, agents.get(this.#route.upstream, server))
             : createTracedUpstreamRequest(attempt, method, this.path, headers, agents.get(this.#route.upstream, server));
     } catch (err) {

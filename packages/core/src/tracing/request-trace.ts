@@ -31,6 +31,26 @@ interface PendingTry {
 /** Called with the sent request and each propagation header, for a request whose head is not written yet. */
 export type SetLateHeader<T> = (sent: T, name: string, value: string) => void;
 
+/** The try being sent right now (sends are synchronous: one at a time in the process). */
+interface Sending {
+  readonly trace: RequestTrace;
+  readonly index: number;
+  readonly watcher: TryContext;
+}
+
+let sending: Sending | undefined;
+
+/**
+ * Called by an adapter from inside a try's send, when its HTTP client has made the request and
+ * after the instrumentations had their turn (undici: its `undici:request:create` message, to a
+ * subscriber of the adapter's that comes last): an instrumentation's span seen by then is the
+ * try's; otherwise switchyard's own starts now and `setHeader` gets its `traceparent`/`tracestate`.
+ */
+export function traceSendingTry(setHeader: (name: string, value: string) => void): void {
+  const s = sending;
+  if (s !== undefined) s.trace.decide(s.index, s.watcher, setHeader);
+}
+
 export class RequestTrace {
   readonly #api: OtelApi;
   readonly #parent: OtelContext;
@@ -91,26 +111,37 @@ export class RequestTrace {
    * own span starts and its headers go through `setHeader` (none without one).
    */
   send<T>(index: number, send: () => T, setHeader: SetLateHeader<T> | undefined): T {
-    const pending = this.#pending[index];
-    if (pending === undefined) return send();
-    this.#pending[index] = undefined;
+    if (this.#pending[index] === undefined) return send();
     const watcher = new TryContext(this.#api, this.#parent);
+    const outer = sending;
+    sending = { trace: this, index, watcher };
     let sent: { value: T } | undefined;
     try {
       sent = { value: this.#api.context.with(watcher, send) };
     } finally {
+      sending = outer;
+      // Not decided inside the send (see traceSendingTry): now, with the headers set on what it returned.
+      const made = sent;
+      this.decide(index, watcher, made === undefined || setHeader === undefined ? undefined : (name, value) => setHeader(made.value, name, value));
       watcher.close();
-      const span = watcher.span;
-      if (span !== undefined) {
-        span.setAttributes(pending.attributes);
-        this.#spans[index] = { span, startedAt: pending.startedAt, adopted: true };
-      } else {
-        const headers: Record<string, unknown> = {};
-        this.#startOwn(index, pending, headers);
-        if (sent !== undefined && setHeader !== undefined) for (const name in headers) setHeader(sent.value, name, String(headers[name]));
-      }
     }
     return sent.value;
+  }
+
+  /** The try's span: the instrumentation's seen in `watcher`, else switchyard's own, whose headers go to `setHeader`. Once per try. */
+  decide(index: number, watcher: TryContext, setHeader: ((name: string, value: string) => void) | undefined): void {
+    const pending = this.#pending[index];
+    if (pending === undefined) return;
+    this.#pending[index] = undefined;
+    const span = watcher.span;
+    if (span !== undefined) {
+      span.setAttributes(pending.attributes);
+      this.#spans[index] = { span, startedAt: pending.startedAt, adopted: true };
+      return;
+    }
+    const headers: Record<string, unknown> = {};
+    this.#startOwn(index, pending, headers);
+    if (setHeader !== undefined) for (const name in headers) setHeader(name, String(headers[name]));
   }
 
   #startOwn(index: number, pending: PendingTry, headers: Record<string, unknown>): void {
