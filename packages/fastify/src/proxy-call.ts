@@ -307,18 +307,14 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
     }
     this.#tryStart = performance.now();
     try {
-      if (this.attempt.facts !== undefined && this.#ctx.accessLog.tracing) sendThroughUndici(this.attempt, () => this.#callReplyFrom());
-      else this.#callReplyFrom();
+      if (this.attempt.facts === undefined || !this.#ctx.accessLog.tracing) this.#ctx.from.call(this.#reply, SOURCE, this.#options);
+      else sendThroughUndici(this.attempt, () => void this.#ctx.from.call(this.#reply, SOURCE, this.#options));
     } catch {
       // reply-from refused the request itself (e.g. a GET carrying a body): not the server's fault.
       this.#uncount();
       this.attempt.end({ aborted: true }, NOT_SENT);
       this.#fail(502, 'proxy error');
     }
-  }
-
-  #callReplyFrom(): void {
-    this.#ctx.from.call(this.#reply, SOURCE, this.#options);
   }
 
   responded(res: FromResponse): void {
