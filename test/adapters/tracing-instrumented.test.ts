@@ -32,13 +32,14 @@ const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProces
 trace.setGlobalTracerProvider(provider);
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+const undici = new UndiciInstrumentation({ ignoreRequestHook: (request) => Array.isArray(request.headers) && request.headers.includes(UNTRACED) });
 registerInstrumentations({
   instrumentations: [
     new HttpInstrumentation({
       ignoreOutgoingRequestHook: (options) => (options.headers as Record<string, unknown> | undefined)?.[UNTRACED] !== undefined,
       ignoreIncomingRequestHook: (req) => backendPorts.has(req.socket.localPort ?? 0),
     }),
-    new UndiciInstrumentation({ ignoreRequestHook: (request) => Array.isArray(request.headers) && request.headers.includes(UNTRACED) }),
+    undici,
   ],
 });
 
@@ -182,4 +183,30 @@ describe('OpenTelemetry with the app auto-instrumentations', { concurrency: fals
       assert.equal(backend.seen[0]?.headers.traceparent, traceparentOf(tries[0]));
     });
   }
+
+  it('fastify: an undici instrumentation enabled while the app runs is used from its next request on', async (t) => {
+    fresh(t);
+    const backends = await backendsFor(t, 1);
+    const [backend] = backends as [Backend];
+    const driver = drivers.find((d) => d.name === 'fastify')!;
+    const proxy = await startProxy(t, driver, { upstreams: { app: [backend.url] }, locations: { '/': 'app' }, tracing: true });
+    undici.disable();
+    t.after(() => undici.enable());
+    assert.equal((await call(`${proxy.url}/before`)).status, 200);
+    undici.enable();
+    assert.equal((await call(`${proxy.url}/after`)).status, 200);
+    await waitFor(() => trySpans(backends).length >= 2 && spansOf(SpanKind.SERVER).length >= 2);
+    const tries = trySpans(backends);
+    assert.deepEqual(tries.map((s) => s.instrumentationScope.name).sort(), ['@opentelemetry/instrumentation-undici', '@switchyard/core']);
+    const own = tries.find((s) => s.instrumentationScope.name === '@switchyard/core');
+    const theirs = tries.find((s) => s.instrumentationScope.name !== '@switchyard/core');
+    assert.equal(theirs?.attributes['url.path'], '/after');
+    assert.deepEqual(
+      backend.seen.map((r) => [r.url, r.headers.traceparent]),
+      [
+        ['/before', traceparentOf(own)],
+        ['/after', traceparentOf(theirs)],
+      ],
+    );
+  });
 });
