@@ -45,5 +45,6 @@ export { addSetCookie } from './sticky/add-set-cookie.js';
 export { DEFAULT_STICKY_LEARN_TIMEOUT_MS, DEFAULT_STICKY_MAX_SESSIONS } from './sticky/resolve-sticky.js';
 export { HASH_KEY_ERROR_CODE } from './config/hash-key-error.js';
 export * from './access-log/index.js';
-export { createRequestFacts, finishRequestFacts, recordConnect, traceTry, upstreamAddr, type FactsRequest } from './request-facts/request-facts.js';
+export { createRequestFacts, finishRequestFacts, recordConnect, sendTry, traceTry, upstreamAddr, type FactsRequest } from './request-facts/request-facts.js';
+export { traceSendingTry } from './tracing/request-trace.js';
 export { servesFiles, loadStaticPeer } from './static-files/load-peer.js';

@@ -54,7 +54,7 @@ import {
   type SwitchyardLogger,
 } from '@switchyard/core';
 import type { RequestClaim, UpstreamAgents } from './upstream-agents.js';
-import { createUpstreamRequest } from './upstream-request.js';
+import { createTracedUpstreamRequest, createUpstreamRequest } from './upstream-request.js';
 import type { UpstreamAnswer, UpstreamCall, UpstreamSocket } from './upstream-call.js';
 import type { H2Sessions } from './h2-sessions.js';
 import { H2Call, toH2Headers } from './h2-request.js';
@@ -316,7 +316,8 @@ export class Exchange implements RequestClaim, OpenExchange {
       delete headers['transfer-encoding'];
     }
     if (this.#rewrite !== undefined) applyRequestRewrite(headers, this.#rewrite);
-    if (attempt.facts !== undefined) traceTry(attempt, headers);
+    // HTTP/1: the try's span is decided once node:http made the request (an instrumentation may make it).
+    if (attempt.facts !== undefined) traceTry(attempt, headers, server.http2 !== true);
 
     // A streamed body waits in the gate until the connection is up (#onConnected pipes it).
     if (this.#data === undefined && this.#plan.kind === 'stream') this.#gate = new PassThrough();
@@ -333,7 +334,9 @@ export class Exchange implements RequestClaim, OpenExchange {
               toH2Headers(headers, method, this.path, server),
               this.#data === undefined && this.#gate === undefined,
             )
-          : createUpstreamRequest(method, this.path, headers, agents.get(this.#route.upstream, server));
+          : attempt.facts === undefined || !this.#ctx.accessLog.tracing
+            ? createUpstreamRequest(method, this.path, headers, agents.get(this.#route.upstream, server))
+            : createTracedUpstreamRequest(attempt, method, this.path, headers, agents.get(this.#route.upstream, server));
     } catch (err) {
       // Invalid characters in a header (client-sent or configured): not the server's fault.
       this.#settled = true;

@@ -48,6 +48,7 @@ import {
   type Switchyard,
   type TryProgress,
 } from '@switchyard/core';
+import { sendThroughUndici } from './undici-spans.js';
 import { TRY_KEY, type CountingPool, type ReplyFromCallback, type TryTarget, type UpstreamPools } from './upstream-pools.js';
 import { quietReplyFromLog } from './quiet-log.js';
 import { NO_BODY, TryBody, type BodyProgress, type ProxyBody } from './request-body.js';
@@ -293,7 +294,8 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
     }
     if (body.kind === 'buffer' && body.contentType !== undefined) headers['content-type'] = body.contentType;
     if (this.rewrite !== undefined) applyRequestRewrite(headers, this.rewrite);
-    if (this.attempt.facts !== undefined) traceTry(this.attempt, headers);
+    // Late: the try's span is decided when undici makes the request (an instrumentation may make it).
+    if (this.attempt.facts !== undefined) traceTry(this.attempt, headers, true);
     (headers as Record<symbol, unknown>)[TRY_KEY] = this;
     this.headers = headers;
     if (body.kind === 'stream') {
@@ -305,7 +307,8 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
     }
     this.#tryStart = performance.now();
     try {
-      this.#ctx.from.call(this.#reply, SOURCE, this.#options);
+      if (this.attempt.facts === undefined || !this.#ctx.accessLog.tracing) this.#ctx.from.call(this.#reply, SOURCE, this.#options);
+      else sendThroughUndici(this.attempt, () => void this.#ctx.from.call(this.#reply, SOURCE, this.#options));
     } catch {
       // reply-from refused the request itself (e.g. a GET carrying a body): not the server's fault.
       this.#uncount();

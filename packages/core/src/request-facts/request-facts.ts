@@ -2,7 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Attempt, FailureKind, Location, Outcome, ServerInfo } from '../types.js';
 import type { RequestFacts, TryFacts } from './facts-types.js';
-import { startRequestTrace, type RequestTrace } from '../tracing/request-trace.js';
+import { startRequestTrace, type RequestTrace, type SetLateHeader } from '../tracing/request-trace.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -136,12 +136,19 @@ export class FactsRecord implements RequestFacts {
     this.#onFinish = listener;
   }
 
-  /** The try is being sent: with tracing, its client span starts and `traceparent` goes into `headers`. */
-  sendingTry(record: TryRecord, headers: Record<string, unknown>): void {
+  /** The try is being sent: with tracing, its client span starts and `traceparent` goes into `headers` (with `late`, at {@link sendTry}). */
+  sendingTry(record: TryRecord, headers: Record<string, unknown>, late: boolean): void {
     const trace = this.trace;
     if (trace === undefined) return;
     const index = this.tries.indexOf(record);
-    if (index !== -1) trace.startTry(index, this.method, record, headers);
+    if (index !== -1) trace.startTry(index, this.method, this.tries, headers, late);
+  }
+
+  /** The try is handed to the HTTP client: `send()` runs in the try's OpenTelemetry context. */
+  sendTry<T>(record: TryRecord, send: () => T, setHeader: SetLateHeader<T> | undefined): T {
+    const trace = this.trace;
+    const index = this.tries.indexOf(record);
+    return trace === undefined || index === -1 ? send() : trace.send(index, send, setHeader);
   }
 }
 
@@ -169,11 +176,27 @@ export function noteTracedTry(facts: FactsRecord, record: TryRecord): void {
 /**
  * An adapter is about to send `attempt` with these upstream request headers: with `tracing`, the
  * try's client span starts and `traceparent` (and `tracestate`) are added. Nothing otherwise.
+ * With `late` (an instrumentation of the adapter's HTTP client may make the client span), the
+ * span is decided when the adapter sends the try through {@link sendTry}.
  */
-export function traceTry(attempt: Attempt, headers: Record<string, unknown>): void {
+export function traceTry(attempt: Attempt, headers: Record<string, unknown>, late = false): void {
   const record = attempt.facts;
   if (record === undefined) return;
-  tracedTries.get(record)?.sendingTry(record, headers);
+  tracedTries.get(record)?.sendingTry(record, headers, late);
+}
+
+/**
+ * An adapter sends `attempt`: `send()` makes the upstream request, and returns it. With tracing,
+ * it runs in the try's OpenTelemetry context (a child of the request's), and for a try traced
+ * `late` the client span that the app's auto-instrumentation of the HTTP client makes in there
+ * becomes the try's span, with switchyard's attributes and no span of switchyard's own; when none
+ * is made, switchyard's span starts and its `traceparent` is written with `setHeader` on the
+ * request `send()` returned (whose head must not be written yet). `send()` as is otherwise.
+ */
+export function sendTry<T>(attempt: Attempt, send: () => T, setHeader?: SetLateHeader<T>): T {
+  const record = attempt.facts;
+  const facts = record === undefined ? undefined : tracedTries.get(record);
+  return facts === undefined ? send() : facts.sendTry(record as TryRecord, send, setHeader);
 }
 
 /** Facts made by createRequestFacts; anything else handed in as facts is ignored. */

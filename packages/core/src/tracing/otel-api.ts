@@ -2,10 +2,15 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
-/** An OpenTelemetry context (opaque). */
-export type OtelContext = object;
+/** An OpenTelemetry context: an immutable map (`@opentelemetry/api`'s public `Context` interface). */
+export interface OtelContext {
+  getValue(key: symbol): unknown;
+  setValue(key: symbol, value: unknown): OtelContext;
+  deleteValue(key: symbol): OtelContext;
+}
 
 export interface OtelSpan {
+  spanContext(): { traceId: string; spanId: string };
   setAttribute(key: string, value: string | number | boolean): unknown;
   setAttributes(attributes: Record<string, string | number | boolean>): unknown;
   setStatus(status: { code: number; message?: string }): unknown;
@@ -21,11 +26,12 @@ interface OtelTracer {
 export interface OtelApi {
   readonly trace: {
     getActiveSpan(): OtelSpan | undefined;
+    getSpan(ctx: OtelContext): OtelSpan | undefined;
     getTracer(name: string, version?: string): OtelTracer;
     setSpan(ctx: OtelContext, span: OtelSpan): OtelContext;
   };
-  readonly context: { active(): OtelContext };
-  readonly propagation: { inject(ctx: OtelContext, carrier: Record<string, unknown>): void };
+  readonly context: { active(): OtelContext; with<T>(ctx: OtelContext, fn: () => T): T };
+  readonly propagation: { inject(ctx: OtelContext, carrier: Record<string, unknown>): void; fields(): string[] };
   readonly SpanKind: { readonly CLIENT: number };
   readonly SpanStatusCode: { readonly ERROR: number };
 }
