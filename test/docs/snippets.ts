@@ -20,6 +20,7 @@ const CORE_TYPES = [
   'RequestInfo',
   'AdminAddition',
   'Switchyard',
+  'RewriteStep',
 ];
 
 function typeImports(from: string): Ambient[] {
