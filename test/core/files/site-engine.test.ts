@@ -29,7 +29,7 @@ after(async () => {
 });
 
 function make(options: Omit<SwitchyardOptions, 'upstreams'> & { upstreams?: SwitchyardOptions['upstreams'] }): Switchyard {
-  const sy = createSwitchyard({ upstreams: { app: ['http://127.0.0.1:1'] }, ...options } as SwitchyardOptions);
+  const sy = createSwitchyard({ upstreams: { app: ['http://127.0.0.1:1'] }, ...options });
   made.push(sy);
   return sy;
 }
