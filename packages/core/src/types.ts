@@ -408,6 +408,7 @@ export interface VirtualServerOptions {
 
 /** nginx's `return code [url|text]`: `url` with `$host`, `$request_uri`, `$server_name`, `$scheme`, `$uri`, `$args`. */
 export interface ReturnOptions {
+  /** 200-599, or nginx's 444: close the client's connection without writing anything (no `url`, no `body`). */
   status: number;
   /** For 301, 302, 303, 307, 308: the Location (variables expanded per request). */
   url?: string;

@@ -40,6 +40,7 @@ import { hookIdentity } from './hook-glue.js';
 import { proxiedMethods } from './http-methods.js';
 import { installSentBodies, markProxyBodiesScope, sentBody } from './raw-bodies.js';
 import { fastifyAccessLog } from './access-log.js';
+import { closeWithoutAnswer } from './close-without-answer.js';
 
 /** Locations made by `reply.proxyTo`, kept per (route, upstream, options); a cap guards against options built per request. */
 const MAX_CACHED_LOCATIONS = 1000;
@@ -209,6 +210,7 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
   /** A virtual host's `return`: its status, Location and text, nothing proxied. */
   function sendReturn(reply: FastifyReply, route: ReturnRoute): void {
     const answer = route.return;
+    if (answer.status === 444) return closeWithoutAnswer(reply.hijack().raw);
     reply.code(answer.status);
     if (answer.location !== undefined) reply.header('location', answer.location);
     if (answer.body !== undefined) reply.type('text/plain').send(answer.body);
