@@ -42,6 +42,18 @@ test('the upstream variables join tries with ", " and upstream groups with " : "
   );
 });
 
+test('$bytes_sent is every byte of the response, head included; the body bytes when an adapter gives no total', () => {
+  const f = compileLogFormat('$bytes_sent $body_bytes_sent');
+  const facts = createRequestFacts({ method: 'GET', url: '/', httpVersion: '1.1', remoteAddr: '127.0.0.1', headers: {} }, 1000);
+  finishRequestFacts(facts, 200, 17, 1010, 160);
+  assert.equal(f.line({ facts }), '160 17');
+  assert.equal(facts.bytesSent, 160);
+  const old = createRequestFacts({ method: 'GET', url: '/', httpVersion: '1.1', remoteAddr: '127.0.0.1', headers: {} }, 1000);
+  finishRequestFacts(old, 200, 17, 1010);
+  assert.equal(f.line({ facts: old }), '17 17');
+  assert.equal(compileLogFormat('json').fields?.({ facts })?.bytes_sent, undefined, 'the json format keeps its fields');
+});
+
 test('combined, with the default escaping of quotes and a missing header as "-"', () => {
   const f = compileLogFormat('combined');
   const line = f.line({ facts: retriedFacts({ 'user-agent': 'say "hi"\n' }) });

@@ -21,6 +21,12 @@ test('access_log with a log_format (strings joined, escape=json kept) becomes ac
   assert.equal(createSwitchyard(options).config.accessLog?.format?.escape, 'json');
 });
 
+test('$bytes_sent (Discourse\'s log_format has it) imports beside $body_bytes_sent', () => {
+  const { options } = http('log_format d \'[$time_local] "$http_host" $status $bytes_sent $body_bytes_sent\';\naccess_log a.log d;');
+  assert.equal(options.accessLog, '[$time_local] "$http_host" $status $bytes_sent $body_bytes_sent');
+  assert.ok(createSwitchyard(options).config.accessLog?.format);
+});
+
 test('access_log without a format is combined; access_log off turns it off; none written leaves it out', () => {
   assert.equal(http('access_log logs/access.log;').options.accessLog, 'combined');
   assert.equal(http('log_format main "$remote_addr $upstream_addr";\naccess_log a.log main;').options.accessLog, '$remote_addr $upstream_addr');

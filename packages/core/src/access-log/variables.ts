@@ -134,6 +134,7 @@ const VARIABLES: Record<string, VariableGetter> = {
   },
   status: ({ facts }) => (facts.status === 0 ? '000' : String(facts.status)),
   body_bytes_sent: ({ facts }) => String(facts.bodyBytesSent),
+  bytes_sent: ({ facts }) => String(facts.bytesSent),
   request_time: ({ facts }) => seconds(facts.requestMs ?? 0),
   upstream_addr: perTry((t) => t.addr),
   upstream_status: perTry((t) => (t.status === undefined ? '-' : String(t.status))),
