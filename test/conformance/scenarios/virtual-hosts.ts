@@ -76,7 +76,7 @@ server { listen {{listen}}; server_name perm.test; return 308 https://app.test$r
     ],
   },
   {
-    name: 'return 444 (a default server dropping unknown hosts, as gunicorn\'s example) closes the connection without a byte; the named host is proxied',
+    name: "return 444 (a default server dropping unknown hosts, as gunicorn's example) closes the connection without a byte; the named host is proxied",
     from: 'gunicorn docs/deploy nginx example, issue 24 corpus',
     backends: { a: {} },
     http: `upstream ua { server {{a}}; }
@@ -86,7 +86,13 @@ server { listen {{listen}}; server_name app.test; location / { proxy_pass http:/
       as('unknown.test'),
       as('app.test', '/x'),
       { method: 'POST', path: '/form', headers: [['Host', 'other.test']], body: 'a=1' },
-      { path: '/', headers: [['Host', 'unknown.test'], ['Connection', 'keep-alive']] },
+      {
+        path: '/',
+        headers: [
+          ['Host', 'unknown.test'],
+          ['Connection', 'keep-alive'],
+        ],
+      },
       as('APP.test:80', '/y'),
     ],
     compare: { path: true },

@@ -21,7 +21,7 @@ test('access_log with a log_format (strings joined, escape=json kept) becomes ac
   assert.equal(createSwitchyard(options).config.accessLog?.format?.escape, 'json');
 });
 
-test('$bytes_sent (Discourse\'s log_format has it) imports beside $body_bytes_sent', () => {
+test("$bytes_sent (Discourse's log_format has it) imports beside $body_bytes_sent", () => {
   const { options } = http('log_format d \'[$time_local] "$http_host" $status $bytes_sent $body_bytes_sent\';\naccess_log a.log d;');
   assert.equal(options.accessLog, '[$time_local] "$http_host" $status $bytes_sent $body_bytes_sent');
   assert.ok(createSwitchyard(options).config.accessLog?.format);

@@ -93,7 +93,7 @@ test('a return beside locations in one block wins, as in nginx: the locations ar
   assert.deepEqual(warnings, ['line 3: "return" answers every request of this server block: its locations are never used and are left out, as in nginx']);
 });
 
-test('return 444 (gunicorn\'s default server for unknown hosts) imports as a server that closes the connection', () => {
+test("return 444 (gunicorn's default server for unknown hosts) imports as a server that closes the connection", () => {
   const { options } = parseNginxConfig(
     `${POOLS}server { listen 80 default_server; return 444; }\nserver { listen 80; server_name app.test; location / { proxy_pass http://app; } }`,
   );

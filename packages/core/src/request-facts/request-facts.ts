@@ -226,6 +226,12 @@ export function recordConnect(attempt: Attempt, connectMs: number): void {
  * every byte sent with the head (`bytesSent`, nginx `$bytes_sent`; the body bytes when not given).
  * Only the first call counts.
  */
-export function finishRequestFacts(facts: RequestFacts, status: number, bodyBytesSent: number, now: number = performance.now(), bytesSent: number = bodyBytesSent): void {
+export function finishRequestFacts(
+  facts: RequestFacts,
+  status: number,
+  bodyBytesSent: number,
+  now: number = performance.now(),
+  bytesSent: number = bodyBytesSent,
+): void {
   factsRecord(facts)?.finish(status, bodyBytesSent, now, bytesSent);
 }
