@@ -46,3 +46,4 @@ export { DEFAULT_STICKY_LEARN_TIMEOUT_MS, DEFAULT_STICKY_MAX_SESSIONS } from './
 export { HASH_KEY_ERROR_CODE } from './config/hash-key-error.js';
 export * from './access-log/index.js';
 export { createRequestFacts, finishRequestFacts, recordConnect, traceTry, upstreamAddr, type FactsRequest } from './request-facts/request-facts.js';
+export { recordUpstreamHeaders } from './request-facts/upstream-headers.js';

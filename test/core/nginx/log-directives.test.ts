@@ -21,9 +21,9 @@ test('access_log with a log_format (strings joined, escape=json kept) becomes ac
   assert.equal(createSwitchyard(options).config.accessLog?.format?.escape, 'json');
 });
 
-test("$bytes_sent (Discourse's log_format has it) imports beside $body_bytes_sent", () => {
-  const { options } = http('log_format d \'[$time_local] "$http_host" $status $bytes_sent $body_bytes_sent\';\naccess_log a.log d;');
-  assert.equal(options.accessLog, '[$time_local] "$http_host" $status $bytes_sent $body_bytes_sent');
+test("$bytes_sent and $upstream_http_NAME (Discourse's log_format has both) import", () => {
+  const { options } = http('log_format d \'"$http_host" $status $bytes_sent $body_bytes_sent "$upstream_http_x_discourse_username"\';\naccess_log a.log d;');
+  assert.equal(options.accessLog, '"$http_host" $status $bytes_sent $body_bytes_sent "$upstream_http_x_discourse_username"');
   assert.ok(createSwitchyard(options).config.accessLog?.format);
 });
 
