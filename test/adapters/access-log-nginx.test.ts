@@ -1,4 +1,4 @@
-/** @module Side by side with real nginx: the same log_format and upstreams give the same `$upstream_addr`, `$upstream_status` and `$status` on nginx, Fastify and Express. */
+/** @module Side by side with real nginx: the same log_format and upstreams give the same `$upstream_addr`, `$upstream_status`, `$upstream_http_*` and `$status` on nginx, Fastify and Express. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { backendsFor } from './support/setup.js';
 import { call, waitFor } from './support/http.js';
 
 /** Times differ from one proxy to the other; what was tried and answered must not. */
-const FORMAT = '$request_method $request_uri $status $upstream_addr|$upstream_status';
+const FORMAT = '$request_method $request_uri $status $upstream_addr|$upstream_status|$upstream_http_content_type';
 
 function config(listen: string, dir: string, good: number, refused: number): string {
   return `
@@ -58,9 +58,9 @@ describe('access log: nginx, Fastify and Express log the same tries', () => {
     const host = (p: number): string => `127.0.0.1:${p}`;
     // What nginx itself wrote: the refused try is 502 in $upstream_status; no live server is the upstream's name.
     assert.deepEqual(fromNginx, [
-      `GET /app/1 200 ${host(refused!.port)}, ${host(good!.port)}|502, 200`,
-      `GET /app/2 200 ${host(good!.port)}|200`,
-      'GET /off/3 502 off|502',
+      `GET /app/1 200 ${host(refused!.port)}, ${host(good!.port)}|502, 200|text/plain`,
+      `GET /app/2 200 ${host(good!.port)}|200|text/plain`,
+      'GET /off/3 502 off|502|-',
     ]);
 
     // The same file imported by both adapters (the listen address and log path do not matter to them).

@@ -48,3 +48,4 @@ export * from './access-log/index.js';
 export { createRequestFacts, finishRequestFacts, recordConnect, sendTry, traceTry, upstreamAddr, type FactsRequest } from './request-facts/request-facts.js';
 export { traceSendingTry } from './tracing/request-trace.js';
 export { servesFiles, loadStaticPeer } from './static-files/load-peer.js';
+export { recordUpstreamHeaders } from './request-facts/upstream-headers.js';

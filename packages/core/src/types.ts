@@ -473,6 +473,7 @@ export type RewriteStep =
 
 /** nginx's `return code [url|text]`: `url` with `$host`, `$request_uri`, `$server_name`, `$scheme`, `$uri`, `$args`. */
 export interface ReturnOptions {
+  /** 200-599, or nginx's 444: close the client's connection without writing anything (no `url`, no `body`). */
   status: number;
   /** For 301, 302, 303, 307, 308: the Location (variables expanded per request). */
   url?: string;
@@ -504,8 +505,12 @@ export interface NginxParseResult {
   notes?: ImportNote[];
 }
 
-/** Everything `createSwitchyard` and the adapters accept; `{ nginx, strict: true }` refuses the import's `'changes'` warnings as `parseNginxConfig`'s `strict` does. */
-export type SwitchyardInput = SwitchyardOptions | NginxParseResult | { nginx: string; strict?: boolean };
+/**
+ * Everything `createSwitchyard` and the adapters accept; `{ nginx, strict: true }` refuses the
+ * import's `'changes'` warnings as `parseNginxConfig`'s `strict` does, and `prefix` is its `prefix`
+ * (nginx's `-p`: relative roots and the default root `<prefix>/html`).
+ */
+export type SwitchyardInput = SwitchyardOptions | NginxParseResult | { nginx: string; strict?: boolean; prefix?: string };
 
 // ---------------------------------------------------------------------------
 // Resolved configuration (defaults applied, durations in ms)

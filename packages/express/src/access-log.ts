@@ -49,16 +49,23 @@ interface SocketMark {
   readonly start: number;
 }
 
-function bodyBytes(res: RawResponse, mark: SocketMark): number {
-  const socket = mark.socket;
-  if (socket === null) return 0;
+/**
+ * What went on the socket for this response: all of it (nginx `$bytes_sent`) and after the head
+ * (`$body_bytes_sent`, chunk framing included). Exact on HTTP/1.x, where a connection carries one
+ * response at a time: the socket's byte count since the exchange began, and the head as Node serialised it.
+ */
+function sentBytes(res: RawResponse, mark: SocketMark | undefined): { total: number; body: number } {
+  const socket = mark?.socket;
+  if (mark === undefined || socket === null || socket === undefined) return { total: 0, body: 0 };
+  const total = Math.max(0, socket.bytesWritten - mark.start);
   const head = typeof res._header === 'string' ? Buffer.byteLength(res._header, 'latin1') : 0;
-  return Math.max(0, socket.bytesWritten - mark.start - head);
+  return { total, body: Math.max(0, total - head) };
 }
 
 /** Closes the facts once (the first of: our own 'finish'/'close', or a morgan / pino-http read at 'finish'). */
 function close(res: RawResponse, facts: RequestFacts, mark: SocketMark | undefined): void {
-  finishRequestFacts(facts, res.writableFinished ? res.statusCode : 499, mark === undefined ? 0 : bodyBytes(res, mark));
+  const sent = sentBytes(res, mark);
+  finishRequestFacts(facts, res.writableFinished ? res.statusCode : 499, sent.body, performance.now(), sent.total);
 }
 
 const marks = new WeakMap<RequestFacts, SocketMark>();

@@ -12,6 +12,7 @@ import {
   endAttempt,
   startForwarding,
   recordConnect,
+  recordUpstreamHeaders,
   traceTry,
   isPickFailure,
   isQueueRefusal,
@@ -514,6 +515,7 @@ export class Exchange implements RequestClaim, OpenExchange {
       this.#fail('invalid_header');
       return;
     }
+    if (attempt.facts !== undefined) recordUpstreamHeaders(attempt, proxyRes.headers);
     const decision = respondedAttempt(attempt, retryStatus(status, proxyRes.headers), this.#headerMs, { requestSent: true, responseStarted: false });
     if (decision.action === 'fail') {
       // No server left after moving on (502), or the pick of a retry threw; the try is released.

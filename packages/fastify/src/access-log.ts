@@ -86,11 +86,16 @@ class FieldsLogger {
   }
 }
 
-/** Bytes of the response body sent (nginx `$body_bytes_sent`: what went on the socket after the head, chunk framing included). */
-function bodyBytes(raw: RawResponse, socket: { readonly bytesWritten: number } | null, socketStart: number): number {
-  if (socket === null) return 0;
+/**
+ * What went on the socket for this response: all of it (nginx `$bytes_sent`) and after the head
+ * (`$body_bytes_sent`, chunk framing included). Exact on HTTP/1.x, where a connection carries one
+ * response at a time: the socket's byte count since the request began, and the head as Node serialised it.
+ */
+function sentBytes(raw: RawResponse, socket: { readonly bytesWritten: number } | null, socketStart: number): { total: number; body: number } {
+  if (socket === null) return { total: 0, body: 0 };
+  const total = Math.max(0, socket.bytesWritten - socketStart);
   const head = typeof raw._header === 'string' ? Buffer.byteLength(raw._header, 'latin1') : 0;
-  return Math.max(0, socket.bytesWritten - socketStart - head);
+  return { total, body: Math.max(0, total - head) };
 }
 
 /**
@@ -117,7 +122,8 @@ export function logRequest(log: FastifyAccessLog, request: FastifyRequest, reply
     res.off('finish', finished);
     res.off('close', closed);
     // nginx logs a request whose client went away first as 499.
-    finishRequestFacts(facts, cut ? 499 : res.statusCode, bodyBytes(res, socket, socketStart));
+    const sent = sentBytes(res, socket, socketStart);
+    finishRequestFacts(facts, cut ? 499 : res.statusCode, sent.body, performance.now(), sent.total);
     const format = log.format;
     if (format === undefined) return;
     const ctx = { facts, sent: (name: string) => res.getHeader(name) };

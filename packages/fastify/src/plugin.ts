@@ -43,6 +43,7 @@ import { proxiedMethods } from './http-methods.js';
 import { installSentBodies, markProxyBodiesScope, sentBody } from './raw-bodies.js';
 import { fastifyAccessLog } from './access-log.js';
 import { registerStaticFiles, sendStaticFile } from './static-files.js';
+import { closeWithoutAnswer } from './close-without-answer.js';
 
 /** Some location (nested ones included) answers itself: files, a return, rewrite steps. */
 function hasOwnAnswers(locations: readonly Location[]): boolean {
@@ -230,6 +231,7 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
   /** A virtual host's `return`: its status, Location and text, nothing proxied. */
   function sendReturn(reply: FastifyReply, route: ReturnRoute): void {
     const answer = route.return;
+    if (answer.status === 444) return closeWithoutAnswer(reply.hijack().raw);
     reply.code(answer.status);
     if (answer.location !== undefined) reply.header('location', answer.location);
     if (answer.body !== undefined) reply.type('text/plain').send(answer.body);

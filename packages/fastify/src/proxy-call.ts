@@ -22,6 +22,7 @@ import {
   isEncrypted,
   planResponse,
   recordConnect,
+  recordUpstreamHeaders,
   rewrittenRoute,
   startForwarding,
   traceTry,
@@ -319,6 +320,7 @@ class ProxyCall implements TryTarget, BodyProgress, OpenExchange {
 
   responded(res: FromResponse): void {
     const headerMs = performance.now() - this.#tryStart;
+    if (this.attempt.facts !== undefined) recordUpstreamHeaders(this.attempt, res.headers);
     const decision = respondedAttempt(this.attempt, retryStatus(res.statusCode, res.headers), headerMs, SENT);
     if (decision.action === 'retry') {
       discard(res.stream);

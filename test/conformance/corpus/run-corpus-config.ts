@@ -109,7 +109,8 @@ export async function runCorpusConfig(config: CorpusConfig, register: (fn: () =>
 
   let imported: CorpusRun['imported'];
   try {
-    imported = parseNginxConfig(text, { baseDir: dir });
+    // nginx runs with -p dir/: its relative roots and default root (html) are under dir.
+    imported = parseNginxConfig(text, { baseDir: dir, prefix: dir });
   } catch (err) {
     imported = { refused: (err as Error).message };
   }
@@ -120,7 +121,7 @@ export async function runCorpusConfig(config: CorpusConfig, register: (fn: () =>
   for (const adapter of ADAPTERS) {
     let running;
     try {
-      running = await adapter.start('refused' in imported ? { nginx: file } : imported);
+      running = await adapter.start('refused' in imported ? { nginx: file, prefix: dir } : imported);
     } catch (err) {
       adapters.set(adapter.name, { failed: (err as Error).message });
       continue;

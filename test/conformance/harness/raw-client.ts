@@ -16,9 +16,12 @@ export interface RawAnswer {
   body: string;
 }
 
+/** The answer of a server that closed the connection (FIN) without sending a byte (nginx's `return 444`). */
+export const CLOSED_WITHOUT_ANSWER = 'closed without an answer';
+
 /** A request in flight: `answer` settles when the server closes; `abort()` closes it from our side. */
 export interface Sent {
-  answer: Promise<RawAnswer>;
+  answer: Promise<RawAnswer | typeof CLOSED_WITHOUT_ANSWER>;
   abort(): void;
 }
 
@@ -27,13 +30,14 @@ const CLIENT_TIMEOUT_MS = 5_000;
 /** Sends `req` to 127.0.0.1:`port` over a new connection (which asks the server to close after the answer). */
 export function send(port: number, req: RawRequest): Sent {
   let socket: Socket | undefined;
-  const answer = new Promise<RawAnswer>((resolve, reject) => {
+  const answer = new Promise<RawAnswer | typeof CLOSED_WITHOUT_ANSWER>((resolve, reject) => {
     const chunks: Buffer[] = [];
     socket = connect({ host: '127.0.0.1', port, localAddress: req.from });
     socket.setTimeout(CLIENT_TIMEOUT_MS, () => socket?.destroy(new Error(`no answer in ${CLIENT_TIMEOUT_MS} ms`)));
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.on('error', reject);
     socket.on('close', () => {
+      if (chunks.length === 0) return resolve(CLOSED_WITHOUT_ANSWER);
       try {
         resolve(parse(Buffer.concat(chunks)));
       } catch (err) {
@@ -60,10 +64,7 @@ function parse(all: Buffer): RawAnswer {
     bytes = bytes.subarray(interimEnd + 4);
   }
   const end = bytes.indexOf('\r\n\r\n');
-  if (end < 0)
-    throw new Error(
-      bytes.length === 0 ? 'connection closed without an answer' : `incomplete answer: ${JSON.stringify(bytes.toString('latin1').slice(0, 200))}`,
-    );
+  if (end < 0) throw new Error(`incomplete answer: ${JSON.stringify(bytes.toString('latin1').slice(0, 200))}`);
   const lines = bytes.subarray(0, end).toString('latin1').split('\r\n');
   const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '');
   if (!m) throw new Error(`bad status line ${JSON.stringify(lines[0])}`);

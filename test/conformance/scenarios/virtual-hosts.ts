@@ -1,5 +1,6 @@
 /** @module Conformance scenarios: virtual hosts (server_name exact, wildcards, regex, default_server, Host case and port) and redirect-only servers. */
 import type { RequestSpec, Scenario } from '../harness/scenario.js';
+import { CLOSED_WITHOUT_ANSWER } from '../harness/raw-client.js';
 
 const POOLS = `upstream ua { server {{a}}; }
 upstream ub { server {{b}}; }
@@ -71,6 +72,35 @@ server { listen {{listen}}; server_name perm.test; return 308 https://app.test$r
       { tries: '-', status: 301 },
       { tries: '-', status: 302 },
       { tries: '-', status: 308 },
+      { tries: 'a', status: 200 },
+    ],
+  },
+  {
+    name: "return 444 (a default server dropping unknown hosts, as gunicorn's example) closes the connection without a byte; the named host is proxied",
+    from: 'gunicorn docs/deploy nginx example, issue 24 corpus',
+    backends: { a: {} },
+    http: `upstream ua { server {{a}}; }
+server { listen {{listen}} default_server; return 444; }
+server { listen {{listen}}; server_name app.test; location / { proxy_pass http://ua; } }`,
+    steps: [
+      as('unknown.test'),
+      as('app.test', '/x'),
+      { method: 'POST', path: '/form', headers: [['Host', 'other.test']], body: 'a=1' },
+      {
+        path: '/',
+        headers: [
+          ['Host', 'unknown.test'],
+          ['Connection', 'keep-alive'],
+        ],
+      },
+      as('APP.test:80', '/y'),
+    ],
+    compare: { path: true },
+    nginx: [
+      { tries: '-', status: CLOSED_WITHOUT_ANSWER },
+      { tries: 'a', status: 200 },
+      { tries: '-', status: CLOSED_WITHOUT_ANSWER },
+      { tries: '-', status: CLOSED_WITHOUT_ANSWER },
       { tries: 'a', status: 200 },
     ],
   },

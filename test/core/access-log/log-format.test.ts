@@ -1,7 +1,15 @@
 /** @module nginx log_format templates over the facts: variables, nginx's per-try joining (", " and " : "), escaping, named formats and configuration errors. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileLogFormat, createRequestFacts, createSwitchyard, finishRequestFacts, type Attempt, type RequestFacts } from '@switchyard/core';
+import {
+  compileLogFormat,
+  createRequestFacts,
+  createSwitchyard,
+  finishRequestFacts,
+  recordUpstreamHeaders,
+  type Attempt,
+  type RequestFacts,
+} from '@switchyard/core';
 
 const SENT = { requestSent: true, responseStarted: false };
 const DONE = { requestSent: true, responseStarted: true };
@@ -40,6 +48,52 @@ test('the upstream variables join tries with ", " and upstream groups with " : "
     f.line({ facts: retriedFacts() }),
     '127.0.0.1:8001, 127.0.0.1:8002 : unix:/tmp/b.sock|502, 200 : 404|0.001, 1.234 : 0.002|0.001, 0.012 : 0.001|0.001, 1.234 : 0.002|1.500|b|3',
   );
+});
+
+test('$bytes_sent is every byte of the response, head included; the body bytes when an adapter gives no total', () => {
+  const f = compileLogFormat('$bytes_sent $body_bytes_sent');
+  const facts = createRequestFacts({ method: 'GET', url: '/', httpVersion: '1.1', remoteAddr: '127.0.0.1', headers: {} }, 1000);
+  finishRequestFacts(facts, 200, 17, 1010, 160);
+  assert.equal(f.line({ facts }), '160 17');
+  assert.equal(facts.bytesSent, 160);
+  const old = createRequestFacts({ method: 'GET', url: '/', httpVersion: '1.1', remoteAddr: '127.0.0.1', headers: {} }, 1000);
+  finishRequestFacts(old, 200, 17, 1010);
+  assert.equal(f.line({ facts: old }), '17 17');
+  assert.equal(compileLogFormat('json').fields?.({ facts })?.bytes_sent, undefined, 'the json format keeps its fields');
+});
+
+test('$upstream_http_NAME is the last try\'s response header: "-" when the last try got no response head', () => {
+  const f = compileLogFormat('$upstream_status|$upstream_http_x_discourse_route|$upstream_http_set_cookie');
+  /** One request over fresh servers (a failed try would mark a server down for the next): each try answers these headers, or fails without an answer. */
+  const run = (answers: Array<Record<string, string | string[]> | undefined>): string => {
+    const sy = createSwitchyard({
+      upstreams: { a: { servers: ['http://127.0.0.1:8001', 'http://127.0.0.1:8002'], retry: { on: ['error', 'timeout', 503] } } },
+      locations: { '/': 'a' },
+    });
+    const facts = createRequestFacts({ method: 'GET', url: '/', httpVersion: '1.1', remoteAddr: '127.0.0.1', headers: {} }, 0);
+    const route = sy.match('GET', '/');
+    assert.ok(route && route.redirect === undefined && route.internal === undefined);
+    let attempt = sy.forward(route, { method: 'GET', url: '/', headers: {}, clientIp: '127.0.0.1' }, { replayableBody: true, facts }).first() as Attempt;
+    for (const [i, headers] of answers.entries()) {
+      const last = i === answers.length - 1;
+      if (headers === undefined) {
+        const d = attempt.end({ failure: 'error', totalMs: 1 }, { requestSent: false, responseStarted: false });
+        if (!last) attempt = (d as { attempt: Attempt }).attempt;
+        continue;
+      }
+      recordUpstreamHeaders(attempt, headers);
+      const d = attempt.responded(last ? 200 : 503, 1, SENT);
+      if (!last) attempt = (d as { attempt: Attempt }).attempt;
+      else attempt.end({ status: 200, headerMs: 1, totalMs: 2 }, DONE);
+    }
+    finishRequestFacts(facts, 200, 0, 10);
+    void sy.close();
+    return f.line({ facts });
+  };
+  assert.equal(run([undefined, { 'x-discourse-route': 'list/latest', 'set-cookie': ['a=1', 'b=2'] }]), '502, 200|list/latest|a=1, b=2');
+  assert.equal(run([{ 'x-discourse-route': 'first' }]), '200|first|-');
+  // A 503 retried, then a try without an answer: nginx resets headers_in per try, so nothing.
+  assert.equal(run([{ 'x-discourse-route': 'first' }, undefined]), '503, 502|-|-');
 });
 
 test('combined, with the default escaping of quotes and a missing header as "-"', () => {

@@ -31,11 +31,9 @@ const expected: Record<string, NginxParseResult> = {
     options: {
       upstreams: { server_pool: { servers: local([8000, 8001, 8002, 8003]) } },
       maxBodySize: '1m',
-      locations: { '/': { upstream: 'server_pool', headerDefaults: 'nginx' } },
+      locations: { '/static/': { root: '/srv/app' }, '/': { upstream: 'server_pool', headerDefaults: 'nginx' } },
     },
-    warnings: [
-      `line 11: location /static/ is not proxied and is left out (switchyard serves no files, answers a "return" only at server level, and does not rewrite): its requests are matched by the other locations, e.g. a "location /" that proxies sends them to its upstream, and reach the app's own routes when none matches; proxy it, or serve its paths in the app`,
-    ],
+    warnings: [],
   },
   'weighted-failover.conf': {
     options: {
@@ -58,6 +56,7 @@ const expected: Record<string, NginxParseResult> = {
       },
       maxBodySize: '1m',
       locations: {
+        '= /healthz': { return: { status: 200, body: 'ok' } },
         '^~ /assets/': { upstream: 'cache', headerDefaults: 'nginx' },
         '/api/': {
           upstream: 'app',
@@ -70,9 +69,7 @@ const expected: Record<string, NginxParseResult> = {
         '~* \\.(png|jpg)$': { upstream: 'cache', headerDefaults: 'nginx' },
       },
     },
-    warnings: [
-      `line 19: location = /healthz is not proxied and is left out (switchyard serves no files, answers a "return" only at server level, and does not rewrite): its requests are matched by the other locations, e.g. a "location /" that proxies sends them to its upstream, and reach the app's own routes when none matches; proxy it, or serve its paths in the app`,
-    ],
+    warnings: [],
   },
   'full-http.conf': {
     options: {

@@ -284,7 +284,7 @@ test('inheritance: each setting inherits from server and http (bare top level to
   });
 });
 
-test('non-proxied locations: one warning each, nothing emitted, inner directives not repeated', () => {
+test('locations that do not proxy are kept with what they answer; one without a root or answer is left out with a true warning', () => {
   const { options, warnings } = server(
     [
       'location / { proxy_pass http://app; }',
@@ -297,21 +297,25 @@ test('non-proxied locations: one warning each, nothing emitted, inner directives
       'location /empty/ { }',
     ].join('\n'),
   );
-  assert.deepEqual(options.locations, { '/': { upstream: 'app', headerDefaults: 'nginx' } });
+  assert.deepEqual(options.locations, {
+    '/': { upstream: 'app', headerDefaults: 'nginx' },
+    '= /healthz': { return: { status: 200, body: 'ok' } },
+    '/static/': { root: '/srv' },
+    '/files/': { alias: '/data/' },
+    // nginx runs the return (rewrite phase) before it would proxy.
+    '/both/': { upstream: 'app', headerDefaults: 'nginx', return: { status: 403 } },
+  });
   assert.deepEqual(warnings, [
-    `line 4: location = /healthz is not proxied and is left out (switchyard serves no files, answers a "return" only at server level, and does not rewrite): its requests are matched by the other locations, e.g. a "location /" that proxies sends them to its upstream, and reach the app's own routes when none matches; proxy it, or serve its paths in the app`,
-    `line 5: location /static/ is not proxied and is left out (switchyard serves no files, answers a "return" only at server level, and does not rewrite): its requests are matched by the other locations, e.g. a "location /" that proxies sends them to its upstream, and reach the app's own routes when none matches; proxy it, or serve its paths in the app`,
-    `line 6: location /files/ is not proxied and is left out (switchyard serves no files, answers a "return" only at server level, and does not rewrite): its requests are matched by the other locations, e.g. a "location /" that proxies sends them to its upstream, and reach the app's own routes when none matches; proxy it, or serve its paths in the app`,
-    `line 7: location /spa/ is not proxied and is left out (switchyard serves no files, answers a "return" only at server level, and does not rewrite): its requests are matched by the other locations, e.g. a "location /" that proxies sends them to its upstream, and reach the app's own routes when none matches; proxy it, or serve its paths in the app`,
-    `line 8: location /both/ is not proxied and is left out (switchyard serves no files, answers a "return" only at server level, and does not rewrite): its requests are matched by the other locations, e.g. a "location /" that proxies sends them to its upstream, and reach the app's own routes when none matches; proxy it, or serve its paths in the app`,
-    'line 9: location @fallback is not proxied and is left out: switchyard keeps a named location only when it proxies (reached by X-Accel-Redirect), and does not follow try_files or an error_page to it',
-    `line 10: location /empty/ is not proxied and is left out (switchyard serves no files, answers a "return" only at server level, and does not rewrite): its requests are matched by the other locations, e.g. a "location /" that proxies sends them to its upstream, and reach the app's own routes when none matches; proxy it, or serve its paths in the app`,
+    'line 5: "expires" ignored (switchyard does not add Expires or Cache-Control headers (proxied responses keep the upstream\'s, files get none))',
+    'line 7: location /spa/ serves files but has no root or alias: nginx would serve files from its default root, which switchyard does not know; it is left out, so its requests are matched by the other locations (give it a root)',
+    'line 9: location @fallback serves files but has no root or alias: nginx would serve files from its default root, which switchyard does not know; it is left out, and a try_files or error_page naming it is an error (give it a root)',
+    'line 10: location /empty/ neither proxies nor answers itself: nginx would serve files from its default root, which switchyard does not know; it is left out, so its requests are matched by the other locations (give it a root)',
   ]);
 });
 
 test('directives that do not concern balancing inside a proxied location or server are warnings', () => {
   const { options, warnings } = server(
-    'listen 80;\nserver_name a.example;\naccess_log off;\nlocation / {\nproxy_pass http://app;\nallow 10.0.0.0/8;\ndeny all;\nif ($bad) { return 403; }\nlimit_except GET { deny all; }\nmore_set_headers "X-A: b";\n}',
+    'listen 80;\nserver_name a.example;\naccess_log off;\nlocation / {\nproxy_pass http://app;\nallow 10.0.0.0/8;\ndeny all;\nlimit_except GET { deny all; }\nmore_set_headers "X-A: b";\n}',
   );
   // allow/deny are imported (docs/request-limits.md); the deny inside limit_except is not.
   assert.deepEqual(options.locations, { '/': { upstream: 'app', headerDefaults: 'nginx', limits: { access: [{ allow: '10.0.0.0/8' }, { deny: 'all' }] } } });
@@ -319,9 +323,8 @@ test('directives that do not concern balancing inside a proxied location or serv
   assert.equal(options.accessLog, false);
   // listen and server_name are read (virtual hosts, docs/nginx-sites.md).
   assert.deepEqual(warnings, [
-    'line 10: "if" ignored (nginx conditions are not evaluated; the location proxies every request)',
-    'line 11: "limit_except" ignored (not imported: switchyard does not apply nginx access rules, so every request reaches the app; check access in the app or a middleware in front of the proxied routes)',
-    'line 12: "more_set_headers" ignored (third-party headers-more module; write a rewriteResponseHeaders hook)',
+    'line 10: "limit_except" ignored (not imported: switchyard does not apply nginx access rules, so every request reaches the app; check access in the app or a middleware in front of the proxied routes)',
+    'line 11: "more_set_headers" ignored (third-party headers-more module; write a rewriteResponseHeaders hook)',
   ]);
 });
 
@@ -400,12 +403,6 @@ test('location structure errors', () => {
     3,
     /named location "@n" can be on the server level only/,
   );
-  throwsAt(
-    `${POOL}location / { root /srv;\n  location /api/ { proxy_pass http://app; } }`,
-    3,
-    3,
-    /proxied "location \/api\/" inside "location \/", which switchyard does not proxy/,
-  );
   throwsAt(`${POOL}location / proxy_pass;`, 2, 10, /invalid location modifier "\/"/);
   throwsAt(`${POOL}location /;`, 2, 1, /"location \/" needs a \{ \.\.\. \} block/);
   throwsAt(`${POOL}location { }`, 2, 1, /invalid number of arguments in "location"/);
@@ -417,14 +414,28 @@ test('location structure errors', () => {
 });
 
 test('directives that change routing in a way switchyard cannot honour are errors', () => {
-  inLocation('proxy_pass http://app;\nrewrite ^/(.*)$ /v2/$1 break;', 5, 1, /"rewrite" in proxied "location \/" is not supported/);
-  inLocation('if ($x) { proxy_pass http://app; }', 4, 1, /"proxy_pass" inside "if" is not supported/);
+  inLocation('if ($http_x) { proxy_pass http://app; }', 4, 1, /"proxy_pass" inside "if" is not supported/);
+  inLocation('proxy_pass http://app;\ntry_files $uri @app;', 3, 1, /"try_files" in proxied "location \/" is not supported/);
+  inLocation('proxy_pass http://app;\nif ($x) { return 403; }', 5, 1, /unknown variable "\$x" in "if"/);
+  inLocation('proxy_pass http://app;\nif ($http_x) { add_header A b; }', 5, 16, /"add_header" inside "if" is not supported/);
+  inLocation('proxy_pass http://app;\nif ($http_x ~ a++) { return 403; }', 5, 1, /regex "a\+\+" is not valid in JavaScript/);
   inLocation('fastcgi_pass 127.0.0.1:9000;', 4, 1, /"fastcgi_pass" is not supported: switchyard proxies HTTP only/);
   inLocation('scgi_pass 127.0.0.1:9000;', 4, 1, /"scgi_pass" is not supported: switchyard proxies HTTP only/);
   inLocation('proxy_pass http://app;\nhealth_check type=grpc;', 5, 14, /"health_check type=grpc" is not supported/);
   inLocation('proxy_pass http://app;\nhealth_check fails=0;', 5, 14, /invalid parameter "fails=0" in "health_check"/);
   inLocation('proxy_pass http://app;\nhealth_check interval=x;', 5, 14, /invalid parameter "interval=x"/);
   inLocation('proxy_pass http://app;\nhealth_check uri=ping;', 5, 14, /invalid parameter "uri=ping"/);
+});
+
+test('a proxied location may sit in one that serves files, and a proxied location may rewrite first', () => {
+  const { options, warnings } = server(
+    'location / { root /srv;\n  location /api/ { proxy_pass http://app; } }\nlocation /v1/ { rewrite ^/v1/(.*)$ /v2/$1 break; proxy_pass http://app; }',
+  );
+  assert.deepEqual(options.locations, {
+    '/': { root: '/srv', locations: { '/api/': { upstream: 'app', headerDefaults: 'nginx' } } },
+    '/v1/': { upstream: 'app', headerDefaults: 'nginx', rewrite: [{ rewrite: '^/v1/(.*)$', to: '/v2/$1', flag: 'break' }] },
+  });
+  assert.deepEqual(warnings, []);
 });
 
 test('regex locations JavaScript cannot compile are errors at the regex; a BOM is skipped', () => {

@@ -21,6 +21,12 @@ test('access_log with a log_format (strings joined, escape=json kept) becomes ac
   assert.equal(createSwitchyard(options).config.accessLog?.format?.escape, 'json');
 });
 
+test("$bytes_sent and $upstream_http_NAME (Discourse's log_format has both) import", () => {
+  const { options } = http('log_format d \'"$http_host" $status $bytes_sent $body_bytes_sent "$upstream_http_x_discourse_username"\';\naccess_log a.log d;');
+  assert.equal(options.accessLog, '"$http_host" $status $bytes_sent $body_bytes_sent "$upstream_http_x_discourse_username"');
+  assert.ok(createSwitchyard(options).config.accessLog?.format);
+});
+
 test('access_log without a format is combined; access_log off turns it off; none written leaves it out', () => {
   assert.equal(http('access_log logs/access.log;').options.accessLog, 'combined');
   assert.equal(http('log_format main "$remote_addr $upstream_addr";\naccess_log a.log main;').options.accessLog, '$remote_addr $upstream_addr');

@@ -31,11 +31,13 @@ test('nested locations inherit what they do not set (proxy_set_header as a whole
       locations: {
         '/a/b/': { upstream: 'app', rewritePrefix: '/v2/', headers: { 'X-A': '1' }, timeouts: { connect: '2s', read: '5s' } },
         '/a/h/': { upstream: 'app', headers: { 'X-H': '2' }, timeouts: { connect: '2s', read: '5s' } },
+        // A nested location that serves files inherits no proxy_pass (nginx): it answers itself.
+        '/a/static/': { root: '/srv' },
       },
     },
   });
-  assert.deepEqual(warnings, ['line 10: location /a/static/ is not proxied; switchyard drops it, so its requests go to the enclosing "location /a/"']);
-  assert.equal(resolveConfig(options).locations[0]!.locations!.length, 2);
+  assert.deepEqual(warnings, []);
+  assert.equal(resolveConfig(options).locations[0]!.locations!.length, 3);
 });
 
 test('internal, named locations, proxy_ignore_headers X-Accel-Redirect and nginx defaults for redirects', () => {

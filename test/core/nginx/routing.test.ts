@@ -71,12 +71,14 @@ test('weighted-failover.conf: nginx location order, prefix rewrite, weights, bac
   });
   const sy = createSwitchyard({ nginx: text });
   t.after(() => sy.close());
-  assert.deepEqual(sy.warnings, [
-    `line 19: location = /healthz is not proxied and is left out (switchyard serves no files, answers a "return" only at server level, and does not rewrite): its requests are matched by the other locations, e.g. a "location /" that proxies sends them to its upstream, and reach the app's own routes when none matches; proxy it, or serve its paths in the app`,
-  ]);
+  assert.deepEqual(sy.warnings, []);
 
-  // Routing as nginx: the exact location is not proxied, ^~ beats the regex, the regex beats /api/.
+  // Routing as nginx: the exact location answers itself, ^~ beats the regex, the regex beats /api/.
   assert.equal(sy.match('GET', '/healthz'), undefined);
+  assert.deepEqual(sy.matchSite('GET', '/healthz', 'any.test', 'http'), {
+    return: { status: 200, body: 'ok' },
+    location: sy.config.locations.find((l) => l.key === '= /healthz'),
+  });
   assert.equal(sy.match('GET', '/elsewhere'), undefined);
   const key = (url: string): string | undefined => sy.match('GET', url)?.location.key;
   assert.equal(key('/assets/logo.png'), '^~ /assets/');

@@ -93,6 +93,14 @@ test('a return beside locations in one block wins, as in nginx: the locations ar
   assert.deepEqual(warnings, ['line 3: "return" answers every request of this server block: its locations are never used and are left out, as in nginx']);
 });
 
+test("return 444 (gunicorn's default server for unknown hosts) imports as a server that closes the connection", () => {
+  const { options } = parseNginxConfig(
+    `${POOLS}server { listen 80 default_server; return 444; }\nserver { listen 80; server_name app.test; location / { proxy_pass http://app; } }`,
+  );
+  assert.deepEqual(options.servers?.[0], { names: [], default: true, return: { status: 444 } });
+  assert.deepEqual(options.servers?.[1]?.names, ['app.test']);
+});
+
 test('server_name and return errors name the line', () => {
   const at = (text: string, line: number, re: RegExp): void =>
     assert.throws(
@@ -104,7 +112,8 @@ test('server_name and return errors name the line', () => {
   at('server { server_name ~(; location / { proxy_pass http://app; } }', 3, /server name "~\(" has an invalid regular expression/);
   at('server { server_name a.test; return 301; }', 3, /"return 301" needs the URL/);
   at('server { server_name a.test; return 301 https://$http_host/; }', 3, /"\$http_host" in "return" is not supported/);
-  at('server { server_name a.test; return 444; }', 3, /"return 444" \(close the connection without an answer\) is not supported/);
+  at('server { server_name a.test; return 444 bye; }', 3, /"return 444" with a text is not supported: "return 444;" closes the connection without an answer/);
+  at('server { server_name a.test; return 199; }', 3, /"return 199" is not supported: switchyard answers a status from 200 to 599/);
 });
 
 test('a second default_server and a block that no request can reach are warnings', () => {

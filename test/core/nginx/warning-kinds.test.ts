@@ -32,8 +32,6 @@ const KINDS: Array<[string, 'harmless' | 'changes', RegExp]> = [
   ['gzip_types text/css;', 'changes', /does not compress/],
   ['some_unknown_module_directive on;', 'changes', /not about load balancing/],
   ['gzip off;', 'harmless', /does not compress responses either/],
-  ['root /srv/www;', 'changes', /serves no files: a request no location matches reaches the app's own routes/],
-  ['index index.html;', 'changes', /serves no files/],
   ['keepalive_timeout 65;', 'harmless', /client connection timeouts are the Node server's/],
   ['proxy_request_buffering off;', 'harmless', /streams request bodies to the upstream as they arrive/],
   ['proxy_request_buffering on;', 'changes', /streams request bodies/],
@@ -65,19 +63,16 @@ test('nginx process directives at the top of the file are harmless', () => {
   );
 });
 
-test('root, alias and index in a proxied location are harmless (nginx reads no file there); try_files is not', () => {
-  const { notes } = parseNginxConfig(
-    'upstream app { server 127.0.0.1:8080; }\nserver {\n  location / {\n    root /srv;\n    index index.html;\n    try_files $uri $uri/ =404;\n    proxy_pass http://app;\n  }\n}\n',
+test('root, alias and index in a proxied location say nothing (nginx reads no file there); try_files there is refused', () => {
+  const proxied =
+    'upstream app { server 127.0.0.1:8080; }\nserver {\n  location / {\n    root /srv;\n    index index.html;\n    PLACE    proxy_pass http://app;\n  }\n}\n';
+  const { options, notes } = parseNginxConfig(proxied.replace('PLACE', ''));
+  assert.deepEqual(notes, []);
+  assert.deepEqual(options.locations, { '/': { upstream: 'app', headerDefaults: 'nginx' } });
+  assert.throws(
+    () => parseNginxConfig(proxied.replace('PLACE', 'try_files $uri $uri/ =404;\n')),
+    (err: unknown) => err instanceof NginxParseError && err.line === 3 && /"try_files" in proxied "location \/" is not supported/.test(err.message),
   );
-  assert.deepEqual(
-    notes?.map((n) => [n.line, n.kind]),
-    [
-      [4, 'harmless'],
-      [5, 'harmless'],
-      [6, 'changes'],
-    ],
-  );
-  assert.match(notes[0]!.text, /^"root" ignored \(the location proxies: nginx reads no file here either\)$/);
 });
 
 test('limit_except in a proxied location changes what reaches the app', () => {
@@ -91,27 +86,45 @@ test('limit_except in a proxied location changes what reaches the app', () => {
   assert.match(notes[0]!.text, /^"limit_except" ignored \(not imported: .*every request reaches the app/);
 });
 
-test('a location that does not proxy says where its requests go', () => {
-  const { notes } = parseNginxConfig(site('location /static/ { root /srv; }'));
+test('a location with a root is served; one without a root or an answer says where its requests go', () => {
+  const served = parseNginxConfig(site('location /static/ { root /srv; }'));
+  assert.deepEqual(served.notes, []);
+  assert.deepEqual(served.options.locations?.['/static/'], { root: '/srv' });
+  const { notes } = parseNginxConfig(site('location /static/ { try_files $uri =404; }'));
   assert.equal(notes?.length, 1);
   assert.equal(notes[0]!.kind, 'changes');
   assert.equal(notes[0]!.line, 3);
-  assert.match(notes[0]!.text, /^location \/static\/ is not proxied and is left out \(switchyard serves no files/);
+  assert.match(notes[0]!.text, /^location \/static\/ serves files but has no root or alias: nginx would serve files from its default root/);
   assert.match(notes[0]!.text, /matched by the other locations/);
 });
 
+test('a server root with no "location /" says that unmatched requests reach the app; "location / { }" serves them from the root', () => {
+  const text = (extra: string): string =>
+    `upstream app { server 127.0.0.1:8080; }\nserver {\n  root /srv/www;\n  location /api/ { proxy_pass http://app; }\n${extra}}\n`;
+  const { notes } = parseNginxConfig(text(''));
+  assert.deepEqual(
+    notes?.map((n) => [n.line, n.kind]),
+    [[3, 'changes']],
+  );
+  assert.match(notes[0]!.text, /nginx would serve it from root \/srv\/www: add "location \/ \{ \}"/);
+  const fixed = parseNginxConfig(text('  location / { }\n'));
+  assert.deepEqual(fixed.notes, []);
+  assert.deepEqual(fixed.options.locations?.['/'], { root: '/srv/www' });
+});
+
 test('the warning of a location left out is true: its paths are matched by "location /", and reach the app when no location matches', (t) => {
-  const withRoot = createSwitchyard(parseNginxConfig(site('location /static/ { root /srv; }')));
-  t.after(() => withRoot.close());
-  const caught = withRoot.match('GET', '/static/app.css');
+  const left = createSwitchyard(parseNginxConfig(site('location /static/ { index i.html; }')));
+  t.after(() => left.close());
+  const caught = left.match('GET', '/static/app.css');
   assert.ok(caught !== undefined && 'upstream' in caught);
   assert.equal(caught.location.key, '/');
   assert.equal(caught.upstream, 'app');
   const noRoot = createSwitchyard(
-    parseNginxConfig('upstream app { server 127.0.0.1:8080; }\nserver {\n  location /static/ { root /srv; }\n  location /api/ { proxy_pass http://app; }\n}\n'),
+    parseNginxConfig('upstream app { server 127.0.0.1:8080; }\nserver {\n  location /static/ { }\n  location /api/ { proxy_pass http://app; }\n}\n'),
   );
   t.after(() => noRoot.close());
   assert.equal(noRoot.match('GET', '/static/app.css'), undefined, 'no route: the app answers');
+  assert.equal(noRoot.matchSite('GET', '/static/app.css', 'x.test', 'http'), undefined);
 });
 
 test('strict: true refuses the first note that changes what reaches the app, at its line; harmless ones stay warnings', () => {
@@ -132,8 +145,8 @@ test('strict: true refuses the first note that changes what reaches the app, at 
   );
   // A location left out is refused too (its paths would reach the app through "location /").
   assert.throws(
-    () => parseNginxConfig(site('location /static/ { root /srv; }'), { strict: true }),
-    (err: unknown) => err instanceof NginxParseError && err.line === 3 && /location \/static\/ is not proxied/.test(err.message),
+    () => parseNginxConfig(site('location /static/ { }'), { strict: true }),
+    (err: unknown) => err instanceof NginxParseError && err.line === 3 && /location \/static\/ neither proxies nor answers itself/.test(err.message),
   );
 });
 
@@ -168,18 +181,23 @@ test('notes carry the file of an included one', () => {
   assert.match(warnings[0]!, /^extra\.conf line 2: "auth_request" ignored/);
 });
 
-test('upstreams with server blocks but no location that proxies are an error naming the upstream and why', () => {
-  // gunicorn's published config: every path is try_files to a named location, which switchyard leaves out.
-  const gunicorn =
-    'upstream app_server { server 127.0.0.1:8000 fail_timeout=0; }\nserver {\n  listen 80;\n  location / {\n    try_files $uri @proxy_to_app;\n  }\n  location @proxy_to_app {\n    proxy_set_header Host $http_host;\n    proxy_redirect off;\n    proxy_pass http://app_server;\n  }\n}\n';
+test('upstreams with server blocks but no location that a request can take to them are an error naming the upstream and why', () => {
+  // gunicorn's published config: every path is try_files to a named location; without a root that location is left out.
+  const gunicorn = (root: string): string =>
+    `upstream app_server { server 127.0.0.1:8000 fail_timeout=0; }\nserver {\n  listen 80;\n${root}  location / {\n    try_files $uri @proxy_to_app;\n  }\n  location @proxy_to_app {\n    proxy_set_header Host $http_host;\n    proxy_redirect off;\n    proxy_pass http://app_server;\n  }\n}\n`;
+  // With its root the named location is reached through try_files: it imports.
+  assert.deepEqual(parseNginxConfig(gunicorn('  root /srv/app/public;\n')).options.locations?.['/'], {
+    root: '/srv/app/public',
+    tryFiles: ['$uri', '@proxy_to_app'],
+  });
   assert.throws(
-    () => parseNginxConfig(gunicorn),
+    () => parseNginxConfig(gunicorn('')),
     (err: unknown) => {
       assert.ok(err instanceof NginxParseError);
       assert.equal(err.line, 1);
       assert.match(
         err.message,
-        /^upstream "app_server" is reached by no location: only named or internal locations proxy, which no client request reaches \(switchyard does not follow try_files or error_page to them\), and "location \/" \(line 4, see its warning\) was left out because it does not proxy; add a location with "proxy_pass http:\/\/app_server"/,
+        /^upstream "app_server" is reached by no location: only named or internal locations proxy, which no client request reaches \(a named one is reached through a try_files that names it, an internal one through X-Accel-Redirect\), and "location \/" \(line 4, see its warning\) was left out; add a location with "proxy_pass http:\/\/app_server"/,
       );
       return true;
     },
@@ -194,10 +212,22 @@ test('upstreams with server blocks but no location that proxies are an error nam
     () => parseNginxConfig('upstream u { server 127.0.0.1:1; }\nserver { location /files/ { internal; proxy_pass http://u; } }\n'),
     /upstream "u" is reached by no location: only named or internal locations proxy/,
   );
-  // A bare location that does not proxy beside the upstreams: a server snippet that proxies nothing.
+  // Locations that only serve files beside the upstreams: a site that proxies nothing.
   assert.throws(
     () => parseNginxConfig('upstream u { server 127.0.0.1:1; }\nlocation /s/ { root /srv; }\n'),
-    /upstream "u" is reached by no location: every location block was left out because it does not proxy \(the first is "location \/s\/" \(line 2, see its warning\)\)/,
+    /upstream "u" is reached by no location: no location proxies \(they serve files or answer themselves\)/,
+  );
+  assert.throws(
+    () => parseNginxConfig('upstream u { server 127.0.0.1:1; }\nlocation /s/ { }\n'),
+    /upstream "u" is reached by no location: every location block was left out \(the first is "location \/s\/" \(line 2, see its warning\)\)/,
+  );
+  // A try_files naming no named location is an error at its location.
+  assert.throws(
+    () =>
+      parseNginxConfig(
+        'upstream u { server 127.0.0.1:1; }\nserver { root /srv;\nlocation /s/ { try_files $uri @nope; }\nlocation / { proxy_pass http://u; } }\n',
+      ),
+    (err: unknown) => err instanceof NginxParseError && err.line === 3 && /ends with @nope, which is no named location of this file/.test(err.message),
   );
 });
 

@@ -121,6 +121,20 @@ test('return variables: $host falls back to the server name without Host; $uri, 
   void sy.close();
 });
 
+test('return 444 is a route of its own: the adapters close the connection without an answer', () => {
+  const sy = createSwitchyard({
+    upstreams: UP,
+    servers: [
+      { default: true, return: { status: 444 } },
+      { names: ['app.test'], locations: { '/': 'a' } },
+    ],
+  });
+  assert.deepEqual(sy.config.servers?.[0]?.return, { status: 444 });
+  assert.deepEqual(sy.matchSite('GET', '/x', 'unknown.test'), { return: { status: 444 } });
+  assert.equal(show(sy.matchSite('GET', '/x', 'app.test')), 'a /x');
+  void sy.close();
+});
+
 test('servers is validated with errors naming the field', () => {
   const bad = (servers: unknown, re: RegExp, extra: Record<string, unknown> = {}): void => {
     assert.throws(
@@ -142,6 +156,12 @@ test('servers is validated with errors naming the field', () => {
   bad([{ return: { status: 200, url: '/x' } }], /^servers\[0\]\.return\.url only goes with a redirect status/);
   bad([{ return: { status: 301, url: 'https://$http_host/' } }], /^servers\[0\]\.return\.url uses \$http_host, which switchyard does not know/);
   bad([{ return: { status: 301, url: '/' }, locations: { '/': 'a' } }], /^servers\[0\]\.return answers every request/);
+  bad(
+    [{ return: { status: 199 } }],
+    /^servers\[0\]\.return\.status must be an HTTP status from 200 to 599, or 444 \(close the connection without an answer\), got 199/,
+  );
+  bad([{ return: { status: 600 } }], /^servers\[0\]\.return\.status must be an HTTP status from 200 to 599, or 444/);
+  bad([{ return: { status: 444, body: 'bye' } }], /^servers\[0\]\.return\.body is not sent with status 444/);
   bad([{ locations: { '/': 'a' } }], /^locations cannot be given beside servers/, { locations: { '/': 'a' } });
   bad([{ locations: { '/a/': 'a', '^~ /a/': 'b' } }], /^servers\[0\]\.locations\["\^~ \/a\/"\] duplicates the location "\/a\/"/);
 });

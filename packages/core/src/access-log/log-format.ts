@@ -45,7 +45,7 @@ export const JSON_FIELDS: readonly string[] = Object.freeze([
 ]);
 
 /** Fields written as JSON numbers (one value per request); the `upstream_*` lists stay strings, as nginx prints them. */
-const NUMERIC = new Set(['status', 'body_bytes_sent', 'request_time']);
+const NUMERIC = new Set(['status', 'body_bytes_sent', 'bytes_sent', 'request_time']);
 
 export const NAMED_FORMATS: readonly string[] = Object.freeze(['combined', 'upstream', 'json']);
 

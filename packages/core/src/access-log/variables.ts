@@ -1,5 +1,6 @@
 /** @module The nginx variables an access log line can name, read from the per-request facts (`$upstream_*` joined per try as ngx_http_upstream.c does). */
 import type { RequestFacts, TryFacts } from '../request-facts/facts-types.js';
+import { lastUpstreamHeaders } from '../request-facts/upstream-headers.js';
 
 /** What a variable reads: the facts, and the response headers for `$sent_http_*`. */
 export interface LogContext {
@@ -134,6 +135,7 @@ const VARIABLES: Record<string, VariableGetter> = {
   },
   status: ({ facts }) => (facts.status === 0 ? '000' : String(facts.status)),
   body_bytes_sent: ({ facts }) => String(facts.bodyBytesSent),
+  bytes_sent: ({ facts }) => String(facts.bytesSent),
   request_time: ({ facts }) => seconds(facts.requestMs ?? 0),
   upstream_addr: perTry((t) => t.addr),
   upstream_status: perTry((t) => (t.status === undefined ? '-' : String(t.status))),
@@ -148,7 +150,7 @@ const VARIABLES: Record<string, VariableGetter> = {
   upstream_sticky: perTry((t) => t.sticky ?? '-'),
 };
 
-/** Every variable name the access log knows (besides the `http_*` and `sent_http_*` families). */
+/** Every variable name the access log knows (besides the `http_*`, `sent_http_*` and `upstream_http_*` families). */
 export const VARIABLE_NAMES: readonly string[] = Object.freeze(Object.keys(VARIABLES));
 
 /** The getter for `$name`, or undefined when nginx would refuse it (`unknown "name" variable`). */
@@ -158,6 +160,11 @@ export function variableGetter(name: string): VariableGetter | undefined {
     // nginx: `$http_user_agent` is the header `User-Agent` (dashes as underscores, any case).
     const header = name.slice(5).toLowerCase().replace(/_/g, '-');
     return ({ facts }) => headerText(facts.headers[header]);
+  }
+  if (name.startsWith('upstream_http_') && name.length > 14) {
+    // The last try's response header as the upstream sent it (before proxy_hide_header and hooks).
+    const header = name.slice(14).toLowerCase().replace(/_/g, '-');
+    return ({ facts }) => headerText(lastUpstreamHeaders(facts)?.[header]);
   }
   if (name.startsWith('sent_http_') && name.length > 10) {
     const header = name.slice(10).toLowerCase().replace(/_/g, '-');

@@ -12,6 +12,8 @@ import { RETURN_VARIABLES, unknownReturnVariables } from '../routing/virtual-hos
 const SERVER_KEYS = ['names', 'default', 'locations', 'return', 'maxBodySize', 'rewrite', 'limits'] as const;
 const RETURN_KEYS = ['status', 'url', 'body'] as const;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** nginx's non-standard 444: close the connection, send nothing. */
+const CLOSE_STATUS = 444;
 
 /** What every location of the configuration takes from the top level: the X-Accel-Redirect and slash-redirect defaults. */
 export interface TopLocationScope {
@@ -120,10 +122,17 @@ function resolveReturn(value: unknown, path: string): Readonly<ReturnOptions> {
   if (!isPlainObject(value)) fail(path, `must be an object { status, url? | body? }, got ${describe(value)}`);
   checkKeys(value, RETURN_KEYS, path);
   const status = value.status;
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) {
-    fail(`${path}.status`, `must be an HTTP status from 200 to 599, got ${describe(status)}`);
+  if (typeof status !== 'number' || !Number.isInteger(status) || ((status < 200 || status > 599) && status !== CLOSE_STATUS)) {
+    fail(`${path}.status`, `must be an HTTP status from 200 to 599, or 444 (close the connection without an answer), got ${describe(status)}`);
   }
   const out: ReturnOptions = { status };
+  if (status === CLOSE_STATUS) {
+    // nginx's 444 writes nothing, so a Location or a text would never reach the client.
+    for (const field of ['url', 'body'] as const) {
+      if (value[field] !== undefined) fail(`${path}.${field}`, 'is not sent with status 444 (the connection is closed without an answer): leave it out');
+    }
+    return Object.freeze(out);
+  }
   for (const field of ['url', 'body'] as const) {
     const text = value[field];
     if (text === undefined) continue;

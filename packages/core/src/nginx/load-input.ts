@@ -11,8 +11,8 @@ import { parseNginxConfig } from './parse-nginx-config.js';
  * - a `parseNginxConfig` result (`{ options, warnings }`) is unwrapped;
  * - `{ nginx }` is parsed: the string is nginx text when it holds a `{`, a `;`
  *   or a line break (no file path does in practice), otherwise the path of a
- *   file to read (relative to the working directory). `strict: true` next to it is
- *   `parseNginxConfig`'s `strict`. Other keys given next to
+ *   file to read (relative to the working directory). `strict: true` and `prefix` next to it
+ *   are `parseNginxConfig`'s. Other keys given next to
  *   `nginx` (`status`, `trustProxy`, `metrics`) are laid over the parsed options.
  *
  * Throws `SwitchyardConfigError` (path `nginx`) for a file that cannot be read,
@@ -24,12 +24,16 @@ export function toSwitchyardOptions(input: SwitchyardInput): { options: Switchya
     throw new SwitchyardConfigError('', `options must be an object, got ${input === null ? 'null' : typeof input}`);
   }
   if ('nginx' in input) {
-    const { nginx, strict, ...rest } = input as { nginx: unknown; strict?: unknown } & Partial<SwitchyardOptions>;
+    const { nginx, strict, prefix, ...rest } = input as { nginx: unknown; strict?: unknown; prefix?: unknown } & Partial<SwitchyardOptions>;
     if (typeof nginx !== 'string' || nginx.trim() === '') {
       throw new SwitchyardConfigError('nginx', 'must be nginx configuration text or the path of an nginx file');
     }
     if (strict !== undefined && typeof strict !== 'boolean') throw new SwitchyardConfigError('strict', `must be true or false, got ${typeof strict}`);
-    const parsed = looksLikeText(nginx) ? parseNginxConfig(nginx, { strict: strict === true }) : parseFile(nginx, strict === true);
+    if (prefix !== undefined && (typeof prefix !== 'string' || !isAbsolute(prefix))) {
+      throw new SwitchyardConfigError('prefix', `must be an absolute directory (nginx's -p), got ${JSON.stringify(prefix)}`);
+    }
+    const how = { strict: strict === true, ...(prefix !== undefined ? { prefix } : {}) };
+    const parsed = looksLikeText(nginx) ? parseNginxConfig(nginx, how) : parseFile(nginx, how);
     return { options: { ...parsed.options, ...rest }, warnings: parsed.warnings, notes: parsed.notes ?? [] };
   }
   if (isParseResult(input)) return { options: input.options, warnings: [...input.warnings], notes: notesOf(input) };
@@ -51,7 +55,7 @@ function notesOf(input: NginxParseResult): ImportNote[] {
   return input.warnings.map((text) => ({ line: 0, kind: 'changes', text: String(text) }));
 }
 
-function parseFile(path: string, strict: boolean): NginxParseResult {
+function parseFile(path: string, how: { strict: boolean; prefix?: string }): NginxParseResult {
   const full = resolve(path);
   let text: string;
   try {
@@ -64,7 +68,7 @@ function parseFile(path: string, strict: boolean): NginxParseResult {
   }
   try {
     // Files named inside (proxy_ssl_certificate ...) are relative to the nginx file's directory.
-    return parseNginxConfig(text, { baseDir: dirname(full), strict });
+    return parseNginxConfig(text, { baseDir: dirname(full), ...how });
   } catch (err) {
     if (err instanceof NginxParseError && err.file !== undefined) {
       // In an included file: the error names that file already; make the name absolute like the main file's.

@@ -1,6 +1,7 @@
 /** @module Reads one nginx `location [=|^~|~|~*] PATH { ... }` block: its key, its proxy_pass target and its proxy settings. */
 import { catastrophicRegex } from '../routing/regex-safety.js';
-import type { HealthCheckOptions, LocationKind } from '../types.js';
+import type { HealthCheckOptions, LocationKind, RewriteStep } from '../types.js';
+import { readFileDirective, readStep, type FileLevel } from './content-directives.js';
 import { nginxDuration } from './durations.js';
 import { ignoreInProxiedLocation, isOtherPass } from './ignored-directives.js';
 import { fail, ImportNotes } from './notes.js';
@@ -27,7 +28,10 @@ export interface ImportedLocation extends Position {
   readonly kind: LocationKind;
   /** The path or regex without the modifier. */
   readonly pattern: string;
-  readonly target: ProxyTarget;
+  /** Where it proxies; `undefined` for a location that answers itself (`content`). */
+  readonly target: ProxyTarget | undefined;
+  /** Its rewrite steps and files (root/alias/index/try_files, own over inherited). */
+  readonly content: LocationContentImport;
   /** Inherited and own proxy settings, merged. */
   readonly settings: ProxySettings;
   readonly healthCheck: { readonly options: HealthCheckOptions; readonly at: Position } | undefined;
@@ -37,6 +41,17 @@ export interface ImportedLocation extends Position {
   readonly redirect: RedirectSettings;
   /** The proxied locations nested in this one, in config order. */
   readonly nested: readonly ImportedLocation[];
+}
+
+/** What a location answers itself, as the import keeps it. */
+export interface LocationContentImport {
+  readonly steps: readonly RewriteStep[];
+  readonly root: string | undefined;
+  readonly alias: string | undefined;
+  readonly index: readonly string[] | undefined;
+  readonly tryFiles: readonly string[] | undefined;
+  /** It answers requests itself (rewrite steps or files), not only by proxying. */
+  readonly answers: boolean;
 }
 
 /** The enclosing location of a nested one: what nginx checks a nested location against. */
@@ -100,6 +115,8 @@ export function readLocation(
   notes: ImportNotes,
   redirect: RedirectSettings = {},
   parent?: Enclosing,
+  files: FileLevel = {},
+  names: ReadonlySet<string> = new Set(),
 ): ImportedLocation | undefined {
   const { key, kind, pattern } = locationKey(d);
   if (!d.block) fail(d, `"location ${key}" needs a { ... } block`);
@@ -109,8 +126,8 @@ export function readLocation(
   const ownRedirect: RedirectSettings = {};
   const local = new ImportNotes();
   let target: ProxyTarget | undefined;
-  let answeredBy: Directive | undefined;
-  let rewrite: Directive | undefined;
+  const steps: RewriteStep[] = [];
+  const ownFiles: { root?: string; alias?: string; index?: string[]; tryFiles?: string[] } = {};
   let healthCheck: ImportedLocation['healthCheck'];
   let internal = parent?.internal === true;
   const nestedBlocks: Directive[] = [];
@@ -141,16 +158,26 @@ export function readLocation(
         }
         break;
       }
-      case 'if': {
-        if (containsProxyPass(c)) fail(c, '"proxy_pass" inside "if" is not supported: switchyard does not evaluate nginx conditions');
-        local.ignored(c, 'if', 'nginx conditions are not evaluated; the location proxies every request');
+      case 'if':
+        if (containsProxyPass(c))
+          fail(
+            c,
+            '"proxy_pass" inside "if" is not supported: switchyard does not proxy from inside a condition (proxy in the location, and rewrite or return in the if)',
+          );
+        steps.push(readStep(c, names, false));
         break;
-      }
       case 'return':
-        answeredBy ??= c;
-        break;
       case 'rewrite':
-        rewrite ??= c;
+      case 'set':
+      case 'break':
+        steps.push(readStep(c, names, false));
+        break;
+      case 'root':
+      case 'alias':
+      case 'index':
+      case 'try_files':
+        if (c.name === 'alias' && kind === 'named') fail(c, '"alias" directive is not allowed here');
+        readFileDirective(c, ownFiles, names, files.resolvePath);
         break;
       case 'health_check':
         healthCheck = { options: readHealthCheck(c, local), at: c };
@@ -164,35 +191,52 @@ export function readLocation(
   const settings = mergeSettings(inherited, own);
   const redirects = mergeRedirect(redirect, ownRedirect);
   const here: Enclosing = { key, kind, pattern, internal };
+  // root/index/try_files are inherited by nested locations (alias is not: it names this prefix's directory).
+  const level: FileLevel = {
+    root: ownFiles.alias !== undefined ? undefined : (ownFiles.root ?? files.root),
+    index: ownFiles.index ?? files.index,
+    tryFiles: ownFiles.tryFiles ?? files.tryFiles,
+    ...(files.resolvePath !== undefined ? { resolvePath: files.resolvePath } : {}),
+  };
   const nested: ImportedLocation[] = [];
   for (const c of nestedBlocks) {
-    const loc = readLocation(c, settings, local, redirects, here);
+    const loc = readLocation(c, settings, local, redirects, here, level, names);
     if (loc !== undefined) nested.push(loc);
   }
-  const proxied = target !== undefined && answeredBy === undefined;
-  if (!proxied && nested.length > 0) {
-    const first = nested[0] as ImportedLocation;
-    fail(first, `proxied "location ${first.key}" inside "location ${key}", which switchyard does not proxy: write the proxied location at server level`);
-  }
-  if (kind === 'named' && !proxied) {
+  const root = ownFiles.alias !== undefined ? undefined : level.root;
+  const hasFiles = ownFiles.alias !== undefined || root !== undefined;
+  const content: LocationContentImport = {
+    steps,
+    root,
+    alias: ownFiles.alias,
+    index: level.index,
+    tryFiles: level.tryFiles,
+    answers: steps.length > 0 || (target === undefined && hasFiles),
+  };
+  if (target === undefined && steps.length === 0 && !hasFiles) {
+    const says = level.tryFiles !== undefined || level.index !== undefined ? 'serves files but has no root or alias' : 'neither proxies nor answers itself';
+    // nginx would serve files from its compiled-in default root ("html" under its prefix).
     notes.warn(
       d,
-      `location ${key} is not proxied and is left out: switchyard keeps a named location only when it proxies (reached by X-Accel-Redirect), and does not follow try_files or an error_page to it`,
+      kind === 'named'
+        ? `location ${key} ${says}: nginx would serve files from its default root, which switchyard does not know; it is left out, and a try_files or error_page naming it is an error (give it a root)`
+        : parent === undefined
+          ? `location ${key} ${says}: nginx would serve files from its default root, which switchyard does not know; it is left out, so its requests are matched by the other locations (give it a root)`
+          : `location ${key} ${says}; switchyard drops it, so its requests go to the enclosing "location ${parent.key}"`,
     );
     return undefined;
   }
-  if (!target || answeredBy) {
-    notes.warn(
+  if (target !== undefined && level.tryFiles !== undefined) {
+    fail(
       d,
-      parent === undefined
-        ? `location ${key} is not proxied and is left out (switchyard serves no files, answers a "return" only at server level, and does not rewrite): its requests are matched by the other locations, e.g. a "location /" that proxies sends them to its upstream, and reach the app's own routes when none matches; proxy it, or serve its paths in the app`
-        : `location ${key} is not proxied; switchyard drops it, so its requests go to the enclosing "location ${parent.key}"`,
+      `"try_files" in proxied "location ${key}"${ownFiles.tryFiles === undefined ? ' (inherited)' : ''} is not supported (nginx would proxy the URI of the file it found): proxy from a named location given as try_files' last entry`,
     );
-    return undefined;
   }
-  if (rewrite) fail(rewrite, `"rewrite" in proxied "location ${key}" is not supported: switchyard would send the original path`);
+  if (target === undefined && (settings.addHeaders?.length ?? 0) > 0) {
+    notes.warn(d, `"add_header" ignored in location ${key}: switchyard adds headers to proxied responses only, not to the files and answers it serves itself`);
+  }
   notes.absorb(local);
-  return { key, kind, pattern, target, settings, healthCheck, internal, redirect: redirects, nested, line: d.line, column: d.column, file: d.file };
+  return { key, kind, pattern, target, content, settings, healthCheck, internal, redirect: redirects, nested, line: d.line, column: d.column, file: d.file };
 }
 
 /** ngx_http_core_location's checks of a nested location. */

@@ -1,10 +1,12 @@
 /** @module parseNginxConfig: an nginx configuration (upstream and location blocks, bare or inside http/server) turned into switchyard options plus warnings. */
+import { isAbsolute, join } from 'node:path';
 import { parseTrustEntry } from '../config/trust-proxy.js';
 import type {
   LocationOptions,
   NginxParseResult,
   RetryOptions,
   ReturnOptions,
+  RewriteStep,
   VirtualServerOptions,
   ServerOptions,
   SwitchyardOptions,
@@ -27,6 +29,7 @@ import { absoluteRedirectOption, mergeRedirect, readRedirectDirective, redirectO
 import { readResolver, readResolverTimeout } from './resolver-directive.js';
 import type { ResolverOptions } from '../types.js';
 import { LogDirectives } from './log-directives.js';
+import { collectSetNames, hasRewriteSteps, readFileDirective, readStep, type FileLevel } from './content-directives.js';
 import { LIMIT_DIRECTIVES, LimitImport, limitOptionsOf, TOP_LEVEL, withoutLevelDirectives, type LimitLevel } from './limit-directives.js';
 
 type Context = 'main' | 'http' | 'server';
@@ -80,7 +83,10 @@ export function parseNginxConfig(text: string, options: NginxParseOptions = {}):
     ...(options.baseDir !== undefined ? { dir: options.baseDir } : {}),
     ...(options.files !== undefined ? { files: options.files } : {}),
   };
-  return new Importer(options.baseDir ?? process.cwd(), include, options.strict === true).run(
+  if (options.prefix !== undefined && (typeof options.prefix !== 'string' || !isAbsolute(options.prefix))) {
+    throw new TypeError(`parseNginxConfig: prefix must be an absolute directory (nginx -p), got ${JSON.stringify(options.prefix)}`);
+  }
+  return new Importer(options.baseDir ?? process.cwd(), include, options.strict === true, options.prefix).run(
     parseSyntaxTree(text.startsWith('\uFEFF') ? text.slice(1) : text),
   );
 }
@@ -100,6 +106,14 @@ export interface NginxParseOptions {
    * line instead. The `'harmless'` ones (`user`, `worker_processes`, ...) stay warnings. Default false.
    */
   strict?: boolean;
+  /**
+   * nginx's prefix (`nginx -p`; compiled in: `/usr/share/nginx` for Debian's package,
+   * `/usr/local/nginx` for a source build). Relative `root` and `alias` paths resolve against
+   * it, and a location that serves files without a root of its own or inherited uses nginx's
+   * default root, `<prefix>/html`. Without it such a location is left out (a warning) and a
+   * relative root resolves against the working directory (a warning).
+   */
+  prefix?: string;
 }
 
 class Importer {
@@ -129,6 +143,10 @@ class Importer {
   readonly #levelOf = new Map<string, LocationLevel>();
   readonly #limits: LimitImport;
   #limitLevel: LimitLevel = TOP_LEVEL;
+  /** root/index/try_files in effect where the walk is (http, server). */
+  #fileLevel: FileLevel = {};
+  /** Every `set $name` of the file. */
+  #setNames: ReadonlySet<string> = new Set();
   /** `underscores_in_headers on` or `ignore_invalid_headers off` somewhere: underscore headers pass. */
   #underscores = false;
   /** Every location of each server block, proxied or not: where error_page URIs are looked up. */
@@ -139,8 +157,18 @@ class Importer {
   /** The file has an `http {}` block: its top level is nginx's main context, not a site file's http level. */
   #hasHttpBlock = false;
 
-  constructor(baseDir: string, include: IncludeSource, strict: boolean) {
+  constructor(baseDir: string, include: IncludeSource, strict: boolean, prefix: string | undefined) {
     this.#notes = new ImportNotes({ strict });
+    const resolvePath = (at: Directive, value: string): string => {
+      if (value.startsWith('/') || value.startsWith('$')) return value;
+      if (prefix !== undefined) return join(prefix, value) + (value.endsWith('/') ? '/' : '');
+      this.#notes.warn(
+        at,
+        `"${at.name} ${value}" is relative: nginx resolves it against its prefix (nginx -p), switchyard against the working directory; pass prefix to parseNginxConfig (or write an absolute path)`,
+      );
+      return value;
+    };
+    this.#fileLevel = { resolvePath, ...(prefix !== undefined ? { root: join(prefix, 'html') } : {}) };
     this.#baseDir = baseDir;
     this.#include = include;
     this.#limits = new LimitImport(baseDir);
@@ -148,33 +176,70 @@ class Importer {
 
   run(tree: readonly Directive[]): NginxParseResult {
     const expanded = expandIncludes(tree, this.#include, this.#notes);
+    this.#setNames = collectSetNames(expanded);
     this.#hasHttpBlock = expanded.some((d) => d.name === 'http');
     this.#walk(expanded, 'main', {});
     this.#limits.check();
     if (this.#upstreams.size === 0 && this.#locations.size === 0) {
       fail({ line: 1, column: 1 }, 'no "upstream" block and no proxied "location" found: nothing for switchyard to balance');
     }
-    // Named and internal locations are reached only through X-Accel-Redirect, which needs a location a client request reaches first.
-    const reachable = [...this.#locations.values()].some((l) => l.kind !== 'named' && !l.internal);
-    if (!reachable && this.#upstreams.size > 0 && (this.#serverBlocks > 0 || this.#firstDropped !== undefined)) this.#noLocationReaches();
+    this.#checkNamedTargets();
+    if (this.#upstreams.size > 0 && (this.#serverBlocks > 0 || this.#locations.size > 0 || this.#firstDropped !== undefined) && !this.#someUpstreamReached()) {
+      this.#noLocationReaches();
+    }
     const options = this.#options();
     return { options, warnings: this.#notes.list(), notes: this.#notes.entries() };
   }
 
+  /** Every `try_files ... @name` names a named location of the file (nginx would answer 500 "could not find named location"). */
+  #checkNamedTargets(): void {
+    const defined = new Set([...this.#locations.values()].filter((l) => l.kind === 'named').map((l) => l.key));
+    const check = (l: ImportedLocation): void => {
+      const last = l.content.tryFiles?.at(-1);
+      if (last?.startsWith('@') === true && !defined.has(last)) {
+        fail(
+          l,
+          `"try_files" of "location ${l.key}" ends with ${last}, which is no named location of this file${defined.size > 0 ? ` (there are ${[...defined].join(', ')})` : ''}`,
+        );
+      }
+      l.nested.forEach(check);
+    };
+    this.#locations.forEach(check);
+  }
+
   /**
-   * Upstreams, and server or location blocks, but no location that proxies: the file was meant to
-   * proxy and would proxy nothing (every location left out, or only a named one proxies, as in
-   * gunicorn's try_files @app pattern). A file of upstream blocks only is no site: it is the pools for `proxyTo` routes.
+   * A client request can reach a location that proxies: one that is neither named nor internal,
+   * or a named one that a `try_files` sends requests to (gunicorn's `try_files $uri @app`).
+   * Internal locations are reached only through X-Accel-Redirect, which needs a proxied one first.
+   */
+  #someUpstreamReached(): boolean {
+    const named = new Set<string>();
+    const collect = (l: ImportedLocation): void => {
+      for (const entry of l.content.tryFiles ?? []) if (entry.startsWith('@')) named.add(entry);
+      l.nested.forEach(collect);
+    };
+    this.#locations.forEach(collect);
+    const proxies = (l: ImportedLocation): boolean => l.target !== undefined || l.nested.some(proxies);
+    return [...this.#locations.values()].some((l) => proxies(l) && (l.kind === 'named' ? named.has(l.key) : !l.internal));
+  }
+
+  /**
+   * Upstreams, and server or location blocks, but no location that a client request can take to
+   * them: the file was meant to proxy and would proxy nothing (every location answers itself or was
+   * left out, or only an internal or unnamed-by-try_files named location proxies). A file of
+   * upstream blocks only is no site: it is the pools for `proxyTo` routes.
    */
   #noLocationReaches(): never {
     const up = [...this.#upstreams.values()][0]!;
     const d = this.#firstDropped;
     const dropped = d === undefined ? '' : `"location ${locationKey(d).key}" (line ${d.line}${d.file !== undefined ? ` of ${d.file}` : ''}, see its warning)`;
-    const why =
-      this.#locations.size > 0
-        ? `only named or internal locations proxy, which no client request reaches (switchyard does not follow try_files or error_page to them)${d === undefined ? '' : `, and ${dropped} was left out because it does not proxy`}`
+    const proxying = [...this.#locations.values()].some((l) => l.target !== undefined);
+    const why = proxying
+      ? `only named or internal locations proxy, which no client request reaches (a named one is reached through a try_files that names it, an internal one through X-Accel-Redirect)${d === undefined ? '' : `, and ${dropped} was left out`}`
+      : this.#locations.size > 0
+        ? `no location proxies (they serve files or answer themselves)${d === undefined ? '' : `, and ${dropped} was left out`}`
         : d !== undefined
-          ? `every location block was left out because it does not proxy (the first is ${dropped})`
+          ? `every location block was left out (the first is ${dropped})`
           : 'the server blocks have no location with proxy_pass';
     fail(
       up,
@@ -188,9 +253,44 @@ class Importer {
     if (ctx !== 'server') this.#topBodyLimit = this.#bodyLimit;
     const outerLimits = this.#limitLevel;
     this.#limitLevel = this.#limits.readLevel(block, outerLimits, this.#notes);
+    const outerFiles = this.#fileLevel;
+    this.#fileLevel = this.#readFileLevel(block, outerFiles);
     this.#walkLevel(block, ctx, inherited, inheritedRedirect);
+    if (ctx === 'server') this.#noteUnmatchedFiles(block);
     this.#bodyLimit = outerBodyLimit;
     this.#limitLevel = outerLimits;
+    this.#fileLevel = outerFiles;
+  }
+
+  /**
+   * nginx answers a request that no location matches from the server's root; switchyard gives it
+   * to the app's own routes. Said once per server block that has a root and no `location /`.
+   */
+  #noteUnmatchedFiles(block: readonly Directive[]): void {
+    const root = this.#fileLevel.root;
+    if (root === undefined || block.some((d) => d.name === 'return')) return;
+    const catchAll = block.some((d) => {
+      if (d.name !== 'location') return false;
+      const { kind, pattern } = locationKey(d);
+      return (kind === 'prefix' || kind === 'prefix-priority') && pattern === '/';
+    });
+    if (catchAll) return;
+    const at = block.find((d) => d.name === 'root') ?? block[0];
+    if (at === undefined) return;
+    this.#notes.warn(
+      at,
+      `a request no location of this server matches reaches the app's own routes, where nginx would serve it from root ${root}: add "location / { }" to serve those paths from the root`,
+    );
+  }
+
+  /** root, index and try_files of an http or server level, over the level above (nginx inherits them into locations). */
+  #readFileLevel(block: readonly Directive[], outer: FileLevel): FileLevel {
+    const own: { root?: string; alias?: string; index?: string[]; tryFiles?: string[] } = {};
+    for (const d of block) {
+      if (d.name === 'alias') fail(d, '"alias" directive is not allowed here');
+      if (d.name === 'root' || d.name === 'index' || d.name === 'try_files') readFileDirective(d, own, this.#setNames, outer.resolvePath);
+    }
+    return { ...outer, root: own.root ?? outer.root, index: own.index ?? outer.index, tryFiles: own.tryFiles ?? outer.tryFiles };
   }
 
   #walkLevel(block: readonly Directive[], ctx: Context, inherited: ProxySettings, inheritedRedirect: RedirectSettings): void {
@@ -234,9 +334,9 @@ class Importer {
           if (ctx === 'http') fail(d, '"location" directive is not allowed here (write it inside a "server" block)');
           // client_max_body_size and the limits are read here (the location's own, else the level's), nested locations too.
           this.#readLevels(d, { bodyLimit: this.#bodyLimit, limits: this.#limitLevel });
-          const loc = readLocation(withoutLevelDirectives(d), settings, this.#notes, redirect);
+          const loc = readLocation(withoutLevelDirectives(d), settings, this.#notes, redirect, undefined, this.#fileLevel, this.#setNames);
           const scope = this.#pageScope(settings);
-          scope.locations.push({ ...locationKey(d), proxied: loc !== undefined, block: d.block ?? [], inherited: settings });
+          scope.locations.push({ ...locationKey(d), proxied: loc?.target !== undefined, block: d.block ?? [], inherited: settings });
           if (!loc) {
             this.#firstDropped ??= d;
             break;
@@ -257,6 +357,20 @@ class Importer {
             // The same location in two server blocks (typically the :80 and :443 copies of one site) is one
             // location for switchyard when both say the same; when they differ there is no right answer.
             if (prev.loc.key !== loc.key || sameRouting(prev.loc) !== sameRouting(loc)) {
+              // The :80 twin's `location / { return 301 https://...; }`: one listening side, the other block's location answers.
+              if (redirectsToHttps(loc) || redirectsToHttps(prev.loc)) {
+                const redirecting = redirectsToHttps(loc) ? loc : prev.loc;
+                this.#notes.warn(
+                  redirecting,
+                  `location ${loc.key} of line ${redirecting.line} redirects to https and is not imported: another server block with the same server_name has this location, and switchyard answers both on one listening side (redirect plain HTTP to https in front of it, or in the app)`,
+                );
+                if (redirecting === prev.loc) {
+                  this.#locationIds.set(id, { loc, server: this.#serverBlocks });
+                  this.#locations.set(`${host}\n${loc.key}`, loc);
+                  this.#scopeOf.set(loc, scope);
+                }
+                break;
+              }
               fail(d, `location "${loc.key}" differs from the one on line ${prev.loc.line} in another server block: switchyard has one set of locations`);
             }
             this.#notes.warn(d, `location ${loc.key} repeats the one on line ${prev.loc.line} of another server block; one is kept`);
@@ -318,9 +432,18 @@ class Importer {
         case 'server_name':
         case 'listen':
         case 'return':
+        case 'rewrite':
+        case 'if':
+        case 'set':
+        case 'break':
           // Read by #enterServer (a `return` inside a location is the location's, read with it).
           if (ctx === 'server') break;
           ignoreDirective(this.#notes, d, d.name);
+          break;
+        case 'root':
+        case 'index':
+        case 'try_files':
+          // Read by #walk for its level (and inherited by the locations).
           break;
         default:
           if (ctx === 'server' && this.#sslWarned && (d.name === 'ssl' || d.name.startsWith('ssl_'))) break;
@@ -358,7 +481,18 @@ class Importer {
           `"default_server" ignored: the server on line ${this.#scopes[other]!.at.line} is the default already (switchyard has one listening side)`,
         );
     }
-    if (head.return !== undefined && scope.return === undefined) scope.return = { ...head.return, block: this.#serverBlocks };
+    const block = d.block ?? [];
+    if (hasRewriteSteps(block)) {
+      // The server's rewrite directives run in order before any location (its `return` among them).
+      const steps = block.filter((c) => ['rewrite', 'return', 'set', 'break', 'if'].includes(c.name)).map((c) => readStep(c, this.#setNames, false));
+      if (scope.rewrite !== undefined && JSON.stringify(scope.rewrite) !== JSON.stringify(steps)) {
+        fail(
+          d,
+          `this server block's rewrite directives differ from those of another block with the same server_name (line ${scope.at.line}): switchyard answers both on one listening side`,
+        );
+      }
+      scope.rewrite = steps;
+    } else if (head.return !== undefined && scope.return === undefined) scope.return = { ...head.return, block: this.#serverBlocks };
     if (head.ssl !== undefined && !this.#sslWarned) {
       this.#sslWarned = true;
       this.#notes.warn(
@@ -394,7 +528,10 @@ class Importer {
       if (scope.isDefault) out.default = true;
       const locations = hostLocations[i]!;
       const ret = scope.return;
-      if (ret !== undefined && scope.locationBlocks.has(ret.block)) {
+      if (scope.rewrite !== undefined) {
+        out.rewrite = scope.rewrite;
+        out.locations = locations;
+      } else if (ret !== undefined && scope.locationBlocks.has(ret.block)) {
         this.#notes.warn(ret.at, '"return" answers every request of this server block: its locations are never used and are left out, as in nginx', 'harmless');
         out.return = ret.options;
       } else if (ret !== undefined && scope.locationBlocks.size > 0) {
@@ -437,8 +574,7 @@ class Importer {
     const sslOf = new Map<ImportedUpstream, { json: string; at: ProxyTarget; loc: ImportedLocation }>();
     const unusedSsl = new Set<string>();
 
-    const optionsOf = (loc: ImportedLocation, top: boolean, parent?: LocationLevel): LocationOptions => {
-      const t = loc.target;
+    const proxiedOptions = (loc: ImportedLocation, t: ProxyTarget): LocationOptions => {
       let up = this.#upstreams.get(t.host.toLowerCase());
       if (up && t.port !== undefined) fail(t, `upstream "${up.name}" may not have port ${t.port}`);
       if (!up) {
@@ -487,14 +623,18 @@ class Importer {
         if (prev) this.#notes.warn(loc.healthCheck.at, `"health_check" ignored (upstream "${up.name}" already has one, line ${prev.at.line})`);
         else healthChecks.set(up, loc.healthCheck);
       }
-      const options = locationOptions(loc, up.name);
+      return locationOptions(loc, t, up.name);
+    };
+    const optionsOf = (loc: ImportedLocation, top: boolean, parent?: LocationLevel): LocationOptions => {
+      const options = loc.target === undefined ? answeringOptions(loc) : proxiedOptions(loc, loc.target);
+      if (loc.target !== undefined) addContentOptions(loc, options);
       // A nested location inherits its enclosing one's (the resolved config does the same): written when it differs.
       const level = this.#levelOf.get(levelKey(loc));
       if (level !== undefined && level.bodyLimit !== (parent?.bodyLimit ?? this.#topBodyLimit)) options.maxBodySize = level.bodyLimit;
       const limits = level === undefined ? undefined : limitOptionsOf(level.limits, parent?.limits ?? TOP_LEVEL);
       if (limits !== undefined) options.limits = limits;
       // error_page URIs are looked up among the server's own locations (nested ones are not searched).
-      const scope = top ? this.#scopeOf.get(loc) : undefined;
+      const scope = top && loc.target !== undefined ? this.#scopeOf.get(loc) : undefined;
       if (scope !== undefined) Object.assign(options, responseHookOptions(loc.settings, scope, this.#notes));
       if (loc.nested.length > 0) {
         const nested: Record<string, LocationOptions> = {};
@@ -542,7 +682,10 @@ class Importer {
     const options: SwitchyardOptions = { upstreams, maxBodySize: this.#topBodyLimit };
     const servers = this.#virtualServers(hostLocations);
     if (servers.length > 1 || servers.some((s) => s.return !== undefined)) options.servers = servers;
-    else if (servers.length === 1 && Object.keys(servers[0]!.locations ?? {}).length > 0) options.locations = servers[0]!.locations!;
+    else if (servers.length === 1 && (Object.keys(servers[0]!.locations ?? {}).length > 0 || servers[0]!.rewrite !== undefined)) {
+      options.locations = servers[0]!.locations!;
+      if (servers[0]!.rewrite !== undefined) options.rewrite = servers[0]!.rewrite;
+    }
     if (options.locations !== undefined || options.servers !== undefined) {
       // nginx's defaults: X-Accel-Redirect is followed, the slash redirect is absolute.
       options.accelRedirect = true;
@@ -612,6 +755,8 @@ interface Scope {
   /** The server blocks (by number) that gave this host a proxied location. */
   readonly locationBlocks: Set<number>;
   return: { options: ReturnOptions; at: Directive; block: number } | undefined;
+  /** Server-level rewrite steps (with the server's `return` among them), when it has any. */
+  rewrite?: RewriteStep[];
 }
 
 function onOffValue(d: Directive): boolean {
@@ -631,9 +776,17 @@ function validTrustEntry(entry: string): boolean {
   }
 }
 
+/** A location whose only answer is a redirect to https (the :80 block of an https site). */
+function redirectsToHttps(loc: ImportedLocation): boolean {
+  const steps = loc.content.steps;
+  if (loc.target !== undefined || steps.length !== 1) return false;
+  const only = steps[0]!;
+  return 'return' in only && only.return.url !== undefined && /^https:\/\//i.test(only.return.url);
+}
+
 /** What decides where and how a location proxies, without source positions. */
 function sameRouting(loc: ImportedLocation): string {
-  const { scheme, host, port, uri } = loc.target;
+  const { scheme, host, port, uri } = loc.target ?? { scheme: undefined, host: '', port: undefined, uri: undefined };
   const nested: string[] = loc.nested.map((n) => `${n.key} ${sameRouting(n)}`);
   // The server_name differs between the server blocks that repeat a location: not a routing difference.
   return JSON.stringify([
@@ -645,6 +798,7 @@ function sameRouting(loc: ImportedLocation): string {
     loc.healthCheck?.options,
     loc.internal,
     loc.redirect,
+    loc.content,
     nested,
   ]);
 }
@@ -671,18 +825,41 @@ function serverEntry(s: ImportedServer, scheme: 'http' | 'https', fromBlock: boo
   return Object.keys(s.options).length === 0 ? url : { url, ...s.options };
 }
 
-function locationOptions(loc: ImportedLocation, upstream: string): LocationOptions {
+/** A location that answers itself: its rewrite steps and files, and what any location has. */
+function answeringOptions(loc: ImportedLocation): LocationOptions {
+  const out: LocationOptions = {};
+  if (loc.internal && loc.kind !== 'named') out.internal = true;
+  addContentOptions(loc, out);
+  return out;
+}
+
+/** Rewrite steps and files into `out` (a proxied location keeps its root only for `$request_filename` in its steps). */
+function addContentOptions(loc: ImportedLocation, out: LocationOptions): void {
+  const c = loc.content;
+  const only = c.steps.length === 1 ? c.steps[0] : undefined;
+  // A lone `return` reads best as the location's `return` (the same thing: nothing runs before it).
+  if (only !== undefined && 'return' in only) out.return = only.return;
+  else if (c.steps.length > 0) out.rewrite = [...c.steps];
+  const serves = loc.target === undefined;
+  if (c.alias !== undefined) out.alias = c.alias;
+  else if (c.root !== undefined && (serves || c.steps.length > 0)) out.root = c.root;
+  if (serves && (out.root !== undefined || out.alias !== undefined)) {
+    if (c.index !== undefined) out.index = [...c.index];
+    if (c.tryFiles !== undefined) out.tryFiles = [...c.tryFiles];
+  }
+}
+
+function locationOptions(loc: ImportedLocation, target: ProxyTarget, upstream: string): LocationOptions {
   const out: LocationOptions = { upstream };
-  if (loc.target.uri !== undefined) out.rewritePrefix = loc.target.uri;
+  if (target.uri !== undefined) out.rewritePrefix = target.uri;
   if (loc.internal && loc.kind !== 'named') out.internal = true;
   if (loc.redirect.ignoreAccelRedirect === true) out.accelRedirect = false;
   const absolute = absoluteRedirectOption(loc.redirect);
   if (absolute !== true) out.absoluteRedirect = absolute;
-  const redirect = redirectOption(loc.redirect, loc.target, loc.pattern);
+  const redirect = redirectOption(loc.redirect, target, loc.pattern);
   if (redirect !== undefined) out.redirect = redirect;
   const s = loc.settings;
   // nginx sends exactly its proxy_set_header list plus its default `Host $proxy_host`; the client's
-  // own headers pass untouched (no X-Forwarded-* unless the config writes them).
   // own headers pass untouched (no X-Forwarded-* unless the config writes them): `headerDefaults: 'nginx'`.
   out.headerDefaults = 'nginx';
   const headers: Record<string, string> = {};

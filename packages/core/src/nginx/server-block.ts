@@ -74,8 +74,11 @@ function readReturn(d: Directive): ReturnOptions {
     status = 302;
     text = first.value;
   }
-  if (status === 444)
-    fail(first, '"return 444" (close the connection without an answer) is not supported: answer a status, or drop such hosts in front of switchyard');
+  if (status === 444) {
+    // nginx sends a response (with status 444) when a text is given; switchyard only closes.
+    if (text !== undefined) fail(d.args[1] ?? d, '"return 444" with a text is not supported: "return 444;" closes the connection without an answer');
+    return { status };
+  }
   if (status < 200 || status > 599) fail(first, `"return ${status}" is not supported: switchyard answers a status from 200 to 599`);
   if (text !== undefined) {
     const unknown = unknownReturnVariables(text);

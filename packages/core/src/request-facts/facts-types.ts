@@ -65,6 +65,8 @@ export interface RequestFacts {
   readonly status: number;
   /** Body bytes sent to the client (nginx `$body_bytes_sent`). */
   readonly bodyBytesSent: number;
+  /** Every byte sent to the client for this response, the head (status line and headers) included (nginx `$bytes_sent`). */
+  readonly bytesSent: number;
   /** Milliseconds from the request's arrival to its last byte sent (nginx `$request_time`); `undefined` until then. */
   readonly requestMs: number | undefined;
   /** Epoch milliseconds when the response ended. */

@@ -39,6 +39,7 @@ export class FactsRecord implements RequestFacts {
   readonly tries: TryRecord[] = [];
   status = 0;
   bodyBytesSent = 0;
+  bytesSent = 0;
   requestMs: number | undefined = undefined;
   endedAt: number | undefined = undefined;
   /** performance.now() at arrival, for `requestMs`. */
@@ -115,10 +116,11 @@ export class FactsRecord implements RequestFacts {
     this.#tryStarts.push(performance.now());
   }
 
-  finish(status: number, bodyBytesSent: number, now: number): void {
+  finish(status: number, bodyBytesSent: number, now: number, bytesSent: number): void {
     if (this.endedAt !== undefined) return;
     this.status = status;
     this.bodyBytesSent = bodyBytesSent;
+    this.bytesSent = bytesSent;
     this.requestMs = Math.max(0, now - this.#startMs);
     this.endedAt = Date.now();
     // The last try may still be reading the end of its body (released when the response closes).
@@ -242,7 +244,17 @@ export function recordConnect(attempt: Attempt, connectMs: number): void {
   if (record !== undefined && record.connectMs === undefined) record.connectMs = connectMs;
 }
 
-/** The response ended (or was cut): the final status, the body bytes sent and the request time. Only the first call counts. */
-export function finishRequestFacts(facts: RequestFacts, status: number, bodyBytesSent: number, now: number = performance.now()): void {
-  factsRecord(facts)?.finish(status, bodyBytesSent, now);
+/**
+ * The response ended (or was cut): the final status, the body bytes sent, the request time and
+ * every byte sent with the head (`bytesSent`, nginx `$bytes_sent`; the body bytes when not given).
+ * Only the first call counts.
+ */
+export function finishRequestFacts(
+  facts: RequestFacts,
+  status: number,
+  bodyBytesSent: number,
+  now: number = performance.now(),
+  bytesSent: number = bodyBytesSent,
+): void {
+  factsRecord(facts)?.finish(status, bodyBytesSent, now, bytesSent);
 }

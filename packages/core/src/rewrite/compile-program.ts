@@ -47,13 +47,22 @@ function regex(source: unknown, path: string, ignoreCase: boolean): RegExp {
   return re;
 }
 
+/** nginx's non-standard 444: close the connection, send nothing. */
+const CLOSE_STATUS = 444;
+
 /** `{ status, url? | body? }` as a step (variables allowed in url and body). */
 export function compileReturn(value: unknown, path: string, names: ReadonlySet<string>): Extract<Step, { kind: 'return' }> {
   if (!isPlainObject(value)) fail(path, `must be an object { status, url? | body? }, got ${describe(value)}`);
   checkKeys(value, ['status', 'url', 'body'], path);
   const status = value.status;
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) {
-    fail(`${path}.status`, `must be an HTTP status from 200 to 599, got ${describe(status)}`);
+  if (typeof status !== 'number' || !Number.isInteger(status) || ((status < 200 || status > 599) && status !== CLOSE_STATUS)) {
+    fail(`${path}.status`, `must be an HTTP status from 200 to 599, or 444 (close the connection without an answer), got ${describe(status)}`);
+  }
+  if (status === CLOSE_STATUS) {
+    // nginx's 444 writes nothing, so a Location or a text would never reach the client.
+    for (const field of ['url', 'body'] as const)
+      if (value[field] !== undefined) fail(`${path}.${field}`, 'is not sent with status 444 (the connection is closed without an answer): leave it out');
+    return { kind: 'return', status, url: undefined, body: undefined };
   }
   const url = value.url === undefined ? undefined : template(value.url, `${path}.url`, names);
   const body = value.body === undefined ? undefined : template(value.body, `${path}.body`, names);

@@ -9,7 +9,7 @@ import type { CompiledProgram, Condition, LocationFiles, Step } from '../rewrite
 import { expand } from '../rewrite/template.js';
 import { lookupVariable, type RequestState } from '../rewrite/request-state.js';
 import { mapFilePath, servedFile } from '../static-files/file-path.js';
-import { encodePath, normalizePath } from '../routing/normalize-path.js';
+import { encodePath } from '../routing/normalize-path.js';
 import { routeWithin } from '../routing/rewrite.js';
 import type { Router } from '../routing/router.js';
 
@@ -49,7 +49,7 @@ export function* resolveSite(site: EngineSite, state: RequestState): Engine {
       named = undefined;
       state.captures = [];
     } else {
-      if (normalizePath(encodePath(state.uri)) !== state.uri) return answer(400, state.location);
+      if (hasDotSegment(state.uri)) return answer(400, state.location);
       const found = site.router.locate(state.uri);
       if (found === undefined) return state.changed || cycle > 0 ? answer(404, state.location) : undefined;
       location = found.location;
@@ -80,6 +80,15 @@ export function* resolveSite(site: EngineSite, state: RequestState): Engine {
     if (end.args !== undefined) state.args = end.args;
     state.changed = true;
   }
+}
+
+/**
+ * A `.` or `..` segment in a URI a rewrite made (a client's own path is normalised before). nginx
+ * would look it up as it is; switchyard refuses it (400) so no rewrite can climb out of a root.
+ * `//` stays: nginx keeps it too (Jenkins' `rewrite (.*) /$1 last` proxies `//userContent/...`).
+ */
+function hasDotSegment(uri: string): boolean {
+  return /(?:^|\/)\.\.?(?:\/|$)/.test(uri);
 }
 
 function lookup(state: RequestState): (name: string) => string | undefined {

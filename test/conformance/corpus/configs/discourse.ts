@@ -27,7 +27,7 @@ export const discourse: CorpusConfig = {
   ],
   side: 'http',
   byHand:
-    'Refused until $bytes_sent is known (drop it from log_format meanwhile); then the static locations of public/, try_files @discourse, X-Accel-Redirect downloads; no proxy_cache for avatars; compression by a plugin',
+    'Refused until map is evaluated in proxied headers (write X-Forwarded-Proto $scheme meanwhile); then no proxy_cache for avatars, no gzip_static, compression by a plugin',
   cases: [
     { name: 'discourse: / goes to the app (no file)', host: HOST, path: '/', expect: thin('/') },
     { name: 'discourse: a topic goes to the app through @discourse', host: HOST, path: '/t/welcome/1', expect: thin('/t/welcome/1') },

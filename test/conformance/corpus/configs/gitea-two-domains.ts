@@ -13,7 +13,7 @@ export const giteaTwoDomains: CorpusConfig = {
     ['alias /path/to/gitea/public/;', 'alias {{static}}/;', "the fixture's static directory"],
   ],
   side: 'http',
-  byHand: "Serve the cdn host's /gitea/ files (today that host answers 404 for every path, as its `location /` does in nginx)",
+  byHand: 'Nothing: the cdn host serves its /gitea/ files (and 404 elsewhere, as its `location /` does in nginx)',
   cases: [
     { name: 'gitea-two-domains: git.example.com reaches Gitea', host: 'git.example.com', path: '/user/login', expect: app('gitea', '/user/login') },
     { name: 'gitea-two-domains: the Host is case-insensitive and without its port', host: 'GIT.Example.com:8080', path: '/', expect: app('gitea', '/') },

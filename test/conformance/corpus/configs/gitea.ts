@@ -12,7 +12,7 @@ export const gitea: CorpusConfig = {
     ['proxy_pass http://localhost:3000;', 'proxy_pass http://{{backend:gitea}};', 'Gitea becomes a local backend'],
   ],
   side: 'http',
-  byHand: "Serve /_/static/assets/ from Gitea's public/ (today proxied to Gitea, which serves them too)",
+  byHand: 'Nothing: /_/static/assets/ is served from the alias, the rest reaches Gitea',
   cases: [
     { name: 'gitea: a static asset is served from the alias', host: 'git.example.com', path: '/_/static/assets/css/index.css', expect: file('gitea css\n') },
     { name: 'gitea: a missing static asset is 404, not the app', host: 'git.example.com', path: '/_/static/assets/css/missing.css', expect: { status: 404 } },

@@ -19,9 +19,7 @@ export const gunicorn: CorpusConfig = {
     ['root /path/to/app/current/public;', 'root {{static}};', "the fixture's static directory (both roots)"],
   ],
   side: 'http',
-  refused: /"return 444" \(close the connection without an answer\) is not supported/,
-  refusedBecause: 'return 444 in the default server (not in switchyard; nginx accepts it)',
-  byHand: 'Refused: return 444 (drop unknown hosts in front of Node, or remove that server block); then try_files $uri @proxy_to_app and public/',
+  byHand: 'Nothing: the default server closes unknown hosts (444), public/ is served, the rest goes to @proxy_to_app',
   includes: { 'mime.types': '/etc/nginx/mime.types' },
   cases: [
     { name: 'gunicorn: / goes to the app (@proxy_to_app)', host: 'example.com', path: '/', expect: app('app', '/') },

@@ -16,7 +16,8 @@ export const jenkins: CorpusConfig = {
     ['root /var/lib/jenkins/;', 'root {{static}}/home/;', "the fixture's static directory stands for $JENKINS_HOME"],
   ],
   side: 'http',
-  byHand: 'Serve /userContent from $JENKINS_HOME and rewrite /static/<hex>/ (today both proxied as received: Jenkins answers them itself)',
+  byHand:
+    'Nothing: /userContent is served from $JENKINS_HOME (a missing file is rewritten to //userContent/... and proxied), /static/<hex>/ is rewritten, the rest reaches Jenkins',
   cases: [
     {
       name: 'jenkins: /static/<8 hex>/... is rewritten to the root and proxied',

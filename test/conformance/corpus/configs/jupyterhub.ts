@@ -18,7 +18,7 @@ export const jupyterhub: CorpusConfig = {
   ],
   side: 'https',
   defaultRoot: true,
-  byHand: 'Terminate TLS in Node and redirect :80 in front of it; serve the /.well-known webroot for certbot (today proxied to the hub)',
+  byHand: "Terminate TLS in Node and redirect :80 in front of it; pass prefix (nginx -p) so /.well-known is served from nginx's default root <prefix>/html",
   cases: [
     { name: 'jupyterhub: / reaches the hub', host: HUB, path: '/', expect: app('hub', '/') },
     { name: 'jupyterhub: /hub/login reaches the hub', host: HUB, path: '/hub/login?next=%2Fhub%2F', expect: app('hub', '/hub/login?next=%2Fhub%2F') },

@@ -17,7 +17,7 @@ export const puma: CorpusConfig = {
     ['/myapp/log/nginx.error.log', '{{dir}}/app-error.log', 'logs in the temp directory'],
   ],
   side: 'http',
-  refused: /"proxy_pass" inside "if" is not supported: switchyard does not evaluate nginx conditions \(line 57/,
+  refused: /"proxy_pass" inside "if" is not supported: switchyard does not proxy from inside a condition .*\(line 57/,
   refusedBecause: 'proxy_pass inside if (issue 24 counts this refusal as correct: only the redirect forms of if are imported)',
   byHand: 'Refused (proxy_pass inside if): write location / { proxy_pass http://myapp; } and serve public/ and the page cache in the app',
   cases: [
