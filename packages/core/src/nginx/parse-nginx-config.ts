@@ -43,9 +43,11 @@ type Context = 'main' | 'http' | 'server';
  * - anything that would change *where* a request goes, or how it fails over, and
  *   that switchyard cannot reproduce is an error too: any unknown directive
  *   inside `upstream`, `ntlm`, a UNIX
- *   socket in `proxy_pass` itself (`server unix:/path;` in an upstream is fine), `proxy_pass` with variables or inside `if`, `rewrite` in a proxied
- *   location, a proxied location nested in one that is not, non-HTTP `*_pass`, `stream {}`;
- * - directives that do not concern balancing (`listen`, `server_name`, `root`,
+ *   socket in `proxy_pass` itself (`server unix:/path;` in an upstream is fine), `proxy_pass` with variables or inside `if`,
+ *   `try_files` in a proxied location, non-HTTP `*_pass`, `stream {}`;
+ * - `root`, `alias`, `index`, `try_files` and the rewrite module become the locations' own answers
+ *   (content-directives.ts, docs/nginx-files.md);
+ * - directives that do not concern balancing (`user`,
  *   `events {}`, ...) and proxy options switchyard handles its own way are
  *   ignored with a warning `line N: "name" ignored (why)`, never silently;
  * - a location that does not proxy (`return`, `root`, `try_files`, ...) is left
