@@ -1,7 +1,6 @@
 /** @module A virtual host's server-level `return` written to the response: its status, Location and text. */
 import type { ServerResponse } from 'node:http';
-import type { ReturnRoute } from '@switchyard/core';
-import { closeWithoutAnswer } from './close-without-answer.js';
+import { closeWithoutAnswer, type ReturnRoute } from '@switchyard/core';
 
 export function sendReturn(res: ServerResponse, route: ReturnRoute): void {
   const { status, location, body } = route.return;

@@ -7,6 +7,7 @@ import {
   adminApiResponse,
   adminResponse,
   attachStateLogger,
+  closeWithoutAnswer,
   createSwitchyard,
   createWebSocketProxy,
   isWebSocketRequest,
@@ -43,7 +44,6 @@ import { proxiedMethods } from './http-methods.js';
 import { installSentBodies, markProxyBodiesScope, sentBody } from './raw-bodies.js';
 import { fastifyAccessLog } from './access-log.js';
 import { registerStaticFiles, sendStaticFile } from './static-files.js';
-import { closeWithoutAnswer } from './close-without-answer.js';
 
 /** Some location (nested ones included) answers itself: files, a return, rewrite steps. */
 function hasOwnAnswers(locations: readonly Location[]): boolean {

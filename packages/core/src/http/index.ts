@@ -11,6 +11,7 @@ export { toRequestInfo, isEncrypted, toRedirectRequest } from './request-info.js
 export { matchRequest, requestHost } from './site-request.js';
 export { BODY_TOO_LARGE_HEADERS, BODY_TOO_LARGE_PAGE, bodyLimitVerdict, readBodyWithin, type BodyLimitVerdict } from './body-limit.js';
 export { displayAddress } from './client-address.js';
+export { closeWithoutAnswer } from './close-without-answer.js';
 export { createWebSocketProxy, type WebSocketProxy } from './websocket-proxy.js';
 export { upgradeResponse, takeUpgrade, isWebSocketRequest, type PendingUpgrade } from './upgrade-dispatch.js';
 export {

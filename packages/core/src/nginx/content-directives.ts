@@ -75,14 +75,18 @@ function checkRegex(at: Position, source: string, ignoreCase: boolean): void {
   if (unsafe !== undefined) fail(at, `regex "${source}" can take exponential time on a crafted path (JavaScript has no PCRE match limit): ${unsafe}`);
 }
 
-/** nginx `return code [text|URL]` / `return URL`. */
-export function readReturnStep(d: Directive, names: ReadonlySet<string>): ReturnOptions {
+/**
+ * nginx `return code [text|URL]` / `return URL` (302), its text checked by `check` (the rewrite
+ * module's variables in a location; a server-level `return` knows fewer, see server-block.ts).
+ */
+export function readReturnWith(d: Directive, check: (at: Position, text: string) => void): ReturnOptions {
   const [first, second] = d.args;
   if (first === undefined || d.args.length > 2) fail(d, 'invalid number of arguments in "return" directive');
   let status: number;
   let text: string | undefined;
   if (/^\d+$/.test(first.value)) {
     status = Number(first.value);
+    if (status > 999) fail(first, `invalid return code "${first.value}"`);
     text = second?.value;
   } else {
     if (second !== undefined) fail(second, `invalid return code "${first.value}"`);
@@ -95,12 +99,17 @@ export function readReturnStep(d: Directive, names: ReadonlySet<string>): Return
     return { status };
   }
   if (status < 200 || status > 599) fail(first, `"return ${status}" is not supported: switchyard answers a status from 200 to 599`);
-  if (text !== undefined) checkValue(d.args[d.args.length - 1] ?? d, text, names, 'return');
+  if (text !== undefined) check(d.args[d.args.length - 1] ?? d, text);
   if (REDIRECTS.has(status)) {
     if (text === undefined) fail(d, `"return ${status}" needs the URL to redirect to`);
     return { status, url: text };
   }
   return text === undefined ? { status } : { status, body: text };
+}
+
+/** nginx `return` as a rewrite step (the rewrite module's variables and `set` names). */
+export function readReturnStep(d: Directive, names: ReadonlySet<string>): ReturnOptions {
+  return readReturnWith(d, (at, text) => checkValue(at, text, names, 'return'));
 }
 
 /** nginx `if (...)`'s arguments as switchyard's condition text. */

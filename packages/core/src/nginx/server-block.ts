@@ -3,6 +3,7 @@ import type { ReturnOptions } from '../types.js';
 import { classifyServerName } from '../routing/virtual-hosts/server-names.js';
 import { RETURN_VARIABLES, unknownReturnVariables } from '../routing/virtual-hosts/return-answer.js';
 import { fail, type ImportNotes } from './notes.js';
+import { readReturnWith } from './content-directives.js';
 import type { Directive } from './syntax-tree.js';
 
 /** What of a server block decides which requests it gets and what it answers before any location. */
@@ -15,8 +16,6 @@ export interface ServerHead {
   /** The identity two blocks share when they are copies of one site (the :80 and :443 blocks). */
   readonly key: string;
 }
-
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /**
  * Read `server_name`, `listen` and a `return` of a server block's own level. `listen` addresses
@@ -59,36 +58,10 @@ export function readServerHead(block: readonly Directive[], notes: ImportNotes):
   return { names, isDefault, ssl, return: ret, key };
 }
 
-/** nginx's `return code [text|url]` and `return url` (302). */
+/** nginx's `return code [text|url]` and `return url` (302) of a server: the variables a server-level return knows. */
 function readReturn(d: Directive): ReturnOptions {
-  const [first, second] = d.args;
-  if (first === undefined || d.args.length > 2) fail(d, 'invalid number of arguments in "return" directive');
-  let status: number;
-  let text: string | undefined;
-  if (/^\d+$/.test(first.value)) {
-    status = Number(first.value);
-    if (status > 999) fail(first, `invalid return code "${first.value}"`);
-    text = second?.value;
-  } else {
-    if (second !== undefined) fail(second, `invalid return code "${first.value}"`);
-    status = 302;
-    text = first.value;
-  }
-  if (status === 444) {
-    // nginx sends a response (with status 444) when a text is given; switchyard only closes.
-    if (text !== undefined) fail(d.args[1] ?? d, '"return 444" with a text is not supported: "return 444;" closes the connection without an answer');
-    return { status };
-  }
-  if (status < 200 || status > 599) fail(first, `"return ${status}" is not supported: switchyard answers a status from 200 to 599`);
-  if (text !== undefined) {
+  return readReturnWith(d, (at, text) => {
     const unknown = unknownReturnVariables(text);
-    if (unknown.length > 0) {
-      fail(d.args[d.args.length - 1] ?? d, `"$${unknown[0]}" in "return" is not supported (known: ${RETURN_VARIABLES.map((v) => `$${v}`).join(', ')})`);
-    }
-  }
-  if (REDIRECTS.has(status)) {
-    if (text === undefined) fail(d, `"return ${status}" needs the URL to redirect to`);
-    return { status, url: text };
-  }
-  return text === undefined ? { status } : { status, body: text };
+    if (unknown.length > 0) fail(at, `"$${unknown[0]}" in "return" is not supported (known: ${RETURN_VARIABLES.map((v) => `$${v}`).join(', ')})`);
+  });
 }

@@ -1,4 +1,4 @@
-/** @module nginx's `return 444` on Fastify: the client's connection closed without a byte written (on HTTP/2 only the request's stream is reset). */
+/** @module nginx's `return 444` for both adapters: the client's connection closed without a byte written (on HTTP/2 only the request's stream is reset). */
 import type { ServerResponse } from 'node:http';
 import { constants, type Http2ServerResponse } from 'node:http2';
 
