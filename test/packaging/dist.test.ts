@@ -74,8 +74,9 @@ const PACKAGES = ['core', 'fastify', 'express'] as const;
 /** Packed size limits (bytes): a regression (a stray folder, sources twice more) fails here. */
 const BUDGET: Record<string, { packed: number; unpacked: number }> = {
   // ESM + CJS bundles, each with a map that carries the TypeScript sources (src/ is not shipped);
-  // grown by the request facts, access log and tracing (issue 26), HTTP/2 and the queue (issue 27).
-  core: { packed: 1_000_000, unpacked: 3_800_000 },
+  // grown by the request facts, access log and tracing (issue 26), HTTP/2 and the queue (issue 27),
+  // then virtual hosts, limits, files and the rewrite module (issue 24): 1.13 MB packed at that point.
+  core: { packed: 1_250_000, unpacked: 4_400_000 },
   fastify: { packed: 160_000, unpacked: 600_000 },
   express: { packed: 130_000, unpacked: 480_000 },
 };

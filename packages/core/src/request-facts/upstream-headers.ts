@@ -1,13 +1,12 @@
 /** @module The response headers of each try, kept beside the request facts (not in their documented shape) for nginx's `$upstream_http_NAME`. */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Attempt } from '../types.js';
 import type { RequestFacts, TryFacts } from './facts-types.js';
 
 /** Weak: the headers go with the facts; a user who serialises the facts does not get every try's headers. */
 const headersOf = new WeakMap<TryFacts, IncomingHttpHeaders>();
 
 /** An adapter got the try's response head. Costs nothing for a request that records no facts. */
-export function recordUpstreamHeaders(attempt: Attempt, headers: IncomingHttpHeaders): void {
+export function recordUpstreamHeaders(attempt: { readonly facts?: TryFacts | undefined }, headers: IncomingHttpHeaders): void {
   const record = attempt.facts;
   if (record !== undefined) headersOf.set(record, headers);
 }
