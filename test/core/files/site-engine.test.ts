@@ -62,6 +62,14 @@ test('root serves files; a directory gets its slash; index is an internal redire
   assert.equal(await ask(sy, '/assets/app.css', 'POST'), '405');
 });
 
+test("methods as nginx's static module (recorded from nginx 1.22): POST is 405 on a file, 404 where none; PUT, DELETE, OPTIONS are 405 before any lookup", async () => {
+  const sy = make({ locations: { '/': { root: join(dir, 'public') }, '/t/': { alias: `${join(dir, 'public')}/`, tryFiles: ['$uri', '=404'] } } });
+  const table = (method: string): Promise<string[]> =>
+    Promise.all(['/assets/app.css', '/missing', '/', '/assets', '/assets/', '/t/nope'].map((u) => ask(sy, u, method)));
+  assert.deepEqual(await table('POST'), ['405', '404', '405', '301 /assets/', '403', '404']);
+  for (const method of ['PUT', 'DELETE', 'OPTIONS', 'PATCH']) assert.deepEqual(await table(method), ['405', '405', '405', '405', '405', '404'], method);
+});
+
 test('index lists the names tried in order', async () => {
   const sy = make({ locations: { '/docs/': { root: join(dir, 'public'), index: ['index.html', 'index.htm'] } } });
   assert.equal(await ask(sy, '/docs/'), 'file docs/index.htm in /public');

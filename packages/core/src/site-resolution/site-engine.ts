@@ -215,6 +215,9 @@ function* serveFiles(location: Location, files: LocationFiles, state: RequestSta
 }
 
 function* staticFiles(location: Location, files: LocationFiles, state: RequestState): Generator<FileQuery, ContentEnd, FileKind> {
+  // ngx_http_static_handler refuses methods other than GET, HEAD and POST before it looks at the
+  // disk (a missing file, a directory, an index: all 405); POST is refused once a file is found.
+  if (state.method !== 'GET' && state.method !== 'HEAD' && state.method !== 'POST') return { kind: 'answer', answer: answer(405, location) };
   const get = lookup(state);
   const uri = state.uri;
   if (uri.endsWith('/')) {
