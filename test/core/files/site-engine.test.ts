@@ -200,10 +200,23 @@ test('configuration errors name the field', () => {
     [{ '/': { rewrite: [{ if: '$uri', then: [{ if: '$uri', then: [] }] }] } }, /rewrite\[0\]\.then\[0\]\.if is inside another "if"/],
     [{ '/': { root: '/x', headers: { a: 'b' } } }, /locations\["\/"\]\.headers only applies to a location that proxies/],
     [{ '/': { return: { status: 301 } } }, /return\.url is required with status 301/],
+    [{ '/': { return: { status: 301, url: '/a\r\nSet-Cookie: x=1' } } }, /locations\["\/"\]\.return\.url must not contain CR, LF or NUL/],
+    [{ '/': { rewrite: [{ rewrite: '^', to: '/a\nb' }] } }, /rewrite\[0\]\.to must not contain CR, LF or NUL/],
   ];
   for (const [locations, message] of cases) {
     assert.throws(() => createSwitchyard({ upstreams: { app: ['http://127.0.0.1:1'] }, locations } as SwitchyardOptions), message);
   }
+});
+
+test('a return text may hold line breaks (nginx\'s `return 200 "ok\\n"`), in a location as in a server', async () => {
+  const sy = make({
+    locations: {
+      '= /healthz': { return: { status: 200, body: 'ok\n' } },
+      '/': { rewrite: [{ if: '$http_x_debug', then: [{ return: { status: 403, body: 'no\r\n$uri\n' } }] }], return: { status: 204 } },
+    },
+  });
+  assert.equal(await ask(sy, '/healthz'), '200 ok\n');
+  assert.equal(await ask(sy, '/x', 'GET', { 'x-debug': '1' }), '403 no\r\n/x\n');
 });
 
 test('set variables are usable in later steps', async () => {

@@ -22,9 +22,10 @@ export function setNames(lists: readonly unknown[]): Set<string> {
   return out;
 }
 
-function template(text: unknown, path: string, names: ReadonlySet<string>): Template {
+/** `body: true` for a return's text: any character goes in a body (nginx's `return 200 "ok\n"`); paths, URIs and Locations may not break a line. */
+function template(text: unknown, path: string, names: ReadonlySet<string>, body = false): Template {
   if (typeof text !== 'string') fail(path, `must be a string, got ${describe(text)}`);
-  if (/[\r\n\0]/.test(text)) fail(path, 'must not contain CR, LF or NUL');
+  if (!body && /[\r\n\0]/.test(text)) fail(path, 'must not contain CR, LF or NUL');
   try {
     return compileTemplate(text, names);
   } catch (err) {
@@ -65,7 +66,7 @@ export function compileReturn(value: unknown, path: string, names: ReadonlySet<s
     return { kind: 'return', status, url: undefined, body: undefined };
   }
   const url = value.url === undefined ? undefined : template(value.url, `${path}.url`, names);
-  const body = value.body === undefined ? undefined : template(value.body, `${path}.body`, names);
+  const body = value.body === undefined ? undefined : template(value.body, `${path}.body`, names, true);
   if (REDIRECTS.has(status) && url === undefined) fail(`${path}.url`, `is required with status ${status} (the Location of the redirect)`);
   if (!REDIRECTS.has(status) && url !== undefined) fail(`${path}.url`, `only goes with a redirect status (301, 302, 303, 307, 308), got ${status}: use body`);
   return { kind: 'return', status, url, body };
