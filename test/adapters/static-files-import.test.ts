@@ -64,7 +64,10 @@ for (const driver of drivers) {
       assert.match(String(css.headers['content-type']), /^text\/css\b/);
       // `$uri` is a file test: `/docs/` is a directory, so try_files goes on to the app (nginx has no `$uri/` here).
       assert.equal((await call(`${proxy.url}/docs/`)).body, `app GET /docs/ host=127.0.0.1:${proxy.port}`);
-      assert.equal((await call(`${proxy.url}/accounts/login/?next=%2F`, { headers: { host: 'shop.test' } })).body, 'app GET /accounts/login/?next=%2F host=shop.test');
+      assert.equal(
+        (await call(`${proxy.url}/accounts/login/?next=%2F`, { headers: { host: 'shop.test' } })).body,
+        'app GET /accounts/login/?next=%2F host=shop.test',
+      );
       assert.equal((await call(`${proxy.url}/upload`, { method: 'POST', body: 'file=1' })).body, `app POST /upload host=127.0.0.1:${proxy.port}`);
 
       assert.equal((await call(`${proxy.url}/media/logo.png`)).body, CONTENT.image);
