@@ -4,14 +4,18 @@ import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import express from 'express';
 import switchyardPlugin from '@switchyard/fastify';
+import type { SwitchyardOptions } from '@switchyard/core';
 import { switchyard } from '@switchyard/express';
 
 const [root = '/nonexistent'] = process.argv.slice(2);
-const withFiles = { upstreams: { app: ['http://127.0.0.1:9'] }, locations: { '/': { root }, '/api/': 'app' } };
-const withoutFiles = { upstreams: { app: ['http://127.0.0.1:9'] }, locations: { '/api/': 'app', '= /ok': { return: { status: 200, body: 'ok' } } } };
+const withFiles: SwitchyardOptions = { upstreams: { app: ['http://127.0.0.1:9'] }, locations: { '/': { root }, '/api/': 'app' } };
+const withoutFiles: SwitchyardOptions = {
+  upstreams: { app: ['http://127.0.0.1:9'] },
+  locations: { '/api/': 'app', '= /ok': { return: { status: 200, body: 'ok' } } },
+};
 
 /** Registers, listens, GETs `path`; the body or the error message. */
-async function fastify(options: object, path: string): Promise<string> {
+async function fastify(options: SwitchyardOptions, path: string): Promise<string> {
   const app = Fastify();
   try {
     await app.register(switchyardPlugin, options);
@@ -25,7 +29,7 @@ async function fastify(options: object, path: string): Promise<string> {
   }
 }
 
-async function expressApp(options: object, path: string): Promise<string> {
+async function expressApp(options: SwitchyardOptions, path: string): Promise<string> {
   let lb: ReturnType<typeof switchyard>;
   try {
     lb = switchyard(options, { logger: false });
