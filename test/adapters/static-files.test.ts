@@ -1,8 +1,9 @@
 /** @module Scenario: nginx `root`, `alias` and `index` on both adapters with real files: bodies and headers from @fastify/static / serve-static (HEAD, Range, ETag, Last-Modified), methods, and no path out of the served directory. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { drivers } from './drivers/index.js';
 import { backendsFor, startProxy } from './support/setup.js';
 import { call } from './support/http.js';
@@ -162,6 +163,56 @@ for (const driver of drivers) {
       const link = await call(`${proxy.url}/link-out.txt`);
       assert.equal(link.status, 200);
       assert.equal(link.body, CONTENT.secret);
+    });
+
+    it("file names that need encoding, dot files (certbot's webroot) and a large file stream through both libraries", async (t) => {
+      const dir = await mkdtemp(join(tmpdir(), 'sy-names-'));
+      t.after(() => rm(dir, { recursive: true, force: true }));
+      const names = [
+        'a b.txt',
+        'café.txt',
+        '100%.txt',
+        'q?.txt',
+        'h#.txt',
+        'plus+.txt',
+        '%41.txt',
+        'A.txt',
+        'dir with space/x.txt',
+        '.well-known/acme-challenge/tok3n',
+      ];
+      for (const name of names) {
+        await mkdir(dirname(join(dir, name)), { recursive: true });
+        await writeFile(join(dir, name), `file ${name}`);
+      }
+      const big = Buffer.alloc(3_000_000);
+      for (let i = 0; i < big.length; i++) big[i] = i % 251;
+      await writeFile(join(dir, 'big.bin'), big);
+      const proxy = await startProxy(t, driver, { upstreams: { app: ['http://127.0.0.1:9'] }, locations: { '/': { root: dir } } });
+      const served: Record<string, string> = {
+        '/a%20b.txt?x=1': 'a b.txt',
+        '/caf%C3%A9.txt': 'café.txt',
+        '/100%25.txt': '100%.txt',
+        '/q%3F.txt': 'q?.txt',
+        '/h%23.txt': 'h#.txt',
+        '/plus+.txt': 'plus+.txt',
+        '/plus%2B.txt': 'plus+.txt',
+        '/%2541.txt': '%41.txt',
+        '/%41.txt': 'A.txt',
+        '/dir%20with%20space/x.txt': 'dir with space/x.txt',
+        '/.well-known/acme-challenge/tok3n': '.well-known/acme-challenge/tok3n',
+      };
+      for (const [path, name] of Object.entries(served)) {
+        const a = await rawCall(proxy.port, path);
+        assert.equal(`${a.status} ${a.body}`, `200 file ${name}`, path);
+      }
+      const moved = await rawCall(proxy.port, '/dir%20with%20space');
+      assert.equal(moved.status, 301);
+      assert.equal(moved.headers.location, '/dir%20with%20space/');
+      const whole = await call(`${proxy.url}/big.bin`);
+      assert.equal(whole.bytes.equals(big), true, 'every byte of the large file');
+      const middle = await call(`${proxy.url}/big.bin`, { headers: { range: 'bytes=1500000-1500099' } });
+      assert.equal(middle.status, 206);
+      assert.equal(middle.bytes.equals(big.subarray(1_500_000, 1_500_100)), true);
     });
 
     it("methods: GET and HEAD serve a file; POST, PUT, DELETE, OPTIONS on it get 405, and the others 405 even with no file (nginx's static module); the upstream sees none", async (t) => {
