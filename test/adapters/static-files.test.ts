@@ -103,6 +103,7 @@ for (const driver of drivers) {
         locations: {
           '/img/': { alias: `${join(dir, 'data')}/` },
           '/i': { alias: `${join(dir, 'data')}/` },
+          '~ ^/pic-(.+)$': { alias: `${join(dir, 'data')}/$1` },
           '/': 'app',
         },
       });
@@ -112,6 +113,9 @@ for (const driver of drivers) {
       assert.match(String(logo.headers['content-type']), /^image\/png\b/);
       assert.equal((await call(`${proxy.url}/i/sub/x.txt`)).body, CONTENT.data);
       assert.equal((await call(`${proxy.url}/img/missing.png`)).status, 404);
+      // A regex location's alias takes its captures, from the decoded URI (nginx).
+      assert.equal((await rawCall(proxy.port, '/pic-logo.png')).body, CONTENT.image);
+      assert.equal((await rawCall(proxy.port, '/pic-sub%2Fx.txt')).body, CONTENT.data);
 
       // nginx maps `/i../etc/passwd` to DIR/../etc/passwd and serves it; here DIR/../etc/passwd exists.
       const attempts = [
@@ -127,6 +131,9 @@ for (const driver of drivers) {
         '/img/%2e%2e/%2e%2e/etc/passwd',
         '/img/../../etc/passwd',
         '/i/../../secret.txt',
+        '/pic-..%2fsecret.txt',
+        '/pic-%2e%2e%2fetc%2fpasswd',
+        '/pic-../secret.txt',
       ];
       for (const path of attempts) {
         const a = await rawCall(proxy.port, path);
