@@ -20,8 +20,8 @@ for (const order of ['app first', 'switchyard first'] as const) {
     await writeFile(join(dir, 'a.txt'), 'A file');
     const app = Fastify();
     t.after(() => app.close());
-    const own = (): Promise<unknown> => app.register(fastifyStatic, { root: dir, prefix: '/own/' });
-    const lb = (): Promise<unknown> =>
+    const own = (): PromiseLike<unknown> => app.register(fastifyStatic, { root: dir, prefix: '/own/' });
+    const lb = (): PromiseLike<unknown> =>
       app.register(switchyard, {
         upstreams: { app: ['http://127.0.0.1:9'] },
         locations: { '/files/': { alias: `${dir}/` }, '= /x': { return: { status: 204 } } },
