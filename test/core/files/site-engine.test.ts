@@ -62,6 +62,14 @@ test('root serves files; a directory gets its slash; index is an internal redire
   assert.equal(await ask(sy, '/assets/app.css', 'POST'), '405');
 });
 
+test("methods as nginx's static module (recorded from nginx 1.22): POST is 405 on a file, 404 where none; PUT, DELETE, OPTIONS are 405 before any lookup", async () => {
+  const sy = make({ locations: { '/': { root: join(dir, 'public') }, '/t/': { alias: `${join(dir, 'public')}/`, tryFiles: ['$uri', '=404'] } } });
+  const table = (method: string): Promise<string[]> =>
+    Promise.all(['/assets/app.css', '/missing', '/', '/assets', '/assets/', '/t/nope'].map((u) => ask(sy, u, method)));
+  assert.deepEqual(await table('POST'), ['405', '404', '405', '301 /assets/', '403', '404']);
+  for (const method of ['PUT', 'DELETE', 'OPTIONS', 'PATCH']) assert.deepEqual(await table(method), ['405', '405', '405', '405', '405', '404'], method);
+});
+
 test('index lists the names tried in order', async () => {
   const sy = make({ locations: { '/docs/': { root: join(dir, 'public'), index: ['index.html', 'index.htm'] } } });
   assert.equal(await ask(sy, '/docs/'), 'file docs/index.htm in /public');
@@ -97,8 +105,10 @@ test('try_files $uri @app: files first, then the named location proxies with the
   });
   assert.equal(await ask(sy, '/assets/app.css'), 'file assets/app.css in /public');
   assert.equal(await ask(sy, '/users/1?x=%41'), 'proxy app /users/1?x=%41');
-  // `$uri` ending in `/` tests a directory, as nginx: found, then no index file: 403.
-  assert.equal(await ask(sy, '/assets/'), '403');
+  // `$uri` tests a file even when the URI ends in `/` (nginx's test_dir comes from the configured
+  // text, recorded with nginx 1.22): a directory goes on to the app.
+  assert.equal(await ask(sy, '/assets/'), 'proxy app /assets/');
+  assert.equal(await ask(sy, '/assets/app.css/'), 'proxy app /assets/app.css/');
 });
 
 test('try_files with $uri/ then =404; a URI fallback is looked up again', async () => {
@@ -108,7 +118,11 @@ test('try_files with $uri/ then =404; a URI fallback is looked up again', async 
       '/strict/': { root: join(dir, 'public'), tryFiles: ['$uri', '=404'] },
     },
   });
-  assert.equal(await ask(sy, '/docs'), '403');
+  // `$uri/` found the directory: the URI is `/docs`, which the static module redirects to `/docs/`
+  // (nginx 1.22: 301 with the arguments); `/docs/` then goes to its index files (none here: 403).
+  assert.equal(await ask(sy, '/docs?a=1'), '301 /docs/?a=1');
+  assert.equal(await ask(sy, '/docs/'), '403');
+  assert.equal(await ask(sy, '/'), 'file index.html in /public');
   assert.equal(await ask(sy, '/spa/route'), 'file index.html in /public');
   assert.equal(await ask(sy, '/strict/none'), '404');
 });
@@ -192,10 +206,23 @@ test('configuration errors name the field', () => {
     [{ '/': { rewrite: [{ if: '$uri', then: [{ if: '$uri', then: [] }] }] } }, /rewrite\[0\]\.then\[0\]\.if is inside another "if"/],
     [{ '/': { root: '/x', headers: { a: 'b' } } }, /locations\["\/"\]\.headers only applies to a location that proxies/],
     [{ '/': { return: { status: 301 } } }, /return\.url is required with status 301/],
+    [{ '/': { return: { status: 301, url: '/a\r\nSet-Cookie: x=1' } } }, /locations\["\/"\]\.return\.url must not contain CR, LF or NUL/],
+    [{ '/': { rewrite: [{ rewrite: '^', to: '/a\nb' }] } }, /rewrite\[0\]\.to must not contain CR, LF or NUL/],
   ];
   for (const [locations, message] of cases) {
     assert.throws(() => createSwitchyard({ upstreams: { app: ['http://127.0.0.1:1'] }, locations } as SwitchyardOptions), message);
   }
+});
+
+test('a return text may hold line breaks (nginx\'s `return 200 "ok\\n"`), in a location as in a server', async () => {
+  const sy = make({
+    locations: {
+      '= /healthz': { return: { status: 200, body: 'ok\n' } },
+      '/': { rewrite: [{ if: '$http_x_debug', then: [{ return: { status: 403, body: 'no\r\n$uri\n' } }] }], return: { status: 204 } },
+    },
+  });
+  assert.equal(await ask(sy, '/healthz'), '200 ok\n');
+  assert.equal(await ask(sy, '/x', 'GET', { 'x-debug': '1' }), '403 no\r\n/x\n');
 });
 
 test('set variables are usable in later steps', async () => {

@@ -1,7 +1,7 @@
 /** @module Validates `rewrite` steps, a location's `return` and its file options (`root`, `alias`, `index`, `tryFiles`), compiled once with errors naming the field. */
 import { catastrophicRegex } from '../routing/regex-safety.js';
 import { checkKeys, describe, fail, isPlainObject } from '../config/describe.js';
-import type { CompiledProgram, Condition, LocationFiles, Step, Template, TryFallback } from './program-types.js';
+import type { CompiledProgram, Condition, LocationFiles, Step, Template, TryEntry, TryFallback } from './program-types.js';
 import { compileTemplate, TemplateError } from './template.js';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -22,9 +22,10 @@ export function setNames(lists: readonly unknown[]): Set<string> {
   return out;
 }
 
-function template(text: unknown, path: string, names: ReadonlySet<string>): Template {
+/** `body: true` for a return's text: any character goes in a body (nginx's `return 200 "ok\n"`); paths, URIs and Locations may not break a line. */
+function template(text: unknown, path: string, names: ReadonlySet<string>, body = false): Template {
   if (typeof text !== 'string') fail(path, `must be a string, got ${describe(text)}`);
-  if (/[\r\n\0]/.test(text)) fail(path, 'must not contain CR, LF or NUL');
+  if (!body && /[\r\n\0]/.test(text)) fail(path, 'must not contain CR, LF or NUL');
   try {
     return compileTemplate(text, names);
   } catch (err) {
@@ -65,7 +66,7 @@ export function compileReturn(value: unknown, path: string, names: ReadonlySet<s
     return { kind: 'return', status, url: undefined, body: undefined };
   }
   const url = value.url === undefined ? undefined : template(value.url, `${path}.url`, names);
-  const body = value.body === undefined ? undefined : template(value.body, `${path}.body`, names);
+  const body = value.body === undefined ? undefined : template(value.body, `${path}.body`, names, true);
   if (REDIRECTS.has(status) && url === undefined) fail(`${path}.url`, `is required with status ${status} (the Location of the redirect)`);
   if (!REDIRECTS.has(status) && url !== undefined) fail(`${path}.url`, `only goes with a redirect status (301, 302, 303, 307, 308), got ${status}: use body`);
   return { kind: 'return', status, url, body };
@@ -184,13 +185,16 @@ export function compileFiles(options: Record<string, unknown>, path: string, nam
       return n;
     });
   }
-  let tries: Template[] | undefined;
+  let tries: TryEntry[] | undefined;
   let fallback: TryFallback | undefined;
   if (tryFiles !== undefined) {
     if (!Array.isArray(tryFiles) || tryFiles.length < 2)
       fail(`${path}.tryFiles`, `must list at least one file and the fallback (nginx: try_files FILE ... URI|=CODE|@NAME), got ${describe(tryFiles)}`);
     const list = tryFiles as unknown[];
-    tries = list.slice(0, -1).map((f, i) => template(f, `${path}.tryFiles[${i}]`, names));
+    tries = list.slice(0, -1).map((f, i) => {
+      const dir = typeof f === 'string' && f.endsWith('/');
+      return { name: template(dir && f.length > 1 ? f.slice(0, -1) : f, `${path}.tryFiles[${i}]`, names), dir };
+    });
     const lastPath = `${path}.tryFiles[${list.length - 1}]`;
     const last = list[list.length - 1];
     if (typeof last !== 'string' || last === '') fail(lastPath, `must be a URI, '=CODE' or '@name', got ${describe(last)}`);

@@ -47,6 +47,17 @@ export interface CompiledProgram {
 export type TryFallback =
   { readonly kind: 'status'; readonly status: number } | { readonly kind: 'named'; readonly name: string } | { readonly kind: 'uri'; readonly uri: Template };
 
+/**
+ * One `try_files` entry. As nginx's `test_dir`, what it tests is decided by the configured text,
+ * never by the expanded value: an entry written with a final `/` (`$uri/`) must be a directory,
+ * and `name` is the text without that slash; any other (`$uri`, even when the URI ends in `/`)
+ * must be a regular file.
+ */
+export interface TryEntry {
+  readonly name: Template;
+  readonly dir: boolean;
+}
+
 /** nginx `root` / `alias` / `index` / `try_files` of a location. */
 export interface LocationFiles {
   /** Exactly one of `root` and `alias`. */
@@ -54,7 +65,7 @@ export interface LocationFiles {
   readonly alias?: Template | undefined;
   readonly index: readonly string[];
   /** The entries tried before the fallback (`$uri`, `$uri/`...). */
-  readonly tryFiles?: readonly Template[] | undefined;
+  readonly tryFiles?: readonly TryEntry[] | undefined;
   readonly fallback?: TryFallback | undefined;
 }
 

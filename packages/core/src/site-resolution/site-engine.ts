@@ -185,13 +185,16 @@ function* serveFiles(location: Location, files: LocationFiles, state: RequestSta
   const get = lookup(state);
   if (files.tryFiles !== undefined) {
     for (const t of files.tryFiles) {
-      const name = expand(t, get);
-      const wantsDir = name.length > 1 && name.endsWith('/');
-      const mapped = mapFilePath(location, files, wantsDir ? name.slice(0, -1) : name, get);
+      const name = expand(t.name, get);
+      // A file is never named with a final `/` (nginx's open() fails on `file.css/`).
+      if (!t.dir && name.endsWith('/')) continue;
+      const mapped = mapFilePath(location, files, name, get);
       if (mapped === undefined) continue;
       const kind = yield { stat: mapped.full };
-      if (wantsDir ? kind !== 'dir' : kind !== 'file') continue;
-      if (!wantsDir) return fileAnswer(location, state, servedFile(mapped));
+      if (kind !== (t.dir ? 'dir' : 'file')) continue;
+      if (!t.dir) return fileAnswer(location, state, servedFile(mapped));
+      // The URI is the entry without its slash: `/docs` is then redirected to `/docs/` and
+      // `/docs/` (`$uri/` gives `/docs/`) goes to the index files, as in nginx.
       state.uri = name;
       return yield* staticFiles(location, files, state);
     }
@@ -215,6 +218,9 @@ function* serveFiles(location: Location, files: LocationFiles, state: RequestSta
 }
 
 function* staticFiles(location: Location, files: LocationFiles, state: RequestState): Generator<FileQuery, ContentEnd, FileKind> {
+  // ngx_http_static_handler refuses methods other than GET, HEAD and POST before it looks at the
+  // disk (a missing file, a directory, an index: all 405); POST is refused once a file is found.
+  if (state.method !== 'GET' && state.method !== 'HEAD' && state.method !== 'POST') return { kind: 'answer', answer: answer(405, location) };
   const get = lookup(state);
   const uri = state.uri;
   if (uri.endsWith('/')) {
