@@ -57,6 +57,7 @@ export function* resolveSite(site: EngineSite, state: RequestState): Engine {
       // A client's own request may not end on an internal location; one changed by rewrite or try_files may.
       if (location.internal === true && !state.changed) return { location, internal: true };
       state.captures = found.captures;
+      setGroups(state, found.groups);
     }
     state.location = location;
     const content = location.content;
@@ -91,6 +92,12 @@ function hasDotSegment(uri: string): boolean {
   return /(?:^|\/)\.\.?(?:\/|$)/.test(uri);
 }
 
+/** Named captures (`(?<name>...)`) are variables from then on, as in nginx (a later match does not clear them). */
+function setGroups(state: RequestState, groups: Readonly<Record<string, string | undefined>> | undefined): void {
+  if (groups === undefined) return;
+  for (const [name, value] of Object.entries(groups)) (state.vars ??= new Map()).set(name, value ?? '');
+}
+
 function lookup(state: RequestState): (name: string) => string | undefined {
   return (name) => lookupVariable(state, name);
 }
@@ -118,6 +125,7 @@ function* runSteps(steps: readonly Step[], state: RequestState): Generator<FileQ
         const m = step.regex.exec(state.uri);
         if (m === null) break;
         state.captures = [...m];
+        setGroups(state, m.groups);
         const value = expand(step.to, lookup(state));
         const q = value.indexOf('?');
         if (step.absolute || step.flag === 'redirect' || step.flag === 'permanent') {
@@ -168,7 +176,10 @@ function* test(condition: Condition, state: RequestState): Generator<FileQuery, 
       return (expand(condition.value, lookup(state)) === expand(condition.text, lookup(state))) !== condition.negate;
     case 'regex': {
       const m = condition.regex.exec(expand(condition.value, lookup(state)));
-      if (m !== null) state.captures = [...m];
+      if (m !== null) {
+        state.captures = [...m];
+        setGroups(state, m.groups);
+      }
       return (m !== null) !== condition.negate;
     }
     case 'file': {
@@ -186,13 +197,17 @@ function* serveFiles(location: Location, files: LocationFiles, state: RequestSta
   if (files.tryFiles !== undefined) {
     for (const t of files.tryFiles) {
       const name = expand(t, get);
-      const wantsDir = name.length > 1 && name.endsWith('/');
+      // A directory is tested when the entry is written with a final `/` (`$uri/`): nginx decides
+      // it from the configuration text, so `$uri` of a request for `/docs/` tests for a file.
+      const wantsDir = t.text.length > 1 && t.text.endsWith('/') && name.endsWith('/');
       const mapped = mapFilePath(location, files, wantsDir ? name.slice(0, -1) : name, get);
       if (mapped === undefined) continue;
       const kind = yield { stat: mapped.full };
       if (wantsDir ? kind !== 'dir' : kind !== 'file') continue;
       if (!wantsDir) return fileAnswer(location, state, servedFile(mapped));
-      state.uri = name;
+      // The URI becomes the name without the `/` of the entry (nginx strips it from the text): a
+      // directory asked without its slash is then redirected to it by the static module.
+      state.uri = name.slice(0, -1) || '/';
       return yield* staticFiles(location, files, state);
     }
     const fallback = files.fallback;
@@ -217,6 +232,8 @@ function* serveFiles(location: Location, files: LocationFiles, state: RequestSta
 function* staticFiles(location: Location, files: LocationFiles, state: RequestState): Generator<FileQuery, ContentEnd, FileKind> {
   const get = lookup(state);
   const uri = state.uri;
+  // The index and static modules take GET, HEAD and POST; any other method is 405 before a lookup.
+  if (state.method !== 'GET' && state.method !== 'HEAD' && state.method !== 'POST') return { kind: 'answer', answer: answer(405, location) };
   if (uri.endsWith('/')) {
     // ngx_http_index_module: the first index file that exists is an internal redirect (a new lookup).
     for (const name of files.index) {
