@@ -720,6 +720,8 @@ export interface ResolvedConfig {
   readonly underscoresInHeaders: boolean;
   /** The single-site shape's server-level rewrite steps, compiled; absent when none. */
   readonly rewrite?: CompiledProgram | undefined;
+  /** The top-level `absoluteRedirect` (what a server-level `return` or rewrite redirect to `/...` uses); absent: relative. */
+  readonly absoluteRedirect?: Location['absoluteRedirect'];
 }
 
 /** A validated virtual host. */

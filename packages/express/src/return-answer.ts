@@ -1,13 +1,27 @@
-/** @module A virtual host's server-level `return` written to the response: its status, Location and text. */
-import type { ServerResponse } from 'node:http';
-import { closeWithoutAnswer, type ReturnRoute } from '@switchyard/core';
+/** @module An answer switchyard writes itself (a `return`, a file lookup's 403/404/405, the slash redirect) written to the response as the core makes it: nginx's status, Location, page and lengths. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  closeWithoutAnswer,
+  redirectResponse,
+  returnResponse,
+  toRedirectRequest,
+  type Location,
+  type RedirectRoute,
+  type ReturnResponse,
+  type ReturnRoute,
+} from '@switchyard/core';
 
-export function sendReturn(res: ServerResponse, route: ReturnRoute): void {
-  const { status, location, body } = route.return;
-  if (status === 444) return closeWithoutAnswer(res);
-  const headers: Record<string, string | number> = { 'content-length': body === undefined ? 0 : Buffer.byteLength(body) };
-  if (location !== undefined) headers.location = location;
-  if (body !== undefined) headers['content-type'] = 'text/plain';
-  res.writeHead(status, headers);
-  res.end(body);
+/** `fallback`: the top-level `absoluteRedirect`, for a server-level `return` to `/...`. */
+export function sendReturn(req: IncomingMessage, res: ServerResponse, route: ReturnRoute, fallback: Location['absoluteRedirect']): void {
+  write(res, returnResponse(route, toRedirectRequest(req), fallback));
+}
+
+export function sendSlashRedirect(req: IncomingMessage, res: ServerResponse, route: RedirectRoute): void {
+  write(res, redirectResponse(route, toRedirectRequest(req)));
+}
+
+function write(res: ServerResponse, answer: ReturnResponse): void {
+  if (answer.close) return closeWithoutAnswer(res);
+  res.writeHead(answer.status, answer.headers);
+  res.end(answer.body);
 }

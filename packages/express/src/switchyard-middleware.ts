@@ -1,5 +1,5 @@
 /** @module `switchyard(options)`: the Express/node:http middleware, `proxyTo` for mounted prefixes, the `upgrade` handler and `close`. */
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import {
@@ -16,11 +16,10 @@ import {
   OpenExchanges,
   prepareMetrics,
   adoptTargetHost,
-  redirectLocation,
-  toRedirectRequest,
   takeUpgrade,
   upgradeResponse,
   requestErrorLine,
+  type FileRoute,
   type Location,
   type ProxyRoute,
   type RouteToOptions,
@@ -33,7 +32,7 @@ import { Exchange, replyError, type ExchangeContext } from './proxy-exchange.js'
 import { UpstreamAgents } from './upstream-agents.js';
 import { expressAccessLog, type AccessLogDestination } from './access-log.js';
 import { H2Sessions } from './h2-sessions.js';
-import { sendReturn } from './return-answer.js';
+import { sendReturn, sendSlashRedirect } from './return-answer.js';
 import { createStaticFiles } from './static-files.js';
 import { passLimits } from './request-limits.js';
 
@@ -243,7 +242,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       return;
     }
     if ('return' in route) {
-      sendReturn(res, route);
+      sendReturn(req, res, route, sy.config.absoluteRedirect);
       return;
     }
     if (route.internal === true) {
@@ -255,7 +254,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       // `staticFiles` exists whenever the core can give a FileRoute (some location serves files).
       const serve = (): void =>
         staticFiles?.(req, res, route, (status) => {
-          if (!res.headersSent) replyStatus(res, status);
+          if (!res.headersSent) sendFileError(req, res, route, status);
           else res.destroy();
         });
       // nginx's access phase (limit_req, allow, auth_basic...) guards files as it guards the proxy.
@@ -263,8 +262,7 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
       return;
     }
     if (route.redirect !== undefined) {
-      res.writeHead(301, { location: redirectLocation(route, toRedirectRequest(req)), 'content-length': 0 });
-      res.end();
+      sendSlashRedirect(req, res, route);
       return;
     }
     if (isWebSocketRequest(req)) {
@@ -419,7 +417,11 @@ function replyNotFound(res: ServerResponse): void {
   replyPlain(res, 404, 'Not Found\n');
 }
 
-/** A status without a page of its own (a file that went missing between the lookup and the read: 404; 403; 500). */
-function replyStatus(res: ServerResponse, status: number): void {
-  replyPlain(res, status, `${STATUS_CODES[status] ?? 'Error'}\n`);
+/** Headers serve-static sets on the file before it fails (a Range past the end): not part of nginx's error answer. */
+const FILE_HEADERS = ['accept-ranges', 'cache-control', 'etag', 'last-modified', 'content-type', 'content-length', 'content-encoding'];
+
+/** serve-static's error for a file (416 for a Range past the end, a file gone since the lookup: 404; 403; 500) with nginx's page; its Content-Range stays. */
+function sendFileError(req: IncomingMessage, res: ServerResponse, route: FileRoute, status: number): void {
+  for (const name of FILE_HEADERS) res.removeHeader(name);
+  sendReturn(req, res, { return: { status }, location: route.location }, undefined);
 }

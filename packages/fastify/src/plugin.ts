@@ -16,7 +16,8 @@ import {
   OpenExchanges,
   prepareMetrics,
   adoptTargetHost,
-  redirectLocation,
+  redirectResponse,
+  returnResponse,
   toRedirectRequest,
   SwitchyardConfigError,
   SwitchyardError,
@@ -24,6 +25,7 @@ import {
   upgradeResponse,
   type Location,
   type ProxyRoute,
+  type ReturnResponse,
   type ReturnRoute,
   type SiteMatch,
   type SwitchyardInput,
@@ -43,7 +45,7 @@ import { hookIdentity } from './hook-glue.js';
 import { proxiedMethods } from './http-methods.js';
 import { installSentBodies, markProxyBodiesScope, sentBody } from './raw-bodies.js';
 import { fastifyAccessLog } from './access-log.js';
-import { registerStaticFiles, sendStaticFile } from './static-files.js';
+import { registerStaticFiles, sendStaticFile, staticFileError } from './static-files.js';
 
 /** Some location (nested ones included) answers itself: files, a return, rewrite steps. */
 function hasOwnAnswers(locations: readonly Location[]): boolean {
@@ -214,28 +216,28 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
         (err: unknown) => internalError(ctx, request, reply, err),
       );
     } else if ('return' in route) {
-      sendReturn(reply, route);
+      sendReturn(reply, request, route);
     } else if ('file' in route) {
       // nginx's access phase (limit_req, allow, auth_basic...) guards files as it guards the proxy.
       if (passLimits(sy, request, reply, route.location, () => sendStaticFile(reply, route))) sendStaticFile(reply, route);
     } else if (route.redirect !== undefined) {
-      reply
-        .code(301)
-        .header('location', redirectLocation(route, toRedirectRequest(request.raw)))
-        .send();
+      write(reply, redirectResponse(route, toRedirectRequest(request.raw)));
     } else {
       proxy(request, reply, route);
     }
   }
 
   /** A virtual host's `return`: its status, Location and text, nothing proxied. */
-  function sendReturn(reply: FastifyReply, route: ReturnRoute): void {
-    const answer = route.return;
-    if (answer.status === 444) return closeWithoutAnswer(reply.hijack().raw);
-    reply.code(answer.status);
-    if (answer.location !== undefined) reply.header('location', answer.location);
-    if (answer.body !== undefined) reply.type('text/plain').send(answer.body);
-    else reply.send();
+  function sendReturn(reply: FastifyReply, request: FastifyRequest, route: ReturnRoute): void {
+    write(reply, returnResponse(route, toRedirectRequest(request.raw), sy.config.absoluteRedirect));
+  }
+
+  /** An answer switchyard makes itself, as nginx writes it (the core's status, headers and page). */
+  function write(reply: FastifyReply, answer: ReturnResponse): void {
+    if (answer.close) return closeWithoutAnswer(reply.hijack().raw);
+    reply.code(answer.status).headers(answer.headers);
+    if (answer.body === '') reply.send();
+    else reply.send(answer.body);
   }
 
   const adminPaths = new Set<string>();
@@ -250,6 +252,14 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     child.addContentTypeParser('*', proxyBodyParser);
     markProxyBodiesScope(child);
     await registerStaticFiles(child, sy.config.locations);
+    // A file's error (a Range past its end, a file gone since the lookup) gets nginx's page, not the
+    // framework's JSON; every other error goes on to the app's own error handler.
+    child.setErrorHandler((err, request, reply) => {
+      const failed = staticFileError(reply, err);
+      if (failed === undefined || reply.sent) throw err;
+      const answer = returnResponse({ return: { status: failed.status }, location: failed.route.location }, toRedirectRequest(request.raw));
+      write(reply, { ...answer, headers: { ...answer.headers, ...failed.headers } });
+    });
     for (const path of adminPaths) {
       // Static routes: they win over any location wildcard.
       child.get(path, async (request, reply) => {

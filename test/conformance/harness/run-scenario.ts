@@ -1,13 +1,13 @@
 /** @module Runs one scenario on the three targets: its backends, real nginx on the config text, then the same text through parseNginxConfig on each adapter. */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseNginxConfig } from '@switchyard/core';
 import { ADAPTERS } from './adapter-apps.js';
 import { nginxConf, startNginx } from '../../helpers/real-nginx.js';
 import { startBackends } from './recording-backends.js';
 import { runSequence, type Outcome } from './run-sequence.js';
-import type { Scenario } from './scenario.js';
+import { FIXTURE_MTIME, type Scenario } from './scenario.js';
 
 export interface ScenarioRun {
   nginx: Outcome;
@@ -31,7 +31,7 @@ export async function runScenario(scenario: Scenario, register: (fn: () => Promi
   after(() => rmSync(dir, { recursive: true, force: true }));
   const root = join(dir, 'root');
   mkdirSync(root);
-  for (const [name, text] of Object.entries(scenario.files ?? {})) writeFileSync(join(root, name), text);
+  writeFiles(root, scenario.files ?? {});
 
   const backends = await startBackends(scenario.backends);
   after(() => backends.close());
@@ -75,4 +75,22 @@ export async function runScenario(scenario: Scenario, register: (fn: () => Promi
     }
   }
   return { nginx: nginxOutcome, adapters, nginxLog, config };
+}
+
+/** Writes the scenario's files under `root` (directories made as needed), all with the same mtime. */
+function writeFiles(root: string, files: Record<string, string>): void {
+  const touched = new Set<string>();
+  for (const [name, text] of Object.entries(files)) {
+    const path = join(root, name);
+    if (name.endsWith('/')) mkdirSync(path, { recursive: true });
+    else {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text);
+    }
+    touched.add(path);
+    for (let d = dirname(path); d.startsWith(root) && d !== root; d = dirname(d)) touched.add(d);
+  }
+  // Directories last (writing a file changes its directory's mtime).
+  const order = [...touched].sort((x, y) => y.length - x.length);
+  for (const path of order) utimesSync(path, FIXTURE_MTIME, FIXTURE_MTIME);
 }

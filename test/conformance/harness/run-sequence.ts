@@ -24,6 +24,7 @@ export async function runSequence(scenario: Scenario, port: number, backends: Ba
   // sleep-ok: time is the subject: nginx counts failure windows in whole wall-clock seconds, so the scenario starts just after one begins.
   if (scenario.alignToSecond) await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
   let lastAnswerAt = Date.now();
+  let previous: RawAnswer | undefined;
   try {
     for (const step of scenario.steps) {
       if (!isRequest(step)) {
@@ -34,7 +35,8 @@ export async function runSequence(scenario: Scenario, port: number, backends: Ba
       }
       const req = requestOf(step);
       const from = backends.log.length;
-      const sent = send(port, { method: req.method ?? 'GET', path: req.path, headers: req.headers ?? [], body: req.body, from: req.from });
+      const headers = (req.headers ?? []).map(([n, v]): [string, string] => [n, fromPrevious(v, previous)]);
+      const sent = send(port, { method: req.method ?? 'GET', path: req.path, headers, body: req.body, from: req.from });
       if (req.hold) {
         // Continue once a backend has the request (or the proxy answered without one: then it is a normal exchange).
         let answered: RawAnswer | string | undefined;
@@ -59,6 +61,7 @@ export async function runSequence(scenario: Scenario, port: number, backends: Ba
         answer = `error: ${(err as Error).message}`;
       }
       lastAnswerAt = Date.now();
+      previous = typeof answer === 'string' ? undefined : answer;
       views.push(view(scenario.compare, backends, from, backends.log.length, answer, port));
     }
   } finally {
@@ -87,8 +90,18 @@ function view(compare: Compare | undefined, backends: BackendSet, from: number, 
     }
     v.response = r;
   }
+  if (compare?.present) {
+    const r: Record<string, string | undefined> = {};
+    for (const name of compare.present) r[name] = typeof answer !== 'string' && answer.headers[name] !== undefined ? '<present>' : undefined;
+    v.present = r;
+  }
   if (compare?.body) v.body = typeof answer === 'string' ? '' : answer.body;
   return v;
+}
+
+/** `{{previous:NAME}}` in a header value: that header of the target's previous answer (empty when it had none). */
+function fromPrevious(value: string, previous: RawAnswer | undefined): string {
+  return value.replace(/\{\{previous:([a-z0-9-]+)\}\}/g, (_, name: string) => previous?.headers[name] ?? '');
 }
 
 function pickRequest(s: Seen, names: readonly string[], norm: (v: string) => string): Record<string, string | undefined> {

@@ -28,7 +28,11 @@ export const REFUSED = 'refused';
 export interface RequestSpec {
   method?: string;
   path: string;
-  /** Request headers as sent, in order; `Host: localhost` and `Connection: close` are added unless given. */
+  /**
+   * Request headers as sent, in order; `Host: localhost` and `Connection: close` are added unless given.
+   * `{{previous:NAME}}` in a value is the previous answer's NAME header from the same target (its own
+   * ETag for an If-None-Match, say).
+   */
   headers?: Array<[string, string]>;
   body?: string;
   /** Local address the client connects from (nginx `$remote_addr`, ip_hash); default 127.0.0.1. */
@@ -53,6 +57,8 @@ export interface Compare {
   request?: string[];
   /** Response headers the client received (lowercase names). */
   response?: string[];
+  /** Response headers compared by presence only (`<present>` or absent): values each server makes its own way (ETag). */
+  present?: string[];
   /** The path (with query) each try was sent with. */
   path?: boolean;
   /** The HTTP version each try was sent with. */
@@ -70,6 +76,7 @@ export interface View {
   status: number | string;
   request?: Array<Record<string, string | undefined>>;
   response?: Record<string, string | undefined>;
+  present?: Record<string, string | undefined>;
   path?: string[];
   version?: string[];
   method?: string[];
@@ -88,7 +95,11 @@ export interface Scenario {
    * `{{a}}` (backend a's host:port), `{{root}}` (a directory holding `files`).
    */
   http: string;
-  /** Files written into `{{root}}` (error pages). */
+  /**
+   * Files written into `{{root}}` (error pages, a static site): a name may have directories
+   * (`docs/index.html`); one ending with `/` is an empty directory. Every file and directory gets the
+   * mtime `FIXTURE_MTIME`, so Last-Modified is the same on the three targets.
+   */
   files?: Record<string, string>;
   steps: Step[];
   /** Start the sequence just after a wall-clock second (nginx's failure clock ticks in whole seconds). */
@@ -102,6 +113,9 @@ export interface Scenario {
    */
   deliberate?: { id: string; switchyard: Array<Partial<View>> };
 }
+
+/** The modification time of the scenario files (Last-Modified: Thu, 02 Jan 2020 03:04:05 GMT). */
+export const FIXTURE_MTIME = new Date('2020-01-02T03:04:05Z');
 
 /** `count` copies of a step. */
 export function times(count: number, step: Step): Step[] {

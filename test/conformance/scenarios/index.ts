@@ -6,10 +6,12 @@ import { ROUTING } from './routing.js';
 import { FAILOVER } from './failover.js';
 import { REQUEST_FRAMING, REQUEST_HEADERS } from './request-headers.js';
 import { RESPONSE_HEADERS } from './response-headers.js';
-import { DELIBERATE } from './deliberate.js';
+import { DELIBERATE, DELIBERATE_FILES } from './deliberate.js';
 import { VIRTUAL_HOSTS } from './virtual-hosts.js';
 import { BODY_LIMITS } from './body-limits.js';
 import { REQUEST_LIMITS } from './request-limits.js';
+import { FILES } from './files.js';
+import { REWRITE } from './rewrite.js';
 
 export const SCENARIOS: readonly Scenario[] = [
   ...BALANCING,
@@ -23,4 +25,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...VIRTUAL_HOSTS,
   ...BODY_LIMITS,
   ...REQUEST_LIMITS,
+  ...FILES,
+  ...REWRITE,
+  ...DELIBERATE_FILES,
 ];

@@ -12,7 +12,7 @@ const CASES: Array<[unknown, string]> = [
   // top level
   [undefined, 'must be an options object { upstreams, locations?, ... }, got undefined'],
   [{}, 'upstreams is required (at least one upstream)'],
-  [{ upstreams: {} }, 'upstreams must define at least one upstream'],
+  [{ upstreams: {} }, 'upstreams must define at least one upstream (or give locations that answer themselves: root, alias, return, rewrite)'],
   [{ upstreams: [] }, 'upstreams must be an object of upstream name to options, got an array'],
   [{ upstreams: { api: [S] }, upstream: 1 }, 'upstream is not a known option (did you mean upstreams?)'],
   [{ upstreams: { api: [S] }, locatoins: {} }, 'locatoins is not a known option (did you mean locations?)'],

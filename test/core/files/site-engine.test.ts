@@ -91,8 +91,8 @@ test('alias in a regex location takes its captures; an exact alias names one fil
     },
   });
   assert.equal(await ask(sy, '/files/x.txt'), 'file x.txt in /data');
-  // A path climbing above the root matches no location (nginx: 400).
-  assert.equal(await ask(sy, '/files/..%2F..%2Fsecret.txt'), 'app');
+  // A path climbing above the root is nginx's 400 (never handed to the app); conformance: files.ts.
+  assert.equal(await ask(sy, '/files/..%2F..%2Fsecret.txt'), '400');
   assert.equal(await ask(sy, '/robots.txt'), 'file secret.txt in /');
 });
 
@@ -238,4 +238,44 @@ test('set variables are usable in later steps', async () => {
     },
   });
   assert.equal(await ask(sy, '/x'), 'proxy app /api/x');
+});
+
+test('a site of files and returns needs no upstream; with nothing to do an empty upstreams is still an error', async () => {
+  const sy = createSwitchyard({ upstreams: {}, locations: { '/': { root: join(dir, 'public') }, '= /ping': { return: { status: 200, body: 'pong\n' } } } });
+  made.push(sy);
+  assert.equal(await ask(sy, '/assets/app.css'), 'file assets/app.css in /public');
+  assert.equal(await ask(sy, '/ping'), '200 pong\n');
+  assert.throws(() => createSwitchyard({ upstreams: {} }), /upstreams must define at least one upstream \(or give locations that answer themselves/);
+});
+
+test('a return text may hold line breaks (nginx\'s "ok\\n"); a Location may not', () => {
+  const sy = make({
+    locations: { '= /a': { return: { status: 200, body: 'ok\n' } }, '/b': { rewrite: [{ if: '$arg_x', then: [{ return: { status: 200, body: 'x\r\n' } }] }] } },
+  });
+  assert.ok(sy);
+  assert.throws(() => make({ locations: { '= /a': { return: { status: 302, url: '/x\n' } } } }), /return\.url must not contain CR, LF or NUL/);
+});
+
+test('methods other than GET, HEAD and POST are 405 on a static location before any lookup (nginx static module)', async () => {
+  const sy = make({ locations: { '/': { root: join(dir, 'public') } } });
+  assert.equal(await ask(sy, '/missing.html', 'PUT'), '405');
+  assert.equal(await ask(sy, '/assets/', 'DELETE'), '405');
+  // POST is looked up first: a missing file is 404, a directory without an index 403, a file 405.
+  assert.equal(await ask(sy, '/missing.html', 'POST'), '404');
+  assert.equal(await ask(sy, '/assets/', 'POST'), '403');
+  assert.equal(await ask(sy, '/assets/app.css', 'POST'), '405');
+});
+
+test('named captures of a regex location, a rewrite and an if are variables', async () => {
+  const sy = make({
+    locations: {
+      '~ ^/named/(?<rest>.+)$': { alias: `${join(dir, 'public')}/$rest` },
+      '/r/': { rewrite: [{ rewrite: '^/r/(?<word>[a-z]+)$', to: '/api/$word', flag: 'last' }] },
+      '/i/': { rewrite: [{ if: '$uri ~ ^/i/(?<id>\\d+)', then: [{ return: { status: 200, body: 'id $id' } }] }] },
+      '/api/': 'app',
+    },
+  });
+  assert.equal(await ask(sy, '/named/assets/app.css'), 'file assets/app.css in /public');
+  assert.equal(await ask(sy, '/r/word'), 'proxy app /api/word');
+  assert.equal(await ask(sy, '/i/42'), '200 id 42');
 });

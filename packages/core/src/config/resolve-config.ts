@@ -97,7 +97,6 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
   if (top.upstreams === undefined) fail('upstreams', 'is required (at least one upstream)');
   const upstreamsInput = expectObject(top.upstreams, 'upstreams', 'an object of upstream name to options');
   const names = Object.keys(upstreamsInput);
-  if (names.length === 0) fail('upstreams', 'must define at least one upstream');
 
   const upstreams = new Map<string, ResolvedUpstream>();
   const resolver = resolveResolverOptions(top.resolver, 'resolver');
@@ -131,6 +130,17 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
         ? []
         : resolveLocationMap(top.locations, upstreams, 'locations', { ...scope, setNames: siteNames }, maxBodyBytes);
 
+  // A site of files, returns and rewrites proxies nothing (nginx runs it without an upstream); with
+  // nothing at all to do, an empty `upstreams` is a mistake worth naming.
+  if (
+    names.length === 0 &&
+    locations.length === 0 &&
+    rewrite === undefined &&
+    !(servers ?? []).some((s) => s.return !== undefined || s.rewrite !== undefined)
+  ) {
+    fail('upstreams', 'must define at least one upstream (or give locations that answer themselves: root, alias, return, rewrite)');
+  }
+
   const status = resolveStatus(top.status);
   const metrics = resolveRoutePath(top.metrics, 'metrics');
   if (status !== undefined && metrics !== undefined && status.path === metrics.path) {
@@ -154,6 +164,7 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     tracing: optionalBoolean(top.tracing, 'tracing', false),
     servers: servers === undefined ? undefined : Object.freeze(servers),
     ...(rewrite !== undefined ? { rewrite } : {}),
+    ...(scope.absoluteRedirect !== undefined ? { absoluteRedirect: scope.absoluteRedirect } : {}),
     underscoresInHeaders: optionalBoolean(top.underscoresInHeaders, 'underscoresInHeaders', true),
   });
 }

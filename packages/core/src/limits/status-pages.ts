@@ -1,6 +1,11 @@
-/** @module nginx's own error pages (ngx_http_special_response.c, `server_tokens off` form) for the statuses the limits answer with. */
+/** @module nginx's own error pages (ngx_http_special_response.c, `server_tokens off` form): the refusals of the limits, and the answers switchyard writes itself (returns, file lookups, redirects). */
 
 const TITLES: Readonly<Record<number, string>> = {
+  301: '301 Moved Permanently',
+  302: '302 Found',
+  303: '303 See Other',
+  307: '307 Temporary Redirect',
+  308: '308 Permanent Redirect',
   400: '400 Bad Request',
   401: '401 Authorization Required',
   402: '402 Payment Required',

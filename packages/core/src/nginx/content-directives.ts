@@ -43,10 +43,14 @@ export function hasRewriteSteps(block: readonly Directive[]): boolean {
   return block.some((d) => d.name === 'rewrite' || d.name === 'if' || d.name === 'set' || d.name === 'break');
 }
 
-/** Every `set $name` of a file (nginx declares a variable wherever `set` names it). */
+/** Every `set $name` and named capture of a file (nginx declares a variable wherever `set` names it). */
 export function collectSetNames(tree: readonly Directive[], out = new Set<string>()): Set<string> {
   for (const d of tree) {
     if (d.name === 'set' && d.args[0] !== undefined) out.add(d.args[0].value.replace(/^\$/, ''));
+    // Named captures of a regex location, a rewrite or an if (`(?<name>...)`) are variables too.
+    if (d.name === 'location' || d.name === 'rewrite' || d.name === 'if') {
+      for (const a of d.args) for (const m of a.value.matchAll(/\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g)) out.add(m[1] as string);
+    }
     if (d.block) collectSetNames(d.block, out);
   }
   return out;

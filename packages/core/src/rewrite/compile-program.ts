@@ -7,14 +7,23 @@ import { compileTemplate, TemplateError } from './template.js';
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const FLAGS = ['last', 'break', 'redirect', 'permanent'] as const;
 
-/** The `set` names of some step lists, at any depth (nginx declares a variable wherever `set` names it). */
-export function setNames(lists: readonly unknown[]): Set<string> {
-  const out = new Set<string>();
+/** The names of a regex's named captures (`(?<name>...)`, not the lookbehinds `(?<=` and `(?<!`). */
+function groupNames(source: string, out: Set<string>): void {
+  for (const m of source.matchAll(/\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g)) out.add(m[1] as string);
+}
+
+/**
+ * The `set` names and named captures of some step lists, at any depth (nginx declares a variable
+ * wherever `set` names it, and a named capture is one too).
+ */
+export function setNames(lists: readonly unknown[], out = new Set<string>()): Set<string> {
   const walk = (steps: unknown): void => {
     if (!Array.isArray(steps)) return;
     for (const s of steps) {
       if (!isPlainObject(s)) continue;
       if (typeof s.set === 'string') out.add(s.set.replace(/^\$/, ''));
+      if (typeof s.rewrite === 'string') groupNames(s.rewrite, out);
+      if (typeof s.if === 'string') groupNames(s.if, out);
       if (s.if !== undefined) walk(s.then);
     }
   };
@@ -215,14 +224,17 @@ export function compileFiles(options: Record<string, unknown>, path: string, nam
 /** Every `set` name of one server: its own steps and those of its locations, nested ones included (raw options). */
 export function siteSetNames(rewrite: unknown, locations: unknown): Set<string> {
   const lists: unknown[] = [rewrite];
+  const captures = new Set<string>();
   const walk = (input: unknown): void => {
     if (!isPlainObject(input)) return;
-    for (const value of Object.values(input)) {
+    for (const [pattern, value] of Object.entries(input)) {
+      // A regex location's named captures (`~ ^/(?<app>[^/]+)/`) are variables of its directives.
+      if (pattern.startsWith('~')) groupNames(pattern, captures);
       if (!isPlainObject(value)) continue;
       lists.push(value.rewrite);
       walk(value.locations);
     }
   };
   walk(locations);
-  return setNames(lists);
+  return setNames(lists, captures);
 }

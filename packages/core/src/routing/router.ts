@@ -20,7 +20,14 @@ export interface Router {
    * change): `redirect` is the slash redirect's target when the search ended on one, `captures`
    * a regex location's match.
    */
-  locate(path: string): { location: Location; redirect: string | undefined; captures: readonly (string | undefined)[] } | undefined;
+  locate(path: string):
+    | {
+        location: Location;
+        redirect: string | undefined;
+        captures: readonly (string | undefined)[];
+        groups: Readonly<Record<string, string | undefined>> | undefined;
+      }
+    | undefined;
 }
 
 interface Compiled {
@@ -111,7 +118,12 @@ export function createRouter(locations: readonly Location[]): Router {
       if (found === undefined) return undefined;
       const regex = found.kind === 'regex' || found.kind === 'regex-i' ? regexOf(top, found) : undefined;
       const m = regex?.exec(path);
-      return { location: found, redirect: state.redirect ? redirectTargets.get(found) : undefined, captures: m === null || m === undefined ? [] : [...m] };
+      return {
+        location: found,
+        redirect: state.redirect ? redirectTargets.get(found) : undefined,
+        captures: m === null || m === undefined ? [] : [...m],
+        groups: m?.groups,
+      };
     },
   };
 }

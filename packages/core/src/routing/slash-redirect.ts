@@ -1,5 +1,5 @@
 /** @module The `Location` of nginx's slash redirect (`/api` -> `/api/`): relative, or absolute as nginx's `absolute_redirect on` writes it. */
-import type { RedirectRequest, RedirectRoute } from '../types.js';
+import type { Location, RedirectRequest, RedirectRoute } from '../types.js';
 
 /** A Host value nginx would accept (ngx_http_validate_host): a name or an IPv6 literal, an optional port. */
 const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::\d*)?$/;
@@ -14,8 +14,12 @@ const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::\d*)?$/;
  * spaces...) is not echoed: the local address is written instead.
  */
 export function redirectLocation(route: RedirectRoute, request: RedirectRequest): string {
-  const absolute = route.location.absoluteRedirect;
-  if (absolute === undefined) return route.redirect;
+  return absoluteLocation(route.redirect, route.location.absoluteRedirect, request);
+}
+
+/** `path` (starting with `/`) as nginx's header filter writes it under `absolute` (relative when undefined). */
+export function absoluteLocation(path: string, absolute: Location['absoluteRedirect'], request: RedirectRequest): string {
+  if (absolute === undefined) return path;
   let host = absolute.serverName;
   if (host === undefined) {
     const header = request.host?.trim();
@@ -25,7 +29,7 @@ export function redirectLocation(route: RedirectRoute, request: RedirectRequest)
   const port = request.localPort;
   const standard = request.encrypted ? 443 : 80;
   const withPort = absolute.port && port !== undefined && port !== standard ? `:${port}` : '';
-  return `${request.encrypted ? 'https' : 'http'}://${host}${withPort}${route.redirect}`;
+  return `${request.encrypted ? 'https' : 'http'}://${host}${withPort}${path}`;
 }
 
 function stripPort(host: string): string {

@@ -57,6 +57,7 @@ export function* resolveSite(site: EngineSite, state: RequestState): Engine {
       // A client's own request may not end on an internal location; one changed by rewrite or try_files may.
       if (location.internal === true && !state.changed) return { location, internal: true };
       state.captures = found.captures;
+      setGroups(state, found.groups);
     }
     state.location = location;
     const content = location.content;
@@ -91,6 +92,12 @@ function hasDotSegment(uri: string): boolean {
   return /(?:^|\/)\.\.?(?:\/|$)/.test(uri);
 }
 
+/** Named captures (`(?<name>...)`) are variables from then on, as in nginx (a later match does not clear them). */
+function setGroups(state: RequestState, groups: Readonly<Record<string, string | undefined>> | undefined): void {
+  if (groups === undefined) return;
+  for (const [name, value] of Object.entries(groups)) (state.vars ??= new Map()).set(name, value ?? '');
+}
+
 function lookup(state: RequestState): (name: string) => string | undefined {
   return (name) => lookupVariable(state, name);
 }
@@ -118,6 +125,7 @@ function* runSteps(steps: readonly Step[], state: RequestState): Generator<FileQ
         const m = step.regex.exec(state.uri);
         if (m === null) break;
         state.captures = [...m];
+        setGroups(state, m.groups);
         const value = expand(step.to, lookup(state));
         const q = value.indexOf('?');
         if (step.absolute || step.flag === 'redirect' || step.flag === 'permanent') {
@@ -168,7 +176,10 @@ function* test(condition: Condition, state: RequestState): Generator<FileQuery, 
       return (expand(condition.value, lookup(state)) === expand(condition.text, lookup(state))) !== condition.negate;
     case 'regex': {
       const m = condition.regex.exec(expand(condition.value, lookup(state)));
-      if (m !== null) state.captures = [...m];
+      if (m !== null) {
+        state.captures = [...m];
+        setGroups(state, m.groups);
+      }
       return (m !== null) !== condition.negate;
     }
     case 'file': {

@@ -101,7 +101,9 @@ function runPhases(
   const target = splitTarget(url);
   if (target === undefined) return undefined;
   const uri = normalizePath(target.rawPath);
-  if (uri === undefined) return undefined;
+  // A path nginx cannot make a `$uri` of (`..` above the root, a bad escape, a NUL): its 400, as
+  // nginx answers before any phase (a site of files must not hand such a path to the app either).
+  if (uri === undefined) return { return: { status: 400 }, location: undefined };
   const serverName = site.names[0] ?? '';
   if (site.return !== undefined && site.rewrite === undefined) return returnAnswer(site.return, { url, host, serverName, scheme });
   const state = {
