@@ -17,6 +17,8 @@ import {
   prepareMetrics,
   adoptTargetHost,
   redirectLocation,
+  responseHeadersOf,
+  addHeadersOnWrite,
   toRedirectRequest,
   takeUpgrade,
   upgradeResponse,
@@ -241,6 +243,11 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
         },
       );
       return;
+    }
+    // nginx's add_header / expires on the answers written here (proxied answers get them through the response hook).
+    const plan = responseHeadersOf(route);
+    if (plan !== undefined && route.internal !== true && ('return' in route || 'file' in route || route.redirect !== undefined)) {
+      addHeadersOnWrite(req, res, plan, { file: 'file' in route });
     }
     if ('return' in route) {
       sendReturn(res, route);

@@ -16,6 +16,8 @@ import {
   prepareMetrics,
   adoptTargetHost,
   redirectLocation,
+  responseHeadersOf,
+  addHeadersOnWrite,
   toRedirectRequest,
   SwitchyardConfigError,
   SwitchyardError,
@@ -214,11 +216,14 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
         (err: unknown) => internalError(ctx, request, reply, err),
       );
     } else if ('return' in route) {
+      answerHeaders(request, reply, route);
       sendReturn(reply, route);
     } else if ('file' in route) {
+      answerHeaders(request, reply, route);
       // nginx's access phase (limit_req, allow, auth_basic...) guards files as it guards the proxy.
       if (passLimits(sy, request, reply, route.location, () => sendStaticFile(reply, route))) sendStaticFile(reply, route);
     } else if (route.redirect !== undefined) {
+      answerHeaders(request, reply, route);
       reply
         .code(301)
         .header('location', redirectLocation(route, toRedirectRequest(request.raw)))
@@ -226,6 +231,12 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
     } else {
       proxy(request, reply, route);
     }
+  }
+
+  /** nginx's add_header / expires on an answer switchyard or @fastify/static writes (proxied answers get them through the response hook). */
+  function answerHeaders(request: FastifyRequest, reply: FastifyReply, route: SiteMatch): void {
+    const plan = responseHeadersOf(route);
+    if (plan !== undefined) addHeadersOnWrite(request.raw, reply.raw, plan, { file: 'file' in route });
   }
 
   /** A virtual host's `return`: its status, Location and text, nothing proxied. */
