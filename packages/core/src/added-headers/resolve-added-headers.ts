@@ -56,6 +56,16 @@ function compileList(input: unknown, path: string): readonly CompiledAddHeader[]
   );
 }
 
+/** Why switchyard cannot add `value` (a variable it has not for a response header), or `undefined` (the nginx import warns with it). */
+export function addHeaderValueError(name: string, value: string): string | undefined {
+  try {
+    compileValue(value, name);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message.slice(name.length + 1);
+  }
+}
+
 function compileValue(value: string, path: string): CompiledAddHeader['value'] {
   for (const m of value.matchAll(/\$\{?([A-Za-z0-9_]+)/g)) {
     const name = (m[1] as string).toLowerCase();
