@@ -10,6 +10,7 @@ import { DELIBERATE } from './deliberate.js';
 import { VIRTUAL_HOSTS } from './virtual-hosts.js';
 import { BODY_LIMITS } from './body-limits.js';
 import { REQUEST_LIMITS } from './request-limits.js';
+import { FILE_HEADERS } from './file-headers.js';
 
 export const SCENARIOS: readonly Scenario[] = [
   ...BALANCING,
@@ -23,4 +24,5 @@ export const SCENARIOS: readonly Scenario[] = [
   ...VIRTUAL_HOSTS,
   ...BODY_LIMITS,
   ...REQUEST_LIMITS,
+  ...FILE_HEADERS,
 ];
