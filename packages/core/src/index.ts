@@ -52,3 +52,4 @@ export { createRequestFacts, finishRequestFacts, recordConnect, sendTry, traceTr
 export { traceSendingTry } from './tracing/request-trace.js';
 export { servesFiles, loadStaticPeer } from './static-files/load-peer.js';
 export { recordUpstreamHeaders } from './request-facts/upstream-headers.js';
+export * from './added-headers/index.js';

@@ -7,6 +7,9 @@ export type * from './sticky/sticky-types.js';
 import type { LocationHooks, ResolvedHooks } from './hooks/hook-types.js';
 import type { RequestHeaderPlan } from './http/request-header-plan.js';
 import type { CompiledProgram, LocationContent } from './rewrite/program-types.js';
+import type { AddHeaderOptions, ExpiresOption, ResponseHeaderPlan } from './added-headers/added-header-types.js';
+
+export type { AddHeaderOptions, ExpiresOption, ResponseHeaderPlan, CompiledAddHeader, ResolvedExpires } from './added-headers/added-header-types.js';
 import type { RequestFacts, TryFacts } from './request-facts/facts-types.js';
 export type * from './request-facts/facts-types.js';
 import type { AccessLogOption, ResolvedAccessLog } from './access-log/resolve-access-log.js';
@@ -344,6 +347,14 @@ export interface LocationOptions extends LocationHooks {
   maxBodySize?: number | string;
   /** nginx `limit_req`, `limit_conn`, `allow`/`deny`, `auth_basic`, `satisfy` here, field by field over the enclosing level's. See docs/request-limits.md. */
   limits?: RequestLimitOptions;
+  /**
+   * nginx `add_header`: headers added to every answer of the location (proxied, files, `return`,
+   * redirects) with status 200, 201, 204, 206, 301, 302, 303, 304, 307 or 308, or any status with
+   * `always`. A list given here replaces the enclosing level's as a whole (nginx); `[]` drops it. See docs/nginx-files.md.
+   */
+  addHeaders?: AddHeaderOptions[];
+  /** nginx `expires`: Expires and Cache-Control for the same statuses (`'1d'`, `'max'`, `'epoch'`, `'-1h'`, `'off'`); default the enclosing level's. */
+  expires?: ExpiresOption;
 }
 
 /** A sink for one-line state-change messages (pino, console, ...). */
@@ -432,6 +443,10 @@ export interface SwitchyardOptions {
   limitZones?: Record<string, LimitZoneOptions>;
   /** The `limits` of every location (nginx's http level), which servers and locations override field by field. */
   limits?: RequestLimitOptions;
+  /** nginx's http-level `add_header`: the default of every server and location (see `LocationOptions.addHeaders`). */
+  addHeaders?: AddHeaderOptions[];
+  /** nginx's http-level `expires`: the default of every server and location. */
+  expires?: ExpiresOption;
 }
 
 /** One virtual host: nginx's `server { server_name ...; location ... }`. */
@@ -450,6 +465,10 @@ export interface VirtualServerOptions {
   rewrite?: RewriteStep[];
   /** This host's `limits`, over the top-level ones field by field. */
   limits?: RequestLimitOptions;
+  /** nginx's server-level `add_header`: its `return`/`rewrite` answers' and the default of its locations (replaces the top-level list). */
+  addHeaders?: AddHeaderOptions[];
+  /** nginx's server-level `expires`, over the top-level one. */
+  expires?: ExpiresOption;
 }
 
 /**
@@ -692,6 +711,8 @@ export interface Location {
   readonly maxBodyBytes?: number;
   /** The request limits in effect (merged over the outer levels); absent when none is set. */
   readonly limits?: ResolvedLimits;
+  /** `addHeaders` and `expires` in effect (inherited as nginx); absent when nothing is added. */
+  readonly responseHeaders?: ResponseHeaderPlan;
 }
 
 export interface ResolvedConfig {
@@ -722,6 +743,8 @@ export interface ResolvedConfig {
   readonly rewrite?: CompiledProgram | undefined;
   /** The top-level `absoluteRedirect` (what a server-level `return` or rewrite redirect to `/...` uses); absent: relative. */
   readonly absoluteRedirect?: Location['absoluteRedirect'];
+  /** The top-level `addHeaders`/`expires` (the single-site shape's server-level answers get them); absent when none. */
+  readonly responseHeaders?: ResponseHeaderPlan;
 }
 
 /** A validated virtual host. */
@@ -733,6 +756,8 @@ export interface ResolvedVirtualServer {
   readonly return?: Readonly<ReturnOptions> | undefined;
   /** Server-level rewrite steps, compiled; absent when none. */
   readonly rewrite?: CompiledProgram | undefined;
+  /** The server's `addHeaders`/`expires` over the top level's; absent when none. */
+  readonly responseHeaders?: ResponseHeaderPlan;
 }
 
 // ---------------------------------------------------------------------------
@@ -817,6 +842,8 @@ export interface ReturnRoute {
   readonly return: { readonly status: number; readonly location?: string; readonly body?: string };
   /** The location that answered (absent for a server-level `return`). */
   readonly location?: Location | undefined;
+  /** A server-level answer's `addHeaders`/`expires` (the server's); a location's answer has its location's. */
+  readonly responseHeaders?: ResponseHeaderPlan | undefined;
   readonly redirect?: undefined;
   readonly internal?: undefined;
 }

@@ -16,6 +16,8 @@ import {
   OpenExchanges,
   prepareMetrics,
   adoptTargetHost,
+  responseHeadersOf,
+  addHeadersOnWrite,
   takeUpgrade,
   upgradeResponse,
   requestErrorLine,
@@ -240,6 +242,11 @@ export function switchyard(input: SwitchyardInput, options: ExpressSwitchyardOpt
         },
       );
       return;
+    }
+    // nginx's add_header / expires on the answers written here (proxied answers get them through the response hook).
+    const plan = responseHeadersOf(route);
+    if (plan !== undefined && route.internal !== true && ('return' in route || 'file' in route || route.redirect !== undefined)) {
+      addHeadersOnWrite(req, res, plan, { file: 'file' in route });
     }
     if ('return' in route) {
       sendReturn(req, res, route, sy.config.absoluteRedirect);

@@ -18,6 +18,8 @@ import {
   adoptTargetHost,
   redirectResponse,
   returnResponse,
+  responseHeadersOf,
+  addHeadersOnWrite,
   toRedirectRequest,
   SwitchyardConfigError,
   SwitchyardError,
@@ -216,15 +218,24 @@ export async function switchyardPlugin(app: FastifyInstance, input: SwitchyardIn
         (err: unknown) => internalError(ctx, request, reply, err),
       );
     } else if ('return' in route) {
+      answerHeaders(request, reply, route);
       sendReturn(reply, request, route);
     } else if ('file' in route) {
+      answerHeaders(request, reply, route);
       // nginx's access phase (limit_req, allow, auth_basic...) guards files as it guards the proxy.
       if (passLimits(sy, request, reply, route.location, () => sendStaticFile(reply, route))) sendStaticFile(reply, route);
     } else if (route.redirect !== undefined) {
+      answerHeaders(request, reply, route);
       write(reply, redirectResponse(route, toRedirectRequest(request.raw)));
     } else {
       proxy(request, reply, route);
     }
+  }
+
+  /** nginx's add_header / expires on an answer switchyard or @fastify/static writes (proxied answers get them through the response hook). */
+  function answerHeaders(request: FastifyRequest, reply: FastifyReply, route: SiteMatch): void {
+    const plan = responseHeadersOf(route);
+    if (plan !== undefined) addHeadersOnWrite(request.raw, reply.raw, plan, { file: 'file' in route });
   }
 
   /** A virtual host's `return`: its status, Location and text, nothing proxied. */

@@ -12,6 +12,7 @@ import { BODY_LIMITS } from './body-limits.js';
 import { REQUEST_LIMITS } from './request-limits.js';
 import { FILES } from './files.js';
 import { REWRITE } from './rewrite.js';
+import { FILE_HEADERS } from './file-headers.js';
 
 export const SCENARIOS: readonly Scenario[] = [
   ...BALANCING,
@@ -28,4 +29,5 @@ export const SCENARIOS: readonly Scenario[] = [
   ...FILES,
   ...REWRITE,
   ...DELIBERATE_FILES,
+  ...FILE_HEADERS,
 ];

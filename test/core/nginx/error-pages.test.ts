@@ -1,4 +1,4 @@
-/** @module nginx error_page / proxy_intercept_errors / add_header / proxy_hide_header import: the hooks they become, read at import time, and the warnings for what cannot be mapped. */
+/** @module nginx error_page / proxy_intercept_errors / add_header / proxy_hide_header import: the hooks and options they become, read at import time, and the warnings for what cannot be mapped. */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NginxParseError, type ErrorAnswer, type LocationOptions, type RequestInfo } from '@switchyard/core';
 import { parseNginxConfig } from '../../../packages/core/src/nginx/index.js';
+import { resolveConfig } from '../../../packages/core/src/config/resolve-config.js';
 
 const REQUEST: RequestInfo = { method: 'GET', url: '/x', headers: {}, clientIp: '127.0.0.1' };
 
@@ -131,7 +132,7 @@ test('error_page values nginx refuses are errors with their position', () => {
   );
 });
 
-test('add_header becomes rewriteResponseHeaders, inherited as a whole; variables are warnings; proxy_hide_header is hideHeaders', () => {
+test('add_header becomes addHeaders, inherited as a whole, run on proxied answers by the response hook; proxy_hide_header is hideHeaders', () => {
   const { options, warnings } = parseNginxConfig(
     [
       'upstream app { server a:1; }',
@@ -140,14 +141,21 @@ test('add_header becomes rewriteResponseHeaders, inherited as a whole; variables
       'add_header Strict-Transport-Security "max-age=63072000" always;',
       'proxy_hide_header X-Powered-By;',
       'location / { proxy_pass http://app; }',
-      'location /own/ { proxy_pass http://app; add_header X-Own yes; add_header X-Id $request_id; }',
+      'location /own/ { proxy_pass http://app; add_header X-Own yes; add_header X-Uri $request_uri; add_header X-Scheme $scheme; }',
       '}',
     ].join('\n'),
   );
+  // The server's list is the single-site shape's top level; a location with its own list says so.
+  assert.deepEqual(options.addHeaders, [
+    { name: 'x-frame-options', value: 'DENY' },
+    { name: 'strict-transport-security', value: 'max-age=63072000', always: true },
+  ]);
+  assert.equal((options.locations?.['/'] as LocationOptions).addHeaders, undefined);
+  const config = resolveConfig(options);
   const run = (key: string, status: number, input: Record<string, string | string[]>): Record<string, string | string[]> => {
-    const l = options.locations?.[key] as LocationOptions;
+    const l = config.locations.find((x) => x.key === key)!;
     const headers = { ...input };
-    l.rewriteResponseHeaders!(headers, { request: REQUEST, status });
+    l.hooks!.rewriteResponseHeaders!(headers, { request: REQUEST, status });
     return headers;
   };
   assert.deepEqual((options.locations?.['/'] as LocationOptions).hideHeaders, ['x-powered-by']);
@@ -158,8 +166,12 @@ test('add_header becomes rewriteResponseHeaders, inherited as a whole; variables
   });
   // Without `always`, nginx adds headers to 2xx/3xx answers only.
   assert.deepEqual(run('/', 502, {}), { 'strict-transport-security': 'max-age=63072000' });
-  // A level with add_header of its own drops the server's (and proxy_hide_header is still the server's).
-  assert.deepEqual(run('/own/', 200, {}), { 'x-own': 'yes' });
+  // A level with add_header of its own drops the server's (and proxy_hide_header is still the server's); variables are expanded.
+  assert.deepEqual(run('/own/', 200, {}), { 'x-own': 'yes', 'x-uri': '/x' });
   assert.deepEqual((options.locations?.['/own/'] as LocationOptions).hideHeaders, ['x-powered-by']);
-  assert.deepEqual(warnings, ['line 7: "add_header X-Id" ignored (nginx variables are not expanded: $request_id)']);
+  assert.equal(warnings.length, 1);
+  assert.match(
+    warnings[0]!,
+    /^line 7: "add_header X-Scheme" ignored \(uses the nginx variable "\$scheme", which switchyard does not have for a response header/,
+  );
 });

@@ -300,13 +300,12 @@ test('locations that do not proxy are kept with what they answer; one without a 
   assert.deepEqual(options.locations, {
     '/': { upstream: 'app', headerDefaults: 'nginx' },
     '= /healthz': { return: { status: 200, body: 'ok' } },
-    '/static/': { root: '/srv' },
+    '/static/': { root: '/srv', expires: '1d' },
     '/files/': { alias: '/data/' },
     // nginx runs the return (rewrite phase) before it would proxy.
     '/both/': { upstream: 'app', headerDefaults: 'nginx', return: { status: 403 } },
   });
   assert.deepEqual(warnings, [
-    'line 5: "expires" ignored (switchyard does not add Expires or Cache-Control headers (proxied responses keep the upstream\'s, files get none))',
     'line 7: location /spa/ serves files but has no root or alias: nginx would serve files from its default root, which switchyard does not know; it is left out, so its requests are matched by the other locations (give it a root)',
     'line 9: location @fallback serves files but has no root or alias: nginx would serve files from its default root, which switchyard does not know; it is left out, and a try_files or error_page naming it is an error (give it a root)',
     'line 10: location /empty/ neither proxies nor answers itself: nginx would serve files from its default root, which switchyard does not know; it is left out, so its requests are matched by the other locations (give it a root)',

@@ -27,6 +27,7 @@ import { resolveAdmin, resolveCluster } from './resolve-admin.js';
 import { resolveAccessLog } from '../access-log/resolve-access-log.js';
 import { resolveStatus } from './resolve-status.js';
 import { resolveLimits, resolveLimitZones } from '../limits/resolve-limits.js';
+import { ADDED_HEADER_KEYS, resolveAddedHeaders } from '../added-headers/resolve-added-headers.js';
 
 const TOP_KEYS = [
   'upstreams',
@@ -49,6 +50,7 @@ const TOP_KEYS = [
   'rewrite',
   'limitZones',
   'limits',
+  ...ADDED_HEADER_KEYS,
 ] as const;
 const UPSTREAM_KEYS = [
   'servers',
@@ -116,6 +118,7 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     absoluteRedirect: resolveAbsoluteRedirect(top.absoluteRedirect, 'absoluteRedirect'),
     redirect: resolveTopRedirect(top.redirect),
     ...limitScope(top.limitZones, top.limits),
+    ...responseHeaderScope(top),
   };
   const maxBodyBytes = top.maxBodySize === undefined ? 0 : parseBodySize(top.maxBodySize, 'maxBodySize');
   if (top.servers !== undefined && top.rewrite !== undefined) fail('rewrite', 'cannot be given beside servers: give each server its own (servers[i].rewrite)');
@@ -165,8 +168,15 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     servers: servers === undefined ? undefined : Object.freeze(servers),
     ...(rewrite !== undefined ? { rewrite } : {}),
     ...(scope.absoluteRedirect !== undefined ? { absoluteRedirect: scope.absoluteRedirect } : {}),
+    ...(scope.responseHeaders !== undefined ? { responseHeaders: scope.responseHeaders } : {}),
     underscoresInHeaders: optionalBoolean(top.underscoresInHeaders, 'underscoresInHeaders', true),
   });
+}
+
+/** The top-level `addHeaders` / `expires` (nginx's http level), the default of every server and location. */
+function responseHeaderScope(top: Record<string, unknown>): Pick<TopLocationScope, 'responseHeaders'> {
+  const plan = resolveAddedHeaders(top, '', undefined);
+  return plan === undefined ? {} : { responseHeaders: plan };
 }
 
 /** The zones and the top-level `limits` (nginx's http level) every server and location starts from. */

@@ -18,6 +18,9 @@ import { compileRequestHeaders } from '../http/request-header-plan.js';
 import { hiddenHeaderSet } from '../http/hidden-response-headers.js';
 
 import { HOOK_KEYS, mergeHooks, readHooks } from '../hooks/resolve-hooks.js';
+import { ADDED_HEADER_KEYS, resolveAddedHeaders } from '../added-headers/resolve-added-headers.js';
+import { withAddedHeaders } from '../added-headers/proxied-added-headers.js';
+import type { ResponseHeaderPlan } from '../added-headers/added-header-types.js';
 
 const HEADER_KEYS = ['preserveHost', 'headers', 'headerDefaults', 'forwardedHeaders', 'hideHeaders', 'passHeaders'] as const;
 const LOCATION_KEYS = [
@@ -40,6 +43,7 @@ const LOCATION_KEYS = [
   'return',
   'rewrite',
   'limits',
+  ...ADDED_HEADER_KEYS,
   ...HOOK_KEYS,
 ] as const;
 /** Options that only mean something when the location proxies. */
@@ -117,6 +121,8 @@ interface LocationScope {
   readonly zones?: LimitZones;
   /** The `limits` of the level above (server or top). */
   readonly limits?: ResolvedLimits;
+  /** `addHeaders`/`expires` of the level above (server or top). */
+  readonly responseHeaders?: ResponseHeaderPlan;
 }
 
 /**
@@ -260,6 +266,8 @@ function build(
     options.maxBodySize !== undefined ? parseBodySize(options.maxBodySize, `${path}.maxBodySize`) : (scope.parent?.maxBodyBytes ?? scope.maxBodyBytes ?? 0);
   // nginx's limit directives: each one given here replaces the enclosing location's, else the level above's.
   const limits = resolveLimits(options.limits, `${path}.limits`, scope.parent?.limits ?? scope.limits, scope.zones ?? NO_ZONES);
+  // add_header / expires: the location's own, else the enclosing location's, else the level above's.
+  const responseHeaders = resolveAddedHeaders(options, path, scope.parent === undefined ? scope.responseHeaders : scope.parent.responseHeaders);
   const location: Location = {
     key,
     kind,
@@ -276,13 +284,15 @@ function build(
     retry: resolveRetry(options.retry, `${path}.retry`, upstream?.retry ?? DEFAULT_RETRY),
     timeouts: resolveTimeouts(options.timeouts, `${path}.timeouts`, upstream?.timeouts ?? DEFAULT_TIMEOUTS),
     websocket: optionalBoolean(options.websocket, `${path}.websocket`, DEFAULT_WEBSOCKET),
-    hooks: mergeHooks(readHooks(options, path), upstream?.hooks, path),
+    // Proxied answers get add_header / expires through the response header hook (see withAddedHeaders).
+    hooks: withAddedHeaders(mergeHooks(readHooks(options, path), upstream?.hooks, path), upstream === undefined ? undefined : responseHeaders),
     internal,
     accelRedirect: optionalBoolean(options.accelRedirect, `${path}.accelRedirect`, scope.accelRedirect),
     absoluteRedirect:
       options.absoluteRedirect === undefined ? scope.absoluteRedirect : resolveAbsoluteRedirect(options.absoluteRedirect, `${path}.absoluteRedirect`),
     ...(maxBodyBytes > 0 ? { maxBodyBytes } : {}),
     ...(limits !== undefined ? { limits } : {}),
+    ...(responseHeaders !== undefined ? { responseHeaders } : {}),
     redirects:
       upstream === undefined
         ? undefined

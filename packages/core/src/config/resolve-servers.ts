@@ -6,10 +6,12 @@ import { compileProgram, siteSetNames } from '../rewrite/compile-program.js';
 import { parseBodySize } from './body-size.js';
 import { resolveLimits, type LimitZones } from '../limits/resolve-limits.js';
 import type { ResolvedLimits } from '../limits/limit-types.js';
+import { ADDED_HEADER_KEYS, resolveAddedHeaders } from '../added-headers/resolve-added-headers.js';
+import type { ResponseHeaderPlan } from '../added-headers/added-header-types.js';
 import { classifyServerName } from '../routing/virtual-hosts/server-names.js';
 import { RETURN_VARIABLES, unknownReturnVariables } from '../routing/virtual-hosts/return-answer.js';
 
-const SERVER_KEYS = ['names', 'default', 'locations', 'return', 'maxBodySize', 'rewrite', 'limits'] as const;
+const SERVER_KEYS = ['names', 'default', 'locations', 'return', 'maxBodySize', 'rewrite', 'limits', ...ADDED_HEADER_KEYS] as const;
 const RETURN_KEYS = ['status', 'url', 'body'] as const;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** nginx's non-standard 444: close the connection, send nothing. */
@@ -27,6 +29,8 @@ export interface TopLocationScope {
   readonly zones?: LimitZones;
   /** The top-level `limits`. */
   readonly limits?: ResolvedLimits;
+  /** The top-level `addHeaders` / `expires`. */
+  readonly responseHeaders?: ResponseHeaderPlan;
 }
 
 /** One `locations` object (top level or of a server), in config order, nested ones inside, with nginx's "duplicate location" check. */
@@ -106,7 +110,8 @@ export function resolveServers(
     const siteNames = siteSetNames(entry.rewrite, entry.locations);
     const rewrite = entry.rewrite === undefined ? undefined : compileProgram(entry.rewrite, `${path}.rewrite`, siteNames);
     const limits = resolveLimits(entry.limits, `${path}.limits`, scope.limits, scope.zones ?? new Map());
-    const hostScope = { ...(limits === undefined ? scope : { ...scope, limits }), setNames: siteNames };
+    const responseHeaders = resolveAddedHeaders(entry, path, scope.responseHeaders);
+    const hostScope = { ...(limits === undefined ? scope : { ...scope, limits }), setNames: siteNames, responseHeaders };
     const locations = entry.locations === undefined ? [] : resolveLocationMap(entry.locations, upstreams, `${path}.locations`, hostScope, limit);
     return Object.freeze({
       names: Object.freeze(names),
@@ -114,6 +119,7 @@ export function resolveServers(
       locations: Object.freeze(locations),
       return: ret,
       ...(rewrite !== undefined ? { rewrite } : {}),
+      ...(responseHeaders !== undefined ? { responseHeaders } : {}),
     });
   });
 }

@@ -1,7 +1,7 @@
-/** @module nginx `error_page` (+ `proxy_intercept_errors`) and `add_header` turned into a location's onError / interceptErrors / rewriteResponseHeaders. */
+/** @module nginx `error_page` (+ `proxy_intercept_errors`) turned into a location's onError / interceptErrors. */
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import type { ErrorAnswer, ErrorHookContext, HookHeaders, ResponseHookContext } from '../hooks/hook-types.js';
+import type { ErrorAnswer, ErrorHookContext } from '../hooks/hook-types.js';
 import type { LocationKind, LocationOptions } from '../types.js';
 import type { ImportNotes } from './notes.js';
 import type { ProxySettings } from './proxy-settings.js';
@@ -26,9 +26,6 @@ export interface PageScope {
   readonly server: ProxySettings;
 }
 
-/** nginx `add_header` applies to these statuses unless `always` is given. */
-const ADD_HEADER_STATUSES = new Set([200, 201, 204, 206, 301, 302, 303, 304, 307, 308]);
-
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.htm': 'text/html; charset=utf-8',
@@ -50,14 +47,14 @@ interface Page {
   readonly body: string | Buffer;
 }
 
-type Hooks = Pick<LocationOptions, 'onError' | 'interceptErrors' | 'rewriteResponseHeaders'>;
+type Hooks = Pick<LocationOptions, 'onError' | 'interceptErrors'>;
 
 /**
  * The hook options of one proxied location: its (inherited) error pages become an `onError` that
  * answers those statuses with the page, read now (a static file, a `return CODE "text"`, or a
  * redirect to a URL); with `proxy_intercept_errors on` the same statuses become `interceptErrors`.
- * `add_header` becomes a `rewriteResponseHeaders`. What cannot be reproduced
- * is a warning naming the line.
+ * (`add_header` and `expires` are the location's `addHeaders` / `expires`.) What cannot be
+ * reproduced is a warning naming the line.
  */
 export function responseHookOptions(settings: ProxySettings, scope: PageScope, notes: ImportNotes): Hooks {
   const out: Hooks = {};
@@ -79,16 +76,6 @@ export function responseHookOptions(settings: ProxySettings, scope: PageScope, n
     if (settings.interceptErrors === true) out.interceptErrors = [...pages.keys()];
   }
   // proxy_hide_header is the location's `hideHeaders` (parse-nginx-config), applied before any hook.
-  const add = settings.addHeaders ?? [];
-  if (add.length > 0) {
-    out.rewriteResponseHeaders = function nginxResponseHeaders(headers: HookHeaders, ctx: ResponseHookContext): void {
-      for (const h of add) {
-        if (!h.always && !ADD_HEADER_STATUSES.has(ctx.status)) continue;
-        const prior = headers[h.name];
-        headers[h.name] = prior === undefined ? h.value : [...(Array.isArray(prior) ? prior : [prior]), h.value];
-      }
-    };
-  }
   return out;
 }
 

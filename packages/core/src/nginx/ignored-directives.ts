@@ -26,7 +26,6 @@ const CHANGES: Record<string, string> = {
   autoindex: SERVES_NO_FILES,
   try_files: SERVES_NO_FILES,
   gzip: 'switchyard does not compress responses: use @fastify/compress (Fastify) or compression (Express)',
-  expires: "switchyard does not add Expires or Cache-Control headers (proxied responses keep the upstream's, files get none)",
   more_set_headers: 'third-party headers-more module; write a rewriteResponseHeaders hook',
   more_clear_headers: 'third-party headers-more module; write a rewriteResponseHeaders hook',
   more_set_input_headers: 'third-party headers-more module; write a rewriteRequest hook',

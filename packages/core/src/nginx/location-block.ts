@@ -232,9 +232,6 @@ export function readLocation(
       `"try_files" in proxied "location ${key}"${ownFiles.tryFiles === undefined ? ' (inherited)' : ''} is not supported (nginx would proxy the URI of the file it found): proxy from a named location given as try_files' last entry`,
     );
   }
-  if (target === undefined && (settings.addHeaders?.length ?? 0) > 0) {
-    notes.warn(d, `"add_header" ignored in location ${key}: switchyard adds headers to proxied responses only, not to the files and answers it serves itself`);
-  }
   notes.absorb(local);
   return { key, kind, pattern, target, content, settings, healthCheck, internal, redirect: redirects, nested, line: d.line, column: d.column, file: d.file };
 }

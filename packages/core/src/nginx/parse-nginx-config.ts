@@ -16,6 +16,7 @@ import type {
 import { ignoreDirective, isOtherPass } from './ignored-directives.js';
 import { locationKey, readLocation, type ImportedLocation, type ProxyTarget } from './location-block.js';
 import { responseHookOptions, type PageLocation, type PageScope } from './error-pages.js';
+import { headerLevel, NO_HEADERS, writeHeaderOptions, type HeaderLevel } from './header-options.js';
 import { fail, ImportNotes } from './notes.js';
 import { mergeSettings, PROXY_DIRECTIVES, readProxyDirective, type ProxySettings } from './proxy-settings.js';
 import { parseSyntaxTree, type Directive } from './syntax-tree.js';
@@ -134,6 +135,8 @@ class Importer {
   #firstDropped: Directive | undefined;
   /** Virtual hosts: server blocks with the same server_name list are one (the :80 and :443 copies of a site). */
   readonly #scopes: Scope[] = [];
+  /** The `add_header` / `expires` in effect at each host scope's server level. */
+  readonly #serverHeaders = new Map<number, HeaderLevel>();
   readonly #scopeByKey = new Map<string, number>();
   #scope = -1;
   readonly #scopeOfLocation = new Map<ImportedLocation, number>();
@@ -306,6 +309,8 @@ class Importer {
     }
     const settings = mergeSettings(inherited, level);
     const redirect = mergeRedirect(inheritedRedirect, redirectLevel);
+    // add_header / expires of a server block: its own answers', and what its locations inherit (the first block of a host).
+    if (ctx === 'server' && !this.#serverHeaders.has(this.#hostScope())) this.#serverHeaders.set(this.#hostScope(), headerLevel(settings));
 
     for (const d of block) {
       if (PROXY_DIRECTIVES.has(d.name) || redirectDirectives.has(d) || LIMIT_DIRECTIVES.has(d.name)) continue;
@@ -528,6 +533,7 @@ class Importer {
     return this.#scopes.map((scope, i) => {
       const out: VirtualServerOptions = { names: [...scope.names] };
       if (scope.isDefault) out.default = true;
+      writeHeaderOptions(out, this.#serverHeaders.get(i) ?? NO_HEADERS, NO_HEADERS);
       const locations = hostLocations[i]!;
       const ret = scope.return;
       if (scope.rewrite !== undefined) {
@@ -627,8 +633,11 @@ class Importer {
       }
       return locationOptions(loc, t, up.name);
     };
-    const optionsOf = (loc: ImportedLocation, top: boolean, parent?: LocationLevel): LocationOptions => {
+    const optionsOf = (loc: ImportedLocation, top: boolean, parent?: LocationLevel, above: HeaderLevel = NO_HEADERS): LocationOptions => {
       const options = loc.target === undefined ? answeringOptions(loc) : proxiedOptions(loc, loc.target);
+      // add_header / expires for every answer of the location (nginx inherits them as switchyard does: written where they differ).
+      const headers = headerLevel(loc.settings);
+      writeHeaderOptions(options, headers, above);
       if (loc.target !== undefined) addContentOptions(loc, options);
       // A nested location inherits its enclosing one's (the resolved config does the same): written when it differs.
       const level = this.#levelOf.get(levelKey(loc));
@@ -640,14 +649,15 @@ class Importer {
       if (scope !== undefined) Object.assign(options, responseHookOptions(loc.settings, scope, this.#notes));
       if (loc.nested.length > 0) {
         const nested: Record<string, LocationOptions> = {};
-        for (const child of loc.nested) putOwn(nested, child.key, optionsOf(child, false, level));
+        for (const child of loc.nested) putOwn(nested, child.key, optionsOf(child, false, level, headers));
         options.locations = nested;
       }
       return options;
     };
     for (const loc of this.#locations.values()) {
       // putOwn: `location __proto__` and `upstream __proto__` are names like any other.
-      putOwn(hostLocations[this.#scopeOfLocation.get(loc) ?? 0]!, loc.key, optionsOf(loc, true));
+      const host = this.#scopeOfLocation.get(loc) ?? 0;
+      putOwn(hostLocations[host]!, loc.key, optionsOf(loc, true, undefined, this.#serverHeaders.get(host)));
     }
 
     const upstreams: Record<string, UpstreamOptions> = {};
@@ -687,6 +697,9 @@ class Importer {
     else if (servers.length === 1 && (Object.keys(servers[0]!.locations ?? {}).length > 0 || servers[0]!.rewrite !== undefined)) {
       options.locations = servers[0]!.locations!;
       if (servers[0]!.rewrite !== undefined) options.rewrite = servers[0]!.rewrite;
+      // The server's add_header / expires: the single-site shape's top level (its locations inherit them the same way).
+      if (servers[0]!.addHeaders !== undefined) options.addHeaders = servers[0]!.addHeaders;
+      if (servers[0]!.expires !== undefined) options.expires = servers[0]!.expires;
     }
     if (options.locations !== undefined || options.servers !== undefined) {
       // nginx's defaults: X-Accel-Redirect is followed, the slash redirect is absolute.

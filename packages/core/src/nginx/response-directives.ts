@@ -1,7 +1,9 @@
-/** @module The response-side directives switchyard maps to hooks (error_page, proxy_intercept_errors, proxy_hide_header, add_header), read per level like the proxy_* ones. */
+/** @module The response-side directives (error_page, proxy_intercept_errors, proxy_hide_header, add_header, expires), read per level like the proxy_* ones. */
 import { fail, type ImportNotes } from './notes.js';
 import type { Directive } from './syntax-tree.js';
 import type { Position } from './tokenizer.js';
+import type { ExpiresOption } from '../added-headers/added-header-types.js';
+import { addHeaderValueError, parseExpires } from '../added-headers/resolve-added-headers.js';
 
 /** One `error_page CODE... [=[RESPONSE]] URI`. */
 export interface ErrorPageRule extends Position {
@@ -27,11 +29,15 @@ export interface ResponseSettings {
   errorPages?: ErrorPageRule[];
   hideHeaders?: string[];
   addHeaders?: AddedHeader[];
+  /** `expires` of the level (`'off'` written or not), inherited when unset. */
+  expires?: ExpiresOption;
+  /** The level's own `expires` line (nginx refuses a second one at one level). */
+  expiresAt?: Position;
   /** `root` of the level, to find static error pages (the directive itself still warns: switchyard serves no files). */
   root?: string;
 }
 
-export const RESPONSE_DIRECTIVES: ReadonlySet<string> = new Set(['error_page', 'proxy_intercept_errors', 'proxy_hide_header', 'add_header']);
+export const RESPONSE_DIRECTIVES: ReadonlySet<string> = new Set(['error_page', 'proxy_intercept_errors', 'proxy_hide_header', 'add_header', 'expires']);
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -67,6 +73,9 @@ export function readResponseDirective(d: Directive, level: ResponseSettings, not
       (level.hideHeaders ??= []).push(name.value.toLowerCase());
       return true;
     }
+    case 'expires':
+      readExpires(d, level, notes);
+      return true;
     default: {
       const [name, value, flag, extra] = d.args;
       if (name === undefined || value === undefined || extra !== undefined || (flag !== undefined && flag.value !== 'always')) {
@@ -74,8 +83,9 @@ export function readResponseDirective(d: Directive, level: ResponseSettings, not
       }
       if (!HEADER_NAME.test(name.value)) fail(name, `invalid header name "${name.value}" in "add_header" directive`);
       const list = (level.addHeaders ??= []);
-      if (hasVariable(value.value)) {
-        notes.ignored(d, `add_header ${name.value}`, `nginx variables are not expanded: ${value.value}`);
+      const refused = addHeaderValueError(name.value, value.value);
+      if (refused !== undefined) {
+        notes.ignored(d, `add_header ${name.value}`, refused);
         return true;
       }
       // nginx adds nothing for an empty value; a level with only such lines still drops its parent's.
@@ -83,6 +93,33 @@ export function readResponseDirective(d: Directive, level: ResponseSettings, not
       return true;
     }
   }
+}
+
+/** `expires [modified] time | epoch | max | off` (ngx_http_headers_expires). */
+function readExpires(d: Directive, level: ResponseSettings, notes: ImportNotes): void {
+  if (level.expiresAt !== undefined) fail(d, '"expires" directive is duplicate');
+  const args = d.args;
+  if (args.length < 1 || args.length > 2) fail(d, 'invalid number of arguments in "expires" directive');
+  const modified = args.length === 2;
+  if (modified && args[0]!.value !== 'modified') fail(args[0]!, 'invalid value');
+  const word = args[args.length - 1]!;
+  level.expiresAt = { line: d.line, column: d.column, ...(d.file !== undefined ? { file: d.file } : {}) };
+  if (hasVariable(word.value)) {
+    notes.ignored(d, 'expires', `nginx variables are not expanded: ${word.value}`);
+    return;
+  }
+  if (word.value.startsWith('@')) {
+    notes.ignored(d, `expires ${word.value}`, 'a time of day is not supported: no Expires or Cache-Control is added here');
+    level.expires = 'off';
+    return;
+  }
+  const option: ExpiresOption = modified ? { modified: word.value } : word.value;
+  try {
+    parseExpires(option, 'expires');
+  } catch {
+    fail(word, `invalid value "${word.value}" in "expires" directive`);
+  }
+  level.expires = option;
 }
 
 function readErrorPage(d: Directive, level: ResponseSettings, notes: ImportNotes): void {

@@ -4,7 +4,7 @@
  * location's content (`return`, proxy, files with `index`/`try_files`). A generator: every file
  * test is yielded, so a request that needs none is answered synchronously.
  */
-import type { FilesAnswer, Location, ProxyRoute, ReturnRoute } from '../types.js';
+import type { FilesAnswer, Location, ProxyRoute, ReturnRoute, ResponseHeaderPlan } from '../types.js';
 import type { CompiledProgram, Condition, LocationFiles, Step } from '../rewrite/program-types.js';
 import { expand } from '../rewrite/template.js';
 import { lookupVariable, type RequestState } from '../rewrite/request-state.js';
@@ -24,6 +24,8 @@ export type Engine = Generator<FileQuery, FilesAnswer, FileKind>;
 export interface EngineSite {
   readonly router: Router;
   readonly rewrite: CompiledProgram | undefined;
+  /** The server's `addHeaders`/`expires`, for the answers of its own rewrite steps. */
+  readonly responseHeaders?: ResponseHeaderPlan | undefined;
 }
 
 /** nginx's bound on internal redirects and rewrite cycles ("rewrite or internal redirection cycle": 500). */
@@ -38,7 +40,7 @@ const answer = (status: number, location: Location | undefined): ReturnRoute => 
 export function* resolveSite(site: EngineSite, state: RequestState): Engine {
   if (site.rewrite !== undefined) {
     const end = yield* runSteps(site.rewrite.steps, state);
-    if (end.kind === 'answer') return end.answer;
+    if (end.kind === 'answer') return site.responseHeaders === undefined ? end.answer : { ...end.answer, responseHeaders: site.responseHeaders };
   }
   let named: Location | undefined;
   for (let cycle = 0; ; cycle++) {

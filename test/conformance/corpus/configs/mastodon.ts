@@ -26,7 +26,7 @@ export const mastodon: CorpusConfig = {
   ],
   side: 'https',
   byHand:
-    'Terminate TLS in Node (certificate, and the :80 redirect in front of it or in the app); no proxy_cache (every request reaches Rails); the Cache-Control add_header of /sw.js, /packs/, /system/ (the files are served, without it); compression with @fastify/compress or compression',
+    'Terminate TLS in Node (certificate, and the :80 redirect in front of it or in the app); no proxy_cache (every request reaches Rails, and X-Cached is not added); compression with @fastify/compress or compression',
   cases: [
     { name: 'mastodon: / reaches the backend', host: HOST, path: '/', expect: app('backend', '/') },
     {

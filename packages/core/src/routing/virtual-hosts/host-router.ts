@@ -1,5 +1,5 @@
 /** @module Virtual hosts: the server scope a request's Host picks, each with its own location router (and, with rewrite steps or files, nginx's phases). */
-import type { Location, ResolvedConfig, ReturnOptions, SiteMatch, SiteRequestFacts } from '../../types.js';
+import type { Location, ResolvedConfig, ResponseHeaderPlan, ReturnOptions, ReturnRoute, SiteMatch, SiteRequestFacts } from '../../types.js';
 import type { CompiledProgram } from '../../rewrite/program-types.js';
 import { createRouter, type Router } from '../router.js';
 import { returnAnswer } from './return-answer.js';
@@ -35,29 +35,31 @@ function hasContent(locations: readonly Location[]): boolean {
  * default server), then that scope answers its `return` or matches its own locations. Without
  * `servers` it is the single-site router of `config.locations`, and the host is not looked at.
  */
-export function createHostRouter(config: Pick<ResolvedConfig, 'locations' | 'servers' | 'rewrite'>): HostRouter {
+export function createHostRouter(config: Pick<ResolvedConfig, 'locations' | 'servers' | 'rewrite' | 'responseHeaders'>): HostRouter {
   const servers = config.servers;
   const site = (
     locations: readonly Location[],
     rewrite: CompiledProgram | undefined,
     names: readonly string[],
     ret: Readonly<ReturnOptions> | undefined,
+    responseHeaders: ResponseHeaderPlan | undefined,
   ): Site => ({
     router: createRouter(locations),
     rewrite,
+    responseHeaders,
     names,
     return: ret,
     phases: rewrite !== undefined || hasContent(locations),
   });
   if (servers === undefined || servers.length === 0) {
-    const only = site(config.locations, config.rewrite, [], undefined);
+    const only = site(config.locations, config.rewrite, [], undefined, config.responseHeaders);
     return {
       match: (method, url, host, scheme = 'http', facts) =>
         only.phases ? runPhases(only, method, url, normalizeHost(host), scheme, facts) : only.router.match(method, url),
       routerOf: () => only.router,
     };
   }
-  const sites = servers.map((s) => site(s.locations, s.rewrite, s.names, s.return));
+  const sites = servers.map((s) => site(s.locations, s.rewrite, s.names, s.return, s.responseHeaders));
   const owner = new WeakMap<Location, Router>();
   const own = (locations: readonly Location[], router: Router): void => {
     for (const l of locations) {
@@ -81,12 +83,17 @@ export function createHostRouter(config: Pick<ResolvedConfig, 'locations' | 'ser
       const chosen = sites[table.pick(name)] as Site;
       if (chosen.phases) return runPhases(chosen, method, url, name, scheme, facts);
       if (chosen.return !== undefined) {
-        return returnAnswer(chosen.return, { url, host: name, serverName: chosen.names[0] ?? '', scheme });
+        return withServerHeaders(returnAnswer(chosen.return, { url, host: name, serverName: chosen.names[0] ?? '', scheme }), chosen);
       }
       return chosen.router.match(method, url);
     },
     routerOf: (location) => owner.get(location) ?? (sites[defaultIndex] as Site).router,
   };
+}
+
+/** A server-level `return` carries the server's `addHeaders`/`expires`. */
+function withServerHeaders(route: ReturnRoute, site: Site): ReturnRoute {
+  return site.responseHeaders === undefined ? route : { ...route, responseHeaders: site.responseHeaders };
 }
 
 /** nginx's phases for one request (server rewrite, location lookup and rewrite, content). */
@@ -105,7 +112,7 @@ function runPhases(
   // nginx answers before any phase (a site of files must not hand such a path to the app either).
   if (uri === undefined) return { return: { status: 400 }, location: undefined };
   const serverName = site.names[0] ?? '';
-  if (site.return !== undefined && site.rewrite === undefined) return returnAnswer(site.return, { url, host, serverName, scheme });
+  if (site.return !== undefined && site.rewrite === undefined) return withServerHeaders(returnAnswer(site.return, { url, host, serverName, scheme }), site);
   const state = {
     method,
     scheme,
@@ -127,6 +134,7 @@ function runPhases(
       ? site
       : {
           router: site.router,
+          responseHeaders: site.responseHeaders,
           // A server's `return` comes after its rewrite steps.
           rewrite: {
             steps: [
