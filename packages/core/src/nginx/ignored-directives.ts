@@ -74,6 +74,8 @@ const HARMLESS: Record<string, string> = {
   types_hash_bucket_size: NGINX_TUNING,
   server_names_hash_max_size: NGINX_TUNING,
   server_names_hash_bucket_size: NGINX_TUNING,
+  map_hash_max_size: NGINX_TUNING,
+  map_hash_bucket_size: NGINX_TUNING,
   variables_hash_max_size: NGINX_TUNING,
   variables_hash_bucket_size: NGINX_TUNING,
   map_hash_max_size: NGINX_TUNING,
