@@ -225,7 +225,7 @@ class Importer {
     const maps: Record<string, MapOptions> = {};
     for (const [lower, map] of this.#maps) {
       if (used.has(lower)) putOwn(maps, map.name, map.options);
-      else this.#notes.ignored(map.at, `map ... $${map.name}`, 'no imported header value, rewrite step, root or log format uses it', 'harmless');
+      else this.#notes.ignored(map.at, `map ${map.options.source} $${map.name}`, 'nothing imported uses it', 'harmless');
     }
     if (Object.keys(maps).length > 0) options.maps = maps;
   }
