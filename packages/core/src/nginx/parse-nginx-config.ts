@@ -927,8 +927,10 @@ function addContentOptions(loc: ImportedLocation, out: LocationOptions): void {
   if (only !== undefined && 'return' in only) out.return = only.return;
   else if (c.steps.length > 0) out.rewrite = [...c.steps];
   const serves = loc.target === undefined;
-  if (c.alias !== undefined) out.alias = c.alias;
-  else if (c.root !== undefined && (serves || c.steps.length > 0)) out.root = c.root;
+  // A server's constant `set` variable (Discourse's `alias $public/;`) is its text here too: the alias then starts with a fixed directory.
+  const constants = loc.settings.constants;
+  if (c.alias !== undefined) out.alias = inlineConstants(c.alias, constants);
+  else if (c.root !== undefined && (serves || c.steps.length > 0)) out.root = inlineConstants(c.root, constants);
   if (serves && (out.root !== undefined || out.alias !== undefined)) {
     if (c.index !== undefined) out.index = [...c.index];
     if (c.tryFiles !== undefined) out.tryFiles = [...c.tryFiles];
