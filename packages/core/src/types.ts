@@ -10,6 +10,7 @@ import type { CompiledProgram, LocationContent } from './rewrite/program-types.j
 import type { AddHeaderOptions, ExpiresOption, ResponseHeaderPlan } from './added-headers/added-header-types.js';
 
 export type { AddHeaderOptions, ExpiresOption, ResponseHeaderPlan, CompiledAddHeader, ResolvedExpires } from './added-headers/added-header-types.js';
+import type { ResolvedMaps } from './maps/map-types.js';
 import type { RequestFacts, TryFacts } from './request-facts/facts-types.js';
 export type * from './request-facts/facts-types.js';
 import type { AccessLogOption, ResolvedAccessLog } from './access-log/resolve-access-log.js';
@@ -447,6 +448,31 @@ export interface SwitchyardOptions {
   addHeaders?: AddHeaderOptions[];
   /** nginx's http-level `expires`: the default of every server and location. */
   expires?: ExpiresOption;
+  /**
+   * nginx `map`: variables (the key, without `$`) whose value another value picks, usable in
+   * `headers` and rewrite steps (not yet in the access log format). See docs/configuration.md ("maps").
+   */
+  maps?: Record<string, MapOptions>;
+}
+
+/**
+ * One nginx `map SOURCE $name { ... }`: `source` is expanded per request and looked up in `values`
+ * (exact keys compared case-insensitively, then with `hostnames` the wildcards, then `~re` /
+ * `~*re` keys in the order written); the value found (or `default`, else `''`) is the variable's,
+ * with its own variables expanded (a regex key's captures as `$1`...). Evaluated when first used,
+ * once per request (every use with `volatile`).
+ */
+export interface MapOptions {
+  /** The value looked up: `'$http_x_forwarded_proto'`, `'$host'`, `'$request_method:$uri'`. */
+  source: string;
+  /** Key to value. A leading `\` makes a key literal (`'\\~x'`); with `hostnames`: `'*.example.com'`, `'.example.com'`, `'www.example.*'`. */
+  values?: Record<string, string>;
+  /** The value when no key matches. Default `''`. */
+  default?: string;
+  /** nginx `hostnames`: keys may be wildcard host names, and a trailing dot of the source is ignored. Default false. */
+  hostnames?: boolean;
+  /** nginx `volatile`: evaluated again at every use instead of once per request. Default false. */
+  volatile?: boolean;
 }
 
 /** One virtual host: nginx's `server { server_name ...; location ... }`. */
@@ -745,6 +771,8 @@ export interface ResolvedConfig {
   readonly absoluteRedirect?: Location['absoluteRedirect'];
   /** The top-level `addHeaders`/`expires` (the single-site shape's server-level answers get them); absent when none. */
   readonly responseHeaders?: ResponseHeaderPlan;
+  /** `maps` validated, by lower-case name; absent when none. */
+  readonly maps?: ResolvedMaps | undefined;
 }
 
 /** A validated virtual host. */

@@ -24,10 +24,4 @@ export const ONE_LISTENING_SIDE: Readonly<Record<string, View>> = {
 };
 
 /** Configs refused today for a reason nginx does not share, and which no one is implementing yet. */
-export const NOT_SCHEDULED: Readonly<Record<string, { readonly refused: RegExp; readonly because: string }>> = {
-  discourse: {
-    refused: /"proxy_set_header X-Forwarded-Proto" uses the nginx variable "\$thescheme", which switchyard does not evaluate .*\(line 103, column 42\)/,
-    because:
-      'proxy_set_header uses $thescheme, a map of $http_x_forwarded_proto: switchyard does not evaluate map (proxy_set_header Connection/Upgrade, often from a $connection_upgrade map, is dropped: switchyard handles upgrades itself)',
-  },
-};
+export const NOT_SCHEDULED: Readonly<Record<string, { readonly refused: RegExp; readonly because: string }>> = {};

@@ -223,7 +223,7 @@ const expected: Record<string, NginxParseResult> = {
       `line 3: "worker_processes" ignored (about nginx's own process; Node runs switchyard)`,
       `line 5: "events" ignored (about nginx's own process; Node runs switchyard)`,
       'line 10: "include mime.types" ignored (MIME types only; the framework sets Content-Type itself)',
-      'line 11: "map" ignored (not about load balancing)',
+      'line 11: "map $http_upgrade $connection_upgrade" ignored (nothing imported uses it)',
       'line 26: "zone" ignored (switchyard keeps pool state in the process; no shared memory zone is needed)',
       'line 37: "keepalive_timeout" ignored (switchyard\'s upstream agent manages idle connection lifetime)',
       'line 41: "least_time last_byte" uses the time to the response header: switchyard averages header times',

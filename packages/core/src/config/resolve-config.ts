@@ -8,6 +8,8 @@ import { keyString } from './hash-key-error.js';
 import { declaresInternal, resolveAbsoluteRedirect } from './resolve-location.js';
 
 import { compileProgram, siteSetNames } from '../rewrite/compile-program.js';
+import { withMapNames } from '../rewrite/map-variables.js';
+import { resolveMaps } from '../maps/resolve-maps.js';
 import { resolveLocationMap, resolveServers, type TopLocationScope } from './resolve-servers.js';
 import { parseBodySize } from './body-size.js';
 import { resolveHealthCheck, resolveRetry, resolveTimeouts } from './resolve-policies.js';
@@ -51,6 +53,7 @@ const TOP_KEYS = [
   'limitZones',
   'limits',
   ...ADDED_HEADER_KEYS,
+  'maps',
 ] as const;
 const UPSTREAM_KEYS = [
   'servers',
@@ -113,7 +116,9 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
   }
   // X-Accel-Redirect is followed by default when some location (of any virtual host) is internal or named.
   const declared = top.servers === undefined ? declaresInternal(top.locations) : serversDeclareInternal(top.servers);
+  const maps = resolveMaps(top.maps);
   const scope = {
+    maps,
     accelRedirect: optionalBoolean(top.accelRedirect, 'accelRedirect', declared),
     absoluteRedirect: resolveAbsoluteRedirect(top.absoluteRedirect, 'absoluteRedirect'),
     redirect: resolveTopRedirect(top.redirect),
@@ -122,7 +127,7 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
   };
   const maxBodyBytes = top.maxBodySize === undefined ? 0 : parseBodySize(top.maxBodySize, 'maxBodySize');
   if (top.servers !== undefined && top.rewrite !== undefined) fail('rewrite', 'cannot be given beside servers: give each server its own (servers[i].rewrite)');
-  const siteNames = top.servers === undefined ? siteSetNames(top.rewrite, top.locations) : new Set<string>();
+  const siteNames = top.servers === undefined ? withMapNames(siteSetNames(top.rewrite, top.locations), maps) : new Set<string>();
   const rewrite = top.rewrite === undefined ? undefined : compileProgram(top.rewrite, 'rewrite', siteNames);
   const servers = top.servers === undefined ? undefined : resolveServers(top.servers, upstreams, scope, maxBodyBytes);
   // With servers, `locations` lists every host's locations (adapters register their paths from it).
@@ -170,6 +175,7 @@ export function resolveConfig(options: SwitchyardOptions, warnings: readonly str
     ...(scope.absoluteRedirect !== undefined ? { absoluteRedirect: scope.absoluteRedirect } : {}),
     ...(scope.responseHeaders !== undefined ? { responseHeaders: scope.responseHeaders } : {}),
     underscoresInHeaders: optionalBoolean(top.underscoresInHeaders, 'underscoresInHeaders', true),
+    ...(maps.size > 0 ? { maps } : {}),
   });
 }
 

@@ -15,6 +15,7 @@ import type { ResolvedLimits } from '../limits/limit-types.js';
 import { HOP_BY_HOP_HEADERS } from '../http/hop-by-hop.js';
 import { compileHeaderValue, HeaderValueError } from '../http/header-variables.js';
 import { compileRequestHeaders } from '../http/request-header-plan.js';
+import type { ResolvedMaps } from '../maps/map-types.js';
 import { hiddenHeaderSet } from '../http/hidden-response-headers.js';
 
 import { HOOK_KEYS, mergeHooks, readHooks } from '../hooks/resolve-hooks.js';
@@ -119,6 +120,8 @@ interface LocationScope {
   readonly setNames?: ReadonlySet<string>;
   /** The zones `limits` may name. */
   readonly zones?: LimitZones;
+  /** The top-level `maps`, usable as variables in `headers`. */
+  readonly maps?: ResolvedMaps;
   /** The `limits` of the level above (server or top). */
   readonly limits?: ResolvedLimits;
   /** `addHeaders`/`expires` of the level above (server or top). */
@@ -252,7 +255,7 @@ function build(
   // nginx merges `internal` into nested locations; a named location is reachable only internally.
   const internal = kind === 'named' || optionalBoolean(options.internal, `${path}.internal`, scope.parent?.internal === true);
   const preserveHost = optionalBoolean(options.preserveHost, `${path}.preserveHost`, DEFAULT_PRESERVE_HOST);
-  const headers = resolveHeaders(options.headers, `${path}.headers`);
+  const headers = resolveHeaders(options.headers, `${path}.headers`, scope.maps);
   const headerDefaults = options.headerDefaults ?? 'switchyard';
   if (headerDefaults !== 'switchyard' && headerDefaults !== 'nginx') {
     fail(`${path}.headerDefaults`, `must be 'switchyard' or 'nginx', got ${describe(headerDefaults)}`);
@@ -279,7 +282,7 @@ function build(
     headers,
     headerDefaults,
     forwardedHeaders,
-    requestHeaders: compileRequestHeaders(headers, forwardedHeaders, preserveHost, nginx, upstream?.name ?? ''),
+    requestHeaders: compileRequestHeaders(headers, forwardedHeaders, preserveHost, nginx, upstream?.name ?? '', scope.maps),
     hiddenHeaders: hiddenHeaderSet(hide, headerNames(options.passHeaders, `${path}.passHeaders`)),
     retry: resolveRetry(options.retry, `${path}.retry`, upstream?.retry ?? DEFAULT_RETRY),
     timeouts: resolveTimeouts(options.timeouts, `${path}.timeouts`, upstream?.timeouts ?? DEFAULT_TIMEOUTS),
@@ -374,7 +377,7 @@ const CONNECTION_LEVEL: ReadonlySet<string> = new Set([...HOP_BY_HOP_HEADERS, 'e
  * Header names are lower-cased (HTTP names are case-insensitive), so two spellings of one name are
  * refused. Values are compiled here once, so an unknown nginx variable is an error naming the header.
  */
-function resolveHeaders(input: unknown, path: string): Readonly<Record<string, string>> {
+function resolveHeaders(input: unknown, path: string, maps: ResolvedMaps | undefined): Readonly<Record<string, string>> {
   if (input === undefined) return EMPTY_HEADERS;
   const obj = expectObject(input, path, 'an object of header name to string value');
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
@@ -387,7 +390,7 @@ function resolveHeaders(input: unknown, path: string): Readonly<Record<string, s
     if (CONNECTION_LEVEL.has(lower)) fail(at, `is a hop-by-hop/framing header switchyard manages itself and cannot be set`);
     if (Object.hasOwn(out, lower)) fail(at, `repeats the header ${lower} (names are case-insensitive)`);
     try {
-      compileHeaderValue(value);
+      compileHeaderValue(value, undefined, maps);
     } catch (err) {
       if (err instanceof HeaderValueError) fail(at, err.message);
       throw err;

@@ -3,6 +3,8 @@ import type { Location, ResolvedUpstream, ResolvedVirtualServer, ReturnOptions }
 import { checkKeys, describe, fail, isPlainObject, optionalBoolean } from './describe.js';
 import { resolveLocations } from './resolve-location.js';
 import { compileProgram, siteSetNames } from '../rewrite/compile-program.js';
+import { withMapNames } from '../rewrite/map-variables.js';
+import type { ResolvedMaps } from '../maps/map-types.js';
 import { parseBodySize } from './body-size.js';
 import { resolveLimits, type LimitZones } from '../limits/resolve-limits.js';
 import type { ResolvedLimits } from '../limits/limit-types.js';
@@ -27,6 +29,8 @@ export interface TopLocationScope {
   readonly setNames?: ReadonlySet<string>;
   /** The zones of `limitZones`, by name. */
   readonly zones?: LimitZones;
+  /** The top-level `maps`: variables of headers and (those the rewrite module can evaluate) of rewrite steps. */
+  readonly maps?: ResolvedMaps;
   /** The top-level `limits`. */
   readonly limits?: ResolvedLimits;
   /** The top-level `addHeaders` / `expires`. */
@@ -107,7 +111,7 @@ export function resolveServers(
       fail(`${path}.return`, 'answers every request of the server, so its locations would never be used: give one or the other');
     }
     const limit = entry.maxBodySize === undefined ? maxBodyBytes : parseBodySize(entry.maxBodySize, `${path}.maxBodySize`);
-    const siteNames = siteSetNames(entry.rewrite, entry.locations);
+    const siteNames = withMapNames(siteSetNames(entry.rewrite, entry.locations), scope.maps);
     const rewrite = entry.rewrite === undefined ? undefined : compileProgram(entry.rewrite, `${path}.rewrite`, siteNames);
     const limits = resolveLimits(entry.limits, `${path}.limits`, scope.limits, scope.zones ?? new Map());
     const responseHeaders = resolveAddedHeaders(entry, path, scope.responseHeaders);

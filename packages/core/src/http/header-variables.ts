@@ -2,6 +2,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { displayAddress } from './client-address.js';
+import { evaluateMap } from '../maps/find-map-entry.js';
+import type { ResolvedMap, ResolvedMaps } from '../maps/map-types.js';
 
 /** What a variable reads for one request: the client's headers and connection, the location's upstream and the picked server. */
 export interface VariableSource {
@@ -150,16 +152,56 @@ export class HeaderValueError extends Error {}
 /** The variable names `compileHeaderValue` accepts, for error messages and docs. */
 export const KNOWN_VARIABLES: readonly string[] = [...VARIABLES.keys(), 'http_NAME', 'cookie_NAME', 'arg_NAME'];
 
+function unknownVariable(name: string): string {
+  return `uses the nginx variable "$${name}", which switchyard does not evaluate (known: ${KNOWN_VARIABLES.map((v) => `$${v}`).join(', ')}, and the maps)`;
+}
+
+/** A map's value per variable source (one per try): nginx evaluates a map once per request unless it is `volatile`. */
+const mapValues = new WeakMap<VariableSource, Map<string, string>>();
+
+/**
+ * The getter of a map variable in a header value: its source and values compiled against the
+ * header variables (and `constants`, and other maps), evaluated on first use per variable source.
+ */
+function mapGetter(map: ResolvedMap, maps: ResolvedMaps, constants: ReadonlyMap<string, string> | undefined): Getter {
+  const what = `the map "$${map.name}"`;
+  if (map.outerCaptures !== undefined) {
+    throw new HeaderValueError(`uses ${what}, whose ${map.outerCaptures} uses a regex capture ($1...) outside a regex entry: no regex is matched for headers`);
+  }
+  const getters = new Map<string, Getter>();
+  for (const [name, where] of map.uses) {
+    const lower = name.toLowerCase();
+    const fixed = constants?.get(lower);
+    const inner = maps.get(lower);
+    const getter = fixed !== undefined ? () => fixed : (variable(lower) ?? (inner !== undefined ? mapGetter(inner, maps, constants) : undefined));
+    if (getter === undefined) throw new HeaderValueError(`uses ${what}, whose ${where} ${unknownVariable(name)}`);
+    getters.set(name, getter);
+  }
+  const name = map.name;
+  return (r) => {
+    let cache = map.volatile ? undefined : mapValues.get(r);
+    const hit = cache?.get(name);
+    if (hit !== undefined) return hit;
+    const { value } = evaluateMap(map, (n) => getters.get(n)?.(r));
+    if (!map.volatile) {
+      if (cache === undefined) mapValues.set(r, (cache = new Map<string, string>()));
+      cache.set(name, value);
+    }
+    return value;
+  };
+}
+
 /**
  * Compile a header value as nginx reads it: `$name` or `${name}` is a variable (name: letters,
  * digits, `_`), anything else is literal text. A `$` not followed by a name character or `{` stays
  * a literal `$` (so `'$ 5'` is sent as written). Throws `HeaderValueError` for an unknown variable
  * or a regex capture (`$1`), which switchyard has no regex to fill. `constants`: variables whose
- * value is known at config time (lower-case name to text), folded into the literal.
+ * value is known at config time (lower-case name to text), folded into the literal. `maps`: the
+ * configuration's `maps`, usable as variables (evaluated once per request, on first use).
  *
  * @example compileHeaderValue('$scheme://$host') // (r) => 'https://shop.example'
  */
-export function compileHeaderValue(value: string, constants?: ReadonlyMap<string, string>): HeaderValue {
+export function compileHeaderValue(value: string, constants?: ReadonlyMap<string, string>, maps?: ResolvedMaps): HeaderValue {
   const parts: Array<string | Getter> = [];
   let literal = '';
   let i = 0;
@@ -196,12 +238,10 @@ export function compileHeaderValue(value: string, constants?: ReadonlyMap<string
       i = next;
       continue;
     }
-    const getter = variable(name.toLowerCase());
-    if (getter === undefined) {
-      throw new HeaderValueError(
-        `uses the nginx variable "$${name}", which switchyard does not evaluate (known: ${KNOWN_VARIABLES.map((v) => `$${v}`).join(', ')})`,
-      );
-    }
+    const lower = name.toLowerCase();
+    const map = maps?.get(lower);
+    const getter = variable(lower) ?? (map !== undefined && maps !== undefined ? mapGetter(map, maps, constants) : undefined);
+    if (getter === undefined) throw new HeaderValueError(unknownVariable(name));
     if (literal !== '') parts.push(literal);
     literal = '';
     parts.push(getter);

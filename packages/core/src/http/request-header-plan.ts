@@ -1,5 +1,6 @@
 /** @module A location's configured request headers compiled once (values with nginx variables turned into functions), so a request only runs them. */
 import { compileHeaderValue, usesServer, type HeaderValue } from './header-variables.js';
+import type { ResolvedMaps } from '../maps/map-types.js';
 
 /** What `buildUpstreamHeaders` does for one location, decided at config time. */
 export interface RequestHeaderPlan {
@@ -21,7 +22,7 @@ export interface RequestHeaderPlan {
 /**
  * Compile `headers` (lower-case names, validated) for a location; `nginxHost`: Host defaults to
  * `$proxy_host` instead of the picked server's host; `upstream`: the location's upstream name
- * (`$proxy_host`, folded in as text). Throws `HeaderValueError` (from
+ * (`$proxy_host`, folded in as text); `maps`: the configuration's `maps`. Throws `HeaderValueError` (from
  * `compileHeaderValue`) for an unknown variable; the config resolver names the field.
  */
 export function compileRequestHeaders(
@@ -30,6 +31,7 @@ export function compileRequestHeaders(
   preserveHost: boolean,
   nginxHost = false,
   upstream?: string,
+  maps?: ResolvedMaps,
 ): RequestHeaderPlan {
   const names: string[] = [];
   const values: HeaderValue[] = [];
@@ -41,7 +43,7 @@ export function compileRequestHeaders(
   let dynamic = host !== undefined && typeof host !== 'string';
   for (const name of Object.keys(headers)) {
     const text = headers[name] as string;
-    const value = compileHeaderValue(text, constants);
+    const value = compileHeaderValue(text, constants, maps);
     if (typeof value !== 'string') dynamic = true;
     if (name === 'host') {
       host = value;

@@ -191,11 +191,12 @@ export function readLocation(
   const settings = mergeSettings(inherited, own);
   const redirects = mergeRedirect(redirect, ownRedirect);
   const here: Enclosing = { key, kind, pattern, internal };
-  // root/index/try_files are inherited by nested locations (alias is not: it names this prefix's directory).
+  // root/index are inherited by nested locations (alias is not: it names this prefix's directory); try_files is
+  // not (ngx_http_try_files_module has no merge: a nested or server-level one never reaches a location).
   const level: FileLevel = {
     root: ownFiles.alias !== undefined ? undefined : (ownFiles.root ?? files.root),
     index: ownFiles.index ?? files.index,
-    tryFiles: ownFiles.tryFiles ?? files.tryFiles,
+    tryFiles: ownFiles.tryFiles,
     ...(files.resolvePath !== undefined ? { resolvePath: files.resolvePath } : {}),
   };
   const nested: ImportedLocation[] = [];

@@ -2,6 +2,7 @@
 import { isAbsolute, join } from 'node:path';
 import { parseTrustEntry } from '../config/trust-proxy.js';
 import type {
+  MapOptions,
   LocationOptions,
   NginxParseResult,
   RetryOptions,
@@ -31,6 +32,12 @@ import { readResolver, readResolverTimeout } from './resolver-directive.js';
 import type { ResolverOptions } from '../types.js';
 import { LogDirectives } from './log-directives.js';
 import { collectSetNames, hasRewriteSteps, readFileDirective, readStep, type FileLevel } from './content-directives.js';
+import { readMapBlock, type ImportedMap } from './map-block.js';
+import { countSets, inlineConstants, serverConstants } from './server-constants.js';
+import { resolveMaps } from '../maps/resolve-maps.js';
+import type { ResolvedMaps } from '../maps/map-types.js';
+import { compileHeaderValue, HeaderValueError } from '../http/header-variables.js';
+import { SwitchyardConfigError } from '../errors.js';
 import { LIMIT_DIRECTIVES, LimitImport, limitOptionsOf, TOP_LEVEL, withoutLevelDirectives, type LimitLevel } from './limit-directives.js';
 
 type Context = 'main' | 'http' | 'server';
@@ -150,8 +157,14 @@ class Importer {
   #limitLevel: LimitLevel = TOP_LEVEL;
   /** root/index/try_files in effect where the walk is (http, server). */
   #fileLevel: FileLevel = {};
-  /** Every `set $name` of the file. */
+  /** Every `set $name` of the file, and every map's name (rewrite steps may use both). */
   #setNames: ReadonlySet<string> = new Set();
+  /** How many `set $name` the file has per name (a server constant is set once). */
+  #setCounts: ReadonlyMap<string, number> = new Map();
+  /** The `map` blocks of the http level, by lower-case name (a later one replaces an earlier one, as in nginx). */
+  readonly #maps = new Map<string, ImportedMap>();
+  /** `#maps` validated by core, for the header values' check. */
+  #resolvedMaps: ResolvedMaps = new Map();
   /** `underscores_in_headers on` or `ignore_invalid_headers off` somewhere: underscore headers pass. */
   #underscores = false;
   /** Every location of each server block, proxied or not: where error_page URIs are looked up. */
@@ -181,8 +194,10 @@ class Importer {
 
   run(tree: readonly Directive[]): NginxParseResult {
     const expanded = expandIncludes(tree, this.#include, this.#notes);
-    this.#setNames = collectSetNames(expanded);
     this.#hasHttpBlock = expanded.some((d) => d.name === 'http');
+    this.#readMaps(this.#hasHttpBlock ? expanded.filter((d) => d.name === 'http').flatMap((d) => d.block ?? []) : expanded);
+    this.#setNames = new Set([...collectSetNames(expanded), ...[...this.#maps.values()].map((m) => m.name)]);
+    this.#setCounts = countSets(expanded);
     this.#walk(expanded, 'main', {});
     this.#limits.check();
     if (this.#upstreams.size === 0 && this.#locations.size === 0) {
@@ -194,6 +209,59 @@ class Importer {
     }
     const options = this.#options();
     return { options, warnings: this.#notes.list(), notes: this.#notes.entries() };
+  }
+
+  /**
+   * `maps` for the maps the options use (in header values, rewrite steps, roots, the log format,
+   * and the maps those use); the others are left out with a note: nothing switchyard imports reads
+   * them (the usual `$connection_upgrade` feeds `proxy_set_header Connection`, which switchyard
+   * drops since it handles upgrades itself).
+   */
+  #writeMaps(options: SwitchyardOptions): void {
+    if (this.#maps.size === 0) return;
+    const used = new Set<string>();
+    const visit = (name: string): void => {
+      if (used.has(name)) return;
+      used.add(name);
+      const map = this.#maps.get(name);
+      if (map !== undefined) for (const inner of mapNamesIn(JSON.stringify(map.options), this.#maps)) visit(inner);
+    };
+    for (const name of mapNamesIn(JSON.stringify(options), this.#maps)) visit(name);
+    const maps: Record<string, MapOptions> = {};
+    for (const [lower, map] of this.#maps) {
+      if (used.has(lower)) putOwn(maps, map.name, map.options);
+      else this.#notes.ignored(map.at, `map ${map.options.source} $${map.name}`, 'nothing imported uses it', 'harmless');
+    }
+    if (Object.keys(maps).length > 0) options.maps = maps;
+  }
+
+  /** The http level's `map` blocks, each checked as core checks the `maps` option (the error at the block's line). */
+  #readMaps(block: readonly Directive[]): void {
+    for (const d of block) {
+      if (d.name !== 'map') continue;
+      const map = readMapBlock(d);
+      const lower = map.name.toLowerCase();
+      const earlier = this.#maps.get(lower);
+      if (earlier !== undefined)
+        this.#notes.warn(d, `map $${map.name} replaces the one on line ${earlier.at.line}, as in nginx (the last one is used)`, 'harmless');
+      try {
+        resolveMaps({ [map.name]: map.options });
+      } catch (err) {
+        if (err instanceof SwitchyardConfigError) fail(d, `"map ... $${map.name}": ${err.message.replace(/^maps\.\w+\.?/, '')}`);
+        throw err;
+      }
+      this.#maps.set(lower, map);
+    }
+    const all: Record<string, MapOptions> = {};
+    for (const m of this.#maps.values()) putOwn(all, m.name, m.options);
+    try {
+      this.#resolvedMaps = resolveMaps(all);
+    } catch (err) {
+      // A cycle between maps: nginx finds it per request ("cycle while evaluating variable").
+      const first = this.#maps.values().next().value;
+      if (err instanceof SwitchyardConfigError && first !== undefined) fail(first.at, `map blocks: ${err.message}`);
+      throw err;
+    }
   }
 
   /** Every `try_files ... @name` names a named location of the file (nginx would answer 500 "could not find named location"). */
@@ -306,6 +374,10 @@ class Importer {
     for (const d of block) {
       if (readRedirectDirective(d, redirectLevel, this.#notes)) redirectDirectives.add(d);
       else readProxyDirective(d, level, this.#notes);
+    }
+    if (ctx === 'server') {
+      const constants = serverConstants(block, this.#setCounts, new Set(this.#maps.keys()));
+      if (constants !== undefined) level.constants = constants;
     }
     const settings = mergeSettings(inherited, level);
     const redirect = mergeRedirect(inheritedRedirect, redirectLevel);
@@ -429,6 +501,10 @@ class Importer {
         }
         case 'stream':
           fail(d, '"stream" (TCP/UDP proxying) is not supported: switchyard balances HTTP');
+        case 'map':
+          // Read before the walk (a map may be used above the line that defines it, as in nginx).
+          if (ctx === 'server' || (ctx === 'main' && this.#hasHttpBlock)) fail(d, '"map" directive is not allowed here');
+          break;
         case 'proxy_pass':
         case 'grpc_pass':
         case 'health_check':
@@ -631,7 +707,7 @@ class Importer {
         if (prev) this.#notes.warn(loc.healthCheck.at, `"health_check" ignored (upstream "${up.name}" already has one, line ${prev.at.line})`);
         else healthChecks.set(up, loc.healthCheck);
       }
-      return locationOptions(loc, t, up.name);
+      return locationOptions(loc, t, up.name, this.#resolvedMaps);
     };
     const optionsOf = (loc: ImportedLocation, top: boolean, parent?: LocationLevel, above: HeaderLevel = NO_HEADERS): LocationOptions => {
       const options = loc.target === undefined ? answeringOptions(loc) : proxiedOptions(loc, loc.target);
@@ -715,8 +791,19 @@ class Importer {
     if (Object.keys(this.#resolver).length > 0) options.resolver = { ...this.#resolver };
     const accessLog = this.#logs.option();
     if (accessLog !== undefined) options.accessLog = accessLog;
+    this.#writeMaps(options);
     return options;
   }
+}
+
+/** The maps a text uses: each `$name` / `${name}` that is a map's (lower-case). */
+function mapNamesIn(text: string, maps: ReadonlyMap<string, ImportedMap>): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g)) {
+    const name = (m[1] ?? m[2] ?? '').toLowerCase();
+    if (maps.has(name)) out.push(name);
+  }
+  return out;
 }
 
 /** The client_max_body_size of one level (nginx refuses two at one level), normalised to switchyard's size form. */
@@ -809,7 +896,7 @@ function sameRouting(loc: ImportedLocation): string {
     host.toLowerCase(),
     port,
     uri,
-    { ...loc.settings, serverName: undefined },
+    { ...loc.settings, serverName: undefined, headers: loc.settings.headers?.map((h) => [h.name, h.value]) },
     loc.healthCheck?.options,
     loc.internal,
     loc.redirect,
@@ -856,15 +943,17 @@ function addContentOptions(loc: ImportedLocation, out: LocationOptions): void {
   if (only !== undefined && 'return' in only) out.return = only.return;
   else if (c.steps.length > 0) out.rewrite = [...c.steps];
   const serves = loc.target === undefined;
-  if (c.alias !== undefined) out.alias = c.alias;
-  else if (c.root !== undefined && (serves || c.steps.length > 0)) out.root = c.root;
+  // A server's constant `set` variable (Discourse's `alias $public/;`) is its text here too: the alias then starts with a fixed directory.
+  const constants = loc.settings.constants;
+  if (c.alias !== undefined) out.alias = inlineConstants(c.alias, constants);
+  else if (c.root !== undefined && (serves || c.steps.length > 0)) out.root = inlineConstants(c.root, constants);
   if (serves && (out.root !== undefined || out.alias !== undefined)) {
     if (c.index !== undefined) out.index = [...c.index];
     if (c.tryFiles !== undefined) out.tryFiles = [...c.tryFiles];
   }
 }
 
-function locationOptions(loc: ImportedLocation, target: ProxyTarget, upstream: string): LocationOptions {
+function locationOptions(loc: ImportedLocation, target: ProxyTarget, upstream: string, maps: ResolvedMaps): LocationOptions {
   const out: LocationOptions = { upstream };
   if (target.uri !== undefined) out.rewritePrefix = target.uri;
   if (loc.internal && loc.kind !== 'named') out.internal = true;
@@ -879,7 +968,17 @@ function locationOptions(loc: ImportedLocation, target: ProxyTarget, upstream: s
   out.headerDefaults = 'nginx';
   const headers: Record<string, string> = {};
   const serverName = s.serverName ?? '';
-  for (const h of s.headers ?? []) putOwn(headers, h.name, h.value.replace(/\$(?:server_name\b|\{server_name\})/g, serverName));
+  for (const h of s.headers ?? []) {
+    // $server_name is the server block's name, a server's constant `set` variable its text: both written in.
+    const value = inlineConstants(h.value.replace(/\$(?:server_name\b|\{server_name\})/g, serverName), s.constants);
+    try {
+      compileHeaderValue(value, undefined, maps);
+    } catch (err) {
+      if (err instanceof HeaderValueError) fail(h.at ?? loc, `"proxy_set_header ${h.name}" ${err.message}`);
+      throw err;
+    }
+    putOwn(headers, h.name, value);
+  }
   if (Object.keys(headers).length > 0) out.headers = headers;
   if (s.hideHeaders !== undefined && s.hideHeaders.length > 0) out.hideHeaders = [...s.hideHeaders];
   if (s.passHeaders !== undefined) out.passHeaders = [...s.passHeaders];

@@ -6,12 +6,14 @@ import type { Directive } from './syntax-tree.js';
 import { own } from '../config/own.js';
 import { RESPONSE_DIRECTIVES, readResponseDirective, type ResponseSettings } from './response-directives.js';
 import { mergeSsl, readSslDirective, SSL_DIRECTIVES, type SslDirectives } from './proxy-ssl.js';
-import { compileHeaderValue, HeaderValueError } from '../http/header-variables.js';
+import type { Position } from './tokenizer.js';
 
 /** What one `proxy_set_header` turns into: the header and its value (nginx variables unexpanded; `''` removes it). */
 export interface HeaderEffect {
   readonly name: string;
   readonly value: string;
+  /** The value's position: its variables are checked when the location is written out (maps and server constants known). */
+  readonly at?: Position;
 }
 
 /**
@@ -32,6 +34,8 @@ export interface ProxySettings extends ResponseSettings {
   passHeaders?: string[];
   /** The first `server_name` of the server block, for `$server_name` in header values. */
   serverName?: string;
+  /** The server's constant `set` variables (lower-case name to text), written into header values (see server-constants.ts). */
+  constants?: Record<string, string>;
   /** proxy_ssl_* values, each inherited on its own. */
   ssl?: SslDirectives;
 }
@@ -188,7 +192,8 @@ export function readProxyDirective(d: Directive, level: ProxySettings, notes: Im
 
 /**
  * `proxy_set_header NAME VALUE`: the header is sent with nginx's variables expanded per request
- * (an unknown variable is an error naming the line); an empty value removes the client's header.
+ * (an unknown variable is an error naming the line, raised when the location is written out:
+ * maps and a server's constant `set` variables are known then); an empty value removes the client's header.
  * Upgrade/Connection (switchyard proxies WebSocket upgrades and keeps connections alive itself)
  * and framing headers are ignored with a warning.
  */
@@ -215,13 +220,6 @@ function readSetHeader(d: Directive, level: ProxySettings, notes: ImportNotes): 
     notes.ignored(d, what, 'switchyard frames requests and manages connections itself', 'harmless');
     return;
   }
-  try {
-    // $server_name is replaced by the server block's name when the location is written out.
-    compileHeaderValue(value.replace(/\$(?:server_name\b|\{server_name\})/g, ''));
-  } catch (err) {
-    if (err instanceof HeaderValueError) fail(valueWord, `"${what}" ${err.message}`);
-    throw err;
-  }
   if (lower === 'host' && value === '') fail(valueWord, '"proxy_set_header Host" with an empty value is not supported: every HTTP/1.1 request has a Host');
-  headers.push({ name, value });
+  headers.push({ name, value, at: { line: valueWord.line, column: valueWord.column, ...(valueWord.file !== undefined ? { file: valueWord.file } : {}) } });
 }

@@ -1,6 +1,8 @@
 /** @module The per-request values nginx's rewrite module reads and changes (`$uri`, `$args`, captures, `set` variables), and the variable lookup over them. */
 import type { Location, SiteRequestFacts } from '../types.js';
 import { mapFilePath } from '../static-files/file-path.js';
+import type { ResolvedMaps } from '../maps/map-types.js';
+import { mapVariable } from './map-variables.js';
 
 /** One request's state while its rewrite steps and location lookups run. */
 export interface RequestState {
@@ -26,6 +28,10 @@ export interface RequestState {
   vars: Map<string, string> | undefined;
   /** The location being processed (for `$request_filename`, `$document_root`). */
   location: Location | undefined;
+  /** The configuration's `maps` (variables evaluated on first use). */
+  readonly maps?: ResolvedMaps | undefined;
+  /** The non-volatile maps' values once evaluated (nginx caches a variable per request). */
+  mapValues?: Map<string, string> | undefined;
 }
 
 function header(facts: SiteRequestFacts | undefined, name: string): string | undefined {
@@ -90,7 +96,9 @@ export function lookupVariable(state: RequestState, name: string): string | unde
   if (name.startsWith('http_')) return header(state.facts, name.slice(5).toLowerCase().replace(/_/g, '-'));
   if (name.startsWith('cookie_')) return cookie(state.facts, name.slice(7));
   if (name.startsWith('arg_')) return arg(state.args, name.slice(4));
-  return state.vars?.get(name);
+  const set = state.vars?.get(name);
+  if (set !== undefined || state.maps === undefined) return set;
+  return mapVariable(state, name, (n) => lookupVariable(state, n));
 }
 
 function filename(state: RequestState, root: boolean): string | undefined {

@@ -1,4 +1,4 @@
-/** @module Discourse's config/nginx.sample.conf: a site file with log_format, variables in root, proxied locations nested in a static `location /`, try_files with a named fallback, internal locations. */
+/** @module Discourse's config/nginx.sample.conf: a site file with a map ($thescheme) and a server-level set ($public) in proxied headers, log_format, variables in root and alias, proxied locations nested in a static `location /` (try_files not inherited), try_files with a named fallback, internal locations. */
 import { app, file, type CorpusConfig } from '../corpus-config.js';
 
 const HOST = 'enter.your.web.hostname.here';
@@ -27,7 +27,7 @@ export const discourse: CorpusConfig = {
   ],
   side: 'http',
   byHand:
-    'Refused until map is evaluated in proxied headers (write X-Forwarded-Proto $scheme meanwhile); then no proxy_cache for avatars, no gzip_static, compression by a plugin',
+    "The $thescheme map and the server's set $public are imported; by hand: no proxy_cache for avatars, and the avatar location's proxy_method GET / proxy_pass_request_headers off / proxy_pass_request_body off are not applied (the client's method, headers and body reach it), no gzip_static (compression by a plugin), no add_header/expires on the files served",
   cases: [
     { name: 'discourse: / goes to the app (no file)', host: HOST, path: '/', expect: thin('/') },
     { name: 'discourse: a topic goes to the app through @discourse', host: HOST, path: '/t/welcome/1', expect: thin('/t/welcome/1') },
@@ -50,6 +50,12 @@ export const discourse: CorpusConfig = {
       host: HOST,
       path: '/uploads/default/original/doc.pdf',
       expect: thin('/uploads/default/original/doc.pdf'),
+    },
+    {
+      name: 'discourse: /admin/backups/ goes to the app (its own X-Accel-Mapping)',
+      host: HOST,
+      path: '/admin/backups/x.tar.gz',
+      expect: thin('/admin/backups/x.tar.gz'),
     },
     { name: 'discourse: /message-bus/ goes to the app', host: HOST, path: '/message-bus/abc/poll', expect: thin('/message-bus/abc/poll') },
     {

@@ -20,6 +20,8 @@ const ABSOLUTE_HOST = /^https?:\/\/([^/?#]*)/i;
 
 interface Site extends EngineSite {
   readonly names: readonly string[];
+  /** The configuration's `maps`, for the request state. */
+  readonly maps: ResolvedConfig['maps'];
   readonly return: Readonly<ReturnOptions> | undefined;
   /** Rewrite steps or files somewhere: nginx's phases run (else the plain location match). */
   readonly phases: boolean;
@@ -35,7 +37,7 @@ function hasContent(locations: readonly Location[]): boolean {
  * default server), then that scope answers its `return` or matches its own locations. Without
  * `servers` it is the single-site router of `config.locations`, and the host is not looked at.
  */
-export function createHostRouter(config: Pick<ResolvedConfig, 'locations' | 'servers' | 'rewrite' | 'responseHeaders'>): HostRouter {
+export function createHostRouter(config: Pick<ResolvedConfig, 'locations' | 'servers' | 'rewrite' | 'responseHeaders' | 'maps'>): HostRouter {
   const servers = config.servers;
   const site = (
     locations: readonly Location[],
@@ -48,6 +50,7 @@ export function createHostRouter(config: Pick<ResolvedConfig, 'locations' | 'ser
     rewrite,
     responseHeaders,
     names,
+    maps: config.maps,
     return: ret,
     phases: rewrite !== undefined || hasContent(locations),
   });
@@ -127,6 +130,7 @@ function runPhases(
     captures: [],
     vars: undefined,
     location: undefined,
+    maps: site.maps,
   };
   const serverReturn = site.return;
   const engineSite: EngineSite =
