@@ -170,5 +170,8 @@ test('add_header becomes addHeaders, inherited as a whole, run on proxied answer
   assert.deepEqual(run('/own/', 200, {}), { 'x-own': 'yes', 'x-uri': '/x' });
   assert.deepEqual((options.locations?.['/own/'] as LocationOptions).hideHeaders, ['x-powered-by']);
   assert.equal(warnings.length, 1);
-  assert.match(warnings[0]!, /^line 7: "add_header X-Scheme" ignored \(uses the nginx variable "\$scheme", which switchyard does not have for a response header/);
+  assert.match(
+    warnings[0]!,
+    /^line 7: "add_header X-Scheme" ignored \(uses the nginx variable "\$scheme", which switchyard does not have for a response header/,
+  );
 });

@@ -51,7 +51,7 @@ export function applyAddedHeaders(plan: ResponseHeaderPlan, status: number, targ
     if (value === '') continue;
     const prior = target.getHeader(h.name);
     if (prior === undefined) target.setHeader(h.name, value);
-    else target.setHeader(h.name, [...(Array.isArray(prior) ? (prior as readonly string[]) : [String(prior as string | number)]), value]);
+    else target.setHeader(h.name, [...(Array.isArray(prior) ? (prior as readonly string[]) : [String(prior)]), value]);
   }
 }
 
@@ -87,7 +87,15 @@ function lastModified(target: HeaderTarget): number | undefined {
 }
 
 function variableSource(request: RequestInfo): VariableSource {
-  return { incoming: request.headers, peerIp: request.clientIp, encrypted: false, upstream: '', serverProtocol: '', method: request.method, requestUri: request.url };
+  return {
+    incoming: request.headers,
+    peerIp: request.clientIp,
+    encrypted: false,
+    upstream: '',
+    serverProtocol: '',
+    method: request.method,
+    requestUri: request.url,
+  };
 }
 
 /** A header record as a `HeaderTarget` (names matched in any case; set names lower-case). */
@@ -118,6 +126,7 @@ export function recordTarget(headers: Record<string, unknown>): HeaderTarget {
 export function addHeadersOnWrite(req: IncomingMessage, res: ServerResponse, plan: ResponseHeaderPlan, options: { file?: boolean } = {}): void {
   // Read now: an app or serve-static may change req.url before the head is written.
   const request: RequestInfo = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, clientIp: req.socket.remoteAddress ?? '' };
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- put back on `res` and called with `this` below
   const original = res.writeHead;
   const wrapped = function writeHead(this: ServerResponse, status: number, ...rest: unknown[]): ServerResponse {
     res.writeHead = original;
@@ -137,5 +146,5 @@ export function addHeadersOnWrite(req: IncomingMessage, res: ServerResponse, pla
     }
     return (original as (this: ServerResponse, ...a: unknown[]) => ServerResponse).call(this, status, ...rest);
   };
-  res.writeHead = wrapped as ServerResponse['writeHead'];
+  res.writeHead = wrapped;
 }

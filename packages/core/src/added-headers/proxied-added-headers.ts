@@ -11,7 +11,7 @@ export function withAddedHeaders(hooks: ResolvedHooks | undefined, plan: Respons
   if (plan === undefined) return hooks;
   const own = hooks?.rewriteResponseHeaders;
   const rewriteResponseHeaders = (headers: HookHeaders, ctx: ResponseHookContext): void => {
-    applyAddedHeaders(plan, ctx.status, recordTarget(headers as Record<string, unknown>), ctx.request);
+    applyAddedHeaders(plan, ctx.status, recordTarget(headers), ctx.request);
     own?.(headers, ctx);
   };
   return Object.freeze({

@@ -70,7 +70,10 @@ function compileValue(value: string, path: string): CompiledAddHeader['value'] {
   for (const m of value.matchAll(/\$\{?([A-Za-z0-9_]+)/g)) {
     const name = (m[1] as string).toLowerCase();
     if (UNAVAILABLE.has(name)) {
-      fail(path, `uses the nginx variable "$${m[1]}", which switchyard does not have for a response header (known: ${AVAILABLE.map((v) => `$${v}`).join(', ')})`);
+      fail(
+        path,
+        `uses the nginx variable "$${m[1]}", which switchyard does not have for a response header (known: ${AVAILABLE.map((v) => `$${v}`).join(', ')})`,
+      );
     }
   }
   try {

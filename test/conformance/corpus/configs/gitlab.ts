@@ -16,8 +16,7 @@ export const gitlab: CorpusConfig = {
     ['/var/log/nginx/gitlab_error.log', '{{dir}}/gitlab_error.log', 'logs in the temp directory'],
   ],
   side: 'http',
-  byHand:
-    'gzip_static (the assets are served uncompressed); the error pages are read at import, so public/ must exist where Node runs',
+  byHand: 'gzip_static (the assets are served uncompressed); the error pages are read at import, so public/ must exist where Node runs',
   cases: [
     { name: 'gitlab: / goes to GitLab (@gitlab)', host: HOST, path: '/', expect: app('gitlab', '/') },
     { name: 'gitlab: /explore goes to GitLab', host: HOST, path: '/explore?sort=latest', expect: app('gitlab', '/explore?sort=latest') },
