@@ -75,8 +75,8 @@ const PACKAGES = ['core', 'fastify', 'express'] as const;
 const BUDGET: Record<string, { packed: number; unpacked: number }> = {
   // ESM + CJS bundles, each with a map that carries the TypeScript sources (src/ is not shipped);
   // grown by the request facts, access log and tracing (issue 26), HTTP/2 and the queue (issue 27),
-  // then virtual hosts, limits, files and the rewrite module (issue 24): 1.13 MB packed at that point.
-  core: { packed: 1_250_000, unpacked: 4_400_000 },
+  // then virtual hosts, limits, files and the rewrite module (issue 24): 1.13 MB packed, 4.5 MB unpacked at that point.
+  core: { packed: 1_250_000, unpacked: 5_000_000 },
   fastify: { packed: 160_000, unpacked: 600_000 },
   express: { packed: 130_000, unpacked: 480_000 },
 };
