@@ -1,7 +1,7 @@
 /** @module Validation of `maps` (nginx `map` blocks): keys as ngx_http_map_module reads them (exact, hostname wildcards, regexes), values with variables, no cycles; errors name the field. */
 import { checkKeys, child, describe, expectObject, fail, optionalBoolean } from '../config/describe.js';
 import { FrozenMap } from '../config/frozen.js';
-import { catastrophicRegex } from '../routing/regex-safety.js';
+import { compileSafeRegex } from '../routing/regex-safety.js';
 import type { MapTemplate, ResolvedMap, ResolvedMaps } from './map-types.js';
 import { MapTemplateError, parseMapTemplate } from './map-template.js';
 
@@ -116,16 +116,10 @@ function resolveMap(name: string, input: unknown, path: string): ResolvedMap {
     if (key.startsWith('~')) {
       const ignoreCase = key.startsWith('~*');
       const pattern = key.slice(ignoreCase ? 2 : 1);
-      let regex: RegExp;
-      try {
-        regex = new RegExp(pattern, ignoreCase ? 'i' : '');
-      } catch (err) {
-        return fail(at, `is not a valid regular expression in JavaScript: ${(err as Error).message}`);
-      }
-      // JavaScript backtracks without bound (PCRE stops at a match limit): one request could hold the process.
-      const unsafe = catastrophicRegex(pattern, ignoreCase);
-      if (unsafe !== undefined) fail(at, `can take exponential time on a crafted value: ${unsafe}`);
-      regexes.push({ key, regex, value });
+      const compiled = compileSafeRegex(pattern, ignoreCase);
+      if ('invalid' in compiled) fail(at, `is not a valid regular expression in JavaScript: ${compiled.invalid}`);
+      if ('unsafe' in compiled) fail(at, `can take exponential time on a crafted value: ${compiled.unsafe}`);
+      regexes.push({ key, regex: compiled.regex, value });
       continue;
     }
     if (hasCapture(value)) outerCaptures ??= where;

@@ -1,6 +1,6 @@
 /** @module The nginx import of what a location answers itself: `root`, `alias`, `index`, `try_files` and the rewrite module (`rewrite`, `return`, `set`, `break`, `if`), as switchyard's `rewrite` steps and file options. */
 import type { ReturnOptions, RewriteStep } from '../types.js';
-import { catastrophicRegex } from '../routing/regex-safety.js';
+import { compileSafeRegex } from '../routing/regex-safety.js';
 import { compileTemplate, TemplateError } from '../rewrite/template.js';
 import { fail } from './notes.js';
 import type { Directive } from './syntax-tree.js';
@@ -70,13 +70,9 @@ function checkValue(at: Position, text: string, names: ReadonlySet<string>, what
 }
 
 function checkRegex(at: Position, source: string, ignoreCase: boolean): void {
-  try {
-    new RegExp(source, ignoreCase ? 'i' : '');
-  } catch (err) {
-    fail(at, `regex "${source}" is not valid in JavaScript: ${(err as Error).message}`);
-  }
-  const unsafe = catastrophicRegex(source, ignoreCase);
-  if (unsafe !== undefined) fail(at, `regex "${source}" can take exponential time on a crafted path (JavaScript has no PCRE match limit): ${unsafe}`);
+  const compiled = compileSafeRegex(source, ignoreCase);
+  if ('invalid' in compiled) fail(at, `regex "${source}" is not valid in JavaScript: ${compiled.invalid}`);
+  if ('unsafe' in compiled) fail(at, `regex "${source}" can take exponential time on a crafted path (JavaScript has no PCRE match limit): ${compiled.unsafe}`);
 }
 
 /**

@@ -1,5 +1,5 @@
 /** @module Validates `rewrite` steps, a location's `return` and its file options (`root`, `alias`, `index`, `tryFiles`), compiled once with errors naming the field. */
-import { catastrophicRegex } from '../routing/regex-safety.js';
+import { compileSafeRegex } from '../routing/regex-safety.js';
 import { checkKeys, describe, fail, isPlainObject } from '../config/describe.js';
 import type { CompiledProgram, Condition, LocationFiles, Step, Template, TryEntry, TryFallback } from './program-types.js';
 import { compileTemplate, TemplateError } from './template.js';
@@ -45,16 +45,10 @@ function template(text: unknown, path: string, names: ReadonlySet<string>, body 
 
 function regex(source: unknown, path: string, ignoreCase: boolean): RegExp {
   if (typeof source !== 'string' || source === '') fail(path, `must be a regular expression string, got ${describe(source)}`);
-  let re: RegExp;
-  try {
-    re = new RegExp(source, ignoreCase ? 'i' : '');
-  } catch (err) {
-    return fail(path, `is not a valid regular expression in JavaScript: ${(err as Error).message}`);
-  }
-  // JavaScript backtracks without bound (PCRE stops at a match limit): one request could hold the process.
-  const unsafe = catastrophicRegex(source, ignoreCase);
-  if (unsafe !== undefined) fail(path, `can take exponential time on a crafted path: ${unsafe}`);
-  return re;
+  const compiled = compileSafeRegex(source, ignoreCase);
+  if ('invalid' in compiled) fail(path, `is not a valid regular expression in JavaScript: ${compiled.invalid}`);
+  if ('unsafe' in compiled) fail(path, `can take exponential time on a crafted path: ${compiled.unsafe}`);
+  return compiled.regex;
 }
 
 /** nginx's non-standard 444: close the connection, send nothing. */

@@ -327,3 +327,19 @@ function canBeEmptyOnly(node: Node & { kind: 'repeat' }): boolean {
 export function catastrophicRegex(pattern: string, ignoreCase = false): string | undefined {
   return explain(new Parser(pattern, ignoreCase).parse(), pattern);
 }
+
+/**
+ * Compile a configured regex, or say why it cannot be used: JavaScript refuses it (`invalid`), or
+ * it can backtrack exponentially on a crafted input (`unsafe`: JavaScript has no PCRE match limit,
+ * so one request could hold the process). Every place a configuration gives a regex calls this.
+ */
+export function compileSafeRegex(source: string, ignoreCase: boolean): { readonly regex: RegExp } | { readonly invalid: string } | { readonly unsafe: string } {
+  let regex: RegExp;
+  try {
+    regex = new RegExp(source, ignoreCase ? 'i' : '');
+  } catch (err) {
+    return { invalid: (err as Error).message };
+  }
+  const unsafe = catastrophicRegex(source, ignoreCase);
+  return unsafe === undefined ? { regex } : { unsafe };
+}
