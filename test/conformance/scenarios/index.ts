@@ -13,6 +13,7 @@ import { REQUEST_LIMITS } from './request-limits.js';
 import { FILES } from './files.js';
 import { REWRITE } from './rewrite.js';
 import { FILE_HEADERS } from './file-headers.js';
+import { MAPS } from './maps.js';
 
 export const SCENARIOS: readonly Scenario[] = [
   ...BALANCING,
@@ -30,4 +31,5 @@ export const SCENARIOS: readonly Scenario[] = [
   ...REWRITE,
   ...DELIBERATE_FILES,
   ...FILE_HEADERS,
+  ...MAPS,
 ];
